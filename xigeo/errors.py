@@ -1,0 +1,79 @@
+"""Errors raised by xigeo.
+
+Every error derives from :class:`XigeoError` and also from the builtin that
+describes it best, so ``except ValueError`` keeps working in user code.
+The messages name what was found and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "XigeoError",
+    "CRSError",
+    "LayerReadError",
+    "LayerWriteError",
+    "SchemaError",
+    "ValidationError",
+    "UnitError",
+    "CoordsFileError",
+    "XigeoWarning",
+    "TextEncodingWarning",
+]
+
+
+class XigeoError(Exception):
+    """Root of every error xigeo raises."""
+
+
+class CRSError(XigeoError, ValueError):
+    """A layer's coordinate reference system is missing, wrong or inconsistent."""
+
+
+class LayerReadError(XigeoError, OSError):
+    """A layer file cannot be read: missing, truncated, unsafe or undecodable."""
+
+
+class LayerWriteError(XigeoError, OSError):
+    """A layer cannot be written as asked (existing file, field names, format)."""
+
+
+class SchemaError(XigeoError, KeyError):
+    """Required fields are missing from a table or layer."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class UnitError(XigeoError, ValueError):
+    """An area unit or method name is not one xigeo knows."""
+
+
+class ValidationError(XigeoError, ValueError):
+    """A layer failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, message: str, problems: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+class CoordsFileError(XigeoError, ValueError):
+    """A ministry coordinate exchange file is malformed (the message gives the line)."""
+
+
+class XigeoWarning(UserWarning):
+    """Base of the warnings xigeo issues."""
+
+
+class TextEncodingWarning(XigeoWarning):
+    """A layer's text encoding had to be guessed."""
+
+
+def format_ids(ids: Iterable[object], limit: int = 20) -> str:
+    """Return ``ids`` as a short comma-separated list for error messages."""
+    ids = list(ids)
+    text = ", ".join(str(i) for i in ids[:limit])
+    if len(ids) > limit:
+        text += f", … ({len(ids) - limit} more)"
+    return text
