@@ -1,0 +1,965 @@
+"""Reading and writing vector layers, with Chinese text kept intact.
+
+:func:`read_layer` reads Shapefiles (also inside a .zip, in any subfolder),
+GeoPackage, GeoJSON, FileGDB (GDAL's OpenFileGDB driver) and GeoParquet into
+a :class:`geopandas.GeoDataFrame` whose ``attrs`` record where it came from:
+
+- ``attrs["source"]``: the path given (the .zip for a zipped layer);
+- ``attrs["layer"]``: the ``layer=`` value that reads this layer again
+  (GeoPackage / FileGDB layer name, or the member path inside a .zip);
+- ``attrs["encoding"]``: for shapefiles, the Python codec the text was
+  decoded with (``"utf-8"``, ``"gb18030"``, ``"cp1252"``…, ``"ascii"`` when
+  the file holds no non-ASCII text).
+
+Text encoding of shapefiles
+---------------------------
+The .dbf of a shapefile has no fixed encoding. xigeo reads the raw bytes
+(GDAL told to pass them through as ISO-8859-1, which is lossless) and
+decodes them itself, strictly, in this order:
+
+1. ``encoding=`` given: that codec, for every byte of text.
+2. a ``.cpg`` file: its code page. ``UTF-8``/``UTF8``/``65001`` mean UTF-8;
+   ``GBK``, ``936``, ``CP936``, ``ANSI 936``, ``GB2312`` and ``GB18030`` are
+   all decoded as GB18030, the superset of the family.
+3. the language-driver byte of the .dbf header (byte 29, e.g. 0x4D or 0x7A
+   for code page 936), from the ESRI table GDAL uses.
+4. nothing usable (no .cpg, byte 0x00 or 0x57 "system ANSI code page"): the
+   text is decoded as UTF-8 if it is valid UTF-8, else as GB18030 if it is
+   valid GB18030 and reads as Chinese; a :class:`~xigeo.errors.TextEncodingWarning`
+   says which (once per file). Otherwise :class:`~xigeo.errors.LayerReadError`.
+
+Text that is not valid in the declared encoding (a .cpg saying UTF-8 over
+GBK bytes, or the reverse) raises :class:`~xigeo.errors.LayerReadError`
+naming the field, the rows and the ``encoding=`` to pass; xigeo never returns
+replacement characters or None for text it could not decode.
+
+Writing
+-------
+:func:`write_layer` picks the format from the suffix, writes into a
+temporary folder next to the target and renames into place, never
+overwrites the file a layer was read from, always gives shapefiles a UTF-8
+``.cpg``, and refuses what a shapefile would silently damage (field names
+over 10 bytes, text over 254 bytes).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> parcels = gpd.GeoDataFrame({"DLMC": ["水田"]}, geometry=[box(0, 0, 10, 10)], crs=4547)
+>>> tmp = tempfile.TemporaryDirectory()
+>>> folder = pathlib.Path(tmp.name)
+>>> write_layer(parcels, folder / "dltb.shp").name
+'dltb.shp'
+>>> back = read_layer(folder / "dltb.shp")
+>>> back.loc[0, "DLMC"], back.attrs["encoding"], back.crs.to_epsg()
+('水田', 'utf-8', 4547)
+>>> tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import os
+import re
+import shutil
+import stat
+import struct
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+
+from .crs import normalize_crs
+from .errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning, format_ids
+
+__all__ = ["read_layer", "write_layer"]
+
+log = logging.getLogger(__name__)
+
+PathLike = str | os.PathLike
+
+# ---------------------------------------------------------------------------
+# formats
+# ---------------------------------------------------------------------------
+
+_WRITE_DRIVERS = {
+    ".shp": "ESRI Shapefile",
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gdb": "OpenFileGDB",
+    ".parquet": "Parquet",
+    ".geoparquet": "Parquet",
+}
+_PARQUET = (".parquet", ".geoparquet")
+_MULTI_LAYER = (".gpkg", ".gdb")
+_DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".parquet", ".geoparquet")
+
+# sidecars of a shapefile that describe the old data and must go when it is replaced
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_STALE_SIDECARS = (".qix", ".sbn", ".sbx", ".fix", ".atx", ".aih", ".ain", ".ixs", ".mxs", ".qpj")
+
+_GDAL_ERRORS: tuple[type[BaseException], ...] = (
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+    RuntimeError,
+    OSError,
+    ValueError,
+)
+
+_WRITE_ERRORS: tuple[type[BaseException], ...] = (*_GDAL_ERRORS, ImportError, TypeError)
+
+# ---------------------------------------------------------------------------
+# encodings
+# ---------------------------------------------------------------------------
+
+# DBF language-driver id (byte 29) -> Windows code page, the table GDAL uses
+# (ogr/ogrsf_frmts/shape/ogrshapelayer.cpp, ConvertCodePage). 0x57 (87) means
+# "the system's ANSI code page", which is unknown here, so it is not listed.
+_LDID_CODEPAGE = {
+    1: 437, 2: 850, 3: 1252, 4: 10000, 8: 865, 10: 850, 11: 437, 13: 437, 14: 850,
+    15: 437, 16: 850, 17: 437, 18: 850, 19: 932, 20: 850, 21: 437, 22: 850, 23: 865,
+    24: 437, 25: 437, 26: 850, 27: 437, 28: 863, 29: 850, 31: 852, 34: 852, 35: 852,
+    36: 860, 37: 850, 38: 866, 55: 850, 64: 852, 77: 936, 78: 949, 79: 950, 80: 874,
+    88: 1252, 89: 1252, 100: 852, 101: 866, 102: 865, 103: 861, 104: 895, 105: 620,
+    106: 737, 107: 857, 108: 863, 120: 950, 121: 949, 122: 936, 123: 932, 124: 874,
+    134: 737, 135: 852, 136: 857, 150: 10007, 151: 10029, 200: 1250, 201: 1251,
+    202: 1254, 203: 1253, 204: 1257,
+}
+_GB_FAMILY = {"GBK", "CP936", "936", "MS936", "WINDOWS-936", "GB2312", "GB-2312", "EUC-CN",
+              "GB18030", "GB-18030", "CSGB2312", "CHINESE"}
+_UTF8_NAMES = {"UTF-8", "UTF8", "65001", "CP65001", "UTF-8-SIG"}
+
+# characters GB18030 text from Chinese survey data is made of (besides ASCII):
+# CJK ideographs, CJK and full-width punctuation, Greek/Cyrillic, Roman and
+# circled numerals, a few Latin-1 signs present in GB2312 (° ± · × ÷)
+_CHINESE_TEXT = re.compile(
+    "[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+    "\u2010-\u206f\u2100-\u218f\u2460-\u24ff\u2500-\u257f\u0391-\u03c9\u0401-\u0451"
+    "\u00b0\u00b1\u00b7\u00d7\u00f7\u00a4\u00a7\u00a8]"
+)
+_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _codec(name: str) -> str:
+    """Python codec name for an encoding name (GB family -> gb18030); KeyError if unknown."""
+    key = name.strip().upper().replace("_", "-")
+    if key.startswith("ANSI "):
+        key = key[5:].strip()
+    if key in _UTF8_NAMES:
+        return "utf-8"
+    if key in _GB_FAMILY:
+        return "gb18030"
+    if key.isdigit():
+        key = "CP" + key
+    if key.startswith("8859"):
+        key = "ISO-8859-" + key[4:].lstrip("-")
+    try:
+        return codecs.lookup(key).name
+    except LookupError:
+        raise KeyError(name) from None
+
+
+def _user_codec(encoding: str) -> str:
+    try:
+        return _codec(encoding)
+    except KeyError:
+        raise LayerReadError(
+            f"unknown encoding {encoding!r}: use a Python codec name such as 'gbk', "
+            "'gb18030', 'utf-8' or 'cp1252'"
+        ) from None
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+
+
+def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None = None,
+               crs: Any = None) -> gpd.GeoDataFrame:
+    """Read a vector layer into a GeoDataFrame, keeping Chinese text intact.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A .shp, .gpkg, .geojson/.json, .gdb folder (FileGDB), .parquet
+        (GeoParquet), or a .zip holding one of these (in any subfolder).
+        Other formats GDAL reads are passed to it as they are.
+    layer : str, optional
+        Which layer: the layer name in a GeoPackage or FileGDB; in a .zip, the
+        member path (``"sub/dltb.shp"``) or its name (``"dltb"``), or the
+        layer of the one GeoPackage/FileGDB inside. Needed when there are
+        several; the error lists them.
+    encoding : str, optional
+        Text encoding of a shapefile's .dbf (``"gbk"``, ``"utf-8"``…). It wins
+        over the .cpg and the .dbf's code-page byte. For other formats it is
+        passed on to GDAL.
+    crs : optional
+        The CRS (EPSG code, WKT, pyproj.CRS) of a file whose .prj is missing.
+        If the file has a different CRS, ``crs`` wins: the layer is relabelled
+        (not reprojected) and both CRSs are logged at INFO.
+
+    Returns
+    -------
+    GeoDataFrame
+        With ``attrs["source"]`` (the path given), ``attrs["layer"]`` (the
+        ``layer=`` that reads it again, or None) and, for shapefiles,
+        ``attrs["encoding"]`` (the codec the text was decoded with).
+
+    Raises
+    ------
+    LayerReadError
+        Missing, unreadable or truncated file, missing .shx/.dbf, an unsafe
+        .zip, several layers and no ``layer=``, or text that cannot be decoded.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = pathlib.Path(tmp.name)
+    >>> g = gpd.GeoDataFrame({"ZLDWMC": ["息县城关镇"]}, geometry=[box(0, 0, 1, 1)], crs=4526)
+    >>> _ = write_layer(g, folder / "zl.gpkg", layer="dltb")
+    >>> _ = write_layer(g, folder / "zl.gpkg", layer="jbnt")
+    >>> read_layer(folder / "zl.gpkg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.LayerReadError: ... holds 2 layers: dltb, jbnt. Pass layer= with one of them
+    >>> read_layer(folder / "zl.gpkg", layer="jbnt").attrs["layer"]
+    'jbnt'
+    >>> tmp.cleanup()
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LayerReadError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix.lower() == ".zip":
+        gdf, layer_used = _read_zip(path, layer=layer, encoding=encoding)
+    else:
+        gdf, layer_used = _read_path(path, layer=layer, encoding=encoding, label=str(path))
+    gdf.attrs["source"] = str(path)
+    gdf.attrs["layer"] = layer_used
+    if crs is not None:
+        gdf = _declare_crs(gdf, crs, str(path))
+    elif gdf.crs is None:
+        log.warning("%s has no CRS (no .prj): pass crs= to read_layer, e.g. crs=4526", path)
+    log.info("read %d features from %s%s", len(gdf), path, f" (layer {layer_used})" if layer_used else "")
+    return gdf
+
+
+def _declare_crs(gdf: gpd.GeoDataFrame, crs: Any, label: str) -> gpd.GeoDataFrame:
+    new = normalize_crs(crs)
+    old = gdf.crs
+    if old is None:
+        return gdf.set_crs(new)
+    if not old.equals(new):
+        log.info("%s: the file says %s but crs= says %s; using crs= (coordinates unchanged)",
+                 label, old.to_string(), new.to_string())
+        return gdf.set_crs(new, allow_override=True)
+    return gdf
+
+
+@contextmanager
+def _gdal_messages(label: str) -> Iterator[list[warnings.WarningMessage]]:
+    """Collect the warnings GDAL raises through pyogrio and log them with the file name."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+    for w in caught:
+        log.warning("%s: %s", label, w.message)
+
+
+def _read_path(path: Path, *, layer: str | None, encoding: str | None,
+               label: str) -> tuple[gpd.GeoDataFrame, str | None]:
+    suffix = path.suffix.lower()
+    if path.is_dir() and suffix != ".gdb":
+        raise LayerReadError(
+            f"{label} is a folder, not a layer: give the .shp, .gpkg or .gdb inside it"
+        )
+    if suffix == ".shp":
+        if layer is not None and layer.lower() != path.stem.lower():
+            raise LayerReadError(f"{label} holds one layer, {path.stem!r}, not {layer!r}")
+        return _read_shapefile(path, encoding=encoding, label=label), None
+    if suffix in (".dbf", ".shx", ".prj", ".cpg"):
+        raise LayerReadError(f"{label} is part of a shapefile: read the .shp next to it")
+    if suffix in _PARQUET:
+        if layer is not None:
+            raise LayerReadError(f"{label} holds one layer: leave layer= out")
+        return _read_parquet(path, label=label), None
+    layer = _pick_layer(path, layer, label) if suffix in _MULTI_LAYER or path.is_dir() else layer
+    kwargs: dict[str, Any] = {}
+    if encoding is not None:
+        kwargs["encoding"] = _user_codec(encoding)
+    try:
+        with _gdal_messages(label):
+            gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    except UnicodeDecodeError as err:
+        raise LayerReadError(
+            f"{label}: its text is not valid {encoding or 'UTF-8'} ({err.reason} at byte "
+            f"{err.start}): pass encoding= with the right one (e.g. encoding='gbk')"
+        ) from err
+    except _GDAL_ERRORS as err:
+        raise LayerReadError(f"{label}: cannot read it: {err}") from err
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise LayerReadError(f"{label}{f' layer {layer}' if layer else ''} has no geometry: it is a table")
+    return gdf, layer
+
+
+def _pick_layer(path: Path, layer: str | None, label: str) -> str:
+    try:
+        with _gdal_messages(label):
+            listed = pyogrio.list_layers(path)
+    except _GDAL_ERRORS as err:
+        raise LayerReadError(f"{label}: cannot open it: {err}") from err
+    names = [str(name) for name, _ in listed]
+    spatial = [str(name) for name, geom in listed if geom is not None]
+    if layer is not None:
+        if layer not in names:
+            raise LayerReadError(
+                f"{label} has no layer {layer!r}; its layers are: {', '.join(names) or 'none'}"
+            )
+        return layer
+    if len(spatial) == 1:
+        return spatial[0]
+    if not spatial:
+        raise LayerReadError(f"{label} holds no layer with geometry (tables: {', '.join(names) or 'none'})")
+    raise LayerReadError(
+        f"{label} holds {len(spatial)} layers: {', '.join(spatial)}. Pass layer= with one of them"
+    )
+
+
+def _read_parquet(path: Path, *, label: str) -> gpd.GeoDataFrame:
+    try:
+        with _gdal_messages(label):
+            return gpd.read_parquet(path)
+    except (ImportError, OSError, ValueError, TypeError, KeyError) as err:
+        raise LayerReadError(f"{label}: cannot read it as GeoParquet: {err}") from err
+
+
+# --- shapefiles --------------------------------------------------------------
+
+
+def _sidecar(shp: Path, ext: str) -> Path | None:
+    """The file next to ``shp`` with extension ``ext`` (any case), or None."""
+    for candidate in (shp.with_suffix(ext), shp.with_suffix(ext.upper())):
+        if candidate.is_file():
+            return candidate
+    stem = shp.stem.lower()
+    for sibling in shp.parent.iterdir():
+        if sibling.is_file() and sibling.stem.lower() == stem and sibling.suffix.lower() == ext:
+            return sibling
+    return None
+
+
+def _check_shapefile(shp: Path, label: str) -> dict[str, Path | None]:
+    """Refuse a shapefile whose parts are missing, truncated or do not match."""
+    name = shp.name
+    shp_size = shp.stat().st_size
+    shp_head = _head(shp, 100)
+    if len(shp_head) < 100 or struct.unpack(">i", shp_head[:4])[0] != 9994:
+        raise LayerReadError(f"{label} is not a shapefile .shp (bad header): the file is damaged")
+    parts = {ext: _sidecar(shp, ext) for ext in (".shx", ".dbf", ".prj", ".cpg")}
+    if parts[".shx"] is None:
+        raise LayerReadError(
+            f"{label}: {shp.with_suffix('.shx').name} is missing (the index of the shapes). "
+            "Get the complete file set (.shp .shx .dbf .prj .cpg) from the sender, or rebuild "
+            f"the index with GDAL: ogrinfo --config SHAPE_RESTORE_SHX YES {name} (in Python: "
+            "pyogrio.set_gdal_config_options({'SHAPE_RESTORE_SHX': 'YES'}) before reading)"
+        )
+    if parts[".dbf"] is None:
+        raise LayerReadError(
+            f"{label}: {shp.with_suffix('.dbf').name} is missing, so the layer has no "
+            "attributes (land class, parcel ids). Get the complete file set "
+            "(.shp .shx .dbf .prj .cpg) from the sender"
+        )
+    shx, dbf = parts[".shx"], parts[".dbf"]
+    assert shx is not None and dbf is not None
+    declared = struct.unpack(">i", shp_head[24:28])[0] * 2
+    if shp_size < declared:
+        raise LayerReadError(
+            f"{label} is truncated: its header says {declared:,} bytes but the file has "
+            f"{shp_size:,}. Copy it again from the source"
+        )
+    shx_size = shx.stat().st_size
+    shx_head = _head(shx, 100)
+    if len(shx_head) < 100 or struct.unpack(">i", shx_head[:4])[0] != 9994 or (shx_size - 100) % 8:
+        raise LayerReadError(f"{label}: {shx.name} is damaged (bad header or size {shx_size:,} bytes)")
+    n_shapes = (shx_size - 100) // 8
+    if n_shapes:
+        with open(shx, "rb") as f:
+            f.seek(shx_size - 8)
+            offset, length = struct.unpack(">ii", f.read(8))
+        end = offset * 2 + 8 + length * 2
+        if end > shp_size:
+            raise LayerReadError(
+                f"{label} is truncated: {shx.name} places shape {n_shapes - 1} up to byte "
+                f"{end:,} but the .shp has {shp_size:,} bytes. Copy it again from the source"
+            )
+    dbf_head = _head(dbf, 32)
+    if len(dbf_head) < 32:
+        raise LayerReadError(f"{label}: {dbf.name} is damaged (shorter than a .dbf header)")
+    n_records, header_len, record_len = struct.unpack("<IHH", dbf_head[4:12])
+    dbf_size = dbf.stat().st_size
+    if dbf_size < header_len + n_records * record_len:
+        raise LayerReadError(
+            f"{label}: {dbf.name} is truncated: its header announces {n_records:,} records "
+            f"({header_len + n_records * record_len:,} bytes) but the file has {dbf_size:,} "
+            "bytes. Copy it again from the source"
+        )
+    if n_records != n_shapes:
+        raise LayerReadError(
+            f"{label}: {shx.name} lists {n_shapes:,} shapes but {dbf.name} has {n_records:,} "
+            "records: the files do not belong together"
+        )
+    return parts
+
+
+def _head(path: Path, n: int) -> bytes:
+    with open(path, "rb") as f:
+        return f.read(n)
+
+
+def _declared_encoding(parts: dict[str, Path | None], encoding: str | None) -> tuple[str | None, str]:
+    """(codec, where it came from) for a shapefile; codec None when nothing says."""
+    if encoding is not None:
+        return _user_codec(encoding), f"encoding={encoding!r}"
+    cpg = parts[".cpg"]
+    ignored = ""
+    if cpg is not None:
+        text = _head(cpg, 200).removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").strip()
+        try:
+            return _codec(text), f"its .cpg says {text!r}"
+        except KeyError:
+            ignored = f"its .cpg says {text!r}, which is no known encoding"
+    dbf = parts[".dbf"]
+    assert dbf is not None
+    ldid = _head(dbf, 30)[29]
+    if ldid in _LDID_CODEPAGE:
+        cp = _LDID_CODEPAGE[ldid]
+        return _codec(str(cp)), f"the code-page byte of its .dbf is 0x{ldid:02X} (code page {cp})"
+    if ignored:
+        return None, ignored
+    if ldid == 0x57:
+        return None, "it has no .cpg and its .dbf says only 'system ANSI code page' (0x57)"
+    return None, "it has no .cpg and no code-page byte in its .dbf"
+
+
+def _read_shapefile(shp: Path, *, encoding: str | None, label: str) -> gpd.GeoDataFrame:
+    parts = _check_shapefile(shp, label)
+    codec, origin = _declared_encoding(parts, encoding)
+    try:
+        with _gdal_messages(label):
+            # ISO-8859-1 passes every byte through unchanged: xigeo decodes the text itself
+            gdf = pyogrio.read_dataframe(shp, encoding="ISO-8859-1")
+    except _GDAL_ERRORS as err:
+        raise LayerReadError(f"{label}: cannot read it: {err}") from err
+    gdf, used = _decode_text(gdf, codec=codec, origin=origin, label=label,
+                             explicit=encoding is not None)
+    gdf.attrs["encoding"] = used
+    return gdf
+
+
+def _text_columns(df: pd.DataFrame) -> list[Any]:
+    geom = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
+    return [c for c in df.columns if c != geom
+            and (pd.api.types.is_object_dtype(df[c]) or pd.api.types.is_string_dtype(df[c]))]
+
+
+def _raw_values(df: pd.DataFrame) -> dict[Any, list[bytes]]:
+    """Non-ASCII raw byte strings of each text column (unique values)."""
+    out = {}
+    for col in _text_columns(df):
+        values = [v for v in df[col].dropna().unique() if isinstance(v, str) and not v.isascii()]
+        if values:
+            out[col] = [v.encode("latin-1") for v in values]
+    return out
+
+
+def _decode_all(raw: list[bytes], codec: str) -> tuple[dict[bytes, str], list[bytes]]:
+    good, bad = {}, []
+    for b in raw:
+        try:
+            good[b] = b.decode(codec)
+        except UnicodeDecodeError:
+            bad.append(b)
+    return good, bad
+
+
+def _looks_chinese(texts: list[str]) -> bool:
+    joined = "".join(t for t in texts if not t.isascii())
+    others = _CHINESE_TEXT.sub("", "".join(ch for ch in joined if ord(ch) > 127))
+    return not others and bool(_IDEOGRAPH.search(joined))
+
+
+def _guess(raw_all: list[bytes]) -> str | None:
+    """utf-8 if all is valid UTF-8, gb18030 if all is valid GB18030 and reads as Chinese."""
+    good, bad = _decode_all(raw_all, "utf-8")
+    if not bad:
+        return "utf-8"
+    good, bad = _decode_all(raw_all, "gb18030")
+    if not bad and _looks_chinese(list(good.values())):
+        return "gb18030"
+    return None
+
+
+def _decode_text(gdf: gpd.GeoDataFrame, *, codec: str | None, origin: str, label: str,
+                 explicit: bool) -> tuple[gpd.GeoDataFrame, str]:
+    names = [c for c in gdf.columns if isinstance(c, str) and not c.isascii()]
+    raw_names = [c.encode("latin-1") for c in names]
+    raw_values = _raw_values(gdf)
+    raw_all = raw_names + [b for values in raw_values.values() for b in values]
+    if not raw_all:
+        return gdf, codec or "ascii"
+    if codec is None:
+        guessed = _guess(raw_all)
+        if guessed is None:
+            raise LayerReadError(
+                f"{label}: cannot tell the encoding of its text ({origin}); it is neither "
+                "UTF-8 nor Chinese GB18030. Pass encoding= (e.g. 'gbk', 'utf-8', 'cp1252')"
+            )
+        name = {"utf-8": "UTF-8", "gb18030": "GB18030 (GBK)"}[guessed]
+        warnings.warn(
+            f"{label}: {origin}; its text was decoded as {name}, the only encoding that "
+            f"reads it. Pass encoding= to choose another; write_layer gives shapefiles a "
+            ".cpg so this does not recur",
+            TextEncodingWarning,
+            stacklevel=5,
+        )
+        codec = guessed
+    else:
+        _check_declared(raw_names, raw_values, gdf, codec=codec, origin=origin, label=label,
+                        explicit=explicit)
+    rename = {c: b.decode(codec) for c, b in zip(names, raw_names)}
+    out = gdf.copy()
+    for col, values in raw_values.items():
+        mapping = {b.decode("latin-1"): b.decode(codec) for b in values}
+        out[col] = gdf[col].map(lambda v: mapping.get(v, v), na_action="ignore")
+    if rename:
+        out = out.rename(columns=rename)
+    return out, codec
+
+
+def _check_declared(raw_names: list[bytes], raw_values: dict[Any, list[bytes]],
+                    gdf: gpd.GeoDataFrame, *, codec: str, origin: str, label: str,
+                    explicit: bool) -> None:
+    """Refuse text that is not valid in the declared codec, or that the declaration misreads."""
+    problems = []
+    _, bad_names = _decode_all(raw_names, codec)
+    if bad_names:
+        problems.append(f"field names {', '.join(repr(b.decode('latin-1')) for b in bad_names)}")
+    for col, values in raw_values.items():
+        _, bad = _decode_all(values, codec)
+        if bad:
+            bad_text = {b.decode("latin-1") for b in bad}
+            rows = gdf.index[gdf[col].isin(bad_text)]
+            problems.append(f"field {col!r} (rows {format_ids(rows)})")
+    raw_all = raw_names + [b for values in raw_values.values() for b in values]
+    if problems:
+        hint = _hint(raw_all)
+        fix = (f"{origin} but" if not explicit else f"{origin} was given but")
+        raise LayerReadError(
+            f"{label}: {fix} the text of {'; '.join(problems)} is not valid {codec}.{hint}"
+        )
+    if codec != "utf-8" and not explicit:
+        # a .cpg / code page saying GBK over UTF-8 bytes decodes "cleanly" into
+        # the wrong characters: UTF-8 is strict enough to recognise
+        utf8, bad = _decode_all(raw_all, "utf-8")
+        multibyte = sum(len(s) - sum(ch.isascii() for ch in s) for s in utf8.values())
+        if not bad and multibyte >= 4:
+            example = next(iter(utf8.items()))
+            raise LayerReadError(
+                f"{label}: {origin}, but its text is UTF-8 ({example[0].decode(codec)!r} "
+                f"in {codec} is {example[1]!r} in UTF-8). Pass encoding='utf-8' if the text "
+                f"is UTF-8, or encoding={codec!r} to confirm the declared one"
+            )
+
+
+def _hint(raw_all: list[bytes]) -> str:
+    guessed = _guess(raw_all)
+    if guessed is None:
+        return " Pass encoding= with the right one (e.g. 'gbk', 'utf-8')"
+    good, _ = _decode_all(raw_all, guessed)
+    sample = next(iter(good.values()))
+    suggestion = "gbk" if guessed == "gb18030" else guessed
+    return (f" It reads as {guessed.upper()} (e.g. {sample!r}): pass encoding={suggestion!r}"
+            " (and correct or delete the .cpg)")
+
+
+# --- zip ---------------------------------------------------------------------
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Member path, with GBK names from Chinese Windows zip tools decoded right."""
+    name = info.filename
+    if not info.flag_bits & 0x800 and not name.isascii():
+        try:
+            return name.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return name
+    return name
+
+
+def _unsafe(name: str) -> bool:
+    norm = name.replace("\\", "/")
+    return (norm.startswith("/") or bool(re.match(r"^[A-Za-z]:", norm))
+            or ".." in norm.split("/"))
+
+
+def _extract(path: Path, folder: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise LayerReadError(f"{path}: not a readable .zip ({err})") from err
+    with archive:
+        infos = archive.infolist()
+        names = [_member_name(i) for i in infos]
+        unsafe = [n for n, i in zip(names, infos)
+                  if _unsafe(n) or stat.S_ISLNK(i.external_attr >> 16)]
+        if unsafe:
+            raise LayerReadError(
+                f"{path} is unsafe: members {', '.join(unsafe[:5])} point outside the folder "
+                "they would be extracted to (absolute paths, '..' or links). Re-zip the data "
+                "with plain relative paths"
+            )
+        total = sum(i.file_size for i in infos)
+        free = shutil.disk_usage(folder).free
+        if total > free:
+            raise LayerReadError(f"{path} unpacks to {total:,} bytes, more than the "
+                                 f"{free:,} bytes free in {folder}")
+        root = folder.resolve()
+        for info, name in zip(infos, names):
+            target = (folder / name.replace("\\", "/")).resolve()
+            if root not in target.parents:
+                raise LayerReadError(f"{path} is unsafe: member {name} leaves the folder")
+            if info.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(info) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            except (zipfile.BadZipFile, OSError, EOFError) as err:
+                raise LayerReadError(f"{path}: member {name} is damaged ({err})") from err
+
+
+def _datasets(folder: Path) -> list[str]:
+    """Relative paths of the layers' files in an extracted zip, sorted."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if d.lower().endswith(".gdb"):
+                found.append((here / d).relative_to(folder).as_posix())
+                dirnames.remove(d)
+            elif d.startswith("__MACOSX"):
+                dirnames.remove(d)
+        found.extend((here / f).relative_to(folder).as_posix() for f in filenames
+                     if Path(f).suffix.lower() in _DATASET_SUFFIXES and not f.startswith("._"))
+    return sorted(found)
+
+
+def _read_zip(path: Path, *, layer: str | None,
+              encoding: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
+    with tempfile.TemporaryDirectory(prefix="xigeo-zip-") as tmp:
+        folder = Path(tmp)
+        _extract(path, folder)
+        found = _datasets(folder)
+        if not found:
+            raise LayerReadError(f"{path} holds no layer (.shp, .gpkg, .geojson, .gdb, .parquet)")
+        inner: str | None = None
+        if layer is None:
+            if len(found) > 1:
+                raise LayerReadError(
+                    f"{path} holds {len(found)} layers: {', '.join(found)}. "
+                    "Pass layer= with one of them"
+                )
+            member = found[0]
+        else:
+            key = layer.replace("\\", "/").strip("/").lower()
+            matches = [m for m in found
+                       if m.lower() == key or Path(m).stem.lower() == key or Path(m).name.lower() == key]
+            containers = [m for m in found if Path(m).suffix.lower() in _MULTI_LAYER]
+            if len(matches) == 1:
+                member = matches[0]
+            elif len(matches) > 1:
+                raise LayerReadError(f"{path}: layer={layer!r} matches {', '.join(matches)}; "
+                                     "pass the full member path")
+            elif len(containers) == 1:
+                member, inner = containers[0], layer
+            else:
+                raise LayerReadError(
+                    f"{path} has no layer {layer!r}; it holds: {', '.join(found)}"
+                )
+        gdf, inner_used = _read_path(folder / member, layer=inner, encoding=encoding,
+                                     label=f"{path}!{member}")
+    # attrs["layer"]: what layer= reads this layer again
+    if inner is not None or (len(found) == 1 and inner_used is not None):
+        return gdf, inner_used
+    return gdf, member
+
+
+# ---------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = None,
+                overwrite: bool = False) -> Path:
+    """Write a layer atomically; the format comes from the suffix.
+
+    The data is written into a temporary folder next to ``path`` and renamed
+    into place, so a failure never leaves half a file (for a shapefile, all
+    its parts are replaced, and stale index files .qix/.sbn/.sbx removed).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Must have a CRS (a shapefile without .prj is how county data goes wrong).
+    path : str or path-like
+        ``.shp`` (with a UTF-8 .cpg), ``.gpkg``, ``.geojson``/``.json``,
+        ``.gdb`` (FileGDB, OpenFileGDB driver) or ``.parquet`` (GeoParquet).
+    layer : str, optional
+        Layer name in a GeoPackage or FileGDB (default: the file name). Giving
+        a new layer name adds that layer to an existing file (its other layers
+        are kept); replacing an existing layer needs ``overwrite=True``.
+    overwrite : bool
+        Replace an existing file (or, with ``layer=``, that layer). The file
+        ``gdf`` was read from (``gdf.attrs["source"]``) is never written to,
+        not even to add a layer, whatever this says.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    CRSError
+        ``gdf`` has no CRS.
+    LayerWriteError
+        The file exists (and ``overwrite`` is False), it is the layer's own
+        source, the suffix is unknown, shapefile field names longer than 10
+        bytes or text longer than 254 bytes, or GDAL fails.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = pathlib.Path(tmp.name)
+    >>> g = gpd.GeoDataFrame({"地类名称": ["旱地"]}, geometry=[box(0, 0, 1, 1)], crs=4526)
+    >>> write_layer(g, folder / "a.shp")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.LayerWriteError: ...a.shp: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes per Chinese character): '地类名称' (12 bytes). Rename them (e.g. gdf.rename(columns={...})) or write a GeoPackage (.gpkg), which has no such limit
+    >>> write_layer(g, folder / "a.gpkg").name
+    'a.gpkg'
+    >>> write_layer(g, folder / "a.gpkg")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.LayerWriteError: ...a.gpkg exists: pass overwrite=True to replace it
+    >>> tmp.cleanup()
+    """
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    driver = _WRITE_DRIVERS.get(suffix)
+    if driver is None:
+        raise LayerWriteError(
+            f"{path}: cannot tell the format from {suffix or 'no suffix'!r}; use one of "
+            f"{', '.join(sorted(_WRITE_DRIVERS))}"
+        )
+    if gdf.crs is None:
+        raise CRSError(
+            f"refusing to write {path} without a CRS: the file would have no .prj and every "
+            "area computed from it would be a guess. Fix: gdf.set_crs(EPSG code) first, "
+            "e.g. gdf.set_crs(4526) for CGCS2000 GK zone 38 with prefix"
+        )
+    if suffix not in _MULTI_LAYER and layer is not None and layer != path.stem:
+        raise LayerWriteError(f"{path} holds one layer named after the file; leave layer= out "
+                              "or write a GeoPackage (.gpkg) to name layers")
+    _refuse_source(gdf, path)
+    layer_name = layer or path.stem
+    existing = _existing_layers(path, suffix)
+    if existing is not None:
+        if suffix in _MULTI_LAYER and layer is not None and layer not in existing:
+            pass  # adding a layer to an existing file
+        elif not overwrite:
+            what = f"layer {layer!r} of {path}" if layer is not None and suffix in _MULTI_LAYER else str(path)
+            raise LayerWriteError(f"{what} exists: pass overwrite=True to replace it")
+    data = gdf
+    if driver == "ESRI Shapefile":
+        _check_shapefile_fields(gdf, path)
+    if driver == "OpenFileGDB":
+        data = _fit_int32(gdf)
+    add_layer = existing is not None and suffix in _MULTI_LAYER and layer is not None
+    _atomic_write(data, path, driver=driver, layer=layer_name, add_layer=add_layer)
+    log.info("wrote %d features to %s%s", len(gdf), path,
+             f" (layer {layer_name})" if suffix in _MULTI_LAYER else "")
+    return path
+
+
+def _refuse_source(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    source = gdf.attrs.get("source")
+    if not source:
+        return
+    src = Path(source)
+    same = src.resolve() == path.resolve()
+    if not same and src.exists() and path.exists():
+        same = os.path.samefile(src, path)
+    if not same and path.suffix.lower() == ".shp" and src.suffix.lower() == ".shp":
+        same = src.resolve().with_suffix("") == path.resolve().with_suffix("")
+    if same:
+        raise LayerWriteError(
+            f"{path} is the file this layer was read from; xigeo never overwrites its input "
+            "(overwrite=True does not apply). Write to a new file name"
+        )
+
+
+def _existing_layers(path: Path, suffix: str) -> list[str] | None:
+    """None if nothing exists at ``path``; else the layer names found there."""
+    if suffix == ".shp":
+        present = [p for p in (path.with_suffix(e) for e in _SHAPEFILE_PARTS) if p.exists()]
+        return [path.stem] if present else None
+    if not path.exists():
+        return None
+    if suffix in _MULTI_LAYER:
+        try:
+            with _gdal_messages(str(path)):
+                return [str(name) for name, _ in pyogrio.list_layers(path)]
+        except _GDAL_ERRORS:
+            return []
+    return [path.stem]
+
+
+def _check_shapefile_fields(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    geom = gdf.geometry.name
+    columns = [c for c in gdf.columns if c != geom]
+    if gdf.index.name is not None:  # geopandas writes a named index as a field
+        columns.append(gdf.index.name)
+    long = [(str(c), len(str(c).encode("utf-8"))) for c in columns if len(str(c).encode("utf-8")) > 10]
+    if long:
+        listed = ", ".join(f"{c!r} ({n} bytes)" for c, n in long)
+        raise LayerWriteError(
+            f"{path}: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes "
+            f"per Chinese character): {listed}. Rename them (e.g. gdf.rename(columns={{...}})) "
+            "or write a GeoPackage (.gpkg), which has no such limit"
+        )
+    too_long = []
+    for col in _text_columns(gdf):
+        values = gdf[col].dropna()
+        # 254 bytes hold at least 63 characters (4 bytes at most per character)
+        values = values[values.map(lambda v: isinstance(v, str) and len(v) > 63)]
+        if len(values):
+            nbytes = values.map(lambda v: len(v.encode("utf-8")))
+            over = nbytes[nbytes > 254]
+            if len(over):
+                too_long.append(f"{col!r} (rows {format_ids(over.index)})")
+    if too_long:
+        raise LayerWriteError(
+            f"{path}: text longer than the 254 bytes a shapefile field holds (UTF-8, 3 bytes "
+            f"per Chinese character) in {'; '.join(too_long)}; it would be cut. Write a "
+            "GeoPackage (.gpkg) instead"
+        )
+
+
+def _fit_int32(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """FileGDB for ArcGIS 10.x has no 64-bit integers: store int64 as int32 when they fit."""
+    out = gdf
+    for col in gdf.columns:
+        if pd.api.types.is_integer_dtype(gdf[col]) and gdf[col].dtype.itemsize == 8:
+            values = gdf[col]
+            info = np.iinfo(np.int32)
+            if len(values) == 0 or (values.min() >= info.min and values.max() <= info.max):
+                if out is gdf:
+                    out = gdf.copy()
+                out[col] = values.astype("int32")
+    return out
+
+
+def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
+                  add_layer: bool) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        raise LayerWriteError(f"{path}: the folder {folder} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".xigeo-tmp", dir=folder))
+    try:
+        staged = tmp / path.name
+        if add_layer:
+            if path.is_dir():
+                shutil.copytree(path, staged)
+            else:
+                shutil.copy2(path, staged)
+        try:
+            with _gdal_messages(str(path)):
+                if driver == "Parquet":
+                    gdf.to_parquet(staged)
+                else:
+                    kwargs: dict[str, Any] = {}
+                    if driver == "ESRI Shapefile":
+                        kwargs["encoding"] = "UTF-8"
+                    if driver in ("GPKG", "OpenFileGDB"):
+                        kwargs["layer"] = layer
+                    gdf.to_file(staged, driver=driver, engine="pyogrio", **kwargs)
+        except _WRITE_ERRORS as err:
+            raise LayerWriteError(f"{path}: GDAL could not write it: {err}") from err
+        if driver == "ESRI Shapefile":
+            staged.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
+            _replace_shapefile(tmp, path)
+        elif staged.is_dir():
+            old = tmp / (path.name + ".old")
+            if path.exists():
+                os.replace(path, old)
+            try:
+                os.replace(staged, path)
+            except OSError as err:
+                if old.exists():
+                    os.replace(old, path)
+                raise LayerWriteError(f"{path}: could not move it into place: {err}") from err
+        else:
+            os.replace(staged, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace_shapefile(tmp: Path, path: Path) -> None:
+    """Move the new parts into place; on failure put the old parts back.
+
+    Each part is renamed atomically; the old parts (and stale index files,
+    which would describe the old shapes) are first moved aside into ``tmp``.
+    """
+    stem = path.stem
+    new_parts = {p.suffix.lower(): p for p in tmp.iterdir() if p.is_file() and p.stem == stem}
+    backup = tmp / "old"
+    backup.mkdir()
+    moved: list[Path] = []
+    placed: list[Path] = []
+    try:
+        for ext in _SHAPEFILE_PARTS + _STALE_SIDECARS:
+            for old in {path.with_suffix(ext), path.with_suffix(ext.upper())}:
+                if old.exists():
+                    os.replace(old, backup / old.name)
+                    moved.append(old)
+        for ext, new in new_parts.items():
+            target = path.with_suffix(ext)
+            os.replace(new, target)
+            placed.append(target)
+    except OSError as err:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        for old in moved:
+            os.replace(backup / old.name, old)
+        raise LayerWriteError(f"{path}: could not move the new files into place: {err}") from err
