@@ -1,33 +1,51 @@
 """xigeo: GIS analysis for county natural-resources bureaus.
 
-Survey-grade ellipsoidal areas, layer I/O that keeps Chinese text intact,
-coordinate-system guards, and (in later modules) the farmland, linkage,
-consolidation and industrial calculators and report maps.
+Survey-grade ellipsoidal areas (三调 图斑椭球面积), layer I/O that keeps Chinese
+text intact, coordinate-system guards, the ministry coordinate exchange file,
+and a synthetic Xi County sample data set. Every capability is a plain
+function; the ``xigeo`` command line calls the same functions.
 """
 
 import logging
 
+from .area import AreaMethod, area, summarize_area
+from .coords import read_coords, write_coords
 from .crs import (
     Datum,
     check_crs,
     check_same_crs,
     detect_survey_crs,
+    geographic_crs,
     gk_crs,
     gk_info,
     normalize_crs,
     to_survey_crs,
 )
 from .errors import (
+    CoordsFileError,
     CRSError,
     LayerReadError,
     LayerWriteError,
     SchemaError,
+    TextEncodingWarning,
     UnitError,
     ValidationError,
     XigeoError,
+    XigeoWarning,
 )
+from .io import read_layer, write_layer
 from .units import AreaUnit, convert_area
+from .validate import Problem, repair, validate_layer
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "AreaMethod", "AreaUnit", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
+    "LayerWriteError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
+    "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
+    "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",
+    "read_layer", "repair", "summarize_area", "to_survey_crs", "validate_layer",
+    "write_coords", "write_layer",
+]

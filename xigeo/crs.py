@@ -42,6 +42,7 @@ __all__ = [
     "Datum",
     "GKInfo",
     "normalize_crs",
+    "geographic_crs",
     "gk_crs",
     "gk_info",
     "zone_of",
@@ -91,14 +92,15 @@ _DATUM_ALIASES = {
     "北京54": "beijing1954",
 }
 
-# EPSG codes of each datum: geographic CRS, then for each zone width the first
-# code of the prefixed series (lowest zone) and of the CM series.
+# EPSG codes of each datum: for each zone width the first code of the prefixed
+# series (lowest zone) and of the CM series; and the datum's geographic CRS.
 # 3-degree zones 25..45 (CM 75E..135E); 6-degree zones 13..23 (CM 75E..135E).
-_EPSG = {
-    Datum.CGCS2000: {"geographic": 4490, 3: (4513, 4534), 6: (4491, 4502)},
-    Datum.XIAN1980: {"geographic": 4610, 3: (2349, 2370), 6: (2327, 2338)},
-    Datum.BEIJING1954: {"geographic": 4214, 3: (2401, 2422), 6: (21413, 21453)},
+_EPSG: dict[Datum, dict[int, tuple[int, int]]] = {
+    Datum.CGCS2000: {3: (4513, 4534), 6: (4491, 4502)},
+    Datum.XIAN1980: {3: (2349, 2370), 6: (2327, 2338)},
+    Datum.BEIJING1954: {3: (2401, 2422), 6: (21413, 21453)},
 }
+_GEOGRAPHIC = {Datum.CGCS2000: 4490, Datum.XIAN1980: 4610, Datum.BEIJING1954: 4214}
 _FIRST_ZONE = {3: 25, 6: 13}
 _ZONE_COUNT = {3: 21, 6: 11}
 # (semi-major axis, inverse flattening) of each datum's ellipsoid; GRS 1980 differs
@@ -165,6 +167,15 @@ def normalize_crs(crs: Any) -> pyproj.CRS:
             f"cannot understand CRS {crs!r}: give an EPSG code such as 4526 or "
             "'EPSG:4526', a WKT string or a pyproj.CRS"
         ) from None
+
+
+def geographic_crs(datum: "str | Datum" = Datum.CGCS2000) -> pyproj.CRS:
+    """Return the geographic (latitude/longitude) CRS of a datum.
+
+    >>> geographic_crs().to_epsg(), geographic_crs("xian1980").to_epsg(), geographic_crs("北京54").to_epsg()
+    (4490, 4610, 4214)
+    """
+    return pyproj.CRS.from_epsg(_GEOGRAPHIC[Datum.create(datum)])
 
 
 def gk_crs(zone: int, *, prefix: bool = True, datum: "str | Datum" = Datum.CGCS2000,
@@ -438,17 +449,18 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
         prefixed = _looks_prefixed(minx)
         if prefixed and not info.prefix:
             zone = int(minx // 1_000_000)
-            fix = gk_crs(zone, prefix=True, datum=info.datum, width=3 if zone >= 25 else 6)
+            prefixed_crs = gk_crs(zone, prefix=True, datum=info.datum, width=3 if zone >= 25 else 6)
             raise CRSError(
                 f"{label}: eastings carry the zone prefix {zone} ({minx:,.0f}) but the CRS "
-                f"{_describe(crs)} has none. Fix: gdf.set_crs({fix.to_epsg()}, allow_override=True)"
+                f"{_describe(crs)} has none. Fix: "
+                f"gdf.set_crs({prefixed_crs.to_epsg()}, allow_override=True)"
             )
         if info.prefix and 0 < minx < 1_000_000 and 0 < maxx < 1_000_000 and miny > 1_000_000:
-            fix = info.crs(prefix=False)
+            plain_crs = info.crs(prefix=False)
             raise CRSError(
                 f"{label}: eastings ({minx:,.0f}) have no zone prefix but the CRS "
                 f"{_describe(crs)} expects {info.zone}xxxxxx. Fix: "
-                f"gdf.set_crs({fix.to_epsg()}, allow_override=True)"
+                f"gdf.set_crs({plain_crs.to_epsg()}, allow_override=True)"
             )
     _check_area_of_use(crs, (minx, miny, maxx, maxy), label, data)
     return crs
@@ -545,7 +557,7 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
             lon = (minx + maxx) / 2
         else:
             to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-            lon, _ = to_geo.transform((minx + maxx) / 2, (miny + maxy) / 2)
+            lon, _ = to_geo.transform(float(minx + maxx) / 2, float(miny + maxy) / 2)
         zone = zone_of(lon, width=width)
     target = gk_crs(zone, prefix=prefix, datum=datum, width=width)
     out = data.to_crs(target)

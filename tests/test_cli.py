@@ -1,0 +1,96 @@
+"""Tests of the ``xigeo`` command line (click CliRunner) on small layers written here.
+
+Expected areas: a 100 m × 150 m GK rectangle near the county seat; its survey
+ellipsoidal area comes from xigeo.area (tested against published oracles in
+test_area.py), and its planar area is 15 000 m² by construction.
+"""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from shapely import box
+
+import xigeo
+from xigeo.cli import cli, main
+
+X0, Y0 = 38_560_000.0, 3_580_000.0
+
+
+@pytest.fixture
+def layer(tmp_path):
+    gdf = gpd.GeoDataFrame(
+        {"XMMC": ["挂钩项目甲", "挂钩项目甲", "挂钩项目乙"], "DKBH": ["J-1", "J-2", "Y-1"]},
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 150), box(X0 + 200, Y0, X0 + 300, Y0 + 150),
+                  box(X0 + 400, Y0, X0 + 500, Y0 + 150)],
+        crs=4526,
+    )
+    path = tmp_path / "建新区.shp"
+    xigeo.write_layer(gdf, path)
+    return path, gdf
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_area_summary_by_field_in_mu(layer):
+    path, gdf = layer
+    result = run("area", str(path), "--by", "XMMC", "--unit", "亩")
+    assert result.exit_code == 0, result.output
+    expected = xigeo.area(gdf, unit="mu").groupby(gdf["XMMC"]).sum()
+    assert "挂钩项目甲" in result.output and "挂钩项目乙" in result.output
+    assert f"{expected['挂钩项目甲']:,.2f}" in result.output
+    # planar 15 000 m² = 22.5 mu; the ellipsoidal area is about 1.2 m²/ha smaller
+    assert expected["挂钩项目乙"] == pytest.approx(22.5, abs=0.01)
+
+
+def test_area_per_feature_to_xlsx(layer, tmp_path):
+    path, gdf = layer
+    out = tmp_path / "面积.xlsx"
+    result = run("area", str(path), "--per-feature", "--id", "DKBH", "--unit", "ha", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = pd.read_excel(out, index_col=0)
+    assert list(table.index) == ["J-1", "J-2", "Y-1"]
+    expected = xigeo.area(gdf.set_index("DKBH"), unit="ha")
+    assert table["area_ha"].tolist() == pytest.approx(expected.tolist(), abs=1e-9)
+
+
+def test_missing_field_and_missing_file_one_line_errors(layer, capsys):
+    path, _ = layer
+    assert main(["area", str(path), "--by", "NOPE"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("xigeo: error:") and "NOPE" in err and "XMMC" in err
+    assert "Traceback" not in err
+    assert main(["area", str(path.with_name("没有.shp"))]) == 1
+    assert "没有.shp" in capsys.readouterr().err
+
+
+def test_bad_crs_is_one_line(tmp_path, capsys):
+    gdf = gpd.GeoDataFrame({"a": [1]}, geometry=[box(X0, Y0, X0 + 10, Y0 + 10)], crs=4547)
+    path = tmp_path / "wrong.gpkg"
+    xigeo.write_layer(gdf, path)
+    assert main(["area", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "zone prefix 38" in err and "4526" in err and len(err.strip().splitlines()) == 1
+
+
+def test_validate_reports_problems(tmp_path):
+    gdf = gpd.GeoDataFrame({"XMMC": ["甲", "乙"]},
+                           geometry=[box(X0, Y0, X0 + 10, Y0 + 10), None], crs=4526)
+    path = tmp_path / "v.gpkg"
+    xigeo.write_layer(gdf, path)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--required", "DKBH"])
+    assert result.exit_code == 1
+    assert "DKBH" in result.output
+    assert "problem" in result.output
+    ok = CliRunner().invoke(cli, ["validate", str(path.with_name("v.gpkg")), "--required", "XMMC"])
+    assert ok.exit_code == 1  # the null geometry is still a problem
+
+
+def test_help_has_examples():
+    for command in ("area", "validate", "sample", "coords", "demo"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert command in result.output
+    assert "Examples" in run("area", "--help").output

@@ -1,0 +1,88 @@
+"""The ``xigeo`` command line: one click group, one module per command.
+
+Every command is a thin call to a library function. Errors print one clear
+line (``xigeo: error: …``) and exit with status 1; ``--debug`` shows the
+traceback instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from ..errors import XigeoError
+from .area import area_command, demo_command
+from .coords import coords
+from .sample import sample_command
+from .validate import validate_command
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
+@click.option("-v", "--verbose", is_flag=True, help="Log what is read and written.")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.version_option(package_name="xigeo")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
+    """xigeo: survey areas, farmland checks and report maps for county land data.
+
+    \b
+    Examples:
+      xigeo sample list
+      xigeo area sample_shapefiles/linkage_newbuild.shp --by XMMC --unit 亩
+      xigeo validate parcels.shp --required XMMC
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    level = (logging.DEBUG if debug else logging.ERROR if quiet
+             else logging.INFO if verbose else logging.WARNING)
+    _log_to_stderr(level)
+
+
+class _ClickHandler(logging.Handler):
+    """Log records as plain lines on stderr (Chinese text unharmed)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(self.format(record), err=True)
+
+
+def _log_to_stderr(level: int) -> None:
+    """Show xigeo's log on stderr at ``level``; the library itself only has a NullHandler."""
+    logger = logging.getLogger("xigeo")
+    for handler in [h for h in logger.handlers if isinstance(h, _ClickHandler)]:
+        logger.removeHandler(handler)
+    handler = _ClickHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+
+cli.add_command(area_command)
+cli.add_command(validate_command)
+cli.add_command(sample_command)
+cli.add_command(demo_command)
+cli.add_command(coords)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; XigeoError and OSError become one line on stderr and exit 1."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="xigeo", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("xigeo: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (XigeoError, OSError) as exc:
+        if debug:
+            raise
+        click.echo(f"xigeo: error: {exc}", err=True)
+        return 1
+    return 0

@@ -1,0 +1,65 @@
+"""Print tables on a terminal with Chinese (double-width) text aligned."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: CJK wide and full-width characters count 2.
+
+    >>> display_width("abc"), display_width("水田"), display_width("0702农村宅基地")
+    (3, 4, 14)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(width - display_width(text), 0)
+    return gap + text if right else text + gap
+
+
+def format_table(table: pd.DataFrame, *, floatfmt: str = ",.2f") -> str:
+    """Format a DataFrame (index included) as aligned text; numbers right-aligned.
+
+    >>> print(format_table(pd.DataFrame({"面积": [1.5, 22.25]}, index=pd.Index(["水田", "旱地"], name="地类"))))
+    地类  面积
+    水田  1.50
+    旱地 22.25
+    """
+    frame = table.reset_index() if table.index.name or isinstance(table.index, pd.MultiIndex) else table
+    columns = [str(c) for c in frame.columns]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+    cells: list[list[str]] = []
+    for _, row in frame.iterrows():
+        line = []
+        for value, is_num in zip(row, numeric):
+            if is_num and isinstance(value, float):
+                line.append("" if pd.isna(value) else format(value, floatfmt))
+            else:
+                line.append("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
+        cells.append(line)
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = [" ".join(_pad(c, w, n) for c, w, n in zip(columns, widths, numeric)).rstrip()]
+    lines += [" ".join(_pad(v, w, n) for v, w, n in zip(r, widths, numeric)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX by suffix."""
+    from .._files import atomic_path
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"{path}: write tables as .csv or .xlsx")
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            table.to_csv(tmp, encoding="utf-8-sig")
+        else:
+            table.to_excel(tmp)
+    return path

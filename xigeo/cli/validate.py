@@ -1,0 +1,33 @@
+"""``xigeo validate``: check a layer and list every problem at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(name="validate")
+@click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
+@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--required", multiple=True, help="A field the layer must have (repeatable).")
+@click.option("--encoding", help="Text encoding of the attribute table, e.g. gbk.")
+def validate_command(layer_path: Path, layer_name: str | None, required: tuple[str, ...],
+                     encoding: str | None) -> None:
+    """Check LAYER: geometry, ids, required fields and CRS; exit 1 on any problem.
+
+    \b
+    Examples:
+      xigeo validate 拆旧区.shp --required XMMC --required DKBH
+    """
+    from ..io import read_layer
+    from ..validate import validate_layer
+
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding)
+    problems = validate_layer(gdf, required=required, strict=False)
+    if not problems:
+        click.echo(f"{layer_path}: {len(gdf)} features, no problems")
+        return
+    for problem in problems:
+        click.echo(f"- {problem.message}")
+    raise click.ClickException(f"{layer_path}: {len(problems)} problem(s)")
