@@ -1,0 +1,110 @@
+"""Shared plumbing of the calculators' result tables.
+
+Every calculator returns a DataFrame indexed by the project / parcel id, with
+the unit in each column name (``area_ha``, ``volume_m3``, ``investment_wan_yuan``).
+These helpers give them one behaviour for the things they all need: checking
+required fields, refusing bad values with the row ids, a total row, and
+Chinese column labels for reports (``labels="zh"``).
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"area_ha": [1.5, 2.25], "count": [1, 2]}, index=pd.Index(["甲", "乙"], name="XMMC"))
+>>> add_total(t)
+       area_ha  count
+XMMC
+甲         1.50      1
+乙         2.25      2
+合计        3.75      3
+>>> relabel(t, {"area_ha": "面积(公顷)", "count": "个数"}, labels="zh").columns.tolist()
+['面积(公顷)', '个数']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .crs import layer_name
+from .errors import SchemaError, ValidationError, format_ids
+
+__all__ = ["TOTAL_LABEL", "require_fields", "check_rows", "add_total", "relabel", "check_labels"]
+
+#: index label of the total row (reports are Chinese; the label reads 合计 = total)
+TOTAL_LABEL = "合计"
+
+
+def require_fields(data: pd.DataFrame, fields: Iterable[str], *, name: str | None = None) -> None:
+    """Raise SchemaError listing every required field missing from ``data``.
+
+    >>> require_fields(pd.DataFrame({"XMMC": []}), ["XMMC", "TZJE", "JSGM"], name="consolidation")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.SchemaError: consolidation is missing the field(s) TZJE, JSGM; it has: XMMC. Fix: rename the columns (gdf.rename(columns={...})) or pass the field names as options
+    """
+    missing = [f for f in fields if f not in data.columns]
+    if missing:
+        have = ", ".join(str(c) for c in data.columns if c != getattr(data, "_geometry_column_name", None))
+        raise SchemaError(
+            f"{layer_name(data, name)} is missing the field(s) {', '.join(missing)}; it has: "
+            f"{have or 'no fields'}. Fix: rename the columns (gdf.rename(columns={{...}})) or "
+            "pass the field names as options"
+        )
+
+
+def check_rows(data: pd.DataFrame, bad: Any, message: str, *, name: str | None = None) -> None:
+    """Raise ValidationError naming the rows where the boolean mask ``bad`` is true.
+
+    >>> df = pd.DataFrame({"TZJE": [10.0, -5.0, np.nan]}, index=["a", "b", "c"])
+    >>> check_rows(df, df["TZJE"] < 0, "negative investment TZJE")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.ValidationError: layer: negative investment TZJE in row(s) b
+    """
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        rows = list(data.index[mask])
+        raise ValidationError(f"{layer_name(data, name)}: {message} in row(s) {format_ids(rows)}",
+                              rows)
+
+
+def add_total(table: pd.DataFrame, *, label: str = TOTAL_LABEL,
+              sum_columns: Iterable[str] | None = None,
+              ratios: Mapping[str, tuple[str, str, float]] | None = None) -> pd.DataFrame:
+    """Return ``table`` with a total row appended.
+
+    Numeric columns are summed (or only ``sum_columns``); other columns are
+    left empty. ``ratios`` recomputes ratio columns of the total from the
+    summed columns instead of summing them: ``{"rate_pct": ("new_ha", "scale_ha", 100)}``
+    sets total rate_pct = Σnew_ha / Σscale_ha × 100.
+    """
+    columns = list(sum_columns) if sum_columns is not None else [
+        c for c in table.columns
+        if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+    ]
+    total = {c: table[c].sum() for c in columns}
+    for column, (num, den, factor) in (ratios or {}).items():
+        total[column] = total[num] / total[den] * factor if total[den] else np.nan
+    row = pd.DataFrame([total], index=pd.Index([label], name=table.index.name))
+    return pd.concat([table, row.astype({c: table[c].dtype for c in row.columns
+                                          if c in columns and c not in (ratios or {})})])
+
+
+def relabel(table: pd.DataFrame, names: Mapping[str, str], *, labels: str = "en") -> pd.DataFrame:
+    """Columns renamed to Chinese report labels when ``labels="zh"``; unchanged for "en"."""
+    labels = check_labels(labels)
+    if labels == "en":
+        return table
+    return table.rename(columns=dict(names))
+
+
+def check_labels(labels: str) -> str:
+    """Normalise the ``labels=`` option; the error lists the allowed values."""
+    value = str(labels).lower()
+    if value not in ("en", "zh"):
+        raise ValueError(f"labels={labels!r}: use 'en' (column names with units) or 'zh' "
+                         "(Chinese report headers)")
+    return value
