@@ -429,7 +429,7 @@ def projects() -> gpd.GeoDataFrame:
 def test_summarize_counts_overlap_once_planar(projects):
     table = summarize_area(projects, by="project", method="planar", total=True)
     # rows without a project are a group of their own, not dropped
-    assert table.index[[0, 1, 3]].tolist() == ["A", "B", "total"] and pd.isna(table.index[2])
+    assert table.index[[0, 1, 3]].tolist() == ["A", "B", "合计"] and pd.isna(table.index[2])
     assert table["count"].tolist() == [2, 1, 1, 4]
     a = table.loc["A"]
     assert a["count"] == 2
@@ -438,7 +438,7 @@ def test_summarize_counts_overlap_once_planar(projects):
     assert a["area_ha"] == pytest.approx(1.5) and a["area_ha_rounded"] == 1.5
     assert a["area_mu"] == pytest.approx(22.5) and a["area_mu_rounded"] == 22.5
     assert table.loc["B", "overlap_removed_m2"] == 0.0
-    assert table.loc["total", "area_m2"] == pytest.approx(15_000 + 5_000 + 100)
+    assert table.loc["合计", "area_m2"] == pytest.approx(15_000 + 5_000 + 100)
 
 
 def test_summarize_ellipsoidal_overlap_equals_intersection_area(projects):
@@ -455,7 +455,7 @@ def test_summarize_ellipsoidal_overlap_equals_intersection_area(projects):
 
 def test_summarize_whole_layer_and_rounding(projects):
     table = summarize_area(projects, method="planar", unit="mu")
-    assert list(table.index) == ["total"]
+    assert list(table.index) == ["合计"]
     assert table["area_m2"].iloc[0] == pytest.approx(20_100.0)
     # 20 100 m² = 30.15 mu = 2.01 ha exactly
     assert table["area_mu_rounded"].iloc[0] == 30.15

@@ -78,6 +78,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ._tables import TOTAL_LABEL
 from .crs import check_crs, layer_name
 from .errors import CRSError, SchemaError, UnitError, ValidationError
 from .units import AreaUnit, convert_area
@@ -658,14 +659,14 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
         Polygons with a CRS (see :func:`area`).
     by : str or list of str, optional
         Column(s) to group by; missing values form their own group. Default:
-        the whole layer as one row labelled ``"total"``.
+        the whole layer as one row labelled ``"合计"`` (total).
     method, survey_rules
         As for :func:`area`.
     unit : str or AreaUnit
         Unit of the headline columns (default ``ha``); hectare and mu
         columns are always included.
     total : bool
-        Add a row ``"total"``: the union of the whole layer, so overlaps
+        Add a row ``"合计"`` (total): the union of the whole layer, so overlaps
         *between* groups are not counted twice either (it can then be less
         than the sum of the group rows; its ``overlap_removed_m2`` says by
         how much the features overlap overall).
@@ -699,7 +700,7 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     project
     A            2  15000.0              5000.0              1.5            22.50
     B            1   5000.0                 0.0              0.5             7.50
-    total        3  20000.0              5000.0              2.0            30.00
+    合计           3  20000.0              5000.0              2.0            30.00
     """
     method = AreaMethod.create(method)
     unit = AreaUnit.create(unit)
@@ -723,9 +724,10 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
         group_labels: list[Hashable] = list(grouped.indices.keys())
         members = [np.asarray(grouped.indices[g]) for g in group_labels]
     else:
-        group_labels, members = ["total"], [np.arange(len(values))]
+        group_labels, members = [TOTAL_LABEL], [np.arange(len(values))]
     if total and keys:
-        group_labels.append("total" if len(keys) == 1 else ("total",) + ("",) * (len(keys) - 1))
+        group_labels.append(TOTAL_LABEL if len(keys) == 1
+                            else (TOTAL_LABEL,) + ("",) * (len(keys) - 1))
         members.append(np.arange(len(values)))
 
     unions = np.empty(len(members), dtype=object)
