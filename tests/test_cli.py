@@ -94,3 +94,27 @@ def test_help_has_examples():
         assert result.exit_code == 0
         assert command in result.output
     assert "Examples" in run("area", "--help").output
+
+
+def test_sample_list_and_copy(tmp_path):
+    from xigeo import sample
+
+    listed = run("sample", "list").output.splitlines()
+    assert [line.split()[0] for line in listed] == list(sample.available)
+    result = run("sample", "copy", str(tmp_path / "练习"))
+    assert result.exit_code == 0
+    assert (tmp_path / "练习" / "linkage_newbuild.shp").exists()
+    again = CliRunner().invoke(cli, ["sample", "copy", str(tmp_path / "练习")])
+    assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_demo_writes_workbook_with_seed_figures(tmp_path):
+    result = run("demo", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    book = tmp_path / "out" / "area_summary.xlsx"
+    assert book.exists()
+    # DOMAIN.md, the seed's figures: consolidation 22,374.70 ha; pre-review 1,525 mu
+    consolidation = pd.read_excel(book, sheet_name="consolidation", index_col=0)
+    assert consolidation.loc["合计", "area_ha_rounded"] == pytest.approx(22_374.70, abs=1e-9)
+    prereview = pd.read_excel(book, sheet_name="prereview", index_col=0)
+    assert prereview.loc["合计", "area_mu_rounded"] == pytest.approx(1_525.00, abs=1e-9)

@@ -23,3 +23,9 @@ def test_write_csv_keeps_chinese_for_excel(tmp_path):
     assert "息县挂钩项目" in raw.decode("utf-8-sig")
     path = write_table(table, tmp_path / "表.xlsx")
     assert pd.read_excel(path, index_col=0)["项目名称"].tolist() == ["息县挂钩项目"]
+
+
+def test_integer_columns_stay_integers_in_one_row_tables():
+    table = pd.DataFrame({"count": [61], "area_mu": [1525.0]})
+    lines = format_table(table).splitlines()
+    assert lines[1].split() == ["61", "1,525.00"]

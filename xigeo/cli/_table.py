@@ -34,19 +34,23 @@ def format_table(table: pd.DataFrame, *, floatfmt: str = ",.2f") -> str:
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    cells: list[list[str]] = []
-    for _, row in frame.iterrows():
-        line = []
-        for value, is_num in zip(row, numeric):
-            if is_num and isinstance(value, float):
-                line.append("" if pd.isna(value) else format(value, floatfmt))
-            else:
-                line.append("" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value))
-        cells.append(line)
+    text_columns = [[_cell(v, is_num, floatfmt) for v in frame[c].tolist()]
+                    for c, is_num in zip(frame.columns, numeric)]
+    cells = [list(row) for row in zip(*text_columns)] if text_columns else []
     widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
     lines = [" ".join(_pad(c, w, n) for c, w, n in zip(columns, widths, numeric)).rstrip()]
     lines += [" ".join(_pad(v, w, n) for v, w, n in zip(r, widths, numeric)).rstrip() for r in cells]
     return "\n".join(lines)
+
+
+def _cell(value: object, is_num: bool, floatfmt: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if is_num and isinstance(value, float):
+        return format(value, floatfmt)
+    if is_num and isinstance(value, int) and not isinstance(value, bool):
+        return format(value, ",d")
+    return str(value)
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:
