@@ -9,6 +9,7 @@ function; the ``xigeo`` command line calls the same functions.
 import logging
 
 from .area import AreaMethod, area, summarize_area
+from .consolidation import consolidation_summary
 from .coords import read_coords, write_coords
 from .crs import (
     Datum,
@@ -34,6 +35,9 @@ from .errors import (
     XigeoWarning,
 )
 from .io import read_layer, write_layer
+from .linkage import LinkageResult, linkage_balance
+from .minepark import MineparkSummary, minepark_summary
+from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 from .units import AreaUnit, convert_area
 from .validate import Problem, repair, validate_layer
 
@@ -42,7 +46,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 __version__ = "0.1.0"
 
 __all__ = [
-    "AreaMethod", "AreaUnit", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
+    "AreaMethod", "AreaUnit", "LinkageResult", "consolidation_summary", "linkage_balance",
+    "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
+    "slope_grade", "write_raster", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
     "LayerWriteError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",

@@ -15,6 +15,8 @@ import click
 from ..errors import XigeoError
 from .area import area_command, demo_command
 from .coords import coords
+from .linkage import consolidation_command, linkage_command
+from .minepark import minepark_command
 from .sample import sample_command
 from .validate import validate_command
 
@@ -66,6 +68,9 @@ cli.add_command(validate_command)
 cli.add_command(sample_command)
 cli.add_command(demo_command)
 cli.add_command(coords)
+cli.add_command(linkage_command)
+cli.add_command(consolidation_command)
+cli.add_command(minepark_command)
 
 
 def main(argv: list[str] | None = None) -> int:
