@@ -34,9 +34,11 @@ from .errors import (
     XigeoError,
     XigeoWarning,
 )
+from .industrial import industrial_intensity, industrial_summary, load_thresholds
 from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
+from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 from .units import AreaUnit, convert_area
 from .validate import Problem, repair, validate_layer
@@ -48,7 +50,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AreaMethod", "AreaUnit", "LinkageResult", "consolidation_summary", "linkage_balance",
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
-    "slope_grade", "write_raster", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
+    "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
+    "industrial_summary", "load_thresholds", "stripping_plan", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
     "LayerWriteError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",

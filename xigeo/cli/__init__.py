@@ -15,6 +15,7 @@ import click
 from ..errors import XigeoError
 from .area import area_command, demo_command
 from .coords import coords
+from .industrial import industrial_command, stripping_command
 from .linkage import consolidation_command, linkage_command
 from .minepark import minepark_command
 from .sample import sample_command
@@ -71,6 +72,8 @@ cli.add_command(coords)
 cli.add_command(linkage_command)
 cli.add_command(consolidation_command)
 cli.add_command(minepark_command)
+cli.add_command(industrial_command)
+cli.add_command(stripping_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,318 @@
+"""Topsoil stripping (表土剥离): volumes, receiving capacity and the least-haul plan.
+
+Before farmland is built on, its topsoil (耕作层, 30 cm by default) is
+stripped and spread on low-quality or newly reclaimed farmland (TD/T
+1048-2016). :func:`stripping_plan` works out
+
+- the stripped volume of every source site: survey ellipsoidal area ×
+  stripping depth (the layer's depth field, ``BLHD``, where it has a value;
+  ``depth_m`` otherwise);
+- the receiving capacity of every receiving site: area × spread depth (the
+  ``FTHD`` field where it has a value; ``spread_m`` otherwise);
+- which source sends how much to which receiver so that the total haul
+  Σ volume × distance (m³·km) is the smallest possible with every source
+  emptied and no receiver over capacity: a transport problem, solved exactly
+  as a linear programme (:func:`scipy.optimize.linprog`, HiGHS dual
+  simplex), not by "nearest first", which can haul much further (see the
+  tests for a case where it is 46 % worse).
+
+The distance between a source and a receiver is the straight line between
+their polygons' centroids in the layers' (Gauss–Krüger) plane, in metres.
+The plane distance differs from the ellipsoidal one by the GK scale factor,
+under 1e-4 relative in a county (4.4e-5 at 60 km from the central
+meridian): negligible for haul planning, and the route by road is longer
+anyway. Both layers must be in the same projected CRS.
+
+Examples
+--------
+Two sources of 100 m² stripped 0.30 m deep (30 m³ each) and two receivers
+taking 45 m³ each (100 m² × 0.45 m), on a line: S1 at 0, R1 at +1 000 m,
+S2 at +2 100 m, R2 at −1 100 m. Nearest first sends S1 to R1, leaving S2
+to split between R1 (15 m³) and the far R2; the optimum sends all of S2
+to R1 and splits S1: 30 × 1.1 + 15 × 1.0 + 15 × 1.1 = 64.5 m³·km.
+
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> def square(x):
+...     return box(500_000 + x - 5, 3_580_000 - 5, 500_000 + x + 5, 3_580_000 + 5)
+>>> sources = gpd.GeoDataFrame({"BLBH": ["S1", "S2"]}, geometry=[square(0), square(2100)], crs=4547)
+>>> receivers = gpd.GeoDataFrame({"JSBH": ["R1", "R2"], "FTHD": [0.45, 0.45]},
+...                              geometry=[square(1000), square(-1100)], crs=4547)
+>>> plan = stripping_plan(sources, receivers)
+>>> plan.flows
+     source receiver  volume_m3  distance_m  haul_m3km
+flow
+1        S1       R1       15.0      1000.0       15.0
+2        S1       R2       15.0      1100.0       16.5
+3        S2       R1       30.0      1100.0       33.0
+>>> round(plan.total_haul_m3km, 6)
+64.5
+>>> plan.receivers[["capacity_m3", "received_m3", "spare_m3"]]
+      capacity_m3  received_m3  spare_m3
+JSBH
+R1           45.0         45.0       0.0
+R2           45.0         15.0      30.0
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._tables import add_total, check_labels, check_rows, relabel, require_fields
+from .crs import check_crs, check_same_crs
+from .errors import SchemaError, ValidationError, format_ids
+from .units import AreaUnit
+
+__all__ = ["DEFAULT_DEPTH_M", "StrippingPlan", "stripping_plan"]
+
+log = logging.getLogger(__name__)
+
+#: topsoil stripping depth (m) when the layer gives none: 30 cm (TD/T 1048-2016, DOMAIN.md)
+DEFAULT_DEPTH_M = 0.30
+
+#: flows smaller than this (m³) are solver noise and dropped
+_NOISE_M3 = 1e-6
+
+_FLOWS_ZH = {"source": "剥离区", "receiver": "接收区", "volume_m3": "调运土方量(立方米)",
+             "distance_m": "运距(米)", "haul_m3km": "运输量(立方米·公里)"}
+_SOURCES_ZH = {"area_m2": "剥离面积(平方米)", "area_mu": "剥离面积(亩)", "depth_m": "剥离厚度(米)",
+               "volume_m3": "剥离量(立方米)", "haul_m3km": "运输量(立方米·公里)",
+               "mean_distance_m": "平均运距(米)", "receivers": "接收区"}
+_RECEIVERS_ZH = {"area_m2": "覆土面积(平方米)", "area_mu": "覆土面积(亩)", "spread_m": "覆土厚度(米)",
+                 "capacity_m3": "可接收量(立方米)", "received_m3": "接收量(立方米)",
+                 "spare_m3": "剩余容量(立方米)", "fill_pct": "容量利用率(%)", "sources": "来源剥离区"}
+
+
+@dataclass(frozen=True)
+class StrippingPlan:
+    """Result of :func:`stripping_plan`.
+
+    Attributes
+    ----------
+    flows : pandas.DataFrame
+        One row per source → receiver delivery (index ``flow``, 1, 2, …):
+        ``source``, ``receiver``, ``volume_m3``, ``distance_m``, ``haul_m3km``.
+    lines : geopandas.GeoDataFrame
+        The same flows as straight LineStrings from the source's centroid to
+        the receiver's (for maps), in the layers' CRS; English field names.
+    sources : pandas.DataFrame
+        Per source (index: source id): ``area_m2``, ``area_mu``, ``depth_m``,
+        ``volume_m3``, ``haul_m3km``, ``mean_distance_m``, ``receivers``.
+    receivers : pandas.DataFrame
+        Per receiver (index: receiver id): ``area_m2``, ``area_mu``,
+        ``spread_m``, ``capacity_m3``, ``received_m3``, ``spare_m3``,
+        ``fill_pct``, ``sources``.
+    total_haul_m3km : float
+        Σ volume × distance of the plan, m³·km (the minimum).
+    volume_m3, capacity_m3 : float
+        Total stripped volume and total receiving capacity.
+    """
+
+    flows: pd.DataFrame
+    lines: Any
+    sources: pd.DataFrame
+    receivers: pd.DataFrame
+    total_haul_m3km: float
+    volume_m3: float
+    capacity_m3: float
+
+
+def _solve_transport(volumes: np.ndarray, capacities: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Flows x[i, j] ≥ 0 minimising Σ cost·x with Σ_j x[i, j] = volumes[i], Σ_i x[i, j] ≤ capacities[j].
+
+    >>> _solve_transport(np.array([1.0, 1.0]), np.array([1.0, 1.0]), np.array([[1.0, 2.0], [2.0, 9.0]]))
+    array([[0., 1.],
+           [1., 0.]])
+    """
+    from scipy import sparse
+    from scipy.optimize import linprog
+
+    n, m = cost.shape
+    ones_m = np.ones(m)
+    a_eq = sparse.kron(sparse.eye(n, format="csr"), ones_m, format="csr")   # row i sums x[i, :]
+    a_ub = sparse.kron(np.ones(n), sparse.eye(m, format="csr"), format="csr")  # row j sums x[:, j]
+    # work in units of the largest volume so HiGHS's absolute tolerances are relative ones
+    scale = float(max(volumes.max(), 1e-300))
+    result = linprog(cost.ravel(), A_ub=a_ub, b_ub=capacities / scale, A_eq=a_eq,
+                     b_eq=volumes / scale, bounds=(0, None), method="highs-ds")
+    if result.status != 0:  # capacity is checked before; this is a solver failure
+        raise ValidationError(f"the transport problem could not be solved: {result.message}",
+                              [result.message])
+    flows = np.clip(result.x.reshape(n, m), 0, None) * scale
+    flows[flows < _NOISE_M3] = 0.0
+    return flows
+
+
+def _ids(layer: pd.DataFrame, id_field: str | None, label: str) -> pd.DataFrame:
+    if id_field is not None:
+        require_fields(layer, [id_field], name=label)
+        layer = layer.set_index(id_field, drop=False)
+        layer.index.name = id_field
+    dup = layer.index.duplicated(keep=False)
+    if dup.any():
+        raise ValidationError(f"{label}: id(s) used twice: "
+                              f"{format_ids(sorted(set(map(str, layer.index[dup]))))}",
+                              list(layer.index[dup]))
+    return layer
+
+
+def _thickness(layer: pd.DataFrame, field: str | None, default: float | None, what: str,
+               label: str) -> pd.Series:
+    """Per-row thickness: the field's value where present, else ``default``."""
+    values = pd.Series(np.nan, index=layer.index, dtype="float64")
+    if field is not None and field in layer.columns:
+        values = pd.to_numeric(layer[field], errors="coerce").astype("float64")
+        text = layer[field].notna() & values.isna() & (layer[field].astype(str).str.strip() != "")
+        check_rows(layer, text, f"{what} {field} is not a number", name=label)
+    if default is not None:
+        values = values.fillna(float(default))
+    elif values.isna().any():
+        where = f"{field} is blank" if field is not None and field in layer.columns else \
+            f"the layer has no {what} field {field!r}" if field else "no field given"
+        raise ValidationError(f"{label}: no {what} in row(s) "
+                              f"{format_ids(list(layer.index[values.isna().to_numpy()]))} ({where}). "
+                              f"Fix: pass the {what} in metres (spread_m=, --spread)",
+                              list(layer.index[values.isna().to_numpy()]))
+    check_rows(layer, values <= 0, f"{what} must be > 0 m", name=label)
+    return values
+
+
+def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEPTH_M,
+                   spread_m: float | None = None, source_id: str | None = "BLBH",
+                   receiver_id: str | None = "JSBH", depth_field: str | None = "BLHD",
+                   spread_field: str | None = "FTHD", total: bool = False,
+                   labels: str = "en") -> StrippingPlan:
+    """Stripped volumes, receiving capacities and the plan with the least total haul.
+
+    Parameters
+    ----------
+    sources : GeoDataFrame
+        Sites whose topsoil is stripped (polygons, projected CRS).
+    receivers : GeoDataFrame
+        Sites that receive it (polygons, same CRS).
+    depth_m : float
+        Stripping depth (m) for sources without a value in ``depth_field``;
+        default 0.30. A value in the layer's depth field wins: it records
+        the depth surveyed for that site.
+    spread_m : float, optional
+        Spread depth (m) for receivers without a value in ``spread_field``.
+        Without it every receiver needs a value in the field.
+    source_id, receiver_id : str or None
+        Id fields (default ``BLBH``, ``JSBH``, the sample's); None: the index.
+    depth_field, spread_field : str or None
+        Per-row depth fields (default ``BLHD``, ``FTHD``); ignored when the
+        layer lacks them; None: always use ``depth_m`` / ``spread_m``.
+    total : bool
+        Append a 合计 row to ``flows``, ``sources`` and ``receivers`` (sums;
+        the mean distance and fill rate of the totals are ratios of the sums).
+    labels : {"en", "zh"}
+        Column names of the three tables: with units (default) or Chinese
+        report headers. ``lines`` keeps the English names (GIS fields).
+
+    Returns
+    -------
+    StrippingPlan
+        ``flows``, ``lines``, ``sources``, ``receivers``, ``total_haul_m3km``,
+        ``volume_m3``, ``capacity_m3``.
+
+    Raises
+    ------
+    ValidationError
+        A depth or spread depth ≤ 0 or not a number, a source or receiver
+        with no area (empty geometry), a receiver with zero capacity,
+        duplicate ids (all with the row ids); total capacity below the total
+        volume (the message gives the shortfall in m³).
+    SchemaError
+        An id field is missing.
+    CRSError
+        A layer without a projected CRS, or the two in different CRSs.
+    """
+    from shapely import LineString
+
+    import geopandas as gpd
+
+    from .area import area
+
+    labels = check_labels(labels)
+    src_label = str((getattr(sources, "attrs", None) or {}).get("source", "sources"))
+    rec_label = str((getattr(receivers, "attrs", None) or {}).get("source", "receivers"))
+    for layer, label in ((sources, src_label), (receivers, rec_label)):
+        if not hasattr(layer, "geometry"):
+            raise SchemaError(f"{label} has no geometry: pass a GeoDataFrame of polygons")
+        check_crs(layer, name=label, projected=True)
+    crs = check_same_crs(sources, receivers, names=(src_label, rec_label))
+    if not np.isfinite(depth_m) or depth_m <= 0:
+        raise ValidationError(f"depth_m={depth_m!r}: the stripping depth must be > 0 m (e.g. 0.30)",
+                              [depth_m])
+    if spread_m is not None and (not np.isfinite(spread_m) or spread_m <= 0):
+        raise ValidationError(f"spread_m={spread_m!r}: the spread depth must be > 0 m", [spread_m])
+    src = _ids(sources, source_id, src_label)
+    rec = _ids(receivers, receiver_id, rec_label)
+    if len(src) == 0 or len(rec) == 0:
+        raise ValidationError(f"{src_label if len(src) == 0 else rec_label} has no features", [])
+
+    depth = _thickness(src, depth_field, depth_m, "stripping depth", src_label)
+    spread = _thickness(rec, spread_field, spread_m, "spread depth", rec_label)
+    src_area = area(src, method="ellipsoidal").set_axis(src.index)
+    rec_area = area(rec, method="ellipsoidal").set_axis(rec.index)
+    check_rows(src, src_area.isna() | (src_area <= 0), "empty or missing geometry (nothing to strip)",
+               name=src_label)
+    check_rows(rec, rec_area.isna() | (rec_area <= 0),
+               "empty or missing geometry: receiver capacity is zero", name=rec_label)
+    volume = src_area * depth
+    capacity = rec_area * spread
+    total_volume, total_capacity = float(volume.sum()), float(capacity.sum())
+    if total_capacity < total_volume:
+        raise ValidationError(
+            f"the receivers ({rec_label}) can take {total_capacity:,.2f} m³ but the sources "
+            f"({src_label}) give {total_volume:,.2f} m³: {total_volume - total_capacity:,.2f} m³ "
+            "has nowhere to go. Fix: add receiving sites or raise their spread depth",
+            [total_volume - total_capacity])
+
+    a = np.column_stack([src.geometry.centroid.x, src.geometry.centroid.y])
+    b = np.column_stack([rec.geometry.centroid.x, rec.geometry.centroid.y])
+    distance = np.hypot(a[:, None, 0] - b[None, :, 0], a[:, None, 1] - b[None, :, 1])
+    x = _solve_transport(volume.to_numpy(), capacity.to_numpy(), distance / 1000.0)
+
+    i, j = np.nonzero(x)
+    flows = pd.DataFrame({"source": src.index[i], "receiver": rec.index[j], "volume_m3": x[i, j],
+                          "distance_m": distance[i, j], "haul_m3km": x[i, j] * distance[i, j] / 1000},
+                         index=pd.RangeIndex(1, len(i) + 1, name="flow"))
+    lines = gpd.GeoDataFrame(flows.copy(), geometry=[LineString([a[p], b[q]]) for p, q in zip(i, j)],
+                             crs=crs)
+    total_haul = float(flows["haul_m3km"].sum())
+
+    haul = flows.groupby("source", sort=False)["haul_m3km"].sum().reindex(src.index, fill_value=0.0)
+    out_src = pd.DataFrame({
+        "area_m2": src_area, "area_mu": src_area / float(AreaUnit.MU.m2), "depth_m": depth,
+        "volume_m3": volume, "haul_m3km": haul, "mean_distance_m": haul / volume * 1000,
+        "receivers": [", ".join(map(str, rec.index[np.nonzero(x[k])[0]])) for k in range(len(src))],
+    }, index=src.index)
+    received = pd.Series(x.sum(axis=0), index=rec.index)
+    out_rec = pd.DataFrame({
+        "area_m2": rec_area, "area_mu": rec_area / float(AreaUnit.MU.m2), "spread_m": spread,
+        "capacity_m3": capacity, "received_m3": received,
+        "spare_m3": (capacity - received).clip(lower=0), "fill_pct": received / capacity * 100,
+        "sources": [", ".join(map(str, src.index[np.nonzero(x[:, k])[0]])) for k in range(len(rec))],
+    }, index=rec.index)
+    log.info("stripping plan: %d sources, %.2f m³; %d receivers, %.2f m³ capacity; %d flows, "
+             "total haul %.2f m³·km", len(src), total_volume, len(rec), total_capacity, len(flows),
+             total_haul)
+    if total:
+        flows = add_total(flows, sum_columns=["volume_m3", "haul_m3km"],
+                          ratios={"distance_m": ("haul_m3km", "volume_m3", 1000.0)})
+        out_src = add_total(out_src, sum_columns=["area_m2", "area_mu", "volume_m3", "haul_m3km"],
+                            ratios={"mean_distance_m": ("haul_m3km", "volume_m3", 1000.0)})
+        out_rec = add_total(out_rec, sum_columns=["area_m2", "area_mu", "capacity_m3", "received_m3",
+                                                  "spare_m3"],
+                            ratios={"fill_pct": ("received_m3", "capacity_m3", 100.0)})
+    return StrippingPlan(flows=relabel(flows, _FLOWS_ZH, labels=labels), lines=lines,
+                         sources=relabel(out_src, _SOURCES_ZH, labels=labels),
+                         receivers=relabel(out_rec, _RECEIVERS_ZH, labels=labels),
+                         total_haul_m3km=total_haul, volume_m3=total_volume,
+                         capacity_m3=total_capacity)
