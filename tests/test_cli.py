@@ -108,13 +108,14 @@ def test_sample_list_and_copy(tmp_path):
     assert again.exit_code == 1 and "exists" in again.output
 
 
-def test_demo_writes_workbook_with_seed_figures(tmp_path):
+def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     result = run("demo", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    book = tmp_path / "out" / "area_summary.xlsx"
-    assert book.exists()
-    # DOMAIN.md, the seed's figures: consolidation 22,374.70 ha; pre-review 1,525 mu
-    consolidation = pd.read_excel(book, sheet_name="consolidation", index_col=0)
-    assert consolidation.loc["合计", "area_ha_rounded"] == pytest.approx(22_374.70, abs=1e-9)
+    # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved
+    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "17 of 17"):
+        assert text in result.output
+    book = tmp_path / "out" / "headline_figures.xlsx"
+    figures = pd.read_excel(book, sheet_name="主要指标")
+    assert figures["一致"].eq("是").all() and len(figures) == 17
     prereview = pd.read_excel(book, sheet_name="prereview", index_col=0)
     assert prereview.loc["合计", "area_mu_rounded"] == pytest.approx(1_525.00, abs=1e-9)

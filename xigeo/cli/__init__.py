@@ -13,7 +13,8 @@ import sys
 import click
 
 from ..errors import XigeoError
-from .area import area_command, demo_command
+from .area import area_command
+from .demo import demo_command
 from .coords import coords
 from .industrial import industrial_command, stripping_command
 from .linkage import consolidation_command, linkage_command

@@ -1,5 +1,4 @@
-"""``xigeo area``: ellipsoidal survey areas of a layer, per feature or summed by a field;
-``xigeo demo``: the area summary of the bundled sample data."""
+"""``xigeo area``: ellipsoidal survey areas of a layer, per feature or summed by a field."""
 
 from __future__ import annotations
 
@@ -68,37 +67,3 @@ def _require(gdf: pd.DataFrame, field: str, path: Path) -> None:
 
     if field not in gdf.columns:
         raise SchemaError(f"{path}: no field {field!r}; fields are: {', '.join(map(str, gdf.columns))}")
-
-
-@click.command(name="demo")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("xigeo-demo"),
-              show_default=True, help="Folder for the demo's tables.")
-def demo_command(output: Path) -> None:
-    """Run the main job on the bundled Xi County sample data.
-
-    Prints the survey-area summaries of the sample's project layers (the
-    linkage, consolidation and pre-review figures of the county's report)
-    and writes them to an Excel workbook.
-    """
-    from .. import sample
-    from ..area import summarize_area
-
-    output.mkdir(parents=True, exist_ok=True)
-    tables = {}
-    for name, by, unit in (("linkage_newbuild", "XMMC", "ha"), ("linkage_demolition", "XMMC", "ha"),
-                           ("consolidation", None, "ha"), ("prereview", None, "mu")):
-        if name not in sample.available:
-            continue
-        layer = sample.load(name)
-        table = summarize_area(layer, by=by, method="ellipsoidal", unit=unit, total=True)
-        tables[name] = table
-        click.echo(f"\n{name} ({sample.path(name).name}):")
-        click.echo(format_table(table))
-    book = output / "area_summary.xlsx"
-    from .._files import atomic_path
-
-    with atomic_path(book) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in tables.items():
-                table.to_excel(writer, sheet_name=name[:31])
-    click.echo(f"\nwrote {book.resolve()}")
