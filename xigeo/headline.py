@@ -66,10 +66,12 @@ def _linkage(layers: Mapping[str, Any]) -> dict[str, float]:
 
     result = linkage_balance(layers["linkage_demolition"], layers["linkage_newbuild"],
                              landuse=layers["dltb"], farmland=layers.get("jbnt"))
-    approved, declared = result.totals.loc["approved"], result.totals.loc["declared"]
-    return {"申报项目数": declared["projects"], "批准项目数": approved["projects"],
-            "建新区面积": approved["newbuild_ha"], "拆旧区面积": approved["demolition_ha"],
-            "节余指标": approved["surplus_ha"]}
+    approved = result.totals.loc["approved"].to_dict()
+    declared = result.totals.loc["declared"].to_dict()
+    return {"申报项目数": float(declared["projects"]), "批准项目数": float(approved["projects"]),
+            "建新区面积": float(approved["newbuild_ha"]),
+            "拆旧区面积": float(approved["demolition_ha"]),
+            "节余指标": float(approved["surplus_ha"])}
 
 
 def _consolidation(layers: Mapping[str, Any]) -> dict[str, float]:
@@ -94,8 +96,9 @@ def _minepark(layers: Mapping[str, Any]) -> dict[str, float]:
 
     _, s = minepark_summary(layers["minepark"], layers["minepark_pits"],
                             layers["minepark_restoration"], dem=layers["minepark_dem"])
-    return {"关停采矿企业": s.pit_count, "公园面积": s.park_area_km2,
-            "一期治理投资": s.investment_wan_yuan}
+    return {"关停采矿企业": float(s.pit_count), "公园面积": float(s.park_area_km2),
+            "一期治理投资": float("nan") if s.investment_wan_yuan is None
+            else float(s.investment_wan_yuan)}
 
 
 def _stripping(layers: Mapping[str, Any]) -> dict[str, float]:
