@@ -1,0 +1,222 @@
+"""Benchmark of xigeo.farmland_overlap (local engine) against geopandas.overlay.
+
+Run: ``python benchmarks/bench_farmland.py [--patches 300000] [--parcels 1000 10000 30000]``
+
+Farmland: ``xigeo.sample.generate.generate_dltb(patches, seed=1)``, a
+gap-free land-use coverage of about ``patches`` patches (villages, ponds,
+field roads, farmland; every patch is used as a "farmland" patch, so each
+parcel meets as many patches as it would in a real survey layer). The
+layer is cached as GeoParquet in ``--cache`` (generating 300,000 patches
+takes minutes).
+
+Parcels: random rotated rectangles, 0.1–6 ha (log-uniform), aspect 1–3,
+spread over the farmland's extent (a few reach past its edge), seed 0.
+
+Each contender runs in its own subprocess (so peak memory is its own:
+``resource.getrusage(RUSAGE_SELF).ru_maxrss`` at the end, and the same
+after loading the layers, to show what the computation added):
+
+- ``xigeo``: ``farmland_overlap(parcels, farmland)`` — validation of both
+  layers, the overlay, survey ellipsoidal areas of pieces, parcels and
+  patches, per-parcel table, double-counting check;
+- ``overlay``: ``geopandas.overlay(parcels, farmland, how="intersection",
+  keep_geom_type=True)``, then ``xigeo.area`` of its pieces (the same
+  measurement, so both produce the same numbers; the overlay alone is also
+  timed).
+
+Both print the number of pieces and their total area; the script checks
+they agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def farmland_layer(n_patches: int, cache: Path):
+    import geopandas as gpd
+
+    path = cache / f"farmland_{n_patches}.parquet"
+    if path.exists():
+        return gpd.read_parquet(path)
+    from xigeo.sample.generate import generate_dltb
+
+    t = time.perf_counter()
+    gdf = generate_dltb(n_patches, seed=1)
+    print(f"  generated {len(gdf):,} patches in {time.perf_counter() - t:.0f} s -> {path}",
+          file=sys.stderr)
+    cache.mkdir(parents=True, exist_ok=True)
+    gdf.attrs = {}  # the generator's bookkeeping, not data
+    gdf.to_parquet(path)
+    return gdf
+
+
+def make_parcels(n: int, bounds: np.ndarray, seed: int = 0):
+    """``n`` rotated rectangles of 0.1–6 ha inside ``bounds`` (EPSG:4526)."""
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    minx, miny, maxx, maxy = bounds
+    area = np.exp(rng.uniform(np.log(1e3), np.log(6e4), n))
+    aspect = rng.uniform(1.0, 3.0, n)
+    w = np.sqrt(area * aspect)
+    h = area / w
+    cx = rng.uniform(minx, maxx, n)
+    cy = rng.uniform(miny, maxy, n)
+    t = rng.uniform(0, np.pi, n)
+    corners = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5], [-0.5, -0.5]])
+    dx = corners[None, :, 0] * w[:, None]
+    dy = corners[None, :, 1] * h[:, None]
+    x = cx[:, None] + dx * np.cos(t)[:, None] - dy * np.sin(t)[:, None]
+    y = cy[:, None] + dx * np.sin(t)[:, None] + dy * np.cos(t)[:, None]
+    xy = np.stack([x, y], axis=-1).round(3)
+    polys = shapely.polygons(xy)
+    return gpd.GeoDataFrame({"XMBH": [f"P{i:06d}" for i in range(n)]}, geometry=polys,
+                            crs=4526).set_index("XMBH")
+
+
+def maxrss_mb() -> float:
+    """Peak resident memory of this process so far, MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def rss_mb() -> float:
+    """Resident memory now, MB (Linux /proc; the peak where that is missing)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return maxrss_mb()
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run one contender on one size; print a JSON line."""
+    import warnings
+
+    import geopandas as gpd
+
+    from xigeo.area import area
+
+    farmland = farmland_layer(args.patches, Path(args.cache))
+    farmland = farmland.set_index("BSM") if "BSM" in farmland.columns else farmland
+    parcels = make_parcels(args.parcels_n, farmland.total_bounds)
+    # warm: numba kernel loaded, CRS objects built
+    area(farmland.iloc[:10])
+    loaded = rss_mb()
+    out: dict = {"contender": args.contender, "patches": len(farmland), "parcels": len(parcels)}
+    if args.contender == "dask":
+        import distributed
+
+        from xigeo.farmland import farmland_overlap
+
+        workers = os.cpu_count() or 2
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster):
+            t = time.perf_counter()
+            r = farmland_overlap(parcels, farmland, engine="dask")
+            out["time_s"] = time.perf_counter() - t
+        out["pieces"] = len(r.pieces)
+        out["total_m2"] = float(r.pieces["area_m2"].sum())
+    elif args.contender == "xigeo":
+        from xigeo.farmland import farmland_overlap
+
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            r = farmland_overlap(parcels, farmland)
+        out["time_s"] = time.perf_counter() - t
+        out["pieces"] = len(r.pieces)
+        out["total_m2"] = float(r.pieces["area_m2"].sum())
+    else:
+        t = time.perf_counter()
+        ov = gpd.overlay(parcels.reset_index(), farmland[["geometry"]].reset_index(),
+                         how="intersection", keep_geom_type=True)
+        out["overlay_s"] = time.perf_counter() - t
+        m2 = area(ov).to_numpy()
+        out["time_s"] = time.perf_counter() - t
+        out["pieces"] = len(ov)
+        out["total_m2"] = float(m2.sum())
+    out["rss_loaded_mb"] = loaded
+    out["rss_peak_mb"] = maxrss_mb()
+    print(json.dumps(out))
+
+
+def run(contender: str, patches: int, parcels: int, cache: str) -> dict:
+    cmd = [sys.executable, __file__, "--child", contender, "--patches", str(patches),
+           "--parcels-n", str(parcels), "--cache", cache]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{contender} {parcels}: {proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patches", type=int, default=300_000, help="farmland patches (about)")
+    parser.add_argument("--parcels", type=int, nargs="+", default=[1_000, 10_000, 30_000],
+                        help="parcel counts to run")
+    parser.add_argument("--contenders", nargs="+", default=["xigeo", "overlay"],
+                        choices=["xigeo", "overlay", "dask"],
+                        help="dask: engine='dask' on a LocalCluster of one process per CPU "
+                             "(needs xigeo[dask]; cluster start-up not timed)")
+    parser.add_argument("--cache", default=os.path.join(os.path.dirname(__file__), ".cache"),
+                        help="folder for the generated farmland layer")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--parcels-n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        args.contender = args.child
+        child(args)
+        return
+
+    import geopandas
+    import shapely
+
+    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string}), "
+          f"geopandas {geopandas.__version__}")
+    farmland_layer(args.patches, Path(args.cache))  # generate once, outside the timed runs
+    print("| patches | parcels | pieces | xigeo s | overlay s (overlay alone) | ratio | "
+          "xigeo peak MB (+ over loaded) | overlay peak MB (+ over loaded) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for n in args.parcels:
+        res = {c: run(c, args.patches, n, args.cache) for c in args.contenders}
+        x, o = res.get("xigeo"), res.get("overlay")
+        d = res.get("dask")
+        if x and d and (x["pieces"] != d["pieces"] or x["total_m2"] != d["total_m2"]):
+            print("  DISAGREE: dask engine and local engine", file=sys.stderr)
+        if x and o:
+            if x["pieces"] != o["pieces"] or abs(x["total_m2"] - o["total_m2"]) > 1e-6 * x["pieces"] + 1e-3:
+                print(f"  DISAGREE: xigeo {x['pieces']} pieces {x['total_m2']:.2f} m², overlay "
+                      f"{o['pieces']} pieces {o['total_m2']:.2f} m²", file=sys.stderr)
+        first = x or o or d
+        cells = [f"{first['patches']:,}", f"{n:,}", f"{first['pieces']:,}"]
+        cells.append(f"{x['time_s']:.2f}" if x else "")
+        cells.append(f"{o['time_s']:.2f} ({o['overlay_s']:.2f})" if o else "")
+        cells.append(f"{o['time_s'] / x['time_s']:.1f}×" if x and o else "")
+        if "dask" in res:
+            d = res["dask"]
+            print(f"  dask engine: {d['time_s']:.2f} s, {d['pieces']:,} pieces, "
+                  f"peak {d['rss_peak_mb']:,.0f} MB (client process)", flush=True)
+        for r in (x, o):
+            cells.append(f"{r['rss_peak_mb']:,.0f} (+{r['rss_peak_mb'] - r['rss_loaded_mb']:,.0f})"
+                         if r else "")
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""xigeo.farmland_overlap: pieces, per-parcel totals, slivers, double counting, guards.
+
+Expected numbers: hand-made boxes whose overlaps are worked out in the tests
+(planar areas, exact), geopandas.overlay (an independent implementation of
+the same intersection) measured with the same xigeo.area call, and the
+sample's README (sample_shapefiles/README.md, "Pre-review": overlaps of
+9,868, 27,053 and 20,652 m² with jbnt).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely import MultiPolygon, Polygon, box
+
+from xigeo import sample
+from xigeo.area import area
+from xigeo.errors import CRSError, SchemaError, ValidationError, XigeoWarning
+from xigeo.farmland import FarmlandOverlap, farmland_overlap
+
+X0, Y0 = 38_560_000.0, 3_580_000.0
+
+
+def b(x1: float, y1: float, x2: float, y2: float) -> Polygon:
+    """A box in metres relative to (X0, Y0) in EPSG:4526."""
+    return box(X0 + x1, Y0 + y1, X0 + x2, Y0 + y2)
+
+
+def layer(geoms, ids, name="id", crs=4526, **fields) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(fields, geometry=list(geoms), index=pd.Index(ids, name=name), crs=crs)
+
+
+@pytest.fixture
+def farmland() -> gpd.GeoDataFrame:
+    return layer([b(0, 0, 100, 100), b(100, 0, 200, 100), b(0, 100, 200, 200)], ["J1", "J2", "J3"],
+                 name="BSM", TBBH=["1", "2", "3"], DLBM=["0101", "0102", "0103"],
+                 DLMC=["水田", "水浇地", "旱地"], TBDLMJ=[9500.0, 9000.0, 19000.0])
+
+
+def test_pieces_and_parcels_by_hand(farmland):
+    parcels = layer([b(50, 50, 150, 150),          # over all three patches: 4 × 2500 m² quarters
+                     b(300, 0, 400, 100),          # far away
+                     b(200, 0, 300, 100),          # shares the east edge of J2 only
+                     b(10, 10, 20, 20)],           # inside J1
+                    ["A", "B", "C", "D"], name="XMBH")
+    r = farmland_overlap(parcels, farmland, method="planar")
+    assert isinstance(r, FarmlandOverlap) and not r.passed
+    p = r.pieces
+    assert list(zip(p["parcel_id"], p["patch_id"])) == [("A", "J1"), ("A", "J2"), ("A", "J3"), ("D", "J1")]
+    # A: quarter of J1 and of J2 (2500 each), half of the 200×100 patch J3's... 100×50 = 5000
+    np.testing.assert_allclose(p["area_m2"], [2500, 2500, 5000, 100])
+    np.testing.assert_allclose(p["parcel_share"], [0.25, 0.25, 0.5, 1.0])
+    np.testing.assert_allclose(p["patch_share"], [0.25, 0.25, 0.25, 0.01])
+    # pro-rated class area = TBDLMJ × patch share
+    np.testing.assert_allclose(p["prorated_m2"], [9500 * 0.25, 9000 * 0.25, 19000 * 0.25, 95.0])
+    np.testing.assert_allclose(p["area_mu"], p["area_m2"] * 15 / 10000)
+    assert p["DLMC"].tolist() == ["水田", "水浇地", "旱地", "水田"]
+    # D lies inside J1: its piece is D itself, not a clipped copy
+    assert p.geometry.iloc[3] is parcels.geometry.iloc[3]
+    t = r.by_parcel
+    assert t.index.tolist() == ["A", "B", "C", "D"] and t.index.name == "XMBH"
+    np.testing.assert_allclose(t["overlap_m2"], [10000, 0, 0, 100])
+    np.testing.assert_allclose(t["share"], [1.0, 0, 0, 1.0])
+    assert t["n_patches"].tolist() == [3, 0, 0, 1]
+    assert t["verdict"].tolist() == ["touches", "clear", "clear", "touches"]
+    assert (t["double_counted_m2"] == 0).all()
+
+
+def test_patch_inside_parcel_is_the_patch():
+    farm = layer([b(40, 40, 60, 60), b(500, 500, 600, 600)], ["J1", "J2"])
+    r = farmland_overlap(layer([b(0, 0, 100, 100)], ["P"]), farm, method="planar")
+    assert len(r.pieces) == 1 and r.pieces.geometry.iloc[0] is farm.geometry.iloc[0]
+    assert r.pieces["patch_share"].iloc[0] == 1.0
+
+
+def test_only_the_polygonal_part_of_a_mixed_intersection_is_kept():
+    # an L-shaped patch: overlaps the parcel in a 10×100 strip and touches it along another edge
+    ell = Polygon([(X0 - 10, Y0), (X0 + 10, Y0), (X0 + 10, Y0 - 50), (X0 + 200, Y0 - 50),
+                   (X0 + 200, Y0 - 100), (X0 - 10, Y0 - 100)])
+    farm = layer([ell], ["J1"])
+    parcel = layer([b(0, -50, 100, 50)], ["P"])  # touches the L's inner edge y = -50 from x 10 to 100
+    r = farmland_overlap(parcel, farm, method="planar")
+    geom = r.pieces.geometry.iloc[0]
+    assert geom.geom_type == "Polygon"
+    assert r.pieces["area_m2"].iloc[0] == pytest.approx(10 * 50)
+    # geopandas.overlay gives the same piece
+    ov = gpd.overlay(parcel, farm, how="intersection", keep_geom_type=True)
+    assert ov.geometry.area.iloc[0] == pytest.approx(geom.area)
+
+
+def test_slivers_are_counted_and_listed(farmland):
+    parcels = layer([b(199.97, 0, 300, 100),                                 # 0.03 × 100 = 3 m² on J2
+                     b(199.96, 0, 300, 200),                                 # 4 m² on J2, 4 m² on J3
+                     b(-100, 0, 0.06, 200).union(b(199.94, 0, 300, 200))],   # J1 6, J2 6, J3 6 + 6
+                    ["S1", "S2", "S3"])
+    r = farmland_overlap(parcels, farmland, method="planar", tolerance_m2=10)
+    t = r.by_parcel
+    np.testing.assert_allclose(t["overlap_m2"], [3, 8, 24], rtol=1e-6)
+    np.testing.assert_allclose(r.pieces["area_m2"], [3, 4, 4, 6, 6, 12], rtol=1e-6)
+    # every piece not larger than 10 m² is a sliver; all are kept
+    assert r.pieces["sliver"].tolist() == [True, True, True, True, True, False]
+    assert len(r.slivers) == 5
+    assert t["n_slivers"].tolist() == [1, 2, 2]
+    np.testing.assert_allclose(t["sliver_m2"], [3, 8, 12], rtol=1e-6)
+    assert t["verdict"].tolist() == ["slivers only", "slivers only", "touches"]
+    assert not r.passed and "5 sliver pieces" in r.summary_en and "碎片5个" in r.summary_zh
+    r_big = farmland_overlap(parcels, farmland, method="planar", tolerance_m2=30)
+    assert r_big.passed and r_big.by_parcel["verdict"].tolist() == ["slivers only"] * 3
+    assert "Result: passed" in r_big.summary_en and "结论：通过" in r_big.summary_zh
+
+
+def test_slivers_adding_up_beyond_the_tolerance_fail(farmland):
+    # J1 6 m², J2 3 m², J3 6 + 3 m²: each piece a sliver, 18 m² in all > 10 m²
+    parcel = layer([b(-10, 0, 0.06, 200).union(b(199.97, 0, 210, 200))], ["P"])
+    r = farmland_overlap(parcel, farmland, method="planar")
+    np.testing.assert_allclose(r.pieces["area_m2"], [6, 3, 9], rtol=1e-6)
+    assert r.pieces["sliver"].all() and r.by_parcel["verdict"].iloc[0] == "touches"
+
+
+def test_overlapping_farmland_is_not_counted_twice(farmland):
+    dup = pd.concat([farmland, layer([b(0, 0, 100, 100)], ["J1-copy"], name="BSM", TBBH=["1"],
+                                     DLBM=["0101"], DLMC=["水田"], TBDLMJ=[9500.0])])
+    parcels = layer([b(50, 50, 150, 150), b(150, 0, 160, 10)], ["A", "B"])
+    with pytest.warns(XigeoWarning, match="counted twice"):
+        r = farmland_overlap(parcels, dup, method="planar")
+    # A: pieces 2500 (J1) + 2500 (J2) + 5000 (J3) + 2500 (the copy of J1); the union is 10 000
+    t = r.by_parcel
+    assert t.loc["A", "n_patches"] == 4
+    assert t.loc["A", "overlap_m2"] == pytest.approx(10000)
+    assert t.loc["A", "double_counted_m2"] == pytest.approx(2500)
+    assert t.loc["B", "double_counted_m2"] == 0 and t.loc["B", "overlap_m2"] == pytest.approx(100)
+    assert "counted once" in r.summary_en
+
+
+def test_multipolygon_parcel_and_ellipsoidal_areas(farmland):
+    mp = MultiPolygon([b(10, 10, 20, 20), b(110, 10, 130, 20)])
+    r = farmland_overlap(layer([mp], ["M"]), farmland)
+    # ellipsoidal pieces equal xigeo.area of the hand-made piece polygons
+    expected = area(gpd.GeoSeries([b(10, 10, 20, 20), b(110, 10, 130, 20)], crs=4526))
+    np.testing.assert_array_equal(r.pieces["area_m2"].to_numpy(), expected.to_numpy())
+    assert r.by_parcel["overlap_m2"].iloc[0] == pytest.approx(expected.sum())
+    assert r.method == "ellipsoidal" and r.area_field == "TBDLMJ"
+
+
+def test_no_farmland_and_geoseries_input():
+    empty = gpd.GeoDataFrame(geometry=[], crs=4526)
+    r = farmland_overlap(gpd.GeoSeries([b(0, 0, 10, 10)], crs=4526), empty)
+    assert r.passed and len(r.pieces) == 0 and r.by_parcel["verdict"].tolist() == ["clear"]
+    assert np.isnan(r.by_parcel["prorated_m2"]).all()
+
+
+def test_guards(farmland):
+    parcels = layer([b(0, 0, 10, 10)], ["P"])
+    with pytest.raises(CRSError, match="Fix"):
+        farmland_overlap(parcels, farmland.to_crs(4547))
+    bowtie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
+    with pytest.raises(ValidationError, match="invalid polygon.*Q1"):
+        farmland_overlap(layer([bowtie], ["Q1"]), farmland)
+    with pytest.raises(ValidationError, match="no id"):
+        farmland_overlap(layer([b(0, 0, 1, 1), b(1, 1, 2, 2)], ["P", None]), farmland)
+    with pytest.raises(ValidationError, match="share an id"):
+        farmland_overlap(layer([b(0, 0, 1, 1), b(1, 1, 2, 2)], ["P", "P"]), farmland)
+    with pytest.raises(ValidationError, match="missing geometry"):
+        farmland_overlap(layer([b(0, 0, 1, 1), None], ["P", "R"]), farmland)
+    with pytest.raises(SchemaError, match="JBNTMJ"):
+        farmland_overlap(parcels, farmland, area_field="JBNTMJ")
+    with pytest.raises(ValueError, match="tolerance"):
+        farmland_overlap(parcels, farmland, tolerance_m2=-1)
+    with pytest.raises(ValueError, match="engine"):
+        farmland_overlap(parcels, farmland, engine="spark")
+    try:
+        import dask_geopandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match=r"xigeo\[dask\]"):
+            farmland_overlap(parcels, farmland, engine="dask")
+
+
+def test_farmland_validity_is_checked_where_it_matters(farmland):
+    bowtie = Polygon([(X0 + 5000, Y0), (X0 + 5010, Y0 + 10), (X0 + 5010, Y0), (X0 + 5000, Y0 + 10)])
+    far = pd.concat([farmland, layer([bowtie], ["FAR"], name="BSM")])
+    parcels = layer([b(10, 10, 20, 20)], ["P"])
+    # an invalid patch 5 km from every parcel cannot change the result: not refused
+    r = farmland_overlap(parcels, far, method="planar")
+    assert r.by_parcel["overlap_m2"].iloc[0] == pytest.approx(100)
+    # within reach of a parcel (boxes meet) it is refused, with its id
+    with pytest.raises(ValidationError, match="FAR"):
+        farmland_overlap(layer([b(4990, -10, 5020, 20)], ["P"]), far)
+    # missing geometries and duplicate ids are refused wherever they are
+    with pytest.raises(ValidationError, match="missing geometry.*NONE"):
+        farmland_overlap(parcels, pd.concat([farmland, layer([None], ["NONE"], name="BSM")]))
+    with pytest.raises(ValidationError, match="share an id"):
+        farmland_overlap(parcels, pd.concat([farmland, layer([b(900, 900, 901, 901)], ["J3"], name="BSM")]))
+
+
+def test_report_views(farmland):
+    r = farmland_overlap(layer([b(50, 50, 150, 150), b(199.99, 0, 300, 10)], ["A", "B"]), farmland)
+    html = r._repr_html_()
+    assert "failed" in html and "不通过" in html and "Slivers" in html and "<table" in html
+    zh = r.table(labels="zh")
+    assert "占用面积(平方米)" in zh.columns and zh["结论"].tolist() == ["占用", "仅碎片"]
+    assert "叠加面积(亩)" in r.table("pieces", labels="zh").columns
+    assert "2 parcels" in repr(r)
+
+
+def _random_layers(seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A Voronoi coverage of farmland (with holes punched in some patches) and random parcels."""
+    rng = np.random.default_rng(seed)
+    extent = b(0, 0, 3000, 3000)
+    pts = shapely.multipoints(np.c_[X0 + rng.uniform(0, 3000, 400), Y0 + rng.uniform(0, 3000, 400)])
+    cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=extent))
+    cells = shapely.intersection(cells, extent)
+    holes = rng.random(cells.size) < 0.1
+    cells[holes] = shapely.difference(cells[holes], shapely.buffer(shapely.centroid(cells[holes]), 15))
+    farm = layer(cells, [f"J{i}" for i in range(cells.size)], DLBM="0101", TBDLMJ=shapely.area(cells))
+    centres = np.c_[X0 + rng.uniform(-200, 3200, 250), Y0 + rng.uniform(-200, 3200, 250)]
+    shapes = []
+    for k, (x, y) in enumerate(centres):
+        if k % 3 == 0:
+            shapes.append(shapely.Point(x, y).buffer(rng.uniform(5, 150), quad_segs=6))
+        else:
+            w, h = rng.uniform(3, 400, 2)
+            shapes.append(shapely.affinity.rotate(box(x, y, x + w, y + h), rng.uniform(0, 90)))
+    # a few parcels that follow patch boundaries exactly (pieces touching along edges)
+    shapes += list(cells[:10])
+    parcels = layer(shapes, [f"P{i}" for i in range(len(shapes))])
+    return parcels, farm
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_layers_agree_with_geopandas_overlay(seed):
+    parcels, farm = _random_layers(seed)
+    r = farmland_overlap(parcels, farm)
+    ov = gpd.overlay(parcels.reset_index(), farm.reset_index().rename(columns={"id": "fid"}),
+                     how="intersection", keep_geom_type=True)
+    ov = ov[ov.geometry.area > 0]
+    ours = r.pieces.set_index(["parcel_id", "patch_id"]).sort_index()
+    theirs = ov.set_index(["id", "fid"]).sort_index()
+    assert ours.index.tolist() == theirs.index.tolist()
+    # the same pieces measured the same way: survey-rule areas and exact (unrounded) areas
+    np.testing.assert_allclose(ours["area_m2"].to_numpy(), area(theirs).to_numpy(), rtol=0, atol=1e-6)
+    exact_ours = area(gpd.GeoSeries(ours.geometry.values, crs=4526), survey_rules=False).to_numpy()
+    exact_theirs = area(theirs, survey_rules=False).to_numpy()
+    np.testing.assert_allclose(exact_ours, exact_theirs, rtol=0, atol=1e-6)
+    # per parcel: the sum of the pieces (the coverage does not overlap itself)
+    per_parcel = area(ov).groupby(ov["id"]).sum().reindex(parcels.index, fill_value=0.0)
+    np.testing.assert_allclose(r.by_parcel["overlap_m2"], per_parcel, atol=1e-6)
+    assert (r.by_parcel["double_counted_m2"] == 0).all()
+
+
+def test_dask_engine_gives_the_local_result():
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("dask_geopandas")
+    from geopandas.testing import assert_geodataframe_equal
+
+    parcels, farm = _random_layers(2)
+    local = farmland_overlap(parcels, farm)
+    with dask.config.set(scheduler="synchronous"):
+        dist = farmland_overlap(parcels, farm, engine="dask", partitions=5)
+    assert_geodataframe_equal(dist.pieces, local.pieces)
+    pd.testing.assert_frame_equal(dist.by_parcel, local.by_parcel)
+    assert dist.summary_en == local.summary_en and dist.passed == local.passed
+
+
+def test_dask_engine_on_a_local_cluster(farmland):
+    pytest.importorskip("dask_geopandas")
+    distributed = pytest.importorskip("distributed")
+    parcels = layer([b(50, 50, 150, 150), b(10, 10, 20, 20), b(500, 500, 600, 600)], ["A", "D", "X"])
+    dup = pd.concat([farmland, layer([b(0, 0, 100, 100)], ["J1-copy"], name="BSM")])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        with pytest.warns(XigeoWarning, match="counted twice"):
+            dist = farmland_overlap(parcels, dup, engine="dask", partitions=2)
+    with pytest.warns(XigeoWarning):
+        local = farmland_overlap(parcels, dup)
+    pd.testing.assert_frame_equal(dist.by_parcel, local.by_parcel)
+    pd.testing.assert_frame_equal(pd.DataFrame(dist.pieces.drop(columns="geometry")),
+                                  pd.DataFrame(local.pieces.drop(columns="geometry")))
+    assert dist.pieces.geometry.geom_equals_exact(local.pieces.geometry, 0).all()
+
+
+def test_sample_prereview_against_jbnt():
+    pre = sample.load("prereview").set_index("XMBH")
+    jbnt = sample.load("jbnt").set_index("BSM")
+    r = farmland_overlap(pre, jbnt)
+    hit = r.by_parcel[r.by_parcel["verdict"] != "clear"]
+    # README "Pre-review": 9,868 m², 27,053 m² and 20,652 m² of overlap
+    assert hit.index.tolist() == ["YS2014008", "YS2014013", "YS2020058"]
+    assert hit["overlap_m2"].round().tolist() == [9868, 27053, 20652]
+    assert (hit["verdict"] == "touches").all() and not r.passed
+    assert r.area_field == "JBNTMJ" and "prereview.shp" in r.summary_en
+    ov = gpd.overlay(pre.reset_index()[["XMBH", "geometry"]], jbnt.reset_index()[["BSM", "geometry"]],
+                     how="intersection", keep_geom_type=True)
+    theirs = area(ov).groupby([ov["XMBH"], ov["BSM"]]).sum().sort_index()
+    ours = r.pieces.set_index(["parcel_id", "patch_id"])["area_m2"].sort_index()
+    assert ours.index.tolist() == theirs.index.tolist()
+    np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), rtol=0, atol=1e-6)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+def test_cli_check_farmland(tmp_path, farmland):
+    from click.testing import CliRunner
+
+    from xigeo.cli.farmland import check_farmland_command
+    from xigeo.io import read_layer, write_layer
+
+    parcels = layer([b(50, 50, 150, 150), b(199.99, 0, 300, 10), b(500, 500, 600, 600)],
+                    ["A", "B", "C"], name="XMBH").reset_index()
+    write_layer(parcels, tmp_path / "地块.gpkg")
+    write_layer(farmland.reset_index(), tmp_path / "jbnt.shp")
+    out, book = tmp_path / "结果.gpkg", tmp_path / "结果.xlsx"
+    args = [str(tmp_path / "地块.gpkg"), str(tmp_path / "jbnt.shp"), "--id", "XMBH",
+            "-o", str(out), "--xlsx", str(book), "--labels", "zh"]
+    res = CliRunner().invoke(check_farmland_command, args, catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert "结论：不通过" in res.output and "Result: failed" in res.output
+    assert "slivers only" in res.output and "touches" in res.output
+    pieces = read_layer(out, layer="pieces")
+    # BSM of the farmland became patch_id; A covers a quarter of J1 and J2 and half of J3's width
+    assert pieces["patch_id"].tolist() == ["J1", "J2", "J3", "J2"]
+    by_parcel = read_layer(out, layer="by_parcel")
+    assert by_parcel["XMBH"].tolist() == ["A", "B", "C"] and by_parcel["verdict"].tolist()[2] == "clear"
+    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    assert list(sheets) == ["by_parcel", "pieces", "slivers"]
+    assert sheets["by_parcel"]["结论"].tolist() == ["占用", "仅碎片", "未占用"]
+    assert len(sheets["slivers"]) == 1
+    # outputs are not replaced without --overwrite; with it they are
+    again = CliRunner().invoke(check_farmland_command, args)
+    assert again.exit_code != 0 and "--overwrite" in str(again.exception)
+    again = CliRunner().invoke(check_farmland_command, args + ["--overwrite", "--tolerance", "0.05"])
+    assert again.exit_code == 0, again.output
+    assert read_layer(out, layer="by_parcel")["verdict"].tolist() == ["touches", "touches", "clear"]
+    bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
+    assert bad.exit_code != 0 and "DKBH" in str(bad.exception)
+    assert "Examples" in CliRunner().invoke(check_farmland_command, ["--help"]).output
