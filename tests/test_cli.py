@@ -111,11 +111,12 @@ def test_sample_list_and_copy(tmp_path):
 def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     result = run("demo", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
-    # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved
-    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "17 of 17"):
+    # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved,
+    # pre-review 1,525 / 1,286 / 239 mu
+    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 of 23"):
         assert text in result.output
     book = tmp_path / "out" / "headline_figures.xlsx"
     figures = pd.read_excel(book, sheet_name="主要指标")
-    assert figures["一致"].eq("是").all() and len(figures) == 17
+    assert figures["一致"].eq("是").all() and len(figures) == 23
     prereview = pd.read_excel(book, sheet_name="prereview", index_col=0)
     assert prereview.loc["合计", "area_mu_rounded"] == pytest.approx(1_525.00, abs=1e-9)

@@ -7,6 +7,7 @@ function; the ``xigeo`` command line calls the same functions.
 """
 
 import logging
+from typing import Any
 
 from .area import AreaMethod, area, summarize_area
 from .consolidation import consolidation_summary
@@ -22,6 +23,7 @@ from .crs import (
     normalize_crs,
     to_survey_crs,
 )
+from .enforcement import enforcement_check, summarize_enforcement
 from .errors import (
     CoordsFileError,
     CRSError,
@@ -34,10 +36,12 @@ from .errors import (
     XigeoError,
     XigeoWarning,
 )
+from .farmland import FarmlandOverlap, farmland_overlap
 from .industrial import industrial_intensity, industrial_summary, load_thresholds
 from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
+from .prereview import prereview, summarize_prereview
 from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 from .units import AreaUnit, convert_area
@@ -45,13 +49,27 @@ from .validate import Problem, repair, validate_layer
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+
+def __getattr__(name: str) -> Any:
+    """Import the map composer (and matplotlib) only when it is first used."""
+    if name == "maps":
+        import importlib
+
+        return importlib.import_module(".maps", __name__)
+    if name == "export_map":
+        from .maps import export_map
+
+        return export_map
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 __version__ = "0.1.0"
 
 __all__ = [
     "AreaMethod", "AreaUnit", "LinkageResult", "consolidation_summary", "linkage_balance",
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
     "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
-    "industrial_summary", "load_thresholds", "stripping_plan", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
+    "industrial_summary", "load_thresholds", "stripping_plan", "export_map", "maps", "FarmlandOverlap", "farmland_overlap",
+    "prereview", "summarize_prereview", "enforcement_check", "summarize_enforcement", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
     "LayerWriteError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",

@@ -61,6 +61,17 @@ PUBLISHED: dict[tuple[str, str], Figure] = {(f.topic, f.name): f for f in (
 )}
 
 
+def _prereview(layers: Mapping[str, Any]) -> dict[str, float]:
+    from .prereview import prereview, summarize_prereview
+
+    table = summarize_prereview(prereview(layers["prereview"], farmland=layers["jbnt"]))
+    rows = {key: table.loc[key].to_dict() for key in ("submitted", "passed", "cut")}
+    return {"受理项目数": float(rows["submitted"]["count"]),
+            "受理面积": float(rows["submitted"]["area_mu"]),
+            "通过项目数": float(rows["passed"]["count"]), "通过面积": float(rows["passed"]["area_mu"]),
+            "核减项目数": float(rows["cut"]["count"]), "核减面积": float(rows["cut"]["area_mu"])}
+
+
 def _linkage(layers: Mapping[str, Any]) -> dict[str, float]:
     from .linkage import linkage_balance
 
@@ -112,6 +123,7 @@ def _stripping(layers: Mapping[str, Any]) -> dict[str, float]:
 
 
 _CALCULATORS: dict[str, Callable[[Mapping[str, Any]], dict[str, float]]] = {
+    "建设项目用地预审": _prereview,
     "城乡建设用地增减挂钩": _linkage,
     "土地综合整治": _consolidation,
     "产业集聚区": _industrial,

@@ -16,8 +16,10 @@ from ..errors import XigeoError
 from .area import area_command
 from .demo import demo_command
 from .coords import coords
+from .farmland import check_farmland_command
 from .industrial import industrial_command, stripping_command
 from .linkage import consolidation_command, linkage_command
+from .map import map_command
 from .minepark import minepark_command
 from .sample import sample_command
 from .validate import validate_command
@@ -75,6 +77,8 @@ cli.add_command(consolidation_command)
 cli.add_command(minepark_command)
 cli.add_command(industrial_command)
 cli.add_command(stripping_command)
+cli.add_command(map_command)
+cli.add_command(check_farmland_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,8 @@ from ._table import format_table
 def demo_command(output: Path) -> None:
     """Run the main job on the bundled Xi County sample data.
 
-    Computes the headline figures of the county's land-saving report (linkage
-    quota, consolidation, industrial intensity, mine park, topsoil stripping)
+    Computes the headline figures of the county's land-saving report (pre-review,
+    linkage quota, consolidation, industrial intensity, mine park, topsoil stripping)
     with xigeo's calculators, prints them beside the figures the county
     published, and writes them to an Excel workbook with one sheet per table.
 
