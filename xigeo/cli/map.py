@@ -1,0 +1,74 @@
+"""``xigeo map``: a report map (PDF, PNG or SVG) from one or more layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+_PAPERS = ["A4", "A3"]
+
+
+def _split_kind(spec: str) -> tuple[str | None, str]:
+    """'newbuild:建新区.shp' -> ('newbuild', '建新区.shp'); a plain path has no kind."""
+    from ..maps import KINDS
+
+    head, sep, tail = spec.partition(":")
+    if sep and head in KINDS:
+        return head, tail
+    return None, spec
+
+
+@click.command(name="map")
+@click.argument("layers", nargs=-1, required=True, metavar="[KIND:]LAYER...")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Map file to write: .pdf, .png or .svg.")
+@click.option("--title", required=True, help="Map title (图名).")
+@click.option("--subtitle", help="Line under the title.")
+@click.option("--paper", type=click.Choice(_PAPERS, case_sensitive=False), default="A4",
+              show_default=True)
+@click.option("--orientation", type=click.Choice(["auto", "portrait", "landscape"]),
+              default="auto", show_default=True)
+@click.option("--grid", type=click.Choice(["auto", "gk", "dms", "none"]), default="auto",
+              show_default=True, help="Coordinate grid: GK metres, degrees-minutes or none.")
+@click.option("--scale", type=float, help="Scale denominator, e.g. 10000 for 1:10 000.")
+@click.option("--label", "label_field", help="Field written on the features of the last layer.")
+@click.option("--locator", type=click.Path(path_type=Path), help="County outline for a locator inset.")
+@click.option("--maker", help="制图单位 (mapping unit).")
+@click.option("--author", help="制图人 (map maker).")
+@click.option("--date", help="制图日期 (default: today).")
+@click.option("--source", help="数据来源 (data source).")
+@click.option("--dpi", type=int, default=300, show_default=True, help="Resolution of PNG output.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str | None,
+                paper: str, orientation: str, grid: str, scale: float | None,
+                label_field: str | None, locator: Path | None, maker: str | None,
+                author: str | None, date: str | None, source: str | None, dpi: int,
+                overwrite: bool) -> None:
+    """Draw LAYERs (first at the bottom) as a map with title, legend, scale bar and grid.
+
+    Prefix a layer with its kind to choose its style: landuse, boundary,
+    township, farmland, parcels, overlap, demolition, newbuild, outline,
+    points, lines. A layer with a DLBM field is land use by default.
+
+    \b
+    Examples:
+      xigeo map dltb.shp boundary:county.shp -o 土地利用现状图.pdf --title 息县土地利用现状图
+      xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label JXQBH --paper A3
+    """
+    from ..io import read_layer
+    from ..maps import export_map, layer
+
+    if output.exists() and not overwrite:
+        raise click.ClickException(f"{output} exists; pass --overwrite to replace it")
+    map_layers = []
+    for i, spec in enumerate(layers):
+        kind, path = _split_kind(spec)
+        gdf = read_layer(path)
+        labels = label_field if i == len(layers) - 1 else None
+        map_layers.append(layer(gdf, kind, labels=labels))
+    export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
+               orientation=orientation, grid=grid, scale=scale,
+               locator=read_layer(locator) if locator else None, maker=maker, author=author,
+               date=date, source=source, dpi=dpi, overwrite=overwrite)
+    click.echo(f"wrote {output}")

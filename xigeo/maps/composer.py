@@ -1,0 +1,526 @@
+"""The map composer: layers in, a finished A4/A3 map page (matplotlib Figure) out.
+
+:func:`thematic_map` lays out one page: title, the map frame with its
+coordinate grid, north arrow and scale bar, a legend column (with an
+optional locator inset of the county) and an information block (CRS, data
+source, map maker, date, numeric scale). :func:`export_map` writes it to PDF,
+PNG or SVG. The Figure is a plain matplotlib Figure: it displays inline in
+Jupyter and can be edited before saving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import io
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pyproj
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.path import Path as MPath
+
+from .._files import atomic_path
+from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
+from ..errors import CRSError
+from . import elements
+from ._fonts import font, map_rc
+from .labels import place_labels
+from .palette import Palette, landuse_palette
+from .styles import MapLayer, as_layers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PAPER_MM", "MapInfo", "page_size", "thematic_map", "export_map", "map_info"]
+
+#: paper name -> (width, height) in millimetres, portrait
+PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+MM = 1 / 25.4
+FORMATS = ("pdf", "png", "svg")
+_NICE_SCALES = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+_ZONE_COLORS = [
+    (0.55, 0.83, 0.78), (1.0, 1.0, 0.70), (0.75, 0.73, 0.85), (0.98, 0.50, 0.45),
+    (0.50, 0.69, 0.83), (0.99, 0.71, 0.38), (0.70, 0.87, 0.41), (0.99, 0.80, 0.90),
+    (0.85, 0.85, 0.85), (0.74, 0.50, 0.74), (0.80, 0.92, 0.77), (1.0, 0.93, 0.44),
+]
+
+
+@dataclasses.dataclass
+class MapInfo:
+    """What a composed map shows; attached to the Figure as ``fig.xigeo_map``."""
+
+    title: str
+    crs: pyproj.CRS
+    paper: str
+    orientation: str
+    extent: tuple[float, float, float, float]
+    scale: float | None
+    scalebar: tuple[float, float, float] | None
+    grid: dict[str, list[tuple[float, str]]]
+    legend: list[str]
+
+
+def map_info(fig: Figure) -> MapInfo:
+    """The :class:`MapInfo` of a figure made by xigeo (raises if it is not one)."""
+    info = getattr(fig, "xigeo_map", None)
+    if info is None:
+        raise ValueError("this figure was not made by xigeo.maps (no xigeo_map attribute)")
+    return info
+
+
+def page_size(paper: str = "A4", orientation: str = "portrait") -> tuple[float, float]:
+    """Page width and height in inches.
+
+    >>> [round(v * 72, 2) for v in page_size("A4")]
+    [595.28, 841.89]
+    >>> [round(v * 72, 2) for v in page_size("A3", "landscape")]
+    [1190.55, 841.89]
+    """
+    key = str(paper).upper()
+    if key not in PAPER_MM:
+        raise ValueError(f"paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+    if orientation not in ("portrait", "landscape"):
+        raise ValueError(f"orientation {orientation!r}: use portrait or landscape")
+    w, h = PAPER_MM[key]
+    if orientation == "landscape":
+        w, h = h, w
+    return w * MM, h * MM
+
+
+def _nice_scale(denominator: float) -> float:
+    """Round a scale denominator up to a nice value: 1:43 210 -> 1:50 000."""
+    exp = math.floor(math.log10(denominator))
+    for m in _NICE_SCALES:
+        if m * 10 ** exp >= denominator * (1 - 1e-9):
+            return float(m * 10 ** exp)
+    return float(10 ** (exp + 1))  # pragma: no cover
+
+
+def _format_scale(denominator: float) -> str:
+    return f"1:{elements.format_metres(denominator)}"
+
+
+def _legend_layout(labels: list[str], width_mm: float, height_mm: float) -> tuple[float, int]:
+    """Font size (pt) and column count so the legend fits the legend column."""
+    pt = 25.4 / 72
+    longest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in text) for text in labels), default=4)
+    for size in (7.5, 7.0, 6.5, 6.0, 5.5, 5.0, 4.5):
+        row_mm = size * pt * 2.05
+        rows = max(1, int(height_mm / row_mm))
+        ncol = math.ceil(len(labels) / rows)
+        col_mm = (2.2 + 1.0 + 0.8) * size * pt + longest * 0.55 * size * pt
+        if ncol * col_mm + 4 <= width_mm:
+            return size, ncol
+    return 4.5, ncol
+
+
+def _layer_crs(layers: list[MapLayer], crs: Any) -> pyproj.CRS:
+    """Check every layer's CRS (or reproject all to ``crs``); return the map CRS."""
+    names = tuple(layer_name(lyr.data, lyr.display_label) for lyr in layers)
+    if crs is not None:
+        target = normalize_crs(crs)
+        for lyr, name in zip(layers, names):
+            if lyr.data.crs is None:
+                raise CRSError(f"{name} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526")
+            if not normalize_crs(lyr.data.crs).equals(target):
+                lyr.data = lyr.data.to_crs(target)
+    for lyr, name in zip(layers, names):
+        if len(lyr.data):
+            check_crs(lyr.data, name=name)
+    return check_same_crs(*[lyr.data for lyr in layers], names=names)
+
+
+def _extent(layers: list[MapLayer], extent: Sequence[float] | None,
+            margin: float) -> tuple[float, float, float, float]:
+    if extent is not None:
+        x0, y0, x1, y1 = map(float, extent)
+    else:
+        bounds = np.array([lyr.data.total_bounds for lyr in layers if len(lyr.data)
+                           and not lyr.data.geometry.is_empty.all()])
+        if not len(bounds):
+            raise ValueError("every layer is empty: nothing to map")
+        x0, y0 = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
+        x1, y1 = np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])
+    dx, dy = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
+    pad = margin * max(dx, dy)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _fit(extent: tuple[float, float, float, float], box_in: tuple[float, float], crs: pyproj.CRS,
+         scale: float | None) -> tuple[tuple[float, float, float, float], float, float | None]:
+    """Limits with the axes box's aspect; y-aspect factor; scale denominator (projected)."""
+    x0, y0, x1, y1 = extent
+    w, h = box_in
+    aspect = 1.0
+    metres_per_unit = 1.0
+    if crs.is_geographic:
+        aspect = 1 / math.cos(math.radians((y0 + y1) / 2))
+    else:
+        metres_per_unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    per_inch = max((x1 - x0) / w, (y1 - y0) * aspect / h)  # x units per inch of paper
+    denominator = None
+    if not crs.is_geographic:
+        needed = per_inch * metres_per_unit / 0.0254
+        denominator = float(scale) if scale is not None else _nice_scale(needed)
+        if scale is not None and scale < needed * (1 - 1e-9):
+            log.warning("at 1:%g the data do not fit the frame (needs 1:%.0f); the map is cropped",
+                        scale, needed)
+        per_inch = denominator * 0.0254 / metres_per_unit
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_x, half_y = per_inch * w / 2, per_inch * h / aspect / 2
+    return (cx - half_x, cy - half_y, cx + half_x, cy + half_y), aspect, denominator
+
+
+def _polygon_path(geom: Any) -> MPath:
+    """One matplotlib path for a (multi)polygon, holes included."""
+    parts = [MPath(np.asarray(ring.coords)[:, :2], closed=True)
+             for poly in getattr(geom, "geoms", [geom]) if not poly.is_empty
+             for ring in (poly.exterior, *poly.interiors)]
+    return MPath.make_compound_path(*parts)
+
+
+def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: list[Any] | None, style: dict[str, Any],
+              gid: str, zorder: float) -> None:
+    """Draw polygons as one collection (one compound path when they share a colour)."""
+    style = dict(style)
+    # exteriors counter-clockwise, holes clockwise: overlapping features then fill
+    # as their union under the non-zero rule when merged into one compound path
+    geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object))
+    face = style.pop("facecolor", None) if colors is None else colors
+    if colors is None:
+        paths = [MPath.make_compound_path(*[_polygon_path(g) for g in geoms])]
+        face = [face if face is not None else "none"]
+    else:
+        paths = [_polygon_path(g) for g in geoms]
+    coll = PathCollection(paths, facecolors=face, edgecolors=style.pop("edgecolor", "black"),
+                          linewidths=style.pop("linewidth", 0.5),
+                          linestyles=style.pop("linestyle", "solid"), hatch=style.pop("hatch", None),
+                          alpha=style.pop("alpha", None), zorder=zorder, gid=gid)
+    if style:
+        coll.set(**style)
+    ax.add_collection(coll, autolim=False)
+
+
+def _draw_layer(ax: Any, lyr: MapLayer, index: int, default_palette: Palette) -> list[Any]:
+    """Draw one layer; return its legend handles."""
+    data = lyr.data[lyr.data.geometry.notna() & ~lyr.data.geometry.is_empty]
+    if not len(data):
+        return []
+    style = lyr.merged_style()
+    gid = f"xigeo-layer-{index}-{lyr.kind}"
+    zorder = 2 + index * 0.01
+    geoms = data.geometry
+    handles: list[Any] = []
+    if lyr.kind == "landuse":
+        pal = lyr.palette or default_palette
+        codes = data[lyr.column].astype("string").fillna("")
+        colors = {c: pal.color(c) for c in codes.unique()}
+        _polygons(ax, geoms, [colors[c] for c in codes], style, gid, zorder)
+        for code, name in pal.classes(codes[codes != ""]):
+            handles.append(Patch(facecolor=pal.color(code), edgecolor=(0.4, 0.4, 0.4),
+                                 linewidth=0.4, label=name))
+    elif lyr.kind == "zones":
+        values = data[lyr.column].astype("string").fillna("（空）")
+        order = [c for c in style.pop("order", []) if c in set(values)]
+        cats = order + sorted(set(values) - set(order))
+        given = style.pop("colors", {})
+        colors = {c: given.get(c, _ZONE_COLORS[i % len(_ZONE_COLORS)]) for i, c in enumerate(cats)}
+        _polygons(ax, geoms, [colors[v] for v in values], style, gid, zorder)
+        handles = [Patch(facecolor=colors[c], edgecolor=style.get("edgecolor", "black"),
+                         linewidth=0.4, alpha=style.get("alpha"), label=str(c)) for c in cats]
+    elif lyr.kind == "points":
+        pts = geoms.get_coordinates()
+        ax.scatter(pts["x"], pts["y"], s=style.get("markersize", 12), color=style.get("color"),
+                   zorder=zorder, gid=gid)
+        handles = [Line2D([], [], marker="o", linestyle="none", color=style.get("color"),
+                          markersize=5, label=lyr.display_label)]
+    elif lyr.kind == "lines":
+        segments = [np.asarray(part.coords)[:, :2] for g in geoms
+                    for part in getattr(g, "geoms", [g])]
+        ax.add_collection(LineCollection(segments, colors=style.get("color"),
+                                         linewidths=style.get("linewidth", 1.0), zorder=zorder,
+                                         gid=gid), autolim=False)
+        handles = [Line2D([], [], color=style.get("color"), linewidth=style.get("linewidth", 1),
+                          label=lyr.display_label)]
+    else:
+        _polygons(ax, geoms, None, style, gid, zorder)
+        if style.get("facecolor") == "none":
+            handles = [Line2D([], [], color=style.get("edgecolor"),
+                              linewidth=style.get("linewidth", 1),
+                              linestyle=style.get("linestyle", "-"), label=lyr.display_label)]
+        else:
+            handles = [Patch(facecolor=style.get("facecolor"), edgecolor=style.get("edgecolor"),
+                             linewidth=0.6, hatch=style.get("hatch"), label=lyr.display_label)]
+    return handles if lyr.legend else []
+
+
+def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper: str = "A4",
+                 orientation: str = "auto", grid: str = "auto", scale: float | None = None,
+                 scalebar: bool = True, north: bool = True, legend: bool = True,
+                 legend_title: str = "图  例", locator: gpd.GeoDataFrame | None = None,
+                 maker: str | None = None, author: str | None = None,
+                 date: str | dt.date | None = None, source: str | None = None,
+                 crs: Any = None, extent: Sequence[float] | None = None, margin: float = 0.04,
+                 palette: Palette | None = None, extra: Any = None) -> Figure:
+    """Compose a thematic map page from layers drawn in order.
+
+    Parameters
+    ----------
+    layers : GeoDataFrame, MapLayer or list of them
+        Drawn first to last. A bare GeoDataFrame with a ``DLBM`` field is
+        land use (coloured by the land-use palette, legend lists the classes
+        present); other polygons are parcels. Use :func:`xigeo.maps.layer`
+        to choose the kind (boundary, farmland, demolition, newbuild, zones,
+        overlap, outline …), the legend text and the field to label with.
+    title : str
+        Map title (图名), e.g. ``"息县土地利用现状图"``.
+    paper, orientation : str
+        ``"A4"`` or ``"A3"``; ``"portrait"``, ``"landscape"`` or ``"auto"``
+        (landscape when the data are wider than tall).
+    grid : str
+        ``"auto"`` (GK metres for projected CRSs, degrees for geographic),
+        ``"gk"``, ``"dms"`` (degrees and minutes, e.g. 114°40′E) or ``"none"``.
+    scale : float, optional
+        Scale denominator (50000 for 1:50 000). Default: the smallest round
+        scale at which every layer fits the frame (projected CRSs).
+    scalebar, north, legend : bool
+        Draw the scale bar, north arrow, legend.
+    locator : GeoDataFrame, optional
+        Outline for a locator inset (the county) with the map's extent marked.
+    maker, author, date, source : str, optional
+        Information block: 制图单位, 制图人, 制图日期 (default today), 数据来源.
+    crs : optional
+        Reproject every layer to this CRS first; by default all layers must
+        already share one CRS (otherwise :class:`~xigeo.errors.CRSError`).
+    extent : (xmin, ymin, xmax, ymax), optional
+        Area to show (default: all layers plus ``margin``).
+    palette : Palette, optional
+        Land-use palette (default: ``xigeo/data/landuse_palette.csv``).
+    extra : callable, optional
+        ``extra(ax)`` is called after the layers are drawn (hillshade,
+        arrows …) and may return extra legend handles.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.xigeo_map`` (:class:`MapInfo`): scale, extent, grid ticks,
+        scale bar, legend entries.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> dltb = gpd.GeoDataFrame({"DLBM": ["0101", "0702"]},
+    ...     geometry=[box(38_560_000, 3_580_000, 38_561_000, 3_581_000),
+    ...               box(38_561_000, 3_580_000, 38_561_500, 3_580_400)], crs=4526)
+    >>> fig = thematic_map(dltb, title="示例土地利用现状图", date="2026年11月")
+    >>> info = map_info(fig)
+    >>> info.legend, info.scale
+    (['水田', '农村宅基地'], 10000.0)
+    """
+    mlayers = as_layers(layers)
+    map_crs = _layer_crs(mlayers, crs)
+    if locator is not None:
+        check_same_crs(mlayers[0].data, locator, names=("map", "locator"))
+    pal = palette or landuse_palette()
+    if orientation == "auto":
+        ex = _extent(mlayers, extent, margin)
+        orientation = "landscape" if (ex[2] - ex[0]) > (ex[3] - ex[1]) else "portrait"
+    with matplotlib.rc_context(map_rc()):
+        fig = Figure(figsize=page_size(paper, orientation))
+        FigureCanvasAgg(fig)
+        W, H = fig.get_figwidth() / MM, fig.get_figheight() / MM  # mm
+        m = 12.0
+        title_h = 20.0 if subtitle is None else 26.0
+        info_h = 17.0
+        legend_w = round(0.2 * W, 1)
+        left, bottom = m + 8.0, m + info_h + 7.0
+        right, top = W - m - legend_w - 4.0, H - m - title_h
+        box = (left / W, bottom / H, (right - left) / W, (top - bottom) / H)
+        ax = fig.add_axes(box, gid="xigeo-map")
+        (x0, y0, x1, y1), aspect, denominator = _fit(
+            _extent(mlayers, extent, margin), ((right - left) * MM, (top - bottom) * MM),
+            map_crs, scale)
+        handles: list[Any] = []
+        for i, lyr in enumerate(mlayers):
+            handles += _draw_layer(ax, lyr, i, pal)
+        if extra is not None:
+            handles += list(extra(ax) or [])
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_aspect(aspect, adjustable="box", anchor="C")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        for spine in ax.spines.values():
+            spine.set_linewidth(0.9)
+        ticks = elements.grid(ax, map_crs, mode=grid)
+        bar = elements.scale_bar(ax, map_crs) if scalebar else None
+        if north:
+            elements.north_arrow(ax)
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        obstacles = [a.get_window_extent(renderer) for a in ax.get_children()
+                     if str(a.get_gid()).startswith(("xigeo-scalebar", "xigeo-north"))]
+        for lyr in mlayers:
+            if lyr.labels is not None:
+                place_labels(ax, lyr.data, lyr.labels, avoid=obstacles)
+        # title block
+        title_text = fig.text(0.5, (H - m - 7.0) / H, title, ha="center", va="center",
+                              fontproperties=font(20 if W < 250 else 26, bold=True),
+                              gid="xigeo-title")
+        _shrink_to(title_text, (W - 2 * m - 6.0) * MM * fig.dpi, renderer, minimum=10)
+        if subtitle:
+            fig.text(0.5, (H - m - 16.0) / H, subtitle, ha="center", va="center",
+                     fontproperties=font(11), gid="xigeo-subtitle")
+        # legend column: locator inset on top, legend below
+        col_x = (W - m - legend_w) / W
+        legend_top = top
+        if locator is not None:
+            size = min(legend_w - 4.0, 0.35 * (top - bottom))
+            ax_loc = fig.add_axes((col_x, (top - size) / H, size / W, size / H), gid="xigeo-locator")
+            _polygons(ax_loc, locator.geometry.dropna(), None,
+                      dict(facecolor=(0.95, 0.95, 0.92), edgecolor="black", linewidth=0.6),
+                      "xigeo-locator-outline", 1)
+            ax_loc.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=(1, 0, 0, 0.15),
+                                       edgecolor="red", linewidth=0.8))
+            lb = locator.total_bounds
+            loc_extent = (min(lb[0], x0), min(lb[1], y0), max(lb[2], x1), max(lb[3], y1))
+            pad = 0.05 * max(loc_extent[2] - loc_extent[0], loc_extent[3] - loc_extent[1])
+            loc_extent = (loc_extent[0] - pad, loc_extent[1] - pad, loc_extent[2] + pad,
+                          loc_extent[3] + pad)
+            (lx0, ly0, lx1, ly1), _, _ = _fit(loc_extent, (size * MM, size * MM), map_crs, None)
+            ax_loc.set_xlim(lx0, lx1)
+            ax_loc.set_ylim(ly0, ly1)
+            ax_loc.set_aspect(aspect, adjustable="box")
+            ax_loc.set_xlabel("")
+            ax_loc.set_ylabel("")
+            ax_loc.set_xticks([])
+            ax_loc.set_yticks([])
+            ax_loc.set_title("位置示意图", fontproperties=font(8))
+            legend_top = top - size - 10.0
+        entries: list[str] = []
+        seen: set[str] = set()
+        unique = []
+        for h in handles:
+            if h.get_label() not in seen:
+                seen.add(h.get_label())
+                unique.append(h)
+        if legend and unique:
+            ax_leg = fig.add_axes((col_x, bottom / H, legend_w / W, (legend_top - bottom) / H),
+                                  gid="xigeo-legend-axes")
+            ax_leg.set_axis_off()
+            size_pt, ncol = _legend_layout([h.get_label() for h in unique], legend_w,
+                                           legend_top - bottom - 10.0)
+            leg = ax_leg.legend(handles=unique, loc="upper left", ncol=ncol, frameon=True,
+                                title=legend_title, prop=font(size_pt),
+                                title_fontproperties=font(10, bold=True), handlelength=2.2,
+                                handleheight=1.3, borderaxespad=0.0, fancybox=False,
+                                edgecolor="black", columnspacing=1.0)
+            leg.get_frame().set_linewidth(0.6)
+            leg.set_gid("xigeo-legend")
+            entries = [t.get_text() for t in leg.get_texts()]
+        # information block
+        when = date if date is not None else dt.date.today()
+        if isinstance(when, dt.date):
+            when = f"{when.year}年{when.month}月{when.day}日"
+        left_lines = [f"坐标系：{elements.crs_text(map_crs)}"]
+        if source:
+            left_lines.append(f"数据来源：{source}")
+        right_lines = []
+        if maker:
+            right_lines.append(f"制图单位：{maker}")
+        if author:
+            right_lines.append(f"制图人：{author}")
+        right_lines.append(f"制图日期：{when}")
+        y_info = (m + info_h - 3.0) / H
+        info_left = fig.text(m / W, y_info, "\n".join(left_lines), ha="left", va="top",
+                             fontproperties=font(7.5), linespacing=1.6, gid="xigeo-info")
+        info_right = fig.text((W - m) / W, y_info, "\n".join(right_lines), ha="right", va="top",
+                              fontproperties=font(7.5), linespacing=1.6, gid="xigeo-info")
+        room = (W - 2 * m - 8.0) * MM * fig.dpi - info_right.get_window_extent(renderer).width
+        _shrink_to(info_left, room, renderer, minimum=5.0)
+        if denominator is not None:
+            fig.text(((left + right) / 2) / W, (bottom - 7.5) / H, f"比例尺  {_format_scale(denominator)}",
+                     ha="center", va="top", fontproperties=font(8.5), gid="xigeo-scale")
+        # outer neat line around the whole sheet content
+        fig.add_artist(Rectangle(((m - 4) / W, (m - 4) / H), (W - 2 * m + 8) / W,
+                                 (H - 2 * m + 8) / H, transform=fig.transFigure, fill=False,
+                                 linewidth=1.6, edgecolor="black", gid="xigeo-frame"))
+    fig._repr_png_ = functools.partial(_repr_png, fig)  # type: ignore[attr-defined]
+    fig.xigeo_map = MapInfo(title=title, crs=map_crs, paper=str(paper).upper(),  # type: ignore[attr-defined]
+                            orientation=orientation, extent=(x0, y0, x1, y1), scale=denominator,
+                            scalebar=bar, grid=ticks, legend=entries)
+    log.info("composed map %r: %d layers, %s", title, len(mlayers),
+             _format_scale(denominator) if denominator else map_crs.name)
+    return fig
+
+
+def _shrink_to(text: Any, width_px: float, renderer: Any, *, minimum: float) -> None:
+    """Reduce a text's font size until it is at most ``width_px`` wide (not below ``minimum`` pt)."""
+    width = text.get_window_extent(renderer).width
+    if width > width_px > 0:
+        size = max(minimum, text.get_fontsize() * width_px / width * 0.98)
+        text.set_fontsize(size)
+        if size == minimum:
+            log.warning("text %r does not fit the page at %g pt; shorten it", text.get_text()[:40],
+                        minimum)
+
+
+def _repr_png(fig: Figure) -> bytes:
+    """PNG for Jupyter when no inline backend is active (a bare Figure as a cell's result)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context(map_rc()):
+        fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
+               overwrite: bool = True, **kwargs: Any) -> Path:
+    """Write a map to PDF, PNG or SVG (by the file's suffix); return the path.
+
+    ``layers`` is what :func:`thematic_map` takes (then ``title=`` and the
+    other keywords are passed on), or a Figure already made (a ready-made
+    map). PDFs embed the shipped TrueType font (Type 42), so the text is
+    searchable and renders in every viewer; the file is written to a
+    temporary name and renamed, so a failure never leaves half a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"DLBM": ["0103"]}, geometry=[box(500_000, 3_580_000,
+    ...     500_800, 3_580_600)], crs=4547)
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "图.pdf"
+    >>> export_map(g, out, title="旱地分布图", date="2026年11月").name
+    '图.pdf'
+    """
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"{path}: map format {path.suffix or '(none)'} not supported; "
+                         f"use one of {', '.join('.' + f for f in FORMATS)}")
+    if isinstance(layers, Figure):
+        if kwargs:
+            raise TypeError(f"export_map got a finished Figure and map options "
+                            f"({', '.join(sorted(kwargs))}); pass them when making the map")
+        fig = layers
+    else:
+        fig = thematic_map(layers, **kwargs)
+    title = getattr(getattr(fig, "xigeo_map", None), "title", None)
+    metadata: dict[str, Any] = ({"Software": "xigeo", "Title": title} if fmt == "png"
+                                else {"Creator": "xigeo", "Title": title})
+    with matplotlib.rc_context(map_rc()), atomic_path(path, overwrite=overwrite) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi, metadata={k: v for k, v in metadata.items() if v})
+    log.info("wrote %s", path)
+    return path

@@ -1,0 +1,413 @@
+"""Ready-made report maps, one function call each.
+
+Every function takes plain layers (GeoDataFrames as read by
+:func:`xigeo.read_layer`, or as returned by the calculators) and the keywords
+of :func:`~xigeo.maps.thematic_map` (``maker=``, ``date=``, ``paper=``,
+``orientation=``, ``grid=``, ``locator=`` …), and returns a Figure to show,
+edit, :func:`~xigeo.maps.export_map` or bind with
+:func:`~xigeo.maps.write_atlas`. They draw what they are given: the figures
+on a map come from the calculators, never from the map.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch
+
+from ..crs import check_same_crs, normalize_crs
+from ..errors import CRSError, SchemaError
+from ._fonts import font
+from .composer import thematic_map
+from .styles import MapLayer, layer
+
+log = logging.getLogger(__name__)
+
+__all__ = ["landuse_map", "farmland_overlap_map", "linkage_map", "consolidation_map",
+           "minepark_map", "stripping_map", "enforcement_map"]
+
+
+def _outline(data: gpd.GeoDataFrame | None, kind: str, **kw: Any) -> list[MapLayer]:
+    return [] if data is None else [layer(data, kind, **kw)]
+
+
+def _bounds(*layers: gpd.GeoDataFrame, margin: float = 0.08) -> tuple[float, float, float, float]:
+    b = np.array([g.total_bounds for g in layers if g is not None and len(g)])
+    x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    pad = margin * max(x1 - x0, y1 - y0, 1.0)
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _clip(data: gpd.GeoDataFrame | None, extent: tuple[float, ...]) -> gpd.GeoDataFrame | None:
+    """Only the features touching the extent (drawing speed; geometry unchanged)."""
+    if data is None:
+        return None
+    x0, y0, x1, y1 = extent
+    pad = 0.6 * max(x1 - x0, y1 - y0)  # the frame is larger than the extent asked for
+    extent = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    return data.iloc[data.sindex.query(_box(extent), predicate="intersects")].sort_index()
+
+
+def _box(extent: tuple[float, ...]) -> Any:
+    from shapely import box
+    return box(*extent)
+
+
+def _require(data: gpd.GeoDataFrame, fields: list[str], name: str) -> None:
+    missing = [f for f in fields if f and f not in data.columns]
+    if missing:
+        raise SchemaError(f"{name} lacks field(s) {', '.join(missing)}; "
+                          f"fields: {', '.join(map(str, data.columns))}")
+
+
+def landuse_map(landuse: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None = None,
+                column: str = "DLBM", title: str = "土地利用现状图", **kwargs: Any) -> Figure:
+    """Land-use map (土地利用现状图): patches coloured by the land-use palette.
+
+    Parameters
+    ----------
+    landuse : GeoDataFrame
+        Survey patches (dltb) with a code field.
+    boundary : GeoDataFrame, optional
+        An outline drawn on top (county, township or study area).
+    column : str
+        The land-use code field.
+    """
+    layers = [layer(landuse, "landuse", column=column)]
+    layers += _outline(boundary, "boundary", label="界线")
+    kwargs.setdefault("source", "土地利用现状调查（地类图斑）")
+    return thematic_map(layers, title=title, **kwargs)
+
+
+def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, *,
+                         overlaps: Any = None, landuse: gpd.GeoDataFrame | None = None,
+                         labels: str | None = "XMBH", tolerance_m2: float = 10.0,
+                         area_labels: bool = True,
+                         title: str = "建设项目与永久基本农田叠加图", **kwargs: Any) -> Figure:
+    """Parcels over permanent basic farmland, the overlap pieces highlighted.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Project parcels (pre-review projects, new-build zones …).
+    farmland : GeoDataFrame
+        Permanent basic farmland (jbnt).
+    overlaps : FarmlandOverlap or GeoDataFrame, optional
+        The result of :func:`xigeo.farmland.farmland_overlap` (or its
+        ``pieces``). Without it the overlap is computed here with that
+        function (survey ellipsoidal areas, ``tolerance_m2`` slivers).
+        Slivers are drawn apart from the real overlap.
+    landuse : GeoDataFrame, optional
+        Land-use patches as a faded background.
+    labels : str, optional
+        Field of ``parcels`` written on them (None for no labels).
+    area_labels : bool
+        Write each overlap piece's area (亩, from the ``area_mu`` field).
+    """
+    check_same_crs(parcels, farmland, names=("parcels", "farmland"))
+    if labels is not None and labels not in parcels.columns:
+        labels = None
+    extent = kwargs.pop("extent", None) or _bounds(parcels, margin=0.15)
+    if overlaps is None:
+        from ..farmland import farmland_overlap
+
+        overlaps = farmland_overlap(parcels, _clip(farmland, extent), tolerance_m2=tolerance_m2)
+    pieces = getattr(overlaps, "pieces", overlaps)
+    if not isinstance(pieces, gpd.GeoDataFrame):
+        raise TypeError("overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces")
+    sliver = pieces["sliver"].astype(bool) if "sliver" in pieces.columns else \
+        pd.Series(False, index=pieces.index)
+    real = pieces[~sliver].copy()
+    piece_labels = None
+    if area_labels and "area_mu" in real.columns:
+        real["_area_label"] = [f"{v:.2f}亩" for v in real["area_mu"]]
+        piece_labels = "_area_label"
+    layers: list[MapLayer] = []
+    if landuse is not None:
+        layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
+    layers += [layer(_clip(farmland, extent), "farmland"),
+               layer(parcels, "parcels", label=kwargs.pop("parcel_label", "建设项目用地"),
+                     labels=labels),
+               layer(real, "overlap", labels=piece_labels)]
+    if sliver.any():
+        layers.append(layer(pieces[sliver], "overlap", label="细碎重叠（不超过容差）",
+                            facecolor=(1.0, 0.85, 0.0, 0.9), edgecolor=(0.6, 0.45, 0.0)))
+    kwargs.setdefault("source", "永久基本农田划定成果；建设项目用地范围")
+    return thematic_map(layers, title=title, extent=extent, **kwargs)
+
+
+def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
+                farmland: gpd.GeoDataFrame | None = None,
+                landuse: gpd.GeoDataFrame | None = None,
+                boundary: gpd.GeoDataFrame | None = None, project: str | None = None,
+                project_field: str = "XMMC", labels: bool | None = None,
+                title: str | None = None, **kwargs: Any) -> Figure:
+    """Linkage project map (增减挂钩项目图): demolition and new-build zones.
+
+    Parameters
+    ----------
+    demolition, newbuild : GeoDataFrame
+        拆旧区 and 建新区 zones.
+    farmland, landuse, boundary : GeoDataFrame, optional
+        Background layers: permanent basic farmland, land use, an outline.
+    project : str, optional
+        Map one project only (its ``project_field`` value); the title names it.
+    labels : bool, optional
+        Write zone ids (CJQBH / JXQBH) on the zones; default: for one project.
+    """
+    check_same_crs(demolition, newbuild, names=("demolition", "newbuild"))
+    if project is not None:
+        _require(demolition, [project_field], "demolition")
+        _require(newbuild, [project_field], "newbuild")
+        demolition = demolition[demolition[project_field] == project]
+        newbuild = newbuild[newbuild[project_field] == project]
+        if not len(demolition) and not len(newbuild):
+            raise ValueError(f"no zone has {project_field} = {project!r}")
+    labels = (project is not None) if labels is None else labels
+    extent = kwargs.pop("extent", None) or _bounds(demolition, newbuild, margin=0.06)
+    layers: list[MapLayer] = []
+    if landuse is not None:
+        layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
+    if farmland is not None:
+        layers.append(layer(_clip(farmland, extent), "farmland"))
+    layers.append(layer(demolition, "demolition",
+                        labels="CJQBH" if labels and "CJQBH" in demolition.columns else None))
+    layers.append(layer(newbuild, "newbuild",
+                        labels="JXQBH" if labels and "JXQBH" in newbuild.columns else None))
+    layers += _outline(boundary, "boundary", label="界线")
+    if title is None:
+        title = f"{project}示意图" if project else "城乡建设用地增减挂钩项目分布图"
+    kwargs.setdefault("source", "城乡建设用地增减挂钩项目拆旧区、建新区")
+    return thematic_map(layers, title=title, extent=extent, **kwargs)
+
+
+def consolidation_map(projects: gpd.GeoDataFrame, *, townships: gpd.GeoDataFrame | None = None,
+                      county: gpd.GeoDataFrame | None = None, column: str | None = "XMLX",
+                      labels: str | None = "XMBH", title: str = "土地综合整治项目分布图",
+                      **kwargs: Any) -> Figure:
+    """Land-consolidation projects (土地整治项目) over township boundaries.
+
+    ``column`` colours the projects by a category (project type by default;
+    None: one colour); ``labels`` writes a field on them.
+    """
+    if column is not None and column not in projects.columns:
+        column = None
+    if labels is not None and labels not in projects.columns:
+        labels = None
+    layers = _outline(townships, "township")
+    if column is None:
+        layers.append(layer(projects, "parcels", label="整治项目", labels=labels,
+                            facecolor=(0.3, 0.7, 0.3, 0.6), edgecolor=(0.1, 0.4, 0.1)))
+    else:
+        layers.append(layer(projects, "zones", column=column, labels=labels))
+    layers += _outline(county, "boundary")
+    kwargs.setdefault("source", "土地综合整治项目库")
+    return thematic_map(layers, title=title, **kwargs)
+
+
+def _read_dem(dem: Any) -> tuple[np.ma.MaskedArray, tuple[float, float, float, float], float, Any]:
+    """Elevation (masked), extent (l, r, b, t), cell size, CRS from a path or an open dataset."""
+    import rasterio
+    from rasterio.plot import plotting_extent
+
+    if isinstance(dem, (str, bytes)) or hasattr(dem, "__fspath__"):
+        with rasterio.open(dem) as src:
+            return _read_dem(src)
+    z = dem.read(1, masked=True).astype("float64")
+    return z, plotting_extent(dem), float(abs(dem.transform.a)), dem.crs
+
+
+def minepark_map(park: gpd.GeoDataFrame, pits: gpd.GeoDataFrame, *,
+                 restoration: gpd.GeoDataFrame | None = None, dem: Any = None,
+                 labels: str | None = "KSMC", title: str = "矿山公园地质环境治理示意图",
+                 vertical_exaggeration: float = 2.0, **kwargs: Any) -> Figure:
+    """Mine park map (矿山公园): park outline, closed pits, restoration zone, DEM hillshade.
+
+    ``dem`` is a raster path or an open rasterio dataset in the layers' CRS;
+    it is drawn as a hillshade tinted by elevation.
+    """
+    check_same_crs(park, pits, names=("park", "pits"))
+    if labels is not None and labels not in pits.columns:
+        labels = None
+    extra = None
+    if dem is not None:
+        z, dem_extent, cell, dem_crs = _read_dem(dem)
+        if dem_crs is None or not normalize_crs(dem_crs).equals(normalize_crs(park.crs)):
+            raise CRSError(f"the DEM is in {dem_crs} but the park is in {park.crs}. "
+                           "Fix: warp the DEM to the layers' CRS (rasterio.warp / gdalwarp)")
+
+        def extra(ax: Any) -> list[Any]:
+            from matplotlib.colors import LightSource
+
+            ls = LightSource(azdeg=315, altdeg=45)
+            filled = z.filled(np.nan)
+            base = np.where(np.isnan(filled), np.nanmin(filled), filled)
+            rgb = ls.shade(base, cmap=_dem_cmap(), blend_mode="soft",
+                           vert_exag=vertical_exaggeration, dx=cell, dy=cell)
+            alpha = (~np.isnan(filled)).astype(float)
+            rgba = np.dstack([rgb[..., :3], alpha])
+            ax.imshow(rgba, extent=dem_extent, origin="upper", zorder=0.5, interpolation="bilinear",
+                      gid="xigeo-hillshade")
+            lo, hi = np.nanmin(filled), np.nanmax(filled)
+            return [Patch(facecolor=_dem_cmap()(0.15), edgecolor="none",
+                          label=f"地形晕渲（高程 {lo:.0f}–{hi:.0f} 米）")]
+
+    layers = [layer(park, "outline", label="矿山公园范围", edgecolor=(0.0, 0.45, 0.2),
+                    linewidth=1.6)]
+    if restoration is not None:
+        layers.append(layer(restoration, "parcels", label="一期治理区",
+                            facecolor=(0.2, 0.6, 1.0, 0.25), edgecolor=(0.0, 0.3, 0.8),
+                            linewidth=1.0, hatch="..."))
+    layers.append(layer(pits, "parcels", label="关停采石坑", labels=labels,
+                        facecolor=(0.55, 0.35, 0.2, 0.55), edgecolor=(0.35, 0.15, 0.05)))
+    kwargs.setdefault("source", "矿山公园规划范围；数字高程模型")
+    return thematic_map(layers, title=title, extra=extra, **kwargs)
+
+
+def _dem_cmap() -> Any:
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "xigeo_dem", [(0.80, 0.90, 0.75), (0.93, 0.90, 0.70), (0.82, 0.70, 0.55),
+                      (0.70, 0.58, 0.48)])
+
+
+def stripping_map(sources: gpd.GeoDataFrame, receivers: gpd.GeoDataFrame, *,
+                  flows: pd.DataFrame | None = None, source_id: str = "BLBH",
+                  receiver_id: str = "JSBH", volume: str = "volume_m3",
+                  landuse: gpd.GeoDataFrame | None = None,
+                  title: str = "表土剥离与再利用示意图", **kwargs: Any) -> Figure:
+    """Topsoil stripping map (表土剥离): sources, receivers and the flows between them.
+
+    Parameters
+    ----------
+    sources, receivers : GeoDataFrame
+        Stripping sites (表土剥离区) and receiving sites (接收区), with id fields.
+    flows : StrippingPlan or DataFrame, optional
+        The result of :func:`xigeo.stripping.stripping_plan` (or its
+        ``flows`` table: columns ``source``, ``receiver``, ``volume_m3``), or
+        any table with the id fields ``source_id``, ``receiver_id`` and
+        ``volume`` (m³). A 合计 row is ignored. Arrows are drawn with a width
+        proportional to the volume and labelled in 万m³.
+    """
+    check_same_crs(sources, receivers, names=("sources", "receivers"))
+    _require(sources, [source_id], "sources")
+    _require(receivers, [receiver_id], "receivers")
+    extra = None
+    if flows is not None:
+        flows = getattr(flows, "flows", flows)
+        flows = flows[flows.index.astype(str) != "合计"].reset_index()
+        if source_id not in flows.columns and "source" in flows.columns:
+            flows = flows.rename(columns={"source": source_id, "receiver": receiver_id})
+        _require(flows, [source_id, receiver_id, volume], "flows")  # type: ignore[arg-type]
+        src_pt = sources.set_index(source_id).geometry.representative_point()
+        rcv_pt = receivers.set_index(receiver_id).geometry.representative_point()
+        unknown = sorted(set(flows[source_id]) - set(src_pt.index)) + sorted(
+            set(flows[receiver_id]) - set(rcv_pt.index))
+        if unknown:
+            raise SchemaError(f"flows name ids not in the layers: {', '.join(map(str, unknown))}")
+
+        def extra(ax: Any) -> list[Any]:
+            vmax = float(flows[volume].max()) or 1.0
+            for row in flows.itertuples(index=False):
+                a = src_pt[getattr(row, source_id)]
+                b = rcv_pt[getattr(row, receiver_id)]
+                v = float(getattr(row, volume))
+                width = 0.8 + 3.2 * v / vmax
+                ax.add_patch(FancyArrowPatch((a.x, a.y), (b.x, b.y), arrowstyle="-|>",
+                                             mutation_scale=8 + 6 * v / vmax, linewidth=width,
+                                             color=(0.55, 0.3, 0.1), alpha=0.85, zorder=25,
+                                             connectionstyle="arc3,rad=0.12", gid="xigeo-flow"))
+                ax.text((a.x + b.x) / 2, (a.y + b.y) / 2, f"{v / 1e4:.2f}万m³", ha="center",
+                        va="bottom", fontproperties=font(6), color=(0.45, 0.2, 0.0), zorder=26,
+                        gid="xigeo-flow-label")
+            return [Line2D([], [], color=(0.55, 0.3, 0.1), linewidth=2.0, marker=">",
+                           markevery=[1], label="表土调运方向（万m³）")]
+
+    extent = kwargs.pop("extent", None) or _bounds(sources, receivers, margin=0.08)
+    layers: list[MapLayer] = []
+    if landuse is not None:
+        layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
+    layers += [layer(sources, "parcels", label="表土剥离区", labels=source_id,
+                     facecolor=(0.85, 0.45, 0.1, 0.6), edgecolor=(0.6, 0.25, 0.0)),
+               layer(receivers, "parcels", label="表土接收区", labels=receiver_id,
+                     facecolor=(0.3, 0.7, 0.2, 0.55), edgecolor=(0.1, 0.45, 0.05))]
+    kwargs.setdefault("source", "表土剥离项目；接收区（新复垦耕地、低效耕地）")
+    return thematic_map(layers, title=title, extent=extent, extra=extra, **kwargs)
+
+
+#: enforcement verdicts (xigeo.enforcement) -> legend text and colour, most serious first
+VERDICTS_ZH = {
+    "basic farmland": ("未批占用永久基本农田", (0.85, 0.0, 0.0)),
+    "farmland": ("未批占用耕地", (1.0, 0.55, 0.0)),
+    "other": ("未批占用其他土地", (1.0, 0.85, 0.2)),
+    "approved": ("已批准", (0.3, 0.7, 0.3)),
+}
+
+
+def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
+                    result: pd.DataFrame | None = None, farmland: gpd.GeoDataFrame | None = None,
+                    verdict: str = "verdict", labels: str | None = None,
+                    title: str = "卫片执法检查图斑分布图", **kwargs: Any) -> Figure:
+    """Satellite change patches (卫片图斑) over approvals, coloured by verdict.
+
+    Parameters
+    ----------
+    changes : GeoDataFrame
+        Change patches, indexed like ``result`` (e.g. ``set_index("JCBH")``).
+    approvals : GeoDataFrame
+        Approved construction land (批准建设用地), drawn as outlines.
+    result : DataFrame, optional
+        :func:`xigeo.enforcement.enforcement_check`'s table (indexed like
+        ``changes``): its ``verdict`` colours the patches (red on basic
+        farmland, orange on farmland, yellow on other land, green approved).
+        Without it all patches have one colour.
+    farmland : GeoDataFrame, optional
+        Permanent basic farmland as a hatched background.
+    labels : str, optional
+        Field of ``changes`` written on the patches (``"index"``: the index).
+
+    Patches too small to see at the map's scale are also marked with a dot
+    of their colour at a point inside them.
+    """
+    check_same_crs(changes, approvals, names=("changes", "approvals"))
+    patches = changes.copy()
+    if labels == "index":
+        patches["_id"] = patches.index.astype(str)
+        labels = "_id"
+    layers: list[MapLayer] = []
+    extent = kwargs.pop("extent", None) or _bounds(changes, approvals, margin=0.05)
+    if farmland is not None:
+        layers.append(layer(_clip(farmland, extent), "farmland"))
+    layers.append(layer(approvals, "outline", label="批准建设用地", edgecolor=(0.0, 0.35, 0.8),
+                        linewidth=0.9))
+    if result is not None:
+        table = result[result.index.astype(str) != "合计"]
+        missing = patches.index.difference(table.index)
+        if len(missing):
+            raise SchemaError(f"result has no row for change patch(es) "
+                              f"{', '.join(map(str, missing[:20]))}; index both by the patch id")
+        names = {k: v[0] for k, v in VERDICTS_ZH.items()}
+        patches["_verdict"] = table.loc[patches.index, verdict].map(lambda v: names.get(v, v))
+        colors = {v[0]: v[1] for v in VERDICTS_ZH.values()}
+        layers.append(layer(patches, "zones", column="_verdict", labels=labels, colors=colors,
+                            order=[v[0] for v in VERDICTS_ZH.values()], alpha=0.85))
+        dot_colors = [colors.get(v, (0.5, 0.5, 0.5)) for v in patches["_verdict"]]
+    else:
+        layers.append(layer(patches, "parcels", label="卫片图斑", labels=labels))
+        dot_colors = [(0.85, 0.0, 0.0)] * len(patches)
+    points = patches.geometry.representative_point()
+
+    def extra(ax: Any) -> list[Any]:
+        ax.scatter(points.x, points.y, s=14, c=dot_colors, edgecolors="black", linewidths=0.4,
+                   zorder=3, gid="xigeo-change-dots")
+        return []
+
+    kwargs.setdefault("source", "卫片执法检查变化图斑；批准建设用地")
+    return thematic_map(layers, title=title, extent=extent, extra=extra, **kwargs)
