@@ -180,6 +180,11 @@ def test_check_same_crs():
     assert "EPSG:4526" in msg and "EPSG:4547" in msg and "farmland.to_crs(parcels.crs)" in msg
     with pytest.raises(CRSError, match="no CRS"):
         check_same_crs(a, parcels(None))
+    # Xi'an 1980 against CGCS2000: no to_crs advice, a datum change needs official parameters
+    with pytest.raises(CRSError) as info:
+        check_same_crs(a, parcels(2362), names=("parcels", "farmland"))
+    msg = str(info.value)
+    assert "different datums (cgcs2000 and xian1980)" in msg and "to_crs(" not in msg
 
 
 def test_to_survey_crs_keeps_datum_and_rounds_to_0_1_mm():

@@ -342,7 +342,7 @@ def detect_survey_crs(data: Any, *, prefix: bool | None = None, datum: "str | Da
         raise CRSError(
             f"{layer_name(data)}: X holds northings ({minx:,.0f}…) and Y prefixed eastings "
             f"({miny:,.0f}…): the axes are swapped (exchange files list northing first); "
-            "swap them with shapely.ops.transform(lambda x, y: (y, x), geom)"
+            "swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])"
         )
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         lon = (minx + maxx) / 2
@@ -433,7 +433,7 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
             raise CRSError(
                 f"{label}: x runs {minx:.4f}–{maxx:.4f} and y {miny:.4f}–{maxy:.4f}: latitude "
                 "and longitude are swapped (x must be the longitude). Fix: swap them with "
-                "shapely.ops.transform(lambda x, y: (y, x), g)"
+                "gdf.geometry.transform(lambda xy: xy[:, ::-1])"
             )
         if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
             try:
@@ -490,7 +490,7 @@ def _check_area_of_use(crs: pyproj.CRS, bounds: tuple[float, ...], label: str, d
     hint = ""
     if crs.is_projected and _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
         hint = (" X holds northings and Y eastings: the axes are swapped (exchange files list "
-                "northing first). Fix: swap them with shapely.ops.transform(lambda x, y: (y, x), g)")
+                "northing first). Fix: swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])")
     else:
         hint = _suggest(data)
     raise CRSError(
@@ -522,6 +522,15 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
             missing = labels[0] if first is None else label
             raise CRSError(f"{missing} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526")
         if not normalize_crs(first).equals(normalize_crs(other)):
+            datums = _datum_of(first), _datum_of(other)
+            if None not in datums and datums[0] is not datums[1]:
+                raise CRSError(
+                    f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
+                    f"{_describe(normalize_crs(other))}: different datums "
+                    f"({datums[0].value} and {datums[1].value}). A datum change needs the "
+                    "province's transformation parameters; to_crs without them is off by tens "
+                    "of metres. Fix: convert one layer with the official parameters first"
+                )
             raise CRSError(
                 f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
                 f"{_describe(normalize_crs(other))}. Fix: {label}.to_crs({labels[0]}.crs) "
