@@ -109,14 +109,20 @@ def test_sample_list_and_copy(tmp_path):
 
 
 def test_demo_prints_and_writes_the_seed_figures(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.pdf").write_text("an earlier demo's report")  # demo replaces it
     result = run("demo", "-o", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved,
     # pre-review 1,525 / 1,286 / 239 mu
     for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 of 23"):
         assert text in result.output
-    book = tmp_path / "out" / "headline_figures.xlsx"
+    # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
+    pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
+    assert f"wrote {pdf.resolve()} (27 pages)" in result.output
+    assert f"wrote {book.resolve()} (15 sheets)" in result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
     figures = pd.read_excel(book, sheet_name="主要指标")
-    assert figures["一致"].eq("是").all() and len(figures) == 23
-    prereview = pd.read_excel(book, sheet_name="prereview", index_col=0)
-    assert prereview.loc["合计", "area_mu_rounded"] == pytest.approx(1_525.00, abs=1e-9)
+    assert figures["与公报一致"].eq("是").all() and len(figures) == 23
+    prereview = pd.read_excel(book, sheet_name="用地预审项目", index_col=0)
+    assert prereview.loc["合计", "申报面积(亩)"] == pytest.approx(1_525.00, abs=1e-4)

@@ -42,6 +42,7 @@ from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .prereview import prereview, summarize_prereview
+from .report import ReportResult, build_report
 from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 from .units import AreaUnit, convert_area
@@ -69,7 +70,8 @@ __all__ = [
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
     "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
     "industrial_summary", "load_thresholds", "stripping_plan", "export_map", "maps", "FarmlandOverlap", "farmland_overlap",
-    "prereview", "summarize_prereview", "enforcement_check", "summarize_enforcement", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
+    "prereview", "summarize_prereview", "enforcement_check", "summarize_enforcement",
+    "ReportResult", "build_report", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
     "LayerWriteError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",

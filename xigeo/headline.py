@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -132,7 +132,8 @@ _CALCULATORS: dict[str, Callable[[Mapping[str, Any]], dict[str, float]]] = {
 }
 
 
-def headline_figures(layers: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def headline_figures(layers: Mapping[str, Any] | None = None, *,
+                     topics: Iterable[str] | None = None) -> pd.DataFrame:
     """Compute the report's headline figures from ``layers`` (default: the sample).
 
     Parameters
@@ -140,6 +141,9 @@ def headline_figures(layers: Mapping[str, Any] | None = None) -> pd.DataFrame:
     layers : mapping of layer name to GeoDataFrame (and ``minepark_dem`` to a
         DEM path or open dataset), named as in the sample data set; default:
         the bundled sample, which carries the published figures.
+    topics : iterable of str, optional
+        Only these topics (e.g. ``["表土剥离"]``), for layers that cover part
+        of the report; default: all six.
 
     Returns
     -------
@@ -150,12 +154,18 @@ def headline_figures(layers: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """
     from . import sample
 
+    chosen = list(_CALCULATORS) if topics is None else list(topics)
+    unknown = [t for t in chosen if t not in _CALCULATORS]
+    if unknown:
+        raise ValueError(f"unknown topic(s) {', '.join(unknown)}; use {', '.join(_CALCULATORS)}")
     is_sample = layers is None
     if layers is None:
         layers = {name: (sample.path(name) if name == "minepark_dem" else sample.load(name))
                   for name in sample.available}
     rows = []
     for topic, calculate in _CALCULATORS.items():
+        if topic not in chosen:
+            continue
         log.info("headline figures: %s", topic)
         for name, value in calculate(layers).items():
             figure = PUBLISHED[(topic, name)]

@@ -20,6 +20,7 @@ from .farmland import check_farmland_command
 from .industrial import industrial_command, stripping_command
 from .linkage import consolidation_command, linkage_command
 from .map import map_command
+from .report import report_command
 from .minepark import minepark_command
 from .sample import sample_command
 from .validate import validate_command
@@ -79,6 +80,7 @@ cli.add_command(industrial_command)
 cli.add_command(stripping_command)
 cli.add_command(map_command)
 cli.add_command(check_farmland_command)
+cli.add_command(report_command)
 
 
 def main(argv: list[str] | None = None) -> int:
