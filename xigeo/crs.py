@@ -522,12 +522,12 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
             missing = labels[0] if first is None else label
             raise CRSError(f"{missing} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526")
         if not normalize_crs(first).equals(normalize_crs(other)):
-            datums = _datum_of(first), _datum_of(other)
-            if None not in datums and datums[0] is not datums[1]:
+            datum_a, datum_b = _datum_of(first), _datum_of(other)
+            if datum_a is not None and datum_b is not None and datum_a is not datum_b:
                 raise CRSError(
                     f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
                     f"{_describe(normalize_crs(other))}: different datums "
-                    f"({datums[0].value} and {datums[1].value}). A datum change needs the "
+                    f"({datum_a.value} and {datum_b.value}). A datum change needs the "
                     "province's transformation parameters; to_crs without them is off by tens "
                     "of metres. Fix: convert one layer with the official parameters first"
                 )
