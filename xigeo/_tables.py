@@ -31,7 +31,8 @@ import pandas as pd
 from .crs import layer_name
 from .errors import SchemaError, ValidationError, format_ids
 
-__all__ = ["TOTAL_LABEL", "require_fields", "check_rows", "add_total", "relabel", "check_labels"]
+__all__ = ["TOTAL_LABEL", "require_fields", "check_rows", "index_by", "add_total", "relabel",
+           "check_labels"]
 
 #: index label of the total row (reports are Chinese; the label reads 合计 = total)
 TOTAL_LABEL = "合计"
@@ -69,6 +70,31 @@ def check_rows(data: pd.DataFrame, bad: Any, message: str, *, name: str | None =
         rows = list(data.index[mask])
         raise ValidationError(f"{layer_name(data, name)}: {message} in row(s) {format_ids(rows)}",
                               rows)
+
+
+def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = None,
+             what: str = "id") -> pd.DataFrame:
+    """Index ``layer`` by ``id_field`` (kept as a column too), refusing ids used twice.
+
+    With ``id_field=None`` the layer keeps its index, which must be unique too.
+
+    >>> df = pd.DataFrame({"QYBH": ["CY01", "CY02", "CY01"]})
+    >>> index_by(df, "QYBH", name="industrial")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.ValidationError: industrial: id(s) used twice: CY01
+    """
+    label = layer_name(layer, name)
+    if id_field is not None:
+        require_fields(layer, [id_field], name=label)
+        layer = layer.set_index(id_field, drop=False)
+        layer.index.name = id_field
+    dup = layer.index.duplicated(keep=False)
+    if dup.any():
+        raise ValidationError(f"{label}: {what}(s) used twice: "
+                              f"{format_ids(sorted(set(map(str, layer.index[dup]))))}",
+                              list(layer.index[dup]))
+    return layer
 
 
 def add_total(table: pd.DataFrame, *, label: str = TOTAL_LABEL,

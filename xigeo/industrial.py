@@ -86,7 +86,7 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
-from ._tables import add_total, check_labels, check_rows, relabel, require_fields
+from ._tables import add_total, check_labels, check_rows, index_by, relabel, require_fields
 from .crs import check_crs, layer_name
 from .errors import LayerReadError, SchemaError, ValidationError, format_ids
 from .units import AreaUnit
@@ -367,19 +367,6 @@ def _site_area(parcels: pd.DataFrame, site_area: str | None, label: str) -> pd.S
     return values
 
 
-def _indexed(parcels: pd.DataFrame, id_field: str | None, label: str) -> pd.DataFrame:
-    if id_field is not None:
-        require_fields(parcels, [id_field], name=label)
-        parcels = parcels.set_index(id_field, drop=False)
-        parcels.index.name = id_field
-    dup = parcels.index.duplicated(keep=False)
-    if dup.any():
-        raise ValidationError(f"{label}: parcel id(s) used twice: "
-                              f"{format_ids(sorted(set(map(str, parcels.index[dup]))))}",
-                              list(parcels.index[dup]))
-    return parcels
-
-
 def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = None,
                          intensity_floor: float = DEFAULT_INTENSITY_FLOOR,
                          region_class: str | None = None, id_field: str | None = "QYBH",
@@ -451,7 +438,7 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
     table = load_thresholds(thresholds, intensity_floor=intensity_floor, region_class=region_class)
     needed = [c for r, c in names.items() if c is not None and r not in _SUMMARY_ONLY]
     require_fields(parcels, needed + ([id_field] if id_field else []), name=label)
-    data = _indexed(parcels, id_field, label)
+    data = index_by(parcels, id_field, name=label, what="parcel id")
 
     division = data[names["industry"]].map(_division)  # type: ignore[index]
     check_rows(data, division.isna(), f"industry code {names['industry']} is missing or not a "
@@ -591,7 +578,7 @@ def industrial_summary(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = No
     table = industrial_intensity(parcels, thresholds=thresholds, intensity_floor=intensity_floor,
                                  region_class=region_class, id_field=id_field, fields=fields,
                                  site_area=site_area)
-    data = _indexed(parcels, id_field, label)
+    data = index_by(parcels, id_field, name=label, what="parcel id")
     revenue = np.nan
     if names["revenue"] is not None:
         revenue = float(_numbers(data, names["revenue"], label).sum()) / 1e4

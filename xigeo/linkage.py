@@ -60,6 +60,7 @@ import shapely
 
 from ._tables import TOTAL_LABEL, check_labels, check_rows, relabel, require_fields
 from .area import area
+from ._overlay import intersection_pieces
 from .crs import check_crs, check_same_crs, layer_name
 from .errors import ValidationError, format_ids
 from .units import AreaUnit, convert_area
@@ -209,10 +210,8 @@ def _overlay_m2(zones: np.ndarray, patches: np.ndarray, crs: Any, *, label: str)
     """
     import geopandas as gpd
 
-    tree = shapely.STRtree(patches)
-    zone_pos, patch_pos = tree.query(zones, predicate="intersects")
     try:
-        pieces = shapely.intersection(zones[zone_pos], patches[patch_pos])
+        zone_pos, patch_pos, pieces = intersection_pieces(zones, patches)
     except shapely.errors.GEOSException as err:
         raise ValidationError(f"{label}: the overlay failed ({err}); check the layers with "
                               "xigeo.validate_layer and fix them with xigeo.repair") from None

@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._tables import add_total, check_labels, check_rows, relabel, require_fields
+from ._tables import add_total, check_labels, check_rows, index_by, relabel, require_fields
 from .crs import check_crs, check_same_crs
 from .errors import SchemaError, ValidationError, format_ids
 from .units import AreaUnit
@@ -146,19 +146,6 @@ def _solve_transport(volumes: np.ndarray, capacities: np.ndarray, cost: np.ndarr
     flows = np.clip(result.x.reshape(n, m), 0, None) * scale
     flows[flows < _NOISE_M3] = 0.0
     return flows
-
-
-def _ids(layer: pd.DataFrame, id_field: str | None, label: str) -> pd.DataFrame:
-    if id_field is not None:
-        require_fields(layer, [id_field], name=label)
-        layer = layer.set_index(id_field, drop=False)
-        layer.index.name = id_field
-    dup = layer.index.duplicated(keep=False)
-    if dup.any():
-        raise ValidationError(f"{label}: id(s) used twice: "
-                              f"{format_ids(sorted(set(map(str, layer.index[dup]))))}",
-                              list(layer.index[dup]))
-    return layer
 
 
 def _thickness(layer: pd.DataFrame, field: str | None, default: float | None, what: str,
@@ -251,8 +238,8 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
                               [depth_m])
     if spread_m is not None and (not np.isfinite(spread_m) or spread_m <= 0):
         raise ValidationError(f"spread_m={spread_m!r}: the spread depth must be > 0 m", [spread_m])
-    src = _ids(sources, source_id, src_label)
-    rec = _ids(receivers, receiver_id, rec_label)
+    src = index_by(sources, source_id, name=src_label)
+    rec = index_by(receivers, receiver_id, name=rec_label)
     if len(src) == 0 or len(rec) == 0:
         raise ValidationError(f"{src_label if len(src) == 0 else rec_label} has no features", [])
 
