@@ -18,36 +18,17 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import pytest
-import shapely
 from click.testing import CliRunner
-from shapely import box
 
 import xigeo
 from xigeo import sample
 from xigeo.cli.linkage import consolidation_command
 from xigeo.consolidation import consolidation_summary
 from xigeo.errors import CRSError, SchemaError, ValidationError
+from geo_reference import ha, rect
 
-X0, Y0 = 38_560_000.0, 3_580_000.0
-GEOD = pyproj.Geod(a=6378137.0, rf=298.257222101)  # CGCS2000
-TO_GEO = pyproj.Transformer.from_crs(4526, 4490, always_xy=True)
 TOL_HA = 1e-5
-
-
-def rect(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
-    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
-
-
-def ha(*rects: tuple[float, float, float, float]) -> float:
-    """Independent ellipsoidal area (ha): 1 m densified GK ring, pyproj transform, Geod."""
-    total = 0.0
-    for r in rects:
-        ring = shapely.segmentize(rect(*r), 1.0).exterior
-        lon, lat = TO_GEO.transform(*np.asarray(ring.coords).T)
-        total += abs(GEOD.polygon_area_perimeter(lon, lat)[0])
-    return total / 1e4
 
 
 P1, P2, P3 = (0, 0, 400, 250), (1000, 0, 1200, 100), (2000, 0, 2500, 200)   # 10, 2, 10 ha

@@ -22,39 +22,18 @@ from __future__ import annotations
 import re
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import pyproj
 import pytest
-import shapely
 from click.testing import CliRunner
-from shapely import box
 
 import xigeo
 from xigeo import sample
 from xigeo.cli.linkage import linkage_command
 from xigeo.errors import CRSError, SchemaError, ValidationError
 from xigeo.linkage import LinkageResult, linkage_balance
+from geo_reference import ha, rect
 
-X0, Y0 = 38_560_000.0, 3_580_000.0
-GEOD = pyproj.Geod(a=6378137.0, rf=298.257222101)  # CGCS2000
-TO_GEO = pyproj.Transformer.from_crs(4526, 4490, always_xy=True)
 TOL_HA = 1e-5  # 0.1 m², see the module docstring
-
-
-def rect(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
-    """GK rectangle given in metres relative to (X0, Y0)."""
-    return box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
-
-
-def ha(*rects: tuple[float, float, float, float]) -> float:
-    """Independent ellipsoidal area (ha) of GK rectangles: 1 m densified ring + pyproj.Geod."""
-    total = 0.0
-    for r in rects:
-        ring = shapely.segmentize(rect(*r), 1.0).exterior
-        lon, lat = TO_GEO.transform(*np.asarray(ring.coords).T)
-        total += abs(GEOD.polygon_area_perimeter(lon, lat)[0])
-    return total / 1e4
 
 
 # project A (approved): two demolition zones, one new-build zone over four classes
