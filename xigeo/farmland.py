@@ -23,8 +23,9 @@ survey) and reports, as the pre-review and linkage checks need them:
 The overlay itself is :func:`xigeo._overlay.intersection_pieces` (an STRtree
 bulk query, no clipping where one polygon lies inside the other, vectorised
 clipping of the rest); it gives the pieces ``geopandas.overlay(...,
-how="intersection")`` gives, several times faster on county-sized layers
-(docs/performance.md).
+how="intersection")`` gives. Against 300,000 farmland patches it takes 0.3×
+of overlay's time for 1,000 parcels but about the same for 30,000, where
+GEOS clipping dominates both (docs/performance.md).
 
 Examples
 --------
