@@ -215,3 +215,37 @@ def test_errors_come_back_from_the_workers(client, farmland):
         with pytest.raises(ValidationError, match="BOW.*Self-intersection"):
             dask_pieces(parcels, layer, fields=FIELDS, partitions=2, crs=bad.crs)
 
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword in GeoDataFrame:DeprecationWarning")
+def test_farmland_overlap_with_a_lazy_layer_gives_the_local_result(client, tmp_path):
+    # The whole check, farmland read lazily by the workers from a GeoParquet: pieces, per-parcel
+    # table and verdict equal the local engine's on the layer in memory (the sample's pre-review
+    # projects against jbnt: README "Pre-review", 3 projects on basic farmland).
+    from xigeo.farmland import farmland_overlap
+
+    pre = sample.load("prereview").set_index("XMBH")
+    jbnt = sample.load("jbnt").set_index("BSM")
+    order = np.argsort(jbnt.geometry.hilbert_distance().to_numpy(), kind="stable")
+    dask_geopandas.from_geopandas(jbnt.iloc[order], npartitions=5, sort=False).to_parquet(tmp_path / "j")
+    ddf = dask_geopandas.read_parquet(tmp_path / "j")
+    dist = farmland_overlap(pre, ddf, engine="dask")
+    local = farmland_overlap(pre, jbnt.iloc[order])
+    pd.testing.assert_frame_equal(dist.by_parcel, local.by_parcel)
+    cols = [c for c in local.pieces.columns if c != "geometry"]
+    pd.testing.assert_frame_equal(pd.DataFrame(dist.pieces[cols]), pd.DataFrame(local.pieces[cols]),
+                                  check_dtype=False)
+    assert dist.pieces.geometry.geom_equals_exact(local.pieces.geometry, 1e-9).all()
+    assert dist.passed == local.passed is False
+    assert dist.by_parcel.loc[["YS2014008", "YS2014013", "YS2020058"], "overlap_m2"].round().tolist() \
+        == [9868, 27053, 20652]
+    assert "against the farmland patches" in dist.summary_en  # a lazy layer is not counted
+
+
+def test_lazy_layer_in_another_crs_is_refused(farmland):
+    from xigeo.errors import CRSError
+    from xigeo.farmland import farmland_overlap
+
+    parcels = gpd.GeoDataFrame(geometry=[b(0, 0, 50, 50)], index=pd.Index(["P"], name="XMBH"), crs=4526)
+    other = lazy(farmland, 2).set_crs(4527, allow_override=True)
+    with pytest.raises(CRSError, match="same CRS"):
+        farmland_overlap(parcels, other, engine="dask")

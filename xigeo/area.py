@@ -370,7 +370,7 @@ def _worker_count(n_points: int) -> int:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, n_points // 500_000))
+    return max(1, min(cpus, n_points // 100_000))
 
 
 # ---------------------------------------------------------------------------
@@ -483,6 +483,28 @@ def _ellipsoid(crs: pyproj.CRS) -> tuple[float, float]:
 
 
 def _ellipsoidal_m2(polys: np.ndarray, crs: pyproj.CRS, survey: bool, label: str) -> np.ndarray:
+    xy, ring_off, ring_geom, exterior = _rings(polys)
+    return _ellipsoidal_rings_m2(xy, ring_off, ring_geom, exterior, len(polys), crs, survey, label)
+
+
+def ellipsoidal_rings_m2(xy: np.ndarray, ring_off: np.ndarray, ring_geom: np.ndarray,
+                         exterior: np.ndarray, n: int, crs: Any, *, label: str = "layer") -> np.ndarray:
+    """Survey ellipsoidal area (m², reported to 0.01 m²) of polygons given as flat rings.
+
+    What :func:`area` gives with the default options, for callers that hold
+    the rings already (the overlay kernel): ring r spans
+    ``xy[ring_off[r]:ring_off[r + 1]]`` (closed) and belongs to polygon
+    ``ring_geom[r]`` (< ``n``) as its shell (``exterior[r]``) or a hole.
+    """
+    crs = pyproj.CRS.from_user_input(crs)
+    m2 = _ellipsoidal_rings_m2(np.ascontiguousarray(xy, dtype=np.float64), ring_off, ring_geom,
+                               exterior, n, crs, True, label)
+    return _round_report(m2, AREA_DECIMALS)
+
+
+def _ellipsoidal_rings_m2(xy: np.ndarray, ring_off: np.ndarray, ring_geom: np.ndarray,
+                          exterior: np.ndarray, n: int, crs: pyproj.CRS, survey: bool,
+                          label: str) -> np.ndarray:
     a, f = _ellipsoid(crs)
     a_ratio, beta, delta = _kruger_coefficients(f)
     if crs.is_geographic:
@@ -494,7 +516,6 @@ def _ellipsoidal_m2(polys: np.ndarray, crs: pyproj.CRS, survey: bool, label: str
     else:
         projected = True
         lon0, k0, fe, fn = _tm_parameters(crs, label)
-    xy, ring_off, ring_geom, exterior = _rings(polys)
     ring_m2 = np.zeros(ring_off.size - 1)
     workers = _worker_count(xy.shape[0])
     # blocks of rings with about the same number of points, one per thread
@@ -512,7 +533,7 @@ def _ellipsoidal_m2(polys: np.ndarray, crs: pyproj.CRS, survey: bool, label: str
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(run, range(workers)))
     signed = np.where(exterior, ring_m2, -ring_m2)
-    return np.bincount(ring_geom, weights=signed, minlength=len(polys))
+    return np.bincount(ring_geom, weights=signed, minlength=n)
 
 
 def _geodesic_m2(polys: np.ndarray, crs: pyproj.CRS) -> np.ndarray:

@@ -20,12 +20,12 @@ survey) and reports, as the pre-review and linkage checks need them:
   the plain sum would have counted twice (a :class:`~xigeo.errors.XigeoWarning`
   names the parcels).
 
-The overlay itself is :func:`xigeo._overlay.intersection_pieces` (an STRtree
-bulk query, no clipping where one polygon lies inside the other, vectorised
-clipping of the rest); it gives the pieces ``geopandas.overlay(...,
-how="intersection")`` gives. Against 300,000 farmland patches it takes 0.3×
-of overlay's time for 1,000 parcels but about the same for 30,000, where
-GEOS clipping dominates both (docs/performance.md).
+The overlay is one STRtree bulk query for the candidate pairs, then a
+compiled clipping kernel (:mod:`xigeo._clip`: exact orientation tests, GEOS
+only for the few pairs it cannot decide with certainty), whose rings are
+measured directly by the survey area kernel. It gives the pieces
+``geopandas.overlay(..., how="intersection")`` gives, in a fraction of the
+time (docs/performance.md has the figures).
 
 Examples
 --------
@@ -66,12 +66,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
-from ._overlay import candidate_pairs, intersection_pieces, overlapping_within
-from .area import AreaMethod, area
-from .crs import check_same_crs, layer_name
-from .errors import ValidationError, XigeoWarning, format_ids
+from ._clip import Rings, rings_of, simple_rings
+from ._overlay import Overlaid, candidate_pairs, gc_paused, overlapping_within, overlay_pieces
+from .area import AreaMethod, area, ellipsoidal_rings_m2
+from .crs import check_crs, check_same_crs, layer_name
+from .errors import CRSError, ValidationError, XigeoWarning, format_ids
 from .units import AreaUnit, convert_area
 from .validate import validate_layer
 
@@ -189,30 +191,46 @@ def _check_ids(layer: gpd.GeoDataFrame, label: str) -> None:
             f"{format_ids(rows)}. Fix: give every row an id, e.g. gdf.set_index('BSM')", rows)
 
 
-def _prepare(layer: Any, label: str, *, near: np.ndarray | None = None) -> gpd.GeoDataFrame:
-    """The layer as a GeoDataFrame, validated (:func:`xigeo.validate_layer`); raise on any problem.
-
-    ``near``: positions of the only rows whose polygons can take part (the
-    others are far from every parcel); their validity alone is checked with
-    GEOS, which is what costs on a 300,000-patch layer. Ids, missing, empty
-    and non-polygon geometries are checked on every row.
-    """
+def _prepare(layer: Any, label: str) -> gpd.GeoDataFrame:
+    """The layer as a GeoDataFrame, validated (:func:`xigeo.validate_layer`); raise on any problem."""
     if isinstance(layer, gpd.GeoSeries):
         layer = gpd.GeoDataFrame(geometry=layer)
     if not isinstance(layer, gpd.GeoDataFrame):
         raise TypeError(f"{label}: need a GeoDataFrame or GeoSeries, got {type(layer).__name__}")
     _check_ids(layer, label)
-    if near is None:
-        validate_layer(layer, name=label)
-        return layer
+    validate_layer(layer, name=label)
+    return layer
+
+
+def _prepare_near(layer: gpd.GeoDataFrame, label: str, near: np.ndarray) -> Rings:
+    """Validate the farmland where it matters; return the rings of the patches ``near``.
+
+    ``near``: positions of the only rows whose polygons can take part (the
+    others are far from every parcel); only their validity is checked, which
+    is what costs on a 300,000-patch layer. Ids, missing, empty and
+    non-polygon geometries are checked on every row. The rings unpacked
+    for the validity test are the ones the overlay kernel then reads.
+    """
+    _check_ids(layer, label)
     if layer.index.has_duplicates:
         validate_layer(layer, name=label)  # reports the duplicate ids (and everything else)
     geoms = np.asarray(layer.geometry.values, dtype=object)
-    odd = shapely.is_missing(geoms) | shapely.is_empty(geoms) | \
-        ~np.isin(shapely.get_type_id(geoms), (3, 6))
-    rows = np.union1d(np.asarray(near, dtype=np.int64), np.flatnonzero(odd))
-    validate_layer(layer.iloc[rows], name=label)
-    return layer
+    types = shapely.get_type_id(geoms)
+    odd = shapely.is_missing(geoms) | shapely.is_empty(geoms) | ~np.isin(types, (3, 6))
+    near = np.asarray(near, dtype=np.int64)
+    fine = near[~odd[near]]
+    local = rings_of(geoms[fine])
+    rings = Rings(local.xy, local.ring_off, fine[local.owner], local.exterior)
+    # single-ring polygons the exact compiled test settles; GEOS judges the rest
+    single = np.bincount(local.owner, minlength=fine.size) == 1
+    certain = np.zeros(fine.size, dtype=bool)
+    if single.any():
+        simple = simple_rings(local)
+        certain[single] = simple[np.searchsorted(local.owner, np.flatnonzero(single))]
+    rows = np.union1d(fine[~certain], np.flatnonzero(odd))
+    # the geometry column alone: copying the attributes of 100,000s of rows costs more
+    validate_layer(layer.geometry.iloc[rows], name=label)
+    return rings
 
 
 def _label(layer: Any, default: str) -> str:
@@ -233,9 +251,13 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     ----------
     parcels : GeoDataFrame or GeoSeries
         The planned parcels, indexed by their id (``gdf.set_index("XMBH")``).
-    farmland : GeoDataFrame or GeoSeries
+    farmland : GeoDataFrame or GeoSeries (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
         The farmland patches (永久基本农田 or the 01xx patches of a survey),
         indexed by their id (e.g. ``jbnt.set_index("BSM")``), in the same CRS.
+        A province's layer can stay on disk: ``dask_geopandas.read_parquet``
+        of a spatially partitioned GeoParquet, read partition by partition
+        by the workers (only the partitions a parcel meets, when the file has
+        spatial partitions).
     tolerance_m2 : float
         Sliver tolerance, m² (default 10): a piece not larger than this is a
         sliver; a parcel whose total overlap is not larger than this only has
@@ -244,17 +266,20 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
         How areas are measured (:func:`xigeo.area.area`); the survey
         ellipsoidal area by default.
     engine : {"local", "dask"}
-        ``local`` (default): one process, vectorised shapely. ``dask``: the
-        farmland is spatially partitioned with dask-geopandas (runs of the
-        patches in Hilbert order), each partition is overlaid with the
-        parcels whose boxes meet it, on whatever dask scheduler is active (a
-        ``distributed`` Client,
-        or ``dask.config.set(scheduler=...)``); the pieces are then measured
-        and tabled as by the local engine, so the results are identical.
-        Needs ``pip install xigeo[dask]`` (dask-geopandas, distributed).
+        ``local`` (default): one process, the compiled overlay kernel on a
+        thread per CPU. ``dask``: the farmland is overlaid partition by
+        partition on whatever dask scheduler is active (a ``distributed``
+        Client, or ``dask.config.set(scheduler=...)``): an in-memory layer is
+        cut into runs of its patches in Hilbert order (scattered to the
+        workers), a lazy layer keeps its partitions; the patches are
+        validated and measured on the workers and only the pieces come back,
+        so the results are those of the local engine. On one machine the
+        local engine is faster; the dask engine is for layers that do not
+        fit in memory and for clusters (docs/performance.md). Needs
+        ``pip install xigeo[dask]`` (dask-geopandas, distributed).
     partitions : int, optional
-        Number of farmland partitions for ``engine="dask"`` (default: one per
-        ~50,000 patches, at least 2).
+        Number of farmland partitions for ``engine="dask"`` with an in-memory
+        layer (default: one per 50,000 patches, at least 2).
     patch_fields : sequence of str
         Patch attributes copied onto the pieces when present (TBBH, DLBM, DLMC).
     area_field : str, optional
@@ -287,6 +312,15 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     ``method`` (with the survey rules, to 0.01 m²), so the pieces agree with
     ``geopandas.overlay`` pieces measured the same way.
     """
+    with gc_paused():
+        return _farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
+                                 engine=engine, partitions=partitions, patch_fields=patch_fields,
+                                 area_field=area_field)
+
+
+def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, method: str | AreaMethod,
+                      engine: str, partitions: int | None, patch_fields: Sequence[str],
+                      area_field: str | None) -> FarmlandOverlap:
     from .errors import SchemaError
 
     method = AreaMethod.create(method)
@@ -298,49 +332,70 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     if not math.isfinite(tolerance_m2) or tolerance_m2 < 0:
         raise ValueError(f"tolerance_m2={tolerance_m2!r}: give a sliver tolerance ≥ 0 in m², e.g. 10")
     p_label, f_label = _label(parcels, "parcels"), _label(farmland, "farmland")
-    check_same_crs(parcels, farmland, names=(p_label, f_label))
+    lazy = engine == "dask" and _is_dask_frame(farmland)
+    if lazy:
+        # a lazy layer: its CRS is compared, its coordinates stay on the workers
+        check_crs(parcels, name=p_label)
+        if farmland.crs is None or not pyproj.CRS(farmland.crs).equals(pyproj.CRS(parcels.crs)):
+            raise CRSError(f"{f_label} is in {getattr(farmland.crs, 'name', None)}, {p_label} in "
+                           f"{parcels.crs.name}: give both layers the same CRS (xigeo.to_survey_crs)")
+    else:
+        check_same_crs(parcels, farmland, names=(p_label, f_label))
     parcels = _prepare(parcels, p_label)
     if isinstance(farmland, gpd.GeoSeries):
         farmland = gpd.GeoDataFrame(geometry=farmland)
-    if not isinstance(farmland, gpd.GeoDataFrame):
-        raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries, got {type(farmland).__name__}")
-    # only patches whose box meets a parcel's box can take part: validate those
-    pairs = candidate_pairs(np.asarray(parcels.geometry.values, dtype=object),
-                            np.asarray(farmland.geometry.values, dtype=object))
-    farmland = _prepare(farmland, f_label, near=np.unique(pairs[1]))
+    if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
+        raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
+                        f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
+    columns = [c for c in farmland.columns if c != farmland.geometry.name]
     if area_field is None:
-        area_field = next((f for f in AREA_FIELDS if f in farmland.columns), None)
-    elif area_field not in farmland.columns:
+        area_field = next((f for f in AREA_FIELDS if f in columns), None)
+    elif area_field not in columns:
         raise SchemaError(f"{f_label}: no field {area_field!r} to pro-rate; the layer has: "
-                          f"{', '.join(str(c) for c in farmland.columns if c != farmland.geometry.name)}")
+                          f"{', '.join(str(c) for c in columns)}")
     crs = parcels.crs
     left = np.asarray(parcels.geometry.values, dtype=object)
-    right = np.asarray(farmland.geometry.values, dtype=object)
+    fields = [f for f in patch_fields if f in columns]
+    carry = fields + ([area_field] if area_field is not None and area_field not in fields else [])
 
+    overlaid: Overlaid | None = None
     if engine == "dask":
-        li, ri, geoms = _dask_pieces(parcels, farmland, partitions)
-    else:
-        li, ri, geoms = intersection_pieces(left, right, pairs=pairs)
-    piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
-    parcel_m2 = area(parcels, method=method).to_numpy()
-    hit = np.unique(ri)
-    patch_m2 = np.full(len(right), np.nan)
-    if hit.size:
-        patch_m2[hit] = area(gpd.GeoSeries(right[hit], crs=crs), method=method).to_numpy()
+        from ._farmland_dask import dask_pieces
 
-    pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(),
-                           "patch_id": farmland.index.take(ri).to_numpy()})
-    for field in patch_fields:
-        if field in farmland.columns:
-            pieces[field] = farmland[field].take(ri).to_numpy()
+        li, patches, geoms = dask_pieces(left, farmland, fields=carry, partitions=partitions,
+                                         crs=crs, method=method.value, name=f_label)
+        piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
+        patch_m2_piece = patches["patch_m2"].to_numpy(dtype=float)
+        patch_ids = patches.index.to_numpy()
+        attrs = {f: patches[f].to_numpy() for f in carry}
+        n_farmland: int | None = None if lazy else len(farmland)
+    else:
+        # only patches whose box meets a parcel's box can take part: validate those
+        right = np.asarray(farmland.geometry.values, dtype=object)
+        pairs = candidate_pairs(left, right)
+        met = np.zeros(len(farmland), dtype=bool)
+        met[pairs[1]] = True  # np.unique in O(n)
+        patch_rings = _prepare_near(farmland, f_label, np.flatnonzero(met))
+        overlaid = overlay_pieces(left, right, pairs, right_rings=patch_rings)
+        li, ri, geoms = overlaid.li, overlaid.ri, overlaid.pieces
+        piece_m2, patch_m2 = _measure(li, ri, geoms, right, crs, method, overlaid)
+        patch_m2_piece = patch_m2[ri]
+        patch_ids = farmland.index.take(ri).to_numpy()
+        attrs = {f: farmland[f].take(ri).to_numpy() for f in carry}
+        n_farmland = len(farmland)
+    parcel_m2 = area(parcels, method=method).to_numpy()
+
+    pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
+    for field in fields:
+        pieces[field] = attrs[field]
     pieces["area_m2"] = piece_m2
     pieces["area_ha"] = convert_area(piece_m2, AreaUnit.M2, AreaUnit.HA)
     pieces["area_mu"] = convert_area(piece_m2, AreaUnit.M2, AreaUnit.MU)
     with np.errstate(divide="ignore", invalid="ignore"):
         pieces["parcel_share"] = piece_m2 / parcel_m2[li]
-        pieces["patch_share"] = piece_m2 / patch_m2[ri]
+        pieces["patch_share"] = piece_m2 / patch_m2_piece
     if area_field is not None:
-        attr = pd.to_numeric(farmland[area_field].take(ri), errors="coerce").to_numpy(dtype=float)
+        attr = pd.to_numeric(pd.Series(attrs[area_field]), errors="coerce").to_numpy(dtype=float)
         pieces["prorated_m2"] = attr * pieces["patch_share"].to_numpy()
     else:
         pieces["prorated_m2"] = np.nan
@@ -351,7 +406,8 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     # per parcel; farmland patches overlapping each other must not count ground twice
     n = len(parcels)
     summed = np.bincount(li, weights=piece_m2, minlength=n)
-    double = _double_counted(li, ri, geoms, right, n, crs, method, summed)
+    double = _double_counted(li, geoms, n, crs, method, summed,
+                             overlaid.piece_rings() if overlaid is not None else None)
     overlap = summed - double
     by_parcel = pd.DataFrame({
         "parcel_m2": parcel_m2,
@@ -370,12 +426,59 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
                        np.where(overlap > tolerance_m2, "touches", "slivers only"))
     by_parcel["verdict"] = verdict
     passed = bool((verdict != "touches").all())
-    zh, en = _summaries(by_parcel, pieces_gdf, p_label, f_label, len(farmland), tolerance_m2,
+    zh, en = _summaries(by_parcel, pieces_gdf, p_label, f_label, n_farmland, tolerance_m2,
                         method, passed)
     log.info("%s", en)
     return FarmlandOverlap(pieces=pieces_gdf, by_parcel=by_parcel, passed=passed, summary_zh=zh,
                            summary_en=en, tolerance_m2=tolerance_m2, method=method.value,
                            area_field=area_field)
+
+
+def _measure(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np.ndarray, crs: Any,
+             method: AreaMethod, overlaid: Overlaid | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Areas (m²) of the pieces, and of the patches they come from (NaN for the others).
+
+    With the survey ellipsoidal method and the local engine's kernel output,
+    the areas come straight from the rings the kernel holds (the same
+    coordinates as the geometries, so the same figures :func:`xigeo.area`
+    gives for them, without unpacking 100,000s of geometries again).
+    """
+    patch_m2 = np.full(len(right), np.nan)
+    if overlaid is not None and method is AreaMethod.ELLIPSOIDAL:
+        label = "farmland pieces"
+        piece_m2 = np.empty(li.size)
+        kernel = overlaid.by_kernel
+        pr = overlaid.clipped.piece_rings
+        by_pair = ellipsoidal_rings_m2(pr.xy, pr.ring_off, pr.owner, pr.exterior,
+                                       overlaid.clipped.status.size, crs, label=label)
+        piece_m2[kernel] = by_pair[overlaid.pair[kernel]]
+        if not kernel.all():
+            piece_m2[~kernel] = area(gpd.GeoSeries(geoms[~kernel], crs=crs), method=method).to_numpy()
+        rr = overlaid.clipped.right_rings
+        met = np.zeros(len(right), dtype=bool)
+        met[ri] = True
+        keep = met[rr.owner]  # the rings of the patches with a piece
+        lens = np.diff(rr.ring_off)[keep]
+        ring_off = np.zeros(lens.size + 1, dtype=np.int64)
+        np.cumsum(lens, out=ring_off[1:])
+        xy = rr.xy[np.repeat(keep, np.diff(rr.ring_off))]
+        hit = np.flatnonzero(met)
+        patch_m2[hit] = ellipsoidal_rings_m2(xy, ring_off, rr.owner[keep], rr.exterior[keep],
+                                             len(right), crs, label=label)[hit]
+        return piece_m2, patch_m2
+    piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
+    hit = np.unique(ri)
+    if hit.size:
+        patch_m2[hit] = area(gpd.GeoSeries(right[hit], crs=crs), method=method).to_numpy()
+    return piece_m2, patch_m2
+
+
+def _is_dask_frame(layer: Any) -> bool:
+    try:
+        import dask_geopandas
+    except ImportError:  # pragma: no cover - checked by _require_dask first
+        return False
+    return isinstance(layer, dask_geopandas.GeoDataFrame)
 
 
 def _require_dask() -> None:
@@ -386,57 +489,11 @@ def _require_dask() -> None:
                           "pip install xigeo[dask]") from None
 
 
-def _partition_pieces(part: pd.DataFrame, parcel_geoms: np.ndarray,
-                      parcel_pos: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The local kernel on one farmland partition; positions mapped back to the whole layers."""
-    right = np.asarray(part.geometry.values, dtype=object)
-    li, ri, geoms = intersection_pieces(parcel_geoms, right)
-    return parcel_pos[li], part["_xigeo_pos"].to_numpy()[ri], geoms
-
-
-def _dask_pieces(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
-                 partitions: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """intersection_pieces over spatial partitions of the farmland, on the active dask scheduler."""
-    import dask
-    import dask_geopandas
-
-    n = len(farmland)
-    k = partitions if partitions is not None else max(2, -(-n // 50_000))
-    if k < 1:
-        raise ValueError(f"partitions={partitions!r}: give a positive number")
-    frame = gpd.GeoDataFrame({"_xigeo_pos": np.arange(n)}, geometry=farmland.geometry.values,
-                             crs=farmland.crs)
-    left = np.asarray(parcels.geometry.values, dtype=object)
-    if n == 0 or len(left) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, dtype=object)
-    # spatial partitions: contiguous runs of the patches in Hilbert order (no shuffle needed)
-    order = np.argsort(frame.geometry.hilbert_distance().to_numpy(), kind="stable")
-    ddf = dask_geopandas.from_geopandas(frame.iloc[order], npartitions=min(k, n), sort=False)
-    ddf.calculate_spatial_partitions()
-    hulls = np.asarray(ddf.spatial_partitions.values, dtype=object)
-    # parcels joined to the partitions whose hull they meet
-    pi, hi = shapely.STRtree(hulls).query(left, predicate="intersects")
-    tasks = []
-    for h, part in enumerate(ddf.to_delayed()):
-        pos = np.sort(pi[hi == h])
-        if pos.size:
-            tasks.append(dask.delayed(_partition_pieces)(part, left[pos], pos))
-    results = dask.compute(*tasks)
-    if not results:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, dtype=object)
-    li = np.concatenate([r[0] for r in results]).astype(np.int64)
-    ri = np.concatenate([r[1] for r in results]).astype(np.int64)
-    geoms = np.concatenate([r[2] for r in results])
-    order = np.lexsort((ri, li))
-    log.debug("dask engine: %d partitions, %d tasks, %d pieces", k, len(tasks), li.size)
-    return li[order], ri[order], geoms[order]
-
-
-def _double_counted(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np.ndarray, n: int,
-                    crs: Any, method: AreaMethod, summed: np.ndarray) -> np.ndarray:
+def _double_counted(li: np.ndarray, geoms: np.ndarray, n: int, crs: Any, method: AreaMethod,
+                    summed: np.ndarray, rings: Rings | None) -> np.ndarray:
     """m² a parcel's summed pieces count twice because farmland patches overlap each other."""
     double = np.zeros(n)
-    rows = overlapping_within(li, geoms)
+    rows = overlapping_within(li, geoms, rings=rings)
     if rows.size == 0:
         return double
     unions = np.array([shapely.union_all(geoms[li == p]) for p in rows], dtype=object)
@@ -448,12 +505,12 @@ def _double_counted(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np
             f"(positions {format_ids(np.flatnonzero(double > 0).tolist())}): "
             f"{double.sum():,.2f} m² would be counted twice; each parcel's overlap_m2 counts it "
             "once (see by_parcel.double_counted_m2). Fix the farmland layer (xigeo.validate_layer, "
-            "remove duplicate patches)", XigeoWarning, stacklevel=3)
+            "remove duplicate patches)", XigeoWarning, stacklevel=4)
     return double
 
 
 def _summaries(by_parcel: pd.DataFrame, pieces: pd.DataFrame, p_label: str, f_label: str,
-               n_patches: int, tol: float, method: AreaMethod, passed: bool) -> tuple[str, str]:
+               n_patches: int | None, tol: float, method: AreaMethod, passed: bool) -> tuple[str, str]:
     verdict = by_parcel["verdict"]
     touching = verdict == "touches"
     n_touch, n_sliv, n_clear = int(touching.sum()), int((verdict == "slivers only").sum()), \
@@ -466,13 +523,15 @@ def _summaries(by_parcel: pd.DataFrame, pieces: pd.DataFrame, p_label: str, f_la
     dbl = float(by_parcel["double_counted_m2"].sum())
     method_zh = {"ellipsoidal": "椭球面积", "geodesic": "测地线面积", "planar": "平面面积"}[method.value]
     n = len(by_parcel)
-    en = (f"Farmland check of {n:,} parcel{'s' * (n != 1)} ({p_label}) against {n_patches:,} "
-          f"farmland patches ({f_label}), {method.value} areas, sliver tolerance {tol:g} m²: "
+    against = f"{n_patches:,} farmland patches" if n_patches is not None else "the farmland patches"
+    en = (f"Farmland check of {n:,} parcel{'s' * (n != 1)} ({p_label}) against {against} "
+          f"({f_label}), {method.value} areas, sliver tolerance {tol:g} m²: "
           f"{n_touch:,} parcel{'s' * (n_touch != 1)} overlap the farmland ({m2:,.2f} m² = "
           f"{mu:,.2f} mu in {n_pieces:,} pieces); {n_sliv:,} touch it only with slivers; "
           f"{n_clear:,} are clear. {s_n:,} sliver piece{'s' * (s_n != 1)} (≤ {tol:g} m², "
           f"{s_m2:,.2f} m² in all) are counted and listed (pieces.sliver).")
-    zh = (f"农田占用检查：{n:,}个地块（{p_label}）与{n_patches:,}个农田图斑（{f_label}）叠加，"
+    zh_against = f"{n_patches:,}个农田图斑" if n_patches is not None else "农田图斑"
+    zh = (f"农田占用检查：{n:,}个地块（{p_label}）与{zh_against}（{f_label}）叠加，"
           f"{method_zh}，碎片容差{tol:g}平方米。占用农田的地块{n_touch:,}个，占用面积"
           f"{m2:,.2f}平方米（{mu:,.2f}亩），叠加图斑{n_pieces:,}个；仅有碎片的地块{n_sliv:,}个；"
           f"未占用的地块{n_clear:,}个。碎片{s_n:,}个（≤{tol:g}平方米，合计{s_m2:,.2f}平方米）"

@@ -1,0 +1,945 @@
+"""Compiled intersection of polygon pairs: the overlay's clipping without GEOS.
+
+:func:`clip_pairs` computes, for pairs (left[i], right[j]) of polygons, the
+polygon they share, in one compiled (numba) pass over all pairs, and builds
+the shapely geometries of the results in bulk. GEOS (``shapely.intersection``)
+takes ~25 µs per pair on survey parcels; this kernel takes a few µs.
+
+The method is the edge-classification overlay (as GEOS OverlayNG labels
+edges, without its snap-rounding):
+
+1. every ring is oriented shells counter-clockwise, holes clockwise, so that
+   a polygon's interior lies left of each of its edges;
+2. every edge of one polygon is split where it meets an edge of the other
+   (proper crossings, a vertex on an edge, collinear overlaps); a crossing
+   point is computed once and used for both edges, so that the pieces join
+   exactly;
+3. each sub-edge is kept if it lies inside the other polygon (the crossing
+   parity of its midpoint); a sub-edge lying *on* an edge of the other
+   polygon is kept once if both interiors lie on its left (the polygons
+   share that boundary and overlap there) and dropped if they lie on
+   opposite sides (neighbours in a coverage);
+4. the kept sub-edges are linked end to start into rings; counter-clockwise
+   rings are shells, clockwise ones holes, assigned to the shell that
+   contains them.
+
+Every orientation test is Shewchuk's ``orient2d`` with its floating-point
+error bound. Whenever a pair is not decided with certainty by the
+arithmetic — a point too close to a line to know its side, a sub-edge
+midpoint on the other boundary, a node where the result touches itself
+(two outgoing edges), a hole that fits no shell — the kernel gives up on
+that pair (status :data:`FALLBACK`) and the caller clips it with GEOS. It
+never guesses. Results are further checked with ``shapely.is_valid`` by
+:func:`xigeo._overlay.intersection_pieces`.
+
+Examples
+--------
+>>> from shapely import box, Polygon
+>>> left = np.array([box(0, 0, 10, 10), Polygon([(0, 0), (4, 0), (4, 4), (2, 1), (0, 4)])])
+>>> right = np.array([box(5, 5, 15, 15), box(0, 2, 4, 3)])
+>>> status, pieces, _, _ = clip_pairs(left, right, np.array([0, 1]), np.array([0, 1]))
+>>> status.tolist(), [round(p.area, 6) for p in pieces], [p.geom_type for p in pieces]
+([1, 1], [25.0, 2.0], ['Polygon', 'MultiPolygon'])
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+import shapely
+
+__all__ = ["clip_pairs", "Clipped", "Rings", "rings_of", "merge_rings", "simple_rings", "certainly_valid", "EMPTY", "PIECE", "FALLBACK"]
+
+log = logging.getLogger(__name__)
+
+#: status of a pair: the polygons share no area
+EMPTY = 0
+#: status of a pair: the kernel built the piece
+PIECE = 1
+#: status of a pair: not decided with certainty, clip it with GEOS
+FALLBACK = 2
+
+_EPS = 2.0**-53
+_CCW_ERRBOUND = (3.0 + 16.0 * _EPS) * _EPS
+_UNCERTAIN = 2
+#: a crossing closer than this (fraction of either edge) to an end point goes to GEOS
+_NEAR_END = 1e-9
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
+    """Side of c from the line a→b: 1 left, -1 right, 0 on it, 2 not certain (orient2d filter)."""
+    detleft = (ax - cx) * (by - cy)
+    detright = (ay - cy) * (bx - cx)
+    det = detleft - detright
+    if detleft > 0.0:
+        if detright <= 0.0:
+            return 1 if det > 0.0 else (-1 if det < 0.0 else 0)
+        detsum = detleft + detright
+    elif detleft < 0.0:
+        if detright >= 0.0:
+            return 1 if det > 0.0 else (-1 if det < 0.0 else 0)
+        detsum = -detleft - detright
+    else:
+        return 1 if det > 0.0 else (-1 if det < 0.0 else 0)
+    bound = _CCW_ERRBOUND * detsum
+    if det > bound:
+        return 1
+    if -det > bound:
+        return -1
+    return _UNCERTAIN
+
+
+@numba.njit(cache=True, nogil=True)
+def _ring_orientation(xy: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
+    """Sign of the shoelace area of every ring (1 counter-clockwise, -1 clockwise, 0 flat)."""
+    n = ring_off.size - 1
+    out = np.zeros(n, dtype=np.int8)
+    for r in range(n):
+        s, e = ring_off[r], ring_off[r + 1]
+        if e - s < 4:
+            continue
+        x0, y0 = xy[s, 0], xy[s, 1]
+        acc = 0.0
+        for k in range(s, e - 1):
+            acc += (xy[k, 0] - x0) * (xy[k + 1, 1] - y0) - (xy[k + 1, 0] - x0) * (xy[k, 1] - y0)
+        out[r] = 1 if acc > 0.0 else (-1 if acc < 0.0 else 0)
+    return out
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _param(x0: float, y0: float, x1: float, y1: float, x: float, y: float) -> float:
+    """Position of (x, y) along the edge (x0, y0)→(x1, y1), 0 at the start, 1 at the end."""
+    dx, dy = x1 - x0, y1 - y0
+    if abs(dx) >= abs(dy):
+        return (x - x0) / dx
+    return (y - y0) / dy
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow_f(a: np.ndarray, need: int) -> np.ndarray:
+    if a.size >= need:
+        return a
+    b = np.empty(max(need, 2 * a.size), dtype=a.dtype)
+    b[:a.size] = a
+    return b
+
+
+@numba.njit(cache=True, nogil=True)
+def _grow_i(a: np.ndarray, need: int) -> np.ndarray:
+    if a.size >= need:
+        return a
+    b = np.empty(max(need, 2 * a.size), dtype=a.dtype)
+    b[:a.size] = a
+    return b
+
+
+@numba.njit(cache=True, nogil=True)
+def _inside(px: float, py: float, ex0: np.ndarray, ey0: np.ndarray, ex1: np.ndarray,
+            ey1: np.ndarray, bx_lo: np.ndarray, bx_hi: np.ndarray, lo: int, hi: int) -> int:
+    """Crossing parity of (px, py) against edges lo..hi-1: 1 inside, 0 outside, 2 on/uncertain.
+
+    The ray goes towards +x; ``bx_lo``/``bx_hi`` are the edges' x ranges.
+    """
+    inside = False
+    for k in range(lo, hi):
+        y0, y1 = ey0[k], ey1[k]
+        if (y0 > py) != (y1 > py):
+            if bx_hi[k] < px:
+                continue  # wholly left of the point: the ray misses it
+            if bx_lo[k] > px:
+                inside = not inside  # wholly right: the ray crosses it
+                continue
+            s = _orient(ex0[k], y0, ex1[k], y1, px, py)
+            if s == 0 or s == _UNCERTAIN:
+                return _UNCERTAIN
+            if (y1 > y0) == (s > 0):
+                inside = not inside
+        elif y0 == py and y1 == py:
+            if bx_lo[k] <= px <= bx_hi[k]:
+                return _UNCERTAIN
+    return 1 if inside else 0
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, bbox,
+                li, ri, lo, hi, decide_only):
+    """Intersect pairs lo..hi-1; return status, parts per pair, rings per part, ring lengths, coords.
+
+    ``decide_only``: only the status (do the interiors share an area?), no rings.
+    """
+    npairs = hi - lo
+    status = np.zeros(npairs, dtype=np.int8)
+    pair_parts = np.zeros(npairs, dtype=np.int64)
+    out_xy = np.empty((1024, 2))
+    n_xy = 0
+    ring_len = np.empty(256, dtype=np.int64)
+    n_ring = 0
+    part_rings = np.empty(256, dtype=np.int64)
+    n_part = 0
+    # scratch, grown as needed
+    ex0 = np.empty(256)
+    ey0 = np.empty(256)
+    ex1 = np.empty(256)
+    ey1 = np.empty(256)
+    active = np.empty(256, dtype=np.bool_)
+    act_b = np.empty(256, dtype=np.int64)
+    bx_lo = np.empty(256)
+    bx_hi = np.empty(256)
+    by_lo = np.empty(256)
+    by_hi = np.empty(256)
+    sp_e = np.empty(256, dtype=np.int64)
+    sp_t = np.empty(256)
+    sp_x = np.empty(256)
+    sp_y = np.empty(256)
+    co_e = np.empty(64, dtype=np.int64)
+    co_t0 = np.empty(64)
+    co_t1 = np.empty(64)
+    co_same = np.empty(64, dtype=np.bool_)
+    sx = np.empty(256)
+    sy = np.empty(256)
+    tx = np.empty(256)
+    ty = np.empty(256)
+    nxt = np.empty(256, dtype=np.int64)
+    seen = np.empty(256, dtype=np.bool_)
+    r_start = np.empty(64, dtype=np.int64)
+    r_len = np.empty(64, dtype=np.int64)
+    r_area = np.empty(64)
+    r_owner = np.empty(64, dtype=np.int64)
+    order = np.empty(256, dtype=np.int64)
+    tmpxy = np.empty((256, 2))
+    for k in range(lo, hi):
+        kk = k - lo
+        ga, gb = li[k], ri[k]
+        # intersection of the bounding boxes (closed); empty: nothing shared
+        ix0 = max(abox[ga, 0], bbox[gb, 0])
+        iy0 = max(abox[ga, 1], bbox[gb, 1])
+        ix1 = min(abox[ga, 2], bbox[gb, 2])
+        iy1 = min(abox[ga, 3], bbox[gb, 3])
+        if not (ix0 <= ix1 and iy0 <= iy1):
+            continue
+        ox, oy = abox[ga, 0], abox[ga, 1]  # local origin: exact differences nearby
+        # 1. edges, oriented (interior on the left), in local coordinates
+        na = a_roff[a_gring[ga + 1]] - a_roff[a_gring[ga]]
+        nb = b_roff[b_gring[gb + 1]] - b_roff[b_gring[gb]]
+        need = na + nb
+        ex0 = _grow_f(ex0, need)
+        ey0 = _grow_f(ey0, need)
+        ex1 = _grow_f(ex1, need)
+        ey1 = _grow_f(ey1, need)
+        if active.size < need:
+            active = np.empty(2 * need, dtype=np.bool_)
+            act_b = np.empty(2 * need, dtype=np.int64)
+            bx_lo = np.empty(2 * need)
+            bx_hi = np.empty(2 * need)
+            by_lo = np.empty(2 * need)
+            by_hi = np.empty(2 * need)
+        ne = 0
+        n_act_b = 0
+        for side in range(2):
+            xy = axy if side == 0 else bxy
+            roff = a_roff if side == 0 else b_roff
+            rev = a_rev if side == 0 else b_rev
+            g = ga if side == 0 else gb
+            gring = a_gring if side == 0 else b_gring
+            for r in range(gring[g], gring[g + 1]):
+                for v in range(roff[r], roff[r + 1] - 1):
+                    x0, y0 = xy[v, 0] - ox, xy[v, 1] - oy
+                    x1, y1 = xy[v + 1, 0] - ox, xy[v + 1, 1] - oy
+                    if x0 == x1 and y0 == y1:
+                        continue
+                    if rev[r]:
+                        x0, y0, x1, y1 = x1, y1, x0, y0
+                    ex0[ne], ey0[ne], ex1[ne], ey1[ne] = x0, y0, x1, y1
+                    mnx, mxx, mny, mxy = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+                    bx_lo[ne], bx_hi[ne], by_lo[ne], by_hi[ne] = mnx, mxx, mny, mxy
+                    act = ((mnx <= ix1 - ox) & (mxx >= ix0 - ox)
+                           & (mny <= iy1 - oy) & (mxy >= iy0 - oy))
+                    active[ne] = act
+                    if act and side == 1:
+                        act_b[n_act_b] = ne
+                        n_act_b += 1
+                    ne += 1
+            if side == 0:
+                ea = ne
+        eb_lo, eb_hi = ea, ne
+        # 2. split points and collinear overlaps
+        ns = 0
+        nco = 0
+        fail = False
+        for i in range(ea):
+            if not active[i]:
+                continue
+            px0, py0, px1, py1 = ex0[i], ey0[i], ex1[i], ey1[i]
+            pminx, pmaxx = bx_lo[i], bx_hi[i]
+            pminy, pmaxy = by_lo[i], by_hi[i]
+            for jj in range(n_act_b):
+                j = act_b[jj]
+                if not ((bx_hi[j] >= pminx) & (bx_lo[j] <= pmaxx)
+                        & (by_hi[j] >= pminy) & (by_lo[j] <= pmaxy)):
+                    continue
+                qx0, qy0, qx1, qy1 = ex0[j], ey0[j], ex1[j], ey1[j]
+                s1 = _orient(px0, py0, px1, py1, qx0, qy0)
+                s2 = _orient(px0, py0, px1, py1, qx1, qy1)
+                if s1 == _UNCERTAIN or s2 == _UNCERTAIN:
+                    fail = True
+                    break
+                if s1 == s2 and s1 != 0:
+                    continue
+                s3 = _orient(qx0, qy0, qx1, qy1, px0, py0)
+                s4 = _orient(qx0, qy0, qx1, qy1, px1, py1)
+                if s3 == _UNCERTAIN or s4 == _UNCERTAIN:
+                    fail = True
+                    break
+                if s3 == s4 and s3 != 0:
+                    continue
+                if s1 == 0 and s2 == 0:
+                    # collinear: the overlap runs between two of the four end points
+                    tq0 = _param(px0, py0, px1, py1, qx0, qy0)
+                    tq1 = _param(px0, py0, px1, py1, qx1, qy1)
+                    u0, u1 = max(0.0, min(tq0, tq1)), min(1.0, max(tq0, tq1))
+                    if not u0 < u1:
+                        continue  # end to end: a shared point only
+                    same = (px1 - px0) * (qx1 - qx0) + (py1 - py0) * (qy1 - qy0) > 0.0
+                    tp0 = _param(qx0, qy0, qx1, qy1, px0, py0)
+                    tp1 = _param(qx0, qy0, qx1, qy1, px1, py1)
+                    w0, w1 = max(0.0, min(tp0, tp1)), min(1.0, max(tp0, tp1))
+                    if ns + 4 > sp_e.size:
+                        sp_e = _grow_i(sp_e, ns + 4)
+                        sp_t = _grow_f(sp_t, ns + 4)
+                        sp_x = _grow_f(sp_x, ns + 4)
+                        sp_y = _grow_f(sp_y, ns + 4)
+                    if 0.0 < tq0 < 1.0:
+                        sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = i, tq0, qx0, qy0
+                        ns += 1
+                    if 0.0 < tq1 < 1.0:
+                        sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = i, tq1, qx1, qy1
+                        ns += 1
+                    if 0.0 < tp0 < 1.0:
+                        sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = j, tp0, px0, py0
+                        ns += 1
+                    if 0.0 < tp1 < 1.0:
+                        sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = j, tp1, px1, py1
+                        ns += 1
+                    need = nco + 2
+                    co_e = _grow_i(co_e, need)
+                    co_t0 = _grow_f(co_t0, need)
+                    co_t1 = _grow_f(co_t1, need)
+                    if co_same.size < need:
+                        tmp = np.empty(2 * need, dtype=np.bool_)
+                        tmp[:nco] = co_same[:nco]
+                        co_same = tmp
+                    co_e[nco], co_t0[nco], co_t1[nco], co_same[nco] = i, u0, u1, same
+                    co_e[nco + 1], co_t0[nco + 1], co_t1[nco + 1], co_same[nco + 1] = j, w0, w1, same
+                    nco += 2
+                    continue
+                # one crossing point
+                if s1 == 0:
+                    x, y = qx0, qy0
+                elif s2 == 0:
+                    x, y = qx1, qy1
+                elif s3 == 0:
+                    x, y = px0, py0
+                elif s4 == 0:
+                    x, y = px1, py1
+                else:
+                    d3 = (qx1 - qx0) * (py0 - qy0) - (qy1 - qy0) * (px0 - qx0)
+                    d4 = (qx1 - qx0) * (py1 - qy0) - (qy1 - qy0) * (px1 - qx0)
+                    t = d3 / (d3 - d4)
+                    d1 = (px1 - px0) * (qy0 - py0) - (py1 - py0) * (qx0 - px0)
+                    d2 = (px1 - px0) * (qy1 - py0) - (py1 - py0) * (qx1 - px0)
+                    u = d1 / (d1 - d2)
+                    if min(t, 1.0 - t) < _NEAR_END or min(u, 1.0 - u) < _NEAR_END:
+                        # a crossing within rounding of a vertex: its rounded point
+                        # could fall on the wrong side of nearby edges
+                        fail = True
+                        break
+                    x = px0 + t * (px1 - px0)
+                    y = py0 + t * (py1 - py0)
+                    # keep the rounded point inside both edges' boxes
+                    x = min(max(x, max(pminx, min(qx0, qx1))), min(pmaxx, max(qx0, qx1)))
+                    y = min(max(y, max(pminy, min(qy0, qy1))), min(pmaxy, max(qy0, qy1)))
+                if ns + 2 > sp_e.size:
+                    sp_e = _grow_i(sp_e, ns + 2)
+                    sp_t = _grow_f(sp_t, ns + 2)
+                    sp_x = _grow_f(sp_x, ns + 2)
+                    sp_y = _grow_f(sp_y, ns + 2)
+                if not ((x == px0 and y == py0) or (x == px1 and y == py1)):
+                    sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = i, _param(px0, py0, px1, py1, x, y), x, y
+                    ns += 1
+                if not ((x == qx0 and y == qy0) or (x == qx1 and y == qy1)):
+                    sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = j, _param(qx0, qy0, qx1, qy1, x, y), x, y
+                    ns += 1
+            if fail:
+                break
+        if fail:
+            status[kk] = FALLBACK
+            continue
+        # splits sorted by edge, then along the edge
+        order = _grow_i(order, ns)
+        if ns <= 32:  # insertion sort: no allocation for the usual handful
+            for u in range(ns):
+                order[u] = u
+                w = u
+                while w > 0 and (sp_e[order[w - 1]] > sp_e[u] or (
+                        sp_e[order[w - 1]] == sp_e[u] and sp_t[order[w - 1]] > sp_t[u])):
+                    order[w] = order[w - 1]
+                    w -= 1
+                order[w] = u
+        else:
+            o1 = np.argsort(sp_t[:ns], kind="mergesort")
+            o2 = np.argsort(sp_e[:ns][o1], kind="mergesort")
+            order[:ns] = o1[o2]
+        # 3. sub-edges, classified
+        need = ne + ns + 1
+        sx = _grow_f(sx, need)
+        sy = _grow_f(sy, need)
+        tx = _grow_f(tx, need)
+        ty = _grow_f(ty, need)
+        nseg = 0
+        q = 0  # cursor in the sorted splits
+        for e in range(ne):
+            if not active[e]:
+                continue  # outside the other polygon's box: outside it
+            is_a = e < ea
+            cx, cy = ex0[e], ey0[e]
+            ct = 0.0
+            while True:
+                if q < ns and sp_e[order[q]] == e:
+                    s = order[q]
+                    nx_, ny_, nt = sp_x[s], sp_y[s], sp_t[s]
+                    q += 1
+                    if nx_ == cx and ny_ == cy:
+                        continue
+                else:
+                    nx_, ny_, nt = ex1[e], ey1[e], 1.0
+                    if nx_ == cx and ny_ == cy:
+                        break
+                tm = 0.5 * (ct + nt)
+                state = -1
+                for c in range(nco):
+                    if co_e[c] == e and co_t0[c] < tm < co_t1[c]:
+                        state = 1 if (is_a and co_same[c]) else 0
+                        break
+                if state == -1:
+                    mx, my = 0.5 * (cx + nx_), 0.5 * (cy + ny_)
+                    if is_a:
+                        state = _inside(mx, my, ex0, ey0, ex1, ey1, bx_lo, bx_hi, eb_lo, eb_hi)
+                    else:
+                        state = _inside(mx, my, ex0, ey0, ex1, ey1, bx_lo, bx_hi, 0, ea)
+                    if state == _UNCERTAIN:
+                        fail = True
+                        break
+                if state == 1:
+                    sx[nseg], sy[nseg], tx[nseg], ty[nseg] = cx, cy, nx_, ny_
+                    nseg += 1
+                if nt == 1.0 and nx_ == ex1[e] and ny_ == ey1[e]:
+                    break
+                cx, cy, ct = nx_, ny_, nt
+            if fail:
+                break
+        if fail:
+            status[kk] = FALLBACK
+            continue
+        if nseg == 0:
+            continue
+        if decide_only:
+            status[kk] = PIECE  # a kept sub-edge: the interiors share an area
+            continue
+        # 4. link the sub-edges into rings (each end must start exactly one sub-edge)
+        nxt = _grow_i(nxt, nseg)
+        if seen.size < nseg:
+            seen = np.empty(2 * nseg, dtype=np.bool_)
+        if nseg <= 48:
+            for s in range(nseg):
+                found = -1
+                for u in range(nseg):
+                    if sx[u] == tx[s] and sy[u] == ty[s]:
+                        if found >= 0:
+                            fail = True
+                            break
+                        found = u
+                if fail or found < 0:
+                    fail = True
+                    break
+                nxt[s] = found
+        else:
+            o1 = np.argsort(sy[:nseg], kind="mergesort")
+            o2 = np.argsort(sx[:nseg][o1], kind="mergesort")
+            srt = o1[o2]
+            keyx = sx[:nseg][srt]
+            for s in range(nseg):
+                pos = np.searchsorted(keyx, tx[s])
+                found = -1
+                while pos < nseg and keyx[pos] == tx[s]:
+                    u = srt[pos]
+                    if sy[u] == ty[s]:
+                        if found >= 0:
+                            fail = True
+                            break
+                        found = u
+                    pos += 1
+                if fail or found < 0:
+                    fail = True
+                    break
+                nxt[s] = found
+        if fail:
+            status[kk] = FALLBACK
+            continue
+        seen[:nseg] = False
+        nr = 0
+        n_shell = 0
+        ring_base = n_xy
+        for s in range(nseg):
+            if seen[s]:
+                continue
+            r_start = _grow_i(r_start, nr + 1)
+            r_len = _grow_i(r_len, nr + 1)
+            r_area = _grow_f(r_area, nr + 1)
+            start = n_xy
+            acc = 0.0
+            u = s
+            while not seen[u]:
+                seen[u] = True
+                if n_xy + 2 > out_xy.shape[0]:
+                    tmp2 = np.empty((2 * out_xy.shape[0] + 2, 2))
+                    tmp2[:n_xy] = out_xy[:n_xy]
+                    out_xy = tmp2
+                out_xy[n_xy, 0], out_xy[n_xy, 1] = sx[u], sy[u]
+                n_xy += 1
+                acc += sx[u] * ty[u] - tx[u] * sy[u]
+                u = nxt[u]
+            if u != s or n_xy - start < 3 or acc == 0.0:
+                fail = True  # not a closed ring, or a flat one
+                break
+            out_xy[n_xy, 0], out_xy[n_xy, 1] = sx[s], sy[s]
+            n_xy += 1
+            r_start[nr], r_len[nr], r_area[nr] = start, n_xy - start, 0.5 * acc
+            if acc > 0.0:
+                n_shell += 1
+            nr += 1
+        if fail or n_shell == 0:
+            n_xy = ring_base
+            status[kk] = FALLBACK
+            continue
+        # holes to shells: the smallest shell containing the hole's first vertex
+        r_owner = _grow_i(r_owner, nr)
+        for r in range(nr):
+            r_owner[r] = r
+        if nr > n_shell:
+            for h in range(nr):
+                if r_area[h] > 0.0:
+                    continue
+                hx, hy = out_xy[r_start[h], 0], out_xy[r_start[h], 1]
+                best = -1
+                for r in range(nr):
+                    if r_area[r] < 0.0:
+                        continue
+                    if n_shell == 1:
+                        best = r
+                        break
+                    inside = False
+                    for v in range(r_start[r], r_start[r] + r_len[r] - 1):
+                        y0, y1 = out_xy[v, 1], out_xy[v + 1, 1]
+                        if (y0 > hy) != (y1 > hy):
+                            so = _orient(out_xy[v, 0], y0, out_xy[v + 1, 0], y1, hx, hy)
+                            if so == 0 or so == _UNCERTAIN:
+                                fail = True
+                                break
+                            if (y1 > y0) == (so > 0):
+                                inside = not inside
+                    if fail:
+                        break
+                    if inside and (best < 0 or r_area[r] < r_area[best]):
+                        best = r
+                if fail or best < 0:
+                    fail = True
+                    break
+                r_owner[h] = best
+        if fail:
+            n_xy = ring_base
+            status[kk] = FALLBACK
+            continue
+        # write: per shell, the shell then its holes (coordinates back to the layer's)
+        if tmpxy.shape[0] < n_xy - ring_base:
+            tmpxy = np.empty((2 * (n_xy - ring_base), 2))
+        tmpxy[:n_xy - ring_base] = out_xy[ring_base:n_xy]
+        w = ring_base
+        ring_len = _grow_i(ring_len, n_ring + nr)
+        part_rings = _grow_i(part_rings, n_part + n_shell)
+        for r in range(nr):
+            if r_area[r] < 0.0:
+                continue
+            cnt = 0
+            for hh in range(-1, nr):  # the shell first, then its holes
+                h = r if hh < 0 else hh
+                if hh < 0 or (r_owner[h] == r and h != r):
+                    off = r_start[h] - ring_base
+                    for v in range(r_len[h]):
+                        out_xy[w, 0] = tmpxy[off + v, 0] + ox
+                        out_xy[w, 1] = tmpxy[off + v, 1] + oy
+                        w += 1
+                    ring_len[n_ring] = r_len[h]
+                    n_ring += 1
+                    cnt += 1
+            part_rings[n_part] = cnt
+            n_part += 1
+        n_xy = w
+        pair_parts[kk] = n_shell
+        status[kk] = PIECE
+    return status, pair_parts, part_rings[:n_part].copy(), ring_len[:n_ring].copy(), \
+        out_xy[:n_xy].copy()
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _simple_rings(xy: np.ndarray, ring_off: np.ndarray, max_edges: int) -> np.ndarray:
+    """True for every ring certainly simple: closed, ≥ 3 edges, no edge meets a non-adjacent one.
+
+    False means "not certain": a self-intersection or self-touch, a spike
+    (an edge folding back on the previous one), an orientation within
+    rounding, too many edges (> ``max_edges``) or a non-finite coordinate.
+    The caller asks GEOS about those.
+    """
+    n = ring_off.size - 1
+    out = np.zeros(n, dtype=np.bool_)
+    idx = np.empty(max_edges + 1, dtype=np.int64)
+    for r in range(n):
+        s, e = ring_off[r], ring_off[r + 1]
+        if e - s < 4 or e - s > max_edges + 1:
+            continue
+        if xy[s, 0] != xy[e - 1, 0] or xy[s, 1] != xy[e - 1, 1]:
+            continue
+        ok = True
+        m = 0  # vertices with repeated points dropped; idx[m] == idx[0] closes the ring
+        for v in range(s, e - 1):
+            if not (np.isfinite(xy[v, 0]) and np.isfinite(xy[v, 1])):
+                ok = False
+                break
+            if m == 0 or xy[v, 0] != xy[idx[m - 1], 0] or xy[v, 1] != xy[idx[m - 1], 1]:
+                idx[m] = v
+                m += 1
+        if not ok:
+            continue
+        if m > 1 and xy[idx[m - 1], 0] == xy[s, 0] and xy[idx[m - 1], 1] == xy[s, 1]:
+            m -= 1
+        if m < 3:
+            continue
+        idx[m] = idx[0]
+        ox, oy = xy[s, 0], xy[s, 1]
+        for i in range(m):
+            ax0, ay0 = xy[idx[i], 0] - ox, xy[idx[i], 1] - oy
+            ax1, ay1 = xy[idx[i + 1], 0] - ox, xy[idx[i + 1], 1] - oy
+            # the next edge must not fold back onto this one
+            j = i + 1 if i + 1 < m else 0
+            bx1, by1 = xy[idx[j + 1], 0] - ox, xy[idx[j + 1], 1] - oy
+            so = _orient(ax0, ay0, ax1, ay1, bx1, by1)
+            if so == _UNCERTAIN or (so == 0 and (ax1 - ax0) * (bx1 - ax1) + (ay1 - ay0) * (by1 - ay1) <= 0.0):
+                ok = False
+                break
+            aminx, amaxx = min(ax0, ax1), max(ax0, ax1)
+            aminy, amaxy = min(ay0, ay1), max(ay0, ay1)
+            for k in range(i + 2, m):
+                if i == 0 and k == m - 1:
+                    continue  # adjacent through the closing vertex
+                bx0, by0 = xy[idx[k], 0] - ox, xy[idx[k], 1] - oy
+                bx1, by1 = xy[idx[k + 1], 0] - ox, xy[idx[k + 1], 1] - oy
+                if (max(bx0, bx1) < aminx or min(bx0, bx1) > amaxx
+                        or max(by0, by1) < aminy or min(by0, by1) > amaxy):
+                    continue
+                s1 = _orient(ax0, ay0, ax1, ay1, bx0, by0)
+                s2 = _orient(ax0, ay0, ax1, ay1, bx1, by1)
+                if s1 == _UNCERTAIN or s2 == _UNCERTAIN:
+                    ok = False
+                    break
+                if s1 == s2 and s1 != 0:
+                    continue
+                s3 = _orient(bx0, by0, bx1, by1, ax0, ay0)
+                s4 = _orient(bx0, by0, bx1, by1, ax1, ay1)
+                if s3 == _UNCERTAIN or s4 == _UNCERTAIN or not (s3 == s4 and s3 != 0):
+                    ok = False  # they meet (or may): not simple for certain
+                    break
+            if not ok:
+                break
+        out[r] = ok
+    return out
+
+
+def simple_rings(rings: Rings, *, max_edges: int = 512) -> np.ndarray:
+    """Per ring: certainly simple (see :func:`_simple_rings`), on a thread per CPU."""
+    parts = _in_threads(lambda lo, hi: _simple_rings(rings.xy, rings.ring_off[lo:hi + 1], max_edges),
+                        rings.ring_off.size - 1, min_chunk=20_000)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def certainly_valid(geoms: np.ndarray, *, max_edges: int = 512) -> np.ndarray:
+    """True where a geometry is certainly a valid single-ring Polygon; False: ask GEOS.
+
+    A compiled test, ~10× faster than ``shapely.is_valid`` on survey
+    patches: a Polygon without holes is valid when its ring is closed, has
+    at least three edges and no edge meets a non-adjacent edge nor folds
+    back on the next one, each decided with an exact orientation test (see
+    :func:`_orient`). Polygons with holes, MultiPolygons, rings of more than
+    ``max_edges`` edges and anything undecided get False (not "invalid": the
+    caller runs ``shapely.is_valid`` on them).
+
+    >>> from shapely import Polygon, box
+    >>> certainly_valid(np.array([box(0, 0, 1, 1), Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]),
+    ...                           Polygon([(0, 0), (2, 0), (1, 0), (1, 1)]), None])).tolist()
+    [True, False, False, False]
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms), dtype=bool)
+    simple = np.flatnonzero((shapely.get_type_id(geoms) == 3) & ~shapely.is_empty(geoms))
+    if simple.size:
+        simple = simple[shapely.get_num_interior_rings(geoms[simple]) == 0]
+    if simple.size == 0:
+        return out
+    lengths = shapely.get_num_coordinates(geoms[simple])
+    ring_off = np.zeros(simple.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ring_off[1:])
+    xy = np.ascontiguousarray(shapely.get_coordinates(geoms[simple]), dtype=np.float64)
+    out[simple] = simple_rings(Rings(xy, ring_off, simple, np.ones(simple.size, dtype=bool)),
+                               max_edges=max_edges)
+    return out
+
+
+class Rings(NamedTuple):
+    """Polygons as flat arrays: what the compiled kernels read.
+
+    ``xy`` (n, 2) closed rings, ring r spans ``xy[ring_off[r]:ring_off[r + 1]]``;
+    ``owner[r]`` the geometry of ring r (sorted); ``exterior[r]`` shell or hole.
+    """
+
+    xy: np.ndarray
+    ring_off: np.ndarray
+    owner: np.ndarray
+    exterior: np.ndarray
+
+
+def rings_of(geoms: np.ndarray) -> Rings:
+    """The :class:`Rings` of an array of Polygons / MultiPolygons (None: no ring)."""
+    from .area import _rings
+
+    return Rings(*_rings(np.asarray(geoms, dtype=object)))
+
+
+def merge_rings(*parts: Rings) -> Rings:
+    """Rings of several sets in one, ordered by owner (owners must not collide)."""
+    parts = tuple(p for p in parts if p.owner.size)
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return Rings(np.empty((0, 2)), np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, bool))
+    xy = np.concatenate([p.xy for p in parts])
+    lens = np.concatenate([np.diff(p.ring_off) for p in parts])
+    base = np.cumsum([0] + [p.xy.shape[0] for p in parts[:-1]])
+    starts = np.concatenate([p.ring_off[:-1] + b for p, b in zip(parts, base)])
+    owner = np.concatenate([p.owner for p in parts])
+    exterior = np.concatenate([p.exterior for p in parts])
+    order = np.argsort(owner, kind="stable")
+    lens = lens[order]
+    ring_off = np.zeros(lens.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=ring_off[1:])
+    gather = np.arange(ring_off[-1]) - np.repeat(ring_off[:-1], lens) + np.repeat(starts[order], lens)
+    return Rings(xy[gather], ring_off, owner[order], exterior[order])
+
+
+def _kernel_layer(rings: Rings, n: int, box: np.ndarray) -> tuple:
+    """The arguments of :func:`_clip_chunk` for one layer of ``n`` geometries."""
+    geom_ring = np.searchsorted(rings.owner, np.arange(n + 1)).astype(np.int64)
+    sign = _ring_orientation(rings.xy, rings.ring_off)
+    # shells counter-clockwise, holes clockwise
+    rev = np.where(rings.exterior, sign < 0, sign > 0)
+    return rings.xy, rings.ring_off, geom_ring, rev, np.ascontiguousarray(box, dtype=np.float64)
+
+
+def _workers(n: int, min_chunk: int = 2_000) -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, n // min_chunk))
+
+
+def _in_threads(func: Callable[[int, int], Any], n: int, min_chunk: int = 2_000) -> list:
+    """``func(lo, hi)`` on contiguous slices of range(n), a thread per CPU (nogil kernels)."""
+    workers = _workers(n, min_chunk)
+    cuts = np.linspace(0, n, workers + 1).astype(np.int64)
+    if workers == 1:
+        return [func(0, n)]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda w: func(int(cuts[w]), int(cuts[w + 1])), range(workers)))
+
+
+class Clipped(NamedTuple):
+    """Result of :func:`clip_pairs`."""
+
+    #: per pair: EMPTY, PIECE or FALLBACK
+    status: np.ndarray
+    #: per pair: the piece (Polygon or MultiPolygon) where status is PIECE, else None
+    pieces: np.ndarray
+    #: the rings of the pieces built (``owner``: the pair's position)
+    piece_rings: Rings
+    #: the rings of the right polygons taking part (``owner``: position in ``right``)
+    right_rings: Rings
+
+
+def clip_pairs(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarray, *,
+               decide_only: bool = False, check: bool = True,
+               left_rings: Rings | None = None, right_rings: Rings | None = None) -> Clipped:
+    """Intersection of ``left[li[k]]`` and ``right[ri[k]]`` for every k, where the kernel is certain.
+
+    Parameters
+    ----------
+    left, right : numpy arrays of shapely Polygons / MultiPolygons (valid)
+    li, ri : int arrays of the same length: the pairs
+    decide_only : bool
+        Only decide whether each pair's interiors share an area (status
+        EMPTY, PIECE or FALLBACK), without building rings or geometries.
+    check : bool
+        Check every piece is a valid polygon: single-ring pieces with the
+        compiled :func:`_simple_rings` test, the others (and any it cannot
+        decide) with ``shapely.is_valid``; a piece that fails goes back to
+        FALLBACK (GEOS). None has been seen to fail, but a figure someone
+        signs should not rest on that.
+    left_rings, right_rings : Rings, optional
+        The layers' rings if the caller holds them already (``owner``:
+        positions in ``left`` / ``right``; geometries that take part in no
+        pair may be left out), instead of unpacking the geometries again.
+        With ``right is left``, ``left_rings`` serve both sides.
+
+    Returns
+    -------
+    Clipped
+        ``status`` per pair (:data:`EMPTY`, :data:`PIECE`, :data:`FALLBACK`),
+        ``pieces`` (geometries where PIECE, else None), the pieces' rings
+        and the right polygons' rings (for measuring them without unpacking
+        the geometries again).
+    """
+    left = np.asarray(left, dtype=object)
+    right = np.asarray(right, dtype=object)
+    li = np.ascontiguousarray(li, dtype=np.int64)
+    ri = np.ascontiguousarray(ri, dtype=np.int64)
+    n = li.size
+    pieces = np.full(n, None, dtype=object)
+    if n == 0:
+        none = Rings(np.empty((0, 2)), np.zeros(1, np.int64), np.empty(0, np.int64), np.empty(0, bool))
+        return Clipped(np.zeros(0, dtype=np.int8), pieces, none, none)
+    # only the geometries taking part are unpacked (or the caller's rings are used)
+    if left_rings is None:
+        ul, li_d = _dense(li, len(left))
+        a = _kernel_layer(rings_of(left[ul]), ul.size, shapely.bounds(left[ul]))
+    else:
+        li_d = li
+        a = _kernel_layer(left_rings, len(left), _boxes(left_rings, len(left)))
+    if right_rings is not None:
+        ri_d = ri
+        b_rings = right_rings
+        b = _kernel_layer(right_rings, len(right), _boxes(right_rings, len(right)))
+    elif right is left and left_rings is not None:
+        ri_d, b_rings, b = ri, left_rings, a
+    else:
+        ur, ri_d = _dense(ri, len(right))
+        local = rings_of(right[ur])
+        b_rings = Rings(local.xy, local.ring_off, ur[local.owner], local.exterior)
+        b = _kernel_layer(local, ur.size, shapely.bounds(right[ur]))
+    results = _in_threads(lambda lo, hi: _clip_chunk(*a, *b, li_d, ri_d, lo, hi, decide_only), n)  # type: ignore[call-arg]
+    status = np.concatenate([r[0] for r in results])
+    parts = np.concatenate([r[1] for r in results])
+    part_rings = np.concatenate([r[2] for r in results])
+    ring_len = np.concatenate([r[3] for r in results])
+    xy = np.concatenate([r[4] for r in results])
+    done = np.flatnonzero(status == PIECE)
+    build = not decide_only
+    if decide_only:
+        done = done[:0]  # the status only: no rings were made
+    ring_off = np.zeros(ring_len.size + 1, dtype=np.int64)
+    np.cumsum(ring_len, out=ring_off[1:])
+    part_off = np.zeros(part_rings.size + 1, dtype=np.int64)
+    np.cumsum(part_rings, out=part_off[1:])
+    geom_off = np.zeros(done.size + 1, dtype=np.int64)
+    np.cumsum(parts[done], out=geom_off[1:])
+    ring_piece = np.repeat(np.repeat(np.arange(done.size), parts[done]), part_rings)
+    exterior = np.zeros(ring_len.size, dtype=bool)
+    exterior[part_off[:-1]] = True
+    if check and done.size:
+        simple = _simple_rings(xy, ring_off, 512)
+        single = (parts[done] == 1) & (part_rings[geom_off[:-1]] == 1)
+        certain = single & simple[part_off[geom_off[:-1]]]
+        if not certain.all():
+            ask = np.flatnonzero(~certain)
+            polys = _build(xy, ring_off, part_off, geom_off, parts[done])
+            bad = ask[~shapely.is_valid(polys[ask])]
+            if bad.size:
+                log.warning("clip_pairs: %d pieces of the compiled kernel were invalid; they go "
+                            "to GEOS", bad.size)
+                status[done[bad]] = FALLBACK
+                keep = np.ones(done.size, dtype=bool)
+                keep[bad] = False
+                ring_keep = keep[ring_piece]
+                xy = xy[np.repeat(ring_keep, ring_len)]
+                ring_len, ring_piece, exterior = ring_len[ring_keep], ring_piece[ring_keep], exterior[ring_keep]
+                part_keep = np.repeat(keep, parts[done])
+                part_rings = part_rings[part_keep]
+                done = done[keep]
+                ring_piece = np.searchsorted(np.flatnonzero(keep), ring_piece)
+                ring_off = np.zeros(ring_len.size + 1, dtype=np.int64)
+                np.cumsum(ring_len, out=ring_off[1:])
+                part_off = np.zeros(part_rings.size + 1, dtype=np.int64)
+                np.cumsum(part_rings, out=part_off[1:])
+                geom_off = np.zeros(done.size + 1, dtype=np.int64)
+                np.cumsum(parts[done], out=geom_off[1:])
+            elif build:
+                pieces[done] = polys
+                build = False
+    if build and done.size:
+        pieces[done] = _build(xy, ring_off, part_off, geom_off, parts[done])
+    log.debug("clip_pairs: %d pairs, %d pieces, %d empty, %d to GEOS", n, done.size,
+              int((status == EMPTY).sum()), int((status == FALLBACK).sum()))
+    piece_rings = Rings(xy, ring_off, done[ring_piece], exterior)
+    return Clipped(status, pieces, piece_rings, b_rings)
+
+
+def _boxes(rings: Rings, n: int) -> np.ndarray:
+    """(n, 4) bounding boxes of the geometries from their rings (NaN for those without)."""
+    box = np.full((n, 4), np.nan)
+    if rings.owner.size == 0:
+        return box
+    starts = rings.ring_off[:-1]
+    x, y = rings.xy[:, 0], rings.xy[:, 1]
+    ring_box = np.column_stack([np.minimum.reduceat(x, starts), np.minimum.reduceat(y, starts),
+                                np.maximum.reduceat(x, starts), np.maximum.reduceat(y, starts)])
+    first = np.flatnonzero(np.r_[True, rings.owner[1:] != rings.owner[:-1]])
+    owners = rings.owner[first]
+    box[owners, :2] = np.minimum.reduceat(ring_box[:, :2], first, axis=0)
+    box[owners, 2:] = np.maximum.reduceat(ring_box[:, 2:], first, axis=0)
+    return box
+
+
+def _dense(pos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct positions (sorted) and each position's rank among them: np.unique in O(n)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[pos] = True
+    rank = np.cumsum(seen, dtype=np.int64) - 1
+    return np.flatnonzero(seen), rank[pos]
+
+
+def _build(xy: np.ndarray, ring_off: np.ndarray, part_off: np.ndarray, geom_off: np.ndarray,
+           parts: np.ndarray) -> np.ndarray:
+    """Polygons (one part) and MultiPolygons from the kernel's flat arrays, in bulk."""
+    polys = shapely.from_ragged_array(shapely.GeometryType.POLYGON, xy, (ring_off, part_off))
+    out = polys[geom_off[:-1]]
+    many = np.flatnonzero(parts > 1)
+    if many.size:
+        counts = parts[many]
+        owner = np.repeat(np.arange(many.size), counts)
+        first = np.repeat(geom_off[:-1][many], counts)
+        within = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        out[many] = shapely.multipolygons(polys[first + within], indices=owner)
+    return out
