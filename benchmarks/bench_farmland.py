@@ -19,9 +19,10 @@ after loading the layers, to show what the computation added):
 - ``xigeo``: ``farmland_overlap(parcels, farmland)`` — validation of both
   layers, the overlay, survey ellipsoidal areas of pieces, parcels and
   patches, per-parcel table, double-counting check;
-- ``xigeo-overlay``: what overlay + area computes and nothing more:
-  ``xigeo._overlay.intersection_pieces`` (the local engine's overlay), a
-  GeoDataFrame of the pieces with both ids, ``xigeo.area`` of the pieces;
+- ``xigeo-overlay``: what overlay + area computes and nothing more, the way
+  the local engine computes it: candidate pairs, the compiled overlay
+  (``xigeo._overlay.overlay_pieces``), a GeoDataFrame of the pieces with
+  both ids, the pieces' survey areas from the kernel's rings;
 - ``overlay``: ``geopandas.overlay(parcels, farmland, how="intersection",
   keep_geom_type=True)``, then ``xigeo.area`` of its pieces (the same
   measurement, so both produce the same numbers; the overlay alone is also
@@ -178,15 +179,23 @@ def child(args: argparse.Namespace) -> None:
     elif args.contender == "xigeo-overlay":
         # like for like with overlay + area: the pieces (GeoDataFrame with both ids) and their
         # survey areas, nothing else (no validation, shares, per-parcel table or double counting)
-        from xigeo._overlay import intersection_pieces
+        from xigeo._overlay import candidate_pairs, gc_paused, overlay_pieces
+        from xigeo.area import ellipsoidal_rings_m2
 
         t = time.perf_counter()
-        li, ri, geoms = intersection_pieces(np.asarray(parcels.geometry.values, dtype=object),
-                                            np.asarray(farmland.geometry.values, dtype=object))
-        ov = gpd.GeoDataFrame({"XMBH": parcels.index.take(li), "BSM": farmland.index.take(ri)},
-                              geometry=geoms, crs=parcels.crs)
-        out["overlay_s"] = time.perf_counter() - t
-        m2 = area(ov).to_numpy()
+        with gc_paused():
+            left = np.asarray(parcels.geometry.values, dtype=object)
+            right = np.asarray(farmland.geometry.values, dtype=object)
+            o = overlay_pieces(left, right, candidate_pairs(left, right))
+            ov = gpd.GeoDataFrame({"XMBH": parcels.index.take(o.li), "BSM": farmland.index.take(o.ri)},
+                                  geometry=o.pieces, crs=parcels.crs)
+            out["overlay_s"] = time.perf_counter() - t
+            # survey areas as the local engine measures them: from the kernel's rings
+            pr = o.clipped.piece_rings
+            m2 = ellipsoidal_rings_m2(pr.xy, pr.ring_off, pr.owner, pr.exterior,
+                                      o.clipped.status.size, parcels.crs)[o.pair]
+            if not o.by_kernel.all():
+                m2[~o.by_kernel] = area(ov[~o.by_kernel]).to_numpy()
         out["time_s"] = time.perf_counter() - t
         out["pieces"] = len(ov)
         out["total_m2"] = float(m2.sum())
