@@ -151,3 +151,25 @@ def test_random_pairs_match_geos_in_bulk():
     assert (shapely.area(shapely.symmetric_difference(pieces[built], ref[built])) < 1e-6).all()
     assert (shapely.get_num_geometries(pieces[built]) == shapely.get_num_geometries(ref[built])).all()
     assert (shapely.area(ref[st == EMPTY]) < 1e-9).all()
+
+
+def test_separated_pairs_is_a_certificate_never_a_guess():
+    # Neighbours of a Voronoi coverage are shown apart; no pair the certificate calls apart
+    # has interiors that meet (GEOS relate "T********", the reference); overlapping and
+    # touching-at-a-corner pairs are never certified.
+    from xigeo._clip import rings_of, separated_pairs
+
+    rng = np.random.default_rng(5)
+    pts = shapely.multipoints(np.c_[X0 + rng.uniform(0, 500, 300), Y0 + rng.uniform(0, 500, 300)])
+    cells = np.array(shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=box(X0, Y0, X0 + 500, Y0 + 500))))
+    cells = shapely.intersection(cells, box(X0, Y0, X0 + 500, Y0 + 500))
+    extra = np.array([shapely.buffer(cells[0], 1.0), box(X0, Y0, X0 + 50, Y0 + 50)])
+    polys = np.concatenate([cells, extra])
+    i, j = shapely.STRtree(polys).query(polys, predicate="intersects")
+    i, j = i[i < j], j[i < j]
+    apart = separated_pairs(rings_of(polys), len(polys), i, j)
+    meet = shapely.relate_pattern(polys[i], polys[j], "T********")
+    assert not (apart & meet).any()
+    neighbours = (i < len(cells)) & (j < len(cells))
+    assert apart[neighbours].mean() > 0.9  # convex cells: the shared edge separates them
+    assert meet[~neighbours].any() and not apart[meet].any()

@@ -43,7 +43,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import shapely
 
-from ._clip import FALLBACK, PIECE, Clipped, Rings, _boxes, clip_pairs, merge_rings, rings_of
+from ._clip import (FALLBACK, PIECE, Clipped, Rings, _boxes, clip_pairs, merge_rings, rings_of,
+                    separated_pairs)
 
 __all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "interior_overlaps", "overlapping_within",
            "geos_intersection", "overlay_pieces", "Overlaid", "gc_paused"]
@@ -366,8 +367,12 @@ def overlapping_within(li: np.ndarray, pieces: np.ndarray, *, rings: Rings | Non
                           & (np.minimum(ba[:, 3], bb[:, 3]) > np.maximum(ba[:, 1], bb[:, 1])))
     if cand.size == 0:
         return np.empty(0, dtype=np.int64)
-    # interiors meet where the pair shares an area: the compiled kernel decides most
-    # pairs; the ones it cannot decide with certainty get the exact DE-9IM test
+    # coverage neighbours are shown apart by the line of an edge they share; the compiled
+    # kernel decides the other pairs, and the exact DE-9IM test the ones it cannot decide
+    if rings is None:
+        rings = rings_of(pieces)
+    apart = separated_pairs(rings, len(pieces), first[cand], second[cand])
+    cand = cand[~apart]
     status = clip_pairs(pieces, pieces, first[cand], second[cand], decide_only=True,
                         left_rings=rings).status
     bad = status == PIECE

@@ -367,7 +367,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
         patch_m2_piece = patches["patch_m2"].to_numpy(dtype=float)
         patch_ids = patches.index.to_numpy()
-        attrs = {f: patches[f].to_numpy() for f in carry}
+        attrs = {f: patches[f].array for f in carry}
         n_farmland: int | None = None if lazy else len(farmland)
     else:
         # only patches whose box meets a parcel's box can take part: validate those
@@ -381,7 +381,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         piece_m2, patch_m2 = _measure(li, ri, geoms, right, crs, method, overlaid)
         patch_m2_piece = patch_m2[ri]
         patch_ids = farmland.index.take(ri).to_numpy()
-        attrs = {f: farmland[f].take(ri).to_numpy() for f in carry}
+        # the columns' own arrays (Arrow strings stay Arrow strings: no Python str per piece)
+        attrs = {f: farmland[f].array.take(ri) for f in carry}
         n_farmland = len(farmland)
     parcel_m2 = area(parcels, method=method).to_numpy()
 
@@ -395,7 +396,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         pieces["parcel_share"] = piece_m2 / parcel_m2[li]
         pieces["patch_share"] = piece_m2 / patch_m2_piece
     if area_field is not None:
-        attr = pd.to_numeric(pd.Series(attrs[area_field]), errors="coerce").to_numpy(dtype=float)
+        attr = pd.to_numeric(pd.Series(attrs[area_field], copy=False), errors="coerce").to_numpy(dtype=float)
         pieces["prorated_m2"] = attr * pieces["patch_share"].to_numpy()
     else:
         pieces["prorated_m2"] = np.nan
