@@ -212,8 +212,10 @@ def test_errors_come_back_from_the_workers(client, farmland):
     bad = pd.concat([farmland, farm_layer([bowtie], ["BOW"], DLBM=["0101"], TBDLMJ=[0.0])])
     parcels = np.array([b(0, 0, 50, 50)])
     for layer in (bad, lazy(bad, 2)):
-        with pytest.raises(ValidationError, match="BOW.*Self-intersection"):
+        with pytest.raises(ValidationError, match="BOW.*Self-intersection") as info:
             dask_pieces(parcels, layer, fields=FIELDS, partitions=2, crs=bad.crs)
+        # the problem list travels with the message (ValidationError pickles its problems)
+        assert [list(p.rows) for p in info.value.problems] == [["BOW"]]
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword in GeoDataFrame:DeprecationWarning")

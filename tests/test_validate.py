@@ -242,3 +242,20 @@ def test_only_the_polygonal_part_is_kept():
     assert out[2].is_empty and out[2].geom_type == "Polygon"
     assert out[3] is two
     assert shapely.is_valid(out).all()
+
+
+def test_validation_error_keeps_its_problems_when_pickled():
+    # A ValidationError raised on a dask worker reaches the client by pickling: the problem
+    # list must travel with the message (it did not: only the message did).
+    import pickle
+
+    from xigeo.errors import ValidationError
+
+    layer = gpd.GeoDataFrame(geometry=[Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])],
+                             index=["XJ-02"], crs=4526)
+    problems = validate_layer(layer, strict=False)
+    err = ValidationError("parcels: 1 invalid polygon", problems)
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is ValidationError and str(back) == str(err)
+    assert [p.kind for p in back.problems] == [p.kind for p in problems]
+    assert list(back.problems[0].rows) == list(problems[0].rows)

@@ -57,6 +57,10 @@ class ValidationError(XigeoError, ValueError):
         super().__init__(message)
         self.problems = list(problems)
 
+    def __reduce__(self) -> tuple[type, tuple[str, list[object]]]:
+        # keep the problems when pickled (raised on a dask worker, re-raised in the client)
+        return type(self), (str(self), self.problems)
+
 
 class CoordsFileError(XigeoError, ValueError):
     """A ministry coordinate exchange file is malformed (the message gives the line)."""
