@@ -352,3 +352,16 @@ def test_cli_check_farmland(tmp_path, farmland):
     bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
     assert bad.exit_code != 0 and "DKBH" in str(bad.exception)
     assert "Examples" in CliRunner().invoke(check_farmland_command, ["--help"]).output
+
+
+def test_sample_prereview_in_geographic_coordinates():
+    # The same check on the layers reprojected to CGCS2000 geographic (EPSG:4490): the kernel
+    # clips in degrees and the survey areas are taken from B, L (README "Pre-review": 9,868 m²,
+    # 27,053 m² and 20,652 m²; reprojection moves vertices by < 1 mm, so the m² agree).
+    pre = sample.load("prereview").set_index("XMBH").to_crs(4490)
+    jbnt = sample.load("jbnt").set_index("BSM").to_crs(4490)
+    r = farmland_overlap(pre, jbnt)
+    hit = r.by_parcel[r.by_parcel["verdict"] != "clear"]
+    assert hit.index.tolist() == ["YS2014008", "YS2014013", "YS2020058"]
+    assert hit["overlap_m2"].round().tolist() == [9868, 27053, 20652]
+    np.testing.assert_array_equal(r.pieces["area_m2"].to_numpy(), area(r.pieces).to_numpy())
