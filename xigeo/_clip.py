@@ -123,16 +123,8 @@ def _param(x0: float, y0: float, x1: float, y1: float, x: float, y: float) -> fl
 
 
 @numba.njit(cache=True, nogil=True)
-def _grow_f(a: np.ndarray, need: int) -> np.ndarray:
-    if a.size >= need:
-        return a
-    b = np.empty(max(need, 2 * a.size), dtype=a.dtype)
-    b[:a.size] = a
-    return b
-
-
-@numba.njit(cache=True, nogil=True)
-def _grow_i(a: np.ndarray, need: int) -> np.ndarray:
+def _grow(a: np.ndarray, need: int) -> np.ndarray:
+    """``a`` if it holds ``need`` items, else a copy of it at least twice as long."""
     if a.size >= need:
         return a
     b = np.empty(max(need, 2 * a.size), dtype=a.dtype)
@@ -229,10 +221,10 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
         na = a_roff[a_gring[ga + 1]] - a_roff[a_gring[ga]]
         nb = b_roff[b_gring[gb + 1]] - b_roff[b_gring[gb]]
         need = na + nb
-        ex0 = _grow_f(ex0, need)
-        ey0 = _grow_f(ey0, need)
-        ex1 = _grow_f(ex1, need)
-        ey1 = _grow_f(ey1, need)
+        ex0 = _grow(ex0, need)
+        ey0 = _grow(ey0, need)
+        ex1 = _grow(ex1, need)
+        ey1 = _grow(ey1, need)
         if active.size < need:
             active = np.empty(2 * need, dtype=np.bool_)
             act_b = np.empty(2 * need, dtype=np.int64)
@@ -311,10 +303,10 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
                     tp1 = _param(qx0, qy0, qx1, qy1, px1, py1)
                     w0, w1 = max(0.0, min(tp0, tp1)), min(1.0, max(tp0, tp1))
                     if ns + 4 > sp_e.size:
-                        sp_e = _grow_i(sp_e, ns + 4)
-                        sp_t = _grow_f(sp_t, ns + 4)
-                        sp_x = _grow_f(sp_x, ns + 4)
-                        sp_y = _grow_f(sp_y, ns + 4)
+                        sp_e = _grow(sp_e, ns + 4)
+                        sp_t = _grow(sp_t, ns + 4)
+                        sp_x = _grow(sp_x, ns + 4)
+                        sp_y = _grow(sp_y, ns + 4)
                     if 0.0 < tq0 < 1.0:
                         sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = i, tq0, qx0, qy0
                         ns += 1
@@ -328,9 +320,9 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
                         sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = j, tp1, px1, py1
                         ns += 1
                     need = nco + 2
-                    co_e = _grow_i(co_e, need)
-                    co_t0 = _grow_f(co_t0, need)
-                    co_t1 = _grow_f(co_t1, need)
+                    co_e = _grow(co_e, need)
+                    co_t0 = _grow(co_t0, need)
+                    co_t1 = _grow(co_t1, need)
                     if co_same.size < need:
                         tmp = np.empty(2 * need, dtype=np.bool_)
                         tmp[:nco] = co_same[:nco]
@@ -366,10 +358,10 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
                     x = min(max(x, max(pminx, min(qx0, qx1))), min(pmaxx, max(qx0, qx1)))
                     y = min(max(y, max(pminy, min(qy0, qy1))), min(pmaxy, max(qy0, qy1)))
                 if ns + 2 > sp_e.size:
-                    sp_e = _grow_i(sp_e, ns + 2)
-                    sp_t = _grow_f(sp_t, ns + 2)
-                    sp_x = _grow_f(sp_x, ns + 2)
-                    sp_y = _grow_f(sp_y, ns + 2)
+                    sp_e = _grow(sp_e, ns + 2)
+                    sp_t = _grow(sp_t, ns + 2)
+                    sp_x = _grow(sp_x, ns + 2)
+                    sp_y = _grow(sp_y, ns + 2)
                 if not ((x == px0 and y == py0) or (x == px1 and y == py1)):
                     sp_e[ns], sp_t[ns], sp_x[ns], sp_y[ns] = i, _param(px0, py0, px1, py1, x, y), x, y
                     ns += 1
@@ -382,7 +374,7 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
             status[kk] = FALLBACK
             continue
         # splits sorted by edge, then along the edge
-        order = _grow_i(order, ns)
+        order = _grow(order, ns)
         if ns <= 32:  # insertion sort: no allocation for the usual handful
             for u in range(ns):
                 order[u] = u
@@ -398,10 +390,10 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
             order[:ns] = o1[o2]
         # 3. sub-edges, classified
         need = ne + ns + 1
-        sx = _grow_f(sx, need)
-        sy = _grow_f(sy, need)
-        tx = _grow_f(tx, need)
-        ty = _grow_f(ty, need)
+        sx = _grow(sx, need)
+        sy = _grow(sy, need)
+        tx = _grow(tx, need)
+        ty = _grow(ty, need)
         nseg = 0
         q = 0  # cursor in the sorted splits
         for e in range(ne):
@@ -453,7 +445,7 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
             status[kk] = PIECE  # a kept sub-edge: the interiors share an area
             continue
         # 4. link the sub-edges into rings (each end must start exactly one sub-edge)
-        nxt = _grow_i(nxt, nseg)
+        nxt = _grow(nxt, nseg)
         if seen.size < nseg:
             seen = np.empty(2 * nseg, dtype=np.bool_)
         if nseg <= 48:
@@ -499,9 +491,9 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
         for s in range(nseg):
             if seen[s]:
                 continue
-            r_start = _grow_i(r_start, nr + 1)
-            r_len = _grow_i(r_len, nr + 1)
-            r_area = _grow_f(r_area, nr + 1)
+            r_start = _grow(r_start, nr + 1)
+            r_len = _grow(r_len, nr + 1)
+            r_area = _grow(r_area, nr + 1)
             start = n_xy
             acc = 0.0
             u = s
@@ -529,7 +521,7 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
             status[kk] = FALLBACK
             continue
         # holes to shells: the smallest shell containing the hole's first vertex
-        r_owner = _grow_i(r_owner, nr)
+        r_owner = _grow(r_owner, nr)
         for r in range(nr):
             r_owner[r] = r
         if nr > n_shell:
@@ -571,8 +563,8 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
             tmpxy = np.empty((2 * (n_xy - ring_base), 2))
         tmpxy[:n_xy - ring_base] = out_xy[ring_base:n_xy]
         w = ring_base
-        ring_len = _grow_i(ring_len, n_ring + nr)
-        part_rings = _grow_i(part_rings, n_part + n_shell)
+        ring_len = _grow(ring_len, n_ring + nr)
+        part_rings = _grow(part_rings, n_part + n_shell)
         for r in range(nr):
             if r_area[r] < 0.0:
                 continue
