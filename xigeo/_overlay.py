@@ -35,10 +35,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -46,7 +44,7 @@ import shapely
 from ._clip import (FALLBACK, PIECE, Clipped, Rings, _boxes, clip_pairs, merge_rings, rings_of,
                     separated_pairs)
 
-__all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "interior_overlaps", "overlapping_within",
+__all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "overlapping_within",
            "geos_intersection", "overlay_pieces", "Overlaid", "gc_paused"]
 
 log = logging.getLogger(__name__)
@@ -121,12 +119,6 @@ def polygonal_part(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bbox_within(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
-    """Row-wise: the box ``inner`` (n, 4) lies strictly inside the box ``outer``."""
-    return ((inner[:, 0] > outer[:, 0]) & (inner[:, 1] > outer[:, 1])
-            & (inner[:, 2] < outer[:, 2]) & (inner[:, 3] < outer[:, 3]))
-
-
 def candidate_pairs(left: np.ndarray, right: np.ndarray, *,
                     tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (left, right positions) whose bounding boxes meet: one bulk STRtree query.
@@ -140,23 +132,6 @@ def candidate_pairs(left: np.ndarray, right: np.ndarray, *,
     li, ri = tree.query(np.asarray(left, dtype=object))
     order = np.lexsort((ri, li))
     return li[order], ri[order]
-
-
-def _threaded(func: Any, *arrays: np.ndarray, min_chunk: int = 5_000) -> np.ndarray:
-    """``func(*arrays)`` on slices in a thread per CPU (for shapely functions that release the GIL)."""
-    n = len(arrays[0])
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cpus = os.cpu_count() or 1
-    workers = max(1, min(cpus, n // min_chunk))
-    if workers == 1:
-        return func(*arrays)
-    cuts = np.linspace(0, n, workers + 1).astype(np.int64)
-    with ThreadPoolExecutor(workers) as pool:
-        parts = list(pool.map(lambda k: func(*(a[cuts[k]:cuts[k + 1]] for a in arrays)),
-                              range(workers)))
-    return np.concatenate(parts)
 
 
 def geos_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -304,32 +279,6 @@ def _pieces(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarray,
     log.debug("intersection_pieces: %d candidate pairs, %d clipped by GEOS, %d pieces",
               li.size, geos.size, int(keep.sum()))
     return li[keep], ri[keep], pieces[keep], (clipped, keep)
-
-
-def interior_overlaps(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) of polygons of one layer whose interiors overlap.
-
-    Neighbours that only share edges (a coverage, such as a land-survey
-    layer) give no pair; duplicates, one patch inside another and partial
-    overlaps do.
-
-    >>> from shapely import box
-    >>> i, j = interior_overlaps(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 0, 1, 1),
-    ...                                    box(1.5, 0, 3, 1)]))
-    >>> list(zip(i.tolist(), j.tolist()))
-    [(0, 2), (1, 3)]
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    tree = shapely.STRtree(geoms)
-    i, j = tree.query(geoms, predicate="intersects")
-    upper = i < j
-    i, j = i[upper], j[upper]
-    if i.size:
-        # interiors meet unless the pair only touches (shares boundary points)
-        meet = ~shapely.touches(geoms[i], geoms[j])
-        i, j = i[meet], j[meet]
-    order = np.lexsort((j, i))
-    return i[order], j[order]
 
 
 def overlapping_within(li: np.ndarray, pieces: np.ndarray, *, rings: Rings | None = None) -> np.ndarray:
