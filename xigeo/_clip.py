@@ -54,7 +54,7 @@ import numba
 import numpy as np
 import shapely
 
-__all__ = ["clip_pairs", "Clipped", "Rings", "rings_of", "merge_rings", "simple_rings", "separated_pairs", "certainly_valid", "EMPTY", "PIECE", "FALLBACK"]
+__all__ = ["clip_pairs", "Clipped", "Rings", "rings_of", "merge_rings", "simple_rings", "separated_pairs", "offsets", "certainly_valid", "EMPTY", "PIECE", "FALLBACK"]
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,27 @@ def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) ->
     if -det > bound:
         return -1
     return _UNCERTAIN
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _segment_sides(px0: float, py0: float, px1: float, py1: float, qx0: float, qy0: float,
+                   qx1: float, qy1: float) -> tuple[int, int, int, int, bool]:
+    """Sides of q's ends from the line of p, of p's ends from the line of q, and "apart".
+
+    "apart": one segment lies strictly on one side of the other's line, so
+    they do not meet. Any side may be 2 (not certain); then "apart" is
+    False and the caller must not decide. When q's ends already show the
+    segments apart, p's ends are not tested (returned as 0).
+    """
+    s1 = _orient(px0, py0, px1, py1, qx0, qy0)
+    s2 = _orient(px0, py0, px1, py1, qx1, qy1)
+    if s1 == _UNCERTAIN or s2 == _UNCERTAIN:
+        return s1, s2, 0, 0, False
+    if s1 == s2 and s1 != 0:
+        return s1, s2, 0, 0, True
+    s3 = _orient(qx0, qy0, qx1, qy1, px0, py0)
+    s4 = _orient(qx0, qy0, qx1, qy1, px1, py1)
+    return s1, s2, s3, s4, (s3 == s4 and s3 != 0 and s3 != _UNCERTAIN)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -277,20 +298,12 @@ def _clip_chunk(axy, a_roff, a_gring, a_rev, abox, bxy, b_roff, b_gring, b_rev, 
                         & (by_hi[j] >= pminy) & (by_lo[j] <= pmaxy)):
                     continue
                 qx0, qy0, qx1, qy1 = ex0[j], ey0[j], ex1[j], ey1[j]
-                s1 = _orient(px0, py0, px1, py1, qx0, qy0)
-                s2 = _orient(px0, py0, px1, py1, qx1, qy1)
-                if s1 == _UNCERTAIN or s2 == _UNCERTAIN:
+                s1, s2, s3, s4, apart = _segment_sides(px0, py0, px1, py1, qx0, qy0, qx1, qy1)
+                if apart:
+                    continue
+                if s1 == _UNCERTAIN or s2 == _UNCERTAIN or s3 == _UNCERTAIN or s4 == _UNCERTAIN:
                     fail = True
                     break
-                if s1 == s2 and s1 != 0:
-                    continue
-                s3 = _orient(qx0, qy0, qx1, qy1, px0, py0)
-                s4 = _orient(qx0, qy0, qx1, qy1, px1, py1)
-                if s3 == _UNCERTAIN or s4 == _UNCERTAIN:
-                    fail = True
-                    break
-                if s3 == s4 and s3 != 0:
-                    continue
                 if s1 == 0 and s2 == 0:
                     # collinear: the overlap runs between two of the four end points
                     tq0 = _param(px0, py0, px1, py1, qx0, qy0)
@@ -644,16 +657,7 @@ def _simple_rings(xy: np.ndarray, ring_off: np.ndarray, max_edges: int) -> np.nd
                 if (max(bx0, bx1) < aminx or min(bx0, bx1) > amaxx
                         or max(by0, by1) < aminy or min(by0, by1) > amaxy):
                     continue
-                s1 = _orient(ax0, ay0, ax1, ay1, bx0, by0)
-                s2 = _orient(ax0, ay0, ax1, ay1, bx1, by1)
-                if s1 == _UNCERTAIN or s2 == _UNCERTAIN:
-                    ok = False
-                    break
-                if s1 == s2 and s1 != 0:
-                    continue
-                s3 = _orient(bx0, by0, bx1, by1, ax0, ay0)
-                s4 = _orient(bx0, by0, bx1, by1, ax1, ay1)
-                if s3 == _UNCERTAIN or s4 == _UNCERTAIN or not (s3 == s4 and s3 != 0):
+                if not _segment_sides(ax0, ay0, ax1, ay1, bx0, by0, bx1, by1)[4]:
                     ok = False  # they meet (or may): not simple for certain
                     break
             if not ok:
@@ -768,9 +772,7 @@ def certainly_valid(geoms: np.ndarray, *, max_edges: int = 512) -> np.ndarray:
         simple = simple[shapely.get_num_interior_rings(geoms[simple]) == 0]
     if simple.size == 0:
         return out
-    lengths = shapely.get_num_coordinates(geoms[simple])
-    ring_off = np.zeros(simple.size + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ring_off[1:])
+    ring_off = offsets(shapely.get_num_coordinates(geoms[simple]))
     xy = np.ascontiguousarray(shapely.get_coordinates(geoms[simple]), dtype=np.float64)
     out[simple] = simple_rings(Rings(xy, ring_off, simple, np.ones(simple.size, dtype=bool)),
                                max_edges=max_edges)
@@ -788,6 +790,23 @@ class Rings(NamedTuple):
     ring_off: np.ndarray
     owner: np.ndarray
     exterior: np.ndarray
+
+    def take(self, keep: np.ndarray) -> Rings:
+        """The rings where the boolean mask ``keep`` (one per ring) is True."""
+        lens = np.diff(self.ring_off)
+        return Rings(self.xy[np.repeat(keep, lens)], offsets(lens[keep]), self.owner[keep],
+                     self.exterior[keep])
+
+
+def offsets(lengths: np.ndarray) -> np.ndarray:
+    """Start offsets of consecutive runs of these lengths, with the total at the end.
+
+    >>> offsets(np.array([5, 4, 6])).tolist()
+    [0, 5, 9, 15]
+    """
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
 
 
 def rings_of(geoms: np.ndarray) -> Rings:
@@ -812,8 +831,7 @@ def merge_rings(*parts: Rings) -> Rings:
     exterior = np.concatenate([p.exterior for p in parts])
     order = np.argsort(owner, kind="stable")
     lens = lens[order]
-    ring_off = np.zeros(lens.size + 1, dtype=np.int64)
-    np.cumsum(lens, out=ring_off[1:])
+    ring_off = offsets(lens)
     gather = np.arange(ring_off[-1]) - np.repeat(ring_off[:-1], lens) + np.repeat(starts[order], lens)
     return Rings(xy[gather], ring_off, owner[order], exterior[order])
 
@@ -927,12 +945,7 @@ def clip_pairs(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarr
     build = not decide_only
     if decide_only:
         done = done[:0]  # the status only: no rings were made
-    ring_off = np.zeros(ring_len.size + 1, dtype=np.int64)
-    np.cumsum(ring_len, out=ring_off[1:])
-    part_off = np.zeros(part_rings.size + 1, dtype=np.int64)
-    np.cumsum(part_rings, out=part_off[1:])
-    geom_off = np.zeros(done.size + 1, dtype=np.int64)
-    np.cumsum(parts[done], out=geom_off[1:])
+    ring_off, part_off, geom_off = offsets(ring_len), offsets(part_rings), offsets(parts[done])
     ring_piece = np.repeat(np.repeat(np.arange(done.size), parts[done]), part_rings)
     exterior = np.zeros(ring_len.size, dtype=bool)
     exterior[part_off[:-1]] = True
@@ -957,12 +970,7 @@ def clip_pairs(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarr
                 part_rings = part_rings[part_keep]
                 done = done[keep]
                 ring_piece = np.searchsorted(np.flatnonzero(keep), ring_piece)
-                ring_off = np.zeros(ring_len.size + 1, dtype=np.int64)
-                np.cumsum(ring_len, out=ring_off[1:])
-                part_off = np.zeros(part_rings.size + 1, dtype=np.int64)
-                np.cumsum(part_rings, out=part_off[1:])
-                geom_off = np.zeros(done.size + 1, dtype=np.int64)
-                np.cumsum(parts[done], out=geom_off[1:])
+                ring_off, part_off, geom_off = offsets(ring_len), offsets(part_rings), offsets(parts[done])
             elif build:
                 pieces[done] = polys
                 build = False

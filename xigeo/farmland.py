@@ -458,14 +458,10 @@ def _measure(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np.ndarra
         rr = overlaid.clipped.right_rings
         met = np.zeros(len(right), dtype=bool)
         met[ri] = True
-        keep = met[rr.owner]  # the rings of the patches with a piece
-        lens = np.diff(rr.ring_off)[keep]
-        ring_off = np.zeros(lens.size + 1, dtype=np.int64)
-        np.cumsum(lens, out=ring_off[1:])
-        xy = rr.xy[np.repeat(keep, np.diff(rr.ring_off))]
+        hit_rings = rr.take(met[rr.owner])  # the rings of the patches with a piece
         hit = np.flatnonzero(met)
-        patch_m2[hit] = ellipsoidal_rings_m2(xy, ring_off, rr.owner[keep], rr.exterior[keep],
-                                             len(right), crs, label=label)[hit]
+        patch_m2[hit] = ellipsoidal_rings_m2(hit_rings.xy, hit_rings.ring_off, hit_rings.owner,
+                                             hit_rings.exterior, len(right), crs, label=label)[hit]
         return piece_m2, patch_m2
     piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
     hit = np.unique(ri)
