@@ -22,7 +22,7 @@ def test_write_csv_keeps_chinese_for_excel(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens UTF-8 CSV correctly
     assert "息县挂钩项目" in raw.decode("utf-8-sig")
     path = write_table(table, tmp_path / "表.xlsx")
-    assert pd.read_excel(path, index_col=0)["项目名称"].tolist() == ["息县挂钩项目"]
+    assert pd.read_excel(path)["项目名称"].tolist() == ["息县挂钩项目"]  # no unnamed RangeIndex column
 
 
 def test_integer_columns_stay_integers_in_one_row_tables():

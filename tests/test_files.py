@@ -10,7 +10,7 @@ def test_failure_leaves_no_file_and_keeps_old(tmp_path):
     target = tmp_path / "结果.csv"
     target.write_text("old", encoding="utf-8")
     with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
+        with atomic_path(target, overwrite=True) as tmp:
             tmp.write_text("half", encoding="utf-8")
             raise RuntimeError("disk full")
     assert target.read_text(encoding="utf-8") == "old"
@@ -22,6 +22,10 @@ def test_refuses_existing_unless_overwrite(tmp_path):
     target.write_text("old")
     with pytest.raises(LayerWriteError, match="overwrite=True"):
         with atomic_path(target, overwrite=False) as tmp:
+            tmp.write_text("new")
+    assert target.read_text() == "old"
+    with pytest.raises(LayerWriteError, match="overwrite=True"):  # refusing is the default
+        with atomic_path(target) as tmp:
             tmp.write_text("new")
     assert target.read_text() == "old"
     with atomic_path(target, overwrite=True) as tmp:

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from xigeo._tables import add_total, check_rows, relabel, require_fields
-from xigeo.errors import SchemaError, ValidationError
+from xigeo.errors import OptionError, SchemaError, ValidationError
 
 
 def table():
@@ -28,7 +28,7 @@ def test_relabel_zh_and_bad_labels():
     zh = relabel(table(), {"new_ha": "新增耕地(公顷)"}, labels="zh")
     assert "新增耕地(公顷)" in zh.columns
     assert relabel(table(), {"new_ha": "x"}).columns.tolist() == table().columns.tolist()
-    with pytest.raises(ValueError, match="'en'.*'zh'"):
+    with pytest.raises(OptionError, match="labels='fr'.*zh.*en"):
         relabel(table(), {}, labels="fr")
 
 

@@ -19,7 +19,7 @@ __all__ = ["atomic_path"]
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True,
+def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
                 protect: str | os.PathLike[str] | None = None) -> Iterator[Path]:
     """Yield a temporary path to write to; on success rename it to ``path``.
 
@@ -31,7 +31,8 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = True,
     path : path-like
         The file to write.
     overwrite : bool
-        Replace ``path`` if it exists; otherwise raise LayerWriteError.
+        Replace ``path`` if it exists; by default an existing file is refused
+        (LayerWriteError) before anything is written.
     protect : path-like, optional
         A file that must never be overwritten (the input the data was read from).
 

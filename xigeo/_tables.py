@@ -128,9 +128,7 @@ def relabel(table: pd.DataFrame, names: Mapping[str, str], *, labels: str = "en"
 
 
 def check_labels(labels: str) -> str:
-    """Normalise the ``labels=`` option; the error lists the allowed values."""
-    value = str(labels).lower()
-    if value not in ("en", "zh"):
-        raise ValueError(f"labels={labels!r}: use 'en' (column names with units) or 'zh' "
-                         "(Chinese report headers)")
-    return value
+    """Normalise the ``labels=`` option; the OptionError lists the allowed values."""
+    from ._options import check_lang
+
+    return check_lang(labels, name="labels")

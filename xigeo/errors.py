@@ -16,6 +16,7 @@ __all__ = [
     "LayerWriteError",
     "SchemaError",
     "ValidationError",
+    "OptionError",
     "UnitError",
     "CoordsFileError",
     "XigeoWarning",
@@ -46,7 +47,15 @@ class SchemaError(XigeoError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-class UnitError(XigeoError, ValueError):
+class OptionError(XigeoError, ValueError):
+    """A keyword option has a value xigeo does not accept; the message lists the allowed ones.
+
+    Raised for options only (``unit=``, ``method=``, ``labels=``, ``depth_m=`` …);
+    bad data rows raise :class:`ValidationError`.
+    """
+
+
+class UnitError(OptionError):
     """An area unit or method name is not one xigeo knows."""
 
 

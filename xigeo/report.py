@@ -306,7 +306,7 @@ def _read(name: str, source: tuple[Path, str | None, str], fields: Mapping[str, 
 # ---------------------------------------------------------------- table pages
 
 def _width(text: str) -> int:
-    from .cli._table import display_width
+    from ._text import display_width
 
     return display_width(text)
 

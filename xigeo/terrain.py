@@ -323,8 +323,11 @@ def slope_grade(degrees: Any) -> np.ndarray:
     return grade
 
 
-def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float = -9999.0) -> Path:
+def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float = -9999.0,
+                 overwrite: bool = False) -> Path:
     """Write a :class:`Raster` as a compressed float32 GeoTIFF (temp file, then rename).
+
+    An existing ``path`` is refused unless ``overwrite=True``.
 
     Use it to keep a slope map: ``write_raster(slope("dem.tif"), "slope.tif")``.
     """
@@ -341,7 +344,7 @@ def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float 
     if raster.shape[0] < 256 or raster.shape[1] < 256:
         profile.update(tiled=False)
         del profile["blockxsize"], profile["blockysize"]
-    with atomic_path(path) as tmp:
+    with atomic_path(path, overwrite=overwrite) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(data, 1)
     return path

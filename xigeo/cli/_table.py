@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
 
+from .._text import display_width
 
-def display_width(text: str) -> int:
-    """Terminal columns ``text`` takes: CJK wide and full-width characters count 2.
 
-    >>> display_width("abc"), display_width("水田"), display_width("0702农村宅基地")
-    (3, 4, 14)
-    """
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -53,17 +47,22 @@ def _cell(value: object, is_num: bool, floatfmt: str) -> str:
     return str(value)
 
 
-def write_table(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX by suffix."""
+def write_table(table: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
+                sheet: str = "表") -> Path:
+    """Write a table as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX by suffix.
+
+    An existing file is refused unless ``overwrite`` (the command's ``--overwrite``).
+    """
+    from .._excel import write_workbook
     from .._files import atomic_path
+    from ..errors import OptionError
 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise ValueError(f"{path}: write tables as .csv or .xlsx")
-    with atomic_path(path) as tmp:
-        if suffix == ".csv":
-            table.to_csv(tmp, encoding="utf-8-sig")
-        else:
-            table.to_excel(tmp)
+        raise OptionError(f"{path}: write tables as .csv or .xlsx")
+    if suffix == ".xlsx":
+        return write_workbook({sheet: table}, path, overwrite=overwrite)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        table.to_csv(tmp, encoding="utf-8-sig")
     return path

@@ -1,0 +1,175 @@
+"""What every calculator does to a layer before it computes: one implementation each.
+
+- :func:`layer_name` / :func:`describe`: how a layer is named in a message
+  (the file it was read from, else its role: ``farmland``, ``pits``);
+- :func:`as_frame`: a GeoSeries becomes a GeoDataFrame, anything else is refused;
+- :func:`check_ids`: every row has an id (and, by default, a unique one);
+- :func:`geometries`: the geometry array, missing and empty rows refused;
+- :func:`numeric_field`: a numeric attribute, text that is not a number refused;
+- :func:`polygonal_part`: only the polygons of an overlay's results;
+- :func:`thread_count`: how many threads a compiled kernel may use.
+
+Nothing here knows land administration; the calculators above it do.
+
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> layer = gpd.GeoDataFrame({"TZJE": ["12.5", "abc"]}, geometry=[box(0, 0, 1, 1), None])
+>>> describe(layer, "projects")
+'projects'
+>>> numeric_field(layer, "TZJE", "projects")
+Traceback (most recent call last):
+...
+xigeo.errors.ValidationError: projects: TZJE is not a number in row(s) 1
+>>> geometries(layer, "projects")
+Traceback (most recent call last):
+...
+xigeo.errors.ValidationError: projects: no geometry (missing or empty) in row(s) 1
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from .errors import ValidationError, format_ids
+
+__all__ = ["layer_name", "describe", "as_frame", "check_ids", "geometries", "numeric_field",
+           "polygonal_part", "thread_count"]
+
+_POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
+
+
+def layer_name(data: Any, name: str | None = None) -> str:
+    """Name of a layer for messages: ``name``, else the file it was read from, else "layer"."""
+    if name:
+        return name
+    attrs = getattr(data, "attrs", None) or {}
+    return str(attrs.get("source", "layer"))
+
+
+def describe(layer: Any, default: str) -> str:
+    """The layer's source file (``attrs["source"]``, set by read_layer), else its role ``default``."""
+    name = layer_name(layer)
+    return default if name == "layer" else name
+
+
+def as_frame(layer: Any, label: str) -> Any:
+    """``layer`` as a GeoDataFrame (a GeoSeries is wrapped); TypeError for anything else."""
+    import geopandas as gpd
+
+    if isinstance(layer, gpd.GeoSeries):
+        frame = gpd.GeoDataFrame(geometry=layer)
+        frame.attrs.update(layer.attrs)
+        return frame
+    if not isinstance(layer, gpd.GeoDataFrame):
+        raise TypeError(f"{label}: need a GeoDataFrame or GeoSeries, got {type(layer).__name__}")
+    return layer
+
+
+def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "id",
+              fix: str = "gdf.set_index('BSM')") -> None:
+    """Refuse rows without an id (a missing index value) and, with ``unique``, ids used twice."""
+    missing = np.asarray(pd.isna(index))
+    if missing.any():
+        rows = np.flatnonzero(missing).tolist()
+        raise ValidationError(
+            f"{label}: {int(missing.sum())} rows have no {what} (missing index value) at positions "
+            f"{format_ids(rows)}. Fix: give every row an {what}, e.g. {fix}", rows)
+    if unique:
+        dup = index.duplicated(keep=False)
+        if dup.any():
+            ids = sorted(set(map(str, index[dup])))
+            raise ValidationError(f"{label}: {what}(s) used twice: {format_ids(ids)}", list(index[dup]))
+
+
+def geometries(layer: Any, label: str) -> np.ndarray:
+    """The layer's geometries as an array; missing or empty ones are refused with their rows."""
+    from ._tables import check_rows
+
+    geoms = np.asarray(layer.geometry.values, dtype=object)
+    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    check_rows(layer, bad, "no geometry (missing or empty)", name=label)
+    return geoms
+
+
+def numeric_field(layer: pd.DataFrame, column: str, label: str, *, required: bool = False,
+                  non_negative: bool = False) -> pd.Series:
+    """A numeric field as float64; text that is not a number is refused with the rows.
+
+    ``required``: a missing value is refused too; ``non_negative``: so is a value < 0.
+    """
+    from ._tables import check_rows
+
+    values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
+    check_rows(layer, values.isna() & layer[column].notna(), f"{column} is not a number", name=label)
+    if required:
+        check_rows(layer, values.isna(), f"{column} is missing", name=label)
+    if non_negative:
+        check_rows(layer, values < 0, f"{column} is negative", name=label)
+    return values
+
+
+def polygonal_part(geoms: Any, *, empty: Any = None) -> np.ndarray:
+    """The polygonal part of every geometry: Polygon/MultiPolygon kept, the rest ``empty``.
+
+    GeometryCollections keep their polygons (one Polygon, or a MultiPolygon
+    of several); lines, points and empty results become ``empty`` (None by
+    default; pass ``shapely.Polygon()`` for an empty polygon). Missing
+    geometries (None) stay None.
+
+    >>> from shapely import GeometryCollection, LineString, box
+    >>> out = polygonal_part(np.array([box(0, 0, 1, 1), LineString([(0, 0), (1, 0)]),
+    ...     GeometryCollection([box(0, 0, 1, 1), LineString([(1, 1), (2, 2)])]), None]))
+    >>> [g.geom_type if g is not None else None for g in out]
+    ['Polygon', None, 'Polygon', None]
+    >>> polygonal_part(np.array([LineString([(0, 0), (1, 0)])]), empty=shapely.Polygon())[0].wkt
+    'POLYGON EMPTY'
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    types = shapely.get_type_id(geoms)
+    out = geoms.copy()
+    other = ~np.isin(types, (_POLYGON, _MULTIPOLYGON, _COLLECTION)) & (types >= 0)
+    out[other] = empty
+    out[np.isin(types, (_POLYGON, _MULTIPOLYGON)) & shapely.is_empty(geoms)] = empty
+    coll = np.flatnonzero(types == _COLLECTION)
+    if coll.size:
+        parts, owner = shapely.get_parts(geoms[coll], return_index=True)
+        # nested multi-geometries inside a collection: explode until flat
+        while parts.size:
+            multi = np.isin(shapely.get_type_id(parts), (_MULTIPOLYGON, _COLLECTION))
+            if not multi.any():
+                break
+            sub, sub_owner = shapely.get_parts(parts[multi], return_index=True)
+            parts = np.concatenate([parts[~multi], sub])
+            owner = np.concatenate([owner[~multi], owner[multi][sub_owner]])
+        keep = (shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)
+        parts, owner = parts[keep], owner[keep]
+        rebuilt = np.full(coll.size, empty, dtype=object)
+        if owner.size:
+            order = np.argsort(owner, kind="stable")
+            parts, owner = parts[order], owner[order]
+            uniq, start, count = np.unique(owner, return_index=True, return_counts=True)
+            single = count == 1
+            rebuilt[uniq[single]] = parts[start[single]]
+            many = ~single
+            if many.any():
+                sel = np.isin(owner, uniq[many])
+                _, dense = np.unique(owner[sel], return_inverse=True)
+                rebuilt[uniq[many]] = shapely.multipolygons(parts[sel], indices=dense)
+        out[coll] = rebuilt
+    if empty is None:
+        out[shapely.is_empty(out) & ~shapely.is_missing(out)] = None
+    return out
+
+
+def thread_count(work: int, per_thread: int) -> int:
+    """Threads for a compiled kernel: one per CPU this process may use, at least ``per_thread`` items each."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, work // max(per_thread, 1)))

@@ -1,0 +1,92 @@
+"""Options every ``xigeo`` command spells the same way, defined once.
+
+``overwrite_option``, ``encoding_option``, ``crs_option``, ``labels_option``,
+``method_option``, ``unit_option``, ``tolerance_option`` and
+``output_option`` are click decorators; the choices come from the library's
+enums, so the CLI accepts what the Python API accepts. :func:`check_outputs`
+refuses an existing output before anything is computed (``--overwrite``
+replaces it), so a long run never ends in "file exists".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import LayerWriteError
+
+__all__ = ["overwrite_option", "encoding_option", "crs_option", "labels_option", "method_option",
+           "unit_option", "tolerance_option", "output_option", "check_outputs", "METHODS", "LABELS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: area methods, from :class:`xigeo.area.AreaMethod`
+METHODS = ("ellipsoidal", "geodesic", "planar")
+#: table header languages
+LABELS = ("en", "zh")
+
+
+def overwrite_option(func: F) -> F:
+    """``--overwrite``: replace output files that exist (default: refuse)."""
+    return click.option("--overwrite", is_flag=True,
+                        help="Replace output files that exist (default: refuse and change nothing).")(func)
+
+
+def encoding_option(func: F) -> F:
+    """``--encoding``: the attribute tables' text encoding, overriding .cpg."""
+    return click.option("--encoding", help="Text encoding of the attribute tables, e.g. gbk "
+                                           "(overrides .cpg).")(func)
+
+
+def crs_option(func: F) -> F:
+    """``--crs``: the CRS of layers that have none (e.g. EPSG:4527)."""
+    return click.option("--crs", help="CRS of input layers that have none, e.g. EPSG:4527 "
+                                      "(a layer's own CRS is never replaced).")(func)
+
+
+def labels_option(func: F) -> F:
+    """``--labels en|zh``: column headers with units, or Chinese report headers."""
+    return click.option("--labels", type=click.Choice(LABELS), default="en", show_default=True,
+                        help="Column headers: en (with units) or zh (Chinese report headers).")(func)
+
+
+def method_option(func: F) -> F:
+    """``--method``: the area method (choices from :class:`xigeo.area.AreaMethod`)."""
+    return click.option("--method", type=click.Choice(METHODS), default="ellipsoidal",
+                        show_default=True,
+                        help="ellipsoidal: the land-survey method (三调); geodesic: Karney; "
+                             "planar: map plane.")(func)
+
+
+def unit_option(default: str = "ha") -> Callable[[F], F]:
+    """``--unit``: an area unit in English or Chinese."""
+    return click.option("--unit", default=default, show_default=True,
+                        help="m2, ha, mu, km2 (or 平方米, 公顷, 亩, 平方公里).")
+
+
+def tolerance_option(default: float = 10.0) -> Callable[[F], F]:
+    """``--tolerance``: the sliver tolerance in m²."""
+    return click.option("--tolerance", "tolerance_m2", type=float, default=default, show_default=True,
+                        help="Sliver tolerance in m²: overlaps up to this area are listed, not counted "
+                             "as a failure.")
+
+
+def output_option(help: str) -> Callable[[F], F]:
+    """``-o/--output``: the file to write."""
+    return click.option("-o", "--output", type=click.Path(path_type=Path), help=help)
+
+
+def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool) -> None:
+    """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder."""
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path)
+        if path.exists() and not overwrite:
+            raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
+        if not path.parent.is_dir():
+            raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
