@@ -9,6 +9,7 @@ topsoil stripped.
 
 from __future__ import annotations
 
+import collections
 import json
 import shutil
 from pathlib import Path
@@ -44,14 +45,45 @@ def _fonts(reader) -> list[tuple[str, str, list[str]]]:
     return out
 
 
+#: the calculators (module, function) whose calls the sample report counts
+COUNTED = [("prereview", "prereview"), ("farmland", "farmland_overlap"), ("prereview", "farmland_overlap"),
+           ("linkage", "linkage_balance"), ("consolidation", "consolidation_summary"),
+           ("industrial", "industrial_intensity"), ("minepark", "minepark_summary"),
+           ("stripping", "stripping_plan")]
+
+
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory):
+    import importlib
+
     out = tmp_path_factory.mktemp("report")
     calls: list[tuple[int, int, str]] = []
-    result = build_report(None, pdf=out / "report.pdf", xlsx=out / "tables.xlsx",
-                          progress=lambda done, total, step: calls.append((done, total, step)),
-                          date="2026年11月", maker="息县自然资源局")
+    counted: collections.Counter[str] = collections.Counter()
+    with pytest.MonkeyPatch.context() as patch:
+        for module_name, func in COUNTED:
+            module = importlib.import_module(f"xigeo.{module_name}")
+            original = getattr(module, func)
+
+            def counting(*args, _original=original, _func=func, **kwargs):
+                counted[_func] += 1
+                return _original(*args, **kwargs)
+
+            patch.setattr(module, func, counting)
+        result = build_report(None, pdf=out / "report.pdf", xlsx=out / "tables.xlsx",
+                              progress=lambda done, total, step: calls.append((done, total, step)),
+                              date="2026年11月", maker="息县自然资源局")
+    result.calls = dict(counted)  # type: ignore[attr-defined]
     return result, calls
+
+
+def test_sample_report_runs_each_calculator_once(sample_report):
+    """Issue 12: maps, tables and headline figures share one result per calculator
+    (before: prereview 3x, farmland_overlap 4x, industrial_intensity 4x, the stripping LP 3x)."""
+    result, _ = sample_report
+    assert result.calls == {"prereview": 1, "farmland_overlap": 1, "linkage_balance": 1,
+                            "consolidation_summary": 1, "industrial_intensity": 1,
+                            "minepark_summary": 1, "stripping_plan": 1}
+    assert set(result.results) == {s.topic for s in SECTIONS if s.topic}
 
 
 # ---------------------------------------------------------------- the sample report

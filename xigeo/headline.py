@@ -6,6 +6,8 @@ xigeo computed, its unit, and — when the layers are the sample — the figure
 the county published in its report (DOMAIN.md, "The seed's figures") with
 whether the computed value, rounded as the report rounds it, equals it.
 It is what ``make demo`` prints and what a report's summary page shows.
+:func:`compute_results` runs each calculator once; the report passes the same
+results to its maps, its tables and :func:`headline_figures`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from .errors import OptionError
+
 log = logging.getLogger(__name__)
 
-__all__ = ["Figure", "PUBLISHED", "headline_figures"]
+__all__ = ["Figure", "PUBLISHED", "Topic", "TOPICS", "compute_results", "headline_figures",
+           "sample_layers"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,22 +66,68 @@ PUBLISHED: dict[tuple[str, str], Figure] = {(f.topic, f.name): f for f in (
 )}
 
 
-def _prereview(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .prereview import prereview, summarize_prereview
+# ---------------------------------------------------------------- the calculators, once each
+# Each topic: how its result is computed from the layers, and the figures read from the result.
+# build_report computes the results once (compute_results) and hands the same results to its
+# maps, its tables and headline_figures.
 
-    table = summarize_prereview(prereview(layers["prereview"], farmland=layers["jbnt"]))
-    rows = {key: table.loc[key].to_dict() for key in ("submitted", "passed", "cut")}
+
+def _stripping_sources(layers: Mapping[str, Any]) -> Any:
+    """The first phase (期次 QC == 1) of the stripping sources, as the report counts it."""
+    sources = layers["stripping_sources"]
+    return sources[sources["QC"] == 1] if "QC" in sources.columns else sources
+
+
+def _compute_prereview(layers: Mapping[str, Any]) -> Any:
+    from .prereview import prereview
+
+    projects = layers["prereview"]
+    if "XMBH" in projects.columns and projects.index.name != "XMBH":
+        projects = projects.set_index("XMBH")
+    return prereview(projects, farmland=layers["jbnt"])
+
+
+def _compute_linkage(layers: Mapping[str, Any]) -> Any:
+    from .linkage import linkage_balance
+
+    return linkage_balance(layers["linkage_demolition"], layers["linkage_newbuild"],
+                           landuse=layers["dltb"], farmland=layers.get("jbnt"))
+
+
+def _compute_consolidation(layers: Mapping[str, Any]) -> Any:
+    from .consolidation import consolidation_summary
+
+    return consolidation_summary(layers["consolidation"])
+
+
+def _compute_industrial(layers: Mapping[str, Any]) -> Any:
+    from .industrial import industrial_intensity
+
+    return industrial_intensity(layers["industrial"])
+
+
+def _compute_minepark(layers: Mapping[str, Any]) -> Any:
+    from .minepark import minepark_summary
+
+    return minepark_summary(layers["minepark"], layers["minepark_pits"],
+                            layers["minepark_restoration"], dem=layers["minepark_dem"])
+
+
+def _compute_stripping(layers: Mapping[str, Any]) -> Any:
+    from .stripping import stripping_plan
+
+    return stripping_plan(_stripping_sources(layers), layers["stripping_receivers"])
+
+
+def _prereview(result: Any) -> dict[str, float]:
+    rows = {key: result.totals.loc[key].to_dict() for key in ("submitted", "passed", "cut")}
     return {"受理项目数": float(rows["submitted"]["count"]),
             "受理面积": float(rows["submitted"]["area_mu"]),
             "通过项目数": float(rows["passed"]["count"]), "通过面积": float(rows["passed"]["area_mu"]),
             "核减项目数": float(rows["cut"]["count"]), "核减面积": float(rows["cut"]["area_mu"])}
 
 
-def _linkage(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .linkage import linkage_balance
-
-    result = linkage_balance(layers["linkage_demolition"], layers["linkage_newbuild"],
-                             landuse=layers["dltb"], farmland=layers.get("jbnt"))
+def _linkage(result: Any) -> dict[str, float]:
     approved = result.totals.loc["approved"].to_dict()
     declared = result.totals.loc["declared"].to_dict()
     return {"申报项目数": float(declared["projects"]), "批准项目数": float(approved["projects"]),
@@ -85,55 +136,81 @@ def _linkage(layers: Mapping[str, Any]) -> dict[str, float]:
             "节余指标": float(approved["surplus_ha"])}
 
 
-def _consolidation(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .consolidation import consolidation_summary
-
-    table = consolidation_summary(layers["consolidation"], total=True)
-    total = table.iloc[-1]
-    return {"项目数": len(table) - 1, "建设规模": total["scale_measured_ha"],
-            "新增耕地": total["new_farmland_ha"], "投资": total["investment_wan_yuan"] / 1e4}
+def _consolidation(result: Any) -> dict[str, float]:
+    total = result.table("projects", total=True).iloc[-1]
+    return {"项目数": float(len(result.projects)), "建设规模": float(total["scale_measured_ha"]),
+            "新增耕地": float(total["new_farmland_ha"]),
+            "投资": float(total["investment_wan_yuan"]) / 1e4}
 
 
-def _industrial(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .industrial import industrial_summary
-
-    s = industrial_summary(layers["industrial"])
-    return {"入驻企业": s["enterprises"], "主营业务收入": s["revenue_yi_yuan"],
-            "标准厂房面积": s["standard_factory_floor_area_wan_m2"], "节约用地": s["saved_mu"]}
-
-
-def _minepark(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .minepark import minepark_summary
-
-    _, s = minepark_summary(layers["minepark"], layers["minepark_pits"],
-                            layers["minepark_restoration"], dem=layers["minepark_dem"])
-    return {"关停采矿企业": float(s.pit_count), "公园面积": float(s.park_area_km2),
-            "一期治理投资": float("nan") if s.investment_wan_yuan is None
-            else float(s.investment_wan_yuan)}
+def _industrial(result: Any) -> dict[str, float]:
+    s = result.totals["value"]
+    return {"入驻企业": float(s["enterprises"]), "主营业务收入": float(s["revenue_yi_yuan"]),
+            "标准厂房面积": float(s["standard_factory_floor_area_wan_m2"]),
+            "节约用地": float(s["saved_mu"])}
 
 
-def _stripping(layers: Mapping[str, Any]) -> dict[str, float]:
-    from .stripping import stripping_plan
-
-    sources = layers["stripping_sources"]
-    if "QC" in sources.columns:
-        sources = sources[sources["QC"] == 1]
-    plan = stripping_plan(sources, layers["stripping_receivers"])
-    return {"一期剥离面积": float(plan.sources["area_mu"].sum())}
+def _minepark(result: Any) -> dict[str, float]:
+    return {"关停采矿企业": float(result.pit_count), "公园面积": float(result.park_area_km2),
+            "一期治理投资": float("nan") if result.investment_wan_yuan is None
+            else float(result.investment_wan_yuan)}
 
 
-_CALCULATORS: dict[str, Callable[[Mapping[str, Any]], dict[str, float]]] = {
-    "建设项目用地预审": _prereview,
-    "城乡建设用地增减挂钩": _linkage,
-    "土地综合整治": _consolidation,
-    "产业集聚区": _industrial,
-    "濮公山矿山公园": _minepark,
-    "表土剥离": _stripping,
-}
+def _stripping(result: Any) -> dict[str, float]:
+    return {"一期剥离面积": float(result.sources["area_mu"].sum())}
+
+
+@dataclasses.dataclass(frozen=True)
+class Topic:
+    """A headline topic: the layers it reads, how its result is computed, the figures it gives."""
+
+    name: str
+    layers: tuple[str, ...]
+    compute: Callable[[Mapping[str, Any]], Any]
+    figures: Callable[[Any], dict[str, float]]
+
+
+#: The topics of the headline figures, in report order, keyed by their Chinese name.
+TOPICS: dict[str, Topic] = {t.name: t for t in (
+    Topic("建设项目用地预审", ("prereview", "jbnt"), _compute_prereview, _prereview),
+    Topic("城乡建设用地增减挂钩", ("linkage_demolition", "linkage_newbuild", "dltb"),
+          _compute_linkage, _linkage),
+    Topic("土地综合整治", ("consolidation",), _compute_consolidation, _consolidation),
+    Topic("产业集聚区", ("industrial",), _compute_industrial, _industrial),
+    Topic("濮公山矿山公园", ("minepark", "minepark_pits", "minepark_restoration", "minepark_dem"),
+          _compute_minepark, _minepark),
+    Topic("表土剥离", ("stripping_sources", "stripping_receivers"), _compute_stripping, _stripping),
+)}
+
+
+def _topics(topics: Iterable[str] | None) -> list[str]:
+    chosen = list(TOPICS) if topics is None else list(topics)
+    unknown = [t for t in chosen if t not in TOPICS]
+    if unknown:
+        raise OptionError(f"topics: unknown topic(s) {', '.join(unknown)}; use {', '.join(TOPICS)}")
+    return chosen
+
+
+def sample_layers() -> dict[str, Any]:
+    """The bundled sample's layers by name (the DEM as its path)."""
+    from . import sample
+
+    return {name: (sample.path(name) if name == "minepark_dem" else sample.load(name))
+            for name in sample.available}
+
+
+def compute_results(layers: Mapping[str, Any], *, topics: Iterable[str] | None = None) -> dict[str, Any]:
+    """Each topic's calculator run once on ``layers``: topic name → result."""
+    out = {}
+    for topic in _topics(topics):
+        log.info("headline figures: %s", topic)
+        out[topic] = TOPICS[topic].compute(layers)
+    return out
 
 
 def headline_figures(layers: Mapping[str, Any] | None = None, *,
-                     topics: Iterable[str] | None = None) -> pd.DataFrame:
+                     topics: Iterable[str] | None = None,
+                     results: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Compute the report's headline figures from ``layers`` (default: the sample).
 
     Parameters
@@ -144,6 +221,9 @@ def headline_figures(layers: Mapping[str, Any] | None = None, *,
     topics : iterable of str, optional
         Only these topics (e.g. ``["表土剥离"]``), for layers that cover part
         of the report; default: all six.
+    results : mapping of topic to result, optional
+        Results already computed (:func:`compute_results`, as the report
+        does); a topic found here is not computed again.
 
     Returns
     -------
@@ -151,23 +231,23 @@ def headline_figures(layers: Mapping[str, Any] | None = None, *,
         One row per figure: ``topic``, ``figure``, ``value`` (unrounded),
         ``unit``, ``reported`` (rounded as the report prints it), and for the
         sample, ``published`` and ``agrees``.
-    """
-    from . import sample
 
-    chosen = list(_CALCULATORS) if topics is None else list(topics)
-    unknown = [t for t in chosen if t not in _CALCULATORS]
-    if unknown:
-        raise ValueError(f"unknown topic(s) {', '.join(unknown)}; use {', '.join(_CALCULATORS)}")
-    is_sample = layers is None
-    if layers is None:
-        layers = {name: (sample.path(name) if name == "minepark_dem" else sample.load(name))
-                  for name in sample.available}
+    Examples
+    --------
+    >>> table = headline_figures(topics=["表土剥离"])
+    >>> table[["figure", "reported", "unit", "published", "agrees"]]
+           figure  reported unit  published  agrees
+    0  一期剥离面积     500.0    亩        500    True
+    """
+    chosen = _topics(topics)
+    is_sample = layers is None and results is None
+    results = dict(results or {})
+    missing = [t for t in chosen if t not in results]
+    if missing:
+        results.update(compute_results(sample_layers() if layers is None else layers, topics=missing))
     rows = []
-    for topic, calculate in _CALCULATORS.items():
-        if topic not in chosen:
-            continue
-        log.info("headline figures: %s", topic)
-        for name, value in calculate(layers).items():
+    for topic in chosen:
+        for name, value in TOPICS[topic].figures(results[topic]).items():
             figure = PUBLISHED[(topic, name)]
             reported = round(float(value), figure.decimals)
             row = {"topic": topic, "figure": name, "value": float(value), "unit": figure.unit,

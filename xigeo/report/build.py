@@ -1,0 +1,195 @@
+"""build_report: layers → each calculator once → headline, maps, table pages, workbook."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import LayerWriteError, OptionError
+from .layers import plan, read, read_mapping, resolve_layers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ReportResult", "build_report", "Progress"]
+
+#: callback of :func:`build_report`: (steps done, steps in all, step now starting)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclasses.dataclass
+class ReportResult:
+    """What :func:`build_report` wrote and computed.
+
+    Attributes
+    ----------
+    pdf, xlsx : Path or None
+        The files written (None when not asked for).
+    headline : DataFrame
+        The headline figures (:func:`xigeo.headline.headline_figures`'s
+        table; ``published`` and ``agrees`` columns on the sample).
+    tables : dict of str to DataFrame
+        The workbook's sheets, by sheet name, as written.
+    pages : list of str
+        The PDF's page titles after the contents page (its contents entries).
+    sections : list of str
+        The keys of the sections in the report (see :data:`SECTIONS`).
+    results : dict of str to result
+        Each topic's calculator result (:mod:`xigeo._result` contract), by
+        headline topic: the one computation behind the figures, maps and tables.
+    """
+
+    pdf: Path | None
+    xlsx: Path | None
+    headline: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    pages: list[str]
+    sections: list[str]
+    results: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
+    if path is None:
+        return
+    if path.suffix.lower() != suffix:
+        raise OptionError(f"{path}: use a {suffix} file name")
+    if path.exists() and not overwrite:
+        raise LayerWriteError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it")
+    if not path.parent.is_dir():
+        raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
+
+
+def _headline_sheet(headline: pd.DataFrame) -> pd.DataFrame:
+    sheet = headline.rename(columns={"topic": "专题", "figure": "指标", "value": "计算值",
+                                     "reported": "报告值", "unit": "单位", "published": "公报值",
+                                     "agrees": "与公报一致"})
+    if "与公报一致" in sheet.columns:
+        sheet["与公报一致"] = sheet["与公报一致"].map({True: "是", False: "否"})
+    sheet.index = pd.RangeIndex(1, len(sheet) + 1, name="序号")
+    return sheet
+
+
+def build_report(data: str | os.PathLike[str] | None = None, *,
+                 pdf: str | os.PathLike[str] | None = "report.pdf",
+                 xlsx: str | os.PathLike[str] | None = None,
+                 mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+                 progress: Progress | None = None, overwrite: bool = False,
+                 title: str = "节约集约用地工作报告图集", maker: str | None = None,
+                 date: str | dt.date | None = None) -> ReportResult:
+    """Build the report atlas (PDF) and its tables (Excel) from a county's layers.
+
+    Each calculator runs once (:func:`xigeo.headline.compute_results`); its
+    result gives the headline figures, the section's map overlays and its
+    tables (``result.table(name, labels="zh", total=True)``).
+
+    Parameters
+    ----------
+    data : path-like, optional
+        A folder of layers or a GeoPackage, with the sample's layer names
+        (``xigeo.sample.available``) unless ``mapping`` says otherwise.
+        Default: the bundled Xi County sample (its headline figures are then
+        checked against the published ones).
+    pdf, xlsx : path-like, optional
+        The files to write (``None``: skip it). Written atomically; an
+        existing file is replaced only with ``overwrite=True``.
+    mapping : path-like or dict, optional
+        A JSON mapping of layer and field names (:func:`read_mapping`).
+    progress : callable, optional
+        Called as ``progress(done, total, step)`` before each step and once
+        at the end with ``done == total``.
+    title, maker, date : str
+        The atlas title (contents page, PDF metadata); the map maker and date
+        printed on every map (default date: this month).
+
+    Returns
+    -------
+    ReportResult
+
+    Sections whose layers are all absent are left out; a section with some
+    of its layers but not all is an error naming the missing layer and its
+    mapping key.
+    """
+    pdf_path = Path(pdf) if pdf is not None else None
+    xlsx_path = Path(xlsx) if xlsx is not None else None
+    if pdf_path is None and xlsx_path is None:
+        raise OptionError("nothing to write: give pdf= and/or xlsx=")
+    _check_target(pdf_path, overwrite, ".pdf")
+    _check_target(xlsx_path, overwrite, ".xlsx")
+    if data is None and mapping is not None:
+        raise OptionError("a mapping needs DATA (the folder or GeoPackage it describes)")
+
+    from .. import sample
+    from .._excel import write_workbook
+    from ..headline import PUBLISHED, compute_results, headline_figures
+    from ..maps import write_atlas
+    from ..maps.atlas import figure_title
+    from .pages import headline_page, table_pages
+    from .sections import BUILDERS
+
+    sources = resolve_layers(data, mapping=mapping)
+    checked: dict[str, Any] = (read_mapping(mapping) if mapping is not None
+                               else {"fields": {}, "source": "mapping"})
+    fields: dict[str, dict[str, str]] = checked["fields"]
+    mapping_source = str(checked["source"])
+    sections = plan(sources, data)
+    needed = [n for n in sample.available
+              if any(n in s.layers + s.optional for s in sections) and n in sources]
+    steps = ["读取图层", "主要指标"] + [s.title for s in sections]
+    steps += ["写出PDF图集"] * (pdf_path is not None) + ["写出Excel表格"] * (xlsx_path is not None)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        log.info("report: %s", steps[done])
+        if progress is not None:
+            progress(done, len(steps), steps[done])
+        done += 1
+
+    step()
+    layers = {n: read(n, sources[n], fields.get(n, {}), mapping_source) for n in needed}
+    step()
+    topics = [s.topic for s in sections if s.topic is not None]
+    results = compute_results(layers, topics=topics)
+    headline = headline_figures(topics=topics, results=results)
+    if data is None and len(headline):
+        headline["published"] = [PUBLISHED[(t, f)].published
+                                 for t, f in zip(headline["topic"], headline["figure"])]
+        headline["agrees"] = headline["reported"] == headline["published"]
+    if date is None:
+        today = dt.date.today()
+        date = f"{today.year}年{today.month}月"
+    kw: dict[str, Any] = {"date": date}
+    if maker:
+        kw["maker"] = maker
+    figures = headline_page(headline, "主要指标汇总")
+    pages = ["主要指标汇总"] + ["主要指标汇总（续）"] * (len(figures) - 1)
+    tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)}
+    for section in sections:
+        step()
+        part = BUILDERS[section.key](layers, results.get(section.topic) if section.topic else None, kw)
+        for fig in part.maps:
+            figures.append(fig)
+            pages.append(f"{section.title}：{figure_title(fig)}")
+        for sheet, page_title, table, columns in part.tables:
+            tables[sheet] = table
+            shown = table[[c for c in columns if c in table.columns]] if columns else table
+            new = table_pages(page_title, shown)
+            figures += new
+            pages += [page_title] + [f"{page_title}（续）"] * (len(new) - 1)
+    if pdf_path is not None:
+        step()
+        write_atlas(figures, pdf_path, title=title, titles=pages, overwrite=overwrite,
+                    subtitle=f"{'息县样例数据' if data is None else Path(data).name}　{date}")
+    if xlsx_path is not None:
+        step()
+        write_workbook(tables, xlsx_path, overwrite=overwrite)
+    if progress is not None:
+        progress(len(steps), len(steps), "完成")
+    return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
+                        pages=pages, sections=[s.key for s in sections], results=results)

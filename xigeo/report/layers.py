@@ -1,0 +1,248 @@
+"""Where a report's layers are: the sections, the mapping file, folders and GeoPackages.
+
+Nothing here draws or computes: it decides which sections the data support
+(:data:`SECTIONS`), finds each layer (:func:`resolve_layers`, with a mapping
+file read by :func:`read_mapping`) and reads it with the mapped field names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import LayerReadError, OptionError, SchemaError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Section", "SECTIONS", "RASTERS", "read_mapping", "resolve_layers", "plan", "read"]
+
+RASTERS = {"minepark_dem"}
+VECTOR_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
+RASTER_SUFFIXES = (".tif", ".tiff")
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """One report section: its title, the headline topic it carries, the layers it reads.
+
+    ``layers`` are read when any of them is in the data; then all of them are
+    required. ``optional`` layers are drawn or used when present.
+    """
+
+    key: str
+    title: str
+    topic: str | None
+    layers: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+#: The report's sections, in order (the summary page comes first).
+SECTIONS: tuple[Section, ...] = (
+    Section("overview", "土地利用现状", None, ("dltb",), ("county",)),
+    Section("linkage", "城乡建设用地增减挂钩", "城乡建设用地增减挂钩",
+            ("linkage_demolition", "linkage_newbuild", "dltb"), ("jbnt", "county")),
+    Section("consolidation", "土地综合整治", "土地综合整治", ("consolidation",),
+            ("townships", "county")),
+    Section("prereview", "建设项目用地预审与耕地保护", "建设项目用地预审", ("prereview", "jbnt")),
+    Section("industrial", "产业集聚区节约集约用地", "产业集聚区", ("industrial",)),
+    Section("minepark", "濮公山矿山公园", "濮公山矿山公园",
+            ("minepark", "minepark_pits", "minepark_restoration", "minepark_dem")),
+    Section("stripping", "表土剥离与再利用", "表土剥离", ("stripping_sources", "stripping_receivers")),
+)
+#: the layers that decide whether a section is in the report (the rest it then requires)
+_PRIMARY = {"overview": ("dltb",), "linkage": ("linkage_demolition", "linkage_newbuild"),
+            "consolidation": ("consolidation",), "prereview": ("prereview",),
+            "industrial": ("industrial",),
+            "minepark": ("minepark", "minepark_pits", "minepark_restoration"),
+            "stripping": ("stripping_sources", "stripping_receivers")}
+
+
+# ---------------------------------------------------------------- layers and the mapping file
+
+def _known_layers() -> tuple[str, ...]:
+    from .. import sample
+
+    return sample.available
+
+
+def read_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
+    """Read and check a mapping of layer and field names (a JSON file or a dict).
+
+    The mapping has two optional parts::
+
+        {"layers": {"dltb": "土地利用/DLTB.shp",
+                    "jbnt": {"path": "基本农田.gpkg", "layer": "JBNT"},
+                    "prereview": {"layer": "预审项目"}},
+         "fields": {"prereview": {"XMBH": "项目编号", "YDBZMJ": "用地标准面积"}}}
+
+    ``layers`` maps a xigeo layer name to a file (relative paths are relative
+    to DATA when it is a folder, else to the mapping file's folder), or to
+    ``{"path": ..., "layer": ...}`` for a layer of a multi-layer file, or to
+    ``{"layer": ...}`` for a layer of the DATA GeoPackage. ``fields`` maps,
+    per layer, the field name xigeo uses to the name in your data.
+
+    Examples
+    --------
+    >>> m = read_mapping({"layers": {"dltb": "DLTB.shp"}, "fields": {"dltb": {"DLBM": "地类编码"}}})
+    >>> m["layers"]["dltb"], m["fields"]["dltb"]
+    ({'path': 'DLTB.shp', 'layer': None}, {'DLBM': '地类编码'})
+    >>> read_mapping({"layer": {}})
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.OptionError: mapping: unknown key(s) layer; use "layers" and "fields"
+    """
+    source = "mapping"
+    base: Path | None = None
+    if not isinstance(mapping, Mapping):
+        path = Path(mapping)
+        source, base = str(path), path.resolve().parent
+        try:
+            mapping = json.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise LayerReadError(f"mapping file {path} does not exist") from None
+        except json.JSONDecodeError as exc:
+            raise OptionError(f"{path}: not valid JSON ({exc}); see docs/report.md for the format") from None
+        if not isinstance(mapping, Mapping):
+            raise OptionError(f"{path}: a mapping file holds a JSON object "
+                             '({"layers": {...}, "fields": {...}})')
+    unknown = sorted(set(mapping) - {"layers", "fields"})
+    if unknown:
+        raise OptionError(f'{source}: unknown key(s) {", ".join(unknown)}; use "layers" and "fields"')
+    known = _known_layers()
+    layers: dict[str, dict[str, Any]] = {}
+    for name, entry in dict(mapping.get("layers") or {}).items():
+        if name not in known:
+            raise OptionError(f'{source}: "layers.{name}" is not a xigeo layer name; '
+                             f"use one of {', '.join(known)}")
+        if isinstance(entry, str):
+            entry = {"path": entry, "layer": None}
+        elif isinstance(entry, Mapping) and set(entry) <= {"path", "layer"} and entry:
+            entry = {"path": entry.get("path"), "layer": entry.get("layer")}
+        else:
+            raise OptionError(f'{source}: "layers.{name}" must be a file path or '
+                             '{"path": ..., "layer": ...}')
+        layers[name] = entry
+    fields: dict[str, dict[str, str]] = {}
+    for name, renames in dict(mapping.get("fields") or {}).items():
+        if name not in known:
+            raise OptionError(f'{source}: "fields.{name}" is not a xigeo layer name; '
+                             f"use one of {', '.join(known)}")
+        if not isinstance(renames, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in renames.items()):
+            raise OptionError(f'{source}: "fields.{name}" must map xigeo field names to yours, '
+                             'e.g. {"XMMC": "项目名称"}')
+        fields[name] = dict(renames)
+    return {"layers": layers, "fields": fields, "base": base, "source": source}
+
+
+def _find_in_folder(folder: Path, name: str) -> Path | None:
+    suffixes = RASTER_SUFFIXES if name in RASTERS else VECTOR_SUFFIXES
+    for suffix in suffixes:
+        candidate = folder / f"{name}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def resolve_layers(data: str | os.PathLike[str] | None = None, *,
+                   mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None
+                   ) -> dict[str, tuple[Path, str | None, str]]:
+    """Where each available layer is: name -> (file, layer in the file or None, mapping key).
+
+    Without a mapping a folder DATA holds ``<name>.shp`` (or .gpkg, .geojson)
+    and ``minepark_dem.tif``; a GeoPackage DATA holds layers named like the
+    sample's, with ``minepark_dem.tif`` beside it. Layers the data lack are
+    left out; a layer the mapping names but that does not exist is an error
+    naming its mapping key.
+    """
+    import pyogrio
+
+    if data is None:
+        from .. import sample
+
+        folder = sample.data_dir()
+        files = {n: _find_in_folder(folder, n) for n in sample.available}
+        return {n: (p, None, f"layers.{n}") for n, p in files.items() if p is not None}
+    data = Path(data)
+    if not data.exists():
+        raise LayerReadError(f"{data} does not exist; DATA is a folder of layers or a GeoPackage")
+    m = read_mapping(mapping) if mapping is not None else {"layers": {}, "fields": {}, "base": None,
+                                                          "source": "mapping"}
+    gpkg = data if data.is_file() else None
+    if gpkg is not None and gpkg.suffix.lower() != ".gpkg":
+        raise LayerReadError(f"{data}: DATA is a folder of layers or a GeoPackage (.gpkg)")
+    folder = data if gpkg is None else data.parent
+    base = folder if gpkg is None else (m["base"] or folder)
+    gpkg_layers = set(pyogrio.list_layers(gpkg)[:, 0]) if gpkg is not None else set()
+    out: dict[str, tuple[Path, str | None, str]] = {}
+    for name in _known_layers():
+        key = f"layers.{name}"
+        entry = m["layers"].get(name)
+        if entry is not None:
+            where = f'{m["source"]}: "{key}"'
+            if entry["path"] is None:
+                if gpkg is None:
+                    raise LayerReadError(f'{where} names only a layer ({entry["layer"]!r}) but DATA '
+                                         f"{data} is not a GeoPackage; give a path")
+                path, layer = gpkg, entry["layer"]
+            else:
+                path = Path(entry["path"])
+                path = path if path.is_absolute() else base / path
+                layer = entry["layer"]
+            if not path.exists():
+                raise LayerReadError(f"{where} points at {path}, which does not exist")
+            if layer is not None and layer not in set(pyogrio.list_layers(path)[:, 0]):
+                raise LayerReadError(f"{where}: {path} has no layer {layer!r}; it has "
+                                     f"{', '.join(pyogrio.list_layers(path)[:, 0])}")
+            out[name] = (path, layer, key)
+        elif gpkg is not None and name in gpkg_layers:
+            out[name] = (gpkg, name, key)
+        else:
+            found = _find_in_folder(folder, name)
+            if found is not None:
+                out[name] = (found, None, key)
+    return out
+
+
+def plan(available: Mapping[str, Any], data: Any) -> list[Section]:
+    """The sections the data support; a section with some but not all of its layers is an error."""
+    chosen = []
+    for section in SECTIONS:
+        if not any(n in available for n in _PRIMARY[section.key]):
+            log.info("report: no %s layers, section %s left out", section.key, section.title)
+            continue
+        for name in section.layers:
+            if name not in available:
+                where = "the bundled sample" if data is None else str(data)
+                raise LayerReadError(
+                    f"the report section {section.title} ({section.key}) needs the layer "
+                    f"'{name}' (mapping key \"layers.{name}\"), which is not in {where}. Fix: "
+                    f'add "{name}" to the mapping file\'s "layers", or leave out the section\'s '
+                    f"other layers ({', '.join(n for n in section.layers if n in available)})")
+        chosen.append(section)
+    if not chosen:
+        raise LayerReadError(f"{data}: no layer of any report section found; expected names like "
+                             f"{', '.join(_known_layers())} (or a mapping file)")
+    return chosen
+
+
+def read(name: str, source: tuple[Path, str | None, str], fields: Mapping[str, str],
+          mapping_source: str) -> Any:
+    from ..io import read_layer
+
+    path, layer, key = source
+    if name in RASTERS:
+        return path
+    gdf = read_layer(path, layer=layer)
+    if fields:
+        missing = [f"{theirs} (fields.{name}.{ours})" for ours, theirs in fields.items()
+                   if theirs not in gdf.columns]
+        if missing:
+            raise SchemaError(f"{mapping_source}: layer '{name}' ({path}) has no field(s) "
+                              f"{', '.join(missing)}; it has {', '.join(map(str, gdf.columns))}")
+        gdf = gdf.rename(columns={theirs: ours for ours, theirs in fields.items()})
+    return gdf

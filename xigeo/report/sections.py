@@ -1,0 +1,168 @@
+"""The report's sections: each draws its map and lays out its tables from results computed once.
+
+A section builder gets the layers, the calculator result of its topic (computed
+once by :func:`xigeo.headline.compute_results`, the same object the headline
+figures are read from) and the map options; it returns its map figures and its
+tables (sheet name, page title, table with Chinese headers, columns shown in
+the PDF). Tables are the results' own ``table(name, labels="zh", total=True)``:
+no calculator runs here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SchemaError
+
+__all__ = ["Part", "BUILDERS"]
+
+
+@dataclasses.dataclass
+class Part:
+    """A section's output: maps, then tables (sheet name, page title, table, PDF columns)."""
+
+    maps: list[Any]
+    tables: Sequence[tuple[str, str, pd.DataFrame, Sequence[str] | None]]
+
+
+def _named(table: pd.DataFrame, *names: str) -> pd.DataFrame:
+    table = table.copy()
+    if len(names) == 1:
+        table.index.name = names[0]
+    else:
+        table.index.names = list(names)
+    return table
+
+
+def _figures(result: Any, name: str = "totals") -> pd.DataFrame:
+    """A result's one-column table of figures as the report shows it: 指标 / 数值."""
+    table = result.table(name, labels="zh")
+    table.columns = ["数值"]
+    return _named(table, "指标")
+
+
+def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
+    from ..area import summarize_area
+    from ..maps import landuse_map
+
+    dltb = L["dltb"]
+    by = [c for c in ("DLBM", "DLMC") if c in dltb.columns] or None
+    if by is None:
+        raise SchemaError("dltb has no DLBM field (land-use code); map it in the mapping file's "
+                          '"fields": {"dltb": {"DLBM": "<your field>"}}')
+    table = summarize_area(dltb, by=by, unit="ha", total=True)
+    table = table[["count", "area_ha", "area_mu"]].rename(
+        columns={"count": "图斑数(个)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)"})
+    table["占比(%)"] = table["面积(公顷)"] / table["面积(公顷)"].iloc[-1] * 100
+    table = _named(table, *[{"DLBM": "地类编码", "DLMC": "地类名称"}[c] for c in by])
+    fig = landuse_map(dltb, boundary=L.get("county"), title="土地利用现状图", **kw)
+    return Part([fig], [("土地利用现状", "土地利用现状面积统计表", table, None)])
+
+
+def _linkage(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..maps import linkage_map
+
+    fig = linkage_map(L["linkage_demolition"], L["linkage_newbuild"], farmland=L.get("jbnt"),
+                      boundary=L.get("county"), **kw)
+    projects = _named(r.table("projects", labels="zh", total=True), "项目名称")
+    totals = _named(r.table("totals", labels="zh"), "汇总")
+    tables = [("增减挂钩项目", "增减挂钩项目面积与指标表", projects,
+               ["批准状态", "拆旧区个数", "建新区个数", "拆旧区面积(公顷)", "建新区面积(公顷)",
+                "建新区原有建设用地(公顷)", "使用挂钩指标(公顷)", "节余指标(公顷)", "规则检查通过"]),
+              ("增减挂钩汇总", "增减挂钩汇总表", totals,
+               ["项目个数", "拆旧区面积(公顷)", "复垦耕地面积(公顷)", "建新区面积(公顷)",
+                "建新区原有建设用地(公顷)", "建新区占用永久基本农田(公顷)", "使用挂钩指标(公顷)",
+                "节余指标(公顷)"])]
+    if len(r.violations):
+        violations = r.table("violations", labels="zh").set_index("项目")
+        tables.append(("增减挂钩规则检查", "增减挂钩规则检查（不符合项）", violations,
+                       ["批准状态", "规则名称", "不符合的地块"]))
+    return Part([fig], tables)
+
+
+def _consolidation(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..maps import consolidation_map
+
+    table = _named(r.table("projects", labels="zh", total=True), "项目编号")
+    fig = consolidation_map(L["consolidation"], townships=L.get("townships"),
+                            county=L.get("county"), **kw)
+    return Part([fig], [("土地综合整治", "土地综合整治项目表", table,
+                         ["项目名称", "建设规模(公顷)", "新增耕地面积(公顷)", "新增耕地率(%)",
+                          "投资(万元)", "公顷投资(万元/公顷)"])])
+
+
+def _prereview(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..maps import farmland_overlap_map
+
+    projects = L["prereview"]
+    if "XMBH" in projects.columns:
+        projects = projects.set_index("XMBH")
+    fig = farmland_overlap_map(L["prereview"], L["jbnt"], overlaps=r.overlap,
+                               title="建设项目用地预审与永久基本农田叠加图", **kw)
+    checked = _named(r.table("projects", labels="zh", total=True), "项目编号")
+    if "XMMC" in projects.columns:
+        checked.insert(0, "项目名称", projects["XMMC"].reindex(checked.index))
+    summary = _named(r.table("totals", labels="zh"), "审查结果")
+    return Part([fig], [("用地预审汇总", "建设项目用地预审汇总表", summary, None),
+                        ("用地预审项目", "建设项目用地预审项目表", checked,
+                         ["项目名称", "申报面积(亩)", "占用永久基本农田(亩)", "审查结论",
+                          "核减面积(亩)", "核减原因"])])
+
+
+def _industrial(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..maps import layer, thematic_map
+
+    parcels = L["industrial"]
+    status = r.parcels["passed"] if "passed" in r.parcels.columns else None
+    shown = parcels.copy()
+    if status is not None and "QYBH" in shown.columns:
+        verdict = status.reindex(shown["QYBH"]).to_numpy()
+        shown["_status"] = np.where(verdict.astype(bool), "控制指标全部达标", "有指标未达标")
+        main = layer(shown, "zones", column="_status",
+                     colors={"控制指标全部达标": (0.3, 0.7, 0.3), "有指标未达标": (0.95, 0.55, 0.1)})
+    else:
+        main = layer(shown, "parcels", label="企业用地")
+    fig = thematic_map([main], title="产业集聚区企业用地集约利用评价图",
+                       source="产业集聚区企业用地及控制指标", **kw)
+    table = _named(r.table("parcels", labels="zh", total=True), "企业编号")
+    return Part([fig], [("产业集聚区汇总", "产业集聚区主要指标", _figures(r), None),
+                        ("企业用地评价", "企业用地控制指标评价表", table,
+                         ["行业代码", "用地面积(平方米)", "投资强度(万元/公顷)", "容积率",
+                          "建筑系数(%)", "绿地率(%)", "全部达标", "可节约用地面积(亩)"])])
+
+
+def _minepark(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..maps import minepark_map
+
+    fig = minepark_map(L["minepark"], L["minepark_pits"], restoration=L["minepark_restoration"],
+                       dem=L["minepark_dem"], **kw)
+    pits = _named(r.table("pits", labels="zh", total=True), "矿坑编号")
+    return Part([fig], [("矿山公园汇总", "矿山公园主要指标", _figures(r), None),
+                        ("矿坑", "关停矿坑地形与治理表", pits,
+                         ["面积(公顷)", "治理区内面积(公顷)", "最低高程(米)", "最高高程(米)",
+                          "高差(米)", "平均坡度(度)", "最大坡度(度)", "坡度>25°待治理面积(公顷)"])])
+
+
+def _stripping(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    from ..headline import _stripping_sources
+    from ..maps import stripping_map
+
+    fig = stripping_map(_stripping_sources(L), L["stripping_receivers"], flows=r.flows, **kw)
+    return Part([fig], [
+        ("表土剥离区", "表土剥离区表", _named(r.table("sources", labels="zh", total=True), "剥离区编号"), None),
+        ("表土接收区", "表土接收区表", _named(r.table("receivers", labels="zh", total=True), "接收区编号"),
+         None),
+        ("表土调运", "表土调运方案表", _named(r.table("flows", labels="zh", total=True), "调运"), None)])
+
+
+#: section key → builder(layers, the topic's result or None, map options)
+BUILDERS: dict[str, Callable[[Mapping[str, Any], Any, dict[str, Any]], Part]] = {
+    "overview": _overview, "linkage": _linkage, "consolidation": _consolidation,
+    "prereview": _prereview, "industrial": _industrial, "minepark": _minepark,
+    "stripping": _stripping,
+}
