@@ -10,6 +10,8 @@ generator all read these groups. Codes are text with leading zeros
 [True, False, False, True, False]
 >>> matches(["0101", "0201", "1203"], FARMLAND_CODES).tolist()
 [True, False, False]
+>>> is_construction("0601")
+True
 """
 
 from __future__ import annotations
@@ -39,8 +41,13 @@ AGRICULTURAL_CODES: tuple[str, ...] = (
 FARMLAND_CODES: tuple[str, ...] = ("01",)
 
 
-def matches(codes: Any, prefixes: Iterable[str]) -> np.ndarray:
-    """True where a land-use code starts with one of ``prefixes`` (codes read as text)."""
+def matches(codes: Any, prefixes: Iterable[str]) -> Any:
+    """True where a land-use code starts with one of ``prefixes`` (codes read as text).
+
+    An array of booleans for a sequence of codes; one bool for a single code.
+    """
+    if np.ndim(codes) == 0:
+        return bool(matches([codes], prefixes)[0])
     text = pd.Series(np.asarray(codes, dtype=object)).astype("string").str.strip()
     out = np.zeros(len(text), dtype=bool)
     for prefix in prefixes:
@@ -48,11 +55,11 @@ def matches(codes: Any, prefixes: Iterable[str]) -> np.ndarray:
     return out
 
 
-def is_construction(codes: Any) -> np.ndarray:
+def is_construction(codes: Any) -> Any:
     """True for construction-land codes (:data:`CONSTRUCTION_CODES`)."""
     return matches(codes, CONSTRUCTION_CODES)
 
 
-def is_farmland(codes: Any) -> np.ndarray:
+def is_farmland(codes: Any) -> Any:
     """True for farmland codes (耕地, 01xx)."""
     return matches(codes, FARMLAND_CODES)

@@ -35,6 +35,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from .._landuse import is_construction
 from ._geometry import (
     EPSG,
     HA_M2,
@@ -95,19 +96,7 @@ DLMC = {
     "1003": "公路用地", "1004": "城镇村道路用地", "1006": "农村道路", "1101": "河流水面",
     "1104": "坑塘水面", "1106": "内陆滩涂", "1107": "沟渠", "1202": "设施农用地",
 }
-#: Construction land (建设用地) in the sense of the linkage quota: 05, 06, 07, 08, 09,
-#: 1001-1005, 1007-1009, 1109, 1201. Everything else in the sample is agricultural
-#: or unused land and needs quota when a new-build zone takes it.
-CONSTRUCTION_PREFIXES = ("05", "06", "07", "08", "09")
-CONSTRUCTION_CODES = frozenset({"1001", "1002", "1003", "1004", "1005", "1007", "1008", "1009",
-                                "1109", "1201"})
-
-
-def is_construction(dlbm: Any) -> Any:
-    """True where a land-use code (or a Series of codes) is construction land (建设用地)."""
-    if isinstance(dlbm, pd.Series):
-        return dlbm.str[:2].isin(CONSTRUCTION_PREFIXES) | dlbm.isin(CONSTRUCTION_CODES)
-    return str(dlbm)[:2] in CONSTRUCTION_PREFIXES or str(dlbm) in CONSTRUCTION_CODES
+# construction land (建设用地) in the sense of the linkage quota: xigeo._landuse.is_construction
 
 
 TOWNSHIPS = [  # name, code (9 digits)
