@@ -96,6 +96,103 @@ def test_help_has_examples():
     assert "Examples" in run("area", "--help").output
 
 
+def _commands(group, prefix=()):
+    """Every command path of the CLI: ("area",), ("coords", "import") …"""
+    import click
+
+    for name, command in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(command, click.Group):
+            yield from _commands(command, prefix + (name,))
+
+
+def test_top_level_help_lists_each_command_once_and_every_help_has_examples():
+    lines = run("--help").output.split("Commands:")[1].strip().splitlines()
+    listed = [line.split()[0] for line in lines if not line.startswith("    ")]
+    assert listed == sorted(cli.commands)  # each command once
+    assert len(listed) == 13
+    for path in _commands(cli):
+        result = run(*path, "--help")
+        assert result.exit_code == 0, path
+        assert "Examples:" in result.output, path
+
+
+def _refused(argv, output, capsys, before):
+    """``xigeo argv`` exits 1 with one line naming ``output`` and --overwrite; nothing changed."""
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:"), err
+    assert str(output) in err and "--overwrite" in err
+    assert output.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["面积.csv", "面积.xlsx"])
+def test_area_refuses_an_existing_output_before_reading(layer, tmp_path, capsys, name):
+    path, gdf = layer
+    out = tmp_path / "out" / name
+    out.parent.mkdir()
+    out.write_bytes(b"an earlier table")
+    # the layer does not exist: the output is checked first, so that is the error
+    _refused(["area", str(tmp_path / "没有.shp"), "-o", str(out)], out, capsys, b"an earlier table")
+    _refused(["area", str(path), "--by", "XMMC", "-o", str(out)], out, capsys, b"an earlier table")
+    assert [p.name for p in out.parent.iterdir()] == [name]  # no temp files
+    assert main(["area", str(path), "--by", "XMMC", "--unit", "亩", "-o", str(out),
+                 "--overwrite"]) == 0
+    table = (pd.read_csv(out, index_col=0, encoding="utf-8-sig") if name.endswith(".csv")
+             else pd.read_excel(out, index_col=0))
+    expected = xigeo.summarize_area(xigeo.read_layer(path), by="XMMC", unit="mu")
+    assert table["area_mu"].to_dict() == pytest.approx(expected["area_mu"].to_dict(), abs=1e-9)
+    assert table["area_mu"]["挂钩项目乙"] == pytest.approx(22.5, abs=0.01)  # 15 000 m²
+    assert [p.name for p in out.parent.iterdir()] == [name]
+    capsys.readouterr()
+    bad = tmp_path / "out" / "面积.txt"
+    assert main(["area", str(tmp_path / "没有.shp"), "-o", str(bad)]) == 1  # suffix, before reading
+    assert ".csv or .xlsx" in capsys.readouterr().err and not bad.exists()
+
+
+def test_sample_copy_refuses_existing_files_and_replaces_them_with_overwrite(tmp_path, capsys):
+    from xigeo import sample
+
+    folder = tmp_path / "练习"
+    folder.mkdir()
+    target = folder / "linkage_newbuild.dbf"
+    target.write_bytes(b"my own edits")
+    _refused(["sample", "copy", str(folder)], target, capsys, b"my own edits")
+    assert [p.name for p in folder.iterdir()] == ["linkage_newbuild.dbf"]  # nothing copied
+    assert main(["sample", "copy", str(folder), "--overwrite"]) == 0
+    source = sample.path("linkage_newbuild").with_suffix(".dbf")
+    assert target.read_bytes() == source.read_bytes()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(p.name for p in source.parent.iterdir() if p.is_file())
+    assert not [n for n in names if n.startswith(".")]  # no temp files
+
+
+def test_report_refuses_existing_outputs_before_computing(tmp_path, capsys):
+    from xigeo import sample
+
+    pdf, xlsx = tmp_path / "图集.pdf", tmp_path / "表格.xlsx"
+    xlsx.write_bytes(b"an earlier workbook")
+    # no DATA: the whole sample would be computed; the existing workbook is refused first
+    _refused(["report", "-o", str(pdf), "--xlsx", str(xlsx), "--quiet"], xlsx, capsys,
+             b"an earlier workbook")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["表格.xlsx"]
+    gpkg = tmp_path / "县数据.gpkg"
+    for name in ("stripping_sources", "stripping_receivers"):
+        sample.load(name).to_file(gpkg, layer=name)
+    assert main(["report", str(gpkg), "-o", str(pdf), "--xlsx", str(xlsx), "--quiet",
+                 "--overwrite"]) == 0
+    figures = pd.read_excel(xlsx, sheet_name="主要指标")
+    assert figures["报告值"].tolist() == [500]  # DOMAIN.md: 500 mu stripped in phase 1
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["图集.pdf", "县数据.gpkg", "表格.xlsx"])
+
+
+def test_demo_help_says_it_replaces_its_own_files():
+    text = " ".join(run("demo", "--help").output.split())
+    assert "replaces report.pdf and tables.xlsx in its own output folder" in text
+    assert "--overwrite" in text  # it needs none
+
+
 def test_sample_list_and_copy(tmp_path):
     from xigeo import sample
 
@@ -105,7 +202,7 @@ def test_sample_list_and_copy(tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "练习" / "linkage_newbuild.shp").exists()
     again = CliRunner().invoke(cli, ["sample", "copy", str(tmp_path / "练习")])
-    assert again.exit_code == 1 and "exists" in again.output
+    assert again.exit_code == 1 and "exists" in str(again.exception)
 
 
 def test_demo_prints_and_writes_the_seed_figures(tmp_path):

@@ -554,6 +554,38 @@ def test_cli_import_export(tmp_path, fake_io):
     assert result.exit_code == 2 and "KEY=VALUE" in result.output
 
 
+def test_cli_import_export_refuse_an_existing_output_before_reading(tmp_path, capsys):
+    from xigeo.cli import main
+
+    def refused(argv, output, before):
+        assert main(argv) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:"), err
+        assert str(output) in err and "--overwrite" in err
+        assert output.read_bytes() == before
+
+    gpkg, txt = tmp_path / "拆旧区.gpkg", tmp_path / "报盘.txt"
+    gpkg.write_bytes(b"an earlier layer")
+    txt.write_bytes(b"an earlier file")
+    # the inputs named do not matter (a missing layer is not even read): the output comes first
+    refused(["coords", "import", str(DATA / "two_parcels_gbk_crlf.txt"), "-o", str(gpkg)], gpkg,
+            b"an earlier layer")
+    refused(["coords", "export", str(tmp_path / "没有.shp"), "-o", str(txt)], txt,
+            b"an earlier file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["拆旧区.gpkg", "报盘.txt"])
+    # --overwrite replaces both
+    assert main(["coords", "import", str(DATA / "two_parcels_gbk_crlf.txt"), "-o", str(gpkg),
+                 "--overwrite"]) == 0
+    from xigeo.io import read_layer
+
+    layer = read_layer(gpkg)
+    assert layer["DKMC"].tolist() == ["东岳村拆旧地块", "项店镇复垦区"]
+    assert main(["coords", "export", str(gpkg), "-o", str(txt), "--overwrite"]) == 0
+    back = read_coords(txt)
+    assert same_geometry(back.geometry, read_coords(DATA / "two_parcels_gbk_crlf.txt").geometry)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["拆旧区.gpkg", "报盘.txt"])
+
+
 # --- the sample data set -----------------------------------------------------------------
 
 SAMPLE = ROOT / "sample_shapefiles" / "linkage_demolition.shp"

@@ -185,6 +185,28 @@ def test_export_refuses_to_overwrite_when_asked(tmp_path, landuse):
         export_map(landuse, out, title="图", overwrite=False)
 
 
+def test_export_and_atlas_refuse_an_existing_file_by_default(tmp_path, landuse):
+    from xigeo.errors import LayerWriteError
+
+    fig = thematic_map(landuse, title="图", date=DATE)
+    for path in (tmp_path / "a.png", tmp_path / "b.pdf"):
+        path.write_bytes(b"an earlier map")
+    with pytest.raises(LayerWriteError, match="a.png exists"):
+        export_map(fig, tmp_path / "a.png", dpi=40)
+    with pytest.raises(LayerWriteError, match="a.png exists"):
+        export_map(landuse, tmp_path / "a.png", title="图", dpi=40)  # refused before composing
+    with pytest.raises(LayerWriteError, match="b.pdf exists"):
+        write_atlas([fig], tmp_path / "b.pdf")
+    assert (tmp_path / "a.png").read_bytes() == b"an earlier map"
+    assert (tmp_path / "b.pdf").read_bytes() == b"an earlier map"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.pdf"]  # no temp files
+    export_map(fig, tmp_path / "a.png", dpi=40, overwrite=True)
+    write_atlas([fig], tmp_path / "b.pdf", overwrite=True)
+    assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(pypdf.PdfReader(str(tmp_path / "b.pdf")).pages) == 2  # contents + the map
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.pdf"]
+
+
 # ---------------------------------------------------------------- legend, labels, CRS guard
 
 def test_legend_lists_present_classes_in_code_order(landuse):
@@ -233,7 +255,7 @@ def test_labels_do_not_overlap():
         geometry=[box(x + (i % 6) * 40, y + (i // 6) * 40, x + (i % 6) * 40 + 30,
                       y + (i // 6) * 40 + 30) for i in range(30)]
         + [box(x + 2000, y + 2000, x + 2030, y + 2030)], crs=4526)
-    fig = thematic_map(layer(parcels, "parcels", labels="XMMC"), title="图", date=DATE)
+    fig = thematic_map(layer(parcels, "parcels", label_field="XMMC"), title="图", date=DATE)
     shown = _texts(fig, "xigeo-label")
     hidden = _texts(fig, "xigeo-label-hidden")
     assert len(shown) + len(hidden) == 31
@@ -508,6 +530,42 @@ def test_enforcement_map_colours_patches_by_the_calculators_verdict(sample_layer
         (result["verdict"] == "basic farmland").sum()
 
 
+def test_label_field_and_zone_labels(sample_layers):
+    from xigeo.maps import consolidation_map, linkage_map
+
+    L = sample_layers
+    project = "息县2017年第一批城乡建设用地增减挂钩项目"
+    demolition = L["linkage_demolition"][L["linkage_demolition"]["XMMC"] == project]
+    newbuild = L["linkage_newbuild"][L["linkage_newbuild"]["XMMC"] == project]
+    zone_ids = set(demolition["CJQBH"]) | set(newbuild["JXQBH"])
+
+    def written(fig):
+        return {t.get_text() for t in _texts(fig, "xigeo-label") + _texts(fig, "xigeo-label-hidden")}
+
+    # one project: the zone ids are written by default; zone_labels=False writes none
+    assert written(linkage_map(L["linkage_demolition"], L["linkage_newbuild"], project=project,
+                               date=DATE)) == zone_ids
+    assert written(linkage_map(L["linkage_demolition"], L["linkage_newbuild"], project=project,
+                               zone_labels=False, date=DATE)) == set()
+    # the whole county: none by default, every zone id with zone_labels=True
+    assert written(linkage_map(L["linkage_demolition"], L["linkage_newbuild"],
+                               date=DATE)) == set()
+    everything = set(L["linkage_demolition"]["CJQBH"]) | set(L["linkage_newbuild"]["JXQBH"])
+    assert written(linkage_map(L["linkage_demolition"], L["linkage_newbuild"], zone_labels=True,
+                               date=DATE)) == everything
+    # label_field names the field written (default XMBH); None writes none
+    cons = L["consolidation"]
+    assert written(consolidation_map(cons, date=DATE)) == set(cons["XMBH"])
+    assert written(consolidation_map(cons, label_field="XMMC", date=DATE)) == set(cons["XMMC"])
+    assert written(consolidation_map(cons, label_field=None, date=DATE)) == set()
+    lyr = layer(cons, "parcels", label_field="XMBH")
+    assert lyr.label_field == "XMBH" and lyr.display_label == "项目用地"
+    with pytest.raises(TypeError, match="label_field="):
+        layer(cons, "parcels", labels="XMBH")
+    with pytest.raises(SchemaError, match="NOPE"):
+        layer(cons, "parcels", label_field="NOPE")
+
+
 def test_stripping_flows_with_unknown_ids_are_refused(sample_layers):
     from xigeo.maps import stripping_map
 
@@ -545,7 +603,7 @@ def _compare_layout(fig, name: str, tmp_path: Path, tol: float = 1.0) -> None:
 
 
 def test_layout_landuse_a4_portrait(tmp_path, landuse):
-    fig = thematic_map([landuse, layer(_parcels(), "parcels", labels="XMBH")], title="图",
+    fig = thematic_map([landuse, layer(_parcels(), "parcels", label_field="XMBH")], title="图",
                        orientation="portrait", date=DATE)
     _compare_layout(fig, "layout_landuse_a4_portrait", tmp_path)
 
@@ -590,4 +648,30 @@ def test_cli_map_command(tmp_path):
     assert float(reader.pages[0].mediabox.height) == pytest.approx(A3_PT[0], abs=0.5)  # landscape
     again = CliRunner().invoke(map_command, [str(sample_path("minepark")), "-o", str(out),
                                              "--title", "x"])
-    assert again.exit_code != 0 and "--overwrite" in again.output
+    assert again.exit_code != 0 and "--overwrite" in str(again.exception)
+
+
+def test_cli_map_refuses_an_existing_output_before_reading(tmp_path, capsys):
+    from xigeo.cli import main
+    from xigeo.sample import path as sample_path
+
+    out = tmp_path / "图.png"
+    out.write_bytes(b"an earlier map")
+    # the layer does not exist: the output is checked first, so that is the error
+    assert main(["map", str(tmp_path / "没有.shp"), "-o", str(out), "--title", "图"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:")
+    assert str(out) in err and "--overwrite" in err
+    assert out.read_bytes() == b"an earlier map"
+    assert [p.name for p in tmp_path.iterdir()] == ["图.png"]  # no temp files
+    # a suffix that is no map format is refused, before reading, in one line
+    assert main(["map", str(tmp_path / "没有.shp"), "-o", str(tmp_path / "图.jpg"), "--title", "图"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and ".pdf, .png, .svg" in err
+    # --overwrite replaces it; --label-field writes the field on the last layer
+    assert main(["map", f"newbuild:{sample_path('linkage_newbuild')}", "-o", str(out),
+                 "--title", "建新区分布图", "--date", DATE, "--dpi", "40",
+                 "--label-field", "JXQBH", "--overwrite"]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["图.png"]

@@ -8,41 +8,48 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ._options import (check_outputs, encoding_option, method_option, output_option,
+                       overwrite_option, unit_option)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
 
-METHODS = ("ellipsoidal", "geodesic", "planar")
+#: table formats ``-o`` writes (cli/_table.write_table)
+TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 @click.command(name="area")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(dir_okay=True, path_type=Path))
 @click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
 @click.option("--by", help="Sum the areas by this field (overlaps inside a group are counted once).")
-@click.option("--unit", default="ha", show_default=True, help="m2, ha, mu, km2 (or 平方米, 公顷, 亩, 平方公里).")
-@click.option("--method", type=click.Choice(METHODS), default="ellipsoidal", show_default=True,
-              help="ellipsoidal: the land-survey method (三调); geodesic: Karney; planar: map plane.")
+@unit_option("ha")
+@method_option
 @click.option("--per-feature", is_flag=True, help="One row per feature instead of a summary.")
 @click.option("--id", "id_field", help="Field to index the per-feature table by.")
-@click.option("--encoding", help="Text encoding of the attribute table, e.g. gbk (overrides .cpg).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the table as .csv or .xlsx.")
+@encoding_option
+@output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
+@overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
                  per_feature: bool, id_field: str | None, encoding: str | None,
-                 output: Path | None) -> None:
+                 output: Path | None, overwrite: bool) -> None:
     """Survey areas of the polygons in LAYER.
 
     \b
     Examples:
       xigeo area 建新区.shp --by XMMC --unit 亩
       xigeo area data.gpkg --layer dltb --by DLBM -o 地类面积.xlsx
-      xigeo area parcels.shp --per-feature --id DKBH --unit ha
+      xigeo area parcels.shp --per-feature --id DKBH --unit ha -o 面积.csv --overwrite
     """
     from ..area import area, summarize_area
+    from ..errors import OptionError
     from ..io import read_layer
     from ..units import AreaUnit
 
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding)
+    if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
+        raise OptionError(f"{output}: write tables as .csv or .xlsx")
+    check_outputs([output], overwrite=overwrite)
     unit_ = AreaUnit.create(unit)
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding)
     if per_feature:
         if id_field:
             _require(gdf, id_field, layer_path)
@@ -58,7 +65,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
         table = summarize_area(gdf, by=by, method=method, unit=unit_)
     click.echo(format_table(table))
     if output:
-        write_table(table, output)
+        write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)
 
 

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ._options import check_outputs, overwrite_option
+
+
 @click.group(name="coords")
 def coords() -> None:
     """Ministry coordinate exchange files (部标准坐标 TXT): import and export.
@@ -20,14 +23,22 @@ def coords() -> None:
 @coords.command(name="import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="Layer to write (.gpkg, .shp, .geojson, …).")
+              help="Layer to write (.gpkg, .shp, .geojson, …); an existing file is refused "
+                   "unless --overwrite.")
 @click.option("--encoding", help="Text encoding of FILE, e.g. gbk (default: detected).")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@overwrite_option
 def import_command(file: Path, output: Path, encoding: str | None, overwrite: bool) -> None:
-    """Read the coordinate file FILE and write its parcels as a layer."""
+    """Read the coordinate file FILE and write its parcels as a layer.
+
+    \b
+    Examples:
+      xigeo coords import 报盘坐标.txt -o 拆旧区.gpkg
+      xigeo coords import 报盘坐标.txt -o 拆旧区.shp --encoding gbk --overwrite
+    """
     from ..coords import read_coords
     from ..io import write_layer
 
+    check_outputs([output], overwrite=overwrite)
     gdf = read_coords(file, encoding=encoding)
     write_layer(gdf, output, overwrite=overwrite)
     click.echo(f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}")
@@ -46,7 +57,7 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
 @coords.command(name="export")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="The .txt to write.")
+              help="The .txt to write; an existing file is refused unless --overwrite.")
 @click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
 @click.option("--encoding", default="gbk", show_default=True,
               help="Encoding of the file written: gbk, gb18030, utf-8, utf-8-sig.")
@@ -58,16 +69,23 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
               help="Header value, e.g. --header 数据产生单位=息县自然资源局 (repeatable).")
 @click.option("--prefix/--no-prefix", default=None,
               help="Write Y with / without the zone number (default: as the layer's CRS).")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@overwrite_option
 def export_command(layer_path: Path, output: Path, layer_name: str | None, encoding: str,
                    fields: str, column_items: tuple[str, ...], header_items: tuple[str, ...],
                    prefix: bool | None, overwrite: bool) -> None:
-    """Write the polygons of LAYER (in a Gauss–Krüger CRS) as a coordinate file."""
+    """Write the polygons of LAYER (in a Gauss–Krüger CRS) as a coordinate file.
+
+    \b
+    Examples:
+      xigeo coords export 拆旧区.shp -o 报盘坐标.txt --header 数据产生单位=息县自然资源局
+      xigeo coords export 整治项目.gpkg -o 整治.txt --fields consolidation --column DKBH=XMBH
+    """
     from ..coords import write_coords
     from ..io import read_layer
 
     header = _pairs(header_items, "--header")
     columns = _pairs(column_items, "--column")
+    check_outputs([output], overwrite=overwrite)
     gdf = read_layer(layer_path, layer=layer_name)
     write_coords(gdf, output, header=header, encoding=encoding, fields=fields,
                  columns=columns or None, prefix=prefix, overwrite=overwrite)

@@ -13,7 +13,8 @@ from .report import _progress_bar, headline_text
 @click.command(name="demo")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               default=Path("xigeo-demo"), show_default=True,
-              help="Folder for the report (report.pdf) and its tables (tables.xlsx).")
+              help="Folder for the report (report.pdf) and its tables (tables.xlsx); "
+                   "those two files are replaced if they exist.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo_command(output: Path, quiet: bool) -> None:
     """Run the main job on the bundled Xi County sample data.
@@ -22,8 +23,12 @@ def demo_command(output: Path, quiet: bool) -> None:
     linkage quota, consolidation, industrial intensity, mine park, topsoil stripping)
     with xigeo's calculators, prints them beside the figures the county
     published, and writes the report atlas (report.pdf: maps and tables) and
-    its tables (tables.xlsx, one sheet per table) to the output folder,
-    replacing the files of an earlier demo there.
+    its tables (tables.xlsx, one sheet per table) to the output folder.
+
+    Unlike the other commands, demo needs no --overwrite: it replaces
+    report.pdf and tables.xlsx in its own output folder (xigeo-demo/ by
+    default), so it can be run again (`make demo`). Other files there are
+    left alone. To keep an earlier demo's files, give another folder with -o.
 
     \b
     Examples:

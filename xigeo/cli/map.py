@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from ._options import check_outputs, encoding_option, overwrite_option
+
 _PAPERS = ["A4", "A3"]
 
 
@@ -22,7 +24,8 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.command(name="map")
 @click.argument("layers", nargs=-1, required=True, metavar="[KIND:]LAYER...")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="Map file to write: .pdf, .png or .svg.")
+              help="Map file to write: .pdf, .png or .svg (an existing file is refused "
+                   "unless --overwrite).")
 @click.option("--title", required=True, help="Map title (图名).")
 @click.option("--subtitle", help="Line under the title.")
 @click.option("--paper", type=click.Choice(_PAPERS, case_sensitive=False), default="A4",
@@ -32,19 +35,21 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.option("--grid", type=click.Choice(["auto", "gk", "dms", "none"]), default="auto",
               show_default=True, help="Coordinate grid: GK metres, degrees-minutes or none.")
 @click.option("--scale", type=float, help="Scale denominator, e.g. 10000 for 1:10 000.")
-@click.option("--label", "label_field", help="Field written on the features of the last layer.")
+@click.option("--label-field", "--label", "label_field",
+              help="Field written on the features of the last layer (e.g. JXQBH).")
 @click.option("--locator", type=click.Path(path_type=Path), help="County outline for a locator inset.")
 @click.option("--maker", help="制图单位 (mapping unit).")
 @click.option("--author", help="制图人 (map maker).")
 @click.option("--date", help="制图日期 (default: today).")
 @click.option("--source", help="数据来源 (data source).")
 @click.option("--dpi", type=int, default=300, show_default=True, help="Resolution of PNG output.")
-@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@encoding_option
+@overwrite_option
 def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str | None,
                 paper: str, orientation: str, grid: str, scale: float | None,
                 label_field: str | None, locator: Path | None, maker: str | None,
                 author: str | None, date: str | None, source: str | None, dpi: int,
-                overwrite: bool) -> None:
+                encoding: str | None, overwrite: bool) -> None:
     """Draw LAYERs (first at the bottom) as a map with title, legend, scale bar and grid.
 
     Prefix a layer with its kind to choose its style: landuse, boundary,
@@ -54,21 +59,22 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
     \b
     Examples:
       xigeo map dltb.shp boundary:county.shp -o 土地利用现状图.pdf --title 息县土地利用现状图
-      xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label JXQBH --paper A3
+      xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label-field JXQBH --paper A3
     """
     from ..io import read_layer
     from ..maps import export_map, layer
+    from ..maps.composer import map_format
 
-    if output.exists() and not overwrite:
-        raise click.ClickException(f"{output} exists; pass --overwrite to replace it")
+    map_format(output)  # a bad suffix is refused before anything is read
+    check_outputs([output], overwrite=overwrite)
     map_layers = []
     for i, spec in enumerate(layers):
         kind, path = _split_kind(spec)
-        gdf = read_layer(path)
-        labels = label_field if i == len(layers) - 1 else None
-        map_layers.append(layer(gdf, kind, labels=labels))
+        gdf = read_layer(path, encoding=encoding)
+        field = label_field if i == len(layers) - 1 else None
+        map_layers.append(layer(gdf, kind, label_field=field))
+    county = read_layer(locator, encoding=encoding) if locator else None
     export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
-               orientation=orientation, grid=grid, scale=scale,
-               locator=read_layer(locator) if locator else None, maker=maker, author=author,
-               date=date, source=source, dpi=dpi, overwrite=overwrite)
+               orientation=orientation, grid=grid, scale=scale, locator=county, maker=maker,
+               author=author, date=date, source=source, dpi=dpi, overwrite=overwrite)
     click.echo(f"wrote {output}")

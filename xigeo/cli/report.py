@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import XigeoError
+from ._options import check_outputs, overwrite_option
 from ._table import format_table
 
 
@@ -65,7 +66,7 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
               help="Title of the atlas (contents page).")
 @click.option("--maker", default=None, help="Map maker printed on every map (制图单位).")
 @click.option("--date", "date", default=None, help="Date printed on the maps (default: this month).")
-@click.option("--overwrite", is_flag=True, help="Replace existing output files.")
+@overwrite_option
 @click.option("--quiet", is_flag=True, help="No progress bar and no table; only the files written.")
 def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Path | None,
                    title: str, maker: str | None, date: str | None, overwrite: bool,
@@ -78,7 +79,8 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
     is made from the bundled Xi County sample. The PDF has a contents page,
     the headline figures, then a map and tables per topic present in the
     data; the workbook has one sheet per table, with Chinese headers and
-    units. A progress bar shows on a terminal.
+    units. A progress bar shows on a terminal. An existing PDF or workbook is
+    refused, before any layer is read, unless --overwrite.
 
     \b
     Examples:
@@ -88,6 +90,7 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
     """
     from ..report import build_report
 
+    check_outputs([pdf, xlsx], overwrite=overwrite)
     callback, close = _progress_bar(not quiet and sys.stderr.isatty())
     try:
         result = build_report(data, pdf=pdf, xlsx=xlsx, mapping=mapping, progress=callback,

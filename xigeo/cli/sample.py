@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ._options import check_outputs, overwrite_option
+
 
 @click.group(name="sample")
 def sample_command() -> None:
@@ -21,7 +23,12 @@ def sample_command() -> None:
 
 @sample_command.command(name="list")
 def sample_list() -> None:
-    """List the sample layers and their files."""
+    """List the sample layers and their files.
+
+    \b
+    Examples:
+      xigeo sample list
+    """
     from .. import sample
 
     for name in sample.available:
@@ -30,18 +37,28 @@ def sample_list() -> None:
 
 @sample_command.command(name="copy")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-def sample_copy(folder: Path) -> None:
-    """Copy every sample file into FOLDER (created if missing) to practise on."""
-    from .. import sample
+@overwrite_option
+def sample_copy(folder: Path, overwrite: bool) -> None:
+    """Copy every sample file into FOLDER (created if missing) to practise on.
 
-    folder.mkdir(parents=True, exist_ok=True)
+    A file of the same name already in FOLDER is refused (nothing is copied)
+    unless --overwrite.
+
+    \b
+    Examples:
+      xigeo sample copy ./练习数据
+      xigeo sample copy ./练习数据 --overwrite
+    """
+    from .. import sample
+    from .._files import atomic_path
+
     source = sample.path(sample.available[0]).parent
-    copied = 0
-    for item in sorted(source.iterdir()):
-        if item.is_file():
-            target = folder / item.name
-            if target.exists():
-                raise click.ClickException(f"{target} exists; copy into an empty folder")
-            shutil.copy2(item, target)
-            copied += 1
-    click.echo(f"copied {copied} files to {folder.resolve()}")
+    items = [item for item in sorted(source.iterdir()) if item.is_file()]
+    targets = [folder / item.name for item in items]
+    if folder.is_dir():
+        check_outputs(targets, overwrite=overwrite)
+    folder.mkdir(parents=True, exist_ok=True)
+    for item, target in zip(items, targets):
+        with atomic_path(target, overwrite=overwrite) as tmp:
+            shutil.copy2(item, tmp)
+    click.echo(f"copied {len(items)} files to {folder.resolve()}")

@@ -6,19 +6,24 @@ from pathlib import Path
 
 import click
 
+from ._options import encoding_option
+
 
 @click.command(name="validate")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
 @click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
 @click.option("--required", multiple=True, help="A field the layer must have (repeatable).")
-@click.option("--encoding", help="Text encoding of the attribute table, e.g. gbk.")
+@encoding_option
 def validate_command(layer_path: Path, layer_name: str | None, required: tuple[str, ...],
                      encoding: str | None) -> None:
     """Check LAYER: geometry, ids, required fields and CRS; exit 1 on any problem.
 
+    Writes no file: every problem is listed on the terminal.
+
     \b
     Examples:
       xigeo validate 拆旧区.shp --required XMMC --required DKBH
+      xigeo validate 地类图斑.shp --encoding gbk
     """
     from ..io import read_layer
     from ..validate import validate_layer

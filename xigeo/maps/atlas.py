@@ -19,6 +19,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from .._files import atomic_path
+from ..errors import OptionError
 from ._fonts import font, map_rc
 from .composer import page_size
 
@@ -64,7 +65,7 @@ def _contents_page(title: str, entries: list[tuple[str, int]], subtitle: str | N
 
 def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, title: str = "专题图集",
                 subtitle: str | None = None, titles: Sequence[str] | None = None,
-                contents: bool = True, page_numbers: bool = True, overwrite: bool = True,
+                contents: bool = True, page_numbers: bool = True, overwrite: bool = False,
                 author: str | None = None) -> Path:
     """Write maps into one multi-page PDF with a contents page and page numbers.
 
@@ -81,6 +82,9 @@ def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, titl
         Contents entries; default: each map's title.
     contents, page_numbers : bool
         Add the contents page; number the pages (the contents page is page 1).
+    overwrite : bool
+        Replace ``path`` if it exists; by default an existing file is refused
+        (:class:`~xigeo.errors.LayerWriteError`) and left unchanged.
 
     Examples
     --------
@@ -96,7 +100,7 @@ def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, titl
     """
     path = Path(path)
     if path.suffix.lower() != ".pdf":
-        raise ValueError(f"{path}: an atlas is a PDF; use a .pdf file name")
+        raise OptionError(f"{path}: an atlas is a PDF; use a .pdf file name")
     figures = list(figures)
     if not figures:
         raise ValueError("no figures to bind into an atlas")

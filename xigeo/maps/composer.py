@@ -34,7 +34,7 @@ from matplotlib.path import Path as MPath
 
 from .._files import atomic_path
 from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
-from ..errors import CRSError
+from ..errors import CRSError, OptionError
 from . import elements
 from ._fonts import font, map_rc
 from .labels import place_labels
@@ -43,7 +43,7 @@ from .styles import MapLayer, as_layers
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PAPER_MM", "MapInfo", "page_size", "thematic_map", "export_map", "map_info"]
+__all__ = ["PAPER_MM", "MapInfo", "page_size", "thematic_map", "export_map", "map_info", "map_format"]
 
 #: paper name -> (width, height) in millimetres, portrait
 PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -90,9 +90,9 @@ def page_size(paper: str = "A4", orientation: str = "portrait") -> tuple[float, 
     """
     key = str(paper).upper()
     if key not in PAPER_MM:
-        raise ValueError(f"paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+        raise OptionError(f"paper {paper!r}: use one of {', '.join(PAPER_MM)}")
     if orientation not in ("portrait", "landscape"):
-        raise ValueError(f"orientation {orientation!r}: use portrait or landscape")
+        raise OptionError(f"orientation {orientation!r}: use portrait or landscape")
     w, h = PAPER_MM[key]
     if orientation == "landscape":
         w, h = h, w
@@ -373,8 +373,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         obstacles = [a.get_window_extent(renderer) for a in ax.get_children()
                      if str(a.get_gid()).startswith(("xigeo-scalebar", "xigeo-north"))]
         for lyr in mlayers:
-            if lyr.labels is not None:
-                place_labels(ax, lyr.data, lyr.labels, avoid=obstacles)
+            if lyr.label_field is not None:
+                place_labels(ax, lyr.data, lyr.label_field, avoid=obstacles)
         # title block
         title_text = fig.text(0.5, (H - m - 7.0) / H, title, ha="center", va="center",
                               fontproperties=font(20 if W < 250 else 26, bold=True),
@@ -485,15 +485,31 @@ def _repr_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+def map_format(path: str | os.PathLike[str]) -> str:
+    """The map format of a file name (``pdf``, ``png`` or ``svg``), else OptionError.
+
+    >>> map_format("图.PDF")
+    'pdf'
+    """
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise OptionError(f"{path}: map format {path.suffix or '(none)'} not supported; "
+                          f"use one of {', '.join('.' + f for f in FORMATS)}")
+    return fmt
+
+
 def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
-               overwrite: bool = True, **kwargs: Any) -> Path:
+               overwrite: bool = False, **kwargs: Any) -> Path:
     """Write a map to PDF, PNG or SVG (by the file's suffix); return the path.
 
     ``layers`` is what :func:`thematic_map` takes (then ``title=`` and the
     other keywords are passed on), or a Figure already made (a ready-made
     map). PDFs embed the shipped TrueType font (Type 42), so the text is
     searchable and renders in every viewer; the file is written to a
-    temporary name and renamed, so a failure never leaves half a file.
+    temporary name and renamed, so a failure never leaves half a file. An
+    existing file is refused (:class:`~xigeo.errors.LayerWriteError`) unless
+    ``overwrite=True``.
 
     Examples
     --------
@@ -506,21 +522,18 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
     '图.pdf'
     """
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValueError(f"{path}: map format {path.suffix or '(none)'} not supported; "
-                         f"use one of {', '.join('.' + f for f in FORMATS)}")
-    if isinstance(layers, Figure):
-        if kwargs:
-            raise TypeError(f"export_map got a finished Figure and map options "
-                            f"({', '.join(sorted(kwargs))}); pass them when making the map")
-        fig = layers
-    else:
-        fig = thematic_map(layers, **kwargs)
-    title = getattr(getattr(fig, "xigeo_map", None), "title", None)
-    metadata: dict[str, Any] = ({"Software": "xigeo", "Title": title} if fmt == "png"
-                                else {"Creator": "xigeo", "Title": title})
-    with matplotlib.rc_context(map_rc()), atomic_path(path, overwrite=overwrite) as tmp:
-        fig.savefig(tmp, format=fmt, dpi=dpi, metadata={k: v for k, v in metadata.items() if v})
+    fmt = map_format(path)
+    if isinstance(layers, Figure) and kwargs:
+        raise TypeError(f"export_map got a finished Figure and map options "
+                        f"({', '.join(sorted(kwargs))}); pass them when making the map")
+    # atomic_path refuses an existing file (without overwrite) before the map is composed
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        fig = layers if isinstance(layers, Figure) else thematic_map(layers, **kwargs)
+        title = getattr(getattr(fig, "xigeo_map", None), "title", None)
+        metadata: dict[str, Any] = ({"Software": "xigeo", "Title": title} if fmt == "png"
+                                    else {"Creator": "xigeo", "Title": title})
+        with matplotlib.rc_context(map_rc()):
+            fig.savefig(tmp, format=fmt, dpi=dpi,
+                        metadata={k: v for k, v in metadata.items() if v})
     log.info("wrote %s", path)
     return path

@@ -16,6 +16,7 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from ..crs import Datum, gk_info
+from ..errors import OptionError
 from ._fonts import font
 
 __all__ = ["nice_length", "scale_bar", "north_arrow", "grid", "crs_text", "format_dms",
@@ -178,7 +179,7 @@ def grid(ax: Axes, crs: pyproj.CRS, *, mode: str = "auto", lines: int = 4,
     ``"auto"`` (metres in a projected CRS, degrees in a geographic one).
     """
     if mode not in ("auto", "gk", "dms", "none"):
-        raise ValueError(f"grid mode {mode!r}: use auto, gk, dms or none")
+        raise OptionError(f"grid mode {mode!r}: use auto, gk, dms or none")
     if mode == "none":
         ax.set_xticks([])
         ax.set_yticks([])

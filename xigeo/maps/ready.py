@@ -7,6 +7,12 @@ of :func:`~xigeo.maps.thematic_map` (``maker=``, ``date=``, ``paper=``,
 edit, :func:`~xigeo.maps.export_map` or bind with
 :func:`~xigeo.maps.write_atlas`. They draw what they are given: the figures
 on a map come from the calculators, never from the map.
+
+Keywords follow one vocabulary: ``label_field=`` names the field written on
+the features (None: no labels); a switch that turns labels on or off is a
+bool named for what it labels (``zone_labels=``, ``area_labels=``); fields
+read are ``<role>_field=`` and id fields ``id_field=`` /
+``<layer>_id_field=``, as in the calculators.
 """
 
 from __future__ import annotations
@@ -87,7 +93,7 @@ def landuse_map(landuse: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None 
 
 def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, *,
                          overlaps: Any = None, landuse: gpd.GeoDataFrame | None = None,
-                         labels: str | None = "XMBH", tolerance_m2: float = 10.0,
+                         label_field: str | None = "XMBH", tolerance_m2: float = 10.0,
                          area_labels: bool = True,
                          title: str = "建设项目与永久基本农田叠加图", **kwargs: Any) -> Figure:
     """Parcels over permanent basic farmland, the overlap pieces highlighted.
@@ -98,27 +104,31 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         Project parcels (pre-review projects, new-build zones …).
     farmland : GeoDataFrame
         Permanent basic farmland (jbnt).
-    overlaps : FarmlandOverlap or GeoDataFrame, optional
+    overlaps : FarmlandOverlap, PrereviewResult or GeoDataFrame, optional
         The result of :func:`xigeo.farmland.farmland_overlap` (or its
-        ``pieces``). Without it the overlap is computed here with that
+        ``pieces``, or a :func:`xigeo.prereview.prereview` result, whose
+        ``overlap`` is used). Without it the overlap is computed here with that
         function (survey ellipsoidal areas, ``tolerance_m2`` slivers).
         Slivers are drawn apart from the real overlap.
     landuse : GeoDataFrame, optional
         Land-use patches as a faded background.
-    labels : str, optional
-        Field of ``parcels`` written on them (None for no labels).
+    label_field : str, optional
+        Field of ``parcels`` written on them (None for no labels; ignored if
+        ``parcels`` has no such field).
     area_labels : bool
         Write each overlap piece's area (亩, from the ``area_mu`` field).
     """
     check_same_crs(parcels, farmland, names=("parcels", "farmland"))
-    if labels is not None and labels not in parcels.columns:
-        labels = None
+    if label_field is not None and label_field not in parcels.columns:
+        label_field = None
     extent = kwargs.pop("extent", None) or _bounds(parcels, margin=0.15)
     if overlaps is None:
         from ..farmland import farmland_overlap
 
         overlaps = farmland_overlap(parcels, _clip(farmland, extent), tolerance_m2=tolerance_m2)
-    pieces = getattr(overlaps, "pieces", overlaps)
+    if not isinstance(overlaps, pd.DataFrame):
+        overlaps = getattr(overlaps, "overlap", overlaps)  # a PrereviewResult
+    pieces = overlaps if isinstance(overlaps, pd.DataFrame) else getattr(overlaps, "pieces", None)
     if not isinstance(pieces, gpd.GeoDataFrame):
         raise TypeError("overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces")
     sliver = pieces["sliver"].astype(bool) if "sliver" in pieces.columns else \
@@ -133,8 +143,8 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
     layers += [layer(_clip(farmland, extent), "farmland"),
                layer(parcels, "parcels", label=kwargs.pop("parcel_label", "建设项目用地"),
-                     labels=labels),
-               layer(real, "overlap", labels=piece_labels)]
+                     label_field=label_field),
+               layer(real, "overlap", label_field=piece_labels)]
     if sliver.any():
         layers.append(layer(pieces[sliver], "overlap", label="细碎重叠（不超过容差）",
                             facecolor=(1.0, 0.85, 0.0, 0.9), edgecolor=(0.6, 0.45, 0.0)))
@@ -146,7 +156,7 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
                 farmland: gpd.GeoDataFrame | None = None,
                 landuse: gpd.GeoDataFrame | None = None,
                 boundary: gpd.GeoDataFrame | None = None, project: str | None = None,
-                project_field: str = "XMMC", labels: bool | None = None,
+                project_field: str = "XMMC", zone_labels: bool | None = None,
                 title: str | None = None, **kwargs: Any) -> Figure:
     """Linkage project map (增减挂钩项目图): demolition and new-build zones.
 
@@ -158,8 +168,9 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
         Background layers: permanent basic farmland, land use, an outline.
     project : str, optional
         Map one project only (its ``project_field`` value); the title names it.
-    labels : bool, optional
-        Write zone ids (CJQBH / JXQBH) on the zones; default: for one project.
+    zone_labels : bool, optional
+        Write zone ids (CJQBH / JXQBH) on the zones; default: True for one
+        ``project``, False for the whole county.
     """
     check_same_crs(demolition, newbuild, names=("demolition", "newbuild"))
     if project is not None:
@@ -169,7 +180,7 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
         newbuild = newbuild[newbuild[project_field] == project]
         if not len(demolition) and not len(newbuild):
             raise ValueError(f"no zone has {project_field} = {project!r}")
-    labels = (project is not None) if labels is None else labels
+    zone_labels = (project is not None) if zone_labels is None else zone_labels
     extent = kwargs.pop("extent", None) or _bounds(demolition, newbuild, margin=0.06)
     layers: list[MapLayer] = []
     if landuse is not None:
@@ -177,9 +188,11 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
     if farmland is not None:
         layers.append(layer(_clip(farmland, extent), "farmland"))
     layers.append(layer(demolition, "demolition",
-                        labels="CJQBH" if labels and "CJQBH" in demolition.columns else None))
+                        label_field="CJQBH" if zone_labels and "CJQBH" in demolition.columns
+                        else None))
     layers.append(layer(newbuild, "newbuild",
-                        labels="JXQBH" if labels and "JXQBH" in newbuild.columns else None))
+                        label_field="JXQBH" if zone_labels and "JXQBH" in newbuild.columns
+                        else None))
     layers += _outline(boundary, "boundary", label="界线")
     if title is None:
         title = f"{project}示意图" if project else "城乡建设用地增减挂钩项目分布图"
@@ -189,23 +202,23 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
 
 def consolidation_map(projects: gpd.GeoDataFrame, *, townships: gpd.GeoDataFrame | None = None,
                       county: gpd.GeoDataFrame | None = None, column: str | None = "XMLX",
-                      labels: str | None = "XMBH", title: str = "土地综合整治项目分布图",
+                      label_field: str | None = "XMBH", title: str = "土地综合整治项目分布图",
                       **kwargs: Any) -> Figure:
     """Land-consolidation projects (土地整治项目) over township boundaries.
 
     ``column`` colours the projects by a category (project type by default;
-    None: one colour); ``labels`` writes a field on them.
+    None: one colour); ``label_field`` writes a field on them (None: no labels).
     """
     if column is not None and column not in projects.columns:
         column = None
-    if labels is not None and labels not in projects.columns:
-        labels = None
+    if label_field is not None and label_field not in projects.columns:
+        label_field = None
     layers = _outline(townships, "township")
     if column is None:
-        layers.append(layer(projects, "parcels", label="整治项目", labels=labels,
+        layers.append(layer(projects, "parcels", label="整治项目", label_field=label_field,
                             facecolor=(0.3, 0.7, 0.3, 0.6), edgecolor=(0.1, 0.4, 0.1)))
     else:
-        layers.append(layer(projects, "zones", column=column, labels=labels))
+        layers.append(layer(projects, "zones", column=column, label_field=label_field))
     layers += _outline(county, "boundary")
     kwargs.setdefault("source", "土地综合整治项目库")
     return thematic_map(layers, title=title, **kwargs)
@@ -225,16 +238,17 @@ def _read_dem(dem: Any) -> tuple[np.ma.MaskedArray, tuple[float, float, float, f
 
 def minepark_map(park: gpd.GeoDataFrame, pits: gpd.GeoDataFrame, *,
                  restoration: gpd.GeoDataFrame | None = None, dem: Any = None,
-                 labels: str | None = "KSMC", title: str = "矿山公园地质环境治理示意图",
+                 label_field: str | None = "KSMC", title: str = "矿山公园地质环境治理示意图",
                  vertical_exaggeration: float = 2.0, **kwargs: Any) -> Figure:
     """Mine park map (矿山公园): park outline, closed pits, restoration zone, DEM hillshade.
 
     ``dem`` is a raster path or an open rasterio dataset in the layers' CRS;
-    it is drawn as a hillshade tinted by elevation.
+    it is drawn as a hillshade tinted by elevation. ``label_field`` is the
+    field of ``pits`` written on them (None: no labels).
     """
     check_same_crs(park, pits, names=("park", "pits"))
-    if labels is not None and labels not in pits.columns:
-        labels = None
+    if label_field is not None and label_field not in pits.columns:
+        label_field = None
     extra = None
     if dem is not None:
         z, dem_extent, cell, dem_crs = _read_dem(dem)
@@ -264,7 +278,7 @@ def minepark_map(park: gpd.GeoDataFrame, pits: gpd.GeoDataFrame, *,
         layers.append(layer(restoration, "parcels", label="一期治理区",
                             facecolor=(0.2, 0.6, 1.0, 0.25), edgecolor=(0.0, 0.3, 0.8),
                             linewidth=1.0, hatch="..."))
-    layers.append(layer(pits, "parcels", label="关停采石坑", labels=labels,
+    layers.append(layer(pits, "parcels", label="关停采石坑", label_field=label_field,
                         facecolor=(0.55, 0.35, 0.2, 0.55), edgecolor=(0.35, 0.15, 0.05)))
     kwargs.setdefault("source", "矿山公园规划范围；数字高程模型")
     return thematic_map(layers, title=title, extra=extra, **kwargs)
@@ -279,8 +293,8 @@ def _dem_cmap() -> Any:
 
 
 def stripping_map(sources: gpd.GeoDataFrame, receivers: gpd.GeoDataFrame, *,
-                  flows: pd.DataFrame | None = None, source_id: str = "BLBH",
-                  receiver_id: str = "JSBH", volume: str = "volume_m3",
+                  flows: pd.DataFrame | None = None, id_field: str = "BLBH",
+                  receivers_id_field: str = "JSBH", volume_field: str = "volume_m3",
                   landuse: gpd.GeoDataFrame | None = None,
                   title: str = "表土剥离与再利用示意图", **kwargs: Any) -> Figure:
     """Topsoil stripping map (表土剥离): sources, receivers and the flows between them.
@@ -288,37 +302,39 @@ def stripping_map(sources: gpd.GeoDataFrame, receivers: gpd.GeoDataFrame, *,
     Parameters
     ----------
     sources, receivers : GeoDataFrame
-        Stripping sites (表土剥离区) and receiving sites (接收区), with id fields.
+        Stripping sites (表土剥离区) and receiving sites (接收区), with id fields
+        ``id_field`` and ``receivers_id_field`` (as in
+        :func:`xigeo.stripping.stripping_plan`), written on the sites.
     flows : StrippingPlan or DataFrame, optional
         The result of :func:`xigeo.stripping.stripping_plan` (or its
         ``flows`` table: columns ``source``, ``receiver``, ``volume_m3``), or
-        any table with the id fields ``source_id``, ``receiver_id`` and
-        ``volume`` (m³). A 合计 row is ignored. Arrows are drawn with a width
+        any table with the id fields ``id_field``, ``receivers_id_field`` and
+        ``volume_field`` (m³). A 合计 row is ignored. Arrows are drawn with a width
         proportional to the volume and labelled in 万m³.
     """
     check_same_crs(sources, receivers, names=("sources", "receivers"))
-    _require(sources, [source_id], "sources")
-    _require(receivers, [receiver_id], "receivers")
+    _require(sources, [id_field], "sources")
+    _require(receivers, [receivers_id_field], "receivers")
     extra = None
     if flows is not None:
         flows = getattr(flows, "flows", flows)
         flows = flows[flows.index.astype(str) != "合计"].reset_index()
-        if source_id not in flows.columns and "source" in flows.columns:
-            flows = flows.rename(columns={"source": source_id, "receiver": receiver_id})
-        _require(flows, [source_id, receiver_id, volume], "flows")  # type: ignore[arg-type]
-        src_pt = sources.set_index(source_id).geometry.representative_point()
-        rcv_pt = receivers.set_index(receiver_id).geometry.representative_point()
-        unknown = sorted(set(flows[source_id]) - set(src_pt.index)) + sorted(
-            set(flows[receiver_id]) - set(rcv_pt.index))
+        if id_field not in flows.columns and "source" in flows.columns:
+            flows = flows.rename(columns={"source": id_field, "receiver": receivers_id_field})
+        _require(flows, [id_field, receivers_id_field, volume_field], "flows")  # type: ignore[arg-type]
+        src_pt = sources.set_index(id_field).geometry.representative_point()
+        rcv_pt = receivers.set_index(receivers_id_field).geometry.representative_point()
+        unknown = sorted(set(flows[id_field]) - set(src_pt.index)) + sorted(
+            set(flows[receivers_id_field]) - set(rcv_pt.index))
         if unknown:
             raise SchemaError(f"flows name ids not in the layers: {', '.join(map(str, unknown))}")
 
         def extra(ax: Any) -> list[Any]:
-            vmax = float(flows[volume].max()) or 1.0
+            vmax = float(flows[volume_field].max()) or 1.0
             for row in flows.itertuples(index=False):
-                a = src_pt[getattr(row, source_id)]
-                b = rcv_pt[getattr(row, receiver_id)]
-                v = float(getattr(row, volume))
+                a = src_pt[getattr(row, id_field)]
+                b = rcv_pt[getattr(row, receivers_id_field)]
+                v = float(getattr(row, volume_field))
                 width = 0.8 + 3.2 * v / vmax
                 ax.add_patch(FancyArrowPatch((a.x, a.y), (b.x, b.y), arrowstyle="-|>",
                                              mutation_scale=8 + 6 * v / vmax, linewidth=width,
@@ -334,9 +350,9 @@ def stripping_map(sources: gpd.GeoDataFrame, receivers: gpd.GeoDataFrame, *,
     layers: list[MapLayer] = []
     if landuse is not None:
         layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
-    layers += [layer(sources, "parcels", label="表土剥离区", labels=source_id,
+    layers += [layer(sources, "parcels", label="表土剥离区", label_field=id_field,
                      facecolor=(0.85, 0.45, 0.1, 0.6), edgecolor=(0.6, 0.25, 0.0)),
-               layer(receivers, "parcels", label="表土接收区", labels=receiver_id,
+               layer(receivers, "parcels", label="表土接收区", label_field=receivers_id_field,
                      facecolor=(0.3, 0.7, 0.2, 0.55), edgecolor=(0.1, 0.45, 0.05))]
     kwargs.setdefault("source", "表土剥离项目；接收区（新复垦耕地、低效耕地）")
     return thematic_map(layers, title=title, extent=extent, extra=extra, **kwargs)
@@ -352,8 +368,8 @@ VERDICTS_ZH = {
 
 
 def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
-                    result: pd.DataFrame | None = None, farmland: gpd.GeoDataFrame | None = None,
-                    verdict: str = "verdict", labels: str | None = None,
+                    result: Any = None, farmland: gpd.GeoDataFrame | None = None,
+                    verdict_field: str = "verdict", label_field: str | None = None,
                     title: str = "卫片执法检查图斑分布图", **kwargs: Any) -> Figure:
     """Satellite change patches (卫片图斑) over approvals, coloured by verdict.
 
@@ -363,24 +379,27 @@ def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
         Change patches, indexed like ``result`` (e.g. ``set_index("JCBH")``).
     approvals : GeoDataFrame
         Approved construction land (批准建设用地), drawn as outlines.
-    result : DataFrame, optional
-        :func:`xigeo.enforcement.enforcement_check`'s table (indexed like
-        ``changes``): its ``verdict`` colours the patches (red on basic
+    result : EnforcementResult or DataFrame, optional
+        :func:`xigeo.enforcement.enforcement_check`'s result or its
+        ``changes`` table (indexed like ``changes``): its ``verdict_field`` colours the patches (red on basic
         farmland, orange on farmland, yellow on other land, green approved).
         Without it all patches have one colour.
     farmland : GeoDataFrame, optional
         Permanent basic farmland as a hatched background.
-    labels : str, optional
-        Field of ``changes`` written on the patches (``"index"``: the index).
+    verdict_field : str
+        The verdict column of ``result``.
+    label_field : str, optional
+        Field of ``changes`` written on the patches (``"index"``: the index;
+        None: no labels).
 
     Patches too small to see at the map's scale are also marked with a dot
     of their colour at a point inside them.
     """
     check_same_crs(changes, approvals, names=("changes", "approvals"))
     patches = changes.copy()
-    if labels == "index":
+    if label_field == "index":
         patches["_id"] = patches.index.astype(str)
-        labels = "_id"
+        label_field = "_id"
     layers: list[MapLayer] = []
     extent = kwargs.pop("extent", None) or _bounds(changes, approvals, margin=0.05)
     if farmland is not None:
@@ -388,19 +407,21 @@ def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
     layers.append(layer(approvals, "outline", label="批准建设用地", edgecolor=(0.0, 0.35, 0.8),
                         linewidth=0.9))
     if result is not None:
-        table = result[result.index.astype(str) != "合计"]
+        table = result if isinstance(result, pd.DataFrame) else result.changes
+        table = table[table.index.astype(str) != "合计"]
         missing = patches.index.difference(table.index)
         if len(missing):
             raise SchemaError(f"result has no row for change patch(es) "
                               f"{', '.join(map(str, missing[:20]))}; index both by the patch id")
         names = {k: v[0] for k, v in VERDICTS_ZH.items()}
-        patches["_verdict"] = table.loc[patches.index, verdict].map(lambda v: names.get(v, v))
+        patches["_verdict"] = table.loc[patches.index, verdict_field].map(lambda v: names.get(v, v))
         colors = {v[0]: v[1] for v in VERDICTS_ZH.values()}
-        layers.append(layer(patches, "zones", column="_verdict", labels=labels, colors=colors,
+        layers.append(layer(patches, "zones", column="_verdict", label_field=label_field,
+                            colors=colors,
                             order=[v[0] for v in VERDICTS_ZH.values()], alpha=0.85))
         dot_colors = [colors.get(v, (0.5, 0.5, 0.5)) for v in patches["_verdict"]]
     else:
-        layers.append(layer(patches, "parcels", label="卫片图斑", labels=labels))
+        layers.append(layer(patches, "parcels", label="卫片图斑", label_field=label_field))
         dot_colors = [(0.85, 0.0, 0.0)] * len(patches)
     points = patches.geometry.representative_point()
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from ..errors import SchemaError
+from ..errors import OptionError, SchemaError
 from .palette import Palette
 
 __all__ = ["KINDS", "MapLayer", "layer", "as_layers"]
@@ -56,8 +56,9 @@ class MapLayer:
     column : str, optional
         Land use: the code field (default ``DLBM``). Zones: the category field
         coloured one colour per value, each value a legend entry.
-    labels : str, optional
+    label_field : str, optional
         Field whose values are written on the features (project names, ids).
+        (``label`` is the legend text; ``label_field`` names a field.)
     style : dict
         matplotlib keyword overrides (facecolor, edgecolor, linewidth, hatch …);
         for zones also ``colors`` (value → colour) and ``order`` (legend order
@@ -72,14 +73,14 @@ class MapLayer:
     kind: str = "parcels"
     label: str | None = None
     column: str | None = None
-    labels: str | None = None
+    label_field: str | None = None
     style: dict[str, Any] = dataclasses.field(default_factory=dict)
     legend: bool = True
     palette: Palette | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"unknown layer kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            raise OptionError(f"unknown layer kind {self.kind!r}; use one of {', '.join(KINDS)}")
         if isinstance(self.data, gpd.GeoSeries):
             self.data = gpd.GeoDataFrame(geometry=self.data)
         if not isinstance(self.data, gpd.GeoDataFrame):
@@ -89,7 +90,7 @@ class MapLayer:
             self.column = "DLBM"
         if self.kind in ("landuse", "zones") and self.column is None:
             raise ValueError(f"a {self.kind} layer needs column= (the field to colour by)")
-        for field in (self.column, self.labels):
+        for field in (self.column, self.label_field):
             if field is not None and field not in self.data.columns:
                 raise SchemaError(f"layer {self.display_label!r} has no field {field!r}; "
                                   f"fields: {', '.join(map(str, self.data.columns))}")
@@ -115,20 +116,24 @@ def guess_kind(data: gpd.GeoDataFrame) -> str:
 
 
 def layer(data: gpd.GeoDataFrame | gpd.GeoSeries, kind: str | None = None, *,
-          label: str | None = None, column: str | None = None, labels: str | None = None,
+          label: str | None = None, column: str | None = None, label_field: str | None = None,
           legend: bool = True, palette: Palette | None = None, **style: Any) -> MapLayer:
     """Wrap a GeoDataFrame as a map layer of a given kind.
 
     >>> import geopandas as gpd
     >>> from shapely import box
     >>> g = gpd.GeoDataFrame({"XMMC": ["甲"]}, geometry=[box(0, 0, 1, 1)], crs=4547)
-    >>> lyr = layer(g, "newbuild", labels="XMMC", edgecolor="black")
+    >>> lyr = layer(g, "newbuild", label_field="XMMC", edgecolor="black")
     >>> lyr.display_label, lyr.merged_style()["edgecolor"]
     ('建新区', 'black')
     """
+    if "labels" in style:  # not a matplotlib style: the old name of label_field
+        raise TypeError("layer() takes label_field= (the field written on the features), "
+                        "not labels=")
     if isinstance(data, gpd.GeoSeries):
         data = gpd.GeoDataFrame(geometry=data)
-    return MapLayer(data, kind or guess_kind(data), label, column, labels, dict(style), legend, palette)
+    return MapLayer(data, kind or guess_kind(data), label, column, label_field, dict(style), legend,
+                    palette)
 
 
 def as_layers(layers: Any) -> list[MapLayer]:
