@@ -75,9 +75,10 @@ def tolerance_option(default: float = 10.0) -> Callable[[F], F]:
                              "as a failure.")
 
 
-def output_option(help: str) -> Callable[[F], F]:
+def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
     """``-o/--output``: the file to write."""
-    return click.option("-o", "--output", type=click.Path(path_type=Path), help=help)
+    return click.option("-o", "--output", type=click.Path(path_type=Path), required=required,
+                        help=help)
 
 
 def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool) -> None:
