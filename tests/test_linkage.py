@@ -29,8 +29,9 @@ from click.testing import CliRunner
 import xigeo
 from xigeo import sample
 from xigeo.cli.linkage import linkage_command
-from xigeo.errors import CRSError, SchemaError, ValidationError
-from xigeo.linkage import LinkageResult, linkage_balance
+from xigeo.cli import main
+from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
+from xigeo.linkage import RULES, LinkageResult, linkage_balance
 from geo_reference import ha, rect
 
 TOL_HA = 1e-5  # 0.1 m², see the module docstring
@@ -49,19 +50,19 @@ def layers():
         {"XMMC": ["甲项目", "甲项目", "乙项目"], "PZZT": ["已批准", "已批准", "已申报"],
          "CJQBH": ["A-C1", "A-C2", "B-C1"], "FKDL": ["0101", "0301", "0103"]},
         geometry=[rect(*C1), rect(*C2), rect(*C3)], crs=4526)
-    new_build = gpd.GeoDataFrame(
+    newbuild = gpd.GeoDataFrame(
         {"XMMC": ["甲项目", "乙项目"], "PZZT": ["已批准", "已申报"], "JXQBH": ["A-J1", "B-J1"]},
         geometry=[rect(*J1), rect(*J2)], crs=4526)
     landuse = gpd.GeoDataFrame(
         {"DLBM": ["1003", "0103", "0301", "1106", "0101"]},
         geometry=[rect(*r) for r in (HIGHWAY, DRY, FOREST, SHOAL, PADDY)], crs=4526)
     farmland = gpd.GeoDataFrame({"JBNTTBBH": ["1"]}, geometry=[rect(*PADDY)], crs=4526)
-    return demolition, new_build, landuse, farmland
+    return demolition, newbuild, landuse, farmland
 
 
 def test_balance_per_project_worked_out():
-    demolition, new_build, landuse, farmland = layers()
-    result = linkage_balance(demolition, new_build, landuse=landuse, farmland=farmland)
+    demolition, newbuild, landuse, farmland = layers()
+    result = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
     assert isinstance(result, LinkageResult)
     t = result.projects
     assert t.index.name == "XMMC" and list(t.index) == ["甲项目", "乙项目"]
@@ -92,8 +93,8 @@ def test_balance_per_project_worked_out():
 
 
 def test_rule_checks_name_the_failing_zones():
-    demolition, new_build, landuse, farmland = layers()
-    result = linkage_balance(demolition, new_build, landuse=landuse, farmland=farmland)
+    demolition, newbuild, landuse, farmland = layers()
+    result = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
     assert not result.passed
     v = result.violations
     assert set(v["project"]) == {"乙项目"}
@@ -110,8 +111,8 @@ def test_rule_checks_name_the_failing_zones():
 
 
 def test_totals_approved_and_declared():
-    demolition, new_build, landuse, farmland = layers()
-    result = linkage_balance(demolition, new_build, landuse=landuse, farmland=farmland)
+    demolition, newbuild, landuse, farmland = layers()
+    result = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
     totals = result.totals
     assert list(totals.index) == ["approved", "declared"]
     assert totals.at["approved", "projects"] == 1 and totals.at["declared", "projects"] == 2
@@ -120,41 +121,63 @@ def test_totals_approved_and_declared():
     assert totals.at["declared", "demolition_ha"] == pytest.approx(ha(C1, C2, C3), abs=TOL_HA)
     assert totals.at["approved", "surplus_ha"] == pytest.approx(
         ha(C1, C2) - ha(J1) + ha(HIGHWAY), abs=TOL_HA)
-    assert "申报项目2个，其中批准1个" in result.summary
-    assert "2 projects declared, 1 approved" in result.summary
+    assert "申报项目2个，其中批准1个" in result.summary("zh")
+    assert "2 projects declared, 1 approved" in result.summary("en")
+    # one language per summary
+    assert "Linkage" not in result.summary("zh") and "申报" not in result.summary("en")
     html = result._repr_html_()
     assert "<table" in html and "乙项目" in html and "basic_farmland" in html
 
 
 def test_total_rows_and_chinese_labels():
-    demolition, new_build, landuse, farmland = layers()
-    result = linkage_balance(demolition, new_build, landuse=landuse, farmland=farmland,
-                             total=True, labels="zh")
-    t = result.projects
+    demolition, newbuild, landuse, farmland = layers()
+    result = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
+    t = result.table("projects", labels="zh", total=True)
     assert list(t.index) == ["甲项目", "乙项目", "已批准合计", "合计"]
+    assert t.index.name == "XMMC"
     assert t.at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
-    assert t.at["已批准合计", "节余指标(公顷)"] == pytest.approx(result.totals.at["批准项目合计", "节余指标(公顷)"])
+    totals = result.table("totals", labels="zh")
+    assert list(totals.index) == ["批准项目合计", "申报项目合计"]
+    assert t.at["已批准合计", "节余指标(公顷)"] == pytest.approx(totals.at["批准项目合计", "节余指标(公顷)"])
     assert t.at["合计", "拆旧区个数"] == 3
-    assert "规则名称" in result.violations.columns
-    with pytest.raises(ValueError, match="en"):
-        linkage_balance(demolition, new_build, landuse=landuse, labels="fr")
+    assert "规则名称" in result.table("violations", labels="zh").columns
+    # the canonical tables hold no total rows and no Chinese headers
+    assert list(result.projects.index) == ["甲项目", "乙项目"]
+    assert "surplus_ha" in result.projects.columns and "节余指标(公顷)" not in result.projects.columns
+    # English labels with the totals: the same rows, canonical headers
+    en = result.table("projects", total=True)
+    assert en.at["已批准合计", "surplus_ha"] == pytest.approx(result.totals.at["approved", "surplus_ha"])
+    with pytest.raises(OptionError, match="en"):
+        result.table("projects", labels="fr")
+    with pytest.raises(OptionError, match="no total row"):
+        result.table("violations", total=True)
+    with pytest.raises(TypeError):   # labels= and total= left the calculator
+        linkage_balance(demolition, newbuild, landuse=landuse, labels="zh")
 
 
 def test_reclaimed_field_and_ratio():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     # a reclaimed-area field (ha): C1 2.5 ha, C2 0.5 ha, C3 1 ha
     demolition["FKMJ"] = [2.5, 0.5, 1.0]
-    r = linkage_balance(demolition, new_build, landuse=landuse, reclaimed="FKMJ").projects
+    r = linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ").projects
     assert r.at["甲项目", "reclaimed_ha"] == pytest.approx(3.0)
     assert r.at["甲项目", "reclaimed_farmland_ha"] == pytest.approx(2.5)   # C1 only (FKDL 0101)
     assert r.at["甲项目", "surplus_ha"] == pytest.approx(3.0 - ha(J1) + ha(HIGHWAY), abs=TOL_HA)
     # a reclaim ratio instead: 80 % of every zone
-    r = linkage_balance(demolition, new_build, landuse=landuse, reclaim_ratio=0.8).projects
+    r = linkage_balance(demolition, newbuild, landuse=landuse, reclaim_ratio=0.8).projects
     assert r.at["甲项目", "reclaimed_ha"] == pytest.approx(0.8 * ha(C1, C2), abs=TOL_HA)
-    with pytest.raises(ValueError, match="reclaim_ratio"):
-        linkage_balance(demolition, new_build, landuse=landuse, reclaim_ratio=1.2)
+    with pytest.raises(OptionError, match="reclaim_ratio"):
+        linkage_balance(demolition, newbuild, landuse=landuse, reclaim_ratio=1.2)
+    # the reclaimed area in mu (15 mu = 1 ha): the same figures
+    mu = demolition.assign(FKMJ=demolition["FKMJ"] * 15)
+    r = linkage_balance(mu, newbuild, landuse=landuse, reclaimed_field="FKMJ", reclaimed_unit="亩").projects
+    assert r.at["甲项目", "reclaimed_ha"] == pytest.approx(3.0)
+    # the reclaimed class from another field: C1 and C2 both reclaimed to farmland
+    other = demolition.assign(FKLX=["0101", "0102", "0103"])
+    r = linkage_balance(other, newbuild, landuse=landuse, reclaim_class_field="FKLX").projects
+    assert r.at["甲项目", "reclaimed_farmland_ha"] == pytest.approx(ha(C1, C2), abs=TOL_HA)
     # no FKDL: everything reclaimed counts as farmland, and the result says so
-    res = linkage_balance(demolition.drop(columns="FKDL"), new_build, landuse=landuse)
+    res = linkage_balance(demolition.drop(columns="FKDL"), newbuild, landuse=landuse)
     assert res.projects.at["甲项目", "reclaimed_farmland_ha"] == pytest.approx(ha(C1, C2), abs=TOL_HA)
     assert any("no reclaimed-class field" in n for n in res.notes)
     assert any("basic-farmland" in n for n in res.notes)   # no farmland layer given
@@ -162,89 +185,160 @@ def test_reclaimed_field_and_ratio():
 
 
 def test_bad_values_raise_with_row_ids():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     demolition["FKMJ"] = [2.5, -0.5, 1.0]
     with pytest.raises(ValidationError, match="negative reclaimed area FKMJ in row.s. 1"):
-        linkage_balance(demolition, new_build, landuse=landuse, reclaimed="FKMJ")
+        linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ")
     demolition["FKMJ"] = [2.5, 1.5, 1.0]   # C2 is 1 ha: 1.5 ha cannot be reclaimed from it
     with pytest.raises(ValidationError, match="larger than the zone's area in row.s. 1"):
-        linkage_balance(demolition, new_build, landuse=landuse, reclaimed="FKMJ")
-    mixed = new_build.assign(PZZT=["已申报", "已申报"])   # A's demolition zones say 已批准
+        linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ")
+    mixed = newbuild.assign(PZZT=["已申报", "已申报"])   # A's demolition zones say 已批准
     with pytest.raises(ValidationError, match="disagree on the status PZZT.*甲项目"):
         linkage_balance(demolition, mixed, landuse=landuse)
-    nameless = new_build.assign(XMMC=["甲项目", None])
+    nameless = newbuild.assign(XMMC=["甲项目", None])
     with pytest.raises(ValidationError, match="no project name"):
         linkage_balance(demolition, nameless, landuse=landuse)
 
 
 def test_missing_fields_listed_together():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     with pytest.raises(SchemaError) as info:
-        linkage_balance(demolition.drop(columns=["XMMC", "PZZT"]), new_build, landuse=landuse)
+        linkage_balance(demolition.drop(columns=["XMMC", "PZZT"]), newbuild, landuse=landuse)
     assert "XMMC, PZZT" in str(info.value) and isinstance(info.value, KeyError)
     with pytest.raises(SchemaError, match="DLBM"):
-        linkage_balance(demolition, new_build, landuse=landuse.rename(columns={"DLBM": "dlbm"}))
+        linkage_balance(demolition, newbuild, landuse=landuse.rename(columns={"DLBM": "dlbm"}))
     with pytest.raises(SchemaError, match="XMBH"):
-        linkage_balance(demolition, new_build, landuse=landuse, by="XMBH")
+        linkage_balance(demolition, newbuild, landuse=landuse, by="XMBH")
 
 
-def test_landuse_must_cover_the_new_build_zones():
-    demolition, new_build, landuse, _ = layers()
+def test_landuse_must_cover_the_newbuild_zones():
+    demolition, newbuild, landuse, _ = layers()
     gap = landuse.drop(index=3)            # the shoal under A-J1 missing: 0.2 ha uncovered
     with pytest.raises(ValidationError, match="A-J1 .*not covered"):
-        linkage_balance(demolition, new_build, landuse=gap)
+        linkage_balance(demolition, newbuild, landuse=gap)
     twice = pd.concat([landuse, landuse.iloc[[1]]])   # the dry land patch twice
     with pytest.raises(ValidationError, match="A-J1 .*overlapping"):
-        linkage_balance(demolition, new_build, landuse=twice)
+        linkage_balance(demolition, newbuild, landuse=twice)
     classless = landuse.assign(DLBM=["1003", None, "0301", "1106", "0101"])
     with pytest.raises(ValidationError, match="no land-use class"):
-        linkage_balance(demolition, new_build, landuse=classless)
+        linkage_balance(demolition, newbuild, landuse=classless)
 
 
 def test_overlapping_zones_and_numeric_codes_are_refused():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     # a third zone of A over half of A-C2: 0.5 ha would be counted twice
     extra = gpd.GeoDataFrame({"XMMC": ["甲项目"], "PZZT": ["已批准"], "CJQBH": ["A-C3"], "FKDL": ["0101"]},
                              geometry=[rect(1050, 200, 1150, 300)], crs=4526)
     with pytest.raises(ValidationError, match="A-C2 & A-C3"):
-        linkage_balance(pd.concat([demolition, extra], ignore_index=True), new_build, landuse=landuse)
+        linkage_balance(pd.concat([demolition, extra], ignore_index=True), newbuild, landuse=landuse)
     # DLBM read as numbers (103 for 0103): refused with the fix, not matched wrongly
     numeric = landuse.assign(DLBM=[1003, 103, 301, 1106, 101])
     with pytest.raises(ValidationError, match="leading zeros.*zfill"):
-        linkage_balance(demolition, new_build, landuse=numeric)
+        linkage_balance(demolition, newbuild, landuse=numeric)
 
 
 def test_construction_codes_are_a_parameter():
-    demolition, new_build, landuse, _ = layers()
+    from xigeo import _landuse, linkage
+
+    # the code groups live in xigeo._landuse; linkage re-exports them
+    assert linkage.CONSTRUCTION_CODES is _landuse.CONSTRUCTION_CODES
+    assert linkage.AGRICULTURAL_CODES is _landuse.AGRICULTURAL_CODES
+    assert linkage.FARMLAND_CODES == ("01",)
+    demolition, newbuild, landuse, _ = layers()
     # count inland shoals (1106) as construction land too
-    r = linkage_balance(demolition, new_build, landuse=landuse,
+    r = linkage_balance(demolition, newbuild, landuse=landuse,
                         construction_codes=("05", "06", "07", "08", "09", "1003", "1106")).projects
     assert r.at["甲项目", "construction_ha"] == pytest.approx(ha(HIGHWAY, SHOAL), abs=TOL_HA)
     assert r.at["甲项目", "unused_ha"] == 0
 
 
+def test_bad_options_raise_option_error_before_reading():
+    demolition, newbuild, landuse, _ = layers()
+    for kw, match in ((dict(tolerance_m2=-1), "tolerance_m2=-1"),
+                      (dict(coverage_tolerance_m2="x"), "coverage_tolerance_m2"),
+                      (dict(method="spherical"), "ellipsoidal"),
+                      (dict(reclaimed_unit="acre"), "acre"),
+                      (dict(reclaim_ratio=-0.1), "reclaim_ratio")):
+        with pytest.raises(OptionError, match=match):
+            # the layers are not looked at: a bad option is refused first
+            linkage_balance(None, None, landuse=None, **kw)
+
+
+def test_method_measures_every_area():
+    demolition, newbuild, landuse, farmland = layers()
+    planar = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland, method="planar")
+    a = planar.projects.loc["甲项目"]
+    # the plane areas of the GK rectangles, from their sides: J1 200 × 100 m, highway 40 × 100 m,
+    # C1 + C2 300 × 100 + 100 × 100 m
+    assert a["newbuild_ha"] == pytest.approx(2.0, abs=1e-9)
+    assert a["construction_ha"] == pytest.approx(0.4, abs=1e-9)
+    assert a["demolition_ha"] == pytest.approx(4.0, abs=1e-9)
+    assert a["surplus_ha"] == pytest.approx(4.0 - 1.6, abs=1e-9)
+    assert planar.projects.at["乙项目", "basic_farmland_ha"] == pytest.approx(1.5, abs=1e-9)
+    assert planar.method == "planar"
+    # the default is the survey area, which differs from the plane area here by ~1e-4 ha per ha
+    default = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
+    assert default.method == "ellipsoidal"
+    assert default.projects.at["甲项目", "newbuild_ha"] == pytest.approx(ha(J1), abs=TOL_HA)
+    assert abs(ha(J1) - 2.0) > 10 * TOL_HA
+    geodesic = linkage_balance(demolition, newbuild, landuse=landuse, method="geodesic")
+    assert geodesic.projects.at["甲项目", "newbuild_ha"] == pytest.approx(ha(J1), abs=TOL_HA)
+
+
+def test_zone_id_fields():
+    demolition, newbuild, landuse, farmland = layers()
+    # a named field
+    named = newbuild.assign(BH=["J-甲", "J-乙"])
+    v = linkage_balance(demolition, named, landuse=landuse, farmland=farmland,
+                        newbuild_id_field="BH").violations
+    assert set(v["zones"]) == {"J-乙"}
+    # no field named and no JXQBH: the index
+    v = linkage_balance(demolition, newbuild.drop(columns="JXQBH").set_axis(["n1", "n2"]),
+                        landuse=landuse, farmland=farmland).violations
+    assert set(v["zones"]) == {"n2"}
+    # the demolition ids name the zones in an overlap error
+    extra = gpd.GeoDataFrame({"XMMC": ["甲项目"], "PZZT": ["已批准"], "BH": ["X9"], "FKDL": ["0101"]},
+                             geometry=[rect(1050, 200, 1150, 300)], crs=4526)
+    both = pd.concat([demolition.assign(BH=["X1", "X2", "X3"]), extra], ignore_index=True)
+    with pytest.raises(ValidationError, match="X2 & X9"):
+        linkage_balance(both, newbuild, landuse=landuse, demolition_id_field="BH")
+    with pytest.raises(SchemaError, match="ZZZ"):
+        linkage_balance(demolition, newbuild, landuse=landuse, demolition_id_field="ZZZ")
+
+
+def test_status_field_none_approves_every_project():
+    demolition, newbuild, landuse, _ = layers()
+    result = linkage_balance(demolition.drop(columns="PZZT"), newbuild.drop(columns="PZZT"),
+                             landuse=landuse, status_field=None)
+    assert result.totals.at["approved", "projects"] == 2
+    assert result.totals.at["approved", "newbuild_ha"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
+    other = linkage_balance(demolition.rename(columns={"PZZT": "ZT"}), newbuild.rename(columns={"PZZT": "ZT"}),
+                            landuse=landuse, status_field="ZT", approved="已申报")
+    assert other.projects["approved"].tolist() == [False, True]
+
+
 def test_crs_guard():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     other = landuse.set_crs(4547, allow_override=True)
     with pytest.raises(CRSError):
-        linkage_balance(demolition, new_build, landuse=other)
+        linkage_balance(demolition, newbuild, landuse=other)
     with pytest.raises(CRSError, match="no CRS"):
-        linkage_balance(demolition, new_build.set_crs(None, allow_override=True), landuse=landuse)
+        linkage_balance(demolition, newbuild.set_crs(None, allow_override=True), landuse=landuse)
 
 
 def test_one_county_rule_from_codes_and_from_a_county_layer():
-    demolition, new_build, landuse, _ = layers()
+    demolition, newbuild, landuse, _ = layers()
     # ZLDWDM: A's second demolition zone lies in county 411521, the rest in 411528
     demolition["ZLDWDM"] = ["4115281010010000000", "4115211010010000000", "4115281010020000000"]
     landuse["ZLDWDM"] = "4115281010030000000"     # the new-build zones: from the patches under them
-    v = linkage_balance(demolition, new_build, landuse=landuse).violations
+    v = linkage_balance(demolition, newbuild, landuse=landuse).violations
     row = v[v["rule"] == "one_county"]
     assert row["project"].tolist() == ["甲项目"] and row["zones"].tolist() == ["A-C2"]
     assert "411521, 411528" in row["detail"].iloc[0]
     # a county layer instead: the border at x = 1050 m cuts A-C1 (3 ha) and B-C1
     county = gpd.GeoDataFrame({"XZQDM": ["411528", "411599"]},
                               geometry=[rect(-100, -100, 1050, 800), rect(1050, -100, 1400, 800)], crs=4526)
-    v = linkage_balance(demolition, new_build, landuse=landuse, county=county).violations
+    v = linkage_balance(demolition, newbuild, landuse=landuse, county=county).violations
     rows = v[v["rule"] == "one_county"].set_index("project")
     # the project's county is the one whose zones hold most area: for A, 411528 touches
     # C1 + C2 + J1 (3 + 1 + 2 ha), 411599 only C1 + C2 (4 ha); the zones reaching into
@@ -255,10 +349,50 @@ def test_one_county_rule_from_codes_and_from_a_county_layer():
     assert "main county 411528" in rows.at["甲项目", "detail"]
 
 
-def test_sample_reproduces_the_seed_figures():
+@pytest.fixture(scope="module")
+def sample_result():
+    return linkage_balance(sample.load("linkage_demolition"), sample.load("linkage_newbuild"),
+                           landuse=sample.load("dltb"), farmland=sample.load("jbnt"))
+
+
+def test_sample_result_contract(sample_result, tmp_path):
+    """The result contract on the sample: summary, tables, labels, HTML, workbook (490.77 ha, README)."""
+    result = sample_result
+    assert "节余指标490.77公顷" in result.summary("zh") and "surplus quota 490.77 ha" in result.summary("en")
+    assert "批准10个" in result.summary() and "2个项目不符合" in result.summary("zh")
+    assert result.tables() == ("projects", "violations", "totals")
+    projects = result.table("projects", labels="zh")
+    assert len(projects) == 14 and "节余指标(公顷)" in projects.columns
+    assert round(result.table("projects", labels="zh", total=True).at["已批准合计", "节余指标(公顷)"], 2) == 490.77
+    violations = result.table("violations", labels="zh")
+    assert set(violations["规则名称"]) == {RULES["basic_farmland"], RULES["demolition_ge_newbuild"]}
+    totals = result.table("totals", labels="zh")
+    assert round(totals.at["批准项目合计", "节余指标(公顷)"], 2) == 490.77
+    assert totals.at["申报项目合计", "项目个数"] == 14
+    html = result._repr_html_()
+    assert "不通过" in html and "490.77" in html and "规则检查" in html
+    path = tmp_path / "增减挂钩.xlsx"
+    assert result.to_excel(path) == path
+    book = pd.read_excel(path, sheet_name=None, index_col=0)
+    assert list(book) == ["摘要", "增减挂钩项目", "规则检查", "增减挂钩合计"]
+    assert "节余指标490.77公顷" in book["摘要"].to_string()
+    for name, spec in result.TABLES.items():
+        expected = result.table(name, labels="zh", total=spec.total is not None)
+        got = pd.read_excel(path, sheet_name=spec.title_zh,
+                            index_col=None if name == "violations" else 0)  # a RangeIndex is not written
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False,
+                                      check_names=False)
+    before = path.read_bytes()
+    with pytest.raises(LayerWriteError, match="exists"):
+        result.to_excel(path)
+    assert path.read_bytes() == before
+    result.to_excel(path, overwrite=True, labels="en")
+    assert "linkage projects" in pd.read_excel(path, sheet_name=None)
+
+
+def test_sample_reproduces_the_seed_figures(sample_result):
     """DOMAIN.md / sample README: 14 declared, 10 approved; 395.42, 853.72, 32.47, 362.95, 490.77 ha."""
-    result = linkage_balance(sample.load("linkage_demolition"), sample.load("linkage_newbuild"),
-                             landuse=sample.load("dltb"), farmland=sample.load("jbnt"))
+    result = sample_result
     a, d = result.totals.loc["approved"], result.totals.loc["declared"]
     assert (d["projects"], a["projects"]) == (14, 10)
     assert round(a["newbuild_ha"], 2) == 395.42
@@ -276,15 +410,15 @@ def test_sample_reproduces_the_seed_figures():
     assert p.loc[p["approved"], "passed"].all()
     assert round(p.at["息县2017年第三批城乡建设用地增减挂钩项目", "demolition_ha"], 2) == 13.64
     assert round(p.at["息县2017年第三批城乡建设用地增减挂钩项目", "newbuild_ha"], 2) == 13.88
-    assert "节余指标490.77公顷" in result.summary
+    assert "节余指标490.77公顷" in result.summary("zh")
 
 
 # --- CLI ----------------------------------------------------------------------------------
 
 def test_cli_prints_table_and_writes_workbook(tmp_path):
-    demolition, new_build, landuse, farmland = layers()
+    demolition, newbuild, landuse, farmland = layers()
     paths = {}
-    for name, gdf in (("拆旧区", demolition), ("建新区", new_build), ("DLTB", landuse), ("JBNT", farmland)):
+    for name, gdf in (("拆旧区", demolition), ("建新区", newbuild), ("DLTB", landuse), ("JBNT", farmland)):
         paths[name] = tmp_path / f"{name}.shp"
         xigeo.write_layer(gdf, paths[name])
     out = tmp_path / "增减挂钩.xlsx"
@@ -298,6 +432,9 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
     book = pd.read_excel(out, sheet_name=None, index_col=0)
     assert set(book) == {"projects", "violations", "totals"}
     assert book["projects"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
+    assert book["totals"].index.tolist() == ["批准项目合计", "申报项目合计"]
+    assert book["violations"]["规则名称"].tolist() == [
+        RULES["basic_farmland"], RULES["demolition_ge_newbuild"], RULES["reclaimed_farmland_ge_occupied"]]
     csv = tmp_path / "t.csv"
     result = CliRunner().invoke(linkage_command, [
         str(paths["拆旧区"]), str(paths["建新区"]), "--landuse", str(paths["DLTB"]), "-o", str(csv)])
@@ -308,6 +445,44 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
 
 def test_cli_help_and_missing_landuse():
     runner = CliRunner()
-    assert "Examples" in runner.invoke(linkage_command, ["--help"]).output
+    help_text = runner.invoke(linkage_command, ["--help"]).output
+    assert "Examples" in help_text and "--overwrite" in help_text and "--method" in help_text
     result = runner.invoke(linkage_command, ["a.shp", "b.shp"])
     assert result.exit_code == 2 and "--landuse" in result.output
+
+
+def _cli_layers(tmp_path):
+    demolition, newbuild, landuse, farmland = layers()
+    paths = []
+    for name, gdf in (("拆旧区", demolition), ("建新区", newbuild), ("DLTB", landuse)):
+        paths.append(tmp_path / f"{name}.shp")
+        xigeo.write_layer(gdf, paths[-1])
+    return [str(paths[0]), str(paths[1]), "--landuse", str(paths[2])]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffix):
+    args = _cli_layers(tmp_path)
+    out = tmp_path / f"挂钩{suffix}"
+    out.write_bytes(b"an earlier table")
+    # refused before anything is read: even a missing input is not looked at
+    assert main(["linkage", str(tmp_path / "missing.shp"), *args[1:], "-o", str(out)]) == 1
+    assert "exists" in capsys.readouterr().err
+    assert main(["linkage", *args, "-o", str(out)]) == 1
+    assert "--overwrite" in capsys.readouterr().err
+    assert out.read_bytes() == b"an earlier table"
+    assert main(["linkage", *args, "--labels", "zh", "-o", str(out), "--overwrite"]) == 0
+    table = (pd.read_excel(out, sheet_name="projects", index_col=0) if suffix == ".xlsx"
+             else pd.read_csv(out, index_col=0, encoding="utf-8-sig"))
+    assert table.at["已批准合计", "建新区面积(公顷)"] == pytest.approx(ha(J1), abs=TOL_HA)
+
+
+def test_cli_method_and_bad_suffix(tmp_path, capsys):
+    args = _cli_layers(tmp_path)
+    out = tmp_path / "t.csv"
+    assert main(["linkage", *args, "--method", "planar", "-o", str(out)]) == 0
+    table = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
+    assert table.at["甲项目", "newbuild_ha"] == pytest.approx(2.0, abs=1e-9)   # 200 m × 100 m
+    assert main(["linkage", *args, "-o", str(tmp_path / "t.txt")]) == 1
+    assert ".csv or .xlsx" in capsys.readouterr().err
+    assert not (tmp_path / "t.txt").exists()

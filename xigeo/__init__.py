@@ -11,6 +11,7 @@ from typing import Any
 
 from .area import AreaMethod, area, summarize_area
 from .consolidation import consolidation_summary
+from .consolidation import ConsolidationResult
 from .coords import read_coords, write_coords
 from .crs import (
     Datum,
@@ -68,6 +69,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AreaMethod", "AreaUnit", "LinkageResult", "consolidation_summary", "linkage_balance",
+    "ConsolidationResult",
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
     "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
     "industrial_summary", "load_thresholds", "stripping_plan", "export_map", "maps", "FarmlandOverlap", "farmland_overlap",

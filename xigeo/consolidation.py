@@ -1,61 +1,42 @@
 """Land consolidation (土地综合整治 / 土地整治项目): scale, new farmland, investment.
 
 :func:`consolidation_summary` tabulates land-consolidation projects per
-project, per township (or any grouping field) and in total: construction
-scale 建设规模 (the declared JSGM and the survey ellipsoidal area of the
-project polygon, with any difference above 0.01 ha flagged), newly added
-farmland 新增耕地 and its rate (new ÷ scale), investment 投资 (万元) and
-investment per hectare. Given the land-use survey layers before and after
-the works, it also measures the new farmland (farmland area inside the
-project after − before, by overlay) and compares it with the declared figure.
-
-Examples
---------
-Two projects of 100 m × 100 m (about 1 ha each) in one township:
-
->>> import geopandas as gpd
->>> from shapely import box
->>> x, y = 38_560_000, 3_580_000
->>> projects = gpd.GeoDataFrame(
-...     {"XMBH": ["Z1", "Z2"], "XZQMC": ["夏庄镇", "夏庄镇"], "JSGM": [1.0, 1.0],
-...      "XZGDMJ": [0.1, 0.3], "TZJE": [30.0, 50.0]},
-...     geometry=[box(x, y, x + 100, y + 100), box(x + 200, y, x + 300, y + 100)], crs=4526)
->>> t = consolidation_summary(projects, total=True)
->>> t[["new_farmland_ha", "new_farmland_rate_pct", "investment_wan_yuan_per_ha"]]
-      new_farmland_ha  new_farmland_rate_pct  investment_wan_yuan_per_ha
-XMBH
-Z1                0.1                   10.0                        30.0
-Z2                0.3                   30.0                        50.0
-合计                0.4                   20.0                        40.0
->>> t["scale_mismatch"].tolist()[:2]   # 1 ha declared, 0.9999 ha measured: within 0.01 ha
-[False, False]
->>> consolidation_summary(projects, by="XZQMC")[["projects", "scale_ha", "investment_wan_yuan"]]
-       projects  scale_ha  investment_wan_yuan
-XZQMC
-夏庄镇           2       2.0                 80.0
+project or per township (or any grouping field), with the total available
+as ``table("projects", total=True)``: construction scale 建设规模 (the
+declared JSGM and the survey ellipsoidal area of the project polygon, with
+any difference above 0.01 ha flagged), newly added farmland 新增耕地 and its
+rate (new ÷ scale), investment 投资 (万元) and investment per hectare. Given
+the land-use survey layers before and after the works, it also measures the
+new farmland (farmland area inside the project after − before, by overlay)
+and compares it with the declared figure. It returns a
+:class:`ConsolidationResult` (the result contract of :mod:`xigeo._result`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from ._tables import add_total, check_labels, check_rows, relabel, require_fields
-from .area import area
+from ._landuse import FARMLAND_CODES, matches
+from ._layers import describe, geometries, numeric_field
+from ._options import non_negative
+from ._result import Result, TableSpec, Total
+from ._survey import class_codes, ha, overlay_m2
+from ._tables import check_rows, require_fields
+from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs
-from .errors import ValidationError, format_ids
-from .linkage import (FARMLAND_CODES, _class_codes, _geometries, _ha, _label, _matches, _numeric,
-                      _overlay_m2)
+from .errors import OptionError, ValidationError, format_ids
 
-__all__ = ["consolidation_summary", "CONSOLIDATION_COLUMNS_ZH"]
+__all__ = ["ConsolidationResult", "consolidation_summary", "CONSOLIDATION_COLUMNS_ZH"]
 
 logger = logging.getLogger(__name__)
 
-#: Chinese report headers (``labels="zh"``).
+#: Chinese report headers (``table("projects", labels="zh")``).
 CONSOLIDATION_COLUMNS_ZH: dict[str, str] = {
     "XMMC": "项目名称",
     "projects": "项目个数",
@@ -74,18 +55,63 @@ CONSOLIDATION_COLUMNS_ZH: dict[str, str] = {
     "new_farmland_diff_ha": "实测与申报新增耕地差(公顷)",
 }
 
+#: ratios of the total row, recomputed from the summed columns (not summed themselves)
 _RATIOS = {"new_farmland_rate_pct": ("new_farmland_ha", "scale_ha", 100.0),
            "investment_wan_yuan_per_ha": ("investment_wan_yuan", "scale_ha", 1.0)}
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class ConsolidationResult(Result):
+    """What :func:`consolidation_summary` found (the result contract of :mod:`xigeo._result`).
+
+    Attributes
+    ----------
+    projects : DataFrame
+        One row per project (index: ``id_field``) or per group (index:
+        ``by``); the columns are listed in :func:`consolidation_summary`.
+        ``table("projects", total=True)`` adds the 合计 row, with the rate and
+        the per-ha investment recomputed from the sums.
+    by : str or None
+        The grouping field, None for one row per project.
+    method : str
+        The area method the measured figures were computed with.
+
+    ``summary("zh")`` / ``summary("en")``: projects, scale, new farmland
+    (and its rate) and investment, in one language each.
+    """
+
+    TITLE: ClassVar[tuple[str, str]] = ("土地综合整治", "Land consolidation")
+    TABLES: ClassVar[dict[str, TableSpec]] = {
+        "projects": TableSpec("土地综合整治", "land consolidation projects", CONSOLIDATION_COLUMNS_ZH,
+                              total=Total(ratios=_RATIOS)),
+    }
+
+    projects: pd.DataFrame
+    by: str | None = None
+    method: str = "ellipsoidal"
+
+    def _summary(self, lang: str) -> str:
+        table = self.projects
+        n = int(table["projects"].sum()) if "projects" in table.columns else len(table)
+        scale = table["scale_ha"].sum()
+        new = table["new_farmland_ha"].sum()
+        inv = table["investment_wan_yuan"].sum()
+        rate = new / scale * 100 if scale else float("nan")
+        if lang == "zh":
+            return (f"土地整治：项目{n}个，建设规模{scale:,.2f}公顷，新增耕地{new:,.2f}公顷"
+                    f"（新增耕地率{rate:.2f}%），投资{inv / 1e4:,.2f}亿元。")
+        return (f"Land consolidation: {n} projects, scale {scale:,.2f} ha, new farmland {new:,.2f} ha "
+                f"({rate:.2f} %), investment {inv / 1e4:,.2f} 亿元 ({inv:,.2f} 万元).")
 
 
 def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_after: Any = None,
                           by: str | None = None, townships: Any = None,
                           id_field: str = "XMBH", name_field: str | None = "XMMC",
-                          scale: str = "JSGM", new_farmland: str = "XZGDMJ",
-                          investment: str = "TZJE", landuse_field: str = "DLBM",
+                          scale_field: str = "JSGM", new_farmland_field: str = "XZGDMJ",
+                          investment_field: str = "TZJE", landuse_field: str = "DLBM",
                           farmland_codes: Sequence[str] = FARMLAND_CODES,
-                          scale_tolerance_ha: float = 0.01, total: bool = False,
-                          labels: str = "en") -> pd.DataFrame:
+                          scale_tolerance_ha: float = 0.01,
+                          method: str | AreaMethod = "ellipsoidal") -> ConsolidationResult:
     """Land-consolidation projects: scale, new farmland, investment, per project or group.
 
     Parameters
@@ -96,8 +122,8 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
         Land-use survey patches before and after the works (class field
         ``landuse_field``). Given both, the new farmland is measured: area of
         farmland (``farmland_codes``, default 01xx) inside each project after
-        − before, from the overlay pieces' survey areas, and compared with
-        the declared figure.
+        − before, from the overlay pieces' areas, and compared with the
+        declared figure.
     by : str, optional
         Group the projects by this field of ``projects`` (e.g. ``XZQMC``
         乡镇名称) and return one row per group. With ``townships``, the field
@@ -111,24 +137,24 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     name_field : str or None
         Project name field carried into the per-project table (default
         ``XMMC``; skipped when absent).
-    scale, new_farmland, investment : str
+    scale_field, new_farmland_field, investment_field : str
         Fields of the declared construction scale 建设规模 (ha, default
         ``JSGM``), new farmland 新增耕地 (ha, ``XZGDMJ``) and investment
         (万元, ``TZJE``).
     scale_tolerance_ha : float
         ``scale_mismatch`` is set when the declared scale and the polygon's
-        ellipsoidal area differ by more than this (default 0.01 ha).
-    total : bool
-        Append a 合计 row (ratios recomputed from the sums).
-    labels : {"en", "zh"}
-        Column names with units (default) or Chinese report headers.
+        measured area differ by more than this (default 0.01 ha).
+    method : {"ellipsoidal", "geodesic", "planar"}
+        How the polygons and overlay pieces are measured: the survey
+        ellipsoidal area (default, the official figures), Karney's geodesic
+        area, or the plane area of the projected CRS (see :func:`xigeo.area`).
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by project id (or by ``by``). Columns: ``XMMC``,
-        ``scale_ha`` (declared), ``scale_measured_ha`` (ellipsoidal area),
-        ``scale_diff_ha`` (declared − measured), ``scale_mismatch``,
+    ConsolidationResult
+        ``projects``, indexed by project id (or by ``by``). Columns:
+        ``XMMC``, ``scale_ha`` (declared), ``scale_measured_ha`` (measured
+        area), ``scale_diff_ha`` (declared − measured), ``scale_mismatch``,
         ``new_farmland_ha``, ``new_farmland_rate_pct`` (new ÷ declared scale
         × 100), ``investment_wan_yuan``, ``investment_wan_yuan_per_ha``
         (investment ÷ declared scale); with both land-use layers
@@ -136,7 +162,8 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
         ``new_farmland_measured_ha``, ``new_farmland_diff_ha`` (measured −
         declared). Grouped tables have ``projects`` (count) and
         ``scale_mismatches`` (count) instead of the name and flag.
-        ``attrs["summary"]`` holds a one-line Chinese + English summary.
+        ``table("projects", labels="zh", total=True)`` is the report table;
+        ``summary()`` the one-paragraph summary.
 
     Raises
     ------
@@ -146,18 +173,50 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
         Duplicate or missing project ids; non-numeric, missing or negative
         scale, new farmland or investment; new farmland larger than the scale
         (row ids named).
+    OptionError
+        Only one of ``landuse_before`` / ``landuse_after``, a negative
+        ``scale_tolerance_ha`` or an unknown ``method``.
     CRSError
         A layer without a CRS, or layers in different CRSs.
+
+    Examples
+    --------
+    Two projects of 100 m × 100 m (about 1 ha each) in one township:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> x, y = 38_560_000, 3_580_000
+    >>> projects = gpd.GeoDataFrame(
+    ...     {"XMBH": ["Z1", "Z2"], "XZQMC": ["夏庄镇", "夏庄镇"], "JSGM": [1.0, 1.0],
+    ...      "XZGDMJ": [0.1, 0.3], "TZJE": [30.0, 50.0]},
+    ...     geometry=[box(x, y, x + 100, y + 100), box(x + 200, y, x + 300, y + 100)], crs=4526)
+    >>> result = consolidation_summary(projects)
+    >>> result.table("projects", total=True)[["new_farmland_ha", "new_farmland_rate_pct",
+    ...                                        "investment_wan_yuan_per_ha"]]
+          new_farmland_ha  new_farmland_rate_pct  investment_wan_yuan_per_ha
+    XMBH
+    Z1                0.1                   10.0                        30.0
+    Z2                0.3                   30.0                        50.0
+    合计                0.4                   20.0                        40.0
+    >>> result.projects["scale_mismatch"].tolist()   # 1 ha declared, 0.9999 ha measured
+    [False, False]
+    >>> print(result.summary())
+    土地整治：项目2个，建设规模2.00公顷，新增耕地0.40公顷（新增耕地率20.00%），投资0.01亿元。
+    >>> consolidation_summary(projects, by="XZQMC").table(labels="zh")[["项目个数", "建设规模(公顷)"]]
+           项目个数  建设规模(公顷)
+    XZQMC
+    夏庄镇       2       2.0
     """
-    labels = check_labels(labels)
-    label = _label(projects, "projects")
-    check_crs(projects, name=label)
+    scale_tolerance_ha = non_negative(scale_tolerance_ha, name="scale_tolerance_ha")
+    method = AreaMethod.create(method).value
     if (landuse_before is None) != (landuse_after is None):
-        raise ValueError("give both landuse_before and landuse_after (the new farmland is after − before), "
-                         "or neither")
-    extra = [(landuse_before, _label(landuse_before, "landuse_before")),
-             (landuse_after, _label(landuse_after, "landuse_after")),
-             (townships, _label(townships, "townships"))]
+        raise OptionError("give both landuse_before and landuse_after (the new farmland is after − "
+                          "before), or neither")
+    label = describe(projects, "projects")
+    check_crs(projects, name=label)
+    extra = [(landuse_before, describe(landuse_before, "landuse_before")),
+             (landuse_after, describe(landuse_after, "landuse_after")),
+             (townships, describe(townships, "townships"))]
     extra = [(layer, name) for layer, name in extra if layer is not None]
     for layer, name in extra:
         check_crs(layer, name=name)
@@ -166,8 +225,8 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     town_field = (by or "XZQMC") if townships is not None else None
     if town_field is not None:
         by = town_field
-        require_fields(townships, [town_field], name=_label(townships, "townships"))
-    require_fields(projects, [id_field, scale, new_farmland, investment]
+        require_fields(townships, [town_field], name=describe(townships, "townships"))
+    require_fields(projects, [id_field, scale_field, new_farmland_field, investment_field]
                    + ([by] if by and townships is None else []), name=label)
     if landuse_before is not None:
         for layer, name in extra[:2]:
@@ -179,57 +238,54 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     if dup.any():
         raise ValidationError(f"{label}: project id {id_field} not unique: "
                               f"{format_ids(sorted(set(ids[dup].astype(str))))}", list(ids[dup]))
-    geoms = _geometries(projects, label)
+    geoms = geometries(projects, label)
     frame = projects.set_index(pd.Index(ids.astype(str), name=id_field))
 
     values = {}
-    for field, what in ((scale, "construction scale"), (new_farmland, "new farmland"),
-                        (investment, "investment")):
-        v = _numeric(frame, field, label)
+    for field, what in ((scale_field, "construction scale"), (new_farmland_field, "new farmland"),
+                        (investment_field, "investment")):
+        v = numeric_field(frame, field, label)
         check_rows(frame, v.isna(), f"no {what} ({field})", name=label)
         check_rows(frame, v < 0, f"negative {what} {field}", name=label)
         values[field] = v
-    check_rows(frame, values[new_farmland] > values[scale],
-               f"new farmland {new_farmland} larger than the construction scale {scale}", name=label)
+    check_rows(frame, values[new_farmland_field] > values[scale_field],
+               f"new farmland {new_farmland_field} larger than the construction scale {scale_field}",
+               name=label)
 
     table = pd.DataFrame(index=frame.index)
     if name_field and name_field in frame.columns:
         table[name_field] = frame[name_field]
-    measured = area(projects, method="ellipsoidal", unit="ha").to_numpy()
-    table["scale_ha"] = values[scale]
+    measured = area(projects, method=method, unit="ha").to_numpy()
+    table["scale_ha"] = values[scale_field]
     table["scale_measured_ha"] = measured
-    table["scale_diff_ha"] = values[scale] - measured
+    table["scale_diff_ha"] = values[scale_field] - measured
     table["scale_mismatch"] = table["scale_diff_ha"].abs() > scale_tolerance_ha + 1e-9
     if table["scale_mismatch"].any():
-        logger.warning("%s: declared %s differs from the polygon's ellipsoidal area by more than "
-                       "%.2f ha for %s", label, scale, scale_tolerance_ha,
+        logger.warning("%s: declared %s differs from the polygon's %s area by more than "
+                       "%.2f ha for %s", label, scale_field, method, scale_tolerance_ha,
                        format_ids(table.index[table["scale_mismatch"]]))
-    table["new_farmland_ha"] = values[new_farmland]
-    table["investment_wan_yuan"] = values[investment]
+    table["new_farmland_ha"] = values[new_farmland_field]
+    table["investment_wan_yuan"] = values[investment_field]
     if landuse_before is not None:
         for key, layer, name in (("before", landuse_before, extra[0][1]), ("after", landuse_after, extra[1][1])):
-            pieces = _overlay_m2(geoms, np.asarray(layer.geometry.values, dtype=object), crs,
-                                 label=f"{label} × {name}")
-            codes = _class_codes(layer, landuse_field, name).iloc[pieces["patch"].to_numpy()]
-            farm = _matches(codes, farmland_codes)
-            table[f"farmland_{key}_ha"] = _ha(np.bincount(pieces["zone"], weights=np.where(farm, pieces["m2"], 0.0),
-                                                          minlength=len(table)))
+            pieces = overlay_m2(geoms, np.asarray(layer.geometry.values, dtype=object), crs,
+                                label=f"{label} × {name}", method=method)
+            codes = class_codes(layer, landuse_field, name).iloc[pieces["patch"].to_numpy()]
+            farm = matches(codes, farmland_codes)
+            table[f"farmland_{key}_ha"] = ha(np.bincount(pieces["zone"], weights=np.where(farm, pieces["m2"], 0.0),
+                                                         minlength=len(table)))
         table["new_farmland_measured_ha"] = table["farmland_after_ha"] - table["farmland_before_ha"]
         table["new_farmland_diff_ha"] = table["new_farmland_measured_ha"] - table["new_farmland_ha"]
     if town_field is not None:
-        table[town_field] = _township_of(geoms, townships, town_field, crs, label)
+        table[town_field] = _township_of(geoms, townships, town_field, crs, label, method)
     elif by:
         table[by] = frame[by]
 
     if by:
         table = _grouped(table, by, name_field)
-    table = _with_ratios(table)
-    summary = _summary(table)
-    if total:
-        table = add_total(table, ratios=_RATIOS)
-    table.attrs["summary"] = summary
-    logger.info("%s", summary)
-    return relabel(table, CONSOLIDATION_COLUMNS_ZH, labels=labels)
+    result = ConsolidationResult(projects=_with_ratios(table), by=by, method=method)
+    logger.info("%s", result.summary("en"))
+    return result
 
 
 def _with_ratios(table: pd.DataFrame) -> pd.DataFrame:
@@ -258,10 +314,12 @@ def _grouped(table: pd.DataFrame, by: str, name_field: str | None) -> pd.DataFra
     return out
 
 
-def _township_of(geoms: np.ndarray, townships: Any, field: str, crs: Any, label: str) -> np.ndarray:
+def _township_of(geoms: np.ndarray, townships: Any, field: str, crs: Any, label: str,
+                 method: str) -> np.ndarray:
     """The ``field`` value of the township holding the largest part of each project."""
-    name = _label(townships, "townships")
-    pieces = _overlay_m2(geoms, _geometries(townships, name), crs, label=f"{label} × {name}")
+    name = describe(townships, "townships")
+    pieces = overlay_m2(geoms, geometries(townships, name), crs, label=f"{label} × {name}",
+                        method=method)
     out = np.full(len(geoms), None, dtype=object)
     if len(pieces):
         best = pieces.sort_values("m2", ascending=False).drop_duplicates("zone")
@@ -275,15 +333,3 @@ def _township_of(geoms: np.ndarray, townships: Any, field: str, crs: Any, label:
         raise ValidationError(f"{label}: project row(s) {format_ids(np.flatnonzero(missing))} lie in "
                               f"no township of {name}", list(np.flatnonzero(missing)))
     return out
-
-
-def _summary(table: pd.DataFrame) -> str:
-    n = int(table["projects"].sum()) if "projects" in table.columns else len(table)
-    scale = table["scale_ha"].sum()
-    new = table["new_farmland_ha"].sum()
-    inv = table["investment_wan_yuan"].sum()
-    rate = new / scale * 100 if scale else float("nan")
-    return (f"土地整治：项目{n}个，建设规模{scale:,.2f}公顷，新增耕地{new:,.2f}公顷（新增耕地率{rate:.2f}%），"
-            f"投资{inv / 1e4:,.2f}亿元。 / Land consolidation: {n} projects, scale {scale:,.2f} ha, new "
-            f"farmland {new:,.2f} ha ({rate:.2f} %), investment {inv / 1e4:,.2f} 亿元 "
-            f"({inv:,.2f} 万元).")

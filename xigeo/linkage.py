@@ -16,52 +16,36 @@ survey patches under them, and works out per project and in total:
 
 and checks the rules of DOMAIN.md per project: no new-build zone on permanent
 basic farmland; demolition ≥ new-build; reclaimed farmland ≥ farmland
-occupied; all zones of a project in one county.
+occupied; all zones of a project in one county. It returns a
+:class:`LinkageResult` (the result contract of :mod:`xigeo._result`).
 
-All areas are survey ellipsoidal areas (:func:`xigeo.area.area`, 三调 rules);
-the pieces of the overlay are measured the same way. The overlay is
-vectorised: one :class:`shapely.STRtree` query for all zone/patch pairs, one
-:func:`shapely.intersection` call on the pairs, one area call on the pieces.
-
-Examples
---------
-One project: a 200 m × 100 m homestead demolished, a 100 m × 100 m new-build
-zone half on a highway (construction land) and half on dry land:
-
->>> import geopandas as gpd
->>> from shapely import box
->>> x, y = 38_560_000, 3_580_000
->>> demolition = gpd.GeoDataFrame({"XMMC": ["甲"], "PZZT": ["已批准"], "CJQBH": ["C1"]},
-...                               geometry=[box(x + 1000, y, x + 1200, y + 100)], crs=4526)
->>> new_build = gpd.GeoDataFrame({"XMMC": ["甲"], "PZZT": ["已批准"], "JXQBH": ["J1"]},
-...                              geometry=[box(x, y, x + 100, y + 100)], crs=4526)
->>> landuse = gpd.GeoDataFrame({"DLBM": ["1003", "0103"]},
-...                            geometry=[box(x, y, x + 50, y + 100), box(x + 50, y, x + 100, y + 100)], crs=4526)
->>> result = linkage_balance(demolition, new_build, landuse=landuse)
->>> result.projects[["demolition_ha", "newbuild_ha", "construction_ha", "quota_used_ha", "surplus_ha"]].round(4)
-      demolition_ha  newbuild_ha  construction_ha  quota_used_ha  surplus_ha
-XMMC
-甲            1.9998       0.9999           0.4999            0.5      1.4998
->>> result.passed
-True
+All areas are survey ellipsoidal areas (:func:`xigeo.area.area`, 三调 rules)
+unless ``method=`` asks for another; the pieces of the overlay are measured
+the same way. The overlay is vectorised: one :class:`shapely.STRtree` query
+for all zone/patch pairs, one :func:`shapely.intersection` call on the pairs,
+one area call on the pieces. The land-use code groups are those of
+:mod:`xigeo._landuse` (re-exported here).
 """
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from ._tables import TOTAL_LABEL, check_labels, check_rows, relabel, require_fields
-from .area import area
-from ._overlay import intersection_pieces
-from .crs import check_crs, check_same_crs, layer_name
+from ._landuse import AGRICULTURAL_CODES, CONSTRUCTION_CODES, FARMLAND_CODES, matches
+from ._layers import describe, geometries, numeric_field
+from ._options import fraction, non_negative
+from ._result import TOTAL_LABEL, Result, TableSpec, Total
+from ._survey import class_codes, ha, overlay_m2
+from ._tables import check_rows, require_fields
+from .area import AreaMethod, area
+from .crs import check_crs, check_same_crs
 from .errors import ValidationError, format_ids
 from .units import AreaUnit, convert_area
 
@@ -72,21 +56,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Construction land (建设用地) for the linkage quota, as DLBM prefixes: 05–09,
-#: 1001–1005, 1007–1009, 1109, 1201 (三调 三大类 mapping; sample README).
-CONSTRUCTION_CODES: tuple[str, ...] = (
-    "05", "06", "07", "08", "09", "1001", "1002", "1003", "1004", "1005", "1007", "1008", "1009",
-    "1109", "1201",
-)
-#: Agricultural land (农用地), as DLBM prefixes: farmland, orchards, forest, grassland
-#: except 0404 其他草地, rural roads 1006, reservoirs 1103, ponds 1104, ditches 1107,
-#: facility farmland 1202, ridges 1203 (三调 三大类 mapping).
-AGRICULTURAL_CODES: tuple[str, ...] = (
-    "01", "02", "03", "0401", "0402", "0403", "1006", "1103", "1104", "1107", "1202", "1203",
-)
-#: Farmland (耕地): DLBM 01xx.
-FARMLAND_CODES: tuple[str, ...] = ("01",)
-
 #: The rules checked, with their Chinese names.
 RULES: dict[str, str] = {
     "basic_farmland": "建新区不得占用永久基本农田",
@@ -95,7 +64,7 @@ RULES: dict[str, str] = {
     "one_county": "项目区在同一县域内",
 }
 
-#: Chinese report headers of the result tables (``labels="zh"``).
+#: Chinese report headers of the result tables (``table(name, labels="zh")``).
 LINKAGE_COLUMNS_ZH: dict[str, str] = {
     "status": "批准状态",
     "approved": "是否批准",
@@ -121,6 +90,7 @@ LINKAGE_COLUMNS_ZH: dict[str, str] = {
     "detail": "说明",
 }
 
+#: index label of the approved projects' total row of ``table("projects", total=True)``
 APPROVED_TOTAL = "已批准合计"
 _TOTALS_ZH = {"approved": "批准项目合计", "declared": "申报项目合计"}
 
@@ -129,109 +99,85 @@ _AREA_COLUMNS = ["demolition_ha", "reclaimed_ha", "reclaimed_farmland_ha", "newb
                  "basic_farmland_ha", "quota_used_ha", "surplus_ha"]
 
 
-@dataclass(frozen=True)
-class LinkageResult:
-    """What :func:`linkage_balance` found.
+@dataclasses.dataclass(frozen=True, repr=False)
+class LinkageResult(Result):
+    """What :func:`linkage_balance` found (the result contract of :mod:`xigeo._result`).
 
     Attributes
     ----------
     projects : DataFrame
-        One row per project (index: the project field, e.g. XMMC): status,
-        zone counts, areas in ha (see :func:`linkage_balance`), ``passed``.
-        With ``total=True`` two more rows: 已批准合计 (approved projects) and
-        合计 (every declared project).
+        One row per project (index: the project field ``by``, e.g. XMMC):
+        status, zone counts, areas in ha (see :func:`linkage_balance`),
+        ``passed``. ``table("projects", total=True)`` adds two rows:
+        已批准合计 (approved projects) and 合计 (every declared project).
     violations : DataFrame
         One row per broken rule and project: ``project``, ``status``,
         ``rule`` (key of :data:`RULES`), ``rule_zh``, ``zones`` (the failing
         zone ids, comma-separated) and ``detail``. Empty when every rule holds.
     totals : DataFrame
         Rows ``approved`` (over the approved projects: the report's figures)
-        and ``declared`` (over every project), with ``projects`` = the count.
+        and ``declared`` (over every project), with ``projects`` = the count;
+        ``table("totals", labels="zh")`` labels them 批准项目合计 / 申报项目合计.
     passed : bool
         True when no rule is broken by any project.
-    summary : str
-        Two lines, Chinese then English, for reports and logs.
     notes : tuple of str
         Rules that could not be checked and assumptions made (e.g. no
-        reclaimed-class field: everything reclaimed counted as farmland).
+        reclaimed-class field: everything reclaimed counted as farmland),
+        each in Chinese and English.
+    method : str
+        The area method every area was measured with.
+
+    ``summary("zh")`` / ``summary("en")``: the approved projects' figures and
+    the verdict of the rule checks, in one language each.
     """
+
+    TITLE: ClassVar[tuple[str, str]] = ("城乡建设用地增减挂钩", "Urban-rural construction-land linkage")
+    TABLES: ClassVar[dict[str, TableSpec]] = {
+        "projects": TableSpec("增减挂钩项目", "linkage projects", LINKAGE_COLUMNS_ZH, total=Total()),
+        "violations": TableSpec("规则检查", "rule checks", LINKAGE_COLUMNS_ZH),
+        "totals": TableSpec("增减挂钩合计", "linkage totals", LINKAGE_COLUMNS_ZH, index_zh=_TOTALS_ZH),
+    }
 
     projects: pd.DataFrame
     violations: pd.DataFrame
     totals: pd.DataFrame
     passed: bool
-    summary: str
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
+    method: str = "ellipsoidal"
 
-    def __str__(self) -> str:
-        return self.summary
+    def _total(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """The projects with two total rows: 已批准合计 (approved) and 合计 (declared)."""
+        if name != "projects":
+            return super()._total(name, frame)
+        rows = self.totals.drop(columns="projects").rename(index={"approved": APPROVED_TOTAL,
+                                                                  "declared": TOTAL_LABEL})
+        out = pd.concat([frame, rows.astype({c: frame[c].dtype for c in rows.columns
+                                             if c.endswith("_zones")})])
+        out.index.name = frame.index.name
+        return out
 
-    def __repr__(self) -> str:
-        return (f"<LinkageResult: {len(self.projects)} rows, {len(self.violations)} rule violation(s), "
-                f"passed={self.passed}>\n{self.summary}")
-
-    def _repr_html_(self) -> str:
-        parts = [f"<p>{html.escape(line)}</p>" for line in self.summary.splitlines()]
-        parts.append(self.projects.to_html(float_format=lambda v: f"{v:,.2f}"))
-        if len(self.violations):
-            parts.append("<p><b>规则检查 / rule checks</b></p>")
-            parts.append(self.violations.to_html(index=False))
-        parts += [f"<p><i>{html.escape(note)}</i></p>" for note in self.notes]
-        return "\n".join(parts)
-
-
-# ---------------------------------------------------------------------------
-# helpers shared with xigeo.consolidation
-
-
-def _matches(codes: pd.Series, prefixes: Iterable[str]) -> np.ndarray:
-    """True where a land-use code starts with one of ``prefixes`` (codes as text)."""
-    text = codes.astype("string").str.strip()
-    out = np.zeros(len(text), dtype=bool)
-    for prefix in prefixes:
-        out |= text.str.startswith(str(prefix)).fillna(False).to_numpy(dtype=bool)
-    return out
-
-
-def _geometries(layer: Any, label: str) -> np.ndarray:
-    """The layer's geometries as an array; missing or empty ones are refused with their rows."""
-    geoms = np.asarray(layer.geometry.values, dtype=object)
-    bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    check_rows(layer, bad, "no geometry (missing or empty)", name=label)
-    return geoms
-
-
-def _overlay_m2(zones: np.ndarray, patches: np.ndarray, crs: Any, *, label: str) -> pd.DataFrame:
-    """Ellipsoidal area of every non-empty intersection of a zone with a patch.
-
-    Returns a frame with ``zone`` and ``patch`` (positions in the two arrays)
-    and ``m2``. One STRtree query for all pairs, one intersection call, one
-    area call: no Python loop per polygon.
-    """
-    import geopandas as gpd
-
-    try:
-        zone_pos, patch_pos, pieces = intersection_pieces(zones, patches)
-    except shapely.errors.GEOSException as err:
-        raise ValidationError(f"{label}: the overlay failed ({err}); check the layers with "
-                              "xigeo.validate_layer and fix them with xigeo.repair") from None
-    m2 = area(gpd.GeoSeries(pieces, crs=crs), method="ellipsoidal", unit="m2").to_numpy()
-    m2 = np.nan_to_num(m2)
-    keep = m2 > 0
-    logger.debug("overlay %s: %d candidate pairs, %d pieces with area", label, len(zone_pos),
-                 int(keep.sum()))
-    return pd.DataFrame({"zone": zone_pos[keep], "patch": patch_pos[keep], "m2": m2[keep]})
-
-
-def _class_codes(layer: pd.DataFrame, column: str, label: str) -> pd.Series:
-    """A land-use code field as text; numbers (leading zeros lost: 101 for 0101) are refused."""
-    values = layer[column]
-    if pd.api.types.is_numeric_dtype(values):
-        raise ValidationError(
-            f"{label}: {column} holds numbers ({values.dropna().iloc[0] if values.notna().any() else ''}"
-            f"), but land-use codes are text with leading zeros (0101, 0702). Fix: read the field as "
-            f"text, or layer[{column!r}] = layer[{column!r}].astype('Int64').astype(str).str.zfill(4)")
-    return values.astype("string").str.strip()
+    def _summary(self, lang: str) -> str:
+        a = self.totals.loc["approved"]
+        counts: dict[Any, int] = self.totals["projects"].astype(int).to_dict()
+        n_declared, n_approved = counts["declared"], counts["approved"]
+        failing = list(dict.fromkeys(self.violations["project"]))
+        if lang == "zh":
+            text = (f"增减挂钩：申报项目{n_declared}个，其中批准{n_approved}个；批准项目建新区面积"
+                    f"{a['newbuild_ha']:.2f}公顷，拆旧区面积{a['demolition_ha']:.2f}公顷，建新区内原有建设用地"
+                    f"{a['construction_ha']:.2f}公顷，使用指标{a['quota_used_ha']:.2f}公顷，节余指标"
+                    f"{a['surplus_ha']:.2f}公顷。")
+            if failing:
+                return text + f"规则检查：{len(failing)}个项目不符合（{'、'.join(map(str, failing))}）。"
+            return text + "规则检查：全部符合。"
+        text = (f"Linkage: {n_declared} projects declared, {n_approved} approved; approved: new-build "
+                f"{a['newbuild_ha']:.2f} ha, demolition {a['demolition_ha']:.2f} ha, construction land "
+                f"already in the new-build zones {a['construction_ha']:.2f} ha, quota used "
+                f"{a['quota_used_ha']:.2f} ha, surplus quota {a['surplus_ha']:.2f} ha.")
+        text += (f" Rule checks: {len(failing)} project(s) break a rule." if failing
+                 else " Rule checks: all passed.")
+        if self.notes:
+            text += f" ({len(self.notes)} note(s): see .notes)"
+        return text
 
 
 def _check_no_overlap(geoms: np.ndarray, ids: np.ndarray, label: str, *, tolerance_m2: float = 1.0) -> None:
@@ -255,49 +201,32 @@ def _check_no_overlap(geoms: np.ndarray, ids: np.ndarray, label: str, *, toleran
                               "belongs to one zone)", pairs)
 
 
-def _label(layer: Any, default: str) -> str:
-    """Name of a layer for messages: its source file when read by read_layer, else ``default``."""
-    name = layer_name(layer)
-    return default if name == "layer" else name
-
-
-def _ha(m2: Any) -> Any:
-    return convert_area(m2, AreaUnit.M2, AreaUnit.HA)
-
-
-def _numeric(layer: pd.DataFrame, column: str, label: str) -> pd.Series:
-    """A numeric field; text that is not a number is refused with the rows."""
-    values = pd.to_numeric(layer[column], errors="coerce")
-    check_rows(layer, values.isna() & layer[column].notna(), f"{column} is not a number", name=label)
-    return values.astype("float64")
-
-
 # ---------------------------------------------------------------------------
 # the calculator
 
 
-def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: Any = None,
-                    by: str = "XMMC", status: str | None = "PZZT",
+def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: Any = None,
+                    by: str = "XMMC", status_field: str | None = "PZZT",
                     approved: str | Sequence[str] = ("已批准",),
-                    demolition_id: str | None = None, newbuild_id: str | None = None,
+                    demolition_id_field: str | None = None, newbuild_id_field: str | None = None,
                     landuse_field: str = "DLBM",
                     construction_codes: Sequence[str] = CONSTRUCTION_CODES,
                     agricultural_codes: Sequence[str] = AGRICULTURAL_CODES,
                     farmland_codes: Sequence[str] = FARMLAND_CODES,
-                    reclaimed: str | None = None, reclaimed_unit: str = "ha",
-                    reclaim_ratio: float = 1.0, reclaim_class: str | None = None,
+                    reclaimed_field: str | None = None, reclaimed_unit: str = "ha",
+                    reclaim_ratio: float = 1.0, reclaim_class_field: str | None = None,
                     county: Any = None, county_field: str = "XZQDM",
                     location_field: str = "ZLDWDM",
                     tolerance_m2: float = 0.0, coverage_tolerance_m2: float = 1.0,
-                    total: bool = False, labels: str = "en") -> LinkageResult:
+                    method: str | AreaMethod = "ellipsoidal") -> LinkageResult:
     """Quota balance and rule checks of linkage projects (增减挂钩 / 人地挂钩).
 
     Parameters
     ----------
     demolition : GeoDataFrame
         Demolition zones 拆旧区, one polygon per zone, with the project field
-        ``by`` and the status field ``status``.
-    new_build : GeoDataFrame
+        ``by`` and the status field ``status_field``.
+    newbuild : GeoDataFrame
         New-build zones 建新区, same fields.
     landuse : GeoDataFrame
         Land-use survey patches 地类图斑 (DLTB) with the class field
@@ -308,14 +237,16 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         basic-farmland rule is not checked (said in ``notes``).
     by : str
         Project field, the index of the result (default ``XMMC`` 项目名称).
-    status, approved
+    status_field, approved
         Status field (default ``PZZT`` 批准状态) and the value(s) meaning
         approved (default 已批准); other values count as declared only. The
-        zones of one project must agree. ``status=None``: every project is
-        approved.
-    demolition_id, newbuild_id
-        Zone id fields for the violation list; default ``CJQBH`` / ``JXQBH``
-        when the layer has them, else the row index.
+        zones of one project must agree. ``status_field=None``: every project
+        is approved.
+    demolition_id_field, newbuild_id_field : str, optional
+        Zone id fields, used to name zones in the violation list and in
+        errors: the named field; by default (None) ``CJQBH`` / ``JXQBH`` when
+        the layer has that field, else the layer's index. A zone with a
+        blank id is named by its index.
     landuse_field : str
         Land-use class field of ``landuse`` (default ``DLBM``).
     construction_codes, agricultural_codes, farmland_codes : sequence of str
@@ -324,11 +255,12 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         1109, 1201), agricultural land 农用地 (:data:`AGRICULTURAL_CODES`)
         and farmland 耕地 (``01``). Land in neither of the first two counts as
         unused land 未利用地. Every class that is not construction land needs quota.
-    reclaimed : str, optional
+    reclaimed_field : str, optional
         Field of ``demolition`` with the reclaimed area of each zone (in
         ``reclaimed_unit``, default ha). Without it the reclaimed area is the
-        zone's area × ``reclaim_ratio`` (default 1: reclaimed whole).
-    reclaim_class : str, optional
+        zone's area × ``reclaim_ratio`` (a share from 0 to 1, default 1:
+        reclaimed whole).
+    reclaim_class_field : str, optional
         Field with the class each zone is reclaimed to; default ``FKDL`` 复垦地类
         when present. Only reclaimed area of a farmland class counts as
         reclaimed farmland; without the field all of it does (said in ``notes``).
@@ -346,10 +278,10 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         Largest gap between a new-build zone's area and the area of the
         land-use pieces under it before the call is refused (gaps in or
         overlaps between the patches would make the quota wrong).
-    total : bool
-        Add the rows 已批准合计 and 合计 to ``projects``.
-    labels : {"en", "zh"}
-        Column names with units (default) or Chinese report headers.
+    method : {"ellipsoidal", "geodesic", "planar"}
+        How every area (zones and overlay pieces) is measured: the survey
+        ellipsoidal area (default, the official figures), Karney's geodesic
+        area, or the plane area of the projected CRS (see :func:`xigeo.area`).
 
     Returns
     -------
@@ -361,7 +293,9 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         split the new-build area), ``basic_farmland_ha`` (NaN without
         ``farmland``), ``quota_used_ha`` = newbuild − construction,
         ``surplus_ha`` = reclaimed − quota used, ``passed``. Areas are
-        unrounded sums of per-zone / per-piece survey areas (each to 0.01 m²).
+        unrounded sums of per-zone / per-piece areas (each to 0.01 m² with
+        the survey method). Also ``violations``, ``totals``, ``passed``,
+        ``notes``; ``table(name, labels="zh", total=True)`` for report tables.
 
     Raises
     ------
@@ -372,93 +306,131 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         the status, negative or excessive reclaimed areas, land-use patches
         without a class, or land-use patches that do not cover a new-build
         zone (row / zone ids named).
+    OptionError
+        A bad option value: ``reclaim_ratio`` outside 0–1, a negative
+        tolerance, an unknown ``method`` or ``reclaimed_unit``.
     CRSError
         A layer without a CRS, or layers in different CRSs.
+
+    Examples
+    --------
+    One project: a 200 m × 100 m homestead demolished, a 100 m × 100 m
+    new-build zone half on a highway (construction land) and half on dry land:
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> x, y = 38_560_000, 3_580_000
+    >>> demolition = gpd.GeoDataFrame({"XMMC": ["甲"], "PZZT": ["已批准"], "CJQBH": ["C1"]},
+    ...                               geometry=[box(x + 1000, y, x + 1200, y + 100)], crs=4526)
+    >>> newbuild = gpd.GeoDataFrame({"XMMC": ["甲"], "PZZT": ["已批准"], "JXQBH": ["J1"]},
+    ...                             geometry=[box(x, y, x + 100, y + 100)], crs=4526)
+    >>> landuse = gpd.GeoDataFrame({"DLBM": ["1003", "0103"]},
+    ...     geometry=[box(x, y, x + 50, y + 100), box(x + 50, y, x + 100, y + 100)], crs=4526)
+    >>> result = linkage_balance(demolition, newbuild, landuse=landuse)
+    >>> result.passed
+    True
+    >>> result.projects[["demolition_ha", "newbuild_ha", "construction_ha", "quota_used_ha",
+    ...                  "surplus_ha"]].round(4)
+          demolition_ha  newbuild_ha  construction_ha  quota_used_ha  surplus_ha
+    XMMC
+    甲            1.9998       0.9999           0.4999            0.5      1.4998
+    >>> result.table("projects", labels="zh", total=True)[["拆旧区面积(公顷)", "节余指标(公顷)"]].round(2)
+           拆旧区面积(公顷)  节余指标(公顷)
+    XMMC
+    甲            2.0       1.5
+    已批准合计        2.0       1.5
+    合计           2.0       1.5
+    >>> print(result.summary())
+    增减挂钩：申报项目1个，其中批准1个；批准项目建新区面积1.00公顷，拆旧区面积2.00公顷，建新区内原有建设用地0.50公顷，使用指标0.50公顷，节余指标1.50公顷。规则检查：全部符合。
+    >>> print(result.summary("en"))
+    Linkage: 1 projects declared, 1 approved; approved: new-build 1.00 ha, demolition 2.00 ha, construction land already in the new-build zones 0.50 ha, quota used 0.50 ha, surplus quota 1.50 ha. Rule checks: all passed. (4 note(s): see .notes)
     """
-    labels = check_labels(labels)
-    if not 0.0 <= reclaim_ratio <= 1.0:
-        raise ValueError(f"reclaim_ratio={reclaim_ratio}: use a share between 0 and 1")
+    reclaim_ratio = fraction(reclaim_ratio, name="reclaim_ratio")
+    tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
+    coverage_tolerance_m2 = non_negative(coverage_tolerance_m2, name="coverage_tolerance_m2")
+    method = AreaMethod.create(method).value
+    unit = AreaUnit.create(reclaimed_unit)
     approved_values = {approved} if isinstance(approved, str) else set(approved)
-    names = {"demolition": _label(demolition, "demolition"), "new_build": _label(new_build, "new_build"),
-             "landuse": _label(landuse, "landuse")}
-    layers = [demolition, new_build, landuse]
-    labels_ = [names["demolition"], names["new_build"], names["landuse"]]
+    names = {"demolition": describe(demolition, "demolition"), "newbuild": describe(newbuild, "newbuild"),
+             "landuse": describe(landuse, "landuse")}
+    layers = [demolition, newbuild, landuse]
+    labels_ = [names["demolition"], names["newbuild"], names["landuse"]]
     if farmland is not None:
         layers.append(farmland)
-        labels_.append(_label(farmland, "farmland"))
+        labels_.append(describe(farmland, "farmland"))
     if county is not None:
         layers.append(county)
-        labels_.append(_label(county, "county"))
+        labels_.append(describe(county, "county"))
     for layer, label in zip(layers, labels_):
         check_crs(layer, name=label)
     crs = check_same_crs(*layers, names=tuple(labels_))
 
-    de_ids = _zone_id(demolition, demolition_id, "CJQBH", names["demolition"])
-    nb_ids = _zone_id(new_build, newbuild_id, "JXQBH", names["new_build"])
-    zone_fields = [by] + ([status] if status else [])
-    require_fields(demolition, zone_fields + ([reclaimed] if reclaimed else [])
-                   + ([reclaim_class] if reclaim_class else []), name=names["demolition"])
-    require_fields(new_build, zone_fields, name=names["new_build"])
+    de_ids = _zone_id(demolition, demolition_id_field, "CJQBH", names["demolition"])
+    nb_ids = _zone_id(newbuild, newbuild_id_field, "JXQBH", names["newbuild"])
+    zone_fields = [by] + ([status_field] if status_field else [])
+    require_fields(demolition, zone_fields + ([reclaimed_field] if reclaimed_field else [])
+                   + ([reclaim_class_field] if reclaim_class_field else []), name=names["demolition"])
+    require_fields(newbuild, zone_fields, name=names["newbuild"])
     require_fields(landuse, [landuse_field], name=names["landuse"])
     if county is not None:
         require_fields(county, [county_field], name=labels_[-1])
-    if reclaim_class is None and "FKDL" in demolition.columns:
-        reclaim_class = "FKDL"
+    if reclaim_class_field is None and "FKDL" in demolition.columns:
+        reclaim_class_field = "FKDL"
     notes: list[str] = []
 
     # --- zones ---------------------------------------------------------------
-    de_geoms = _geometries(demolition, names["demolition"])
-    nb_geoms = _geometries(new_build, names["new_build"])
+    de_geoms = geometries(demolition, names["demolition"])
+    nb_geoms = geometries(newbuild, names["newbuild"])
     _check_no_overlap(de_geoms, de_ids, names["demolition"])
-    _check_no_overlap(nb_geoms, nb_ids, names["new_build"])
-    for layer, label in ((demolition, names["demolition"]), (new_build, names["new_build"])):
+    _check_no_overlap(nb_geoms, nb_ids, names["newbuild"])
+    for layer, label in ((demolition, names["demolition"]), (newbuild, names["newbuild"])):
         check_rows(layer, layer[by].isna(), f"no project name ({by})", name=label)
     de = pd.DataFrame({"project": demolition[by].to_numpy(), "zone": de_ids,
-                       "m2": area(demolition, method="ellipsoidal", unit="m2").to_numpy()})
-    nb = pd.DataFrame({"project": new_build[by].to_numpy(), "zone": nb_ids,
-                       "m2": area(new_build, method="ellipsoidal", unit="m2").to_numpy()})
-    de["status"] = demolition[status].to_numpy() if status else "approved"
-    nb["status"] = new_build[status].to_numpy() if status else "approved"
+                       "m2": area(demolition, method=method, unit="m2").to_numpy()})
+    nb = pd.DataFrame({"project": newbuild[by].to_numpy(), "zone": nb_ids,
+                       "m2": area(newbuild, method=method, unit="m2").to_numpy()})
+    de["status"] = demolition[status_field].to_numpy() if status_field else "approved"
+    nb["status"] = newbuild[status_field].to_numpy() if status_field else "approved"
 
     # --- reclaimed area --------------------------------------------------------
-    if reclaimed:
-        values = _numeric(demolition, reclaimed, names["demolition"])
-        check_rows(demolition, values.isna().to_numpy(), f"no reclaimed area ({reclaimed})",
+    if reclaimed_field:
+        values = numeric_field(demolition, reclaimed_field, names["demolition"])
+        check_rows(demolition, values.isna().to_numpy(), f"no reclaimed area ({reclaimed_field})",
                    name=names["demolition"])
-        rec_m2 = convert_area(values.to_numpy(), AreaUnit.create(reclaimed_unit), AreaUnit.M2)
-        check_rows(demolition, rec_m2 < 0, f"negative reclaimed area {reclaimed}", name=names["demolition"])
+        rec_m2 = convert_area(values.to_numpy(), unit, AreaUnit.M2)
+        check_rows(demolition, rec_m2 < 0, f"negative reclaimed area {reclaimed_field}",
+                   name=names["demolition"])
         # the field is rounded (a 2-decimal ha field by up to 0.005 ha = 50 m²): allow that much
         # above the zone's area, and cap the reclaimed area at the zone's area
         excess = rec_m2 > de["m2"].to_numpy() + 50.0
-        check_rows(demolition, excess, f"reclaimed area {reclaimed} larger than the zone's area",
+        check_rows(demolition, excess, f"reclaimed area {reclaimed_field} larger than the zone's area",
                    name=names["demolition"])
         de["reclaimed_m2"] = np.minimum(rec_m2, de["m2"].to_numpy())
     else:
         de["reclaimed_m2"] = de["m2"] * reclaim_ratio
         if reclaim_ratio == 1.0:
             notes.append("复垦面积按拆旧区面积计 / reclaimed area = demolition area (each zone reclaimed whole)")
-    if reclaim_class:
-        fk = _class_codes(demolition, reclaim_class, names["demolition"])
-        de["reclaimed_farmland_m2"] = np.where(_matches(fk, farmland_codes),
-                                               de["reclaimed_m2"], 0.0)
+    if reclaim_class_field:
+        fk = class_codes(demolition, reclaim_class_field, names["demolition"])
+        de["reclaimed_farmland_m2"] = np.where(matches(fk, farmland_codes), de["reclaimed_m2"], 0.0)
     else:
         de["reclaimed_farmland_m2"] = de["reclaimed_m2"]
         notes.append("无复垦地类字段，复垦面积均按耕地计 / no reclaimed-class field: all reclaimed "
                      "land counted as farmland")
 
     # --- new-build zones over the land-use patches ----------------------------
-    pieces = _overlay_m2(nb_geoms, np.asarray(landuse.geometry.values, dtype=object), crs,
-                         label=f"{names['new_build']} × {names['landuse']}")
-    codes = _class_codes(landuse, landuse_field, names["landuse"]).iloc[
+    pieces = overlay_m2(nb_geoms, np.asarray(landuse.geometry.values, dtype=object), crs,
+                        label=f"{names['newbuild']} × {names['landuse']}", method=method)
+    codes = class_codes(landuse, landuse_field, names["landuse"]).iloc[
         pieces["patch"].to_numpy()].reset_index(drop=True)
     no_class = codes.isna() | (codes.astype("string").str.strip() == "")
     if no_class.any():
         rows = landuse.index[pieces.loc[no_class.to_numpy(), "patch"].unique()]
         raise ValidationError(f"{names['landuse']}: no land-use class ({landuse_field}) in row(s) "
                               f"{format_ids(rows)} under new-build zones", list(rows))
-    construction = _matches(codes, construction_codes)
-    agricultural = _matches(codes, agricultural_codes) & ~construction
-    farm = _matches(codes, farmland_codes) & agricultural
+    construction = matches(codes, construction_codes)
+    agricultural = matches(codes, agricultural_codes) & ~construction
+    farm = matches(codes, farmland_codes) & agricultural
     for column, mask in (("construction_m2", construction), ("agricultural_m2", agricultural),
                          ("farmland_m2", farm), ("unused_m2", ~construction & ~agricultural)):
         nb[column] = np.bincount(pieces["zone"], weights=np.where(mask, pieces["m2"], 0.0),
@@ -470,14 +442,14 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
         if bad.any():
             detail = ", ".join(f"{z} ({abs(g):,.2f} m²)" for z, g in zip(nb.loc[bad, "zone"], gap[bad]))
             raise ValidationError(
-                f"{names['new_build']}: zone(s) {detail} {what} of {names['landuse']}; the quota "
+                f"{names['newbuild']}: zone(s) {detail} {what} of {names['landuse']}; the quota "
                 "would be wrong. Fix: use a land-use layer that covers the zones as a clean coverage "
                 "(xigeo.validate_layer), or raise coverage_tolerance_m2", list(nb.loc[bad, "zone"]))
 
     # --- basic farmland ---------------------------------------------------------
     if farmland is not None:
-        bf = _overlay_m2(nb_geoms, _geometries(farmland, labels_[3]), crs,
-                         label=f"{names['new_build']} × basic farmland")
+        bf = overlay_m2(nb_geoms, geometries(farmland, labels_[3]), crs,
+                        label=f"{names['newbuild']} × basic farmland", method=method)
         nb["basic_farmland_m2"] = np.bincount(bf["zone"], weights=bf["m2"], minlength=len(nb))
     else:
         nb["basic_farmland_m2"] = np.nan
@@ -487,36 +459,28 @@ def linkage_balance(demolition: Any, new_build: Any, *, landuse: Any, farmland: 
     # --- counties -------------------------------------------------------------------
     de_county, nb_county = _counties(
         demolition, de_geoms, nb_geoms, pieces, landuse, crs, county=county, county_field=county_field,
-        location_field=location_field, notes=notes, label=labels_[-1] if county is not None else "")
+        location_field=location_field, notes=notes, label=labels_[-1] if county is not None else "",
+        method=method)
     de["county"] = pd.Series(de_county, index=de.index, dtype=object)
     nb["county"] = pd.Series(nb_county, index=nb.index, dtype=object)
 
     # --- per project ------------------------------------------------------------------
-    projects = _project_table(de, nb, by, approved_values, status, names)
+    projects = _project_table(de, nb, by, approved_values, status_field, names)
     violations = _violations(projects, de, nb, tolerance_m2=tolerance_m2,
                              check_farmland=farmland is not None)
     failing = set(violations["project"])
     projects["passed"] = [p not in failing for p in projects.index]
-    totals = _totals(projects)
-    summary = _summary(totals, projects, violations, notes)
-    logger.info("%s", summary)
-
-    if total:
-        rows = totals.drop(columns="projects").rename(index={"approved": APPROVED_TOTAL,
-                                                              "declared": TOTAL_LABEL})
-        projects = pd.concat([projects, rows.astype({c: projects[c].dtype for c in rows.columns
-                                                      if c.endswith("_zones")})])
-        projects.index.name = by
-    if labels == "zh":
-        projects = relabel(projects, LINKAGE_COLUMNS_ZH, labels=labels)
-        violations = relabel(violations, LINKAGE_COLUMNS_ZH, labels=labels)
-        totals = relabel(totals, LINKAGE_COLUMNS_ZH, labels=labels).rename(index=_TOTALS_ZH)
-    return LinkageResult(projects=projects, violations=violations, totals=totals,
-                         passed=not failing, summary=summary, notes=tuple(notes))
+    result = LinkageResult(projects=projects, violations=violations, totals=_totals(projects),
+                           passed=not failing, notes=tuple(notes), method=method)
+    logger.info("%s", result.summary("en"))
+    return result
 
 
 def _zone_id(layer: pd.DataFrame, field_name: str | None, default: str, label: str) -> np.ndarray:
-    """Zone ids: the named field, else the default field when present, else the row index."""
+    """Zone ids: the named field, else the ``default`` field when present, else the row index.
+
+    A blank id in the field is replaced by the row index.
+    """
     if field_name is None:
         if default not in layer.columns:
             return np.asarray(layer.index.astype(str))
@@ -531,7 +495,7 @@ def _zone_id(layer: pd.DataFrame, field_name: str | None, default: str, label: s
 def _counties(demolition: pd.DataFrame, de_geoms: np.ndarray, nb_geoms: np.ndarray,
               pieces: pd.DataFrame, landuse: pd.DataFrame, crs: Any, *, county: Any,
               county_field: str, location_field: str, notes: list[str],
-              label: str) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+              label: str, method: str) -> tuple[list[frozenset[str]], list[frozenset[str]]]:
     """The county code(s) each zone lies in, as sets (empty: unknown)."""
 
     def sets(zone_pos: np.ndarray, values: np.ndarray, n: int) -> list[frozenset[str]]:
@@ -541,10 +505,10 @@ def _counties(demolition: pd.DataFrame, de_geoms: np.ndarray, nb_geoms: np.ndarr
         return found.reindex(range(n)).map(lambda s: s if isinstance(s, frozenset) else frozenset()).tolist()
 
     if county is not None:
-        c_geoms = _geometries(county, label)
+        c_geoms = geometries(county, label)
         codes = county[county_field].astype("string").to_numpy(dtype=object)
-        de_c = _overlay_m2(de_geoms, c_geoms, crs, label=f"demolition × {label}")
-        nb_c = _overlay_m2(nb_geoms, c_geoms, crs, label=f"new_build × {label}")
+        de_c = overlay_m2(de_geoms, c_geoms, crs, label=f"demolition × {label}", method=method)
+        nb_c = overlay_m2(nb_geoms, c_geoms, crs, label=f"newbuild × {label}", method=method)
         return (sets(de_c["zone"].to_numpy(), codes[de_c["patch"]], len(de_geoms)),
                 sets(nb_c["zone"].to_numpy(), codes[nb_c["patch"]], len(nb_geoms)))
 
@@ -568,7 +532,7 @@ def _counties(demolition: pd.DataFrame, de_geoms: np.ndarray, nb_geoms: np.ndarr
 
 
 def _project_table(de: pd.DataFrame, nb: pd.DataFrame, by: str, approved_values: set[str],
-                   status: str | None, names: dict[str, str]) -> pd.DataFrame:
+                   status_field: str | None, names: dict[str, str]) -> pd.DataFrame:
     order = pd.unique(pd.concat([de["project"], nb["project"]], ignore_index=True))
     both = pd.concat([de[["project", "status"]], nb[["project", "status"]]], ignore_index=True)
     statuses = both.groupby("project", sort=False)["status"].agg(lambda s: sorted(set(s.dropna().astype(str))))
@@ -576,8 +540,8 @@ def _project_table(de: pd.DataFrame, nb: pd.DataFrame, by: str, approved_values:
     mixed = [p for p, s in status_sets.items() if len(s) != 1]
     if mixed:
         detail = "; ".join(f"{p}: {', '.join(status_sets[p]) or 'no status'}" for p in mixed)
-        raise ValidationError(f"{names['demolition']} / {names['new_build']}: the zones of a project "
-                              f"disagree on the status {status} ({detail}). Fix: give every zone "
+        raise ValidationError(f"{names['demolition']} / {names['newbuild']}: the zones of a project "
+                              f"disagree on the status {status_field} ({detail}). Fix: give every zone "
                               "of a project the same status", mixed)
     idx = pd.Index(order, name=by)
     de_sum = de.groupby("project", sort=False)[["m2", "reclaimed_m2", "reclaimed_farmland_m2"]].sum()
@@ -586,18 +550,18 @@ def _project_table(de: pd.DataFrame, nb: pd.DataFrame, by: str, approved_values:
     de_sum, nb_sum = de_sum.reindex(idx), nb_sum.reindex(idx)
     table = pd.DataFrame(index=idx)
     table["status"] = [status_sets[p][0] for p in idx]
-    table["approved"] = table["status"].isin(approved_values) if status else True
+    table["approved"] = table["status"].isin(approved_values) if status_field else True
     table["demolition_zones"] = de.groupby("project", sort=False).size().reindex(idx, fill_value=0)
     table["newbuild_zones"] = nb.groupby("project", sort=False).size().reindex(idx, fill_value=0)
-    table["demolition_ha"] = _ha(de_sum["m2"].fillna(0.0))
-    table["reclaimed_ha"] = _ha(de_sum["reclaimed_m2"].fillna(0.0))
-    table["reclaimed_farmland_ha"] = _ha(de_sum["reclaimed_farmland_m2"].fillna(0.0))
-    table["newbuild_ha"] = _ha(nb_sum["m2"].fillna(0.0))
+    table["demolition_ha"] = ha(de_sum["m2"].fillna(0.0))
+    table["reclaimed_ha"] = ha(de_sum["reclaimed_m2"].fillna(0.0))
+    table["reclaimed_farmland_ha"] = ha(de_sum["reclaimed_farmland_m2"].fillna(0.0))
+    table["newbuild_ha"] = ha(nb_sum["m2"].fillna(0.0))
     for col in ("construction", "agricultural", "farmland", "unused"):
-        table[f"{col}_ha"] = _ha(nb_sum[f"{col}_m2"].fillna(0.0))
+        table[f"{col}_ha"] = ha(nb_sum[f"{col}_m2"].fillna(0.0))
     bf = nb_sum["basic_farmland_m2"]
     has_farmland_layer = nb["basic_farmland_m2"].notna().all() if len(nb) else False
-    table["basic_farmland_ha"] = _ha(bf.fillna(0.0)) if has_farmland_layer else np.nan
+    table["basic_farmland_ha"] = ha(bf.fillna(0.0)) if has_farmland_layer else np.nan
     table["quota_used_ha"] = table["newbuild_ha"] - table["construction_ha"]
     table["surplus_ha"] = table["reclaimed_ha"] - table["quota_used_ha"]
     return table
@@ -654,28 +618,3 @@ def _totals(projects: pd.DataFrame) -> pd.DataFrame:
         out[key] = row
     table = pd.DataFrame.from_dict(out, orient="index")
     return table.astype({"projects": "int64", "demolition_zones": "int64", "newbuild_zones": "int64"})
-
-
-def _summary(totals: pd.DataFrame, projects: pd.DataFrame, violations: pd.DataFrame,
-             notes: list[str]) -> str:
-    a, d = totals.loc["approved"], totals.loc["declared"]
-    counts: dict[Any, int] = totals["projects"].astype(int).to_dict()
-    n_declared, n_approved = counts["declared"], counts["approved"]
-    failing = list(dict.fromkeys(violations["project"]))
-    zh = (f"增减挂钩：申报项目{n_declared}个，其中批准{n_approved}个；批准项目建新区面积"
-          f"{a['newbuild_ha']:.2f}公顷，拆旧区面积{a['demolition_ha']:.2f}公顷，建新区内原有建设用地"
-          f"{a['construction_ha']:.2f}公顷，使用指标{a['quota_used_ha']:.2f}公顷，节余指标"
-          f"{a['surplus_ha']:.2f}公顷。")
-    en = (f"Linkage: {n_declared} projects declared, {n_approved} approved; approved: new-build "
-          f"{a['newbuild_ha']:.2f} ha, demolition {a['demolition_ha']:.2f} ha, construction land "
-          f"already in the new-build zones {a['construction_ha']:.2f} ha, quota used "
-          f"{a['quota_used_ha']:.2f} ha, surplus quota {a['surplus_ha']:.2f} ha.")
-    if failing:
-        zh += f"规则检查：{len(failing)}个项目不符合（{'、'.join(map(str, failing))}）。"
-        en += f" Rule checks: {len(failing)} project(s) break a rule."
-    else:
-        zh += "规则检查：全部符合。"
-        en += " Rule checks: all passed."
-    if notes:
-        en += f" ({len(notes)} note(s): see .notes)"
-    return zh + "\n" + en

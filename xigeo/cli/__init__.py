@@ -18,7 +18,8 @@ from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
 from .industrial import industrial_command, stripping_command
-from .linkage import consolidation_command, linkage_command
+from .consolidation import consolidation_command
+from .linkage import linkage_command
 from .map import map_command
 from .report import report_command
 from .minepark import minepark_command
