@@ -14,6 +14,10 @@ replaced only with ``overwrite=True``.
 '表.xlsx'
 >>> pd.read_excel(path, index_col=0).loc["甲", "通过"]
 '是'
+>>> t = pd.DataFrame({"通过": [True, None]}, index=pd.Index(["甲", "合计"], name="项目"))
+>>> _ = write_workbook({"表": t}, path, overwrite=True)
+>>> pd.read_excel(path, index_col=0)["通过"].tolist()
+['是', nan]
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._text import YES_NO, display_width, format_value
@@ -52,6 +57,16 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
     return out
 
 
+def _is_boolean(values: pd.Series) -> bool:
+    """A bool column, or one whose values are all bools or missing (a total row adds NaN)."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    if values.dtype != object:
+        return False
+    present = values.dropna()
+    return bool(len(present)) and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
                    overwrite: bool = False, index: bool = True) -> Path:
     """Write ``sheets`` (sheet name → table) as one .xlsx workbook, atomically.
@@ -76,8 +91,8 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
                 taken.add(name)
                 out = pd.DataFrame(table).copy()
                 for c in out.columns:
-                    if pd.api.types.is_bool_dtype(out[c]):
-                        out[c] = out[c].map(YES_NO)
+                    if _is_boolean(out[c]):
+                        out[c] = out[c].map(lambda v: YES_NO[bool(v)] if isinstance(v, (bool, np.bool_)) else v)
                 keep_index = index and (out.index.name is not None or
                                         any(n is not None for n in out.index.names) or
                                         not isinstance(out.index, pd.RangeIndex))
