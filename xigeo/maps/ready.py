@@ -363,9 +363,9 @@ def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
         Change patches, indexed like ``result`` (e.g. ``set_index("JCBH")``).
     approvals : GeoDataFrame
         Approved construction land (批准建设用地), drawn as outlines.
-    result : DataFrame, optional
-        :func:`xigeo.enforcement.enforcement_check`'s table (indexed like
-        ``changes``): its ``verdict`` colours the patches (red on basic
+    result : EnforcementResult or DataFrame, optional
+        What :func:`xigeo.enforcement_check` returned, or its ``changes``
+        table (indexed like ``changes``): its ``verdict`` colours the patches (red on basic
         farmland, orange on farmland, yellow on other land, green approved).
         Without it all patches have one colour.
     farmland : GeoDataFrame, optional
@@ -388,7 +388,8 @@ def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
     layers.append(layer(approvals, "outline", label="批准建设用地", edgecolor=(0.0, 0.35, 0.8),
                         linewidth=0.9))
     if result is not None:
-        table = result[result.index.astype(str) != "合计"]
+        table = getattr(result, "changes", result)  # an EnforcementResult, or its table
+        table = table[table.index.astype(str) != "合计"]
         missing = patches.index.difference(table.index)
         if len(missing):
             raise SchemaError(f"result has no row for change patch(es) "
