@@ -16,8 +16,9 @@ from shapely import box
 
 from xigeo import sample
 from xigeo.area import area
-from xigeo.enforcement import enforcement_check, is_construction, summarize_enforcement
-from xigeo.errors import CRSError, SchemaError, ValidationError
+from xigeo import _landuse
+from xigeo.enforcement import EnforcementResult, enforcement_check, is_construction, summarize_enforcement
+from xigeo.errors import CRSError, OptionError, SchemaError, ValidationError
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
 
@@ -47,7 +48,10 @@ def layers():
 
 def test_grades_by_hand(layers):
     changes, approvals, jbnt, landuse = layers
-    t = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse, method="planar")
+    r = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse, method="planar")
+    assert isinstance(r, EnforcementResult) and not r.passed
+    assert r.tables() == ("changes", "by_township")
+    t = r.changes
     np.testing.assert_allclose(t["area_m2"], [10000, 10000, 10000, 10000, 10499], rtol=1e-9)
     # C5 sticks 0.04 m × 100 m = 4 m² out of A1: below the 10 m² tolerance, so approved
     np.testing.assert_allclose(t["approved_m2"], [10000, 5000, 0, 0, 10495], rtol=1e-9)
@@ -61,13 +65,30 @@ def test_grades_by_hand(layers):
     assert t["verdict"].tolist() == ["approved", "basic farmland", "farmland", "other", "approved"]
     # township = first 9 digits of ZLDWDM of the landuse patch under most of the change
     assert t["township_code"].tolist() == ["411528101"] * 5
+    assert "变化图斑5个" in r.summary() and "疑似违法用地图斑3个" in r.summary()
+    assert "占用永久基本农田1个，占用耕地1个，占用其他土地1个" in r.summary()
+    assert "3 suspected violations" in r.summary("en") and "Result: failed" in r.summary("en")
+
+
+def test_all_approved_passes_and_id_field(layers):
+    changes, approvals, jbnt, landuse = layers
+    inside = changes.loc[["C1", "C5"]].reset_index()
+    r = enforcement_check(inside, approvals=approvals, farmland=jbnt, landuse=landuse,
+                          method="planar", id_field="JCBH")
+    assert r.passed and r.changes.index.tolist() == ["C1", "C5"]
+    assert r.changes["grade"].tolist() == [0, 0]
+    assert "结论：未发现疑似违法用地" in r.summary() and "no suspected violation" in r.summary("en")
+    with pytest.raises(SchemaError, match="BH"):
+        enforcement_check(inside, approvals=approvals, farmland=jbnt, landuse=landuse, id_field="BH")
+    with pytest.raises(OptionError, match="tolerance_m2"):
+        enforcement_check(inside, approvals=approvals, farmland=jbnt, landuse=landuse, tolerance_m2=-5)
 
 
 def test_overlapping_approvals_are_counted_once(layers):
     changes, approvals, jbnt, landuse = layers
     twice = pd.concat([approvals, approvals.iloc[[1]]])
     t = enforcement_check(changes, approvals=twice.reset_index(drop=True), farmland=jbnt,
-                          landuse=landuse, method="planar")
+                          landuse=landuse, method="planar").changes
     assert t.loc["C2", "approved_m2"] == pytest.approx(5000)
 
 
@@ -75,17 +96,25 @@ def test_townships_layer_and_summary(layers):
     changes, approvals, jbnt, landuse = layers
     towns = gpd.GeoDataFrame({"XZQDM": ["411528001", "411528002"], "XZQMC": ["谯楼街道", "龙湖街道"]},
                              geometry=[b(-100, -100, 420, 200), b(420, -100, 900, 200)], crs=4526)
-    t = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse,
+    r = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse,
                           townships=towns, method="planar")
+    t = r.changes
     assert t["township"].tolist() == ["谯楼街道", "谯楼街道", "龙湖街道", "龙湖街道", "谯楼街道"]
-    s = summarize_enforcement(t)
+    pd.testing.assert_frame_equal(summarize_enforcement(r), r.by_township)
+    pd.testing.assert_frame_equal(summarize_enforcement(t), r.by_township)  # from the table too
+    assert r.by_township.index.tolist() == ["谯楼街道", "龙湖街道"]  # canonical: no total row
+    s = r.table("by_township", total=True)
     assert s.index.tolist() == ["谯楼街道", "龙湖街道", "合计"]
     assert s["patches"].tolist() == [3, 2, 5]
     assert s["suspected"].tolist() == [1, 2, 3]
     assert s["suspected_basic_farmland"].tolist() == [1, 0, 1]
     np.testing.assert_allclose(s["unapproved_ha"], [0.5004, 2.0, 2.5004], rtol=1e-6)
-    zh = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse,
-                           method="planar", labels="zh", total=True)
+    by_approval = summarize_enforcement(r, by="approval")
+    assert by_approval.index.tolist() == ["all", "none", "part"]
+    assert by_approval["patches"].tolist() == [2, 2, 1]
+    zs = r.table("by_township", labels="zh", total=True)
+    assert zs.index.name == "乡镇" and zs.loc["合计", "疑似违法图斑个数"] == 3
+    zh = r.table("changes", labels="zh", total=True)
     assert zh.loc["C2", "判定"] == "疑似违法占用永久基本农田" and zh.loc["C3", "批准情况"] == "未批准"
     assert zh.index[-1] == "合计" and zh.loc["合计", "图斑面积(平方米)"] == pytest.approx(50499)
 
@@ -102,6 +131,7 @@ def test_guards(layers):
 
 
 def test_is_construction():
+    assert is_construction is _landuse.is_construction  # one list of construction codes
     # sample README: 05–09xx, 1001–1005, 1007–1009, 1109, 1201 are construction land
     codes = ["0101", "0201", "0508", "0601", "0702", "0810", "0906", "1001", "1006", "1007",
              "1101", "1109", "1201", "1202"]
@@ -111,8 +141,9 @@ def test_is_construction():
 
 def test_sample_changes():
     ch = sample.load("changes").set_index("JCBH")
-    t = enforcement_check(ch, approvals=sample.load("approvals"), farmland=sample.load("jbnt"),
+    r = enforcement_check(ch, approvals=sample.load("approvals"), farmland=sample.load("jbnt"),
                           landuse=sample.load("dltb"), townships=sample.load("townships"))
+    t = r.changes
     assert len(t) == 38
     # JCMJ is the patch area in ha (README)
     np.testing.assert_allclose(t["area_ha"].round(4), ch["JCMJ"], atol=1e-9)
@@ -137,6 +168,6 @@ def test_sample_changes():
                      keep_geom_type=True)
     covered = area(ov).groupby(ov["JCBH"]).sum().reindex(t.index, fill_value=0.0)
     np.testing.assert_allclose(t["approved_m2"], covered, atol=0.02)
-    s = summarize_enforcement(t)
+    s = r.table("by_township", total=True)
     assert s.loc["合计", "patches"] == 38 and s.loc["合计", "suspected"] == 24
     assert s.loc["合计", "suspected_basic_farmland"] == 8

@@ -18,7 +18,7 @@ from shapely import MultiPolygon, Polygon, box
 
 from xigeo import sample
 from xigeo.area import area
-from xigeo.errors import CRSError, SchemaError, ValidationError, XigeoWarning
+from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError, XigeoWarning
 from xigeo.farmland import FarmlandOverlap, farmland_overlap
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
@@ -106,10 +106,10 @@ def test_slivers_are_counted_and_listed(farmland):
     assert t["n_slivers"].tolist() == [1, 2, 2]
     np.testing.assert_allclose(t["sliver_m2"], [3, 8, 12], rtol=1e-6)
     assert t["verdict"].tolist() == ["slivers only", "slivers only", "touches"]
-    assert not r.passed and "5 sliver pieces" in r.summary_en and "碎片5个" in r.summary_zh
+    assert not r.passed and "5 sliver pieces" in r.summary("en") and "碎片5个" in r.summary("zh")
     r_big = farmland_overlap(parcels, farmland, method="planar", tolerance_m2=30)
     assert r_big.passed and r_big.by_parcel["verdict"].tolist() == ["slivers only"] * 3
-    assert "Result: passed" in r_big.summary_en and "结论：通过" in r_big.summary_zh
+    assert "Result: passed" in r_big.summary("en") and "结论：通过" in r_big.summary("zh")
 
 
 def test_slivers_adding_up_beyond_the_tolerance_fail(farmland):
@@ -132,7 +132,7 @@ def test_overlapping_farmland_is_not_counted_twice(farmland):
     assert t.loc["A", "overlap_m2"] == pytest.approx(10000)
     assert t.loc["A", "double_counted_m2"] == pytest.approx(2500)
     assert t.loc["B", "double_counted_m2"] == 0 and t.loc["B", "overlap_m2"] == pytest.approx(100)
-    assert "counted once" in r.summary_en
+    assert "counted once" in r.summary("en")
 
 
 def test_multipolygon_parcel_and_ellipsoidal_areas(farmland):
@@ -167,10 +167,12 @@ def test_guards(farmland):
         farmland_overlap(layer([b(0, 0, 1, 1), None], ["P", "R"]), farmland)
     with pytest.raises(SchemaError, match="JBNTMJ"):
         farmland_overlap(parcels, farmland, area_field="JBNTMJ")
-    with pytest.raises(ValueError, match="tolerance"):
+    with pytest.raises(OptionError, match="tolerance"):
         farmland_overlap(parcels, farmland, tolerance_m2=-1)
-    with pytest.raises(ValueError, match="engine"):
+    with pytest.raises(OptionError, match="engine='spark'.*local, dask"):
         farmland_overlap(parcels, farmland, engine="spark")
+    with pytest.raises(SchemaError, match="DKBH"):
+        farmland_overlap(parcels, farmland, id_field="DKBH")
     try:
         import dask_geopandas  # noqa: F401
     except ImportError:
@@ -202,7 +204,31 @@ def test_report_views(farmland):
     zh = r.table(labels="zh")
     assert "占用面积(平方米)" in zh.columns and zh["结论"].tolist() == ["占用", "仅碎片"]
     assert "叠加面积(亩)" in r.table("pieces", labels="zh").columns
-    assert "2 parcels" in repr(r)
+    assert "geometry" not in r.table("pieces").columns and "geometry" in r.pieces.columns
+    assert "by_parcel 2 rows" in repr(r) and r.tables() == ("by_parcel", "pieces")
+    # the 合计 row sums the areas and counts and recomputes the share from the sums
+    t = r.table("by_parcel", total=True)
+    assert t.index[-1] == "合计"
+    assert t.loc["合计", "overlap_m2"] == pytest.approx(t["overlap_m2"].iloc[:2].sum())
+    assert t.loc["合计", "share"] == pytest.approx(t.loc["合计", "overlap_m2"] / t.loc["合计", "parcel_m2"])
+    assert t.loc["合计", "n_patches"] == 4 and pd.isna(t.loc["合计", "verdict"])
+    with pytest.raises(OptionError, match="pieces.*no total row"):
+        r.table("pieces", total=True)
+    with pytest.raises(OptionError, match="by_parcel, pieces"):
+        r.table("rows")
+
+
+def test_id_field_names_the_parcels(farmland):
+    parcels = layer([b(50, 50, 150, 150), b(300, 0, 400, 100)], [7, 8], XMBH=["A", "B"])
+    r = farmland_overlap(parcels, farmland, method="planar", id_field="XMBH")
+    assert r.by_parcel.index.tolist() == ["A", "B"] and r.by_parcel.index.name == "XMBH"
+    assert r.pieces["parcel_id"].tolist() == ["A", "A", "A"]
+    np.testing.assert_allclose(r.by_parcel["overlap_m2"], [10000, 0])
+    # the same figures as with the ids as the index
+    by_index = farmland_overlap(parcels.set_index("XMBH"), farmland, method="planar")
+    pd.testing.assert_frame_equal(r.by_parcel, by_index.by_parcel)
+    with pytest.raises(ValidationError, match="used twice: A"):
+        farmland_overlap(parcels.assign(XMBH=["A", "A"]), farmland, id_field="XMBH")
 
 
 def _random_layers(seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -277,7 +303,8 @@ def test_dask_engine_gives_the_local_result():
         dist = farmland_overlap(parcels, farm, engine="dask", partitions=5)
     assert_geodataframe_equal(dist.pieces, local.pieces)
     pd.testing.assert_frame_equal(dist.by_parcel, local.by_parcel)
-    assert dist.summary_en == local.summary_en and dist.passed == local.passed
+    assert dist.summary("en") == local.summary("en") and dist.summary("zh") == local.summary("zh")
+    assert dist.passed == local.passed
 
 
 def test_dask_engine_on_a_local_cluster(farmland):
@@ -306,7 +333,7 @@ def test_sample_prereview_against_jbnt():
     assert hit.index.tolist() == ["YS2014008", "YS2014013", "YS2020058"]
     assert hit["overlap_m2"].round().tolist() == [9868, 27053, 20652]
     assert (hit["verdict"] == "touches").all() and not r.passed
-    assert r.area_field == "JBNTMJ" and "prereview.shp" in r.summary_en
+    assert r.area_field == "JBNTMJ" and "prereview.shp" in r.summary("en")
     ov = gpd.overlay(pre.reset_index()[["XMBH", "geometry"]], jbnt.reset_index()[["BSM", "geometry"]],
                      how="intersection", keep_geom_type=True)
     theirs = area(ov).groupby([ov["XMBH"], ov["BSM"]]).sum().sort_index()
@@ -343,12 +370,24 @@ def test_cli_check_farmland(tmp_path, farmland):
     assert list(sheets) == ["by_parcel", "pieces", "slivers"]
     assert sheets["by_parcel"]["结论"].tolist() == ["占用", "仅碎片", "未占用"]
     assert len(sheets["slivers"]) == 1
-    # outputs are not replaced without --overwrite; with it they are
+    # outputs are not replaced without --overwrite (refused before anything is read: the
+    # files keep their bytes); with it they are
+    before = out.read_bytes(), book.read_bytes()
     again = CliRunner().invoke(check_farmland_command, args)
     assert again.exit_code != 0 and "--overwrite" in str(again.exception)
+    assert isinstance(again.exception, LayerWriteError)
+    only_book = args[:2] + ["--id", "XMBH", "--xlsx", str(book)]
+    again = CliRunner().invoke(check_farmland_command, only_book)
+    assert again.exit_code != 0 and "结果.xlsx exists" in str(again.exception)
+    # even with an input that cannot be read: the output is checked first
+    again = CliRunner().invoke(check_farmland_command, [str(tmp_path / "无此文件.shp")] + only_book[1:])
+    assert again.exit_code != 0 and "exists" in str(again.exception)
+    assert (out.read_bytes(), book.read_bytes()) == before
     again = CliRunner().invoke(check_farmland_command, args + ["--overwrite", "--tolerance", "0.05"])
     assert again.exit_code == 0, again.output
     assert read_layer(out, layer="by_parcel")["verdict"].tolist() == ["touches", "touches", "clear"]
+    replaced = pd.read_excel(book, sheet_name="by_parcel", index_col=0)
+    assert replaced["结论"].tolist() == ["占用", "占用", "未占用"]
     bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
     assert bad.exit_code != 0 and "DKBH" in str(bad.exception)
     assert "Examples" in CliRunner().invoke(check_farmland_command, ["--help"]).output

@@ -240,7 +240,7 @@ def test_farmland_overlap_with_a_lazy_layer_gives_the_local_result(client, tmp_p
     assert dist.passed == local.passed is False
     assert dist.by_parcel.loc[["YS2014008", "YS2014013", "YS2020058"], "overlap_m2"].round().tolist() \
         == [9868, 27053, 20652]
-    assert "against the farmland patches" in dist.summary_en  # a lazy layer is not counted
+    assert "against the farmland patches" in dist.summary("en")  # a lazy layer is not counted
 
 
 def test_lazy_layer_in_another_crs_is_refused(farmland):

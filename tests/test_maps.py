@@ -527,7 +527,7 @@ def test_enforcement_map_colours_patches_by_the_calculators_verdict(sample_layer
     dots = [c for c in fig.axes[0].collections if c.get_gid() == "xigeo-change-dots"][0]
     red = (0.85, 0.0, 0.0, 1.0)
     assert sum(tuple(np.round(c, 6)) == red for c in dots.get_facecolors()) == \
-        (result["verdict"] == "basic farmland").sum()
+        (result.changes["verdict"] == "basic farmland").sum()
 
 
 def test_label_field_and_zone_labels(sample_layers):

@@ -16,8 +16,10 @@ import pytest
 from shapely import box
 
 from xigeo import sample
-from xigeo.errors import CRSError, SchemaError
-from xigeo.prereview import Rule, area_cap_rule, farmland_rule, prereview, summarize_prereview
+from xigeo.errors import CRSError, OptionError, SchemaError, ValidationError
+from xigeo.farmland import FarmlandOverlap
+from xigeo.prereview import (PrereviewResult, Rule, area_cap_rule, farmland_rule, prereview,
+                             summarize_prereview)
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
 
@@ -43,7 +45,9 @@ def jbnt() -> gpd.GeoDataFrame:
 
 
 def test_pass_and_cut_by_hand(projects, jbnt):
-    t = prereview(projects, farmland=jbnt, method="planar")
+    r = prereview(projects, farmland=jbnt, method="planar")
+    assert isinstance(r, PrereviewResult) and not r.passed and r.tables() == ("projects", "totals")
+    t = r.projects
     assert t.index.tolist() == ["YS01", "YS02", "YS03", "YS04", "YS05"]
     np.testing.assert_allclose(t["area_mu"], 15.0)
     np.testing.assert_allclose(t["jbnt_m2"], [0, 1000, 0, 5, 0], rtol=1e-6)
@@ -55,33 +59,58 @@ def test_pass_and_cut_by_hand(projects, jbnt):
     np.testing.assert_allclose(t["cut_mu"], [0, 15, 15, 0, 0])
     assert t.loc["YS02", "reasons_zh"] == "占用永久基本农田（超过碎片容差）"
     assert "land-use standard" in t.loc["YS03", "reasons"]
-    s = summarize_prereview(t)
+    s = summarize_prereview(r)
     assert s["count"].tolist() == [5, 3, 2]
     np.testing.assert_allclose(s["area_mu"], [75, 45, 30])
+    pd.testing.assert_frame_equal(s, r.totals)
+    pd.testing.assert_frame_equal(summarize_prereview(t), r.totals)  # from the projects table too
+    # the farmland overlay the verdicts come from is kept (maps draw its pieces)
+    assert isinstance(r.overlap, FarmlandOverlap) and r.cultivated is None
+    np.testing.assert_allclose(r.overlap.by_parcel["overlap_m2"], t["jbnt_m2"])
+    assert r.rules == ("farmland", "area_cap") and r.tolerance_m2 == 10 and r.method == "planar"
+    assert "受理项目5个" in r.summary() and "核减项目2个，面积30.00亩" in r.summary()
+    assert "5 projects" in r.summary("en") and "2 cut (30.00 mu)" in r.summary("en")
+
+
+def test_all_passed_and_id_field(projects, jbnt):
+    fine = projects.iloc[[0, 4]].reset_index()
+    r = prereview(fine, farmland=jbnt, method="planar", id_field="XMBH")
+    assert r.passed and r.projects.index.tolist() == ["YS01", "YS05"]
+    assert r.projects.index.name == "XMBH"
+    assert "结论：全部通过" in r.summary() and "Result: passed" in r.summary("en")
+    with pytest.raises(SchemaError, match="DKBH"):
+        prereview(fine, farmland=jbnt, id_field="DKBH")
 
 
 def test_tolerance_and_custom_rules(projects, jbnt):
     # a 1 m² tolerance makes YS04's 5 m² fail
-    t = prereview(projects, farmland=jbnt, method="planar", tolerance_m2=1.0)
+    t = prereview(projects, farmland=jbnt, method="planar", tolerance_m2=1.0).projects
     assert not t.loc["YS04", "passed"]
     housing = Rule("housing", "住宅项目不予预审", "housing projects are not pre-reviewed",
                    lambda p, table: p["XMLX"] == "住宅", fields=("XMLX",))
-    t = prereview(projects, farmland=jbnt, method="planar", rules=["farmland", housing, area_cap_rule()])
+    t = prereview(projects, farmland=jbnt, method="planar",
+                  rules=["farmland", housing, area_cap_rule()]).projects
     # YS03 breaks two rules: both reasons are given, the area is cut once
     assert t.loc["YS03", "reasons_zh"] == "住宅项目不予预审；用地面积超过用地标准面积（YDBZMJ）"
     assert t.loc["YS03", "cut_mu"] == pytest.approx(15.0)
-    t = prereview(projects, farmland=jbnt, method="planar", rules=[farmland_rule()])
+    t = prereview(projects, farmland=jbnt, method="planar", rules=[farmland_rule()]).projects
     assert t["passed"].tolist() == [True, False, True, True, True]
 
 
 def test_total_row_and_chinese_labels(projects, jbnt):
-    t = prereview(projects, farmland=jbnt, method="planar", total=True, labels="zh")
+    r = prereview(projects, farmland=jbnt, method="planar")
+    t = r.table("projects", labels="zh", total=True)
     assert t.index[-1] == "合计"
     assert t.loc["合计", "是否通过"] == 3 and t.loc["合计", "核减面积(亩)"] == pytest.approx(30.0)
     assert t.loc["YS02", "审查结论"] == "核减" and t.loc["YS01", "审查结论"] == "通过"
     assert t.loc["YS04", "基本农田检查"] == "仅碎片"
-    zh = summarize_prereview(prereview(projects, farmland=jbnt, method="planar"), labels="zh")
+    zh = r.table("totals", labels="zh")
     assert zh.index.tolist() == ["受理", "通过", "核减"] and "面积(亩)" in zh.columns
+    assert zh["项目个数"].tolist() == [5, 3, 2]
+    # the canonical tables stay English, without a total row
+    assert r.projects.index[-1] == "YS05" and r.projects["passed"].dtype == bool
+    with pytest.raises(OptionError, match="totals.*no total row"):
+        r.table("totals", total=True)
 
 
 def test_guards(projects, jbnt):
@@ -89,8 +118,19 @@ def test_guards(projects, jbnt):
         prereview(projects.drop(columns="YDBZMJ"), farmland=jbnt)
     with pytest.raises(CRSError):
         prereview(projects, farmland=jbnt.to_crs(4547))
-    with pytest.raises(ValueError, match="unknown rule"):
+    with pytest.raises(OptionError, match="unknown rule 'slope'.*farmland, area_cap"):
         prereview(projects, farmland=jbnt, rules=["slope"])
+    with pytest.raises(OptionError, match="Rule objects or rule names"):
+        prereview(projects, farmland=jbnt, rules=[42])
+    # a rule's test must answer once per project, and not with a missing value
+    short = Rule("short", "短", "short", lambda p, table: [True, False])
+    with pytest.raises(OptionError, match="'short' returned 2 values for 5 projects"):
+        prereview(projects, farmland=jbnt, rules=[short])
+    vague = Rule("vague", "含糊", "vague",  # no answer where YDBZMJ is missing (YS05)
+                 lambda p, table: p["YDBZMJ"].gt(15).where(p["YDBZMJ"].notna()))
+    with pytest.raises(ValidationError, match="'vague' gave no answer.*YS05") as info:
+        prereview(projects, farmland=jbnt, rules=[vague])
+    assert info.value.problems == ["YS05"]
     with pytest.raises(SchemaError, match="DLBM"):
         prereview(projects, farmland=jbnt, landuse=jbnt)
 
@@ -98,14 +138,18 @@ def test_guards(projects, jbnt):
 def test_landuse_adds_the_cultivated_land_occupied(projects, jbnt):
     landuse = gpd.GeoDataFrame({"DLBM": ["0101", "0702", "0103"]},
                                geometry=[b(0, 0, 50, 100), b(50, 0, 100, 100), b(250, 0, 300, 100)], crs=4526)
-    t = prereview(projects, farmland=jbnt, landuse=landuse, method="planar")
+    r = prereview(projects, farmland=jbnt, landuse=landuse, method="planar")
+    t = r.projects
     np.testing.assert_allclose(t["cultivated_m2"], [5000, 5000, 0, 0, 0])
+    assert isinstance(r.cultivated, FarmlandOverlap)
+    np.testing.assert_allclose(r.cultivated.by_parcel["overlap_m2"], [5000, 5000, 0, 0, 0])
     np.testing.assert_allclose(t["cultivated_mu"], [7.5, 7.5, 0, 0, 0])
 
 
 def test_sample_reproduces_the_report():
     pre = sample.load("prereview").set_index("XMBH")
-    t = prereview(pre, farmland=sample.load("jbnt"))
+    r = prereview(pre, farmland=sample.load("jbnt"))
+    t = r.projects
     # README "Pre-review": the six failing projects and why
     cut = t[~t["passed"]]
     assert sorted(cut.index) == ["YS2013002", "YS2014008", "YS2014013", "YS2019043", "YS2020053", "YS2020058"]
@@ -113,7 +157,7 @@ def test_sample_reproduces_the_report():
     assert cut.loc[["YS2013002", "YS2019043", "YS2020053"], "reasons"].str.contains("YDBZMJ").all()
     # SBMJ is the polygon area in mu, to 0.01 mu
     np.testing.assert_array_equal(t["area_mu"].round(2).to_numpy(), pre["SBMJ"].to_numpy())
-    s = summarize_prereview(t)
+    s = summarize_prereview(r)
     # 受理61个 1525亩, 通过55个 1286亩, 核减6个 239亩
     assert s["count"].tolist() == [61, 55, 6]
     assert s["area_mu"].round(2).tolist() == [1525.00, 1286.00, 239.00]

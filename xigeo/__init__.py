@@ -25,6 +25,7 @@ from .crs import (
     to_survey_crs,
 )
 from .enforcement import enforcement_check, summarize_enforcement
+from .enforcement import EnforcementResult
 from .errors import (
     CoordsFileError,
     CRSError,
@@ -44,6 +45,7 @@ from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .prereview import prereview, summarize_prereview
+from .prereview import PrereviewResult
 from .report import ReportResult, build_report
 from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
@@ -74,6 +76,8 @@ __all__ = [
     "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
     "industrial_summary", "load_thresholds", "stripping_plan", "export_map", "maps", "FarmlandOverlap", "farmland_overlap",
     "prereview", "summarize_prereview", "enforcement_check", "summarize_enforcement",
+    "PrereviewResult",
+    "EnforcementResult",
     "ReportResult", "build_report", "CRSError", "CoordsFileError", "Datum", "LayerReadError",
     "LayerWriteError", "OptionError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",

@@ -23,37 +23,15 @@ when given, else from the landuse layer's location code ZLDWDM (its first 9
 digits are the township code; the name is then unknown).
 :func:`summarize_enforcement` totals the patches per township.
 
-Examples
---------
->>> import geopandas as gpd
->>> from shapely import box
->>> x0, y0 = 38_560_000, 3_580_000
->>> changes = gpd.GeoDataFrame(geometry=[box(x0, y0, x0 + 100, y0 + 100),
-...     box(x0 + 200, y0, x0 + 300, y0 + 100), box(x0 + 400, y0, x0 + 500, y0 + 100)],
-...     index=pd.Index(["C1", "C2", "C3"], name="JCBH"), crs=4526)
->>> approvals = gpd.GeoSeries([box(x0 - 10, y0 - 10, x0 + 110, y0 + 110),
-...                            box(x0 + 250, y0, x0 + 350, y0 + 100)], crs=4526)
->>> landuse = gpd.GeoDataFrame({"DLBM": ["0103", "0702"], "ZLDWDM": ["4115281010010000000"] * 2},
-...     geometry=[box(x0 - 100, y0 - 100, x0 + 450, y0 + 200), box(x0 + 450, y0 - 100, x0 + 600, y0 + 200)],
-...     crs=4526)
->>> jbnt = gpd.GeoSeries([box(x0 + 200, y0, x0 + 220, y0 + 100)], crs=4526)
->>> t = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse, method="planar")
->>> t[["approved_m2", "jbnt_m2", "cultivated_m2", "approval", "grade", "verdict"]]
-      approved_m2  jbnt_m2  cultivated_m2 approval  grade         verdict
-JCBH
-C1        10000.0      0.0            0.0      all      0        approved
-C2         5000.0   2000.0         5000.0     part      3  basic farmland
-C3            0.0      0.0         5000.0     none      2        farmland
->>> summarize_enforcement(t)[["patches", "suspected", "unapproved_ha"]]
-           patches  suspected  unapproved_ha
-township
-411528101        3          2            1.5
-合计               3          2            1.5
+:func:`enforcement_check` returns an :class:`EnforcementResult` (the result
+contract of :mod:`xigeo._result`) and has an example.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -61,14 +39,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._overlay import intersection_pieces, polygonal_part
-from ._tables import add_total, check_labels, relabel, require_fields
+from ._landuse import is_construction, is_farmland
+from ._layers import describe, polygonal_part
+from ._overlay import intersection_pieces
+from ._result import Result, TableSpec, Total
+from ._options import non_negative
+from ._tables import index_by, require_fields
 from .area import AreaMethod, area
 from .crs import check_same_crs
-from .farmland import _label, _prepare, farmland_overlap
+from .farmland import farmland_overlap
 from .units import AreaUnit, convert_area
+from .validate import checked_polygons
 
-__all__ = ["enforcement_check", "summarize_enforcement", "is_construction", "GRADES"]
+__all__ = ["EnforcementResult", "enforcement_check", "summarize_enforcement", "is_construction",
+           "GRADES"]
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +60,6 @@ log = logging.getLogger(__name__)
 GRADES = {0: ("approved", "合法（已批准）"), 1: ("other", "疑似违法用地"),
           2: ("farmland", "疑似违法占用耕地"), 3: ("basic farmland", "疑似违法占用永久基本农田")}
 APPROVAL_ZH = {"all": "已批准", "part": "部分批准", "none": "未批准"}
-# construction land (建设用地) among the GB/T 21010 codes of 三调 (sample README)
-_CONSTRUCTION_GROUPS = ("05", "06", "07", "08", "09")
-_CONSTRUCTION_CODES = ("1001", "1002", "1003", "1004", "1005", "1007", "1008", "1009", "1109", "1201")
 
 _ZH_COLUMNS = {
     "area_m2": "图斑面积(平方米)", "area_ha": "图斑面积(公顷)", "approved_m2": "已批准面积(平方米)",
@@ -93,14 +74,77 @@ _ZH_COLUMNS = {
 }
 
 
-def is_construction(dlbm: Any) -> np.ndarray:
-    """True for construction-land codes (05–09xx, 1001–1005, 1007–1009, 1109, 1201).
+_AREA_COLUMNS = ("area_m2", "area_ha", "approved_m2", "unapproved_m2", "unapproved_ha", "jbnt_m2",
+                 "cultivated_m2", "construction_m2", "other_m2")
 
-    >>> is_construction(pd.Series(["0702", "0101", "1006", "1003"])).tolist()
-    [True, False, False, True]
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class EnforcementResult(Result):
+    """Result of :func:`enforcement_check` (the result contract: :mod:`xigeo._result`).
+
+    Attributes
+    ----------
+    changes : DataFrame
+        One row per change patch, indexed like ``changes``: ``area_m2``,
+        ``area_ha``, ``approved_m2``, ``unapproved_m2`` (= area − approved),
+        ``unapproved_ha``, and the unapproved part's ``jbnt_m2`` (on basic
+        farmland), ``cultivated_m2`` (on DLBM 01xx), ``construction_m2`` (on
+        existing construction land) and ``other_m2``; ``approval`` ("all",
+        "part", "none"), ``grade`` (0–3) and ``verdict`` (see the module
+        notes); ``township_code`` and ``township``.
+    by_township : DataFrame
+        Per township (index ``township``): ``patches``, ``suspected`` (grade
+        > 0) and per grade (``suspected_basic_farmland``,
+        ``suspected_farmland``, ``suspected_other``), ``area_ha``,
+        ``approved_ha``, ``unapproved_ha``, ``jbnt_ha``, ``cultivated_ha``.
+    passed : bool
+        No patch is a suspected violation (every grade is 0).
+    tolerance_m2, method
+        The options the result was computed with.
+
+    ``table(name, labels="zh", total=True)`` gives the Chinese headers and
+    verdicts (疑似违法占用永久基本农田 …) and the 合计 row (area sums for
+    ``changes``, all counts and areas for ``by_township``).
     """
-    codes = pd.Series(np.asarray(dlbm, dtype=object)).astype(str)
-    return (codes.str[:2].isin(_CONSTRUCTION_GROUPS) | codes.isin(_CONSTRUCTION_CODES)).to_numpy()
+
+    TITLE = ("卫片执法检查", "Satellite enforcement check")
+    TABLES = {
+        "changes": TableSpec("卫片图斑检查表", "Change patches", _ZH_COLUMNS,
+                             values_zh={"approval": APPROVAL_ZH,
+                                        "verdict": {en: zh for en, zh in GRADES.values()}},
+                             total=Total(sum_columns=_AREA_COLUMNS)),
+        "by_township": TableSpec("卫片图斑分乡镇统计表", "Change patches by township", _ZH_COLUMNS,
+                                 index_name_zh="乡镇", total=Total()),
+    }
+
+    changes: pd.DataFrame
+    by_township: pd.DataFrame
+    passed: bool
+    tolerance_m2: float
+    method: str
+    changes_name: str = "changes"
+
+    def _summary(self, lang: str) -> str:
+        t = self.changes
+        n = len(t)
+        grade = t["grade"].to_numpy()
+        approval = t["approval"]
+        n_all, n_part, n_none = (int((approval == k).sum()) for k in ("all", "part", "none"))
+        g3, g2, g1 = (int((grade == g).sum()) for g in (3, 2, 1))
+        suspected = g3 + g2 + g1
+        ha = float(t["area_ha"].sum())
+        sus_ha = float(t.loc[grade > 0, "unapproved_ha"].sum())
+        if lang == "zh":
+            text = (f"卫片执法检查：变化图斑{n:,}个（{self.changes_name}），面积{ha:,.2f}公顷；已批准{n_all:,}个，"
+                    f"部分批准{n_part:,}个，未批准{n_none:,}个。疑似违法用地图斑{suspected:,}个，未批准面积"
+                    f"{sus_ha:,.2f}公顷，其中占用永久基本农田{g3:,}个，占用耕地{g2:,}个，占用其他土地{g1:,}个。")
+            return text + ("结论：未发现疑似违法用地。" if self.passed else "结论：有疑似违法用地。")
+        text = (f"Enforcement check of {n:,} change patch{'es' * (n != 1)} ({self.changes_name}), "
+                f"{ha:,.2f} ha: {n_all:,} inside an approval, {n_part:,} partly, {n_none:,} without one. "
+                f"{suspected:,} suspected violation{'s' * (suspected != 1)} ({sus_ha:,.2f} ha unapproved): "
+                f"{g3:,} on permanent basic farmland, {g2:,} on farmland, {g1:,} on other land.")
+        return text + (" Result: passed (no suspected violation)." if self.passed
+                       else " Result: failed (suspected violations).")
 
 
 def _largest(li: np.ndarray, m2: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -117,14 +161,15 @@ def _largest(li: np.ndarray, m2: np.ndarray, values: np.ndarray, n: int) -> np.n
 def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame | gpd.GeoSeries,
                       farmland: gpd.GeoDataFrame | gpd.GeoSeries, landuse: gpd.GeoDataFrame,
                       townships: gpd.GeoDataFrame | None = None, tolerance_m2: float = 10.0,
-                      method: str | AreaMethod = "ellipsoidal", total: bool = False,
-                      labels: str = "en") -> pd.DataFrame:
+                      method: str | AreaMethod = "ellipsoidal",
+                      id_field: str | None = None) -> EnforcementResult:
     """Grade satellite change patches: approved, or suspected violations by the land they take.
 
     Parameters
     ----------
     changes : GeoDataFrame
-        Change patches (卫片图斑), indexed by their id (``gdf.set_index("JCBH")``).
+        Change patches (卫片图斑), indexed by their id (``gdf.set_index("JCBH")``)
+        or with the id in ``id_field``.
     approvals : GeoDataFrame or GeoSeries
         Approved construction land (批准建设用地); approvals may overlap.
     farmland : GeoDataFrame or GeoSeries
@@ -140,44 +185,79 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
         grade needs more than this on (basic) farmland.
     method : {"ellipsoidal", "geodesic", "planar"}
         Area method (:func:`xigeo.area.area`).
-    total : bool
-        Append a 合计 row (area sums).
-    labels : {"en", "zh"}
-        ``zh``: Chinese headers and verdicts.
+    id_field : str, optional
+        The change patches' id field (kept as a column too); default: the index.
 
     Returns
     -------
-    DataFrame
-        Indexed like ``changes``: ``area_m2``, ``area_ha``, ``approved_m2``,
-        ``unapproved_m2`` (= area − approved), ``unapproved_ha``, and the
-        unapproved part's ``jbnt_m2`` (on basic farmland), ``cultivated_m2``
-        (on DLBM 01xx), ``construction_m2`` (on existing construction land)
-        and ``other_m2``; ``approval`` ("all", "part", "none"), ``grade``
-        (0–3) and ``verdict`` (see the module notes); ``township_code`` and
-        ``township``.
+    EnforcementResult
+        The tables ``changes`` (one row per patch: its areas, the approved
+        and unapproved parts, the land the unapproved part takes,
+        ``approval``, ``grade``, ``verdict``, the township) and
+        ``by_township`` (:func:`summarize_enforcement`), ``passed`` (no
+        suspected violation), ``summary(lang)``; see :class:`EnforcementResult`.
 
     Raises
     ------
+    OptionError
+        A bad ``tolerance_m2`` or ``method``.
     CRSError, ValidationError, SchemaError
         Layers in different CRSs; invalid geometries, missing or duplicate
-        ids; landuse without DLBM, townships without XZQDM/XZQMC.
+        ids; landuse without DLBM, townships without XZQDM/XZQMC, no ``id_field``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely import box
+    >>> x0, y0 = 38_560_000, 3_580_000
+    >>> changes = gpd.GeoDataFrame(geometry=[box(x0, y0, x0 + 100, y0 + 100),
+    ...     box(x0 + 200, y0, x0 + 300, y0 + 100), box(x0 + 400, y0, x0 + 500, y0 + 100)],
+    ...     index=pd.Index(["C1", "C2", "C3"], name="JCBH"), crs=4526)
+    >>> approvals = gpd.GeoSeries([box(x0 - 10, y0 - 10, x0 + 110, y0 + 110),
+    ...                            box(x0 + 250, y0, x0 + 350, y0 + 100)], crs=4526)
+    >>> landuse = gpd.GeoDataFrame({"DLBM": ["0103", "0702"], "ZLDWDM": ["4115281010010000000"] * 2},
+    ...     geometry=[box(x0 - 100, y0 - 100, x0 + 450, y0 + 200), box(x0 + 450, y0 - 100, x0 + 600, y0 + 200)],
+    ...     crs=4526)
+    >>> jbnt = gpd.GeoSeries([box(x0 + 200, y0, x0 + 220, y0 + 100)], crs=4526)
+    >>> result = enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse,
+    ...                            method="planar")
+    >>> result.passed
+    False
+    >>> result.changes[["approved_m2", "jbnt_m2", "cultivated_m2", "approval", "grade", "verdict"]]
+          approved_m2  jbnt_m2  cultivated_m2 approval  grade         verdict
+    JCBH
+    C1        10000.0      0.0            0.0      all      0        approved
+    C2         5000.0   2000.0         5000.0     part      3  basic farmland
+    C3            0.0      0.0         5000.0     none      2        farmland
+    >>> result.table("by_township", total=True)[["patches", "suspected", "unapproved_ha"]]
+              patches  suspected  unapproved_ha
+    township
+    411528101        3          2            1.5
+    合计               3          2            1.5
+    >>> result.table("changes", labels="zh")["判定"].tolist()
+    ['合法（已批准）', '疑似违法占用永久基本农田', '疑似违法占用耕地']
+    >>> print(result.summary("en"))
+    Enforcement check of 3 change patches (changes), 3.00 ha: 1 inside an approval, 1 partly, 1 without one. 2 suspected violations (1.50 ha unapproved): 1 on permanent basic farmland, 1 on farmland, 0 on other land. Result: failed (suspected violations).
     """
-    labels = check_labels(labels)
     method = AreaMethod.create(method)
-    names = {"changes": _label(changes, "changes"), "approvals": _label(approvals, "approvals"),
-             "farmland": _label(farmland, "farmland"), "landuse": _label(landuse, "landuse")}
+    tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
+    names = {"changes": describe(changes, "changes"), "approvals": describe(approvals, "approvals"),
+             "farmland": describe(farmland, "farmland"), "landuse": describe(landuse, "landuse")}
     layers = [changes, approvals, farmland, landuse]
     if townships is not None:
-        names["townships"] = _label(townships, "townships")
+        names["townships"] = describe(townships, "townships")
         layers.append(townships)
     check_same_crs(*layers, names=tuple(names.values()))
     require_fields(landuse, ["DLBM"], name=names["landuse"])
     if townships is not None:
         require_fields(townships, ["XZQDM", "XZQMC"], name=names["townships"])
-    changes = _prepare(changes, names["changes"])
-    approvals = _prepare(approvals, names["approvals"])
+    if id_field is not None:
+        changes = index_by(changes, id_field, name=names["changes"])
+    changes = checked_polygons(changes, names["changes"])
+    approvals = checked_polygons(approvals, names["approvals"])
     if townships is not None:
-        townships = _prepare(townships, names["townships"])
+        townships = checked_polygons(townships, names["townships"])
     crs = changes.crs
     n = len(changes)
     geoms = np.asarray(changes.geometry.values, dtype=object)
@@ -213,15 +293,15 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
                               patch_fields=("DLBM",))
         p = lu.pieces
         pos = np.flatnonzero(present)[rest_layer.index.get_indexer(p["parcel_id"])]
-        codes = p["DLBM"].astype(str)
-        kind = np.where(codes.str.startswith("01").to_numpy(), "cultivated",
+        codes = p["DLBM"]
+        kind = np.where(is_farmland(codes), "cultivated",
                         np.where(is_construction(codes), "construction", "other"))
         for k in cls_m2:
             sel = kind == k
             cls_m2[k] = np.bincount(pos[sel], weights=p["area_m2"].to_numpy()[sel],
                                     minlength=n).astype(float)
 
-    tol = float(tolerance_m2)
+    tol = tolerance_m2
     approval = np.where(unapproved_m2 <= tol, "all", np.where(approved_m2 > tol, "part", "none"))
     grade = np.where(unapproved_m2 <= tol, 0,
                      np.where(jbnt_m2 > tol, 3, np.where(cls_m2["cultivated"] > tol, 2, 1)))
@@ -244,13 +324,9 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
     table["township"] = name
     log.info("enforcement_check(%s): %d patches, %d suspected (%d on basic farmland, %d on farmland)",
              names["changes"], n, int((grade > 0).sum()), int((grade == 3).sum()), int((grade == 2).sum()))
-    if total:
-        table = add_total(table, sum_columns=[c for c in table.columns if c.endswith(("_m2", "_ha"))])
-    if labels == "zh":
-        table = table.replace({"approval": APPROVAL_ZH,
-                               "verdict": {en: zh for en, zh in GRADES.values()}})
-        table = relabel(table, _ZH_COLUMNS, labels="zh")
-    return table
+    return EnforcementResult(changes=table, by_township=_by_group(table, "township"),
+                             passed=bool((grade == 0).all()), tolerance_m2=tol, method=method.value,
+                             changes_name=Path(names["changes"]).name)
 
 
 def _townships(changes: gpd.GeoDataFrame, geoms: np.ndarray, townships: gpd.GeoDataFrame | None,
@@ -274,17 +350,27 @@ def _townships(changes: gpd.GeoDataFrame, geoms: np.ndarray, townships: gpd.GeoD
         np.full(n, None, dtype=object)
 
 
-def summarize_enforcement(table: pd.DataFrame, *, by: str = "township", total: bool = True,
-                          labels: str = "en") -> pd.DataFrame:
-    """Patches and areas per township (or per another column of the table).
+def summarize_enforcement(result: EnforcementResult | pd.DataFrame, *,
+                          by: str = "township") -> pd.DataFrame:
+    """Patches and areas per township (or per another column of the ``changes`` table).
 
-    ``table`` is what :func:`enforcement_check` returned (English labels, no
-    total row). Columns: ``patches``, ``suspected`` (grade > 0) and per
-    grade (``suspected_basic_farmland``, ``suspected_farmland``,
+    ``result`` is what :func:`enforcement_check` returned (or its
+    ``changes`` table). Columns: ``patches``, ``suspected`` (grade > 0) and
+    per grade (``suspected_basic_farmland``, ``suspected_farmland``,
     ``suspected_other``), ``area_ha``, ``approved_ha``, ``unapproved_ha``,
-    ``jbnt_ha``, ``cultivated_ha``; a 合计 row with ``total``.
+    ``jbnt_ha``, ``cultivated_ha``. ``by="township"`` is ``result.by_township``;
+    ``result.table("by_township", labels="zh", total=True)`` adds the 合计 row
+    and the Chinese headers.
     """
-    labels = check_labels(labels)
+    if isinstance(result, EnforcementResult):
+        if by == "township":
+            return result.by_township.copy()
+        result = result.changes
+    return _by_group(result, by)
+
+
+def _by_group(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The per-township (or per ``by``) counts and areas of the ``changes`` table."""
     require_fields(table, ["grade", "area_m2", "approved_m2", "unapproved_m2", "jbnt_m2",
                            "cultivated_m2"], name="enforcement table")
     key = by
@@ -311,6 +397,4 @@ def summarize_enforcement(table: pd.DataFrame, *, by: str = "township", total: b
             "suspected_other", "area_ha", "approved_ha", "unapproved_ha", "jbnt_ha", "cultivated_ha"]
     out = g[cols].sum()
     out.index.name = by
-    if total:
-        out = add_total(out)
-    return relabel(out, _ZH_COLUMNS, labels=labels)
+    return out

@@ -27,37 +27,14 @@ measured directly by the survey area kernel. It gives the pieces
 ``geopandas.overlay(..., how="intersection")`` gives, in a fraction of the
 time (docs/performance.md has the figures).
 
-Examples
---------
->>> import geopandas as gpd
->>> from shapely import box
->>> x0, y0 = 38_560_000, 3_580_000
->>> parcels = gpd.GeoDataFrame(geometry=[box(x0, y0, x0 + 100, y0 + 100),
-...     box(x0 + 300, y0, x0 + 400, y0 + 100)], index=pd.Index(["P1", "P2"], name="XMBH"), crs=4526)
->>> farmland = gpd.GeoDataFrame({"TBBH": ["12", "13"], "DLBM": ["0101", "0103"],
-...     "DLMC": ["水田", "旱地"], "TBDLMJ": [9000.0, 9600.0]},
-...     geometry=[box(x0 + 50, y0, x0 + 150, y0 + 100), box(x0 + 399.95, y0, x0 + 499.95, y0 + 100)],
-...     index=pd.Index(["J1", "J2"], name="BSM"), crs=4526)
->>> result = farmland_overlap(parcels, farmland, method="planar")
->>> result.passed
-False
->>> result.pieces[["parcel_id", "patch_id", "TBBH", "area_m2", "patch_share", "prorated_m2", "sliver"]]
-  parcel_id patch_id TBBH  area_m2  patch_share  prorated_m2  sliver
-0        P1       J1   12   5000.0       0.5000       4500.0   False
-1        P2       J2   13      5.0       0.0005          4.8    True
->>> result.by_parcel[["overlap_m2", "share", "n_patches", "n_slivers", "verdict"]]
-       overlap_m2   share  n_patches  n_slivers       verdict
-XMBH
-P1         5000.0  0.5000          1          0       touches
-P2            5.0  0.0005          1          1  slivers only
+The result is a :class:`FarmlandOverlap` (the result contract of
+:mod:`xigeo._result`); :func:`farmland_overlap` has an example.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import logging
-import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,12 +47,16 @@ import pyproj
 import shapely
 
 from ._clip import Rings, rings_of, simple_rings
+from ._layers import as_frame, check_ids, describe
+from ._options import choose, non_negative
 from ._overlay import Overlaid, candidate_pairs, gc_paused, overlapping_within, overlay_pieces
+from ._result import Result, TableSpec, Total
+from ._tables import index_by
 from .area import AreaMethod, area, ellipsoidal_rings_m2
-from .crs import check_crs, check_same_crs, layer_name
-from .errors import CRSError, ValidationError, XigeoWarning, format_ids
+from .crs import check_crs, check_same_crs
+from .errors import CRSError, XigeoWarning, format_ids
 from .units import AreaUnit, convert_area
-from .validate import validate_layer
+from .validate import checked_polygons, validate_layer
 
 __all__ = ["FarmlandOverlap", "farmland_overlap", "VERDICTS", "PATCH_FIELDS", "AREA_FIELDS"]
 
@@ -103,103 +84,77 @@ _ZH_COLUMNS = {
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
-class FarmlandOverlap:
-    """Result of :func:`farmland_overlap`.
+class FarmlandOverlap(Result):
+    """Result of :func:`farmland_overlap` (the result contract: :mod:`xigeo._result`).
 
     Attributes
     ----------
-    pieces : GeoDataFrame
-        One row per (parcel, farmland patch) overlap: ``parcel_id``,
-        ``patch_id``, the patch's TBBH/DLBM/DLMC where present, ``area_m2``,
-        ``area_ha``, ``area_mu``, ``parcel_share``, ``patch_share``,
-        ``prorated_m2`` (the patch's attribute area × ``patch_share``; NaN
-        without such a field), ``sliver`` and the piece's geometry.
     by_parcel : DataFrame
         One row per input parcel, indexed like the parcels: ``parcel_m2``,
         ``overlap_m2`` (area of the union of the parcel's pieces),
         ``overlap_ha``, ``overlap_mu``, ``share``, ``n_patches``,
         ``n_slivers``, ``sliver_m2``, ``double_counted_m2``, ``prorated_m2``,
         ``verdict`` ("clear", "slivers only" or "touches").
+    pieces : GeoDataFrame
+        One row per (parcel, farmland patch) overlap: ``parcel_id``,
+        ``patch_id``, the patch's TBBH/DLBM/DLMC where present, ``area_m2``,
+        ``area_ha``, ``area_mu``, ``parcel_share``, ``patch_share``,
+        ``prorated_m2`` (the patch's attribute area × ``patch_share``; NaN
+        without such a field), ``sliver`` and the piece's geometry
+        (``table("pieces")`` leaves the geometry out).
     passed : bool
         No parcel overlaps the farmland by more than ``tolerance_m2``.
-    summary_zh, summary_en : str
-        One paragraph each, for reports.
     tolerance_m2, method, area_field
         The options the result was computed with (``area_field``: the
         attribute pro-rated, or None).
+    parcels_name, farmland_name, n_farmland
+        The layers as the summary names them (file name or role) and the
+        number of farmland patches (None for a lazy dask layer).
+
+    ``summary("zh")`` / ``summary("en")`` give the report's paragraph;
+    ``table("by_parcel", labels="zh")`` the Chinese headers and verdicts
+    (占用 / 仅碎片 / 未占用), ``total=True`` its 合计 row (share recomputed).
     """
 
-    pieces: gpd.GeoDataFrame
+    TITLE = ("农田占用检查", "Farmland overlap")
+    TABLES = {
+        "by_parcel": TableSpec("地块占用农田情况表", "Farmland overlap by parcel", _ZH_COLUMNS,
+                               values_zh={"verdict": VERDICTS},
+                               total=Total(ratios={"share": ("overlap_m2", "parcel_m2", 1.0)})),
+        "pieces": TableSpec("叠加图斑明细表", "Overlap pieces", _ZH_COLUMNS),
+    }
+
     by_parcel: pd.DataFrame
+    pieces: gpd.GeoDataFrame
     passed: bool
-    summary_zh: str
-    summary_en: str
     tolerance_m2: float
     method: str
     area_field: str | None
+    parcels_name: str = "parcels"
+    farmland_name: str = "farmland"
+    n_farmland: int | None = None
 
     @property
     def slivers(self) -> gpd.GeoDataFrame:
         """The sliver pieces (area ≤ ``tolerance_m2``), listed rather than dropped."""
         return self.pieces[self.pieces["sliver"].to_numpy(dtype=bool)]
 
-    def table(self, which: str = "by_parcel", *, labels: str = "en") -> pd.DataFrame:
-        """``by_parcel`` or ``pieces`` (without geometry) for reports; ``labels="zh"``: Chinese headers."""
-        from ._tables import relabel
-
-        if which == "by_parcel":
-            frame = self.by_parcel.copy()
-            if labels == "zh":
-                frame["verdict"] = frame["verdict"].map(VERDICTS)
-        elif which == "pieces":
-            frame = pd.DataFrame(self.pieces.drop(columns=self.pieces.geometry.name))
-        else:
-            raise ValueError(f"table({which!r}): use 'by_parcel' or 'pieces'")
-        return relabel(frame, _ZH_COLUMNS, labels=labels)
-
-    def __repr__(self) -> str:
-        return (f"<FarmlandOverlap: {len(self.by_parcel)} parcels, {len(self.pieces)} pieces, "
-                f"{'passed' if self.passed else 'failed'}>\n{self.summary_en}")
+    def _summary(self, lang: str) -> str:
+        return _summary_text(self, lang)
 
     def _repr_html_(self) -> str:
-        status = ("<b style='color:#1a7f37'>passed 通过</b>" if self.passed
-                  else "<b style='color:#cf222e'>failed 不通过</b>")
-        touched = self.by_parcel[self.by_parcel["verdict"] != "clear"]
-        parts = [
-            f"<div><h4>Farmland overlap 农田占用检查: {status}</h4>",
-            f"<p>{html.escape(self.summary_zh)}</p><p>{html.escape(self.summary_en)}</p>",
-            f"<p>Parcels that overlap the farmland ({len(touched)} of {len(self.by_parcel)}):</p>",
-            touched.head(50).to_html(float_format=lambda v: f"{v:,.2f}"),
-        ]
-        if len(touched) > 50:
-            parts.append(f"<p>… {len(touched) - 50} more rows in <code>.by_parcel</code></p>")
+        head, _, tail = super()._repr_html_().rpartition("</div>")
         slivers = self.slivers
-        if len(slivers):
-            parts.append(f"<p>Slivers 碎片 ({len(slivers)}):</p>")
-            parts.append(pd.DataFrame(slivers.drop(columns=slivers.geometry.name)).head(50)
-                         .to_html(float_format=lambda v: f"{v:,.2f}"))
-        parts.append("</div>")
-        return "\n".join(parts)
+        if not len(slivers):
+            return head + "</div>" + tail
+        table = pd.DataFrame(slivers.drop(columns=slivers.geometry.name)).head(50)
+        return (f"{head}<p><b>碎片 Slivers</b> <code>.slivers</code> ({len(slivers)} rows)</p>\n"
+                f"{table.to_html(float_format=lambda v: f'{v:,.2f}')}\n</div>{tail}")
 
 
 def _check_ids(layer: gpd.GeoDataFrame, label: str) -> None:
-    missing = np.asarray(pd.isna(layer.index))
-    if missing.any():
-        rows = np.flatnonzero(missing).tolist()
-        raise ValidationError(
-            f"{label}: {int(missing.sum())} rows have no id (missing index value) at positions "
-            f"{format_ids(rows)}. Fix: give every row an id, e.g. gdf.set_index('BSM')", rows)
-
-
-def _prepare(layer: Any, label: str) -> gpd.GeoDataFrame:
-    """The layer as a GeoDataFrame, validated (:func:`xigeo.validate_layer`); raise on any problem."""
-    if isinstance(layer, gpd.GeoSeries):
-        layer = gpd.GeoDataFrame(geometry=layer)
-    if not isinstance(layer, gpd.GeoDataFrame):
-        raise TypeError(f"{label}: need a GeoDataFrame or GeoSeries, got {type(layer).__name__}")
-    _check_ids(layer, label)
-    validate_layer(layer, name=label)
-    return layer
+    """Rows without an id are refused (duplicates: validate_layer lists them with the rest)."""
+    check_ids(layer.index, label, unique=False)
 
 
 def _prepare_near(layer: gpd.GeoDataFrame, label: str, near: np.ndarray) -> Rings:
@@ -233,24 +188,19 @@ def _prepare_near(layer: gpd.GeoDataFrame, label: str, near: np.ndarray) -> Ring
     return rings
 
 
-def _label(layer: Any, default: str) -> str:
-    """The layer's file name (``attrs["source"]``, set by read_layer) or ``default``."""
-    name = layer_name(layer)
-    return default if name == "layer" else Path(name).name
-
-
 def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
                      farmland: gpd.GeoDataFrame | gpd.GeoSeries, *,
                      tolerance_m2: float = 10.0, method: str | AreaMethod = "ellipsoidal",
                      engine: str = "local", partitions: int | None = None,
                      patch_fields: Sequence[str] = PATCH_FIELDS,
-                     area_field: str | None = None) -> FarmlandOverlap:
+                     area_field: str | None = None, id_field: str | None = None) -> FarmlandOverlap:
     """Overlay parcels with farmland: overlap per piece and per parcel, slivers listed.
 
     Parameters
     ----------
     parcels : GeoDataFrame or GeoSeries
-        The planned parcels, indexed by their id (``gdf.set_index("XMBH")``).
+        The planned parcels, indexed by their id (``gdf.set_index("XMBH")``),
+        or with the id in the field ``id_field``.
     farmland : GeoDataFrame or GeoSeries (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
         The farmland patches (永久基本农田 or the 01xx patches of a survey),
         indexed by their id (e.g. ``jbnt.set_index("BSM")``), in the same CRS.
@@ -285,22 +235,27 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     area_field : str, optional
         The patch's attribute area (m²) to pro-rate; default: the first of
         TBDLMJ, JBNTMJ, TBMJ the layer has (none: ``prorated_m2`` is NaN).
+    id_field : str, optional
+        The parcels' id field (kept as a column too); default: the index.
 
     Returns
     -------
     FarmlandOverlap
-        ``pieces``, ``by_parcel``, ``passed``, ``summary_zh``, ``summary_en``
-        (see :class:`FarmlandOverlap`).
+        The tables ``by_parcel`` and ``pieces``, ``passed``, ``slivers``,
+        ``summary(lang)`` (see :class:`FarmlandOverlap`).
 
     Raises
     ------
+    OptionError
+        A negative ``tolerance_m2``, an unknown ``method`` or ``engine``.
     CRSError
         A layer has no CRS, a wrong one, or the two differ (:func:`xigeo.check_same_crs`).
     ValidationError
         Invalid, missing, empty or non-polygon geometries, duplicate or
         missing ids (:func:`xigeo.validate_layer`): fix or ``xigeo.repair`` first.
     SchemaError
-        ``area_field`` is not a field of the farmland layer.
+        ``area_field`` is not a field of the farmland layer, ``id_field`` not
+        one of the parcels.
 
     Notes
     -----
@@ -311,27 +266,59 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     Every piece's area is the area of the piece polygon measured by
     ``method`` (with the survey rules, to 0.01 m²), so the pieces agree with
     ``geopandas.overlay`` pieces measured the same way.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> import pandas as pd
+    >>> from shapely import box
+    >>> x0, y0 = 38_560_000, 3_580_000
+    >>> parcels = gpd.GeoDataFrame(geometry=[box(x0, y0, x0 + 100, y0 + 100),
+    ...     box(x0 + 300, y0, x0 + 400, y0 + 100)], index=pd.Index(["P1", "P2"], name="XMBH"), crs=4526)
+    >>> farmland = gpd.GeoDataFrame({"TBBH": ["12", "13"], "DLBM": ["0101", "0103"],
+    ...     "DLMC": ["水田", "旱地"], "TBDLMJ": [9000.0, 9600.0]},
+    ...     geometry=[box(x0 + 50, y0, x0 + 150, y0 + 100), box(x0 + 399.95, y0, x0 + 499.95, y0 + 100)],
+    ...     index=pd.Index(["J1", "J2"], name="BSM"), crs=4526)
+    >>> result = farmland_overlap(parcels, farmland, method="planar")
+    >>> result.passed
+    False
+    >>> result.pieces[["parcel_id", "patch_id", "TBBH", "area_m2", "patch_share", "prorated_m2", "sliver"]]
+      parcel_id patch_id TBBH  area_m2  patch_share  prorated_m2  sliver
+    0        P1       J1   12   5000.0       0.5000       4500.0   False
+    1        P2       J2   13      5.0       0.0005          4.8    True
+    >>> result.by_parcel[["overlap_m2", "share", "n_patches", "n_slivers", "verdict"]]
+           overlap_m2   share  n_patches  n_slivers       verdict
+    XMBH
+    P1         5000.0  0.5000          1          0       touches
+    P2            5.0  0.0005          1          1  slivers only
+    >>> result.table("by_parcel", labels="zh", total=True)[["占用面积(平方米)", "占用比例", "结论"]]
+          占用面积(平方米)     占用比例   结论
+    XMBH
+    P1       5000.0  0.50000   占用
+    P2          5.0  0.00050  仅碎片
+    合计       5005.0  0.25025  NaN
+    >>> result.summary("en")[:70]
+    'Farmland check of 2 parcels (parcels) against 2 farmland patches (farm'
+    >>> print(result.summary())  # doctest: +ELLIPSIS
+    农田占用检查：2个地块（parcels）与2个农田图斑（farmland）叠加，平面面积，碎片容差10平方米。占用农田的地块1个，...结论：不通过。
     """
     with gc_paused():
         return _farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
                                  engine=engine, partitions=partitions, patch_fields=patch_fields,
-                                 area_field=area_field)
+                                 area_field=area_field, id_field=id_field)
 
 
 def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, method: str | AreaMethod,
                       engine: str, partitions: int | None, patch_fields: Sequence[str],
-                      area_field: str | None) -> FarmlandOverlap:
+                      area_field: str | None, id_field: str | None) -> FarmlandOverlap:
     from .errors import SchemaError
 
     method = AreaMethod.create(method)
-    if engine not in ENGINES:
-        raise ValueError(f"engine={engine!r}: use one of {', '.join(ENGINES)}")
+    engine = choose(engine, ENGINES, name="engine")
     if engine == "dask":
         _require_dask()
-    tolerance_m2 = float(tolerance_m2)
-    if not math.isfinite(tolerance_m2) or tolerance_m2 < 0:
-        raise ValueError(f"tolerance_m2={tolerance_m2!r}: give a sliver tolerance ≥ 0 in m², e.g. 10")
-    p_label, f_label = _label(parcels, "parcels"), _label(farmland, "farmland")
+    tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
+    p_label, f_label = describe(parcels, "parcels"), describe(farmland, "farmland")
     lazy = engine == "dask" and _is_dask_frame(farmland)
     if lazy:
         # a lazy layer: its CRS is compared, its coordinates stay on the workers
@@ -341,9 +328,11 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                            f"{parcels.crs.name}: give both layers the same CRS (xigeo.to_survey_crs)")
     else:
         check_same_crs(parcels, farmland, names=(p_label, f_label))
-    parcels = _prepare(parcels, p_label)
+    if id_field is not None:
+        parcels = index_by(as_frame(parcels, p_label), id_field, name=p_label)
+    parcels = checked_polygons(parcels, p_label)
     if isinstance(farmland, gpd.GeoSeries):
-        farmland = gpd.GeoDataFrame(geometry=farmland)
+        farmland = as_frame(farmland, f_label)
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
         raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
                         f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
@@ -427,12 +416,12 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                        np.where(overlap > tolerance_m2, "touches", "slivers only"))
     by_parcel["verdict"] = verdict
     passed = bool((verdict != "touches").all())
-    zh, en = _summaries(by_parcel, pieces_gdf, p_label, f_label, n_farmland, tolerance_m2,
-                        method, passed)
-    log.info("%s", en)
-    return FarmlandOverlap(pieces=pieces_gdf, by_parcel=by_parcel, passed=passed, summary_zh=zh,
-                           summary_en=en, tolerance_m2=tolerance_m2, method=method.value,
-                           area_field=area_field)
+    result = FarmlandOverlap(by_parcel=by_parcel, pieces=pieces_gdf, passed=passed,
+                             tolerance_m2=tolerance_m2, method=method.value, area_field=area_field,
+                             parcels_name=Path(p_label).name, farmland_name=Path(f_label).name,
+                             n_farmland=n_farmland)
+    log.info("%s", result.summary("en"))
+    return result
 
 
 def _measure(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np.ndarray, crs: Any,
@@ -506,8 +495,10 @@ def _double_counted(li: np.ndarray, geoms: np.ndarray, n: int, crs: Any, method:
     return double
 
 
-def _summaries(by_parcel: pd.DataFrame, pieces: pd.DataFrame, p_label: str, f_label: str,
-               n_patches: int | None, tol: float, method: AreaMethod, passed: bool) -> tuple[str, str]:
+def _summary_text(r: FarmlandOverlap, lang: str) -> str:
+    """The summary paragraph of ``r`` in ``lang`` ("zh" or "en")."""
+    by_parcel, pieces, tol, passed = r.by_parcel, r.pieces, r.tolerance_m2, r.passed
+    p_label, f_label, n_patches = r.parcels_name, r.farmland_name, r.n_farmland
     verdict = by_parcel["verdict"]
     touching = verdict == "touches"
     n_touch, n_sliv, n_clear = int(touching.sum()), int((verdict == "slivers only").sum()), \
@@ -518,11 +509,11 @@ def _summaries(by_parcel: pd.DataFrame, pieces: pd.DataFrame, p_label: str, f_la
     slivers = pieces["sliver"].to_numpy(dtype=bool)
     s_n, s_m2 = int(slivers.sum()), float(pieces["area_m2"].to_numpy()[slivers].sum())
     dbl = float(by_parcel["double_counted_m2"].sum())
-    method_zh = {"ellipsoidal": "椭球面积", "geodesic": "测地线面积", "planar": "平面面积"}[method.value]
+    method_zh = {"ellipsoidal": "椭球面积", "geodesic": "测地线面积", "planar": "平面面积"}[r.method]
     n = len(by_parcel)
     against = f"{n_patches:,} farmland patches" if n_patches is not None else "the farmland patches"
     en = (f"Farmland check of {n:,} parcel{'s' * (n != 1)} ({p_label}) against {against} "
-          f"({f_label}), {method.value} areas, sliver tolerance {tol:g} m²: "
+          f"({f_label}), {r.method} areas, sliver tolerance {tol:g} m²: "
           f"{n_touch:,} parcel{'s' * (n_touch != 1)} overlap the farmland ({m2:,.2f} m² = "
           f"{mu:,.2f} mu in {n_pieces:,} pieces); {n_sliv:,} touch it only with slivers; "
           f"{n_clear:,} are clear. {s_n:,} sliver piece{'s' * (s_n != 1)} (≤ {tol:g} m², "
@@ -539,4 +530,4 @@ def _summaries(by_parcel: pd.DataFrame, pieces: pd.DataFrame, p_label: str, f_la
         zh += f"农田图斑相互重叠，重复面积{dbl:,.2f}平方米只计一次（double_counted_m2）。"
     en += " Result: passed." if passed else " Result: failed."
     zh += "结论：通过。" if passed else "结论：不通过。"
-    return zh, en
+    return zh if lang == "zh" else en

@@ -359,3 +359,28 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     log.info("%s: repaired %d invalid polygon%s (%d collapsed to empty); rows %s",
              label, len(ids), "s" * (len(ids) != 1), collapsed, format_ids(ids))
     return repaired, report
+
+
+def checked_polygons(layer: Any, label: str) -> gpd.GeoDataFrame:
+    """``layer`` as a GeoDataFrame whose every row is a valid polygon with an id; raise otherwise.
+
+    Package-internal: what a calculator does to a polygon layer before it
+    measures anything (a GeoSeries is wrapped; rows without an id, then every
+    problem :func:`validate_layer` finds, duplicate ids included, are refused).
+
+    >>> from shapely import box
+    >>> layer = gpd.GeoSeries([box(38_569_600, 3_579_800, 38_569_700, 3_579_900)], crs=4526)
+    >>> type(checked_polygons(layer, "parcels")).__name__
+    'GeoDataFrame'
+    >>> checked_polygons(gpd.GeoDataFrame(geometry=[None], crs=4526), "parcels")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.ValidationError: parcels: 1 problem:
+      - 1 missing geometry (None): rows 0
+    """
+    from ._layers import as_frame, check_ids
+
+    frame = as_frame(layer, label)
+    check_ids(frame.index, label, unique=False)  # duplicates: validate_layer lists them with the rest
+    validate_layer(frame, name=label)
+    return frame
