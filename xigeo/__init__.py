@@ -42,6 +42,7 @@ from .industrial import industrial_intensity, industrial_summary, load_threshold
 from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
+from .minepark import MineparkResult
 from .prereview import prereview, summarize_prereview
 from .report import ReportResult, build_report
 from .stripping import StrippingPlan, stripping_plan
@@ -78,4 +79,5 @@ __all__ = [
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",
     "read_layer", "repair", "summarize_area", "to_survey_crs", "validate_layer",
     "write_coords", "write_layer",
+    "MineparkResult",
 ]
