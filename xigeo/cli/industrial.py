@@ -1,5 +1,4 @@
-"""``xigeo industrial``: control indicators of enterprise parcels (工业用地节约集约);
-``xigeo stripping``: the least-haul topsoil stripping plan (表土剥离)."""
+"""``xigeo industrial``: control indicators of enterprise parcels (工业用地节约集约)."""
 
 from __future__ import annotations
 
@@ -111,67 +110,4 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
                                "value" if labels == "en" else "数值")}, output)
         else:
             write_table(table, output)
-        log.info("wrote %s", output)
-
-
-@click.command(name="stripping")
-@click.argument("sources_path", metavar="SOURCES", type=click.Path(dir_okay=True, path_type=Path))
-@click.argument("receivers_path", metavar="RECEIVERS", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--depth", type=float, default=0.30, show_default=True,
-              help="Stripping depth, m, for sources without a value in the depth field.")
-@click.option("--spread", type=float,
-              help="Spread depth, m, for receivers without a value in the spread field.")
-@click.option("--depth-field", default="BLHD", show_default=True,
-              help="Per-source depth field (wins over --depth where it has a value).")
-@click.option("--spread-field", default="FTHD", show_default=True,
-              help="Per-receiver spread-depth field (wins over --spread where it has a value).")
-@click.option("--source-id", default="BLBH", show_default=True, help="Source id field.")
-@click.option("--receiver-id", default="JSBH", show_default=True, help="Receiver id field.")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column names with units, or Chinese report headers.")
-@click.option("--encoding", help="Text encoding of both attribute tables, e.g. gbk (overrides .cpg).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="flows.gpkg / .shp (the flows as lines, for maps), .xlsx (flows, sources and "
-                   "receivers sheets) or .csv (the flows).")
-def stripping_command(sources_path: Path, receivers_path: Path, depth: float, spread: float | None,
-                      depth_field: str, spread_field: str, source_id: str, receiver_id: str,
-                      labels: str, encoding: str | None, output: Path | None) -> None:
-    """Plan topsoil stripping: the volume of every site in SOURCES (area × depth), the
-    capacity of every site in RECEIVERS (area × spread depth), and which source sends how
-    much to which receiver so that the total haul (m³·km, centroid to centroid) is the
-    smallest possible.
-
-    \b
-    Examples:
-      xigeo stripping sample_shapefiles/stripping_sources.shp sample_shapefiles/stripping_receivers.shp
-      xigeo stripping 剥离区.shp 接收区.shp --depth 0.3 --spread 0.25 -o 调运方案.xlsx
-      xigeo stripping 剥离区.shp 接收区.shp -o flows.gpkg
-    """
-    from ..io import read_layer, write_layer
-    from ..stripping import stripping_plan
-
-    if output is not None and output.suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".shp"):
-        raise click.BadParameter(f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)",
-                                 param_hint="-o")
-    sources = read_layer(sources_path, encoding=encoding)
-    receivers = read_layer(receivers_path, encoding=encoding)
-    plan = stripping_plan(sources, receivers, depth_m=depth, spread_m=spread,
-                          depth_field=depth_field or None, spread_field=spread_field or None,
-                          source_id=source_id, receiver_id=receiver_id, total=True, labels=labels)
-    for title, table in (("flows", plan.flows), ("sources", plan.sources),
-                         ("receivers", plan.receivers)):
-        click.echo(f"{title}:")
-        click.echo(format_table(table))
-        click.echo("")
-    click.echo(f"total haul: {plan.total_haul_m3km:,.2f} m³·km; volume {plan.volume_m3:,.2f} m³, "
-               f"capacity {plan.capacity_m3:,.2f} m³")
-    if output:
-        suffix = output.suffix.lower()
-        if suffix == ".xlsx":
-            _write_sheets({"flows": plan.flows, "sources": plan.sources,
-                           "receivers": plan.receivers}, output)
-        elif suffix == ".csv":
-            write_table(plan.flows, output)
-        else:
-            write_layer(plan.lines.reset_index(), output, overwrite=True)
         log.info("wrote %s", output)
