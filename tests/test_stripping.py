@@ -297,11 +297,17 @@ def test_sample_phase_one():
 
 # --- command line --------------------------------------------------------------------------
 
-def test_cli_stripping_outputs(tmp_path):
+def written_layers(tmp_path):
+    """The hand-made layers as files, for the command."""
     src, rec = layers()
     sp, rp = tmp_path / "剥离区.gpkg", tmp_path / "接收区.gpkg"
     src.to_file(sp)
     rec.to_file(rp)
+    return sp, rp
+
+
+def test_cli_stripping_outputs(tmp_path):
+    sp, rp = written_layers(tmp_path)
     runner = CliRunner()
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "flows.gpkg")],
                            catch_exceptions=False)
@@ -326,10 +332,7 @@ def test_cli_stripping_outputs(tmp_path):
 
 
 def test_cli_stripping_refuses_existing_outputs(tmp_path):
-    src, rec = layers()
-    sp, rp = tmp_path / "剥离区.gpkg", tmp_path / "接收区.gpkg"
-    src.to_file(sp)
-    rec.to_file(rp)
+    sp, rp = written_layers(tmp_path)
     runner = CliRunner()
     for name in ("flows.gpkg", "调运.shp", "方案.xlsx", "flows.csv"):
         out = tmp_path / name

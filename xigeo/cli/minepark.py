@@ -8,14 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._options import (
-    check_outputs,
-    encoding_option,
-    labels_option,
-    method_option,
-    output_option,
-    overwrite_option,
-)
+from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
+                       overwrite_option)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
