@@ -20,7 +20,7 @@ from shapely import box
 
 from xigeo.area import area
 from xigeo.cli.industrial import industrial_command
-from xigeo.errors import CRSError, LayerReadError, SchemaError, ValidationError
+from xigeo.errors import CRSError, LayerReadError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.industrial import industrial_intensity, industrial_summary, load_thresholds
 
 MU = 10_000 / 15
@@ -48,7 +48,7 @@ def test_hand_made_site_areas_are_10000_m2():
 
 
 def test_indicators_worked_by_hand():
-    t = industrial_intensity(parcels())
+    t = industrial_intensity(parcels()).parcels
     assert t.index.name == "QYBH" and t.index.tolist() == ["OK", "TWICE", "SHORT", "OFFICE", "T25"]
     # intensity = GDZC / (S / 10⁴): 3000 / 1 ha etc.
     assert t["intensity_wan_yuan_per_ha"].tolist() == pytest.approx([3000, 1500, 1800, 5000, 4000])
@@ -63,7 +63,7 @@ def test_indicators_worked_by_hand():
 
 
 def test_pass_flags_and_failed_indicator_names():
-    t = industrial_intensity(parcels())
+    t = industrial_intensity(parcels()).parcels
     # OK sits exactly on every control value: a value at its limit passes
     assert t.loc["OK", "passed"] and t.loc["OK", "failed_indicators"] == ""
     assert t.loc["TWICE", "failed_indicators"] == "投资强度、建筑系数"
@@ -76,7 +76,7 @@ def test_pass_flags_and_failed_indicator_names():
 
 
 def test_land_saved_rule():
-    t = industrial_intensity(parcels())
+    t = industrial_intensity(parcels()).parcels
     # SHORT falls short of all three: need = max(1800/3000 × 10⁴ = 6000, 7500/1.0 = 7500,
     # 2100/0.30 = 7000) = 7500 m²; saved = 10000 − 7500 = 2500 m² = 3.75 mu
     assert t.loc["SHORT", "need_m2"] == pytest.approx(7500)
@@ -91,7 +91,7 @@ def test_land_saved_rule():
 
 
 def test_total_row_sums_and_ratios_of_sums():
-    t = industrial_intensity(parcels(), total=True)
+    t = industrial_intensity(parcels()).table("parcels", total=True)
     total = t.loc["合计"]
     assert total["site_area_m2"] == pytest.approx(50_000)
     assert total["investment_wan_yuan"] == pytest.approx(15_300)
@@ -105,7 +105,7 @@ def test_total_row_sums_and_ratios_of_sums():
 
 
 def test_chinese_labels():
-    t = industrial_intensity(parcels(), labels="zh", total=True)
+    t = industrial_intensity(parcels()).table("parcels", labels="zh", total=True)
     for name in ("投资强度(万元/公顷)", "容积率", "建筑系数(%)", "绿地率(%)", "未达标指标",
                  "可节约用地面积(亩)"):
         assert name in t.columns
@@ -113,12 +113,12 @@ def test_chinese_labels():
 
 
 def test_intensity_floor_is_a_parameter():
-    t = industrial_intensity(parcels(), intensity_floor=1500)
+    t = industrial_intensity(parcels(), intensity_floor=1500).parcels
     # at 1 500 万元/ha TWICE meets the floor; SHORT (1 800) does too, so it saves nothing
     assert t.loc["TWICE", "failed_indicators"] == "建筑系数"
     assert t.loc["SHORT", "saved_m2"] == 0
     assert (t["intensity_floor_wan_yuan_per_ha"] == 1500).all()
-    with pytest.raises(ValidationError, match="intensity_floor"):
+    with pytest.raises(OptionError, match="intensity_floor=0"):
         industrial_intensity(parcels(), intensity_floor=0)
 
 
@@ -126,7 +126,7 @@ def test_thresholds_csv_per_industry_floor_wins(tmp_path):
     csv = tmp_path / "控制指标.csv"
     csv.write_text("industry_code,min_far,intensity_floor_wan_yuan_per_ha\n14,0.7,1800\n*,0.5,\n",
                    encoding="utf-8")
-    t = industrial_intensity(parcels(), thresholds=csv, intensity_floor=4500)
+    t = industrial_intensity(parcels(), thresholds=csv, intensity_floor=4500).parcels
     # industry 14 uses the table's 1800; industry 25 falls to the '*' row with the parameter's 4500
     assert t["intensity_floor_wan_yuan_per_ha"].tolist() == [1800, 1800, 1800, 1800, 4500]
     # SHORT: 1800 ≥ 1800 and FAR 0.75 ≥ 0.7: only coverage fails, nothing saved
@@ -147,11 +147,11 @@ def test_thresholds_csv_not_utf8(tmp_path):
 
 
 def test_thresholds_dict_and_dataframe():
-    t = industrial_intensity(parcels(), thresholds={"14": 0.7, "25": {"min_far": 0.8}})
+    t = industrial_intensity(parcels(), thresholds={"14": 0.7, "25": {"min_far": 0.8}}).parcels
     assert t.loc["SHORT", "far_ok"] and not t.loc["T25", "far_ok"]
     frame = load_thresholds().reset_index()
     frame.loc[frame["industry_code"] == "14", "max_office_share_pct"] = 10.0
-    t = industrial_intensity(parcels(), thresholds=frame)
+    t = industrial_intensity(parcels(), thresholds=frame).parcels
     assert t.loc["OFFICE", "failed_indicators"] == "绿地率"      # 9 % ≤ 10 %
     # a table row must be a division: "1411" (a class) would silently stand for all of 14
     with pytest.raises(ValidationError, match="found 1411"):
@@ -165,7 +165,7 @@ def test_region_class_table(tmp_path):
     csv.write_text("region_class,industry_code,min_far,intensity_floor_wan_yuan_per_ha\n"
                    "七类,14,1.0,1500\n七类,25,0.5,1500\n八类,14,1.0,1200\n八类,25,0.5,1200\n",
                    encoding="utf-8")
-    t = industrial_intensity(parcels(), thresholds=csv, region_class="八类")
+    t = industrial_intensity(parcels(), thresholds=csv, region_class="八类").parcels
     assert (t["intensity_floor_wan_yuan_per_ha"] == 1200).all()
     with pytest.raises(ValidationError, match="七类, 八类"):
         industrial_intensity(parcels(), thresholds=csv)
@@ -191,7 +191,7 @@ def test_bundled_table_is_domain_md():
 def test_industry_codes_normalised_and_unknown_refused():
     rows = [list(r) for r in ROWS]
     rows[0][1], rows[1][1], rows[2][1] = 14, "1411", "C14"     # int, 4-digit class, section letter
-    t = industrial_intensity(parcels(rows))
+    t = industrial_intensity(parcels(rows)).parcels
     assert t["industry_code"].tolist()[:3] == ["14", "14", "14"]
     rows[3][1], rows[4][1] = "16", "38"    # not in the bundled table
     with pytest.raises(ValidationError, match=r"16, 38.*row\(s\) OFFICE, T25"):
@@ -233,22 +233,22 @@ def test_crs_is_checked():
 
 def test_field_names_as_options():
     layer = parcels().rename(columns={"GDZC": "TZE", "QYBH": "DKBH"}).drop(columns=["GC8MJ", "DCZDMJ"])
-    t = industrial_intensity(layer, id_field="DKBH",
-                             fields={"investment": "TZE", "floor_area_over_8m": None, "yard_footprint": None})
+    t = industrial_intensity(layer, id_field="DKBH", investment_field="TZE",
+                             floor_area_over_8m_field=None, yard_footprint_field=None).parcels
     # without GC8MJ, TWICE's FAR is 6000/10000 = 0.6; without yards OK's coverage is 25 %
     assert t.loc["TWICE", "far"] == pytest.approx(0.6)
     assert t.loc["OK", "building_coefficient_pct"] == pytest.approx(25)
-    with pytest.raises(ValidationError, match="unknown quantity 'invest'"):
-        industrial_intensity(parcels(), fields={"invest": "TZE"})
-    with pytest.raises(ValidationError, match="cannot be None"):
-        industrial_intensity(parcels(), fields={"investment": None})
+    with pytest.raises(TypeError, match="invest_field"):
+        industrial_intensity(parcels(), invest_field="TZE")
+    with pytest.raises(OptionError, match="investment_field=None: .* cannot be None"):
+        industrial_intensity(parcels(), investment_field=None)
 
 
 def test_site_area_from_a_field_without_geometry():
     table = pd.DataFrame(parcels().drop(columns="geometry")).assign(YDMJ=20_000.0)
-    t = industrial_intensity(table, site_area="YDMJ")
+    t = industrial_intensity(table, site_area_field="YDMJ").parcels
     assert t.loc["OK", "intensity_wan_yuan_per_ha"] == pytest.approx(1500)   # 3000 / 2 ha
-    with pytest.raises(SchemaError, match="site_area="):
+    with pytest.raises(SchemaError, match="site_area_field="):
         industrial_intensity(table)
 
 
@@ -260,10 +260,10 @@ def test_summary_hand_made():
     assert s["standard_factory_floor_area_wan_m2"] == pytest.approx(1.7)
     assert s["intensity_wan_yuan_per_ha"] == pytest.approx(3060)
     assert s["saved_mu"] == pytest.approx(3.75)
-    zh = industrial_summary(parcels(), labels="zh")
+    zh = industrial_intensity(parcels()).table("totals", labels="zh")["数值"]
     assert zh["主营业务收入(亿元)"] == pytest.approx(3.0)
     assert np.isnan(industrial_summary(parcels().drop(columns="YYSR"),
-                                       fields={"revenue": None})["revenue_yi_yuan"])
+                                       revenue_field=None)["revenue_yi_yuan"])
     bad = parcels()
     bad.loc[0, "BZCF"] = "maybe"
     with pytest.raises(ValidationError, match=r"BZCF must be 是 or 否 in row\(s\) OK"):
@@ -280,7 +280,7 @@ def sample_parcels():
 
 
 def test_sample_cluster_figures(sample_parcels):
-    t = industrial_intensity(sample_parcels, total=True)
+    t = industrial_intensity(sample_parcels).table("parcels", total=True)
     rows = t.drop(index="合计")
     assert len(rows) == 80
     # 1,506 mu saved by the intensity review, from 26 parcels
@@ -319,8 +319,9 @@ def test_cli_industrial_sample(tmp_path):
     assert result.exit_code == 0, result.output
     assert "1,506.00" in result.output and "142.50" in result.output and "CY080" in result.output
     sheets = pd.read_excel(out, sheet_name=None, index_col=0)
-    assert set(sheets) == {"indicators", "summary"}
+    assert set(sheets) == {"summary", "indicators", "totals"}
     assert sheets["indicators"].loc["合计", "saved_mu"] == pytest.approx(1506.0, abs=0.005)
+    assert sheets["totals"].loc["enterprises", "value"] == 80
 
 
 def test_cli_industrial_options(tmp_path):
@@ -337,3 +338,116 @@ def test_cli_industrial_options(tmp_path):
     assert written.loc["SHORT", "可节约用地面积(亩)"] == 0
     bad = CliRunner().invoke(industrial_command, [str(path), "--field", "invest=TZE"])
     assert bad.exit_code == 2 and "QUANTITY=FIELD" in bad.output
+
+
+def test_cli_industrial_refuses_an_existing_output(tmp_path):
+    path = tmp_path / "企业.gpkg"
+    parcels().to_file(path)
+    runner = CliRunner()
+    for name in ("集约评价.xlsx", "集约评价.csv"):
+        out = tmp_path / name
+        out.write_bytes(b"old")
+        result = runner.invoke(industrial_command, [str(path), "-o", str(out)])
+        assert result.exit_code == 1 and "exists" in str(result.exception)
+        assert out.read_bytes() == b"old"
+        result = runner.invoke(industrial_command, [str(path), "-o", str(out), "--overwrite"],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() != b"old"
+    # checked before the layer is read: a missing input still reports the existing output
+    result = runner.invoke(industrial_command, [str(tmp_path / "无.shp"), "-o", str(out)])
+    assert result.exit_code == 1 and "exists" in str(result.exception)
+    written = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
+    assert written.loc["SHORT", "saved_mu"] == pytest.approx(3.75)
+
+
+# --- the result contract --------------------------------------------------------------------
+
+def test_result_contract_on_the_sample(sample_parcels, tmp_path):
+    from xigeo import IndustrialResult
+    from xigeo.headline import PUBLISHED
+
+    result = industrial_intensity(sample_parcels)
+    assert isinstance(result, IndustrialResult)
+    assert result.tables() == ("parcels", "totals")
+    assert result.passed is False            # 31 of the 80 fall short
+    assert result.method == "ellipsoidal"
+    # the published figures (DOMAIN.md): 80 enterprises, 1,506 mu saved
+    assert PUBLISHED[("产业集聚区", "入驻企业")].published == 80
+    assert PUBLISHED[("产业集聚区", "节约用地")].published == 1506
+    totals = result.totals["value"]
+    assert totals["enterprises"] == 80 and isinstance(totals["enterprises"], int)
+    assert totals["passed"] == 49 and totals["failed"] == 31 and totals["saving"] == 26
+    assert round(totals["saved_mu"]) == 1506
+    zh, en = result.summary("zh"), result.summary("en")
+    assert "企业80家" in zh and "可节约用地1,506.00亩" in zh and "主营业务收入142.50亿元" in zh
+    assert "80 enterprises" in en and "1,506.00 mu" in en and "亩" not in en
+    # labelled tables: what industrial_intensity(total=True, labels="zh") gave before
+    parcels_zh = result.table("parcels", labels="zh", total=True)
+    assert parcels_zh.index.name == "企业编号" and parcels_zh.index[-1] == "合计"
+    assert parcels_zh.loc["合计", "可节约用地面积(亩)"] == pytest.approx(1506.0, abs=0.005)
+    assert parcels_zh.loc["CY021", "未达标指标"] == "行政办公及生活服务设施用地所占比重"
+    assert parcels_zh.columns[0] == "行业代码" and len(parcels_zh) == 81
+    totals_zh = result.table("totals", labels="zh")
+    assert totals_zh.index.name == "指标" and totals_zh.columns.tolist() == ["数值"]
+    assert totals_zh.loc["企业数(个)", "数值"] == 80
+    assert totals_zh.loc["主营业务收入(亿元)", "数值"] == pytest.approx(142.5)
+    assert totals_zh.loc["标准厂房建筑面积(万平方米)", "数值"] == pytest.approx(18.6)
+    assert result.table("totals").index.name == "figure"
+    with pytest.raises(OptionError, match="has no total row"):
+        result.table("totals", total=True)
+    html = result._repr_html_()
+    assert "工业用地节约集约评价" in html and "不通过" in html and "企业80家" in html
+    # the workbook: the summary and both tables, read back equal to table(labels="zh")
+    book = tmp_path / "集约.xlsx"
+    result.to_excel(book)
+    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    assert list(sheets) == ["摘要", "企业用地控制指标评价表", "产业集聚区主要指标"]
+    assert pd.read_excel(book, sheet_name="摘要")["摘要"].tolist() == [zh]
+    back = sheets["企业用地控制指标评价表"]
+    expected = parcels_zh.copy()
+    for c in expected.columns:
+        if expected[c].dtype == bool:
+            expected[c] = expected[c].map({True: "是", False: "否"})
+    expected["未达标指标"] = expected["未达标指标"].replace("", np.nan)
+    expected.loc["合计", "行业代码"] = np.nan
+    back["行业代码"] = back["行业代码"].map(lambda v: v if pd.isna(v) else str(int(v)))
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(sheets["产业集聚区主要指标"], totals_zh, check_dtype=False)
+    before = book.read_bytes()
+    with pytest.raises(LayerWriteError, match="exists"):
+        result.to_excel(book)
+    assert book.read_bytes() == before
+
+
+def test_result_is_computed_once_and_summary_is_thin(sample_parcels):
+    # industrial_summary is the totals table of the same computation, as floats
+    s = industrial_summary(sample_parcels)
+    totals = industrial_intensity(sample_parcels).totals["value"]
+    assert s.index.tolist() == totals.index.tolist() and s.dtype == "float64"
+    assert s.tolist() == pytest.approx([float(v) for v in totals])
+
+
+def test_method_and_missing_summary_fields():
+    layer = parcels()
+    # hand-made parcels sit on the central meridian: the three methods agree to 0.01 m²
+    for method in ("ellipsoidal", "geodesic", "planar"):
+        t = industrial_intensity(layer, method=method).parcels
+        assert t["site_area_m2"].tolist() == pytest.approx([10_000.0] * 5, abs=0.01)
+    # off the meridian the plane area is larger than the survey area (GK scale > 1)
+    far = layer.set_geometry(layer.geometry.translate(150_000, 0))
+    plane = industrial_intensity(far, method="planar").parcels["site_area_m2"]
+    survey = industrial_intensity(far).parcels["site_area_m2"]
+    assert plane.tolist() == pytest.approx([10_000.0] * 5) and (survey < plane - 1).all()
+    with pytest.raises(OptionError, match="method='survey'"):
+        industrial_intensity(layer, method="survey")
+    # a layer without the default revenue / standard-factory fields: those figures are left out
+    result = industrial_intensity(layer.drop(columns=["YYSR", "BZCF"]))
+    assert np.isnan(result.totals.loc["revenue_yi_yuan", "value"])
+    assert np.isnan(result.totals.loc["standard_factory_floor_area_wan_m2", "value"])
+    assert "主营业务收入" not in result.summary()
+    # ... but a field named explicitly must exist, and industrial_summary needs them
+    with pytest.raises(SchemaError, match="SR"):
+        industrial_intensity(layer, revenue_field="SR")
+    with pytest.raises(SchemaError, match="YYSR"):
+        industrial_summary(layer.drop(columns="YYSR"))

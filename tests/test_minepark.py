@@ -12,6 +12,7 @@ steeper than 25° along the pit rims; the three pits with ZLZT 一期治理 lie 
 the restoration zone.
 """
 
+import dataclasses
 import math
 
 import geopandas as gpd
@@ -25,8 +26,8 @@ from click.testing import CliRunner
 from xigeo import sample
 from xigeo.area import area
 from xigeo.cli.minepark import minepark_command
-from xigeo.errors import CRSError, SchemaError, ValidationError
-from xigeo.minepark import MineparkSummary, minepark_summary
+from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
+from xigeo.minepark import MineparkResult, MineparkSummary, minepark_summary
 from xigeo.terrain import Raster
 
 X0, Y0 = 38_570_000.0, 3_575_000.0
@@ -59,7 +60,8 @@ def case():
 
 def test_hand_made_park(case):
     park, pits, restoration = case
-    table, summary = minepark_summary(park, pits, restoration, dem=ramp(), fields=["KSMC"])
+    summary = minepark_summary(park, pits, restoration, dem=ramp(), keep=["KSMC"])
+    table = summary.pits
     assert table.index.tolist() == ["KS01", "KS02"] and table.index.name == "KSBH"
     assert table["KSMC"].tolist() == ["一号坑", "二号坑"]
     pit_ha = area(pits, unit="ha").to_numpy()
@@ -85,7 +87,7 @@ def test_hand_made_park(case):
     assert ks2["grade1_area_ha"] == pytest.approx(pit_ha[1], rel=1e-9)
     assert ks2["steep_area_ha"] == 0.0 and ks2["restoration_area_ha"] == 0.0
     # park totals
-    assert isinstance(summary, MineparkSummary)
+    assert isinstance(summary, MineparkResult) and isinstance(summary.figures, MineparkSummary)
     assert summary.park_area_km2 == pytest.approx(area(park, unit="km2").iloc[0])
     assert summary.restoration_area_km2 == pytest.approx(area(restoration, unit="km2").iloc[0])
     assert summary.investment_wan_yuan == 100.0
@@ -99,18 +101,22 @@ def test_hand_made_park(case):
 
 def test_total_row_and_chinese_labels(case):
     park, pits, restoration = case
-    table, summary = minepark_summary(park, pits, restoration, dem=ramp(), total=True)
+    summary = minepark_summary(park, pits, restoration, dem=ramp())
+    table = summary.table("pits", total=True)
     total = table.loc["合计"]
     assert total["area_ha"] == pytest.approx(table["area_ha"].iloc[:2].sum())
     assert total["steep_area_ha"] == pytest.approx(table["steep_area_ha"].iloc[:2].sum())
     assert total["elev_min_m"] == 20.0 and total["relief_m"] == pytest.approx(summary.pit_relief_m)
     assert total["slope_max_deg"] == pytest.approx(30.0)
     assert total["slope_mean_deg"] == pytest.approx(15.0)  # two pits of equal area, 30° and 0°
-    zh, _ = minepark_summary(park, pits, restoration, dem=ramp(), labels="zh")
+    zh = summary.table("pits", labels="zh")
     assert {"面积(公顷)", "高差(米)", "最大坡度(度)", "坡度>25°待治理面积(公顷)", "其中治理区外(公顷)"} <= set(zh.columns)
-    series = summary.to_series(labels="zh")
+    series = summary.figures.to_series(labels="zh")
     assert series["矿山公园面积(平方公里)"] == summary.park_area_km2
     assert series["矿坑个数"] == 2
+    totals = summary.table("totals", labels="zh")["数值"]
+    assert totals["矿山公园面积(平方公里)"] == summary.park_area_km2
+    assert totals["矿坑个数"] == 2
 
 
 def test_layers_in_different_crs_are_refused(case):
@@ -133,10 +139,13 @@ def test_pit_ids_must_be_present_and_unique(case):
     with pytest.raises(SchemaError, match="KSBH"):
         minepark_summary(park, pits.drop(columns="KSBH"), restoration, dem=ramp())
     pits.loc[1, "KSBH"] = "KS01"
-    with pytest.raises(ValidationError, match=r"KSBH repeated \(KS01\)"):
+    with pytest.raises(ValidationError, match=r"pits: id\(s\) used twice: KS01"):
+        minepark_summary(park, pits, restoration, dem=ramp())
+    pits.loc[1, "KSBH"] = None
+    with pytest.raises(ValidationError, match=r"pits: 1 rows have no id .* positions 1\. Fix: give every row an id, e.g. a KSBH value"):
         minepark_summary(park, pits, restoration, dem=ramp())
     with pytest.raises(SchemaError, match="ZLZT"):
-        minepark_summary(park, pits.assign(KSBH=["A", "B"]), restoration, dem=ramp(), fields=["ZLZT"])
+        minepark_summary(park, pits.assign(KSBH=["A", "B"]), restoration, dem=ramp(), keep=["ZLZT"])
 
 
 # --------------------------------------------------------------------------------------
@@ -146,9 +155,9 @@ def test_pit_ids_must_be_present_and_unique(case):
 @pytest.fixture(scope="module")
 def pugongshan():
     pits = sample.load("minepark_pits")
-    table, summary = minepark_summary(sample.load("minepark"), pits, sample.load("minepark_restoration"),
-                                      dem=sample.path("minepark_dem"), fields=["ZLZT"], total=True)
-    return pits, table, summary
+    summary = minepark_summary(sample.load("minepark"), pits, sample.load("minepark_restoration"),
+                               dem=sample.path("minepark_dem"), keep=["ZLZT"])
+    return pits, summary.table("pits", total=True), summary
 
 
 def test_sample_park_figures(pugongshan):
@@ -217,8 +226,9 @@ def test_cli_xlsx_with_chinese_labels(tmp_path):
     assert result.exit_code == 0, result.output
     assert "矿山公园面积(平方公里)" in result.output
     sheets = pd.read_excel(out, sheet_name=None, index_col=0)
-    assert set(sheets) == {"pits", "summary"} and len(sheets["pits"]) == 9
-    assert sheets["summary"].loc["矿坑个数"].iloc[0] == 9
+    assert set(sheets) == {"摘要", "关停矿坑地形与治理表", "矿山公园主要指标"}
+    assert len(sheets["关停矿坑地形与治理表"]) == 9
+    assert sheets["矿山公园主要指标"].loc["矿坑个数"].iloc[0] == 9
 
 
 def test_cli_requires_the_layers_and_the_dem():
@@ -226,3 +236,98 @@ def test_cli_requires_the_layers_and_the_dem():
     assert runner.invoke(minepark_command, []).exit_code == 2
     result = runner.invoke(minepark_command, sample_args()[:3])
     assert result.exit_code == 2 and "--dem" in result.output
+
+
+def test_cli_refuses_an_existing_output(tmp_path):
+    runner = CliRunner()
+    for name in ("矿山公园.csv", "矿山公园.xlsx"):
+        out = tmp_path / name
+        out.write_bytes(b"old")
+        result = runner.invoke(minepark_command, [*sample_args(), "-o", str(out)])
+        assert result.exit_code == 1 and isinstance(result.exception, LayerWriteError)
+        assert "exists" in str(result.exception) and out.read_bytes() == b"old"
+        result = runner.invoke(minepark_command, [*sample_args(), "-o", str(out), "--overwrite"],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() != b"old"
+    written = pd.read_csv(tmp_path / "矿山公园.csv", index_col=0, encoding="utf-8-sig")
+    assert written.loc["合计", "area_ha"] == pytest.approx(34.29, abs=0.01)
+    # with the default --total the workbook is the result's own (to_excel): 10 pit rows
+    sheets = pd.read_excel(tmp_path / "矿山公园.xlsx", sheet_name=None, index_col=0)
+    assert set(sheets) == {"summary", "pits", "totals"} and len(sheets["pits"]) == 10
+    assert sheets["totals"].loc["pit_count", "value"] == 9
+
+
+def test_method_and_ids_from_the_index(case):
+    park, pits, restoration = case
+    by_index = minepark_summary(park, pits.set_index("KSBH"), restoration, dem=ramp(), id_field=None)
+    assert by_index.pits.index.tolist() == ["KS01", "KS02"]
+    planar = minepark_summary(park, pits, restoration, dem=ramp(), method="planar")
+    # 40 m × 40 m pits on the plane; the survey area at 70 km from the meridian is a little smaller
+    assert planar.method == "planar"
+    assert planar.pits["area_ha"].tolist() == pytest.approx([0.16, 0.16], rel=1e-12)
+    assert (by_index.pits["area_ha"] < planar.pits["area_ha"]).all()
+    assert planar.park_area_km2 == pytest.approx(200 * 60 / 1e6, rel=1e-12)
+    grades = planar.pits[[f"grade{k}_area_ha" for k in range(1, 6)]].sum(axis=1)
+    np.testing.assert_allclose(grades, planar.pits["area_ha"], rtol=1e-9)
+    with pytest.raises(OptionError, match="method='flat'"):
+        minepark_summary(park, pits, restoration, dem=ramp(), method="flat")
+
+
+def test_minepark_uses_no_private_name_of_another_module():
+    import ast
+    import inspect
+
+    import xigeo.minepark as module
+
+    tree = ast.parse(inspect.getsource(module))
+    private = [(node.module, alias.name) for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+               for alias in node.names if alias.name.startswith("_")]
+    assert private == []
+
+
+# --------------------------------------------------------------------------------------
+# the result contract
+# --------------------------------------------------------------------------------------
+
+def test_result_contract_on_the_sample(pugongshan, tmp_path):
+    from xigeo.headline import PUBLISHED
+
+    pits, _, result = pugongshan
+    assert result.tables() == ("pits", "totals")
+    assert not hasattr(result, "passed") and result.method == "ellipsoidal"
+    # the published figures: 9 pits closed, a park of 2.28 km² (DOMAIN.md)
+    assert PUBLISHED[("濮公山矿山公园", "关停采矿企业")].published == 9
+    assert PUBLISHED[("濮公山矿山公园", "公园面积")].published == 2.28
+    assert result.pit_count == 9 and round(result.park_area_km2, 2) == 2.28
+    zh, en = result.summary("zh"), result.summary("en")
+    assert "矿山公园面积2.28平方公里" in zh and "关停矿坑9个" in zh and "治理投资1,976.7万元" in zh
+    assert "Mine park of 2.28 km²" in en and "9 closed pits" in en
+    # the figures as a table: index the field name, column value, counts whole numbers
+    totals = result.totals
+    assert totals.columns.tolist() == ["value"]
+    assert totals.index.tolist() == [f.name for f in dataclasses.fields(MineparkSummary)]
+    assert totals.loc["pit_count", "value"] == 9 and isinstance(totals.loc["pit_count", "value"], int)
+    assert totals.loc["park_area_km2", "value"] == result.park_area_km2
+    totals_zh = result.table("totals", labels="zh")
+    assert totals_zh.index.name == "指标" and totals_zh.columns.tolist() == ["数值"]
+    assert totals_zh.loc["矿坑个数", "数值"] == 9
+    assert totals_zh.loc["治理投资(万元)", "数值"] == pytest.approx(1976.7)
+    # the pit table: today's total=True, labels="zh"
+    pits_zh = result.table("pits", labels="zh", total=True)
+    assert pits_zh.index.name == "矿坑编号" and pits_zh.index[-1] == "合计" and len(pits_zh) == 10
+    assert pits_zh.loc["合计", "面积(公顷)"] == pytest.approx(34.29, abs=0.01)
+    assert pits_zh.loc["合计", "高差(米)"] == pytest.approx(result.pit_relief_m)
+    assert pits_zh.loc["合计", "坡度>25°待治理面积(公顷)"] == pytest.approx(result.steep_area_ha)
+    html = result._repr_html_()
+    assert "矿山公园地质环境治理" in html and "关停矿坑9个" in html
+    book = tmp_path / "矿山公园.xlsx"
+    result.to_excel(book)
+    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    assert list(sheets) == ["摘要", "关停矿坑地形与治理表", "矿山公园主要指标"]
+    pd.testing.assert_frame_equal(sheets["关停矿坑地形与治理表"], pits_zh, check_dtype=False)
+    pd.testing.assert_frame_equal(sheets["矿山公园主要指标"], totals_zh, check_dtype=False)
+    before = book.read_bytes()
+    with pytest.raises(LayerWriteError, match="exists"):
+        result.to_excel(book)
+    assert book.read_bytes() == before

@@ -22,8 +22,8 @@ from scipy.optimize import linear_sum_assignment
 from shapely import box
 
 from xigeo.area import area
-from xigeo.cli.industrial import stripping_command
-from xigeo.errors import CRSError, SchemaError, ValidationError
+from xigeo.cli.stripping import stripping_command
+from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.stripping import _solve_transport, stripping_plan
 
 Y = 3_580_000.0
@@ -111,8 +111,8 @@ def test_optimum_beats_nearest_first():
 
 
 def test_tables_per_source_and_receiver():
-    plan = stripping_plan(*layers(), total=True)
-    s, r = plan.sources, plan.receivers
+    plan = stripping_plan(*layers())
+    s, r = plan.table("sources", total=True), plan.table("receivers", total=True)
     assert s.index.name == "BLBH" and r.index.name == "JSBH"
     assert s.loc["S1", "volume_m3"] == pytest.approx(30.0)       # 100 m² × 0.30 m
     assert s.loc["S1", "haul_m3km"] == pytest.approx(31.5)       # 15 × 1.0 + 15 × 1.1
@@ -122,17 +122,19 @@ def test_tables_per_source_and_receiver():
     assert r.loc["R1", "received_m3"] == pytest.approx(45) and r.loc["R1", "fill_pct"] == pytest.approx(100)
     assert r.loc["R2", "spare_m3"] == pytest.approx(30) and r.loc["R2", "sources"] == "S1"
     # totals: Σ haul 64.5 over Σ volume 60 m³ → mean distance 1075 m; fill 60/90
-    assert plan.flows.loc["合计", "volume_m3"] == pytest.approx(60)
-    assert plan.flows.loc["合计", "distance_m"] == pytest.approx(1075)
+    flows = plan.table("flows", total=True)
+    assert flows.loc["合计", "volume_m3"] == pytest.approx(60)
+    assert flows.loc["合计", "distance_m"] == pytest.approx(1075)
     assert s.loc["合计", "mean_distance_m"] == pytest.approx(1075)
     assert r.loc["合计", "fill_pct"] == pytest.approx(200 / 3)
 
 
 def test_chinese_labels():
-    plan = stripping_plan(*layers(), labels="zh")
-    assert plan.flows.columns.tolist() == ["剥离区", "接收区", "调运土方量(立方米)", "运距(米)",
-                                           "运输量(立方米·公里)"]
-    assert "剥离量(立方米)" in plan.sources.columns and "可接收量(立方米)" in plan.receivers.columns
+    plan = stripping_plan(*layers())
+    assert plan.table("flows", labels="zh").columns.tolist() == [
+        "剥离区", "接收区", "调运土方量(立方米)", "运距(米)", "运输量(立方米·公里)"]
+    assert "剥离量(立方米)" in plan.table("sources", labels="zh").columns
+    assert "可接收量(立方米)" in plan.table("receivers", labels="zh").columns
     assert "volume_m3" in plan.lines.columns          # GIS fields stay English
 
 
@@ -180,8 +182,12 @@ def test_bad_values_name_the_rows():
     rec.loc[1, "geometry"] = None
     with pytest.raises(ValidationError, match=r"receiver capacity is zero in row\(s\) R2"):
         stripping_plan(src, rec)
-    with pytest.raises(ValidationError, match="depth_m=-0.3"):
+    with pytest.raises(OptionError, match=r"depth_m=-0.3: the stripping depth must be > 0 m"):
         stripping_plan(*layers(), depth_m=-0.3)
+    with pytest.raises(OptionError, match=r"spread_m=0: the spread depth must be > 0 m"):
+        stripping_plan(*layers(), spread_m=0)
+    with pytest.raises(OptionError, match="method='flat'"):
+        stripping_plan(*layers(), method="flat")
     src, rec = layers()
     src.loc[1, "BLBH"] = "S1"
     with pytest.raises(ValidationError, match="used twice: S1"):
@@ -258,8 +264,8 @@ def test_sample_phase_one():
 
     src, rec = sample.load("stripping_sources"), sample.load("stripping_receivers")
     assert (src["QC"] == 1).all() and (src["BLHD"] == 0.30).all()
-    plan = stripping_plan(src, rec, total=True)
-    s, r = plan.sources, plan.receivers
+    plan = stripping_plan(src, rec)
+    s, r = plan.table("sources", total=True), plan.table("receivers", total=True)
     # phase 1 strips 500.00 mu; 500 mu = 333 333.33 m² would give 100 000.00 m³, the four
     # polygons' areas (each to 0.01 m²) sum to 333 333.32 m², hence 99 999.996 m³
     assert round(s.loc["合计", "area_mu"], 2) == 500.00
@@ -270,9 +276,9 @@ def test_sample_phase_one():
     assert plan.capacity_m3 == pytest.approx(165_200.198, abs=1e-6)
     rows = r.drop(index="合计")
     assert (rows["received_m3"] <= rows["capacity_m3"] + 1e-6).all()
-    assert plan.flows.loc["合计", "volume_m3"] == pytest.approx(plan.volume_m3, abs=1e-5)
+    assert plan.table("flows", total=True).loc["合计", "volume_m3"] == pytest.approx(plan.volume_m3, abs=1e-5)
     # optimal: no negative cycle in the residual network, and no worse than nearest first
-    flows = plan.flows.drop(index="合计")
+    flows = plan.flows
     ids_s, ids_r = list(s.index[:-1]), list(rows.index)
     x = np.zeros((len(ids_s), len(ids_r)))
     for _, f in flows.iterrows():
@@ -291,11 +297,17 @@ def test_sample_phase_one():
 
 # --- command line --------------------------------------------------------------------------
 
-def test_cli_stripping_outputs(tmp_path):
+def written_layers(tmp_path):
+    """The hand-made layers as files, for the command."""
     src, rec = layers()
     sp, rp = tmp_path / "剥离区.gpkg", tmp_path / "接收区.gpkg"
     src.to_file(sp)
     rec.to_file(rp)
+    return sp, rp
+
+
+def test_cli_stripping_outputs(tmp_path):
+    sp, rp = written_layers(tmp_path)
     runner = CliRunner()
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "flows.gpkg")],
                            catch_exceptions=False)
@@ -307,8 +319,8 @@ def test_cli_stripping_outputs(tmp_path):
                                                str(tmp_path / "方案.xlsx")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(tmp_path / "方案.xlsx", sheet_name=None, index_col=0)
-    assert set(sheets) == {"flows", "sources", "receivers"}
-    assert sheets["flows"].loc["合计", "运输量(立方米·公里)"] == pytest.approx(64.5)
+    assert set(sheets) == {"摘要", "表土剥离区表", "表土接收区表", "表土调运方案表"}
+    assert sheets["表土调运方案表"].loc["合计", "运输量(立方米·公里)"] == pytest.approx(64.5)
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "调运.shp")],
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -317,3 +329,90 @@ def test_cli_stripping_outputs(tmp_path):
     assert result.exit_code == 2 and ".gpkg or .shp" in result.output
     result = runner.invoke(stripping_command, [str(sp), str(rp), "--depth", "0.6", "--depth-field", ""])
     assert result.exit_code == 1 and "nowhere to go" in str(result.exception)
+
+
+def test_cli_stripping_refuses_existing_outputs(tmp_path):
+    sp, rp = written_layers(tmp_path)
+    runner = CliRunner()
+    for name in ("flows.gpkg", "调运.shp", "方案.xlsx", "flows.csv"):
+        out = tmp_path / name
+        out.write_bytes(b"old")
+        result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out)])
+        # refused before anything is read or computed (used to replace .gpkg/.shp silently)
+        assert result.exit_code == 1 and isinstance(result.exception, LayerWriteError)
+        assert "exists" in str(result.exception) and out.read_bytes() == b"old"
+        result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out), "--overwrite"],
+                               catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() != b"old"
+    assert gpd.read_file(tmp_path / "flows.gpkg")["haul_m3km"].sum() == pytest.approx(64.5)
+    assert gpd.read_file(tmp_path / "调运.shp")["volume_m3"].sum() == pytest.approx(60)
+    csv = pd.read_csv(tmp_path / "flows.csv", index_col=0, encoding="utf-8-sig")
+    assert csv.loc["合计", "haul_m3km"] == pytest.approx(64.5)
+    # the old option names still work
+    result = runner.invoke(stripping_command, [str(sp), str(rp), "--source-id", "BLBH",
+                                               "--receiver-id", "JSBH"], catch_exceptions=False)
+    assert result.exit_code == 0 and "64.50 m³·km" in result.output
+
+
+def test_ids_from_the_index_and_method():
+    src, rec = layers()
+    plan = stripping_plan(src.set_index("BLBH"), rec.set_index("JSBH"), id_field=None,
+                          receivers_id_field=None)
+    assert plan.total_haul_m3km == pytest.approx(64.5)
+    assert plan.flows["source"].tolist() == ["S1", "S1", "S2"]
+    # near the central meridian the three methods agree to 0.01 m² on a 10 m square
+    for method in ("geodesic", "planar"):
+        other = stripping_plan(src, rec, method=method)
+        assert other.method == method
+        assert other.sources["area_m2"].tolist() == pytest.approx([100.0, 100.0], abs=0.01)
+
+
+# --- the result contract ---------------------------------------------------------------------
+
+def test_result_contract_on_the_sample(tmp_path):
+    from xigeo import StrippingPlan, sample
+    from xigeo.headline import PUBLISHED
+
+    src, rec = sample.load("stripping_sources"), sample.load("stripping_receivers")
+    plan = stripping_plan(src[src["QC"] == 1], rec)
+    assert isinstance(plan, StrippingPlan)
+    assert plan.tables() == ("sources", "receivers", "flows")
+    assert not hasattr(plan, "passed") and plan.method == "ellipsoidal"
+    # the published figure: phase 1 strips 500 mu (DOMAIN.md)
+    assert PUBLISHED[("表土剥离", "一期剥离面积")].published == 500
+    assert round(plan.sources["area_mu"].sum()) == 500
+    zh, en = plan.summary("zh"), plan.summary("en")
+    assert "剥离面积500.00亩" in zh and "调运7条" in zh and "261,176.14立方米·公里" in zh
+    assert "500.00 mu" in en and "7 flows" in en and "261,176.14 m³·km" in en
+    # today's total=True, labels="zh" tables
+    sources = plan.table("sources", labels="zh", total=True)
+    assert sources.index.name == "剥离区编号" and sources.index[-1] == "合计"
+    assert round(sources.loc["合计", "剥离面积(亩)"], 2) == 500.00
+    receivers = plan.table("receivers", labels="zh", total=True)
+    assert receivers.index.name == "接收区编号"
+    assert receivers.loc["合计", "可接收量(立方米)"] == pytest.approx(165_200.198, abs=1e-6)
+    flows = plan.table("flows", labels="zh", total=True)
+    assert flows.index.name == "调运" and len(flows) == 8
+    assert flows.loc["合计", "运输量(立方米·公里)"] == pytest.approx(261_176.14, abs=0.01)
+    # lines are a GeoDataFrame attribute, not a table; tables drop geometry anyway
+    assert "lines" not in plan.tables() and len(plan.lines) == 7
+    html = plan._repr_html_()
+    assert "表土剥离与再利用" in html and "剥离面积500.00亩" in html and "passed" not in html
+    book = tmp_path / "剥离.xlsx"
+    plan.to_excel(book)
+    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    assert list(sheets) == ["摘要", "表土剥离区表", "表土接收区表", "表土调运方案表"]
+    for title, table in (("表土剥离区表", sources), ("表土接收区表", receivers),
+                         ("表土调运方案表", flows)):
+        back = sheets[title]
+        if title == "表土调运方案表":   # the flow numbers 1, 2, … come back as integers
+            back.index = [str(i) if i == "合计" else int(i) for i in back.index]
+            back.index.name = "调运"
+        # an empty cell ("" for a receiver that gets nothing) reads back as NaN
+        pd.testing.assert_frame_equal(back, table.replace("", np.nan), check_dtype=False,
+                                      check_index_type=False)
+    before = book.read_bytes()
+    with pytest.raises(LayerWriteError, match="exists"):
+        plan.to_excel(book)
+    assert book.read_bytes() == before

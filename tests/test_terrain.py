@@ -26,7 +26,8 @@ from affine import Affine
 from xigeo import sample
 from xigeo.area import area
 from xigeo.errors import CRSError, SchemaError, ValidationError
-from xigeo.terrain import Raster, _coverage, read_dem, slope, slope_classes, slope_grade, write_raster
+from xigeo._zonal import coverage
+from xigeo.terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 
 X0, Y0 = 38_570_000.0, 3_575_000.0  # near Pugongshan, CGCS2000 GK zone 38 with prefix (EPSG:4526)
 T30 = math.tan(math.radians(30))
@@ -169,7 +170,7 @@ def test_half_a_cell_counts_half():
     dem = Raster(np.zeros((3, 3)), Affine(10, 0, X0, 0, -10, Y0 + 30), 4526)
     half_box = shapely.box(X0 + 10, Y0 + 10, X0 + 15, Y0 + 20)  # west half of the centre cell
     triangle = shapely.Polygon([(X0 + 10, Y0 + 10), (X0 + 20, Y0 + 10), (X0 + 20, Y0 + 20)])  # diagonal half
-    cover = _coverage(np.array([half_box, triangle], dtype=object), dem)
+    cover = coverage(np.array([half_box, triangle], dtype=object), dem)
     assert cover.cell.tolist() == [4, 4]
     np.testing.assert_allclose(cover.fraction, [0.5, 0.5], rtol=1e-12)
 
@@ -269,7 +270,10 @@ def test_bad_ids_and_geometries_are_named():
     with pytest.raises(SchemaError, match="XMBH"):
         slope_classes(parcels, ramp(), id_field="XMBH")
     parcels.loc[1, "DKBH"] = "D1"
-    with pytest.raises(ValidationError, match="repeated"):
+    with pytest.raises(ValidationError, match=r"id\(s\) used twice: D1"):
+        slope_classes(parcels, ramp(), id_field="DKBH")
+    parcels.loc[1, "DKBH"] = None
+    with pytest.raises(ValidationError, match=r"1 rows have no id .* at positions 1\. Fix: give every row an id, e.g. a DKBH value"):
         slope_classes(parcels, ramp(), id_field="DKBH")
     bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
     bad = gpd.GeoDataFrame(geometry=[shapely.box(X0, Y0, X0 + 5, Y0 + 5), bowtie], crs=4526)

@@ -41,9 +41,11 @@ from .errors import (
 )
 from .farmland import FarmlandOverlap, farmland_overlap
 from .industrial import industrial_intensity, industrial_summary, load_thresholds
+from .industrial import IndustrialResult
 from .io import read_layer, write_layer
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
+from .minepark import MineparkResult
 from .prereview import prereview, summarize_prereview
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
@@ -84,4 +86,6 @@ __all__ = [
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",
     "read_layer", "repair", "summarize_area", "to_survey_crs", "validate_layer",
     "write_coords", "write_layer",
+    "IndustrialResult",
+    "MineparkResult",
 ]

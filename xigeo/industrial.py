@@ -23,7 +23,8 @@ control values,
 
 and ``saved = S − need`` when the parcel falls short of all three (else 0;
 too much office or green area saves nothing by itself). The site area S is
-the survey ellipsoidal area of the parcel polygon (:func:`xigeo.area.area`).
+the survey ellipsoidal area of the parcel polygon (:func:`xigeo.area.area`;
+``method=`` picks another, ``site_area_field=`` reads it from a field).
 
 The control values come from a thresholds table (:func:`load_thresholds`):
 one row per industry division (GB/T 4754 two-digit code) with the minimum
@@ -37,44 +38,16 @@ the Xi County cluster's figure) unless the table carries it. For another
 province or the 2023 revision, check the table against the official one
 and pass your own.
 
-Examples
---------
-Two 1 ha parcels of a food factory (industry 14: minimum floor-area ratio
-1.0; investment floor 3 000 万元/ha). A has 2 000 万元 and 8 000 m² of floor,
-2 000 m² of it in storeys above 8 m (counted twice: FAR 1.0), and 2 400 m²
-of footprints (24 %): short on investment and building coefficient but not
-on FAR, so it saves nothing. B (1 500 万元, 6 000 m² of floor, 2 400 m² of
-footprints, 800 m² of offices) is short of all three: it needs
-max(1 500/3 000 × 10⁴, 6 000/1.0, 2 400/0.30) = 8 000 m² and could give
-back 10 000 − 8 000 = 2 000 m² = 3 mu (on the central meridian the
-ellipsoidal area of the 100 m square is 10 000.00 m², as on the plane):
-
->>> import geopandas as gpd
->>> from shapely import box
->>> parcels = gpd.GeoDataFrame(
-...     {"QYBH": ["A", "B"], "HYDM": ["14", "14"], "GDZC": [2000.0, 1500.0],
-...      "ZJZMJ": [8000.0, 6000.0], "GC8MJ": [2000.0, 0.0], "JZZDMJ": [2000.0, 2000.0],
-...      "GZWZDMJ": [400.0, 400.0], "DCZDMJ": [0.0, 0.0], "BGSHMJ": [500.0, 800.0],
-...      "LDMJ": [1500.0, 1500.0], "YYSR": [5000.0, 3000.0], "BZCF": ["否", "是"]},
-...     geometry=[box(500_000, 3_580_000, 500_100, 3_580_100),
-...               box(500_200, 3_580_000, 500_300, 3_580_100)], crs=4547)
->>> t = industrial_intensity(parcels)
->>> t[["site_area_m2", "intensity_wan_yuan_per_ha", "far", "building_coefficient_pct"]]
-      site_area_m2  intensity_wan_yuan_per_ha  far  building_coefficient_pct
-QYBH
-A          10000.0                     2000.0  1.0                      24.0
-B          10000.0                     1500.0  0.6                      24.0
->>> t[["passed", "need_m2", "saved_mu"]]
-      passed  need_m2  saved_mu
-QYBH
-A      False  10000.0       0.0
-B      False   8000.0       3.0
->>> t.loc["B", "failed_indicators"]
-'投资强度、容积率、建筑系数、行政办公及生活服务设施用地所占比重'
+The result is an :class:`IndustrialResult`: the per-parcel table
+(``parcels``), the cluster's figures (``totals``: enterprises, revenue,
+standard-factory floor area, land that could be saved …) and the verdict
+``passed``; ``result.table(name, labels="zh", total=True)`` gives the
+Chinese report tables. See :func:`industrial_intensity` for an example.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import re
@@ -86,15 +59,20 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
-from ._tables import add_total, check_labels, check_rows, index_by, relabel, require_fields
-from .crs import check_crs, layer_name
-from .errors import LayerReadError, SchemaError, ValidationError, format_ids
+from ._layers import describe, numeric_field
+from ._options import choose
+from ._result import Result, TableSpec, Total
+from ._tables import check_rows, index_by, require_fields
+from .area import AreaMethod
+from .crs import check_crs
+from .errors import LayerReadError, OptionError, SchemaError, ValidationError, format_ids
 from .units import AreaUnit
 
 __all__ = [
     "DEFAULT_INTENSITY_FLOOR",
     "INDUSTRIAL_FIELDS",
     "INDICATORS_ZH",
+    "IndustrialResult",
     "load_thresholds",
     "industrial_intensity",
     "industrial_summary",
@@ -105,8 +83,9 @@ log = logging.getLogger(__name__)
 #: investment-intensity floor of the Xi County cluster (万元/ha), the default of ``intensity_floor``
 DEFAULT_INTENSITY_FLOOR = 3000.0
 
-#: field of each quantity in the enterprise layer; the defaults are the sample's (see
-#: sample_shapefiles/README.md). Pass ``fields={"investment": "TZE", ...}`` to change some.
+#: field of each quantity (role) in the enterprise layer: the defaults of the ``<role>_field``
+#: keywords of :func:`industrial_intensity`, the sample's (see sample_shapefiles/README.md).
+#: Pass ``investment_field="TZE"`` (CLI: ``--field investment=TZE``) to change one.
 INDUSTRIAL_FIELDS: dict[str, str] = {
     "industry": "HYDM",              # industry division, GB/T 4754 (13, 14, ...)
     "investment": "GDZC",            # fixed-asset investment, 万元
@@ -182,6 +161,15 @@ _SUMMARY_ZH = {
     "saved_mu": "可节约用地面积(亩)",
 }
 
+#: the 合计 row of the parcel table: sums, and the ratios of the sums
+_SUMS = ("site_area_m2", "investment_wan_yuan", "floor_area_m2", "footprint_m2", "office_area_m2",
+         "green_area_m2", "need_m2", "saved_m2", "saved_mu")
+_RATIOS = {"intensity_wan_yuan_per_ha": ("investment_wan_yuan", "site_area_m2", 1e4),
+           "far": ("floor_area_m2", "site_area_m2", 1.0),
+           "building_coefficient_pct": ("footprint_m2", "site_area_m2", 100.0),
+           "office_share_pct": ("office_area_m2", "site_area_m2", 100.0),
+           "green_ratio_pct": ("green_area_m2", "site_area_m2", 100.0)}
+
 ThresholdsLike = Union[None, str, "PathLike[str]", pd.DataFrame, Mapping[Any, Any]]
 
 
@@ -242,6 +230,7 @@ def load_thresholds(thresholds: ThresholdsLike = None, *,
     >>> load_thresholds({"14": 1.2, "*": 0.7}, intensity_floor=2500)["min_far"].to_dict()
     {'14': 1.2, '*': 0.7}
     """
+    intensity_floor = _check_floor(intensity_floor)
     label = "industrial thresholds"
     if thresholds is None:
         with resources.files("xigeo").joinpath("data/industrial_thresholds.csv").open(
@@ -317,71 +306,154 @@ def load_thresholds(thresholds: ThresholdsLike = None, *,
         check_rows(table, table[column] <= 0, f"{column} must be > 0", name=label)
     if filled:
         log.info("%s has no column(s) for %s: using the 2008 values", label, ", ".join(filled))
-    if not math.isfinite(intensity_floor) or intensity_floor <= 0:
-        raise ValidationError(f"intensity_floor={intensity_floor!r}: give the floor in 万元/ha, > 0",
-                              [intensity_floor])
     return table[["industry_name", *_THRESHOLD_COLUMNS]]
+
+
+# ---------------------------------------------------------------------------
+# the result
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class IndustrialResult(Result):
+    """What :func:`industrial_intensity` returns: per-parcel indicators and the cluster's figures.
+
+    Attributes
+    ----------
+    parcels : pandas.DataFrame
+        One row per enterprise parcel (see :func:`industrial_intensity`);
+        ``table("parcels", total=True)`` adds the 合计 row (sums, and the
+        ratios of the sums: the cluster's intensity, floor-area ratio, …).
+    totals : pandas.DataFrame
+        The cluster's figures, index the figure's key (``enterprises``,
+        ``site_area_ha``, ``investment_wan_yuan``, ``intensity_wan_yuan_per_ha``,
+        ``revenue_yi_yuan``, ``standard_factory_floor_area_wan_m2``,
+        ``passed``, ``failed``, ``saving``, ``saved_mu``), column ``value``;
+        counts are whole numbers, a figure the layer has no field for is NaN.
+    passed : bool
+        Every parcel meets every control value.
+    thresholds : pandas.DataFrame
+        The control values used (:func:`load_thresholds`).
+    intensity_floor : float
+        The investment-intensity floor for industries the table gives none.
+    method : str
+        How the site areas were measured ("field" when read from ``site_area_field``).
+    """
+
+    TITLE = ("工业用地节约集约评价", "Industrial land intensity")
+    TABLES = {
+        "parcels": TableSpec("企业用地控制指标评价表", "indicators", _ZH, index_name_zh="企业编号",
+                             total=Total(sum_columns=_SUMS, ratios=_RATIOS)),
+        "totals": TableSpec("产业集聚区主要指标", "totals", index_zh=_SUMMARY_ZH, index_name_zh="指标"),
+    }
+
+    parcels: pd.DataFrame
+    totals: pd.DataFrame
+    passed: bool
+    thresholds: pd.DataFrame
+    intensity_floor: float
+    method: str
+
+    def _summary(self, lang: str) -> str:
+        v = self.totals["value"]
+        revenue, factory = float(v["revenue_yi_yuan"]), float(v["standard_factory_floor_area_wan_m2"])
+        if lang == "zh":
+            extra = "".join([f"，主营业务收入{revenue:,.2f}亿元" if not math.isnan(revenue) else "",
+                             f"，标准厂房建筑面积{factory:,.2f}万平方米" if not math.isnan(factory) else ""])
+            return (f"企业{v['enterprises']}家，用地面积{v['site_area_ha']:,.2f}公顷，固定资产投资"
+                    f"{v['investment_wan_yuan']:,.2f}万元，投资强度{v['intensity_wan_yuan_per_ha']:,.2f}"
+                    f"万元/公顷{extra}；{v['passed']}家控制指标全部达标，{v['failed']}家有指标未达标，"
+                    f"其中{v['saving']}家可节约用地{v['saved_mu']:,.2f}亩。")
+        extra = "".join([f", revenue {revenue:,.2f} 亿元" if not math.isnan(revenue) else "",
+                         f", standard factories {factory:,.2f} 万 m² of floor" if not math.isnan(factory)
+                         else ""])
+        return (f"{v['enterprises']} enterprises on {v['site_area_ha']:,.2f} ha, fixed-asset investment "
+                f"{v['investment_wan_yuan']:,.2f} 万元, intensity {v['intensity_wan_yuan_per_ha']:,.2f} "
+                f"万元/ha{extra}; {v['passed']} meet every control value, {v['failed']} fall short, "
+                f"{v['saving']} of which could give back {v['saved_mu']:,.2f} mu.")
 
 
 # ---------------------------------------------------------------------------
 # per-parcel indicators
 
 
-def _fields(fields: Mapping[str, str | None] | None) -> dict[str, str | None]:
-    merged: dict[str, str | None] = dict(INDUSTRIAL_FIELDS)
-    for role, column in (fields or {}).items():
-        if role not in INDUSTRIAL_FIELDS:
-            raise ValidationError(f"fields: unknown quantity {role!r}; use: "
-                                  f"{', '.join(INDUSTRIAL_FIELDS)}", [role])
+def _check_floor(intensity_floor: Any) -> float:
+    try:
+        value = float(intensity_floor)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise OptionError(f"intensity_floor={intensity_floor!r}: give the floor in 万元/ha, > 0")
+    return value
+
+
+def _field_names(given: Mapping[str, str | None], parcels: pd.DataFrame, label: str,
+                 *, strict: bool) -> dict[str, str | None]:
+    """The ``<role>_field`` keywords by role; None only where allowed.
+
+    A summary-only field (revenue, standard factory) left at its default name
+    but absent from the layer leaves its figure out (NaN) unless ``strict``.
+    """
+    names: dict[str, str | None] = {}
+    for role, column in given.items():
         if column is None and role not in (*_OPTIONAL, *_SUMMARY_ONLY):
-            raise ValidationError(f"fields: {role!r} cannot be None (only {', '.join(_OPTIONAL)} "
-                                  f"and {', '.join(_SUMMARY_ONLY)} can)", [role])
-        merged[role] = column
-    return merged
+            raise OptionError(f"{role}_field=None: the {role.replace('_', ' ')} field cannot be None "
+                              f"(only {', '.join(f'{r}_field' for r in (*_OPTIONAL, *_SUMMARY_ONLY))} "
+                              "can)")
+        if (not strict and role in _SUMMARY_ONLY and column == INDUSTRIAL_FIELDS[role]
+                and column not in parcels.columns):
+            log.info("%s has no %s field %s: that figure is left out", label, role, column)
+            column = None
+        names[role] = column
+    return names
 
 
-def _numbers(data: pd.DataFrame, column: str | None, label: str) -> pd.Series:
-    if column is None:
-        return pd.Series(0.0, index=data.index)
-    values = pd.to_numeric(data[column], errors="coerce").astype("float64")
-    check_rows(data, values.isna(), f"{column} is missing or not a number", name=label)
-    check_rows(data, values < 0, f"{column} is negative", name=label)
-    return values
-
-
-def _site_area(parcels: pd.DataFrame, site_area: str | None, label: str) -> pd.Series:
-    if site_area is None:
+def _site_area(parcels: pd.DataFrame, site_area_field: str | None, method: str,
+               label: str) -> pd.Series:
+    if site_area_field is None:
         from .area import area
 
         if not hasattr(parcels, "geometry"):
-            raise SchemaError(f"{label} has no geometry; pass site_area= the field holding the "
+            raise SchemaError(f"{label} has no geometry; pass site_area_field= the field holding the "
                               "site area in m²")
         check_crs(parcels, name=label)
-        values = area(parcels, method="ellipsoidal").set_axis(parcels.index)
+        values = area(parcels, method=method).set_axis(parcels.index)
         check_rows(parcels, values.isna() | (values <= 0),
                    "empty or missing geometry (site area 0)", name=label)
         return values
-    require_fields(parcels, [site_area], name=label)
-    values = _numbers(parcels, site_area, label)
-    check_rows(parcels, values <= 0, f"site area {site_area} must be > 0", name=label)
+    values = _number(parcels, site_area_field, label)
+    check_rows(parcels, values <= 0, f"site area {site_area_field} must be > 0", name=label)
     return values
+
+
+def _number(data: pd.DataFrame, column: str | None, label: str) -> pd.Series:
+    """A quantity field: present, a number, not negative; 0 for a field given as None."""
+    if column is None:
+        return pd.Series(0.0, index=data.index)
+    return numeric_field(data, column, label, required=True, non_negative=True)
 
 
 def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = None,
                          intensity_floor: float = DEFAULT_INTENSITY_FLOOR,
                          region_class: str | None = None, id_field: str | None = "QYBH",
-                         fields: Mapping[str, str | None] | None = None,
-                         site_area: str | None = None, total: bool = False,
-                         labels: str = "en") -> pd.DataFrame:
+                         industry_field: str = "HYDM", investment_field: str = "GDZC",
+                         floor_area_field: str = "ZJZMJ",
+                         floor_area_over_8m_field: str | None = "GC8MJ",
+                         building_footprint_field: str = "JZZDMJ",
+                         structure_footprint_field: str | None = "GZWZDMJ",
+                         yard_footprint_field: str | None = "DCZDMJ",
+                         office_area_field: str = "BGSHMJ", green_area_field: str = "LDMJ",
+                         revenue_field: str | None = "YYSR",
+                         standard_factory_field: str | None = "BZCF",
+                         site_area_field: str | None = None,
+                         method: str = "ellipsoidal") -> IndustrialResult:
     """Control indicators, pass/fail and land that could be saved, per enterprise parcel.
 
     Parameters
     ----------
     parcels : GeoDataFrame
-        Enterprise parcels (polygons with a CRS) with the fields of
-        ``INDUSTRIAL_FIELDS`` (the sample's: HYDM, GDZC, ZJZMJ, GC8MJ,
-        JZZDMJ, GZWZDMJ, DCZDMJ, BGSHMJ, LDMJ). A plain DataFrame works
-        with ``site_area=``.
+        Enterprise parcels (polygons with a CRS) with the fields below (the
+        sample's: HYDM, GDZC, ZJZMJ, GC8MJ, JZZDMJ, GZWZDMJ, DCZDMJ, BGSHMJ,
+        LDMJ, YYSR, BZCF). A plain DataFrame works with ``site_area_field=``.
     thresholds : path, DataFrame or dict, optional
         Control values per industry; see :func:`load_thresholds`. Default:
         the bundled 2008 table.
@@ -392,23 +464,41 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
         Region class to pick from a thresholds table with a ``region_class`` column.
     id_field : str or None
         Enterprise id field (default ``QYBH``); None: use the index.
-    fields : dict, optional
-        Field names that differ from ``INDUSTRIAL_FIELDS``, e.g.
-        ``{"investment": "TZE"}``. ``floor_area_over_8m``,
-        ``structure_footprint`` and ``yard_footprint`` may be None (then 0).
-    site_area : str, optional
-        Field with the site area in m², instead of the survey ellipsoidal
-        area of the polygon (the default).
-    total : bool
-        Append a 合计 row: sums, and the ratios of the sums (the cluster's
-        intensity, floor-area ratio, ... over all parcels).
-    labels : {"en", "zh"}
-        Column names with units (default) or Chinese report headers.
+    industry_field : str
+        Industry division, GB/T 4754 (``14``, ``1411``, ``C14``): ``HYDM``.
+    investment_field : str
+        Fixed-asset investment, 万元: ``GDZC``.
+    floor_area_field : str
+        Total floor area, every storey once, m²: ``ZJZMJ``.
+    floor_area_over_8m_field : str or None
+        Floor area of storeys higher than 8 m (counted twice), m²: ``GC8MJ``.
+    building_footprint_field, structure_footprint_field, yard_footprint_field : str or None
+        Footprints of buildings, structures and yards, m²: ``JZZDMJ``,
+        ``GZWZDMJ``, ``DCZDMJ``.
+    office_area_field, green_area_field : str
+        Office-and-living area and green area, m²: ``BGSHMJ``, ``LDMJ``.
+    revenue_field : str or None
+        Revenue, 万元 (``YYSR``), reported in 亿元 in ``totals``.
+    standard_factory_field : str or None
+        是/否: the parcel is a standard factory (``BZCF``); ``totals`` gives
+        their floor area (every storey once) in 万 m².
+    site_area_field : str, optional
+        Field with the site area in m², instead of the measured area of the
+        polygon (the default).
+    method : {"ellipsoidal", "geodesic", "planar"}
+        How the site area is measured: the survey ellipsoidal area (default),
+        the geodesic area, or the plane area.
+
+    The fields that may be None (their quantity is then 0, or the figure is
+    left out) are ``floor_area_over_8m_field``, ``structure_footprint_field``,
+    ``yard_footprint_field``, ``revenue_field`` and ``standard_factory_field``;
+    a revenue or standard-factory field left at its default name that the
+    layer does not have leaves its figure out too (NaN).
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by the enterprise id; columns ``industry_code``,
+    IndustrialResult
+        ``parcels``: indexed by the enterprise id; columns ``industry_code``,
         ``site_area_m2``, ``investment_wan_yuan``, ``floor_area_m2``
         (counting storeys above 8 m twice), ``footprint_m2``,
         ``office_area_m2``, ``green_area_m2``, ``intensity_wan_yuan_per_ha``,
@@ -419,10 +509,14 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
         ``office_share_ok``, ``green_ratio_ok``), ``passed`` (all five),
         ``failed_indicators`` (Chinese names joined by 、, "" when passed),
         ``need_m2``, ``saved_m2``, ``saved_mu``. A value exactly at its
-        control value passes.
+        control value passes. ``totals``: the cluster's figures (see
+        :class:`IndustrialResult`); ``passed``: every parcel passes.
 
     Raises
     ------
+    OptionError
+        ``intensity_floor`` ≤ 0, a field that cannot be None given as None,
+        an unknown ``method``.
     SchemaError
         Fields missing (all listed at once).
     ValidationError
@@ -431,13 +525,71 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
         no row in the thresholds table (with the row ids).
     CRSError
         See :func:`xigeo.check_crs`.
+
+    Examples
+    --------
+    Two 1 ha parcels of a food factory (industry 14: minimum floor-area ratio
+    1.0; investment floor 3 000 万元/ha). A has 2 000 万元 and 8 000 m² of floor,
+    2 000 m² of it in storeys above 8 m (counted twice: FAR 1.0), and 2 400 m²
+    of footprints (24 %): short on investment and building coefficient but not
+    on FAR, so it saves nothing. B (1 500 万元, 6 000 m² of floor, 2 400 m² of
+    footprints, 800 m² of offices) is short of all three: it needs
+    max(1 500/3 000 × 10⁴, 6 000/1.0, 2 400/0.30) = 8 000 m² and could give
+    back 10 000 − 8 000 = 2 000 m² = 3 mu (on the central meridian the
+    ellipsoidal area of the 100 m square is 10 000.00 m², as on the plane):
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"QYBH": ["A", "B"], "HYDM": ["14", "14"], "GDZC": [2000.0, 1500.0],
+    ...      "ZJZMJ": [8000.0, 6000.0], "GC8MJ": [2000.0, 0.0], "JZZDMJ": [2000.0, 2000.0],
+    ...      "GZWZDMJ": [400.0, 400.0], "DCZDMJ": [0.0, 0.0], "BGSHMJ": [500.0, 800.0],
+    ...      "LDMJ": [1500.0, 1500.0], "YYSR": [5000.0, 3000.0], "BZCF": ["否", "是"]},
+    ...     geometry=[box(500_000, 3_580_000, 500_100, 3_580_100),
+    ...               box(500_200, 3_580_000, 500_300, 3_580_100)], crs=4547)
+    >>> result = industrial_intensity(parcels)
+    >>> t = result.parcels
+    >>> t[["site_area_m2", "intensity_wan_yuan_per_ha", "far", "building_coefficient_pct"]]
+          site_area_m2  intensity_wan_yuan_per_ha  far  building_coefficient_pct
+    QYBH
+    A          10000.0                     2000.0  1.0                      24.0
+    B          10000.0                     1500.0  0.6                      24.0
+    >>> t[["passed", "need_m2", "saved_mu"]]
+          passed  need_m2  saved_mu
+    QYBH
+    A      False  10000.0       0.0
+    B      False   8000.0       3.0
+    >>> t.loc["B", "failed_indicators"]
+    '投资强度、容积率、建筑系数、行政办公及生活服务设施用地所占比重'
+    >>> result.passed
+    False
+    >>> result.table("parcels", labels="zh", total=True)[["用地面积(平方米)", "容积率", "可节约用地面积(亩)"]]
+          用地面积(平方米)  容积率  可节约用地面积(亩)
+    企业编号
+    A         10000.0  1.0         0.0
+    B         10000.0  0.6         3.0
+    合计        20000.0  0.8         3.0
+    >>> result.table("totals", labels="zh").loc[["企业数(个)", "可节约用地面积(亩)"]]
+                 数值
+    指标
+    企业数(个)        2
+    可节约用地面积(亩)  3.0
+    >>> print(result.summary())
+    企业2家，用地面积2.00公顷，固定资产投资3,500.00万元，投资强度1,750.00万元/公顷，主营业务收入0.80亿元，标准厂房建筑面积0.60万平方米；0家控制指标全部达标，2家有指标未达标，其中1家可节约用地3.00亩。
     """
-    labels = check_labels(labels)
-    label = layer_name(parcels, None)
-    names = _fields(fields)
+    method = choose(method, AreaMethod, name="method")
+    intensity_floor = _check_floor(intensity_floor)
+    label = describe(parcels, "parcels")
+    names = _field_names({
+        "industry": industry_field, "investment": investment_field, "floor_area": floor_area_field,
+        "floor_area_over_8m": floor_area_over_8m_field, "building_footprint": building_footprint_field,
+        "structure_footprint": structure_footprint_field, "yard_footprint": yard_footprint_field,
+        "office_area": office_area_field, "green_area": green_area_field, "revenue": revenue_field,
+        "standard_factory": standard_factory_field}, parcels, label, strict=False)
     table = load_thresholds(thresholds, intensity_floor=intensity_floor, region_class=region_class)
-    needed = [c for r, c in names.items() if c is not None and r not in _SUMMARY_ONLY]
-    require_fields(parcels, needed + ([id_field] if id_field else []), name=label)
+    needed = [c for c in names.values() if c is not None]
+    require_fields(parcels, needed + ([id_field] if id_field else []) +
+                   ([site_area_field] if site_area_field else []), name=label)
     data = index_by(parcels, id_field, name=label, what="parcel id")
 
     division = data[names["industry"]].map(_division)  # type: ignore[index]
@@ -456,12 +608,12 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
             "table (or a '*' row) and pass thresholds=", list(data.index[unknown.to_numpy()]))
     limits = table.loc[codes.to_numpy()].set_axis(data.index)
 
-    num = {role: _numbers(data, names[role], label) for role in names
+    num = {role: _number(data, names[role], label) for role in names
            if role not in ("industry", *_SUMMARY_ONLY)}
     check_rows(data, num["floor_area_over_8m"] > num["floor_area"] * (1 + _SLACK),
                f"{names['floor_area_over_8m']} (floor area above 8 m) exceeds the total floor area "
                f"{names['floor_area']}", name=label)
-    s = _site_area(data, site_area, label)
+    s = _site_area(data, site_area_field, method, label)
 
     floor = num["floor_area"] + num["floor_area_over_8m"]
     footprint = num["building_footprint"] + num["structure_footprint"] + num["yard_footprint"]
@@ -508,16 +660,10 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
     out["saved_mu"] = out["saved_m2"] / float(AreaUnit.MU.m2)
     log.info("%s: %d parcels, %d pass all control values, %d could save %.2f mu", label, len(out),
              int(out["passed"].sum()), int((out["saved_m2"] > 0).sum()), out["saved_mu"].sum())
-    if total:
-        out = add_total(out, sum_columns=["site_area_m2", "investment_wan_yuan", "floor_area_m2",
-                                          "footprint_m2", "office_area_m2", "green_area_m2",
-                                          "need_m2", "saved_m2", "saved_mu"],
-                        ratios={"intensity_wan_yuan_per_ha": ("investment_wan_yuan", "site_area_m2", 1e4),
-                                "far": ("floor_area_m2", "site_area_m2", 1.0),
-                                "building_coefficient_pct": ("footprint_m2", "site_area_m2", 100.0),
-                                "office_share_pct": ("office_area_m2", "site_area_m2", 100.0),
-                                "green_ratio_pct": ("green_area_m2", "site_area_m2", 100.0)})
-    return relabel(out, _ZH, labels=labels)
+    totals = _totals(out, data, names, label)
+    return IndustrialResult(parcels=out, totals=totals, passed=bool(out["passed"].all()),
+                            thresholds=table, intensity_floor=intensity_floor,
+                            method="field" if site_area_field else method)
 
 
 _YES = {"是", "1", "Y", "YES", "TRUE", "T"}
@@ -532,18 +678,42 @@ def _yes_no(values: pd.Series, column: str, data: pd.DataFrame, label: str) -> p
     return text.isin(_YES)
 
 
-def industrial_summary(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = None,
-                       intensity_floor: float = DEFAULT_INTENSITY_FLOOR,
-                       region_class: str | None = None, id_field: str | None = "QYBH",
-                       fields: Mapping[str, str | None] | None = None,
-                       site_area: str | None = None, labels: str = "en") -> pd.Series:
+def _totals(table: pd.DataFrame, data: pd.DataFrame, names: Mapping[str, str | None],
+            label: str) -> pd.DataFrame:
+    """The cluster's figures as a one-column table (``value``); counts as whole numbers."""
+    revenue = np.nan
+    if names["revenue"] is not None:
+        revenue = float(_number(data, names["revenue"], label).sum()) / 1e4
+    factory = np.nan
+    if names["standard_factory"] is not None:
+        flag = _yes_no(data[names["standard_factory"]], names["standard_factory"], data, label)
+        factory = float(_number(data, names["floor_area"], label)[flag].sum()) / 1e4
+    s = float(table["site_area_m2"].sum())
+    investment = float(table["investment_wan_yuan"].sum())
+    values: dict[str, Any] = {
+        "enterprises": len(table),
+        "site_area_ha": s / 1e4,
+        "investment_wan_yuan": investment,
+        "intensity_wan_yuan_per_ha": investment / s * 1e4 if s else np.nan,
+        "revenue_yi_yuan": revenue,
+        "standard_factory_floor_area_wan_m2": factory,
+        "passed": int(table["passed"].sum()),
+        "failed": int((~table["passed"]).sum()),
+        "saving": int((table["saved_m2"] > 0).sum()),
+        "saved_mu": float(table["saved_mu"].sum()),
+    }
+    return pd.DataFrame({"value": pd.Series(values, dtype=object)}).rename_axis("figure")
+
+
+def industrial_summary(parcels: pd.DataFrame, **options: Any) -> pd.Series:
     """Totals of an industrial cluster: the report's figures in one Series.
 
-    Runs :func:`industrial_intensity` (same options) and adds the revenue
-    (``YYSR``, 万元, reported in 亿元) and the floor area of standard
-    factories (``ZJZMJ`` of the parcels with ``BZCF`` = 是, every storey
-    once, reported in 万 m²). Set ``fields={"revenue": None}`` or
-    ``{"standard_factory": None}`` to leave a figure out (it is then NaN).
+    A thin call to :func:`industrial_intensity` (same options) returning its
+    ``totals`` as a float Series: the revenue (``revenue_field``, 万元,
+    reported in 亿元) and the floor area of standard factories (floor area
+    of the parcels with ``standard_factory_field`` = 是, every storey once,
+    reported in 万 m²) among them. Here those two fields must exist unless
+    given as None (the figure is then NaN).
 
     Returns
     -------
@@ -552,7 +722,8 @@ def industrial_summary(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = No
         ``intensity_wan_yuan_per_ha`` (Σ investment ÷ Σ site area),
         ``revenue_yi_yuan``, ``standard_factory_floor_area_wan_m2``,
         ``passed``, ``failed``, ``saving`` (parcels that could save land),
-        ``saved_mu``; Chinese index labels with ``labels="zh"``.
+        ``saved_mu``; for Chinese labels use
+        ``industrial_intensity(...).table("totals", labels="zh")``.
 
     Examples
     --------
@@ -570,35 +741,8 @@ def industrial_summary(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = No
     passed                                1.0
     dtype: float64
     """
-    labels = check_labels(labels)
-    label = layer_name(parcels, None)
-    names = _fields(fields)
-    extra = [names[r] for r in _SUMMARY_ONLY if names[r] is not None]
-    require_fields(parcels, extra, name=label)  # type: ignore[arg-type]
-    table = industrial_intensity(parcels, thresholds=thresholds, intensity_floor=intensity_floor,
-                                 region_class=region_class, id_field=id_field, fields=fields,
-                                 site_area=site_area)
-    data = index_by(parcels, id_field, name=label, what="parcel id")
-    revenue = np.nan
-    if names["revenue"] is not None:
-        revenue = float(_numbers(data, names["revenue"], label).sum()) / 1e4
-    factory = np.nan
-    if names["standard_factory"] is not None:
-        flag = _yes_no(data[names["standard_factory"]], names["standard_factory"], data, label)
-        factory = float(_numbers(data, names["floor_area"], label)[flag].sum()) / 1e4
-    s = table["site_area_m2"].sum()
-    out = pd.Series({
-        "enterprises": float(len(table)),
-        "site_area_ha": s / 1e4,
-        "investment_wan_yuan": table["investment_wan_yuan"].sum(),
-        "intensity_wan_yuan_per_ha": table["investment_wan_yuan"].sum() / s * 1e4 if s else np.nan,
-        "revenue_yi_yuan": revenue,
-        "standard_factory_floor_area_wan_m2": factory,
-        "passed": float(table["passed"].sum()),
-        "failed": float((~table["passed"]).sum()),
-        "saving": float((table["saved_m2"] > 0).sum()),
-        "saved_mu": table["saved_mu"].sum(),
-    }, dtype="float64")
-    if labels == "zh":
-        out = out.rename(_SUMMARY_ZH)
-    return out
+    label = describe(parcels, "parcels")
+    extra = [options.get(f"{role}_field", INDUSTRIAL_FIELDS[role]) for role in _SUMMARY_ONLY]
+    require_fields(parcels, [c for c in extra if c is not None], name=label)
+    result = industrial_intensity(parcels, **options)
+    return result.totals["value"].astype("float64").rename(None).rename_axis(None)

@@ -23,49 +23,27 @@ under 1e-4 relative in a county (4.4e-5 at 60 km from the central
 meridian): negligible for haul planning, and the route by road is longer
 anyway. Both layers must be in the same projected CRS.
 
-Examples
---------
-Two sources of 100 m² stripped 0.30 m deep (30 m³ each) and two receivers
-taking 45 m³ each (100 m² × 0.45 m), on a line: S1 at 0, R1 at +1 000 m,
-S2 at +2 100 m, R2 at −1 100 m. Nearest first sends S1 to R1, leaving S2
-to split between R1 (15 m³) and the far R2; the optimum sends all of S2
-to R1 and splits S1: 30 × 1.1 + 15 × 1.0 + 15 × 1.1 = 64.5 m³·km.
-
->>> import geopandas as gpd
->>> from shapely import box
->>> def square(x):
-...     return box(500_000 + x - 5, 3_580_000 - 5, 500_000 + x + 5, 3_580_000 + 5)
->>> sources = gpd.GeoDataFrame({"BLBH": ["S1", "S2"]}, geometry=[square(0), square(2100)], crs=4547)
->>> receivers = gpd.GeoDataFrame({"JSBH": ["R1", "R2"], "FTHD": [0.45, 0.45]},
-...                              geometry=[square(1000), square(-1100)], crs=4547)
->>> plan = stripping_plan(sources, receivers)
->>> plan.flows
-     source receiver  volume_m3  distance_m  haul_m3km
-flow
-1        S1       R1       15.0      1000.0       15.0
-2        S1       R2       15.0      1100.0       16.5
-3        S2       R1       30.0      1100.0       33.0
->>> round(plan.total_haul_m3km, 6)
-64.5
->>> plan.receivers[["capacity_m3", "received_m3", "spare_m3"]]
-      capacity_m3  received_m3  spare_m3
-JSBH
-R1           45.0         45.0       0.0
-R2           45.0         15.0      30.0
+The result is a :class:`StrippingPlan`: the tables ``sources``,
+``receivers`` and ``flows``, the flows as lines (``lines``, for maps) and
+the totals; see :func:`stripping_plan` for an example.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._tables import add_total, check_labels, check_rows, index_by, relabel, require_fields
+from ._layers import describe
+from ._options import choose
+from ._result import Result, TableSpec, Total
+from ._tables import check_rows, index_by
+from .area import AreaMethod
 from .crs import check_crs, check_same_crs
-from .errors import SchemaError, ValidationError, format_ids
+from .errors import OptionError, SchemaError, ValidationError, format_ids
 from .units import AreaUnit
 
 __all__ = ["DEFAULT_DEPTH_M", "StrippingPlan", "stripping_plan"]
@@ -88,18 +66,12 @@ _RECEIVERS_ZH = {"area_m2": "覆土面积(平方米)", "area_mu": "覆土面积(
                  "spare_m3": "剩余容量(立方米)", "fill_pct": "容量利用率(%)", "sources": "来源剥离区"}
 
 
-@dataclass(frozen=True)
-class StrippingPlan:
-    """Result of :func:`stripping_plan`.
+@dataclasses.dataclass(frozen=True, repr=False)
+class StrippingPlan(Result):
+    """What :func:`stripping_plan` returns: the sites, the least-haul flows and their lines.
 
     Attributes
     ----------
-    flows : pandas.DataFrame
-        One row per source → receiver delivery (index ``flow``, 1, 2, …):
-        ``source``, ``receiver``, ``volume_m3``, ``distance_m``, ``haul_m3km``.
-    lines : geopandas.GeoDataFrame
-        The same flows as straight LineStrings from the source's centroid to
-        the receiver's (for maps), in the layers' CRS; English field names.
     sources : pandas.DataFrame
         Per source (index: source id): ``area_m2``, ``area_mu``, ``depth_m``,
         ``volume_m3``, ``haul_m3km``, ``mean_distance_m``, ``receivers``.
@@ -107,19 +79,60 @@ class StrippingPlan:
         Per receiver (index: receiver id): ``area_m2``, ``area_mu``,
         ``spread_m``, ``capacity_m3``, ``received_m3``, ``spare_m3``,
         ``fill_pct``, ``sources``.
+    flows : pandas.DataFrame
+        One row per source → receiver delivery (index ``flow``, 1, 2, …):
+        ``source``, ``receiver``, ``volume_m3``, ``distance_m``, ``haul_m3km``.
+    lines : geopandas.GeoDataFrame
+        The same flows as straight LineStrings from the source's centroid to
+        the receiver's (for maps), in the layers' CRS; English field names.
+        Not one of ``tables()``.
     total_haul_m3km : float
         Σ volume × distance of the plan, m³·km (the minimum).
     volume_m3, capacity_m3 : float
         Total stripped volume and total receiving capacity.
+    method : str
+        How the site areas were measured.
+
+    ``table(name, total=True)`` adds the 合计 row to each table: sums, with
+    the mean distance and the fill rate recomputed from the sums.
     """
 
-    flows: pd.DataFrame
-    lines: Any
+    TITLE = ("表土剥离与再利用", "Topsoil stripping")
+    TABLES = {
+        "sources": TableSpec("表土剥离区表", "sources", _SOURCES_ZH, index_name_zh="剥离区编号",
+                             total=Total(sum_columns=("area_m2", "area_mu", "volume_m3", "haul_m3km"),
+                                         ratios={"mean_distance_m": ("haul_m3km", "volume_m3", 1000.0)})),
+        "receivers": TableSpec("表土接收区表", "receivers", _RECEIVERS_ZH, index_name_zh="接收区编号",
+                               total=Total(sum_columns=("area_m2", "area_mu", "capacity_m3",
+                                                        "received_m3", "spare_m3"),
+                                           ratios={"fill_pct": ("received_m3", "capacity_m3", 100.0)})),
+        "flows": TableSpec("表土调运方案表", "flows", _FLOWS_ZH, index_name_zh="调运",
+                           total=Total(sum_columns=("volume_m3", "haul_m3km"),
+                                       ratios={"distance_m": ("haul_m3km", "volume_m3", 1000.0)})),
+    }
+
     sources: pd.DataFrame
     receivers: pd.DataFrame
+    flows: pd.DataFrame
+    lines: Any
     total_haul_m3km: float
     volume_m3: float
     capacity_m3: float
+    method: str = "ellipsoidal"
+
+    def _summary(self, lang: str) -> str:
+        area_m2 = float(self.sources["area_m2"].sum())
+        area_mu = float(self.sources["area_mu"].sum())
+        mean_m = self.total_haul_m3km / self.volume_m3 * 1000 if self.volume_m3 else float("nan")
+        if lang == "zh":
+            return (f"剥离区{len(self.sources)}块，剥离面积{area_mu:,.2f}亩（{area_m2:,.2f}平方米），"
+                    f"剥离量{self.volume_m3:,.2f}立方米；接收区{len(self.receivers)}块，可接收量"
+                    f"{self.capacity_m3:,.2f}立方米；调运{len(self.flows)}条，总运输量"
+                    f"{self.total_haul_m3km:,.2f}立方米·公里，平均运距{mean_m:,.0f}米。")
+        return (f"{len(self.sources)} stripping sites of {area_mu:,.2f} mu ({area_m2:,.2f} m²) give "
+                f"{self.volume_m3:,.2f} m³ of topsoil; {len(self.receivers)} receiving sites take up to "
+                f"{self.capacity_m3:,.2f} m³; {len(self.flows)} flows, total haul "
+                f"{self.total_haul_m3km:,.2f} m³·km, mean distance {mean_m:,.0f} m.")
 
 
 def _solve_transport(volumes: np.ndarray, capacities: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -148,6 +161,17 @@ def _solve_transport(volumes: np.ndarray, capacities: np.ndarray, cost: np.ndarr
     return flows
 
 
+def _depth_option(value: Any, name: str, rule: str) -> float:
+    """A depth keyword as a float > 0, else OptionError (``rule`` says what it must be)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not np.isfinite(number) or number <= 0:
+        raise OptionError(f"{name}={value!r}: {rule}")
+    return number
+
+
 def _thickness(layer: pd.DataFrame, field: str | None, default: float | None, what: str,
                label: str) -> pd.Series:
     """Per-row thickness: the field's value where present, else ``default``."""
@@ -170,10 +194,9 @@ def _thickness(layer: pd.DataFrame, field: str | None, default: float | None, wh
 
 
 def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEPTH_M,
-                   spread_m: float | None = None, source_id: str | None = "BLBH",
-                   receiver_id: str | None = "JSBH", depth_field: str | None = "BLHD",
-                   spread_field: str | None = "FTHD", total: bool = False,
-                   labels: str = "en") -> StrippingPlan:
+                   spread_m: float | None = None, id_field: str | None = "BLBH",
+                   receivers_id_field: str | None = "JSBH", depth_field: str | None = "BLHD",
+                   spread_field: str | None = "FTHD", method: str = "ellipsoidal") -> StrippingPlan:
     """Stripped volumes, receiving capacities and the plan with the least total haul.
 
     Parameters
@@ -189,35 +212,77 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
     spread_m : float, optional
         Spread depth (m) for receivers without a value in ``spread_field``.
         Without it every receiver needs a value in the field.
-    source_id, receiver_id : str or None
-        Id fields (default ``BLBH``, ``JSBH``, the sample's); None: the index.
+    id_field, receivers_id_field : str or None
+        Id fields of the sources and of the receivers (default ``BLBH``,
+        ``JSBH``, the sample's); None: the layer's index.
     depth_field, spread_field : str or None
         Per-row depth fields (default ``BLHD``, ``FTHD``); ignored when the
         layer lacks them; None: always use ``depth_m`` / ``spread_m``.
-    total : bool
-        Append a 合计 row to ``flows``, ``sources`` and ``receivers`` (sums;
-        the mean distance and fill rate of the totals are ratios of the sums).
-    labels : {"en", "zh"}
-        Column names of the three tables: with units (default) or Chinese
-        report headers. ``lines`` keeps the English names (GIS fields).
+    method : {"ellipsoidal", "geodesic", "planar"}
+        How the site areas are measured: the survey ellipsoidal area
+        (default), the geodesic area, or the plane area.
 
     Returns
     -------
     StrippingPlan
-        ``flows``, ``lines``, ``sources``, ``receivers``, ``total_haul_m3km``,
-        ``volume_m3``, ``capacity_m3``.
+        The tables ``sources``, ``receivers`` and ``flows``; ``lines`` (the
+        flows as LineStrings, English GIS fields); ``total_haul_m3km``,
+        ``volume_m3``, ``capacity_m3``. ``plan.table(name, labels="zh",
+        total=True)`` gives a Chinese report table with its 合计 row.
 
     Raises
     ------
+    OptionError
+        ``depth_m`` or ``spread_m`` not a number > 0, an unknown ``method``.
     ValidationError
-        A depth or spread depth ≤ 0 or not a number, a source or receiver
-        with no area (empty geometry), a receiver with zero capacity,
-        duplicate ids (all with the row ids); total capacity below the total
-        volume (the message gives the shortfall in m³).
+        A depth or spread depth in the layer ≤ 0 or not a number, a source
+        or receiver with no area (empty geometry), a receiver with zero
+        capacity, duplicate ids (all with the row ids); total capacity below
+        the total volume (the message gives the shortfall in m³).
     SchemaError
         An id field is missing.
     CRSError
         A layer without a projected CRS, or the two in different CRSs.
+
+    Examples
+    --------
+    Two sources of 100 m² stripped 0.30 m deep (30 m³ each) and two receivers
+    taking 45 m³ each (100 m² × 0.45 m), on a line: S1 at 0, R1 at +1 000 m,
+    S2 at +2 100 m, R2 at −1 100 m. Nearest first sends S1 to R1, leaving S2
+    to split between R1 (15 m³) and the far R2; the optimum sends all of S2
+    to R1 and splits S1: 30 × 1.1 + 15 × 1.0 + 15 × 1.1 = 64.5 m³·km.
+
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> def square(x):
+    ...     return box(500_000 + x - 5, 3_580_000 - 5, 500_000 + x + 5, 3_580_000 + 5)
+    >>> sources = gpd.GeoDataFrame({"BLBH": ["S1", "S2"]}, geometry=[square(0), square(2100)], crs=4547)
+    >>> receivers = gpd.GeoDataFrame({"JSBH": ["R1", "R2"], "FTHD": [0.45, 0.45]},
+    ...                              geometry=[square(1000), square(-1100)], crs=4547)
+    >>> plan = stripping_plan(sources, receivers)
+    >>> plan.flows
+         source receiver  volume_m3  distance_m  haul_m3km
+    flow
+    1        S1       R1       15.0      1000.0       15.0
+    2        S1       R2       15.0      1100.0       16.5
+    3        S2       R1       30.0      1100.0       33.0
+    >>> round(plan.total_haul_m3km, 6)
+    64.5
+    >>> plan.receivers[["capacity_m3", "received_m3", "spare_m3"]]
+          capacity_m3  received_m3  spare_m3
+    JSBH
+    R1           45.0         45.0       0.0
+    R2           45.0         15.0      30.0
+    >>> plan.table("flows", labels="zh", total=True)
+          剥离区  接收区  调运土方量(立方米)  运距(米)  运输量(立方米·公里)
+    调运
+    1      S1  R1        15.0  1000.0         15.0
+    2      S1  R2        15.0  1100.0         16.5
+    3      S2  R1        30.0  1100.0         33.0
+    合计    NaN  NaN        60.0  1075.0         64.5
+    >>> print(plan.summary())
+    剥离区2块，剥离面积0.30亩（200.00平方米），剥离量60.00立方米；接收区2块，可接收量90.00立方米；调运3条，总运输量64.50立方米·公里，平均运距1,075米。
+
     """
     from shapely import LineString
 
@@ -225,28 +290,25 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
 
     from .area import area
 
-    labels = check_labels(labels)
-    src_label = str((getattr(sources, "attrs", None) or {}).get("source", "sources"))
-    rec_label = str((getattr(receivers, "attrs", None) or {}).get("source", "receivers"))
+    method = choose(method, AreaMethod, name="method")
+    depth_m = _depth_option(depth_m, "depth_m", "the stripping depth must be > 0 m (e.g. 0.30)")
+    if spread_m is not None:
+        spread_m = _depth_option(spread_m, "spread_m", "the spread depth must be > 0 m")
+    src_label, rec_label = describe(sources, "sources"), describe(receivers, "receivers")
     for layer, label in ((sources, src_label), (receivers, rec_label)):
         if not hasattr(layer, "geometry"):
             raise SchemaError(f"{label} has no geometry: pass a GeoDataFrame of polygons")
         check_crs(layer, name=label, projected=True)
     crs = check_same_crs(sources, receivers, names=(src_label, rec_label))
-    if not np.isfinite(depth_m) or depth_m <= 0:
-        raise ValidationError(f"depth_m={depth_m!r}: the stripping depth must be > 0 m (e.g. 0.30)",
-                              [depth_m])
-    if spread_m is not None and (not np.isfinite(spread_m) or spread_m <= 0):
-        raise ValidationError(f"spread_m={spread_m!r}: the spread depth must be > 0 m", [spread_m])
-    src = index_by(sources, source_id, name=src_label)
-    rec = index_by(receivers, receiver_id, name=rec_label)
+    src = index_by(sources, id_field, name=src_label)
+    rec = index_by(receivers, receivers_id_field, name=rec_label)
     if len(src) == 0 or len(rec) == 0:
         raise ValidationError(f"{src_label if len(src) == 0 else rec_label} has no features", [])
 
     depth = _thickness(src, depth_field, depth_m, "stripping depth", src_label)
     spread = _thickness(rec, spread_field, spread_m, "spread depth", rec_label)
-    src_area = area(src, method="ellipsoidal").set_axis(src.index)
-    rec_area = area(rec, method="ellipsoidal").set_axis(rec.index)
+    src_area = area(src, method=method).set_axis(src.index)
+    rec_area = area(rec, method=method).set_axis(rec.index)
     check_rows(src, src_area.isna() | (src_area <= 0), "empty or missing geometry (nothing to strip)",
                name=src_label)
     check_rows(rec, rec_area.isna() | (rec_area <= 0),
@@ -290,16 +352,6 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
     log.info("stripping plan: %d sources, %.2f m³; %d receivers, %.2f m³ capacity; %d flows, "
              "total haul %.2f m³·km", len(src), total_volume, len(rec), total_capacity, len(flows),
              total_haul)
-    if total:
-        flows = add_total(flows, sum_columns=["volume_m3", "haul_m3km"],
-                          ratios={"distance_m": ("haul_m3km", "volume_m3", 1000.0)})
-        out_src = add_total(out_src, sum_columns=["area_m2", "area_mu", "volume_m3", "haul_m3km"],
-                            ratios={"mean_distance_m": ("haul_m3km", "volume_m3", 1000.0)})
-        out_rec = add_total(out_rec, sum_columns=["area_m2", "area_mu", "capacity_m3", "received_m3",
-                                                  "spare_m3"],
-                            ratios={"fill_pct": ("received_m3", "capacity_m3", 100.0)})
-    return StrippingPlan(flows=relabel(flows, _FLOWS_ZH, labels=labels), lines=lines,
-                         sources=relabel(out_src, _SOURCES_ZH, labels=labels),
-                         receivers=relabel(out_rec, _RECEIVERS_ZH, labels=labels),
+    return StrippingPlan(sources=out_src, receivers=out_rec, flows=flows, lines=lines,
                          total_haul_m3km=total_haul, volume_m3=total_volume,
-                         capacity_m3=total_capacity)
+                         capacity_m3=total_capacity, method=method)

@@ -22,6 +22,8 @@ Zonal statistics weight every cell by the fraction of it the polygon covers
 (exactextract), never by whole cells; the covered planar area of each grade
 is then scaled by the parcel's ellipsoidal/planar ratio, so the grade areas
 of a parcel add up to its survey ellipsoidal area (:func:`xigeo.area.area`).
+These steps (DEM and polygon checks, coverage, the statistics) live in the
+package-internal :mod:`xigeo._zonal`, which :mod:`xigeo.minepark` uses too.
 
 Examples
 --------
@@ -46,13 +48,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 from affine import Affine
 
-from ._tables import add_total, check_rows, relabel, require_fields
-from .crs import check_crs, layer_name, normalize_crs
-from .errors import CRSError, format_ids
+from ._tables import add_total, relabel
+from ._zonal import (
+    GRADE_LIMITS_DEG,
+    TerrainStats,
+    check_dem_crs,
+    check_on_dem,
+    check_polygons,
+    slope_grade,
+    terrain_stats,
+    zone_index,
+)
+from .crs import layer_name, normalize_crs
+from .errors import format_ids
 from .units import AreaUnit
 
 __all__ = [
@@ -61,9 +72,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: upper slope limits (degrees) of grades 1–4; grade 5 is everything steeper than 25°
-GRADE_LIMITS_DEG: tuple[float, ...] = (2.0, 6.0, 15.0, 25.0)
 
 #: grade -> its slope range as written in survey tables
 SLOPE_GRADES: dict[int, str] = {1: "≤2°", 2: "2°–6°", 3: "6°–15°", 4: "15°–25°", 5: ">25°"}
@@ -196,29 +204,6 @@ def read_dem(dem: Any, *, band: int = 1) -> Raster:
     return Raster(np.ascontiguousarray(arr), t, raster.crs, raster.name)
 
 
-def _check_dem_crs(raster: Raster) -> pyproj.CRS:
-    """Refuse a DEM without a CRS, in degrees, or in a unit other than metres."""
-    fix = "gdalwarp -t_srs EPSG:4526 -tr 5 5 -r bilinear in.tif out.tif (or rasterio.warp.reproject)"
-    crs = raster.crs
-    if crs is None:
-        raise CRSError(f"{raster.name} has no CRS, so its cell size has no unit. Fix: assign the "
-                       "CRS it was made in, e.g. rio edit-info --crs EPSG:4526 DEM.tif")
-    if not crs.is_projected:
-        raise CRSError(
-            f"{raster.name} is in the geographic CRS {crs.name} (EPSG:{crs.to_epsg()}): its cells "
-            f"are {raster.res[0]:g}° × {raster.res[1]:g}°, and a slope needs metres. Fix: "
-            f"reproject it to the survey Gauss–Krüger zone, e.g. {fix}")
-    unit = crs.axis_info[0].unit_name if crs.axis_info else "unknown"
-    if unit not in ("metre", "meter"):
-        raise CRSError(f"{raster.name}: the CRS {crs.name} is in {unit}, not metres; slope needs "
-                       f"cell sizes in the elevation unit. Fix: {fix}")
-    left, bottom, right, top = raster.bounds
-    import geopandas as gpd
-
-    check_crs(gpd.GeoSeries([shapely.box(left, bottom, right, top)], crs=crs), name=raster.name)
-    return crs
-
-
 # --------------------------------------------------------------------------------------
 # slope
 # --------------------------------------------------------------------------------------
@@ -273,7 +258,7 @@ def slope(dem: Any, *, band: int = 1) -> Raster:
     True
     """
     raster = read_dem(dem, band=band)
-    _check_dem_crs(raster)
+    check_dem_crs(raster)
     z = raster.array
     h, w = z.shape
     dx, dy = raster.res
@@ -311,18 +296,6 @@ def _horn_derivative(padded: np.ndarray, h: int, w: int, step: float, *, axis: i
         return np.where(weights > 0, total / weights, 0.0)
 
 
-def slope_grade(degrees: Any) -> np.ndarray:
-    """Survey slope grade 1–5 of slope values in degrees; 0 for NaN.
-
-    >>> slope_grade([0.0, 6.0, 6.5, 25.0, 25.1])
-    array([1, 2, 3, 4, 5], dtype=int8)
-    """
-    values = np.asarray(degrees, dtype="float64")
-    grade = (np.digitize(values, GRADE_LIMITS_DEG, right=True) + 1).astype("int8")
-    grade[np.isnan(values)] = 0
-    return grade
-
-
 def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float = -9999.0,
                  overwrite: bool = False) -> Path:
     """Write a :class:`Raster` as a compressed float32 GeoTIFF (temp file, then rename).
@@ -348,147 +321,6 @@ def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float 
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(data, 1)
     return path
-
-
-# --------------------------------------------------------------------------------------
-# coverage-weighted zonal statistics
-# --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class _Cover:
-    """Cells each geometry covers: owner (geometry position), flat cell id, coverage fraction."""
-
-    owner: np.ndarray
-    cell: np.ndarray
-    fraction: np.ndarray
-    n: int
-
-    def weighted_sum(self, weights: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
-        w = self.fraction if weights is None else self.fraction * weights
-        if mask is not None:
-            w = np.where(mask, w, 0.0)
-        return np.bincount(self.owner, weights=w, minlength=self.n)
-
-    def reduce(self, values: np.ndarray, ufunc: np.ufunc) -> np.ndarray:
-        """min/max of ``values`` (per covered cell) over each geometry; NaN when none."""
-        fill = np.inf if ufunc is np.minimum else -np.inf
-        out = np.full(self.n, fill)
-        ufunc.at(out, self.owner, values)
-        out[np.isinf(out)] = np.nan
-        return out
-
-
-def _coverage(geoms: np.ndarray, valid: Raster) -> _Cover:
-    """Coverage fractions of the valid (non-NaN) cells of ``valid`` under each geometry."""
-    try:
-        from exactextract import exact_extract
-        from exactextract.raster import NumPyRasterSource
-    except ImportError:  # pragma: no cover - exactextract is a dependency
-        raise ImportError("zonal statistics need the exactextract package: pip install exactextract") from None
-    import geopandas as gpd
-
-    n = len(geoms)
-    present = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
-    owners, cells, fractions = [np.empty(0, "int64")], [np.empty(0, "int64")], [np.empty(0)]
-    if len(present):
-        left, bottom, right, top = valid.bounds
-        source = NumPyRasterSource(valid.array, left, bottom, right, top, nodata=np.nan)
-        frame = gpd.GeoDataFrame(geometry=geoms[present], crs=valid.crs)
-        result = exact_extract(source, frame, ["cell_id", "coverage"], output="pandas")
-        if len(result) != len(present):  # pragma: no cover - exactextract keeps every feature
-            raise RuntimeError("exactextract returned a different number of features")
-        for pos, ids, cov in zip(present, result["cell_id"], result["coverage"]):
-            ids = np.asarray(ids, dtype="int64")
-            owners.append(np.full(len(ids), pos, dtype="int64"))
-            cells.append(ids)
-            fractions.append(np.asarray(cov, dtype="float64"))
-    return _Cover(np.concatenate(owners), np.concatenate(cells), np.concatenate(fractions), n)
-
-
-def _check_polygons(data: Any, name: str) -> np.ndarray:
-    """Polygonal, valid geometries (None/empty allowed) or a ValidationError naming the rows."""
-    geoms = np.asarray(data.geometry.values if hasattr(data, "geometry") else data.values, dtype=object)
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    kind = shapely.get_type_id(geoms)
-    bad_kind = ~missing & ~np.isin(kind, (3, 6))
-    check_rows(data, bad_kind, "not polygons (slope statistics need areas)", name=name)
-    invalid = ~missing & ~shapely.is_valid(geoms)
-    check_rows(data, invalid, "invalid polygons (self-intersecting or badly nested "
-               "rings; fix them with xigeo.repair)", name=name)
-    return geoms
-
-
-def _polygonal(geoms: np.ndarray) -> np.ndarray:
-    """Only the polygonal part of each geometry (overlays can leave lines and points)."""
-    out = np.asarray(geoms, dtype=object).copy()
-    for i in np.flatnonzero(shapely.get_type_id(out) == 7):
-        parts = [p for p in shapely.get_parts(out[i]) if shapely.get_type_id(p) in (3, 6)]
-        out[i] = shapely.union_all(parts) if parts else shapely.Polygon()
-    return out
-
-
-def _check_layer_on_dem(data: Any, raster: Raster, name: str) -> None:
-    """The layer's CRS must be the DEM's; CRSError naming both otherwise."""
-    crs = check_crs(data, name=name, projected=True)
-    if not crs.equals(raster.crs):
-        raise CRSError(
-            f"{name} is in {crs.name} (EPSG:{crs.to_epsg()}) but the DEM {raster.name} is in "
-            f"{raster.crs.name} (EPSG:{raster.crs.to_epsg()}). Fix: {name}.to_crs(the DEM's CRS), "
-            "or warp the DEM to the layer's CRS (gdalwarp -t_srs ...)")
-
-
-@dataclass(frozen=True, eq=False)
-class _Zonal:
-    """Per-geometry terrain figures, areas in m² (ellipsoidal, scaled from the covered plane area)."""
-
-    area_m2: np.ndarray
-    grade_m2: np.ndarray  # (n, 5)
-    nodata_m2: np.ndarray
-    slope_mean: np.ndarray
-    slope_max: np.ndarray
-    elev_min: np.ndarray
-    elev_max: np.ndarray
-    elev_mean: np.ndarray
-
-
-def _zonal(geoms: np.ndarray, crs: pyproj.CRS, elevation: Raster, slope_deg: Raster) -> _Zonal:
-    """Coverage-weighted terrain statistics of each geometry."""
-    import geopandas as gpd
-
-    from .area import area
-
-    cover = _coverage(geoms, elevation)
-    ellipsoidal = area(gpd.GeoSeries(geoms, crs=crs), method="ellipsoidal", unit="m2").to_numpy(float)
-    planar = np.nan_to_num(shapely.area(geoms), nan=0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(planar > 0, ellipsoidal / planar, 0.0)
-    cell_area = elevation.cell_area
-    s = slope_deg.array.ravel()[cover.cell]
-    z = elevation.array.ravel()[cover.cell]
-    grades = slope_grade(s)
-    grade_m2 = np.column_stack([cover.weighted_sum(mask=grades == k) for k in range(1, 6)])
-    grade_m2 = grade_m2 * cell_area * ratio[:, None]
-    nodata = ellipsoidal - grade_m2.sum(axis=1)
-    nodata = np.where(np.abs(nodata) < 1e-6 * np.maximum(ellipsoidal, 1.0), 0.0, nodata)
-    weight = cover.weighted_sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope_mean = np.where(weight > 0, cover.weighted_sum(s) / weight, np.nan)
-        elev_mean = np.where(weight > 0, cover.weighted_sum(z) / weight, np.nan)
-    return _Zonal(ellipsoidal, grade_m2, np.nan_to_num(nodata, nan=0.0), slope_mean,
-                  cover.reduce(s, np.maximum), cover.reduce(z, np.minimum), cover.reduce(z, np.maximum),
-                  elev_mean)
-
-
-def _index(data: Any, id_field: str | None, name: str) -> pd.Index:
-    """The result's index: the input's, or the ``id_field`` values (unique, present)."""
-    if id_field is None:
-        return data.index
-    require_fields(data, [id_field], name=name)
-    ids = data[id_field]
-    check_rows(data, ids.isna().to_numpy(), f"no {id_field}", name=name)
-    dup = ids.duplicated(keep=False).to_numpy()
-    check_rows(data, dup, f"{id_field} repeated ({format_ids(sorted(set(ids[dup])))})", name=name)
-    return pd.Index(ids.to_numpy(), name=id_field)
 
 
 def grade_columns(unit: AreaUnit) -> list[str]:
@@ -558,11 +390,11 @@ def slope_classes(parcels: Any, dem: Any, *, id_field: str | None = None, unit: 
     unit_ = AreaUnit.create(unit)
     name = layer_name(parcels)
     raster = read_dem(dem)
-    _check_dem_crs(raster)
-    _check_layer_on_dem(parcels, raster, name)
-    index = _index(parcels, id_field, name)
-    geoms = _check_polygons(parcels, name)
-    zonal = _zonal(geoms, raster.crs, raster, slope(raster))
+    check_dem_crs(raster)
+    check_on_dem(parcels, raster, name)
+    index = zone_index(parcels, id_field, name)
+    geoms = check_polygons(parcels, name)
+    zonal = terrain_stats(geoms, raster.crs, raster, slope(raster))
     table = _grade_table(zonal, unit_, index)
     table["slope_mean_deg"] = zonal.slope_mean
     table["slope_max_deg"] = zonal.slope_max
@@ -575,7 +407,7 @@ def slope_classes(parcels: Any, dem: Any, *, id_field: str | None = None, unit: 
     return relabel(table, names, labels=labels)
 
 
-def _grade_table(zonal: _Zonal, unit: AreaUnit, index: pd.Index) -> pd.DataFrame:
+def _grade_table(zonal: TerrainStats, unit: AreaUnit, index: pd.Index) -> pd.DataFrame:
     """slope_grade, area, per-grade areas, nodata area and per-grade shares."""
     factor = float(unit.m2)
     covered = zonal.grade_m2.sum(axis=1) > 0

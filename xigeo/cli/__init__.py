@@ -17,13 +17,14 @@ from .area import area_command
 from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
-from .industrial import industrial_command, stripping_command
 from .consolidation import consolidation_command
+from .industrial import industrial_command
 from .linkage import linkage_command
 from .map import map_command
 from .report import report_command
 from .minepark import minepark_command
 from .sample import sample_command
+from .stripping import stripping_command
 from .validate import validate_command
 
 __all__ = ["cli", "main"]

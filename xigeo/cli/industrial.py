@@ -1,5 +1,4 @@
-"""``xigeo industrial``: control indicators of enterprise parcels (工业用地节约集约);
-``xigeo stripping``: the least-haul topsoil stripping plan (表土剥离)."""
+"""``xigeo industrial``: control indicators of enterprise parcels (工业用地节约集约)."""
 
 from __future__ import annotations
 
@@ -9,6 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
+                       overwrite_option)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,7 @@ _SHOWN = ["industry_code", "intensity_wan_yuan_per_ha", "far", "building_coeffic
 
 
 def _field_options(values: tuple[str, ...]) -> dict[str, str | None]:
+    """``--field QUANTITY=FIELD`` items as the calculator's ``<quantity>_field=`` keywords."""
     from ..industrial import INDUSTRIAL_FIELDS
 
     fields: dict[str, str | None] = {}
@@ -27,17 +29,18 @@ def _field_options(values: tuple[str, ...]) -> dict[str, str | None]:
             raise click.BadParameter(f"{item!r}: write QUANTITY=FIELD, e.g. investment=TZE; "
                                      f"quantities: {', '.join(INDUSTRIAL_FIELDS)}",
                                      param_hint="--field")
-        fields[role.strip()] = name.strip() or None
+        fields[f"{role.strip()}_field"] = name.strip() or None
     return fields
 
 
-def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    from .._files import atomic_path
+def _figures(totals: pd.DataFrame) -> pd.DataFrame:
+    """The totals table for the terminal: counts as integers, the rest with two decimals."""
+    def text(value: object) -> str:
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return ""
+        return f"{value:,.2f}" if isinstance(value, float) else str(value)
 
-    with atomic_path(path) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in sheets.items():
-                table.to_excel(writer, sheet_name=name[:31])
+    return totals.map(text)
 
 
 @click.command(name="industrial")
@@ -55,16 +58,18 @@ def _write_sheets(sheets: dict[str, pd.DataFrame], path: Path) -> None:
               help="A field name that differs from the default, e.g. investment=TZE "
                    "(quantities: industry, investment, floor_area, floor_area_over_8m, "
                    "building_footprint, structure_footprint, yard_footprint, office_area, "
-                   "green_area, revenue, standard_factory). Repeatable.")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column names with units, or Chinese report headers.")
-@click.option("--encoding", help="Text encoding of the attribute table, e.g. gbk (overrides .cpg).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the full table: .csv, or .xlsx (with a summary sheet).")
+                   "green_area, revenue, standard_factory; an empty FIELD leaves an optional one "
+                   "out). Repeatable.")
+@method_option
+@labels_option
+@encoding_option
+@output_option("Write the full table: .csv (the parcels with the 合计 row), or .xlsx (summary, "
+               "parcels and totals sheets).")
+@overwrite_option
 def industrial_command(parcels_path: Path, layer_name: str | None, intensity_floor: float,
                        thresholds: Path | None, region_class: str | None, id_field: str,
-                       field_items: tuple[str, ...], labels: str, encoding: str | None,
-                       output: Path | None) -> None:
+                       field_items: tuple[str, ...], method: str, labels: str, encoding: str | None,
+                       output: Path | None, overwrite: bool) -> None:
     """Investment intensity, floor-area ratio, building coefficient, office share and
     green ratio of every enterprise parcel in PARCELS, checked against the control
     values, with the land each parcel short of them could give back.
@@ -78,100 +83,28 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
       xigeo industrial 企业用地.shp --intensity-floor 2400 --thresholds 控制指标.csv -o 集约评价.xlsx
       xigeo industrial parcels.gpkg --field investment=TZE --field industry=HYLB --labels zh
     """
-    from ..industrial import industrial_intensity, industrial_summary
+    from ..industrial import industrial_intensity
     from ..io import read_layer
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
-    gdf = read_layer(parcels_path, layer=layer_name, encoding=encoding)
     fields = _field_options(field_items)
-    for role in ("revenue", "standard_factory"):
-        default = {"revenue": "YYSR", "standard_factory": "BZCF"}[role]
-        if role not in fields and default not in gdf.columns:
-            fields[role] = None  # the summary leaves the figure out
-    options = dict(thresholds=thresholds, intensity_floor=intensity_floor, region_class=region_class,
-                   id_field=id_field, fields=fields)
-    table = industrial_intensity(gdf, total=True, **options)  # type: ignore[arg-type]
-    summary = industrial_summary(gdf, **options)  # type: ignore[arg-type]
-    shown = table[_SHOWN]
-    summary = summary.rename_axis("figure")
-    if labels == "zh":
-        from ..industrial import _SUMMARY_ZH, _ZH
-
-        table = table.rename(columns=_ZH)
-        shown = shown.rename(columns=_ZH)
-        summary = summary.rename(_SUMMARY_ZH).rename_axis("指标")
-    click.echo(format_table(shown))
+    check_outputs([output], overwrite=overwrite)
+    gdf = read_layer(parcels_path, layer=layer_name, encoding=encoding)
+    result = industrial_intensity(gdf, thresholds=thresholds, intensity_floor=intensity_floor,
+                                  region_class=region_class, id_field=id_field, method=method,
+                                  **fields)  # type: ignore[arg-type]
+    table = result.table("parcels", labels=labels, total=True)
+    # the labelled table keeps the canonical column order
+    labelled = dict(zip(result.parcels.columns, table.columns))
+    click.echo(format_table(table[[labelled[c] for c in _SHOWN]]))
     click.echo("")
-    click.echo(format_table(summary.to_frame("value" if labels == "en" else "数值")))
+    click.echo(format_table(_figures(result.table("totals", labels=labels))))
+    click.echo("")
+    click.echo(result.summary(labels))
     if output:
         if output.suffix.lower() == ".xlsx":
-            _write_sheets({"indicators" if labels == "en" else "控制指标": table,
-                           "summary" if labels == "en" else "汇总": summary.to_frame(
-                               "value" if labels == "en" else "数值")}, output)
+            result.to_excel(output, labels=labels, overwrite=overwrite)
         else:
-            write_table(table, output)
-        log.info("wrote %s", output)
-
-
-@click.command(name="stripping")
-@click.argument("sources_path", metavar="SOURCES", type=click.Path(dir_okay=True, path_type=Path))
-@click.argument("receivers_path", metavar="RECEIVERS", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--depth", type=float, default=0.30, show_default=True,
-              help="Stripping depth, m, for sources without a value in the depth field.")
-@click.option("--spread", type=float,
-              help="Spread depth, m, for receivers without a value in the spread field.")
-@click.option("--depth-field", default="BLHD", show_default=True,
-              help="Per-source depth field (wins over --depth where it has a value).")
-@click.option("--spread-field", default="FTHD", show_default=True,
-              help="Per-receiver spread-depth field (wins over --spread where it has a value).")
-@click.option("--source-id", default="BLBH", show_default=True, help="Source id field.")
-@click.option("--receiver-id", default="JSBH", show_default=True, help="Receiver id field.")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column names with units, or Chinese report headers.")
-@click.option("--encoding", help="Text encoding of both attribute tables, e.g. gbk (overrides .cpg).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="flows.gpkg / .shp (the flows as lines, for maps), .xlsx (flows, sources and "
-                   "receivers sheets) or .csv (the flows).")
-def stripping_command(sources_path: Path, receivers_path: Path, depth: float, spread: float | None,
-                      depth_field: str, spread_field: str, source_id: str, receiver_id: str,
-                      labels: str, encoding: str | None, output: Path | None) -> None:
-    """Plan topsoil stripping: the volume of every site in SOURCES (area × depth), the
-    capacity of every site in RECEIVERS (area × spread depth), and which source sends how
-    much to which receiver so that the total haul (m³·km, centroid to centroid) is the
-    smallest possible.
-
-    \b
-    Examples:
-      xigeo stripping sample_shapefiles/stripping_sources.shp sample_shapefiles/stripping_receivers.shp
-      xigeo stripping 剥离区.shp 接收区.shp --depth 0.3 --spread 0.25 -o 调运方案.xlsx
-      xigeo stripping 剥离区.shp 接收区.shp -o flows.gpkg
-    """
-    from ..io import read_layer, write_layer
-    from ..stripping import stripping_plan
-
-    if output is not None and output.suffix.lower() not in (".csv", ".xlsx", ".gpkg", ".shp"):
-        raise click.BadParameter(f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)",
-                                 param_hint="-o")
-    sources = read_layer(sources_path, encoding=encoding)
-    receivers = read_layer(receivers_path, encoding=encoding)
-    plan = stripping_plan(sources, receivers, depth_m=depth, spread_m=spread,
-                          depth_field=depth_field or None, spread_field=spread_field or None,
-                          source_id=source_id, receiver_id=receiver_id, total=True, labels=labels)
-    for title, table in (("flows", plan.flows), ("sources", plan.sources),
-                         ("receivers", plan.receivers)):
-        click.echo(f"{title}:")
-        click.echo(format_table(table))
-        click.echo("")
-    click.echo(f"total haul: {plan.total_haul_m3km:,.2f} m³·km; volume {plan.volume_m3:,.2f} m³, "
-               f"capacity {plan.capacity_m3:,.2f} m³")
-    if output:
-        suffix = output.suffix.lower()
-        if suffix == ".xlsx":
-            _write_sheets({"flows": plan.flows, "sources": plan.sources,
-                           "receivers": plan.receivers}, output)
-        elif suffix == ".csv":
-            write_table(plan.flows, output)
-        else:
-            write_layer(plan.lines.reset_index(), output, overwrite=True)
+            write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

@@ -6,7 +6,10 @@ import logging
 from pathlib import Path
 
 import click
+import pandas as pd
 
+from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
+                       overwrite_option)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -19,17 +22,17 @@ log = logging.getLogger(__name__)
 @click.option("--dem", "dem_path", required=True, type=click.Path(path_type=Path),
               help="DEM GeoTIFF (elevations in metres, in the layers' CRS).")
 @click.option("--id", "id_field", default="KSBH", show_default=True, help="Pit id field.")
-@click.option("--field", "fields", multiple=True,
+@click.option("--keep", "--field", "keep", multiple=True,
               help="Pit field to carry into the table (repeatable; default: KSMC and ZLZT when present).")
 @click.option("--total/--no-total", default=True, show_default=True, help="Add the 合计 row.")
-@click.option("--labels", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="Column names with units (en) or Chinese report headers (zh).")
-@click.option("--encoding", help="Text encoding of the attribute tables, e.g. gbk (overrides .cpg).")
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the pit table as .csv or .xlsx (an .xlsx also gets a 'summary' sheet).")
+@method_option
+@labels_option
+@encoding_option
+@output_option("Write the pit table as .csv, or .xlsx (summary, pits and totals sheets).")
+@overwrite_option
 def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, dem_path: Path,
-                     id_field: str, fields: tuple[str, ...], total: bool, labels: str,
-                     encoding: str | None, output: Path | None) -> None:
+                     id_field: str, keep: tuple[str, ...], total: bool, method: str, labels: str,
+                     encoding: str | None, output: Path | None, overwrite: bool) -> None:
     """Pit areas, relief, slope grades and steep (>25°) slopes left to treat.
 
     PARK is the park outline, PITS the closed pits, RESTORATION the
@@ -41,32 +44,37 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
       xigeo minepark 矿山公园.shp 采石坑.shp 治理区.shp --dem dem.tif
       xigeo minepark park.shp pits.shp zone.shp --dem dem.tif --labels zh -o 矿山公园.xlsx
     """
+    from .._excel import write_workbook
     from ..io import read_layer
     from ..minepark import minepark_summary
 
+    if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
+    check_outputs([output], overwrite=overwrite)
     park = read_layer(park_path, encoding=encoding)
     pits = read_layer(pits_path, encoding=encoding)
     restoration = read_layer(restoration_path, encoding=encoding)
-    if not fields:
-        fields = tuple(f for f in ("KSMC", "ZLZT") if f in pits.columns)
-    table, summary = minepark_summary(park, pits, restoration, dem=dem_path, id_field=id_field,
-                                      fields=fields, total=total, labels=labels)
+    if not keep:
+        keep = tuple(f for f in ("KSMC", "ZLZT") if f in pits.columns)
+    result = minepark_summary(park, pits, restoration, dem=dem_path, id_field=id_field, keep=keep,
+                              method=method)
+    table = result.table("pits", labels=labels, total=total)
+    totals = result.table("totals", labels=labels)
     click.echo(format_table(table))
     click.echo("")
-    series = summary.to_series(labels=labels)
-    click.echo(format_table(series.to_frame().map(_number).rename_axis("项目" if labels == "zh" else "item")))
+    click.echo(format_table(totals.map(_number)))
+    click.echo("")
+    click.echo(result.summary(labels))
     if output:
         if output.suffix.lower() == ".xlsx":
-            import pandas as pd
-
-            from .._files import atomic_path
-
-            with atomic_path(output) as tmp:
-                with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-                    table.to_excel(writer, sheet_name="pits")
-                    series.to_frame().to_excel(writer, sheet_name="summary")
+            # the result's workbook, with the pit table's 合计 row as --total says
+            head = "摘要" if labels == "zh" else "summary"
+            specs = result.TABLES
+            write_workbook({head: pd.DataFrame({head: result.summary(labels).splitlines()}),
+                            specs["pits"].title(labels): table,
+                            specs["totals"].title(labels): totals}, output, overwrite=overwrite)
         else:
-            write_table(table, output)
+            write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)
 
 
