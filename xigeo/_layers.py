@@ -71,13 +71,18 @@ def as_frame(layer: Any, label: str) -> Any:
 
 
 def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "id",
-              fix: str = "gdf.set_index('BSM')") -> None:
-    """Refuse rows without an id (a missing index value) and, with ``unique``, ids used twice."""
+              fix: str = "gdf.set_index('BSM')", field: str | None = None) -> None:
+    """Refuse rows without an id and, with ``unique``, ids used twice.
+
+    ``field``: the column the ids were taken from (the message then names it
+    instead of "index value").
+    """
     missing = np.asarray(pd.isna(index))
     if missing.any():
         rows = np.flatnonzero(missing).tolist()
+        where = f"missing {field}" if field else "missing index value"
         raise ValidationError(
-            f"{label}: {int(missing.sum())} rows have no {what} (missing index value) at positions "
+            f"{label}: {int(missing.sum())} rows have no {what} ({where}) at positions "
             f"{format_ids(rows)}. Fix: give every row an {what}, e.g. {fix}", rows)
     if unique:
         dup = index.duplicated(keep=False)

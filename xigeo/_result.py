@@ -181,9 +181,12 @@ class Result:
             frame = label_zh(frame, spec)
         return frame
 
-    def to_excel(self, path: str | os.PathLike[str], *, labels: str = "zh",
+    def to_excel(self, path: str | os.PathLike[str], *, labels: str = "zh", total: bool = True,
                  overwrite: bool = False) -> Path:
-        """Every table as a sheet of one workbook (totals included), the summary first."""
+        """Every table as a sheet of one workbook, the summary first.
+
+        ``total``: tables that have a 合计 row get it (default); ``False`` leaves it out.
+        """
         from ._excel import write_workbook
 
         labels = check_lang(labels, name="labels")
@@ -191,7 +194,8 @@ class Result:
         sheets: dict[str, pd.DataFrame] = {
             head: pd.DataFrame({head: self.summary(labels).splitlines()})}
         for name, spec in self.TABLES.items():
-            sheets[spec.title(labels)] = self.table(name, labels=labels, total=spec.total is not None)
+            sheets[spec.title(labels)] = self.table(name, labels=labels,
+                                                    total=total and spec.total is not None)
         return write_workbook(sheets, path, overwrite=overwrite)
 
     def __repr__(self) -> str:

@@ -101,7 +101,7 @@ class ConsolidationResult(Result):
             return (f"土地整治：项目{n}个，建设规模{scale:,.2f}公顷，新增耕地{new:,.2f}公顷"
                     f"（新增耕地率{rate:.2f}%），投资{inv / 1e4:,.2f}亿元。")
         return (f"Land consolidation: {n} projects, scale {scale:,.2f} ha, new farmland {new:,.2f} ha "
-                f"({rate:.2f} %), investment {inv / 1e4:,.2f} 亿元 ({inv:,.2f} 万元).")
+                f"({rate:.2f} %), investment {inv / 1e4:,.2f} × 10⁸ yuan ({inv:,.2f} × 10⁴ yuan).")
 
 
 def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_after: Any = None,

@@ -188,7 +188,7 @@ def _topics(topics: Iterable[str] | None) -> list[str]:
     unknown = [t for t in chosen if t not in TOPICS]
     if unknown:
         raise OptionError(f"topics: unknown topic(s) {', '.join(unknown)}; use {', '.join(TOPICS)}")
-    return chosen
+    return [t for t in TOPICS if t in chosen]  # always in report order
 
 
 def sample_layers() -> dict[str, Any]:

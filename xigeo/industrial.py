@@ -363,12 +363,12 @@ class IndustrialResult(Result):
                     f"{v['investment_wan_yuan']:,.2f}万元，投资强度{v['intensity_wan_yuan_per_ha']:,.2f}"
                     f"万元/公顷{extra}；{v['passed']}家控制指标全部达标，{v['failed']}家有指标未达标，"
                     f"其中{v['saving']}家可节约用地{v['saved_mu']:,.2f}亩。")
-        extra = "".join([f", revenue {revenue:,.2f} 亿元" if not math.isnan(revenue) else "",
-                         f", standard factories {factory:,.2f} 万 m² of floor" if not math.isnan(factory)
+        extra = "".join([f", revenue {revenue:,.2f} × 10⁸ yuan" if not math.isnan(revenue) else "",
+                         f", standard factories {factory:,.2f} × 10⁴ m² of floor" if not math.isnan(factory)
                          else ""])
         return (f"{v['enterprises']} enterprises on {v['site_area_ha']:,.2f} ha, fixed-asset investment "
-                f"{v['investment_wan_yuan']:,.2f} 万元, intensity {v['intensity_wan_yuan_per_ha']:,.2f} "
-                f"万元/ha{extra}; {v['passed']} meet every control value, {v['failed']} fall short, "
+                f"{v['investment_wan_yuan']:,.2f} × 10⁴ yuan, intensity "
+                f"{v['intensity_wan_yuan_per_ha']:,.2f} × 10⁴ yuan/ha{extra}; {v['passed']} meet every control value, {v['failed']} fall short, "
                 f"{v['saving']} of which could give back {v['saved_mu']:,.2f} mu.")
 
 

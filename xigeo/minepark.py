@@ -192,7 +192,7 @@ class MineparkResult(Result, MineparkSummary):
                     f"{self.pit_slope_max_deg:,.1f}度；坡度大于25°待治理面积{self.steep_area_ha:,.2f}公顷，"
                     f"其中治理区内{self.steep_in_restoration_area_ha:,.2f}公顷、治理区外"
                     f"{self.steep_outside_restoration_area_ha:,.2f}公顷。")
-        money = f", investment {invest:,.1f} 万元" if invest is not None else ""
+        money = f", investment {invest:,.1f} × 10⁴ yuan" if invest is not None else ""
         return (f"Mine park of {self.park_area_km2:,.2f} km², restoration zone "
                 f"{self.restoration_area_km2:,.3f} km²{money}; {self.pit_count} closed pits of "
                 f"{self.pit_area_ha:,.2f} ha, {self.pits_in_restoration} of them in the restoration "

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
                        overwrite_option)
@@ -44,7 +43,6 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
       xigeo minepark 矿山公园.shp 采石坑.shp 治理区.shp --dem dem.tif
       xigeo minepark park.shp pits.shp zone.shp --dem dem.tif --labels zh -o 矿山公园.xlsx
     """
-    from .._excel import write_workbook
     from ..io import read_layer
     from ..minepark import minepark_summary
 
@@ -68,11 +66,7 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
     if output:
         if output.suffix.lower() == ".xlsx":
             # the result's workbook, with the pit table's 合计 row as --total says
-            head = "摘要" if labels == "zh" else "summary"
-            specs = result.TABLES
-            write_workbook({head: pd.DataFrame({head: result.summary(labels).splitlines()}),
-                            specs["pits"].title(labels): table,
-                            specs["totals"].title(labels): totals}, output, overwrite=overwrite)
+            result.to_excel(output, labels=labels, total=total, overwrite=overwrite)
         else:
             write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..errors import XigeoError
+from ..errors import OptionError, XigeoError
 from ._options import check_outputs, overwrite_option
 from ._table import format_table
 
@@ -96,7 +96,7 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
         result = build_report(data, pdf=pdf, xlsx=xlsx, mapping=mapping, progress=callback,
                               overwrite=overwrite, title=title, maker=maker, date=date)
     except ValueError as exc:
-        if isinstance(exc, XigeoError):
+        if isinstance(exc, XigeoError) and not isinstance(exc, OptionError):
             raise
         raise click.ClickException(str(exc)) from exc
     finally:
