@@ -32,6 +32,8 @@ import shapely
 
 # xigeo.area is the function once xigeo/__init__ exports it; reach the module itself
 xarea = importlib.import_module("xigeo.area")
+area_kernel = importlib.import_module("xigeo._area_kernel")  # the compiled part (numba)
+rings_of = importlib.import_module("xigeo._rings").rings_of
 
 
 def make_parcels(n: int, seed: int = 0) -> gpd.GeoSeries:
@@ -84,7 +86,7 @@ def main() -> None:
     values = np.asarray(parcels.values)
     n_vertices = int(shapely.get_num_coordinates(values).sum())
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"numba {xarea.numba.__version__}, shapely {shapely.__version__}, "
+          f"numba {area_kernel.numba.__version__}, shapely {shapely.__version__}, "
           f"pyproj {pyproj.__version__}")
     print(f"parcels: {args.n:,} in EPSG:4526, {n_vertices:,} vertices "
           f"({n_vertices / args.n:.1f} per ring incl. closing point)")
@@ -92,15 +94,15 @@ def main() -> None:
           f"[{len(first)} results]")
 
     ell = best_of(lambda: xarea.area(parcels))
-    auto_workers = xarea._worker_count
-    xarea._worker_count = lambda n_points: 1
+    auto_workers = area_kernel.thread_count
+    area_kernel.thread_count = lambda work, per_thread: 1
     ell_1 = best_of(lambda: xarea.area(parcels))
-    xarea._worker_count = auto_workers
+    area_kernel.thread_count = auto_workers
     planar = best_of(lambda: shapely.area(values))
     guard = best_of(lambda: xarea.check_crs(parcels))
     polys = xarea._polygonal(values)[0]
-    flat = best_of(lambda: xarea._rings(polys))
-    xy, ring_off, ring_geom, exterior = xarea._rings(polys)
+    flat = best_of(lambda: rings_of(polys))
+    xy, ring_off, ring_geom, exterior = rings_of(polys)
     flat_kernel = best_of(lambda: xarea._ellipsoidal_m2(polys, parcels.crs, True, "bench"))
     kernel = flat_kernel - flat
     n_points = n_vertices - len(ring_off) + 1
@@ -122,7 +124,7 @@ def main() -> None:
 
     print(f"rings: {len(ring_off) - 1:,}; points evaluated by the kernel: {n_points + extra:,} "
           f"({extra:,} extra points on edges > 70 m)")
-    print(f"threads used by the kernel: {xarea._worker_count(xy.shape[0])}")
+    print(f"threads used by the kernel: {area_kernel.thread_count(xy.shape[0], area_kernel.POINTS_PER_THREAD)}")
     print(f"xigeo.area ellipsoidal (survey rules, warm): {ell:8.3f} s  "
           f"({ell / args.n * 1e6:.2f} µs/parcel)")
     print(f"xigeo.area ellipsoidal, one thread:          {ell_1:8.3f} s  "

@@ -17,8 +17,11 @@ keep_geom_type=True)`` without building a GeoDataFrame per step:
    part (a GeometryCollection of polygons and lines keeps its polygons);
 4. pairs that only touch (a shared edge or corner) give no piece.
 
-The kernel does not measure anything: the callers measure the pieces with
-:func:`xigeo.area.area`.
+:func:`measured_pieces` also measures them: the pieces' survey areas come
+straight from the rings the kernel built, the areas of the right polygons
+met from the rings unpacked once for the kernel and for a compiled validity
+pre-test, so that a calculator (:func:`xigeo.farmland_overlap`) gets
+geometries and areas and never handles ring arrays.
 
 Examples
 --------
@@ -35,23 +38,28 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import shapely
 
-from ._clip import (FALLBACK, PIECE, Clipped, Rings, _boxes, clip_pairs, merge_rings, rings_of,
-                    separated_pairs)
+# re-exported: callers that took the polygonal part from here keep working
+from ._layers import polygonal_part
+from ._rings import Rings, merge_rings, ring_boxes, rings_of
+from .area import AreaMethod, area, ellipsoidal_rings_m2
+
+if TYPE_CHECKING:
+    from ._clip import Clipped
 
 __all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "overlapping_within",
-           "geos_intersection", "overlay_pieces", "Overlaid", "gc_paused"]
+           "geos_intersection", "overlay_pieces", "Overlaid", "measured_pieces", "Measured",
+           "gc_paused"]
 
 log = logging.getLogger(__name__)
 
-_POLYGON = 3
-_MULTIPOLYGON = 6
-_COLLECTION = 7
+# The compiled kernels (xigeo._clip, numba) are imported inside the functions that run them,
+# so that importing this module (every calculator does) loads no numba.
 
 
 @contextlib.contextmanager
@@ -71,52 +79,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def polygonal_part(geoms: np.ndarray) -> np.ndarray:
-    """The polygonal part of every geometry: Polygon/MultiPolygon kept, others None.
-
-    GeometryCollections keep their polygons (one Polygon, or a MultiPolygon
-    of several); lines, points and empty results become None.
-
-    >>> from shapely import GeometryCollection, LineString, box
-    >>> out = polygonal_part(np.array([box(0, 0, 1, 1), LineString([(0, 0), (1, 0)]),
-    ...     GeometryCollection([box(0, 0, 1, 1), LineString([(1, 1), (2, 2)])])]))
-    >>> [g.geom_type if g is not None else None for g in out]
-    ['Polygon', None, 'Polygon']
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    types = shapely.get_type_id(geoms)
-    out = geoms.copy()
-    out[~np.isin(types, (_POLYGON, _MULTIPOLYGON, _COLLECTION))] = None
-    coll = np.flatnonzero(types == _COLLECTION)
-    if coll.size:
-        parts, owner = shapely.get_parts(geoms[coll], return_index=True)
-        # nested multi-geometries inside a collection: explode until flat
-        while parts.size:
-            multi = np.isin(shapely.get_type_id(parts), (_MULTIPOLYGON, _COLLECTION))
-            if not multi.any():
-                break
-            sub, sub_owner = shapely.get_parts(parts[multi], return_index=True)
-            parts = np.concatenate([parts[~multi], sub])
-            owner = np.concatenate([owner[~multi], owner[multi][sub_owner]])
-        keep = (shapely.get_type_id(parts) == _POLYGON) & ~shapely.is_empty(parts)
-        parts, owner = parts[keep], owner[keep]
-        rebuilt = np.full(coll.size, None, dtype=object)
-        if owner.size:
-            order = np.argsort(owner, kind="stable")
-            parts, owner = parts[order], owner[order]
-            uniq, start, count = np.unique(owner, return_index=True, return_counts=True)
-            single = count == 1
-            rebuilt[uniq[single]] = parts[start[single]]
-            many = ~single
-            if many.any():
-                sel = np.isin(owner, uniq[many])
-                _, dense = np.unique(owner[sel], return_inverse=True)
-                rebuilt[uniq[many]] = shapely.multipolygons(parts[sel], indices=dense)
-        out[coll] = rebuilt
-    out[shapely.is_empty(out) & ~shapely.is_missing(out)] = None
-    return out
 
 
 def candidate_pairs(left: np.ndarray, right: np.ndarray, *,
@@ -217,7 +179,7 @@ class Overlaid(NamedTuple):
     #: per piece: built by the compiled kernel (its rings are in ``clipped.piece_rings``)
     #: or, where False, by GEOS
     by_kernel: np.ndarray
-    clipped: Clipped
+    clipped: "Clipped"
     #: per piece: its pair's position in the candidate pairs (the rings' owner)
     pair: np.ndarray
 
@@ -247,6 +209,8 @@ def overlay_pieces(left: np.ndarray, right: np.ndarray,
     """
     left = np.asarray(left, dtype=object)
     right = np.asarray(right, dtype=object)
+    from ._clip import PIECE
+
     li, ri = (np.asarray(p, dtype=np.int64) for p in pairs)
     if li.size:
         # None and empty geometries take no part (tested once per geometry, not per pair)
@@ -269,6 +233,8 @@ def overlay_pieces(left: np.ndarray, right: np.ndarray,
 def _pieces(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarray, *,
             check: bool, right_rings: Rings | None = None,
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Clipped, np.ndarray]]:
+    from ._clip import FALLBACK, clip_pairs
+
     clipped = clip_pairs(left, right, li, ri, check=check, right_rings=right_rings)
     status, pieces = clipped.status, clipped.pieces
     geos = np.flatnonzero(status == FALLBACK)
@@ -299,6 +265,8 @@ def overlapping_within(li: np.ndarray, pieces: np.ndarray, *, rings: Rings | Non
     >>> overlapping_within(np.array([0, 0, 1, 1]), pieces).tolist()
     [1]
     """
+    from ._clip import FALLBACK, PIECE, clip_pairs, separated_pairs
+
     li = np.asarray(li, dtype=np.int64)
     if li.size < 2:
         return np.empty(0, dtype=np.int64)
@@ -310,7 +278,7 @@ def overlapping_within(li: np.ndarray, pieces: np.ndarray, *, rings: Rings | Non
         return np.empty(0, dtype=np.int64)
     offsets = np.repeat(np.cumsum(reps) - reps, reps)
     second = first + 1 + (np.arange(first.size) - offsets)
-    bounds = shapely.bounds(pieces) if rings is None else _boxes(rings, len(pieces))
+    bounds = shapely.bounds(pieces) if rings is None else ring_boxes(rings, len(pieces))
     ba, bb = bounds[first], bounds[second]
     cand = np.flatnonzero((np.minimum(ba[:, 2], bb[:, 2]) > np.maximum(ba[:, 0], bb[:, 0]))
                           & (np.minimum(ba[:, 3], bb[:, 3]) > np.maximum(ba[:, 1], bb[:, 1])))
@@ -330,3 +298,112 @@ def overlapping_within(li: np.ndarray, pieces: np.ndarray, *, rings: Rings | Non
         bad[unsure] = shapely.relate_pattern(pieces[first[cand[unsure]]],
                                              pieces[second[cand[unsure]]], "T********")
     return np.unique(li[first[cand[bad]]])
+
+
+class Measured(NamedTuple):
+    """What :func:`measured_pieces` returns: the pieces and their areas."""
+
+    #: per piece: positions of its left and right polygons (sorted by left, then right)
+    li: np.ndarray
+    ri: np.ndarray
+    #: per piece: the Polygon or MultiPolygon
+    pieces: np.ndarray
+    #: per piece: its area (m²), and the area of its right polygon, by the method asked for
+    piece_m2: np.ndarray
+    right_m2: np.ndarray
+    overlaid: Overlaid
+
+    def overlapping(self) -> np.ndarray:
+        """Left positions two of whose pieces overlap (:func:`overlapping_within`, on the rings held)."""
+        return overlapping_within(self.li, self.pieces, rings=self.overlaid.piece_rings())
+
+
+def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: AreaMethod,
+                    check_right: Callable[[np.ndarray], object] | None = None,
+                    label: str = "pieces") -> Measured:
+    """Pieces of ``left`` × ``right`` (arrays of valid polygons) with their areas.
+
+    What :func:`intersection_pieces` gives, plus the area of every piece and
+    of the right polygon it comes from, measured by ``method`` (the survey
+    ellipsoidal area straight from the rings the kernel holds: the same
+    figures :func:`xigeo.area.area` gives for the geometries).
+
+    Only right polygons whose box meets a left box take part. Their rings
+    are unpacked once, for the kernel, their areas and a compiled validity
+    pre-test: ``check_right(rows)``, if given, is called (before anything is
+    clipped) with the positions in ``right`` that the pre-test does not
+    settle (single-ring polygons it cannot certify, polygons with holes,
+    multipolygons) and every missing, empty or non-polygon geometry of
+    ``right``; it should raise to refuse them (e.g. ``validate_layer``).
+    ``label`` names the pieces in a CRS error.
+
+    >>> from shapely import box
+    >>> x0, y0 = 38_560_000, 3_580_000
+    >>> m = measured_pieces(np.array([box(x0, y0, x0 + 100, y0 + 100)]),
+    ...                     np.array([box(x0 + 50, y0, x0 + 150, y0 + 100), box(x0 + 900, y0, x0 + 950, y0 + 10)]),
+    ...                     crs=4526, method=AreaMethod.PLANAR)
+    >>> m.li.tolist(), m.ri.tolist(), m.piece_m2.tolist(), m.right_m2.tolist()
+    ([0], [0], [5000.0], [10000.0])
+    """
+    from ._clip import simple_rings
+
+    left = np.asarray(left, dtype=object)
+    right = np.asarray(right, dtype=object)
+    pairs = candidate_pairs(left, right)
+    met = np.zeros(len(right), dtype=bool)
+    met[pairs[1]] = True  # np.unique in O(n)
+    types = shapely.get_type_id(right)
+    odd = shapely.is_missing(right) | shapely.is_empty(right) | ~np.isin(types, (3, 6))
+    near = np.flatnonzero(met)
+    fine = near[~odd[near]]
+    local = rings_of(right[fine])
+    right_rings = Rings(local.xy, local.ring_off, fine[local.owner], local.exterior)
+    if check_right is not None:
+        # single-ring polygons the exact compiled test settles; the caller judges the rest
+        single = np.bincount(local.owner, minlength=fine.size) == 1
+        certain = np.zeros(fine.size, dtype=bool)
+        if single.any():
+            simple = simple_rings(local)
+            certain[single] = simple[np.searchsorted(local.owner, np.flatnonzero(single))]
+        check_right(np.union1d(fine[~certain], np.flatnonzero(odd)))
+    overlaid = overlay_pieces(left, right, pairs, right_rings=right_rings)
+    piece_m2, right_m2 = _measure(overlaid, right, crs, method, label)
+    return Measured(overlaid.li, overlaid.ri, overlaid.pieces, piece_m2, right_m2[overlaid.ri],
+                    overlaid)
+
+
+def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod,
+             label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Areas (m²) of the pieces, and of the right polygons they come from (NaN for the others).
+
+    With the survey ellipsoidal method the areas come straight from the
+    rings the kernel holds (the same coordinates as the geometries, so the
+    same figures :func:`xigeo.area` gives for them, without unpacking
+    100,000s of geometries again).
+    """
+    import geopandas as gpd
+
+    li, ri, geoms = overlaid.li, overlaid.ri, overlaid.pieces
+    right_m2 = np.full(len(right), np.nan)
+    if method is AreaMethod.ELLIPSOIDAL:
+        piece_m2 = np.empty(li.size)
+        kernel = overlaid.by_kernel
+        pr = overlaid.clipped.piece_rings
+        by_pair = ellipsoidal_rings_m2(pr.xy, pr.ring_off, pr.owner, pr.exterior,
+                                       overlaid.clipped.status.size, crs, label=label)
+        piece_m2[kernel] = by_pair[overlaid.pair[kernel]]
+        if not kernel.all():
+            piece_m2[~kernel] = area(gpd.GeoSeries(geoms[~kernel], crs=crs), method=method).to_numpy()
+        rr = overlaid.clipped.right_rings
+        met = np.zeros(len(right), dtype=bool)
+        met[ri] = True
+        hit_rings = rr.take(met[rr.owner])  # the rings of the right polygons with a piece
+        hit = np.flatnonzero(met)
+        right_m2[hit] = ellipsoidal_rings_m2(hit_rings.xy, hit_rings.ring_off, hit_rings.owner,
+                                             hit_rings.exterior, len(right), crs, label=label)[hit]
+        return piece_m2, right_m2
+    piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
+    hit = np.unique(ri)
+    if hit.size:
+        right_m2[hit] = area(gpd.GeoSeries(right[hit], crs=crs), method=method).to_numpy()
+    return piece_m2, right_m2

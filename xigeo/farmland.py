@@ -46,13 +46,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ._clip import Rings, rings_of, simple_rings
 from ._layers import as_frame, check_ids, describe
 from ._options import choose, non_negative
-from ._overlay import Overlaid, candidate_pairs, gc_paused, overlapping_within, overlay_pieces
+from ._overlay import gc_paused, measured_pieces, overlapping_within
 from ._result import Result, TableSpec, Total
 from ._tables import index_by
-from .area import AreaMethod, area, ellipsoidal_rings_m2
+from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs
 from .errors import CRSError, XigeoWarning, format_ids
 from .units import AreaUnit, convert_area
@@ -152,40 +151,6 @@ class FarmlandOverlap(Result):
                 f"{table.to_html(float_format=lambda v: f'{v:,.2f}')}\n</div>{tail}")
 
 
-def _check_ids(layer: gpd.GeoDataFrame, label: str) -> None:
-    """Rows without an id are refused (duplicates: validate_layer lists them with the rest)."""
-    check_ids(layer.index, label, unique=False)
-
-
-def _prepare_near(layer: gpd.GeoDataFrame, label: str, near: np.ndarray) -> Rings:
-    """Validate the farmland where it matters; return the rings of the patches ``near``.
-
-    ``near``: positions of the only rows whose polygons can take part (the
-    others are far from every parcel); only their validity is checked, which
-    is what costs on a 300,000-patch layer. Ids, missing, empty and
-    non-polygon geometries are checked on every row. The rings unpacked
-    for the validity test are the ones the overlay kernel then reads.
-    """
-    _check_ids(layer, label)
-    if layer.index.has_duplicates:
-        validate_layer(layer, name=label)  # reports the duplicate ids (and everything else)
-    geoms = np.asarray(layer.geometry.values, dtype=object)
-    types = shapely.get_type_id(geoms)
-    odd = shapely.is_missing(geoms) | shapely.is_empty(geoms) | ~np.isin(types, (3, 6))
-    near = np.asarray(near, dtype=np.int64)
-    fine = near[~odd[near]]
-    local = rings_of(geoms[fine])
-    rings = Rings(local.xy, local.ring_off, fine[local.owner], local.exterior)
-    # single-ring polygons the exact compiled test settles; GEOS judges the rest
-    single = np.bincount(local.owner, minlength=fine.size) == 1
-    certain = np.zeros(fine.size, dtype=bool)
-    if single.any():
-        simple = simple_rings(local)
-        certain[single] = simple[np.searchsorted(local.owner, np.flatnonzero(single))]
-    rows = np.union1d(fine[~certain], np.flatnonzero(odd))
-    # the geometry column alone: copying the attributes of 100,000s of rows costs more
-    validate_layer(layer.geometry.iloc[rows], name=label)
-    return rings
 
 
 def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
@@ -347,7 +312,6 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     fields = [f for f in patch_fields if f in columns]
     carry = fields + ([area_field] if area_field is not None and area_field not in fields else [])
 
-    overlaid: Overlaid | None = None
     if engine == "dask":
         from ._farmland_dask import dask_pieces
 
@@ -358,21 +322,25 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         patch_ids = patches.index.to_numpy()
         attrs = {f: patches[f].array for f in carry}
         n_farmland: int | None = None if lazy else len(farmland)
+        overlapping = overlapping_within(li, geoms)
     else:
-        # only patches whose box meets a parcel's box can take part: validate those
-        right = np.asarray(farmland.geometry.values, dtype=object)
-        pairs = candidate_pairs(left, right)
-        met = np.zeros(len(farmland), dtype=bool)
-        met[pairs[1]] = True  # np.unique in O(n)
-        patch_rings = _prepare_near(farmland, f_label, np.flatnonzero(met))
-        overlaid = overlay_pieces(left, right, pairs, right_rings=patch_rings)
-        li, ri, geoms = overlaid.li, overlaid.ri, overlaid.pieces
-        piece_m2, patch_m2 = _measure(li, ri, geoms, right, crs, method, overlaid)
-        patch_m2_piece = patch_m2[ri]
+        # ids and duplicates on every row; validity only for the patches whose box meets a
+        # parcel's box (the others cannot take part; testing them is what costs on a big layer)
+        check_ids(farmland.index, f_label, unique=False)  # duplicates: validate_layer lists them
+        if farmland.index.has_duplicates:
+            validate_layer(farmland, name=f_label)  # reports the duplicate ids (and everything else)
+        measured = measured_pieces(
+            left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
+            label="farmland pieces",
+            # the geometry column alone: copying the attributes of 100,000s of rows costs more
+            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label))
+        li, ri, geoms = measured.li, measured.ri, measured.pieces
+        piece_m2, patch_m2_piece = measured.piece_m2, measured.right_m2
         patch_ids = farmland.index.take(ri).to_numpy()
         # the columns' own arrays (Arrow strings stay Arrow strings: no Python str per piece)
         attrs = {f: farmland[f].array.take(ri) for f in carry}
         n_farmland = len(farmland)
+        overlapping = measured.overlapping()
     parcel_m2 = area(parcels, method=method).to_numpy()
 
     pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
@@ -396,8 +364,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     # per parcel; farmland patches overlapping each other must not count ground twice
     n = len(parcels)
     summed = np.bincount(li, weights=piece_m2, minlength=n)
-    double = _double_counted(li, geoms, n, crs, method, summed,
-                             overlaid.piece_rings() if overlaid is not None else None)
+    double = _double_counted(li, geoms, n, crs, method, summed, overlapping)
     overlap = summed - double
     by_parcel = pd.DataFrame({
         "parcel_m2": parcel_m2,
@@ -424,41 +391,6 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     return result
 
 
-def _measure(li: np.ndarray, ri: np.ndarray, geoms: np.ndarray, right: np.ndarray, crs: Any,
-             method: AreaMethod, overlaid: Overlaid | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Areas (m²) of the pieces, and of the patches they come from (NaN for the others).
-
-    With the survey ellipsoidal method and the local engine's kernel output,
-    the areas come straight from the rings the kernel holds (the same
-    coordinates as the geometries, so the same figures :func:`xigeo.area`
-    gives for them, without unpacking 100,000s of geometries again).
-    """
-    patch_m2 = np.full(len(right), np.nan)
-    if overlaid is not None and method is AreaMethod.ELLIPSOIDAL:
-        label = "farmland pieces"
-        piece_m2 = np.empty(li.size)
-        kernel = overlaid.by_kernel
-        pr = overlaid.clipped.piece_rings
-        by_pair = ellipsoidal_rings_m2(pr.xy, pr.ring_off, pr.owner, pr.exterior,
-                                       overlaid.clipped.status.size, crs, label=label)
-        piece_m2[kernel] = by_pair[overlaid.pair[kernel]]
-        if not kernel.all():
-            piece_m2[~kernel] = area(gpd.GeoSeries(geoms[~kernel], crs=crs), method=method).to_numpy()
-        rr = overlaid.clipped.right_rings
-        met = np.zeros(len(right), dtype=bool)
-        met[ri] = True
-        hit_rings = rr.take(met[rr.owner])  # the rings of the patches with a piece
-        hit = np.flatnonzero(met)
-        patch_m2[hit] = ellipsoidal_rings_m2(hit_rings.xy, hit_rings.ring_off, hit_rings.owner,
-                                             hit_rings.exterior, len(right), crs, label=label)[hit]
-        return piece_m2, patch_m2
-    piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
-    hit = np.unique(ri)
-    if hit.size:
-        patch_m2[hit] = area(gpd.GeoSeries(right[hit], crs=crs), method=method).to_numpy()
-    return piece_m2, patch_m2
-
-
 def _is_dask_frame(layer: Any) -> bool:
     try:
         import dask_geopandas
@@ -476,10 +408,12 @@ def _require_dask() -> None:
 
 
 def _double_counted(li: np.ndarray, geoms: np.ndarray, n: int, crs: Any, method: AreaMethod,
-                    summed: np.ndarray, rings: Rings | None) -> np.ndarray:
-    """m² a parcel's summed pieces count twice because farmland patches overlap each other."""
+                    summed: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """m² a parcel's summed pieces count twice because farmland patches overlap each other.
+
+    ``rows``: the parcels two of whose pieces overlap (:func:`xigeo._overlay.overlapping_within`).
+    """
     double = np.zeros(n)
-    rows = overlapping_within(li, geoms, rings=rings)
     if rows.size == 0:
         return double
     unions = np.array([shapely.union_all(geoms[li == p]) for p in rows], dtype=object)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._clip import certainly_valid
+from ._layers import polygonal_part
 from .crs import check_crs, layer_name
 from .errors import CRSError, ValidationError, format_ids
 
@@ -194,6 +194,8 @@ def _geometry_problems(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> list[Problem]:
             _rows(index, other)))
     polygonal = present & ~other
     # a compiled exact test settles most simple polygons; GEOS judges the rest
+    from ._clip import certainly_valid  # numba: loaded on the first layer validated
+
     ask = np.flatnonzero(polygonal & ~certainly_valid(geoms))
     invalid = np.zeros(len(geoms), dtype=bool)
     invalid[ask] = ~shapely.is_valid(geoms[ask])
@@ -239,31 +241,8 @@ def _missing_fields(gdf: gpd.GeoDataFrame | gpd.GeoSeries, required: Iterable[st
 
 
 def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
-    """Keep only the polygons of each geometry; empty Polygon where none is left."""
-    out = np.empty(len(geoms), dtype=object)
-    type_ids = shapely.get_type_id(geoms)
-    simple = np.isin(type_ids, _POLYGONAL)
-    out[simple] = geoms[simple]
-    rest = np.flatnonzero(~simple)
-    if len(rest):
-        parts, owner = shapely.get_parts(geoms[rest], return_index=True)
-        # collections may hold MultiPolygons: explode them to polygons too
-        polys, sub = shapely.get_parts(parts, return_index=True)
-        owner = owner[sub]
-        keep = shapely.get_type_id(polys) == shapely.GeometryType.POLYGON
-        polys, owner = polys[keep], owner[keep]
-        counts = np.bincount(owner, minlength=len(rest))
-        collected = np.empty(len(rest), dtype=object)
-        collected[:] = shapely.from_wkt(["POLYGON EMPTY"] * len(rest))
-        if len(polys):
-            merged = shapely.multipolygons(polys, indices=owner)
-            holders = np.unique(owner)
-            collected[holders] = merged
-        one = counts == 1
-        if one.any():
-            collected[one] = shapely.get_geometry(collected[one], 0)
-        out[rest] = collected
-    return out
+    """Keep only the polygons of each geometry; an empty Polygon where none is left."""
+    return polygonal_part(geoms, empty=shapely.Polygon())
 
 
 def _describe(geoms: np.ndarray) -> list[str]:
