@@ -1,4 +1,4 @@
-"""What ``import xigeo`` loads: the compiled kernels' numba only when a kernel first runs."""
+"""What ``import xigeo`` loads: numba only when a kernel first runs, matplotlib only when drawing."""
 
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def test_import_xigeo_leaves_numba_out():
     assert "xigeo" in loaded and "xigeo.farmland" in loaded
     assert "numba" not in loaded
     assert not {"xigeo._clip", "xigeo._area_kernel"} & loaded
+    # matplotlib comes with the maps and the report's pages, not with the library (issue 12)
+    assert "matplotlib" not in loaded
+    assert not {"xigeo.maps", "xigeo.report.pages", "xigeo.report.sections"} & loaded
+    assert "xigeo.report" in loaded  # build_report itself is importable without drawing
 
 
 def test_the_kernels_load_numba_when_first_used():
@@ -31,3 +35,10 @@ def test_the_kernels_load_numba_when_first_used():
         "xigeo.area(gpd.GeoSeries([box(38_560_000, 3_580_000, 38_560_100, 3_580_100)], crs=4526))")
     assert {"numba", "xigeo._area_kernel"} <= loaded
     assert "xigeo._clip" not in loaded  # the overlay kernel only with an overlay
+
+
+def test_matplotlib_loads_with_the_maps():
+    loaded = _modules_after("import xigeo\nxigeo.maps")
+    assert {"matplotlib", "xigeo.maps"} <= loaded
+    loaded = _modules_after("from xigeo.report import table_pages")
+    assert {"matplotlib", "xigeo.report.pages"} <= loaded
