@@ -223,3 +223,24 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     assert figures["与公报一致"].eq("是").all() and len(figures) == 23
     prereview = pd.read_excel(book, sheet_name="用地预审项目", index_col=0)
     assert prereview.loc["合计", "申报面积(亩)"] == pytest.approx(1_525.00, abs=1e-4)
+
+
+def test_crs_option_labels_a_file_without_prj(tmp_path, capsys):
+    """--crs is read_layer's crs=: a shapefile whose .prj is missing gets it (shared CLI option)."""
+    from xigeo.cli import main
+    from xigeo.io import write_layer
+
+    from xigeo import sample
+
+    layer = sample.load("linkage_newbuild")
+    with_prj = write_layer(layer, tmp_path / "有prj.shp")
+    path = write_layer(layer, tmp_path / "建新区.shp")
+    path.with_suffix(".prj").unlink()
+    assert main(["area", str(path)]) == 1
+    assert "CRS" in capsys.readouterr().err
+    assert main(["area", str(with_prj), "--unit", "ha"]) == 0
+    expected = capsys.readouterr().out
+    assert main(["area", str(path), "--crs", "EPSG:4526", "--unit", "ha"]) == 0
+    # the same survey areas as the file with its .prj (476.04 ha: every new-build zone)
+    assert capsys.readouterr().out == expected and "476.04" in expected
+    assert main(["validate", str(path), "--crs", "EPSG:4526"]) == 0

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .._options import LANGS
+from ..area import AreaMethod
 from ..errors import LayerWriteError
 
 __all__ = ["overwrite_option", "encoding_option", "crs_option", "labels_option", "method_option",
@@ -25,9 +27,9 @@ __all__ = ["overwrite_option", "encoding_option", "crs_option", "labels_option",
 F = TypeVar("F", bound=Callable[..., Any])
 
 #: area methods, from :class:`xigeo.area.AreaMethod`
-METHODS = ("ellipsoidal", "geodesic", "planar")
-#: table header languages
-LABELS = ("en", "zh")
+METHODS = tuple(m.value for m in AreaMethod)
+#: table header languages (xigeo._options.LANGS), English the CLI's default
+LABELS = tuple(sorted(LANGS))
 
 
 def overwrite_option(func: F) -> F:
@@ -43,9 +45,9 @@ def encoding_option(func: F) -> F:
 
 
 def crs_option(func: F) -> F:
-    """``--crs``: the CRS of layers that have none (e.g. EPSG:4527)."""
-    return click.option("--crs", help="CRS of input layers that have none, e.g. EPSG:4527 "
-                                      "(a layer's own CRS is never replaced).")(func)
+    """``--crs``: the CRS of an input whose .prj is missing (read_layer's ``crs=``)."""
+    return click.option("--crs", help="CRS of the input, e.g. EPSG:4527, for a file without a .prj; "
+                                      "a file's own CRS is relabelled (not reprojected) to it.")(func)
 
 
 def labels_option(func: F) -> F:

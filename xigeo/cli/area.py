@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._options import (check_outputs, encoding_option, method_option, output_option,
+from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, unit_option)
 from ._table import format_table, write_table
 
@@ -27,10 +27,11 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 @click.option("--per-feature", is_flag=True, help="One row per feature instead of a summary.")
 @click.option("--id", "id_field", help="Field to index the per-feature table by.")
 @encoding_option
+@crs_option
 @output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
 @overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
-                 per_feature: bool, id_field: str | None, encoding: str | None,
+                 per_feature: bool, id_field: str | None, encoding: str | None, crs: str | None,
                  output: Path | None, overwrite: bool) -> None:
     """Survey areas of the polygons in LAYER.
 
@@ -49,7 +50,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
     check_outputs([output], overwrite=overwrite)
     unit_ = AreaUnit.create(unit)
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding)
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
     if per_feature:
         if id_field:
             _require(gdf, id_field, layer_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import encoding_option
+from ._options import crs_option, encoding_option
 
 
 @click.command(name="validate")
@@ -14,8 +14,9 @@ from ._options import encoding_option
 @click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
 @click.option("--required", multiple=True, help="A field the layer must have (repeatable).")
 @encoding_option
+@crs_option
 def validate_command(layer_path: Path, layer_name: str | None, required: tuple[str, ...],
-                     encoding: str | None) -> None:
+                     encoding: str | None, crs: str | None) -> None:
     """Check LAYER: geometry, ids, required fields and CRS; exit 1 on any problem.
 
     Writes no file: every problem is listed on the terminal.
@@ -24,11 +25,12 @@ def validate_command(layer_path: Path, layer_name: str | None, required: tuple[s
     Examples:
       xigeo validate 拆旧区.shp --required XMMC --required DKBH
       xigeo validate 地类图斑.shp --encoding gbk
+      xigeo validate 无prj文件.shp --crs EPSG:4527
     """
     from ..io import read_layer
     from ..validate import validate_layer
 
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding)
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
     problems = validate_layer(gdf, required=required, strict=False)
     if not problems:
         click.echo(f"{layer_path}: {len(gdf)} features, no problems")
