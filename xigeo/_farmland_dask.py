@@ -60,7 +60,7 @@ import shapely
 from geopandas.array import GeometryArray, from_shapely
 
 from ._overlay import candidate_pairs, intersection_pieces
-from .errors import ValidationError, format_ids
+from .errors import OptionError, ValidationError, format_ids
 from .validate import validate_layer
 
 __all__ = ["dask_pieces"]
@@ -262,7 +262,7 @@ def _eager_runs(parcels: np.ndarray, farmland: gpd.GeoDataFrame, partitions: int
     n = len(farmland)
     k = partitions if partitions is not None else max(2, -(-n // PATCHES_PER_PARTITION))
     if k < 1:
-        raise ValueError(f"partitions={partitions!r}: give a positive number")
+        raise OptionError(f"partitions={partitions!r}: give a positive number")
     if n == 0 or len(parcels) == 0:
         return _Runs(0, [], {})
     k = min(k, n)

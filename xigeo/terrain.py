@@ -63,7 +63,7 @@ from ._zonal import (
     zone_index,
 )
 from .crs import layer_name, normalize_crs
-from .errors import format_ids
+from .errors import OptionError, format_ids
 from .units import AreaUnit
 
 __all__ = [
@@ -181,7 +181,7 @@ def read_dem(dem: Any, *, band: int = 1) -> Raster:
             return read_dem(src, band=band)
     elif hasattr(dem, "read") and hasattr(dem, "transform"):
         if band < 1 or band > dem.count:
-            raise ValueError(f"{dem.name}: no band {band}; it has {dem.count}")
+            raise OptionError(f"{dem.name}: no band {band}; it has {dem.count}")
         data = dem.read(band, masked=True).astype("float64").filled(np.nan)
         raster = Raster(data, dem.transform, dem.crs.to_wkt() if dem.crs else None, name=str(dem.name))
     else:

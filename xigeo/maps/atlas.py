@@ -107,7 +107,7 @@ def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, titl
     names = list(titles) if titles is not None else [
         figure_title(fig, f"图{i + 1}") for i, fig in enumerate(figures)]
     if len(names) != len(figures):
-        raise ValueError(f"{len(names)} titles for {len(figures)} figures")
+        raise OptionError(f"{len(names)} titles for {len(figures)} figures")
     first = 2 if contents else 1
     total = len(figures) + first - 1
     pages = []

@@ -33,7 +33,7 @@ def nice_length(target: float) -> float:
     (2500.0, 2500.0, 500.0)
     """
     if not target > 0:
-        raise ValueError(f"scale bar target length must be positive, got {target}")
+        raise OptionError(f"scale bar target length must be positive, got {target}")
     exp = math.floor(math.log10(target))
     for m in (5, 2.5, 2, 1):
         if m * 10.0 ** exp <= target * (1 + 1e-12):
@@ -187,7 +187,7 @@ def grid(ax: Axes, crs: pyproj.CRS, *, mode: str = "auto", lines: int = 4,
     if mode == "auto":
         mode = "dms" if crs.is_geographic else "gk"
     if mode == "gk" and crs.is_geographic:
-        raise ValueError("grid='gk' needs a projected CRS; use grid='dms' for degrees")
+        raise OptionError("grid='gk' needs a projected CRS; use grid='dms' for degrees")
     x_lo, x_hi = ax.get_xlim()
     y_lo, y_hi = ax.get_ylim()
     style: dict[str, Any] = dict(color=(0.45, 0.45, 0.45), linewidth=0.3, linestyle=(0, (3, 3)),

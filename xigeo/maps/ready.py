@@ -28,7 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
 from ..crs import check_same_crs, normalize_crs
-from ..errors import CRSError, SchemaError
+from ..errors import CRSError, OptionError, SchemaError
 from ._fonts import font
 from .composer import thematic_map
 from .styles import MapLayer, layer
@@ -179,7 +179,7 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
         demolition = demolition[demolition[project_field] == project]
         newbuild = newbuild[newbuild[project_field] == project]
         if not len(demolition) and not len(newbuild):
-            raise ValueError(f"no zone has {project_field} = {project!r}")
+            raise OptionError(f"no zone has {project_field} = {project!r}")
     zone_labels = (project is not None) if zone_labels is None else zone_labels
     extent = kwargs.pop("extent", None) or _bounds(demolition, newbuild, margin=0.06)
     layers: list[MapLayer] = []

@@ -89,7 +89,7 @@ class MapLayer:
         if self.kind == "landuse" and self.column is None:
             self.column = "DLBM"
         if self.kind in ("landuse", "zones") and self.column is None:
-            raise ValueError(f"a {self.kind} layer needs column= (the field to colour by)")
+            raise OptionError(f"a {self.kind} layer needs column= (the field to colour by)")
         for field in (self.column, self.label_field):
             if field is not None and field not in self.data.columns:
                 raise SchemaError(f"layer {self.display_label!r} has no field {field!r}; "
