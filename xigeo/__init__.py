@@ -9,6 +9,7 @@ function; the ``xigeo`` command line calls the same functions.
 import logging
 from typing import Any
 
+from .adjust import AdjustmentResult, adjust_areas
 from .area import AreaMethod, area, summarize_area
 from .consolidation import consolidation_summary
 from .consolidation import ConsolidationResult
@@ -88,4 +89,5 @@ __all__ = [
     "write_coords", "write_layer",
     "IndustrialResult",
     "MineparkResult",
+    "adjust_areas", "AdjustmentResult",
 ]

@@ -13,6 +13,7 @@ import sys
 import click
 
 from ..errors import XigeoError
+from .adjust import adjust_command
 from .area import area_command
 from .demo import demo_command
 from .coords import coords
@@ -83,6 +84,7 @@ cli.add_command(stripping_command)
 cli.add_command(map_command)
 cli.add_command(check_farmland_command)
 cli.add_command(report_command)
+cli.add_command(adjust_command)
 
 
 def main(argv: list[str] | None = None) -> int:

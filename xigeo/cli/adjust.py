@@ -1,0 +1,139 @@
+"""``xigeo adjust``: control-area adjustment (面积平差) of a land-survey layer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ._options import check_outputs, encoding_option, method_option, output_option, overwrite_option
+from ._table import format_table
+
+log = logging.getLogger(__name__)
+
+_LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".gdb")
+
+
+@click.command(name="adjust")
+@click.argument("patches_path", metavar="DLTB", type=click.Path(path_type=Path))
+@click.option("--control", "control_paths", multiple=True, type=click.Path(path_type=Path),
+              help="A unit layer whose polygons' survey area is the control (XZQ 6/9-digit XZQDM, "
+                   "CJDCQ 12-digit CJDCQDM; a KZMJ field, if present, is used instead). Repeatable.")
+@click.option("--control-table", "table_paths", multiple=True, type=click.Path(path_type=Path),
+              help="A .csv or .xlsx table of control areas: a code (XZQDM, CJDCQDM, DWDM or code) "
+                   "and KZMJ in m². Repeatable.")
+@output_option("The adjusted layer (e.g. DLTB_平差.gpkg).", required=True)
+@click.option("--units", "units_path", type=click.Path(path_type=Path),
+              help="Write the audit table (平差表: every unit, and the patches changed) as .xlsx or .csv.")
+@click.option("--tolerance", "tolerance_m2", type=float, default=10.0, show_default=True,
+              help="Largest difference (m²) between a unit's control and its contents treated as "
+                   "rounding; more is refused as a topology or coding error.")
+@click.option("--key", "key_field", default="BSM", show_default=True,
+              help="Tie-break among patches of equal area (a unique id field).")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="dask: county by county on the active dask scheduler.")
+@method_option
+@encoding_option
+@overwrite_option
+def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_paths: tuple[Path, ...],
+                   output: Path, units_path: Path | None, tolerance_m2: float, key_field: str,
+                   engine: str, method: str, encoding: str | None, overwrite: bool) -> None:
+    """Adjust the patch areas (TBMJ) of DLTB so that they add up to the control areas.
+
+    Levels come from the code length (6 county, 9 township, 12 village) and
+    are adjusted top first; each unit's difference is spread over its
+    patches in hundredths of m², largest patch first. KCMJ and TBDLMJ are
+    recomputed. A unit whose difference is beyond --tolerance is refused and
+    nothing is written. An output that exists is refused unless --overwrite.
+
+    \b
+    Examples:
+      xigeo adjust DLTB.shp --control XZQ.shp -o DLTB_平差.gpkg
+      xigeo adjust DLTB.shp --control XZQ.shp --control CJDCQ.shp -o DLTB_平差.gpkg --units 平差表.xlsx
+      xigeo adjust DLTB.shp --control-table 控制面积.csv -o DLTB_平差.gpkg
+    """
+    from ..adjust import adjust_areas
+    from ..errors import LayerWriteError
+    from ..io import read_layer, write_layer
+
+    if output.suffix.lower() not in _LAYER_SUFFIXES:
+        raise LayerWriteError(f"{output}: write the adjusted layer as one of {', '.join(_LAYER_SUFFIXES)}")
+    if units_path is not None and units_path.suffix.lower() not in (".xlsx", ".csv"):
+        raise LayerWriteError(f"{units_path}: write the audit table as .xlsx or .csv")
+    if not control_paths and not table_paths:
+        raise click.UsageError("give the control areas: --control XZQ.shp and/or --control-table "
+                               "控制面积.csv")
+    check_outputs([output, units_path], overwrite=overwrite)
+    for path in (patches_path, *control_paths, *table_paths):
+        if output.resolve() == path.resolve() or (units_path and units_path.resolve() == path.resolve()):
+            raise LayerWriteError(f"{path}: an input is never overwritten; write to another file")
+    patches = read_layer(patches_path, encoding=encoding)
+    controls = [read_layer(p, encoding=encoding) for p in control_paths]
+    controls += [_read_table(p, encoding) for p in table_paths]
+    result = adjust_areas(patches, controls, tolerance_m2=tolerance_m2, key_field=key_field,
+                          method=method, engine=engine)
+    click.echo(result.summary("zh"))
+    click.echo(result.summary("en"))
+    click.echo("")
+    units = result.table("units", labels="zh")
+    shown = ["级别", "单位名称", "控制面积(平方米)", "平差前图斑面积之和(平方米)", "差值(平方米)", "图斑数",
+             "单个图斑最大改变(平方米)"]
+    click.echo(format_table(units[shown]))
+    if units_path is not None:
+        _write_units(result, units_path, key_field=key_field, overwrite=overwrite)
+    written = write_layer(result.patches, output, overwrite=overwrite)
+    click.echo(f"已写出 wrote {written}（平差后图斑 adjusted patches）")
+    if units_path is not None:
+        click.echo(f"已写出 wrote {units_path}（面积平差表 adjustment table）")
+
+
+def _read_table(path: Path, encoding: str | None):  # noqa: ANN202 - a DataFrame
+    """A control table (.csv or .xlsx) with its code columns kept as text."""
+    import pandas as pd
+
+    from ..adjust import CODE_FIELDS
+    from ..errors import LayerReadError
+
+    if not path.is_file():
+        raise LayerReadError(f"{path}: no such file")
+    text_columns = {c: str for c in CODE_FIELDS}
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            try:
+                frame = pd.read_csv(path, dtype=text_columns, encoding=encoding or "utf-8-sig")
+            except UnicodeDecodeError:
+                raise LayerReadError(f"{path}: not UTF-8 text; give its encoding, e.g. --encoding gbk") from None
+        elif suffix in (".xlsx", ".xls"):
+            frame = pd.read_excel(path, dtype=text_columns)
+        else:
+            raise LayerReadError(f"{path}: a control table is read from .csv or .xlsx")
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise LayerReadError(f"{path}: cannot read the table: {exc}") from None
+    frame.attrs["source"] = str(path)
+    return frame
+
+
+def _write_units(result, path: Path, *, key_field: str, overwrite: bool) -> None:  # noqa: ANN001
+    """The audit: the units table and the patches whose area changed (Chinese headers)."""
+    import pandas as pd
+
+    from .._excel import write_workbook
+    from ._table import write_table
+
+    units = result.table("units", labels="zh")
+    if path.suffix.lower() == ".csv":
+        write_table(units, path, overwrite=overwrite)
+        return
+    changed = result.change_m2 != 0
+    field = result.area_field
+    patches = result.patches.loc[changed]
+    detail = pd.DataFrame({"标识码": patches[key_field] if key_field in patches.columns
+                           else patches.index.astype(str),
+                           "坐落单位代码": patches["ZLDWDM"] if "ZLDWDM" in patches.columns else "",
+                           "平差前图斑面积(平方米)": (patches[field] - result.change_m2[changed]).round(2),
+                           "平差后图斑面积(平方米)": patches[field],
+                           "改变(平方米)": result.change_m2[changed]}).reset_index(drop=True)
+    summary = pd.DataFrame({"摘要": [result.summary("zh"), result.summary("en")]})
+    write_workbook({"摘要": summary, "面积平差表": units, "调整图斑": detail}, path, overwrite=overwrite)
