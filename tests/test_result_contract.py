@@ -52,7 +52,15 @@ CALCULATORS = {
     "stripping_plan": (xigeo.stripping_plan, lambda L: compute_results(L, topics=["表土剥离"])["表土剥离"]),
     "minepark_summary": (xigeo.minepark_summary,
                          lambda L: compute_results(L, topics=["濮公山矿山公园"])["濮公山矿山公园"]),
+    # controls: the sample's patches dissolved per township (their survey area), as tests/test_adjust.py
+    "adjust_areas": (xigeo.adjust_areas, lambda L: xigeo.adjust_areas(L["dltb"], _township_controls(L))),
 }
+
+
+def _township_controls(L):
+    dltb = L["dltb"]
+    units = dltb.assign(XZQDM=dltb["ZLDWDM"].str[:9]).dissolve(by="XZQDM")[["geometry"]].reset_index()
+    return units.assign(KZMJ=xigeo.area(units).to_numpy().round(2) + 0.37)  # 37 hundredths to spread
 
 _cache: dict[str, Result] = {}
 
