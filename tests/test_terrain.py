@@ -426,6 +426,8 @@ def test_sample_farmland_grades_against_an_independent_computation():
     got = farmland_slope_grades(farm, sample.path("minepark_dem"), id_field="BSM")
     assert got.to_dict() == expected
     assert set(expected.values()) == {"1", "2"}  # the hill's foot: plain and gentle slopes
+    # the sample's own GDPDJB of these patches is the DEM's grade
+    assert dict(zip(farm["BSM"], farm["GDPDJB"])) == expected
     # the whole layer: non-farmland missing, farmland off the DEM refused
     with pytest.raises(ValidationError, match="outside the DEM"):
         farmland_slope_grades(dltb, sample.path("minepark_dem"))
