@@ -59,7 +59,7 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
 # --- plumbing --------------------------------------------------------------------------
 
 def test_every_layer_is_there_in_the_survey_crs_and_utf8(layers):
-    assert len(sample.available) == 17
+    assert len(sample.available) == 20
     for name in VECTORS:
         path = sample.path(name)
         assert path.suffix == ".shp"
@@ -124,6 +124,86 @@ def test_dltb_is_a_gap_free_coverage_of_the_study_area(layers):
     assert abs(dltb.union_all().area - study.area) < 1.0
     assert abs(dltb.area.sum() - study.area) < 1.0
     assert area(dltb, unit="km2").sum() > 100
+
+
+# --- the units the patches tile: villages (CJDCQ), townships' parts, the study area ---------
+# README: a unit's code is a prefix of the patches' ZLDWDM (6 county, 9 township, 12 village),
+# its polygon is the union of its patches, KZMJ its survey ellipsoidal area to 0.01 m². The
+# patches' TBMJ are their own areas to 0.01 m², so Σ TBMJ differs from KZMJ by rounding only:
+# at most 0.005 m² per patch (the bound asserted), in fact well under 1 m² (the README's figures).
+
+UNITS = [("survey_area", "XZQDM", "XZQMC", 6), ("survey_townships", "XZQDM", "XZQMC", 9),
+         ("villages", "CJDCQDM", "CJDCQMC", 12)]
+
+
+def test_unit_codes_and_names_follow_the_patches(layers):
+    dltb = layers["dltb"]
+    for name, code, label, width in UNITS:
+        unit = layers[name]
+        assert unit[code].str.fullmatch(rf"411528\d{{{width - 6}}}").all(), name
+        assert unit[code].is_unique
+        assert set(unit[code]) == set(dltb["ZLDWDM"].str[:width]), name
+    villages = layers["villages"].set_index("CJDCQDM")["CJDCQMC"]
+    assert len(villages) == 170
+    names = dltb.drop_duplicates("ZLDWDM").set_index(dltb.drop_duplicates("ZLDWDM")["ZLDWDM"].str[:12])["ZLDWMC"]
+    assert villages.to_dict() == names.to_dict()
+    towns = layers["survey_townships"].set_index("XZQDM")["XZQMC"]
+    assert towns.to_dict() == layers["townships"].set_index("XZQDM")["XZQMC"].reindex(towns.index).to_dict()
+    assert len(towns) == 8
+    assert layers["survey_area"]["XZQDM"].tolist() == ["411528"]
+
+
+def test_units_are_tiled_by_their_patches(layers):
+    dltb = layers["dltb"]
+    study = shapely.box(*dltb.total_bounds)
+    villages, towns, whole = layers["villages"], layers["survey_townships"], layers["survey_area"]
+    assert shapely.coverage_is_valid(villages.geometry.values)
+    assert shapely.coverage_is_valid(towns.geometry.values)
+    assert whole.geometry.iloc[0].symmetric_difference(study).area < 1.0
+    # villages tile their township, townships tile the study area
+    by_town = villages.dissolve(by=villages["CJDCQDM"].str[:9]).geometry
+    for code, geom in zip(towns["XZQDM"], towns.geometry):
+        assert geom.symmetric_difference(by_town[code]).area < 1.0, code
+    assert towns.union_all().symmetric_difference(study).area < 1.0
+    # every patch lies in its own village
+    rep = dltb.geometry.representative_point()
+    own = villages.set_index("CJDCQDM").geometry.reindex(dltb["ZLDWDM"].str[:12]).to_numpy()
+    assert shapely.contains(own, rep.to_numpy()).all()
+
+
+def test_control_areas_match_the_patches_up_to_rounding(layers):
+    dltb = layers["dltb"]
+    worst = {}
+    for name, code, _, width in UNITS:
+        unit = layers[name].set_index(code)
+        measured = area(unit)
+        np.testing.assert_array_equal(unit["KZMJ"].to_numpy(), measured.round(2).to_numpy())
+        keys = dltb["ZLDWDM"].str[:width]
+        tbmj = dltb["TBMJ"].groupby(keys).sum().reindex(unit.index)
+        n = keys.value_counts().reindex(unit.index)
+        diff = (unit["KZMJ"] - tbmj).abs()
+        assert (diff <= 0.005 * n + 1e-6).all(), name
+        worst[name] = round(float(diff.max()), 2)
+    # the measured differences the README quotes (adjustment tests may rely on them)
+    assert worst == {"survey_area": 0.0, "survey_townships": 0.17, "villages": 0.06}
+
+
+def test_farmland_slope_grade_and_type(layers):
+    dltb = layers["dltb"]
+    farm = dltb["DLBM"].str.startswith("01")
+    grade = dltb.loc[farm, "GDPDJB"]
+    assert grade.isin(["1", "2", "3", "4", "5"]).all()
+    assert dltb.loc[~farm, ["GDPDJB", "GDLX"]].isna().all().all()  # written empty
+    # 三调: farmland of grades 2–5 is 梯田 TT or 坡地 PD; grade 1 (≤ 2°) has no type
+    gdlx = dltb.loc[farm, "GDLX"]
+    assert gdlx[grade != "1"].isin(["TT", "PD"]).all()
+    assert gdlx[grade == "1"].isna().all()
+    # terraces are commoner the steeper the land
+    tt_share = (gdlx == "TT").groupby(grade).mean()
+    assert tt_share["2"] < tt_share["3"] < tt_share["4"]
+    assert grade.value_counts().to_dict() == {"1": 3499, "3": 732, "2": 597, "4": 6}
+    # the plain north of the Huai is grade 1
+    assert set(grade[dltb.loc[farm].geometry.centroid.y > 3579800.0]) == {"1"}
 
 
 def test_jbnt_is_made_of_farmland_patches(layers):
@@ -306,6 +386,24 @@ def test_generate_dltb_for_benchmarks():
     assert 1500 < len(small) < 3500
     assert shapely.coverage_is_valid(small.geometry.values)
     assert small["DLBM"].isin(["0702", "1104", "1006"]).any() and small["DLBM"].str.startswith("01").any()
+    assert set(small.columns) >= {"BSM", "TBBH", "DLBM", "ZLDWDM", "ZLDWMC", "TBMJ", "KCXS", "KCMJ", "TBDLMJ",
+                                  "GDPDJB", "GDLX"}
+    # 20 townships of 20 villages each (a jittered 20 × 20 grid of villages); codes nest
+    assert small["ZLDWDM"].str.fullmatch(r"411528\d{6}0000000").all()
+    assert small["ZLDWDM"].str[:9].nunique() == 20
+    assert 350 <= small["ZLDWDM"].str[:12].nunique() <= 400
+    assert (small.groupby(small["ZLDWDM"].str[:12])["ZLDWMC"].nunique() == 1).all()
+    assert small.groupby(["ZLDWDM", "TBBH"]).size().max() == 1
+    # villages are places: a village's patches lie close together (a grid cell is ~330 m here)
+    c = small.geometry.centroid
+    spread = pd.DataFrame({"x": c.x, "y": c.y}).groupby(small["ZLDWDM"].str[:12]).agg(np.ptp)
+    assert spread.max().max() < 1500
+    farm = small["DLBM"].str.startswith("01")
+    assert small.loc[farm, "GDPDJB"].isin(["1", "2", "3", "4", "5"]).all()
+    assert (small.loc[~farm, ["GDPDJB", "GDLX"]] == "").all().all()
+    steep = farm & (small["GDPDJB"] != "1")
+    assert steep.any() and small.loc[steep, "GDLX"].isin(["TT", "PD"]).all()
+    assert (small.loc[farm & ~steep, "GDLX"] == "").all()
 
 
 def test_build_py_ships_the_data_inside_the_package(tmp_path):

@@ -18,6 +18,7 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -295,3 +296,138 @@ def test_sample_dem_reads_and_its_pits_have_steep_faces():
     t = slope_classes(sample.load("minepark_pits"), sample.path("minepark_dem"), id_field="KSBH")
     assert len(t) == 9 and (t["grade5_area_m2"] > 0).all()
     np.testing.assert_allclose(t[[f"grade{k}_area_m2" for k in range(1, 6)]].sum(axis=1), t["area_m2"], rtol=1e-9)
+
+
+# ---------------------------------------------------------------- farmland_slope_grades (GDPDJB)
+# Expected grades: on a plane of slope θ every cell has slope θ (Horn is exact on planes), so a
+# patch on it takes grade(θ) by the survey limits; on the two-slope DEM the grade is the one of
+# the half holding more of the patch (widths × heights of boxes); on the sample DEM the grades
+# are recomputed here independently: Horn's formula written out with numpy, and each cell's
+# share of a patch by shapely intersections of the cell squares (not exactextract).
+
+import xigeo  # noqa: E402
+from xigeo.terrain import farmland_slope_grades  # noqa: E402
+
+
+def test_farmland_slope_grades_is_exported():
+    assert "farmland_slope_grades" in xigeo.__all__ and callable(xigeo.farmland_slope_grades)
+
+
+def tilted(degrees, *, shape=(12, 12), cell=10.0):
+    return plane(math.tan(math.radians(degrees)), 0.0, dx=cell, dy=cell, shape=shape)
+
+
+def patches(*bounds, codes, index=None):
+    gdf = boxes(*bounds).assign(DLBM=codes)
+    return gdf.set_axis(index, axis=0) if index is not None else gdf
+
+
+@pytest.mark.parametrize("degrees, grade", [(1.0, "1"), (4.0, "2"), (10.0, "3"), (20.0, "4"), (35.0, "5")])
+def test_farmland_on_a_plane_takes_the_plane_grade(degrees, grade):
+    dem = tilted(degrees)
+    layer = patches((10, -100, 60, -20), (60, -100, 110, -20), (20, -30, 40, -10),
+                    codes=["0101", "0103", "0702"], index=["T1", "T2", "T3"])
+    got = farmland_slope_grades(layer, dem)
+    assert got.name == "GDPDJB" and str(got.dtype) == "string"
+    assert got.index.tolist() == ["T1", "T2", "T3"]
+    assert got.tolist() == [grade, grade, pd.NA]
+
+
+def test_the_grade_covering_most_of_the_patch_wins():
+    # west half flat (0°), east half rising at 30°, the kink at x = 95 m (see `ramp`):
+    # columns 0–8 flat, column 9 16.1° (grade 4), columns 10–19 30° (grade 5)
+    dem = ramp(rows=6)
+    layer = patches((10, 10, 80, 50),     # all flat: grade 1
+                    (50, 10, 120, 50),    # 40 m flat, 10 m grade 4, 20 m grade 5: grade 1
+                    (70, 10, 150, 50),    # 20 m flat, 10 m grade 4, 50 m grade 5: grade 5
+                    (85, 10, 105, 50),    # 5 m flat, 10 m grade 4, 5 m grade 5: grade 4
+                    codes=["0101", "0102", "0103", "0103"])
+    got = farmland_slope_grades(layer, dem, id_field="DKBH", field="PDJB")
+    assert got.name == "PDJB" and got.index.name == "DKBH"
+    assert got.to_dict() == {"D1": "1", "D2": "1", "D3": "5", "D4": "4"}
+    # the same grades as slope_classes' largest-area rule
+    t = slope_classes(layer, dem, id_field="DKBH")
+    assert got.tolist() == t["slope_grade"].astype(str).tolist()
+
+
+def test_non_farmland_missing_geometry_and_class_field_none():
+    dem = tilted(10.0)
+    layer = patches((10, -100, 60, -20), (60, -100, 110, -20), codes=["0201", None])
+    assert farmland_slope_grades(layer, dem).isna().all()
+    assert farmland_slope_grades(layer, dem, class_field=None).tolist() == ["3", "3"]
+    assert farmland_slope_grades(layer.geometry, dem).tolist() == ["3", "3"]
+    empty = layer.assign(DLBM="0101").set_geometry([None, shapely.box(X0 + 10, Y0 - 50, X0 + 20, Y0 - 40)])
+    assert farmland_slope_grades(empty, dem).tolist() == [pd.NA, "3"]
+
+
+def test_farmland_off_the_dem_is_refused_with_every_patch_named():
+    dem = tilted(10.0)  # 120 m × 120 m
+    layer = patches((10, -100, 60, -20), (100, -100, 140, -20), (-30, -50, -10, -40), (200, -50, 210, -40),
+                    codes=["0101", "0103", "0102", "0702"], index=["OK", "EDGE", "WEST", "HOME"])
+    with pytest.raises(ValidationError, match=r"2 farmland patch\(es\) lie partly or wholly outside the DEM") as e:
+        farmland_slope_grades(layer, dem)
+    assert e.value.problems == ["EDGE", "WEST"]
+    # the uncovered area named is the survey ellipsoidal area of the part off the DEM
+    off = layer.geometry.difference(shapely.box(*dem.bounds))
+    for key in ("EDGE", "WEST"):
+        assert f"{key} ({area(off[[key]]).iloc[0]:,.1f} m²)" in str(e.value)
+    assert round(area(off[["EDGE"]]).iloc[0]) == 1600  # 20 m × 80 m off the east edge
+    # nodata cells count as off the DEM too
+    holed = Raster(np.where(np.arange(12)[None, :] == 3, np.nan, dem.array), dem.transform, dem.crs)
+    with pytest.raises(ValidationError, match="OK"):
+        farmland_slope_grades(layer.iloc[:1], holed)
+
+
+def test_farmland_slope_grades_bad_input():
+    dem = tilted(10.0)
+    layer = patches((10, -100, 60, -20), codes=["0101"])
+    with pytest.raises(SchemaError, match="DLBM"):
+        farmland_slope_grades(layer.drop(columns="DLBM"), dem)
+    with pytest.raises(CRSError, match="EPSG:4547"):
+        farmland_slope_grades(layer.set_crs(4547, allow_override=True), dem)
+    with pytest.raises(ValidationError, match="used twice"):
+        farmland_slope_grades(pd.concat([layer, layer]).assign(DKBH="D1"), dem, id_field="DKBH")
+
+
+def _horn_slope_deg(z, cell):
+    """Horn's slope on the interior cells (edges NaN), written out without xigeo."""
+    a, b, c = z[:-2, :-2], z[:-2, 1:-1], z[:-2, 2:]
+    d, f = z[1:-1, :-2], z[1:-1, 2:]
+    g, h, i = z[2:, :-2], z[2:, 1:-1], z[2:, 2:]
+    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8 * cell)
+    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8 * cell)
+    out = np.full(z.shape, np.nan)
+    out[1:-1, 1:-1] = np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+    return out
+
+
+def test_sample_farmland_grades_against_an_independent_computation():
+    dltb = sample.load("dltb")
+    with rasterio.open(sample.path("minepark_dem")) as src:
+        z = src.read(1).astype(float)
+        t = src.transform
+    cell = t.a
+    s = _horn_slope_deg(z, cell)
+    grade_of_cell = np.digitize(s, [2, 6, 15, 25], right=True) + 1
+    # farmland patches clear of the DEM's border cells (where Horn is one-sided)
+    inner = shapely.box(t.c + 2 * cell, t.f - (z.shape[0] - 2) * cell, t.c + (z.shape[1] - 2) * cell, t.f - 2 * cell)
+    farm = dltb[dltb["DLBM"].str.startswith("01") & dltb.within(inner)]
+    assert len(farm) >= 40
+    expected = {}
+    for bsm, geom in zip(farm["BSM"], farm.geometry):
+        x0, y0, x1, y1 = geom.bounds
+        c0, c1 = int((x0 - t.c) // cell), int((x1 - t.c) // cell) + 1
+        r0, r1 = int((t.f - y1) // cell), int((t.f - y0) // cell) + 1
+        rr, cc = np.meshgrid(np.arange(r0, r1), np.arange(c0, c1), indexing="ij")
+        squares = shapely.box(t.c + cc * cell, t.f - (rr + 1) * cell, t.c + (cc + 1) * cell, t.f - rr * cell)
+        share = shapely.area(shapely.intersection(squares, geom))
+        per_grade = np.bincount(grade_of_cell[rr, cc].ravel(), weights=share.ravel(), minlength=6)[1:]
+        expected[bsm] = str(int(np.argmax(per_grade)) + 1)
+    got = farmland_slope_grades(farm, sample.path("minepark_dem"), id_field="BSM")
+    assert got.to_dict() == expected
+    assert set(expected.values()) == {"1", "2"}  # the hill's foot: plain and gentle slopes
+    # the sample's own GDPDJB of these patches is the DEM's grade
+    assert dict(zip(farm["BSM"], farm["GDPDJB"])) == expected
+    # the whole layer: non-farmland missing, farmland off the DEM refused
+    with pytest.raises(ValidationError, match="outside the DEM"):
+        farmland_slope_grades(dltb, sample.path("minepark_dem"))

@@ -52,6 +52,7 @@ from .prereview import PrereviewResult
 from .report import ReportResult, build_report
 from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
+from .terrain import farmland_slope_grades
 from .units import AreaUnit, convert_area
 from .validate import Problem, repair, validate_layer
 
@@ -77,6 +78,7 @@ __all__ = [
     "ConsolidationResult",
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",
     "slope_grade", "write_raster", "StrippingPlan", "industrial_intensity",
+    "farmland_slope_grades",
     "industrial_summary", "load_thresholds", "stripping_plan", "export_map", "maps", "FarmlandOverlap", "farmland_overlap",
     "prereview", "summarize_prereview", "enforcement_check", "summarize_enforcement",
     "PrereviewResult",

@@ -1,7 +1,9 @@
 """The synthetic Xi County sample data set.
 
 A county laid out like Xi County (息县), Henan — outline, townships,
-land-use survey patches, permanent basic farmland and the project layers of
+land-use survey patches with the units they tile (villages 村级调查区, the
+townships' parts and the study area, each with its control area KZMJ),
+permanent basic farmland and the project layers of
 the county's land-saving report (linkage, consolidation, pre-review,
 industrial cluster, Pugongshan mine park, topsoil stripping, enforcement) —
 whose totals, computed by xigeo's own calculators, reproduce the report's
@@ -12,7 +14,7 @@ the zone prefix), UTF-8 with a ``.cpg`` file.
 
 Examples
 --------
->>> "dltb" in available and "minepark_dem" in available
+>>> "dltb" in available and "minepark_dem" in available and "villages" in available
 True
 >>> path("linkage_newbuild").name
 'linkage_newbuild.shp'
@@ -37,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 #: Names of the sample layers, in the order the README lists them.
 available: tuple[str, ...] = (
-    "county", "townships", "dltb", "jbnt", "linkage_demolition", "linkage_newbuild",
+    "county", "townships", "dltb", "survey_area", "survey_townships", "villages", "jbnt", "linkage_demolition", "linkage_newbuild",
     "consolidation", "prereview", "industrial", "minepark", "minepark_pits",
     "minepark_restoration", "minepark_dem", "stripping_sources", "stripping_receivers",
     "changes", "approvals",

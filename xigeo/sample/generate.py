@@ -36,6 +36,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from .._landuse import is_construction
+from .._zonal import slope_grade
 from ._geometry import (
     EPSG,
     HA_M2,
@@ -808,7 +809,105 @@ def generate_dltb(n_patches: int = 300_000, *, seed: int = SEED, extent: Polygon
             if inner.contains(g):
                 features.append((4, g, "0702", "village"))
     gdf = _assemble(features, rng, extent, None, None, mean_area * 1.9, 700.0)
-    return _finish_dltb(gdf, rng, measure_areas=False)
+    coder = _grid_village_coder(extent, np.random.default_rng([seed, 98]))
+    out = _finish_dltb(gdf, rng, measure_areas=False, village_codes=coder)
+    rep = shapely.point_on_surface(out.geometry.values)
+    # mostly plain (grade 1), gentle rises of grades 2 and 3
+    slope_deg = 0.8 * _noise_slope(extent, np.random.default_rng([seed, 97]))(shapely.get_x(rep), shapely.get_y(rep))
+    return _with_slope_fields(out, slope_grade(slope_deg), np.random.default_rng([seed, 96]))
+
+
+#: Townships and villages of :func:`generate_dltb`: a 20 × 20 grid of villages, 4 × 5 per township.
+BENCH_GRID, BENCH_TOWN_BLOCK = 20, (4, 5)
+
+
+def _grid_village_coder(extent: Polygon, rng: np.random.Generator) -> Any:
+    """Codes and names of ~400 villages in 20 townships: nearest of a jittered 20 × 20 grid of seats."""
+    minx, miny, maxx, maxy = extent.bounds
+    n = BENCH_GRID
+    bx, by = BENCH_TOWN_BLOCK
+    step_x, step_y = (maxx - minx) / n, (maxy - miny) / n
+    col = np.repeat(np.arange(n), n)
+    row = np.tile(np.arange(n), n)
+    seats = np.column_stack([minx + (col + 0.5 + rng.uniform(-0.3, 0.3, col.size)) * step_x,
+                             miny + (row + 0.5 + rng.uniform(-0.3, 0.3, row.size)) * step_y])
+    town = (col // bx) * (n // by) + row // by
+    number = (col % bx) * by + row % by + 1
+    towns = [c for _, c in TOWNSHIPS[:(n // bx) * (n // by)]]
+    codes = np.array([f"{towns[t]}{200 + v:03d}" for t, v in zip(town, number)])
+    k = np.arange(col.size)
+    names = np.array([f"{SURNAMES[i % len(SURNAMES)]}{SUFFIXES[(i // len(SURNAMES)) % len(SUFFIXES)]}村" for i in k])
+
+    def coder(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        i = _nearest(seats, np.column_stack([x, y]))
+        return codes[i], names[i]
+    return coder
+
+
+# ======================================================================================
+# farmland slope grade (GDPDJB) and type (GDLX)
+# ======================================================================================
+
+#: Share of farmland patches of slope grade 2–5 that are terraced (梯田, GDLX "TT");
+#: the rest are sloping land (坡地, "PD"). Grade 1 (≤ 2°) farmland has no GDLX.
+TERRACE_SHARE = {2: 0.10, 3: 0.35, 4: 0.70, 5: 0.90}
+
+
+def _noise_slope(extent: Polygon, rng: np.random.Generator, cell: float = 100.0) -> Any:
+    """A smooth random slope field (degrees) over ``extent``: mostly flat, a few low hills."""
+    minx, miny, maxx, maxy = extent.bounds
+    nx, ny = int(math.ceil((maxx - minx) / cell)) + 1, int(math.ceil((maxy - miny) / cell)) + 1
+    noise = _smooth(rng.normal(0, 1, (ny, nx)), 6)
+    noise = (noise - noise.min()) / max(float(np.ptp(noise)), 1e-12)
+    field = 0.4 + 14.0 * noise ** 3
+
+    def at(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        i = np.clip(((y - miny) / cell).astype(int), 0, ny - 1)
+        j = np.clip(((x - minx) / cell).astype(int), 0, nx - 1)
+        return field[i, j]
+    return at
+
+
+def _sample_slope(lay: Layout, rng: np.random.Generator) -> Any:
+    """Slope (degrees) of the study area: the plain north of the Huai (≤ 2°), low hills (岗地)
+    south of it (mostly 2°–6°, in places up to ~24°)."""
+    base = _noise_slope(STUDY, rng, cell=100.0)
+    rx, ry = np.asarray(lay.river_line.coords).T
+
+    def at(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        south = y < np.interp(x, rx, ry) - 300.0
+        b = base(x, y)
+        return np.where(south, 1.0 + 1.6 * b, 0.3 + 0.1 * b)
+    return at
+
+
+def _with_slope_fields(gdf: gpd.GeoDataFrame, grade: np.ndarray, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """GDPDJB ("1"–"5") and GDLX ("TT"/"PD" for grades 2–5) on the farmland patches, "" elsewhere."""
+    farm = gdf["DLBM"].str.startswith("01").to_numpy()
+    grade = np.where(farm, grade, 0)
+    share = np.array([0.0, 0.0] + [TERRACE_SHARE[k] for k in (2, 3, 4, 5)])[grade]
+    terraced = rng.random(len(gdf)) < share
+    gdlx = np.where(farm & (grade >= 2), np.where(terraced, "TT", "PD"), "")
+    gdf = gdf.copy()
+    gdf["GDPDJB"] = np.where(farm, grade.astype(str), "")
+    gdf["GDLX"] = gdlx
+    return gdf
+
+
+def grade_sample_farmland(dltb: gpd.GeoDataFrame, lay: Layout, dem: tuple[np.ndarray, Any],
+                          rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """GDPDJB/GDLX of the sample: from the park DEM for farmland on it, else the slope model."""
+    from ..terrain import Raster, farmland_slope_grades
+
+    rep = shapely.point_on_surface(dltb.geometry.values)
+    grade = slope_grade(_sample_slope(lay, rng)(shapely.get_x(rep), shapely.get_y(rep)))
+    z, transform = dem
+    raster = Raster(np.where(z == -9999.0, np.nan, z), transform, EPSG, name="minepark_dem")
+    left, bottom, right, top = raster.bounds
+    on_dem = (dltb.geometry.within(box(left, bottom, right, top)) & dltb["DLBM"].str.startswith("01")).to_numpy()
+    from_dem = farmland_slope_grades(dltb[on_dem], raster)
+    grade[on_dem] = from_dem.astype(int).to_numpy()
+    return _with_slope_fields(dltb, grade, rng)
 
 
 def _finish_dltb(gdf: gpd.GeoDataFrame, rng: np.random.Generator, *, measure_areas: bool = True,
@@ -853,7 +952,8 @@ def _finish_dltb(gdf: gpd.GeoDataFrame, rng: np.random.Generator, *, measure_are
         "KCXS": kcxs,
         "KCMJ": kcmj,
         "TBDLMJ": np.round(tbmj - kcmj, 2),
-        "GDPDJB": np.where(farm, "1", ""),
+        "GDPDJB": np.where(farm, "1", ""),  # set from the terrain afterwards (_with_slope_fields)
+        "GDLX": np.full(len(gdf), ""),
     }, geometry=gdf.geometry.to_numpy(), crs=EPSG)
     out.attrs["tag"] = gdf["tag"].to_numpy()
     return out
@@ -938,6 +1038,37 @@ def build_dltb(lay: Layout, towns: gpd.GeoDataFrame, rng: np.random.Generator) -
         target[i] = new
     coder = _village_coder(lay, towns, rng)
     return _finish_dltb(gdf, rng, village_codes=coder)
+
+
+SURVEY_AREA_NAME = "息县（示例调查区）"
+
+
+def _dissolve(dltb: gpd.GeoDataFrame, codes: pd.Series) -> tuple[list[str], list[BaseGeometry]]:
+    """The union of the patches of each code (shared edges dissolved, boundary vertices kept)."""
+    keys, geoms = [], []
+    arr = dltb.geometry.values
+    for key, idx in pd.Series(np.arange(len(dltb))).groupby(codes.to_numpy()):
+        merged = shapely.coverage_union_all(arr[idx.to_numpy()])
+        keys.append(str(key))
+        geoms.append(shapely.orient_polygons(merged, exterior_cw=True))
+    return keys, geoms
+
+
+def survey_units(dltb: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """The units the patches tile: villages (村级调查区, ZLDWDM[:12]), the townships' parts in the
+    study area (ZLDWDM[:9]) and the study area (ZLDWDM[:6]); KZMJ = survey ellipsoidal area."""
+    names = dltb.groupby(dltb["ZLDWDM"].str[:12])["ZLDWMC"].first()
+    town_names = {c: n for n, c in TOWNSHIPS}
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for layer, width, code_f, name_f in (("survey_area", 6, "XZQDM", "XZQMC"),
+                                         ("survey_townships", 9, "XZQDM", "XZQMC"),
+                                         ("villages", 12, "CJDCQDM", "CJDCQMC")):
+        keys, geoms = _dissolve(dltb, dltb["ZLDWDM"].str[:width])
+        label = {6: lambda k: SURVEY_AREA_NAME, 9: lambda k: town_names[k], 12: lambda k: names[k]}[width]
+        out[layer] = gpd.GeoDataFrame({code_f: keys, name_f: [label(k) for k in keys],
+                                       "KZMJ": np.round(np.asarray(measure(geoms)), 2)},
+                                      geometry=geoms, crs=EPSG)
+    return out
 
 
 def build_jbnt(dltb: gpd.GeoDataFrame, lay: Layout, rng: np.random.Generator) -> gpd.GeoDataFrame:
@@ -1498,7 +1629,17 @@ SCHEMAS: dict[str, list[tuple[str, str, str, str]]] = {
              ("KCXS", "float:6.4", "扣除系数", "field-ridge deduction coefficient"),
              ("KCMJ", "float:15.2", "扣除地类面积(平方米)", "deducted (ridge) area, m²"),
              ("TBDLMJ", "float:15.2", "图斑地类面积(平方米)", "class area = TBMJ − KCMJ, m²"),
-             ("GDPDJB", "str:2", "耕地坡度级别", "farmland slope grade (1-5)")],
+             ("GDPDJB", "str:2", "耕地坡度级别", "farmland slope grade (1-5)"),
+             ("GDLX", "str:2", "耕地类型", "farmland type, grades 2-5: TT 梯田 terraced, PD 坡地 sloping")],
+    "survey_area": [("XZQDM", "str:6", "行政区代码", "county code (the study area stands for the county)"),
+                    ("XZQMC", "str:30", "行政区名称", "name"),
+                    ("KZMJ", "float:15.2", "控制面积(平方米)", "control area = survey ellipsoidal area, m²")],
+    "survey_townships": [("XZQDM", "str:9", "乡镇代码", "township code = ZLDWDM[:9]"),
+                         ("XZQMC", "str:24", "乡镇名称", "township name"),
+                         ("KZMJ", "float:15.2", "控制面积(平方米)", "control area = survey ellipsoidal area, m²")],
+    "villages": [("CJDCQDM", "str:12", "村级调查区代码", "village code = ZLDWDM[:12]"),
+                 ("CJDCQMC", "str:60", "村级调查区名称", "village name (ZLDWMC)"),
+                 ("KZMJ", "float:15.2", "控制面积(平方米)", "control area = survey ellipsoidal area, m²")],
     "jbnt": [("BSM", "str:18", "标识码", "feature id"), ("JBNTTBBH", "str:8", "基本农田图斑编号", "farmland patch number"),
              ("TBBH", "str:8", "图斑编号", "dltb patch number"), ("DLBM", "str:5", "地类编码", "land-use code"),
              ("DLMC", "str:30", "地类名称", "land-use name"), ("ZLDWDM", "str:19", "坐落单位代码", "location unit code"),
@@ -1647,10 +1788,12 @@ def build_all() -> tuple[dict[str, gpd.GeoDataFrame], tuple[np.ndarray, Any]]:
     dem = build_dem(lay, _rng(14))
     src, rec = build_stripping(lay, demo, dltb, _rng(15))
     changes, approvals = build_enforcement(lay, dltb, jbnt, _rng(16))
+    dltb = grade_sample_farmland(dltb, lay, dem, _rng(17))
+    units = survey_units(dltb)
     county = gpd.GeoDataFrame({"XZQDM": [COUNTY_CODE], "XZQMC": ["息县"],
                                "MJ": [round(float(measure(outline)) / 1e6, 4)]}, geometry=[outline], crs=EPSG)
     towns = towns.assign(MJ=np.round(np.asarray(measure(list(towns.geometry))) / 1e6, 4))
-    layers = {"county": county, "townships": towns, "dltb": dltb, "jbnt": jbnt,
+    layers = {"county": county, "townships": towns, "dltb": dltb, **units, "jbnt": jbnt,
               "linkage_demolition": demo, "linkage_newbuild": newbuild, "consolidation": cons,
               "prereview": pre, "industrial": ind, "minepark": park, "minepark_pits": pits,
               "minepark_restoration": rest, "stripping_sources": src, "stripping_receivers": rec,
