@@ -441,6 +441,8 @@ def test_patches_outside_the_units_and_units_without_patches(tmp_path):
     assert t.level1["name"].tolist() == ["411528", "甲镇", "乙镇", "丙镇"]
     assert t.level1.loc["411528103", "total_ha"] == 0
     assert t.table("level1").loc["411528101", "01_ha"] == 2.83
+    with pytest.raises(ValidationError, match="no patches"):
+        xigeo.landuse_tables(layer.iloc[:0])
     with pytest.raises(SchemaError, match="no unit code field"):
         xigeo.landuse_tables(layer, units=pd.DataFrame({"MC": ["甲"]}))
 

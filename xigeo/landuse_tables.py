@@ -485,13 +485,13 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndar
         ok = (out[donors] >= 1) & (true[i] > 0)[None, :]
         if ok.any():
             score = np.where(ok, gain[None, :] + loss, -np.inf)
-            d, j = np.unravel_index(int(np.argmax(score)), score.shape)
-            path = [(int(donors[d]), i, int(j))]
+            d, col = np.unravel_index(int(np.argmax(score)), score.shape)
+            path = [(int(donors[d]), i, int(col))]
         else:
             path = _transfer_path(out, true, i, short < 0)
-        for giver, taker, j in path:
-            out[giver, j] -= 1
-            out[taker, j] += 1
+        for giver, taker, c in path:
+            out[giver, c] -= 1
+            out[taker, c] += 1
         short[i] -= 1
         short[path[0][0] if path else int(donors[0])] += 1
     return out
@@ -514,13 +514,14 @@ def _transfer_path(out: np.ndarray, true: np.ndarray, target: int, donor: np.nda
         taker = queue.pop(0)
         can = (out >= 1) & (true[taker] > 0)[None, :]
         can[list(seen)] = False
-        for giver in np.flatnonzero(can.any(axis=1)):
-            giver = int(giver)
+        for g in np.flatnonzero(can.any(axis=1)).tolist():
+            giver: int = g
             j = int(np.argmax(np.where(can[giver], out[giver] - true[giver], -np.inf)))
             prev[giver] = (taker, j)
             seen.add(giver)
             if donor[giver]:
-                path, row = [], giver
+                path: list[tuple[int, int, int]] = []
+                row = giver
                 while row != target:
                     nxt, col = prev[row]
                     path.append((row, nxt, col))
@@ -747,6 +748,8 @@ def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
         have = ", ".join(str(c) for c in patches.columns if c != getattr(patches, "_geometry_column_name", None))
         raise SchemaError(f"{label} is missing the field(s) {', '.join(missing)}; it has: "
                           f"{have or 'no fields'}. Fix: rename the columns (gdf.rename(columns={{...}}))")
+    if not len(patches):
+        raise ValidationError(f"{label}: no patches to tabulate (the layer is empty)")
     ids = _ids(patches)
     what = "BSM" if "BSM" in patches.columns else "row"
     problems: list[tuple[Any, str]] = []
