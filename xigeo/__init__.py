@@ -44,6 +44,8 @@ from .farmland import FarmlandOverlap, farmland_overlap
 from .industrial import industrial_intensity, industrial_summary, load_thresholds
 from .industrial import IndustrialResult
 from .io import read_layer, write_layer
+from .landuse_tables import landuse_tables
+from .landuse_tables import LanduseTables
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .minepark import MineparkResult
@@ -74,6 +76,8 @@ def __getattr__(name: str) -> Any:
 __version__ = "0.1.0"
 
 __all__ = [
+    "landuse_tables",
+    "LanduseTables",
     "AreaMethod", "AreaUnit", "LinkageResult", "consolidation_summary", "linkage_balance",
     "ConsolidationResult",
     "MineparkSummary", "minepark_summary", "Raster", "read_dem", "slope", "slope_classes",

@@ -26,6 +26,7 @@ from .report import report_command
 from .minepark import minepark_command
 from .sample import sample_command
 from .stripping import stripping_command
+from .tables import tables_command
 from .validate import validate_command
 
 __all__ = ["cli", "main"]
@@ -85,6 +86,7 @@ cli.add_command(map_command)
 cli.add_command(check_farmland_command)
 cli.add_command(report_command)
 cli.add_command(adjust_command)
+cli.add_command(tables_command)
 
 
 def main(argv: list[str] | None = None) -> int:

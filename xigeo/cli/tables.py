@@ -1,0 +1,63 @@
+"""``xigeo tables``: the 三调 summary tables of a survey layer, as a workbook in the official layout."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ._options import check_outputs, encoding_option, output_option, overwrite_option, unit_option
+from ._table import format_table
+
+log = logging.getLogger(__name__)
+
+
+@click.command(name="tables")
+@click.argument("patches_path", metavar="DLTB", type=click.Path(path_type=Path))
+@click.option("--units", "units_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Unit layer naming the rows: XZQ (XZQDM/XZQMC, county or townships) or CJDCQ "
+                   "(CJDCQDM/CJDCQMC, villages); repeat for several.")
+@click.option("--level", type=click.Choice(["township", "village", "county"]), default="township",
+              show_default=True, help="Finest rows: townships, also villages, or the county only.")
+@unit_option("ha")
+@click.option("--county", help="County name in the titles (default: the county row's name).")
+@click.option("--year", help="Year in the titles, e.g. 2023.")
+@encoding_option
+@output_option("Write the tables as an .xlsx workbook in the official layout.", required=True)
+@overwrite_option
+def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str, unit: str,
+                   county: str | None, year: str | None, encoding: str | None, output: Path,
+                   overwrite: bool) -> None:
+    """三调汇总表：一级、二级分类，三大类，耕地坡度分级 — the survey's summary tables of DLTB.
+
+    Class areas are TBDLMJ, with the field ridges (Σ KCMJ) as 1203 田坎; the
+    printed figures add up across every row and column. The workbook has a
+    摘要 sheet and one sheet per table in the official layout. An output that
+    exists is refused unless --overwrite.
+
+    \b
+    Examples:
+      xigeo tables DLTB.shp --units XZQ.shp -o 统计表.xlsx
+      xigeo tables DLTB.shp --units XZQ.shp --units CJDCQ.shp --level village -o 村级统计表.xlsx
+      xigeo tables DLTB.gpkg --unit 亩 --year 2023 -o 统计表.xlsx --overwrite
+    """
+    from ..errors import LayerWriteError
+    from ..io import read_layer
+    from ..landuse_tables import landuse_tables
+
+    if output.suffix.lower() != ".xlsx":
+        raise LayerWriteError(f"{output}: write the tables as an .xlsx file")
+    check_outputs([output], overwrite=overwrite)
+    patches = read_layer(patches_path, encoding=encoding)
+    units = [read_layer(p, encoding=encoding) for p in units_paths] or None
+    result = landuse_tables(patches, units=units, level=level, unit=unit)
+    click.echo(result.summary("zh"))
+    click.echo(result.summary("en"))
+    click.echo("")
+    shown = result.table("level1", labels="zh").drop(columns=["级别"])
+    click.echo(format_table(shown.head(40)))
+    if len(shown) > 40:
+        click.echo(f"… 另有{len(shown) - 40}行 / {len(shown) - 40} more rows in the workbook")
+    result.to_excel(output, overwrite=overwrite, county=county, year=year)
+    click.echo(f"已写出 wrote {output}")
