@@ -83,7 +83,11 @@ def test_sample_report_runs_each_calculator_once(sample_report):
     assert result.calls == {"prereview": 1, "farmland_overlap": 1, "linkage_balance": 1,
                             "consolidation_summary": 1, "industrial_intensity": 1,
                             "minepark_summary": 1, "stripping_plan": 1}
-    assert set(result.results) == {s.topic for s in SECTIONS if s.topic}
+    assert set(result.results) == {s.topic for s in SECTIONS if s.topic} | {"控制面积平差", "土地利用现状"}
+    # the land-use section: patches adjusted to the sample's control layers, then the 三调 tables
+    adjusted = result.results["控制面积平差"]
+    assert adjusted.passed and adjusted.levels == ("county", "township", "village")
+    assert result.results["土地利用现状"].passed
 
 
 # ---------------------------------------------------------------- the sample report
@@ -97,9 +101,10 @@ def test_sample_pdf_pages_summary_and_fonts(sample_report):
     maps = [p for p in result.pages if "：" in p]
     assert len(maps) == 7
     assert result.pages[0] == "主要指标汇总"
-    # as designed on the sample: summary 1, overview 1+1, linkage 1+3, consolidation 1+1,
+    # as designed on the sample: summary 1, overview 1+2 (一级分类, 耕地坡度分级; the 二级 and
+    # 三大类 tables are too wide for a page: workbook only), linkage 1+3, consolidation 1+1,
     # pre-review 1+1+3 (62 rows), industrial 1+1+3 (81 rows), mine park 1+2, stripping 1+3
-    assert len(reader.pages) == 27
+    assert len(reader.pages) == 28
     contents = reader.pages[0].extract_text()
     for title in ("目", "主要指标汇总", "城乡建设用地增减挂钩项目分布图", "矿山公园地质环境治理示意图",
                   "表土剥离与再利用示意图", "建设项目用地预审项目表（续）"):
@@ -131,7 +136,7 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
     result, _ = sample_report
     book = pd.read_excel(result.xlsx, sheet_name=None)
     assert list(book) == list(result.tables)
-    assert len(book) == 15
+    assert len(book) == 18
     headline = book["主要指标"]
     assert len(headline) == 23
     assert headline["报告值"].tolist() == headline["公报值"].tolist()
@@ -139,7 +144,7 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
         PUBLISHED[(t, f)].published for t, f in zip(headline["专题"], headline["指标"])]
     assert (headline["与公报一致"] == "是").all()
     # Chinese headers with units, and the 合计 row where the calculator totals its table
-    with_units = {"土地利用现状": "面积(公顷)", "增减挂钩项目": "节余指标(公顷)",
+    with_units = {"增减挂钩项目": "节余指标(公顷)",
                   "土地综合整治": "建设规模(公顷)", "用地预审项目": "申报面积(亩)",
                   "企业用地评价": "可节约用地面积(亩)", "矿坑": "面积(公顷)",
                   "表土剥离区": "剥离面积(亩)", "表土调运": "调运土方量(立方米)"}
@@ -156,10 +161,19 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
     assert prereview.loc["合计", "申报面积(亩)"] == pytest.approx(1_525, abs=0.005)
     stripping = book["表土剥离区"].set_index("剥离区编号")
     assert stripping.loc["合计", "剥离面积(亩)"] == pytest.approx(500, abs=0.005)
-    # the land-use total is the county's area counted once (summarize_area, ha): shares sum to 100
-    landuse = book["土地利用现状"]
-    assert landuse["占比(%)"].iloc[-1] == pytest.approx(100)
-    assert landuse["占比(%)"].iloc[:-1].sum() == pytest.approx(100, abs=1e-6)
+    # the land-use section: the 三调 tables after the control-area adjustment (issue 15). Expected
+    # figures worked here from the sample's attribute table: Σ TBMJ, Σ TBDLMJ of 01xx, Σ KCMJ
+    dltb = sample.load("dltb")
+    level1 = book["一级分类面积"].set_index("单位代码")
+    county = level1.iloc[0]
+    assert county["级别"] == "县" and len(level1) == 1 + 8
+    assert county["国土调查总面积"] == pytest.approx(dltb["TBMJ"].sum() / 1e4, abs=0.005)
+    assert county["国土调查总面积"] == pytest.approx(level1["国土调查总面积"].iloc[1:].sum(), abs=1e-9)
+    farmland_ha = dltb.loc[dltb["DLBM"].str.startswith("01"), "TBDLMJ"].sum() / 1e4
+    assert county["耕地(01)"] == pytest.approx(farmland_ha, abs=0.005)  # 田坎 not counted as 耕地
+    level2 = book["二级分类面积"].set_index("单位代码")
+    assert level2.iloc[0]["田坎(1203)"] == pytest.approx(dltb["KCMJ"].sum() / 1e4, abs=0.011)
+    assert {"三大类面积", "耕地坡度分级面积"} <= set(book)
 
 
 # ---------------------------------------------------------------- other data
@@ -257,7 +271,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
-    assert len(pypdf.PdfReader(str(pdf)).pages) == 27
+    assert len(pypdf.PdfReader(str(pdf)).pages) == 28
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])

@@ -50,5 +50,8 @@ def demo_command(output: Path, quiet: bool) -> None:
     click.echo(headline_text(figures))
     agree = int(figures["agrees"].sum())
     click.echo(f"\n{agree} of {len(figures)} figures equal the published ones")
+    for name in ("控制面积平差", "土地利用现状"):  # the 三调 tables, after the adjustment
+        if name in result.results:
+            click.echo(f"\n{result.results[name].summary('zh')}")
     click.echo(f"wrote {(output / 'report.pdf').resolve()} ({len(result.pages) + 1} pages)")
     click.echo(f"wrote {(output / 'tables.xlsx').resolve()} ({len(result.tables)} sheets)")

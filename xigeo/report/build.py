@@ -42,7 +42,10 @@ class ReportResult:
         The keys of the sections in the report (see :data:`SECTIONS`).
     results : dict of str to result
         Each topic's calculator result (:mod:`xigeo._result` contract), by
-        headline topic: the one computation behind the figures, maps and tables.
+        headline topic: the one computation behind the figures, maps and tables;
+        and the land-use section's ``控制面积平差`` (:func:`xigeo.adjust_areas`,
+        when the data have control layers) and ``土地利用现状``
+        (:func:`xigeo.landuse_tables`).
     """
 
     pdf: Path | None
@@ -173,11 +176,14 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     for section in sections:
         step()
         part = BUILDERS[section.key](layers, results.get(section.topic) if section.topic else None, kw)
+        results.update(part.results)
         for fig in part.maps:
             figures.append(fig)
             pages.append(f"{section.title}：{figure_title(fig)}")
         for sheet, page_title, table, columns in part.tables:
             tables[sheet] = table
+            if columns is not None and not columns:
+                continue  # a table for the workbook only (too wide for a page)
             shown = table[[c for c in columns if c in table.columns]] if columns else table
             new = table_pages(page_title, shown)
             figures += new

@@ -42,7 +42,8 @@ class Section:
 
 #: The report's sections, in order (the summary page comes first).
 SECTIONS: tuple[Section, ...] = (
-    Section("overview", "土地利用现状", None, ("dltb",), ("county",)),
+    Section("overview", "土地利用现状", None, ("dltb",),
+            ("county", "townships", "survey_area", "survey_townships", "villages")),
     Section("linkage", "城乡建设用地增减挂钩", "城乡建设用地增减挂钩",
             ("linkage_demolition", "linkage_newbuild", "dltb"), ("jbnt", "county")),
     Section("consolidation", "土地综合整治", "土地综合整治", ("consolidation",),

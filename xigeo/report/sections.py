@@ -28,6 +28,8 @@ class Part:
 
     maps: list[Any]
     tables: Sequence[tuple[str, str, pd.DataFrame, Sequence[str] | None]]
+    #: results the section computed itself (not a headline topic), by name
+    results: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _named(table: pd.DataFrame, *names: str) -> pd.DataFrame:
@@ -46,22 +48,38 @@ def _figures(result: Any, name: str = "totals") -> pd.DataFrame:
     return _named(table, "指标")
 
 
+#: unit layers whose KZMJ are control areas (county, township, village), adjusted to before the tables
+CONTROL_LAYERS = ("survey_area", "survey_townships", "villages")
+
+
 def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
-    from ..area import summarize_area
+    """The 三调 summary tables (xigeo.landuse_tables) of the patches, after the control-area
+    adjustment when the data carry control layers (xigeo.adjust_areas), and the land-use map."""
+    from ..adjust import adjust_areas
+    from ..landuse_tables import landuse_tables
     from ..maps import landuse_map
 
     dltb = L["dltb"]
-    by = [c for c in ("DLBM", "DLMC") if c in dltb.columns] or None
-    if by is None:
+    if "DLBM" not in dltb.columns:
         raise SchemaError("dltb has no DLBM field (land-use code); map it in the mapping file's "
                           '"fields": {"dltb": {"DLBM": "<your field>"}}')
-    table = summarize_area(dltb, by=by, unit="ha", total=True)
-    table = table[["count", "area_ha", "area_mu"]].rename(
-        columns={"count": "图斑数(个)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)"})
-    table["占比(%)"] = table["面积(公顷)"] / table["面积(公顷)"].iloc[-1] * 100
-    table = _named(table, *[{"DLBM": "地类编码", "DLMC": "地类名称"}[c] for c in by])
+    controls = [L[n] for n in CONTROL_LAYERS if n in L]
+    results: dict[str, Any] = {}
+    if controls:
+        results["控制面积平差"] = adjust_areas(dltb, controls)
+    patches = results["控制面积平差"].patches if controls else dltb
+    units = [L[n] for n in ("survey_area", "survey_townships") if n in L] or \
+        [L[n] for n in ("county", "townships") if n in L] or None
+    t = results["土地利用现状"] = landuse_tables(patches, units=units)
     fig = landuse_map(dltb, boundary=L.get("county"), title="土地利用现状图", **kw)
-    return Part([fig], [("土地利用现状", "土地利用现状面积统计表", table, None)])
+    tables: list[tuple[str, str, pd.DataFrame, Sequence[str] | None]] = [
+        ("一级分类面积", "土地利用现状一级分类面积汇总表", t.table("level1", labels="zh"), None),
+        ("二级分类面积", "土地利用现状二级分类面积汇总表", t.table("level2", labels="zh"), []),
+        ("三大类面积", "土地利用现状三大类面积汇总表", t.table("three_classes", labels="zh"), []),
+    ]
+    if len(t.slope):
+        tables.append(("耕地坡度分级面积", "耕地坡度分级面积汇总表", t.table("slope", labels="zh"), None))
+    return Part([fig], tables, results)
 
 
 def _linkage(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
