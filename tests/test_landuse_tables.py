@@ -476,3 +476,32 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
 def test_cli_help_has_examples():
     result = CliRunner().invoke(cli, ["tables", "--help"])
     assert result.exit_code == 0 and "Examples:" in result.output
+
+
+def test_dask_engine_county_by_county_equals_local(dltb):
+    """A two-county layer (the sample, and a copy of it relabelled 411529 with its areas changed):
+    the county-by-county dask engine gives the local tables exactly, printed figures included."""
+    from dask.distributed import Client, LocalCluster
+
+    other = dltb.copy()
+    other["ZLDWDM"] = "411529" + other["ZLDWDM"].str.slice(6)
+    other["BSM"] = "411529" + other["BSM"].astype(str).str.slice(6)
+    # different areas, so the second county's rounding residues differ from the first's
+    other["TBMJ"] = (other["TBMJ"] * 1.37).round(2)
+    other["KCMJ"] = (other["TBMJ"] * other["KCXS"]).round(2)
+    other["TBDLMJ"] = (other["TBMJ"] - other["KCMJ"]).round(2)
+    province = pd.concat([other, dltb], ignore_index=True)  # rows out of code order on purpose
+    local = xigeo.landuse_tables(province, level="village")
+    assert list(local.level1.loc[local.level1["level"] == "county"].index) == ["411528", "411529"]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster):
+        distributed = xigeo.landuse_tables(province, level="village", engine="dask")
+    threaded = xigeo.landuse_tables(province, level="village", engine="dask")  # the default scheduler
+    for result in (distributed, threaded):
+        assert result.passed and result.tables() == local.tables()
+        for name in local.tables():
+            pd.testing.assert_frame_equal(getattr(result, name), getattr(local, name))
+            pd.testing.assert_frame_equal(result.table(name, labels="zh"), local.table(name, labels="zh"))
+        pd.testing.assert_frame_equal(result.checks, local.checks)
+    with pytest.raises(OptionError, match="engine='spark'"):
+        xigeo.landuse_tables(province, engine="spark")

@@ -814,7 +814,7 @@ def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
 # ----------------------------------------------------------------------------- the function
 
 def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", unit: str = "ha",
-                   classification: Any = None) -> LanduseTables:
+                   classification: Any = None, engine: str = "local") -> LanduseTables:
     """The 三调 summary tables of a land-use survey layer, rounded so that they add up.
 
     Parameters
@@ -839,6 +839,13 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
     classification : DataFrame or path, optional
         The class table (:func:`load_classification`); default the bundled
         三调 working classification.
+    engine : {"local", "dask"}
+        ``local``: every county at once. ``dask``: a province's layer county
+        by county, each county's tables in its own task on the active dask
+        scheduler (a ``dask.distributed`` Client if one is running); a
+        county's tables are independent of the others' (its row is their
+        total and the rounding starts there), so the result is the local one.
+        Needs ``pip install xigeo[dask]``.
 
     Returns
     -------
@@ -889,8 +896,12 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
     """
     level = choose(level, LEVELS, name="level")
     unit = AreaUnit.create(unit).value
+    engine = choose(engine, ENGINES, name="engine")
     classes = load_classification(classification)
-    data = _read_patches(patches, classes)
+    data = _read_patches(patches, classes)  # every bad row of the whole layer named at once
+    if engine == "dask":
+        return _tables_by_county(patches, data.codes, units=units, level=level, unit=unit,
+                                 classes=classes)
     n_classes = len(classes)
     ridge = int(np.flatnonzero(classes["code"].to_numpy() == _RIDGE)[0])
     depth = LEVELS.index(level) + 1
@@ -1038,6 +1049,40 @@ def _table_columns(classes: pd.DataFrame, u: str) -> dict[str, list[tuple[str, n
             else:
                 three += [(f"{key}_{classes['code'].iloc[i]}{u}", np.array([i])) for i in part]
     return {"level1": level1, "level2": level2, "three_classes": three}
+
+
+ENGINES = ("local", "dask")
+
+
+def _tables_by_county(patches: Any, codes: pd.Series, *, units: Any, level: str, unit: str,
+                      classes: pd.DataFrame) -> LanduseTables:
+    """``landuse_tables`` county by county on the active dask scheduler, the blocks in code order.
+
+    Rows are ordered by code (a county, then its townships and villages), so the
+    counties' tables one after the other are the tables of the whole layer.
+    """
+    try:
+        import dask
+    except ImportError:  # pragma: no cover - dask is installed in the test environment
+        raise ImportError("engine='dask' needs dask (and distributed for a cluster): "
+                          "pip install xigeo[dask]") from None
+    county = codes.str.slice(0, 6).to_numpy()
+    keys = sorted(set(county))
+    tasks = [dask.delayed(landuse_tables, pure=True)(patches[county == k], units=units, level=level,
+                                                     unit=unit, classification=classes)
+             for k in keys]
+    parts: tuple[LanduseTables, ...] = dask.compute(*tasks)
+    first = parts[0]
+    checks = first.checks.copy()
+    checks["passed"] = np.logical_and.reduce([p.checks["passed"].to_numpy(dtype=bool) for p in parts])
+    return dataclasses.replace(
+        first,
+        level1=pd.concat([p.level1 for p in parts]), level2=pd.concat([p.level2 for p in parts]),
+        three_classes=pd.concat([p.three_classes for p in parts]),
+        slope=pd.concat([p.slope for p in parts]),
+        printed={name: pd.concat([p.printed[name] for p in parts]) for name in first.printed},
+        passed=all(p.passed for p in parts), checks=checks,
+        notes=tuple(dict.fromkeys(n for p in parts for n in p.notes)))
 
 
 def _build(meta: pd.DataFrame, values: np.ndarray, spec: list[tuple[str, np.ndarray]],
