@@ -44,23 +44,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from _cache import cached_dltb
+
 
 def dltb_layer(n_patches: int, cache: Path):
-    import geopandas as gpd
-
-    path = cache / f"dltb_{n_patches}.parquet"
-    if path.exists():
-        return gpd.read_parquet(path)
-    from xigeo.sample.generate import generate_dltb
-
-    t = time.perf_counter()
-    gdf = generate_dltb(n_patches)
-    print(f"  generated {len(gdf):,} patches in {time.perf_counter() - t:.0f} s -> {path}",
-          file=sys.stderr)
-    cache.mkdir(parents=True, exist_ok=True)
-    gdf.attrs = {}  # the generator's bookkeeping, not data
-    gdf.to_parquet(path)
-    return gdf
+    return cached_dltb(n_patches, cache)
 
 
 def recode(dltb):

@@ -52,23 +52,11 @@ from pathlib import Path
 
 import numpy as np
 
+from _cache import cached_dltb
+
 
 def farmland_layer(n_patches: int, cache: Path):
-    import geopandas as gpd
-
-    path = cache / f"farmland_{n_patches}.parquet"
-    if path.exists():
-        return gpd.read_parquet(path)
-    from xigeo.sample.generate import generate_dltb
-
-    t = time.perf_counter()
-    gdf = generate_dltb(n_patches, seed=1)
-    print(f"  generated {len(gdf):,} patches in {time.perf_counter() - t:.0f} s -> {path}",
-          file=sys.stderr)
-    cache.mkdir(parents=True, exist_ok=True)
-    gdf.attrs = {}  # the generator's bookkeeping, not data
-    gdf.to_parquet(path)
-    return gdf
+    return cached_dltb(n_patches, cache, seed=1, name="farmland")
 
 
 def lazy_layer(farmland, n_patches: int, cache: Path, partitions: int = 12) -> Path:

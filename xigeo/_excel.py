@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +33,7 @@ import pandas as pd
 from ._text import YES_NO, display_width, format_value
 from .errors import OptionError
 
-__all__ = ["write_workbook", "sheet_name"]
+__all__ = ["write_workbook", "sheet_name", "check_target"]
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -67,6 +67,16 @@ def _is_boolean(values: pd.Series) -> bool:
     return bool(len(present)) and all(isinstance(v, (bool, np.bool_)) for v in present)
 
 
+def check_target(path: str | os.PathLike[str], sheets: Collection[object]) -> Path:
+    """The workbook's path, refused unless it is an .xlsx and there is a sheet to write."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise OptionError(f"{path}: a workbook is written as .xlsx")
+    if not sheets:
+        raise OptionError(f"{path}: no table to write")
+    return path
+
+
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
                    overwrite: bool = False, index: bool = True) -> Path:
     """Write ``sheets`` (sheet name → table) as one .xlsx workbook, atomically.
@@ -78,11 +88,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
 
     from ._files import atomic_path
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise OptionError(f"{path}: a workbook is written as .xlsx")
-    if not sheets:
-        raise OptionError(f"{path}: no table to write")
+    path = check_target(path, sheets)
     with atomic_path(path, overwrite=overwrite) as tmp:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             taken: set[str] = set()

@@ -42,7 +42,6 @@ from typing import Any
 import numpy as np
 
 from ._text import display_width
-from .errors import OptionError
 
 __all__ = ["OfficialSheet", "write_official_workbook", "NUMBER_FORMAT"]
 
@@ -79,14 +78,10 @@ def write_official_workbook(sheets: Sequence[OfficialSheet], path: str | os.Path
     """Write ``sheets`` (and a first summary sheet) as one workbook, atomically."""
     from openpyxl import Workbook
 
-    from ._excel import sheet_name
+    from ._excel import check_target, sheet_name
     from ._files import atomic_path
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise OptionError(f"{path}: a workbook is written as .xlsx")
-    if not sheets:
-        raise OptionError(f"{path}: no table to write")
+    path = check_target(path, sheets)
     with atomic_path(path, overwrite=overwrite) as tmp:
         wb = Workbook()
         first = wb.active

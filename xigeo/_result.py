@@ -155,17 +155,22 @@ class Result:
         """The names of the result's tables, in the order a report shows them."""
         return tuple(self.TABLES)
 
+    def _table_name(self, name: str | None) -> str:
+        """``name``, or the first table for None; OptionError listing the tables otherwise."""
+        if name is None:
+            return self.tables()[0]
+        if name not in self.TABLES:
+            raise OptionError(f"table {name!r} is not a table of {type(self).__name__}; use one of: "
+                              f"{', '.join(self.tables())}")
+        return name
+
     def table(self, name: str | None = None, *, labels: str = "en", total: bool = False) -> pd.DataFrame:
         """A copy of the table ``name`` (default: the first) for output, without geometry.
 
         ``labels="zh"``: Chinese headers, value labels and index name;
         ``total=True``: with the 合计 row(s) (only tables that have one).
         """
-        if name is None:
-            name = self.tables()[0]
-        if name not in self.TABLES:
-            raise OptionError(f"table {name!r} is not a table of {type(self).__name__}; use one of: "
-                              f"{', '.join(self.tables())}")
+        name = self._table_name(name)
         labels = check_lang(labels, name="labels")
         spec = self.TABLES[name]
         frame = getattr(self, name)

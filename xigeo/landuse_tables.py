@@ -230,11 +230,7 @@ class LanduseTables(Result):
         level names. The county row is the table's total, so ``total=True``
         is refused (OptionError), as for every table without a 合计 row.
         """
-        if name is None:
-            name = self.tables()[0]
-        if name not in self.TABLES:
-            raise OptionError(f"table {name!r} is not a table of {type(self).__name__}; use one of: "
-                              f"{', '.join(self.tables())}")
+        name = self._table_name(name)
         labels = check_lang(labels, name="labels")
         if total:
             raise OptionError(f"table {name!r} of {type(self).__name__} has no total row (its first "
