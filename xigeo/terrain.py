@@ -337,6 +337,15 @@ def grade_labels_zh(unit: AreaUnit) -> dict[str, str]:
     return names
 
 
+def _zones_on_dem(layer: Any, dem: Any, id_field: str | None) -> tuple[str, Raster, pd.Index, np.ndarray]:
+    """The checks before zonal statistics: the DEM read and in metres, the layer on it, ids, polygons."""
+    name = layer_name(layer)
+    raster = read_dem(dem)
+    check_dem_crs(raster)
+    check_on_dem(layer, raster, name)
+    return name, raster, zone_index(layer, id_field, name), check_polygons(layer, name)
+
+
 def slope_classes(parcels: Any, dem: Any, *, id_field: str | None = None, unit: "str | AreaUnit" = "m2",
                   total: bool = False, labels: str = "en") -> pd.DataFrame:
     """Survey slope grade of every parcel (largest-area rule) and its area in each grade.
@@ -390,12 +399,7 @@ def slope_classes(parcels: Any, dem: Any, *, id_field: str | None = None, unit: 
     (1, 399.95)
     """
     unit_ = AreaUnit.create(unit)
-    name = layer_name(parcels)
-    raster = read_dem(dem)
-    check_dem_crs(raster)
-    check_on_dem(parcels, raster, name)
-    index = zone_index(parcels, id_field, name)
-    geoms = check_polygons(parcels, name)
+    name, raster, index, geoms = _zones_on_dem(parcels, dem, id_field)
     zonal = terrain_stats(geoms, raster.crs, raster, slope(raster))
     table = _grade_table(zonal, unit_, index)
     table["slope_mean_deg"] = zonal.slope_mean
@@ -481,12 +485,7 @@ def farmland_slope_grades(patches: Any, dem: Any, *, field: str = "GDPDJB", clas
     ...
     xigeo.errors.ValidationError: layer: 1 farmland patch(es) lie partly or wholly outside the DEM DEM or on its nodata cells, so their slope grade is unknown; uncovered area: T1 (599.9 m²). Fix: use a DEM that covers every farmland patch, or grade only the patches on it (patches[patches.within(shapely.box(*xigeo.read_dem(dem).bounds))])
     """
-    name = layer_name(patches)
-    raster = read_dem(dem)
-    check_dem_crs(raster)
-    check_on_dem(patches, raster, name)
-    index = zone_index(patches, id_field, name)
-    geoms = check_polygons(patches, name)
+    name, raster, index, geoms = _zones_on_dem(patches, dem, id_field)
     if class_field is None or not hasattr(patches, "columns"):
         farm = np.ones(len(geoms), dtype=bool)
     else:
