@@ -24,11 +24,15 @@ from __future__ import annotations
 import math
 from concurrent.futures import ThreadPoolExecutor
 
-import numba
-import numpy as np
+from ._jit import prepare
 
-from ._layers import thread_count
-from ._survey_rules import ARCSEC_DECIMALS, DENSIFY_EDGE_M, GK_DECIMALS
+prepare(__name__)  # a cache folder numba can write to, before numba is imported
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ._layers import thread_count  # noqa: E402
+from ._survey_rules import ARCSEC_DECIMALS, DENSIFY_EDGE_M, GK_DECIMALS  # noqa: E402
 
 __all__ = ["ring_areas_m2"]
 

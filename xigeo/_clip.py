@@ -56,13 +56,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
-import numba
-import numpy as np
-import shapely
+from ._jit import prepare
 
-from ._layers import thread_count
+prepare(__name__)  # a cache folder numba can write to, before numba is imported
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+
+from ._layers import thread_count  # noqa: E402
 # the ring layout the kernels read (re-exported: callers import it from here too)
-from ._rings import Rings, merge_rings, no_rings, offsets, ring_boxes, rings_of
+from ._rings import Rings, merge_rings, no_rings, offsets, ring_boxes, rings_of  # noqa: E402
 
 __all__ = ["clip_pairs", "Clipped", "Rings", "rings_of", "merge_rings", "simple_rings", "separated_pairs", "offsets", "certainly_valid", "EMPTY", "PIECE", "FALLBACK"]
 
