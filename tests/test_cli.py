@@ -248,3 +248,30 @@ def test_crs_option_labels_a_file_without_prj(tmp_path, capsys):
     # the same survey areas as the file with its .prj (476.04 ha: every new-build zone)
     assert capsys.readouterr().out == expected and "476.04" in expected
     assert main(["validate", str(path), "--crs", "EPSG:4526"]) == 0
+
+
+@pytest.mark.parametrize("command", [
+    ["stripping", "{src}", "{rec}", "-o", "{src}"],            # the flow lines over a source layer
+    ["check-farmland", "{src}", "{jbnt}", "-o", "{jbnt}"],      # the pieces into the farmland file
+    ["area", "{src}", "-o", "{src_csv}"],                      # a file given as input, another kind
+])
+def test_an_input_is_never_an_output_even_with_overwrite(tmp_path, capsys, command):
+    """With --overwrite an existing output is replaced, but never a file the command reads."""
+    from xigeo import sample
+    from xigeo.cli import main
+    from xigeo.io import write_layer
+
+    src = write_layer(sample.load("stripping_sources"), tmp_path / "剥离区.shp")
+    rec = write_layer(sample.load("stripping_receivers"), tmp_path / "接收区.shp")
+    jbnt = write_layer(sample.load("jbnt"), tmp_path / "基本农田.gpkg")
+    csv = tmp_path / "面积.csv"
+    csv.write_text("an input")
+    names = {"src": src, "rec": rec, "jbnt": jbnt, "src_csv": csv}
+    args = [a.format(**{k: str(v) for k, v in names.items()}) for a in command]
+    if command[0] == "area":  # the csv is an input of the command (as the layer's path)
+        args = ["area", str(csv), "-o", str(csv)]
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert main([*args, "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert "is an input of this command" in err and "--overwrite does not apply" in err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -812,17 +812,23 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     return path
 
 
+def same_file(a: PathLike, b: PathLike) -> bool:
+    """Do ``a`` and ``b`` name the same file (links followed; a shapefile and its .dbf/.shx … parts count)?"""
+    a, b = Path(a), Path(b)
+    if a.resolve() == b.resolve():
+        return True
+    if a.exists() and b.exists() and os.path.samefile(a, b):
+        return True
+    parts = {".shp", ".dbf", ".shx", ".prj", ".cpg"}
+    return (a.suffix.lower() in parts and b.suffix.lower() in parts
+            and a.resolve().with_suffix("") == b.resolve().with_suffix(""))
+
+
 def _refuse_source(gdf: gpd.GeoDataFrame, path: Path) -> None:
     source = gdf.attrs.get("source")
     if not source:
         return
-    src = Path(source)
-    same = src.resolve() == path.resolve()
-    if not same and src.exists() and path.exists():
-        same = os.path.samefile(src, path)
-    if not same and path.suffix.lower() == ".shp" and src.suffix.lower() == ".shp":
-        same = src.resolve().with_suffix("") == path.resolve().with_suffix("")
-    if same:
+    if same_file(source, path):
         raise LayerWriteError(
             f"{path} is the file this layer was read from; xigeo never overwrites its input "
             "(overwrite=True does not apply). Write to a new file name"

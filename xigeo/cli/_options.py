@@ -83,12 +83,21 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
                         help=help)
 
 
-def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool) -> None:
-    """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder."""
+def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool,
+                  inputs: Iterable[str | os.PathLike[str] | None] = ()) -> None:
+    """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder,
+    and an output that is one of the command's ``inputs`` (``--overwrite`` or not)."""
+    from ..io import same_file
+
+    sources = [Path(p) for p in inputs if p is not None]
     for path in paths:
         if path is None:
             continue
         path = Path(path)
+        for source in sources:
+            if same_file(source, path):
+                raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
+                                      "its input (--overwrite does not apply). Fix: write to a new file")
         if path.exists() and not overwrite:
             raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
         if not path.parent.is_dir():

@@ -64,10 +64,8 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     if not control_paths and not table_paths:
         raise click.UsageError("give the control areas: --control XZQ.shp and/or --control-table "
                                "控制面积.csv")
-    check_outputs([output, units_path], overwrite=overwrite)
-    for path in (patches_path, *control_paths, *table_paths):
-        if output.resolve() == path.resolve() or (units_path and units_path.resolve() == path.resolve()):
-            raise LayerWriteError(f"{path}: an input is never overwritten; write to another file")
+    check_outputs([output, units_path], overwrite=overwrite,
+                  inputs=[patches_path, *control_paths, *table_paths])
     patches = read_layer(patches_path, encoding=encoding)
     controls = [read_layer(p, encoding=encoding) for p in control_paths]
     controls += [_read_table(p, encoding) for p in table_paths]
@@ -80,9 +78,9 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     shown = ["级别", "单位名称", "控制面积(平方米)", "平差前图斑面积之和(平方米)", "差值(平方米)", "图斑数",
              "单个图斑最大改变(平方米)"]
     click.echo(format_table(units[shown]))
-    if units_path is not None:
-        _write_units(result, units_path, key_field=key_field, overwrite=overwrite)
     written = write_layer(result.patches, output, overwrite=overwrite)
+    if units_path is not None:  # after the layer: no audit table of a layer never written
+        _write_units(result, units_path, key_field=key_field, overwrite=overwrite)
     click.echo(f"已写出 wrote {written}（平差后图斑 adjusted patches）")
     if units_path is not None:
         click.echo(f"已写出 wrote {units_path}（面积平差表 adjustment table）")

@@ -48,7 +48,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
     gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
     if per_feature:

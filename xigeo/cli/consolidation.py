@@ -63,7 +63,8 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
         raise click.UsageError("give both --before and --after, or neither")
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise OptionError(f"{output}: write the table as .csv or .xlsx")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite,
+                  inputs=[projects_path, townships_path, before_path, after_path])
     layers = {name: read_layer(path, encoding=encoding) if path else None
               for name, path in (("before", before_path), ("after", after_path),
                                  ("townships", townships_path))}

@@ -38,7 +38,7 @@ def import_command(file: Path, output: Path, encoding: str | None, overwrite: bo
     from ..coords import read_coords
     from ..io import write_layer
 
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[file])
     gdf = read_coords(file, encoding=encoding)
     write_layer(gdf, output, overwrite=overwrite)
     click.echo(f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}")
@@ -85,7 +85,7 @@ def export_command(layer_path: Path, output: Path, layer_name: str | None, encod
 
     header = _pairs(header_items, "--header")
     columns = _pairs(column_items, "--column")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     gdf = read_layer(layer_path, layer=layer_name)
     write_coords(gdf, output, header=header, encoding=encoding, fields=fields,
                  columns=columns or None, prefix=prefix, overwrite=overwrite)

@@ -53,7 +53,7 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
             raise LayerWriteError(f"{path}: write this output as a {what} file")
-    check_outputs([output, xlsx], overwrite=overwrite)
+    check_outputs([output, xlsx], overwrite=overwrite, inputs=[parcels_path, farmland_path])
     parcels = read_layer(parcels_path, encoding=encoding)
     farmland = read_layer(farmland_path, encoding=encoding)
     if farmland_id is not None and farmland_id not in farmland.columns:

@@ -89,7 +89,7 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
     fields = _field_options(field_items)
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[parcels_path, thresholds])
     gdf = read_layer(parcels_path, layer=layer_name, encoding=encoding)
     result = industrial_intensity(gdf, thresholds=thresholds, intensity_floor=intensity_floor,
                                   region_class=region_class, id_field=id_field, method=method,

@@ -67,7 +67,8 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise OptionError(f"{output}: write the tables as .csv or .xlsx")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite,
+                  inputs=[demolition_path, newbuild_path, landuse_path, farmland_path, county_path])
     result = linkage_balance(
         read_layer(demolition_path, encoding=encoding), read_layer(newbuild_path, encoding=encoding),
         landuse=read_layer(landuse_path, encoding=encoding),

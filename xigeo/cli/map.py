@@ -66,7 +66,8 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
     from ..maps.composer import map_format
 
     map_format(output)  # a bad suffix is refused before anything is read
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite,
+                  inputs=[_split_kind(spec)[1] for spec in layers] + [locator])
     map_layers = []
     for i, spec in enumerate(layers):
         kind, path = _split_kind(spec)

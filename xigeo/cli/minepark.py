@@ -48,7 +48,8 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite,
+                  inputs=[park_path, pits_path, restoration_path, dem_path])
     park = read_layer(park_path, encoding=encoding)
     pits = read_layer(pits_path, encoding=encoding)
     restoration = read_layer(restoration_path, encoding=encoding)

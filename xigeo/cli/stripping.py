@@ -58,7 +58,7 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
     if output is not None and output.suffix.lower() not in _SUFFIXES:
         raise click.BadParameter(f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)",
                                  param_hint="-o")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[sources_path, receivers_path])
     sources = read_layer(sources_path, encoding=encoding)
     receivers = read_layer(receivers_path, encoding=encoding)
     plan = stripping_plan(sources, receivers, depth_m=depth, spread_m=spread,

@@ -48,7 +48,7 @@ def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str
 
     if output.suffix.lower() != ".xlsx":
         raise LayerWriteError(f"{output}: write the tables as an .xlsx file")
-    check_outputs([output], overwrite=overwrite)
+    check_outputs([output], overwrite=overwrite, inputs=[patches_path, *units_paths])
     patches = read_layer(patches_path, encoding=encoding)
     units = [read_layer(p, encoding=encoding) for p in units_paths] or None
     result = landuse_tables(patches, units=units, level=level, unit=unit)
