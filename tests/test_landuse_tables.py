@@ -505,3 +505,41 @@ def test_dask_engine_county_by_county_equals_local(dltb):
         pd.testing.assert_frame_equal(result.checks, local.checks)
     with pytest.raises(OptionError, match="engine='spark'"):
         xigeo.landuse_tables(province, engine="spark")
+
+
+def test_sparse_village_slope_table_keeps_the_printed_farmland():
+    """Regression (review): one township, four small villages, most grades empty. The slope table is
+    rounded to each unit's printed 耕地; where no hundredth could reach a row through a cell with
+    land, the row's total used to move and the 耕地 cross-check failed on valid input."""
+    df = pd.DataFrame({"ZLDWDM": ["4115281012010000000", "4115281012020000000", "4115281012020000000",
+                                  "4115281012050000000", "4115281012030000000", "4115281012020000000"],
+                       "DLBM": ["0102", "0103", "0103", "0103", "0101", "0103"],
+                       "TBDLMJ": [312.44, 62.58, 235.88, 38.63, 276.87, 138.71], "KCMJ": 0.0,
+                       "GDPDJB": ["1", "3", "3", "2", "1", "3"], "GDLX": ["PD", "TT", "PD", "PD", "PD", "TT"]})
+    t = xigeo.landuse_tables(df, level="village")
+    assert t.passed
+    slope, level1 = t.table("slope"), t.table("level1")
+    # printed 耕地 is the same in both tables, row by row, and the grades add up to it
+    assert (slope["farmland_ha"] == level1["01_ha"]).all()
+    grades = slope[[f"grade{g}_ha" for g in range(1, 6)]].sum(axis=1)
+    assert np.allclose(grades, slope["farmland_ha"])
+    # the unrounded farmland: Σ TBDLMJ of the 01xx patches, worked here (1,064.11 m²)
+    assert t.slope["farmland_ha"].iloc[0] == pytest.approx(df["TBDLMJ"].sum() / 1e4)
+
+
+def test_round_tables_to_given_row_totals_on_sparse_random_tables():
+    """round_tables(totals=…) on sparse tables: every row equals its given total and every column
+    its parent's printed cell (2,000 random cases, two thirds of the cells empty)."""
+    rng = np.random.default_rng(3)
+    for _ in range(2_000):
+        n, m = rng.integers(2, 6, 2)
+        values = rng.exponential(30, (n, m)) * (rng.random((n, m)) < 0.35)
+        county = values.sum(axis=0, keepdims=True)
+        total = np.array([int(np.floor(county.sum() + 0.5))])
+        rows = np.round(values.sum(axis=1)).astype(int)
+        rows[0] += total[0] - rows.sum()
+        if (rows < 0).any():
+            continue
+        top, units = round_tables([(county, None), (values, np.zeros(n, dtype=int))], [np.arange(m)],
+                                  totals=[total, rows])
+        assert (units.sum(axis=1) == rows).all() and (units.sum(axis=0) == top[0]).all()

@@ -450,7 +450,8 @@ def _round_columns(true: np.ndarray, groups: Sequence[np.ndarray], total: int) -
     return out
 
 
-def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray, *,
+                fixed_rows: bool = False) -> np.ndarray:
     """Integer cells near ``true`` whose rows sum to ``rows`` and columns to ``cols``.
 
     1. every cell rounded half up; 2. each column's residue spread over its
@@ -461,6 +462,11 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     be > 0 in truth), so column sums are kept and rows reach their targets
     (or, where no such move or chain of moves exists, the row's printed
     total moves by that hundredth instead: see :func:`_transfer_path`).
+
+    ``fixed_rows``: the row totals are given and may not move (the slope
+    table, rounded to the printed 耕地 of each unit): then a chain may end in
+    a cell with no land in truth (one 0.01 in an empty grade rather than a
+    row off its printed farmland).
     """
     true = np.asarray(true, dtype=np.float64)
     n, m = true.shape
@@ -485,6 +491,11 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndar
             path = [(int(donors[d]), i, int(col))]
         else:
             path = _transfer_path(out, true, i, short < 0)
+            if not path and fixed_rows:
+                path = _transfer_path(out, true, i, short < 0, any_cell=True)
+                if not path:
+                    raise ValidationError("rounding: no hundredth can reach a row whose printed total "
+                                          "is fixed (the row and column totals disagree)")
         for giver, taker, c in path:
             out[giver, c] -= 1
             out[taker, c] += 1
@@ -493,8 +504,8 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndar
     return out
 
 
-def _transfer_path(out: np.ndarray, true: np.ndarray, target: int, donor: np.ndarray
-                   ) -> list[tuple[int, int, int]]:
+def _transfer_path(out: np.ndarray, true: np.ndarray, target: int, donor: np.ndarray, *,
+                   any_cell: bool = False) -> list[tuple[int, int, int]]:
     """Moves (giver, taker, column) carrying one hundredth from a donor row to ``target``.
 
     When no donor shares a column with ``target`` directly: a breadth-first
@@ -503,12 +514,13 @@ def _transfer_path(out: np.ndarray, true: np.ndarray, target: int, donor: np.nda
     such chain (the rounded row and column totals disagree on where the land
     is): an empty list, and the caller moves the hundredth between the two
     rows' totals instead — a class without land never prints 0.01.
+    ``any_cell``: a move may end in a cell without land (fixed row totals).
     """
     prev: dict[int, tuple[int, int]] = {}
     queue, seen = [target], {target}
     while queue:
         taker = queue.pop(0)
-        can = (out >= 1) & (true[taker] > 0)[None, :]
+        can = (out >= 1) & (np.ones(true.shape[1], dtype=bool) if any_cell else true[taker] > 0)[None, :]
         can[list(seen)] = False
         for g in np.flatnonzero(can.any(axis=1)).tolist():
             giver: int = g
@@ -594,7 +606,7 @@ def round_tables(tree: Sequence[tuple[np.ndarray, np.ndarray | None]],
                 rows = np.flatnonzero(parent == p)
                 target = (given[rows] if given is not None else
                           _round_parts(values[rows].sum(axis=1), int(above[p].sum()), rows))
-                cells[rows] = _controlled(values[rows], target, above[p])
+                cells[rows] = _controlled(values[rows], target, above[p], fixed_rows=given is not None)
         out.append(cells)
     return out
 
