@@ -15,12 +15,14 @@ import dataclasses
 import inspect
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import xigeo
 from xigeo import sample
 from xigeo._result import Result
+from xigeo._text import YES_NO
 from xigeo.errors import LayerWriteError, OptionError
 from xigeo.headline import compute_results, sample_layers
 
@@ -115,8 +117,8 @@ def test_tables_and_labels(case):
                                     if c != getattr(canonical, "_geometry_column_name", None)]
         assert len(zh.columns) == len(en.columns) and len(zh) == len(en)
         # English headers are snake_case (or the layer's own field names); Chinese ones are Chinese
-        if len(en.columns):
-            assert any(CJK.search(str(c)) for c in zh.columns), (name, table_name, list(zh.columns))
+        untranslated = [c for c in zh.columns if not CJK.search(str(c))]
+        assert not untranslated, (name, table_name, untranslated)
         # numbers are untouched by labelling
         for c_en, c_zh in zip(en.columns, zh.columns):
             if pd.api.types.is_float_dtype(en[c_en]):
@@ -150,7 +152,7 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
     name, _, result = case
     path = tmp_path / f"{name}.xlsx"
     assert result.to_excel(path) == path
-    book = pd.read_excel(path, sheet_name=None)
+    book = pd.read_excel(path, sheet_name=None, dtype=str)  # text as written: codes keep their zeros
     specs = type(result).TABLES
     assert list(book) == ["摘要"] + [s.title_zh[:31] for s in specs.values()]
     assert "\n".join(book["摘要"]["摘要"].astype(str)) == result.summary("zh")
@@ -158,11 +160,20 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
         expected = result.table(table_name, labels="zh", total=spec.total is not None)
         sheet = book[spec.title_zh[:31]]
         assert len(sheet) == len(expected), (name, table_name)
+        assert list(sheet.columns[-len(expected.columns):]) == [str(c) for c in expected.columns]
         for column in expected.columns:
-            if pd.api.types.is_float_dtype(expected[column]):
+            want = expected[column]
+            if pd.api.types.is_float_dtype(want):
                 got = pd.to_numeric(sheet[column], errors="coerce").to_numpy()
-                assert got == pytest.approx(expected[column].to_numpy(dtype=float), nan_ok=True), \
+                assert got == pytest.approx(want.to_numpy(dtype=float), nan_ok=True), \
                     (name, table_name, column)
+            else:  # text, counts, verdicts and 是/否 as the workbook writes them
+                shown = [YES_NO[bool(v)] if isinstance(v, (bool, np.bool_)) else v for v in want]
+                for got, exp in zip(sheet[column], shown):
+                    if isinstance(exp, (int, float, np.integer, np.floating)) and not pd.isna(exp):
+                        assert float(got) == pytest.approx(float(exp)), (name, table_name, column)
+                    else:
+                        assert _cell(got) == _cell(exp), (name, table_name, column, got, exp)
     before = path.read_bytes()
     with pytest.raises(LayerWriteError, match="exists"):
         result.to_excel(path)
@@ -170,6 +181,15 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
     english = result.to_excel(tmp_path / "en.xlsx", labels="en")
     assert list(pd.read_excel(english, sheet_name=None))[0] == "summary"
+
+
+def _cell(value):
+    """A cell as text; an empty cell and a missing value alike."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value == "":
+        return ""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return str(int(value))
+    return str(value)
 
 
 def test_published_figures_through_the_contract(layers):

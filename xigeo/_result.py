@@ -67,12 +67,11 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ._options import check_lang
+from ._tables import TOTAL_LABEL
 from .errors import OptionError
 
 __all__ = ["Result", "TableSpec", "Total", "COMMON_ZH", "TOTAL_LABEL"]
 
-#: index label of a total row (reports are Chinese; 合计 = total)
-TOTAL_LABEL = "合计"
 
 #: Chinese headers of columns that mean the same in every table (a table's own
 #: ``columns_zh`` takes precedence)

@@ -36,6 +36,7 @@ import numpy as np
 import pyproj
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
+from ._layers import layer_name
 from .errors import CRSError
 
 __all__ = [
@@ -265,12 +266,6 @@ def zone_of(longitude: float, *, width: int = 3) -> int:
     raise CRSError(f"zone width {width!r} is not used in China; use 3 or 6")
 
 
-def layer_name(data: Any, name: str | None = None) -> str:
-    """Name of a layer for messages: ``name``, else the file it was read from."""
-    if name:
-        return name
-    attrs = getattr(data, "attrs", None) or {}
-    return str(attrs.get("source", "layer"))
 
 
 def _bounds(data: Any) -> np.ndarray:

@@ -162,24 +162,21 @@ def _stripping(result: Any) -> dict[str, float]:
 
 @dataclasses.dataclass(frozen=True)
 class Topic:
-    """A headline topic: the layers it reads, how its result is computed, the figures it gives."""
+    """A headline topic: how its result is computed from the layers, the figures it gives."""
 
     name: str
-    layers: tuple[str, ...]
     compute: Callable[[Mapping[str, Any]], Any]
     figures: Callable[[Any], dict[str, float]]
 
 
 #: The topics of the headline figures, in report order, keyed by their Chinese name.
 TOPICS: dict[str, Topic] = {t.name: t for t in (
-    Topic("建设项目用地预审", ("prereview", "jbnt"), _compute_prereview, _prereview),
-    Topic("城乡建设用地增减挂钩", ("linkage_demolition", "linkage_newbuild", "dltb"),
-          _compute_linkage, _linkage),
-    Topic("土地综合整治", ("consolidation",), _compute_consolidation, _consolidation),
-    Topic("产业集聚区", ("industrial",), _compute_industrial, _industrial),
-    Topic("濮公山矿山公园", ("minepark", "minepark_pits", "minepark_restoration", "minepark_dem"),
-          _compute_minepark, _minepark),
-    Topic("表土剥离", ("stripping_sources", "stripping_receivers"), _compute_stripping, _stripping),
+    Topic("建设项目用地预审", _compute_prereview, _prereview),
+    Topic("城乡建设用地增减挂钩", _compute_linkage, _linkage),
+    Topic("土地综合整治", _compute_consolidation, _consolidation),
+    Topic("产业集聚区", _compute_industrial, _industrial),
+    Topic("濮公山矿山公园", _compute_minepark, _minepark),
+    Topic("表土剥离", _compute_stripping, _stripping),
 )}
 
 
@@ -210,7 +207,8 @@ def compute_results(layers: Mapping[str, Any], *, topics: Iterable[str] | None =
 
 def headline_figures(layers: Mapping[str, Any] | None = None, *,
                      topics: Iterable[str] | None = None,
-                     results: Mapping[str, Any] | None = None) -> pd.DataFrame:
+                     results: Mapping[str, Any] | None = None,
+                     sample: bool | None = None) -> pd.DataFrame:
     """Compute the report's headline figures from ``layers`` (default: the sample).
 
     Parameters
@@ -224,6 +222,10 @@ def headline_figures(layers: Mapping[str, Any] | None = None, *,
     results : mapping of topic to result, optional
         Results already computed (:func:`compute_results`, as the report
         does); a topic found here is not computed again.
+    sample : bool, optional
+        Add the published figures (``published``, ``agrees``): the results
+        are the bundled sample's. Default: when neither ``layers`` nor
+        ``results`` is given.
 
     Returns
     -------
@@ -240,7 +242,7 @@ def headline_figures(layers: Mapping[str, Any] | None = None, *,
     0  一期剥离面积     500.0    亩        500    True
     """
     chosen = _topics(topics)
-    is_sample = layers is None and results is None
+    is_sample = (layers is None and results is None) if sample is None else sample
     results = dict(results or {})
     missing = [t for t in chosen if t not in results]
     if missing:

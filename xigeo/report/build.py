@@ -129,7 +129,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
 
     from .. import sample
     from .._excel import write_workbook
-    from ..headline import PUBLISHED, compute_results, headline_figures
+    from ..headline import compute_results, headline_figures
     from ..maps import write_atlas
     from ..maps.atlas import figure_title
     from .pages import headline_page, table_pages
@@ -159,11 +159,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     step()
     topics = [s.topic for s in sections if s.topic is not None]
     results = compute_results(layers, topics=topics)
-    headline = headline_figures(topics=topics, results=results)
-    if data is None and len(headline):
-        headline["published"] = [PUBLISHED[(t, f)].published
-                                 for t, f in zip(headline["topic"], headline["figure"])]
-        headline["agrees"] = headline["reported"] == headline["published"]
+    headline = headline_figures(topics=topics, results=results, sample=data is None)
     if date is None:
         today = dt.date.today()
         date = f"{today.year}年{today.month}月"
