@@ -275,3 +275,20 @@ def test_an_input_is_never_an_output_even_with_overwrite(tmp_path, capsys, comma
     err = capsys.readouterr().err
     assert "is an input of this command" in err and "--overwrite does not apply" in err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_missing_id_in_the_id_field_names_the_field(tmp_path, capsys):
+    """check-farmland --id JXQBH with a blank JXQBH: the error names the field and the rows, and the
+    fix is to fill it in (not a Python call)."""
+    from xigeo import sample
+    from xigeo.cli import main
+    from xigeo.io import write_layer
+
+    parcels = sample.load("linkage_newbuild")
+    parcels.loc[parcels.index[2], "JXQBH"] = None
+    path = write_layer(parcels, tmp_path / "建新区.gpkg")
+    jbnt = write_layer(sample.load("jbnt"), tmp_path / "基本农田.gpkg")
+    assert main(["check-farmland", str(path), str(jbnt), "--id", "JXQBH"]) == 1
+    err = capsys.readouterr().err
+    assert "missing JXQBH" in err and "positions 2" in err and "fill JXQBH" in err
+    assert "set_index" not in err

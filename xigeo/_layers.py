@@ -71,7 +71,8 @@ def as_frame(layer: Any, label: str) -> Any:
 
 
 def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "id",
-              fix: str = "gdf.set_index('BSM')", field: str | None = None) -> None:
+              fix: str = "give every row an id, e.g. gdf.set_index('BSM')",
+              field: str | None = None) -> None:
     """Refuse rows without an id and, with ``unique``, ids used twice.
 
     ``field``: the column the ids were taken from (the message then names it
@@ -83,7 +84,7 @@ def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "
         where = f"missing {field}" if field else "missing index value"
         raise ValidationError(
             f"{label}: {int(missing.sum())} rows have no {what} ({where}) at positions "
-            f"{format_ids(rows)}. Fix: give every row an {what}, e.g. {fix}", rows)
+            f"{format_ids(rows)}. Fix: {fix}", rows)
     if unique:
         dup = index.duplicated(keep=False)
         if dup.any():

@@ -74,9 +74,9 @@ def check_rows(data: pd.DataFrame, bad: Any, message: str, *, name: str | None =
 
 def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = None,
              what: str = "id") -> pd.DataFrame:
-    """Index ``layer`` by ``id_field`` (kept as a column too), refusing ids used twice.
+    """Index ``layer`` by ``id_field`` (kept as a column too), refusing missing ids and ids used twice.
 
-    With ``id_field=None`` the layer keeps its index, which must be unique too.
+    With ``id_field=None`` the layer keeps its index, which must be complete and unique too.
 
     >>> df = pd.DataFrame({"QYBH": ["CY01", "CY02", "CY01"]})
     >>> index_by(df, "QYBH", name="industrial")
@@ -84,16 +84,16 @@ def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = No
     ...
     xigeo.errors.ValidationError: industrial: id(s) used twice: CY01
     """
+    from ._layers import check_ids
+
     label = layer_name(layer, name)
     if id_field is not None:
         require_fields(layer, [id_field], name=label)
         layer = layer.set_index(id_field, drop=False)
         layer.index.name = id_field
-    dup = layer.index.duplicated(keep=False)
-    if dup.any():
-        raise ValidationError(f"{label}: {what}(s) used twice: "
-                              f"{format_ids(sorted(set(map(str, layer.index[dup]))))}",
-                              list(layer.index[dup]))
+    fix = (f"fill {id_field} in those rows" if id_field is not None
+           else "give every row an id, e.g. gdf.set_index('BSM')")
+    check_ids(layer.index, label, what=what, field=id_field, fix=fix)
     return layer
 
 

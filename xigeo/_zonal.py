@@ -110,7 +110,8 @@ def zone_index(data: Any, id_field: str | None, name: str) -> pd.Index:
     else:
         require_fields(data, [id_field], name=name)
         index = pd.Index(data[id_field].to_numpy(), name=id_field)
-    check_ids(index, name, fix=f"a {id_field} value" if id_field else "gdf.set_index('KSBH')")
+    check_ids(index, name, field=id_field,
+              fix=f"give every row an id, e.g. {f'a {id_field} value' if id_field else 'gdf.set_index(KSBH)'}")
     return index
 
 
