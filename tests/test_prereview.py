@@ -161,3 +161,18 @@ def test_sample_reproduces_the_report():
     # 受理61个 1525亩, 通过55个 1286亩, 核减6个 239亩
     assert s["count"].tolist() == [61, 55, 6]
     assert s["area_mu"].round(2).tolist() == [1525.00, 1286.00, 239.00]
+
+
+def test_area_cap_that_is_not_a_number_is_refused():
+    """Review: YDBZMJ "abc" was read as no cap, so an oversized project passed."""
+    from shapely import box
+
+    from xigeo.errors import ValidationError
+
+    x0, y0 = 38_560_000, 3_580_000
+    projects = gpd.GeoDataFrame({"YDBZMJ": [20.0, "abc"]}, geometry=[
+        box(x0, y0, x0 + 100, y0 + 100), box(x0 + 200, y0, x0 + 300, y0 + 100)],
+        index=pd.Index(["YS01", "YS02"], name="XMBH"), crs=4526)
+    jbnt = gpd.GeoSeries([box(x0 + 1000, y0, x0 + 1100, y0 + 100)], crs=4526)
+    with pytest.raises(ValidationError, match=r"YDBZMJ is not a number in row\(s\) YS02"):
+        prereview(projects, farmland=jbnt, method="planar")

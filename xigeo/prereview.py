@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._landuse import is_farmland
-from ._layers import describe
+from ._layers import describe, numeric_field
 from ._result import Result, TableSpec, Total
 from ._tables import add_total, index_by, require_fields
 from .area import AreaMethod
@@ -82,7 +82,8 @@ def area_cap_rule(field: str = "YDBZMJ", *, unit: str = "mu") -> Rule:
     unit_ = AreaUnit.create(unit)
 
     def test(projects: gpd.GeoDataFrame, table: pd.DataFrame) -> Any:
-        cap = pd.to_numeric(projects[field], errors="coerce").to_numpy(dtype=float)
+        # text that is not a number is refused with its rows (it must not pass as "no cap")
+        cap = numeric_field(projects, field, describe(projects, "projects")).to_numpy(dtype=float)
         area = convert_area(table["area_m2"].to_numpy(), AreaUnit.M2, unit_)
         return area > cap  # a missing cap (NaN) never fails
 
