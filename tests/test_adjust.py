@@ -564,3 +564,22 @@ def test_cli_error_messages(files, capsys):
     assert main(["adjust", str(paths["dltb"]), "--control-table", str(bad), "-o", str(paths["out"])]) == 1
     err = capsys.readouterr().err
     assert "xigeo: error:" in err and "village 411528101001 甲村" in err and "refused" in err
+
+
+@pytest.mark.parametrize("controls", [
+    {"411528101001": 300.0},                                    # county 411529 has no control at all
+    {"411528101": 300.0, "411528101001": 300.0, "411529101001": 200.0},  # no township 411529101
+])
+def test_dask_engine_refuses_what_the_local_engine_refuses(controls):
+    """Review: the dask engine read the control levels of each county's block, so a county without
+    controls (or without a level the others have) passed unnoticed; the local engine names it."""
+    patches = pd.DataFrame({"BSM": ["1", "2", "3"], "TBMJ": [100.0, 200.0, 200.0], "KCXS": 0.0,
+                            "ZLDWDM": ["4115281010010000000", "4115281010010000000",
+                                       "4115291010010000000"]})
+    table = pd.DataFrame({"code": list(controls), "KZMJ": list(controls.values())})
+    with pytest.raises(ValidationError) as local:
+        adjust_areas(patches, table)
+    with pytest.raises(ValidationError) as dask:
+        adjust_areas(patches, table, engine="dask")
+    assert "411529101" in str(local.value)
+    assert str(dask.value) == str(local.value)

@@ -39,3 +39,25 @@ def test_invariants_on_random_groups():
 def test_to_hundredths_rounds_half_away_from_zero():
     assert to_hundredths(np.array([1234.56, 0.005, -0.005, 2.675, 10.0])).tolist() == \
         [123456, 1, -1, 268, 1000]
+
+
+def test_largest_first_and_ties_by_key_on_random_groups():
+    """Review: the invariants above hold for smallest-first too. Here, within each group, the
+    units given are f or f+1 and never grow as items get smaller (ties: ascending key)."""
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(1, 20, 3_000).astype(float)  # many ties
+    groups = rng.integers(0, 30, 3_000)
+    diffs = rng.integers(-500, 500, 30)
+    key = rng.permutation(3_000)
+    out = np.abs(spread(sizes, groups, diffs, key))
+    for g in range(30):
+        members = np.flatnonzero(groups == g)
+        if not members.size:
+            continue
+        f = abs(diffs[g]) // members.size
+        order = members[np.lexsort((key[members], -sizes[members]))]  # largest first, then key
+        given = out[order]
+        assert set(given.tolist()) <= {f, f + 1}
+        assert (np.diff(given) <= 0).all()  # the f+1 come first
+    # a hand-worked tie: equal sizes, the smaller key gets the extra hundredth
+    assert spread(np.array([5.0, 5.0]), np.zeros(2, int), np.array([1]), np.array([9, 4])).tolist() == [0, 1]

@@ -563,8 +563,8 @@ def _units_frame(text: Mapping[str, Any], ints: Mapping[str, Any]) -> pd.DataFra
 
 
 def _adjust_block(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray, key: np.ndarray,
-                  table: pd.DataFrame, tolerance_h: int) -> tuple[np.ndarray, pd.DataFrame,
-                                                                    list[dict[str, Any]]]:
+                  table: pd.DataFrame, tolerance_h: int, levels: Sequence[int] | None = None
+                  ) -> tuple[np.ndarray, pd.DataFrame, list[dict[str, Any]]]:
     """The hierarchical adjustment of one block of patches (a county, or everything).
 
     ``codes``: the block's unique patch codes; ``code_index``: each patch's
@@ -575,7 +575,8 @@ def _adjust_block(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray,
     """
     n_patches = area_h.size
     problems: list[dict[str, Any]] = []
-    levels = sorted(set(int(v) for v in table["level"]))
+    # the levels of the whole control set (a county block may lack some: its patches are then named)
+    levels = sorted(set(int(v) for v in table["level"])) if levels is None else list(levels)
     delta = np.zeros(n_patches, dtype=np.int64)
     if not levels:
         return delta, _empty_units(), problems
@@ -613,7 +614,8 @@ def _adjust_block(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray,
             for c in ucodes[~has_parent]:
                 problems.append({"kind": "no_parent", "level": LEVELS[L], "code": c,
                                  "parent_level": LEVELS[P], "parent": c[:P]})
-            info["parent"] = np.where(has_parent, up["codes"][np.maximum(ppos, 0)], "")
+            if len(up["codes"]):  # a county's block may have no unit at the level above
+                info["parent"] = np.where(has_parent, up["codes"][np.maximum(ppos, 0)], "")
             pm = len(up["codes"])
             up["children"] = np.bincount(ppos[has_parent], minlength=pm).astype(np.int64)
             up["children_sum"] = _group_sum(ppos[has_parent], control[has_parent], pm)
@@ -682,6 +684,7 @@ def _adjust_dask(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray, 
     county_of_code = np.array([c[:6] for c in codes], dtype=object)
     counties = sorted(set(county_of_code))
     table_county = table["code"].str[:6]
+    levels = sorted(set(int(v) for v in table["level"]))  # as the local engine: of all the controls
     tasks, rows_of = [], []
     patch_county = county_of_code[code_index] if code_index.size else np.zeros(0, dtype=object)
     for county in counties:
@@ -691,7 +694,8 @@ def _adjust_dask(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray, 
         remap[local_codes] = np.arange(local_codes.size)
         block = table[table_county == county].reset_index(drop=True)
         tasks.append(dask.delayed(_adjust_block, pure=True)(
-            codes[local_codes], remap[code_index[rows]], area_h[rows], key[rows], block, tolerance_h))
+            codes[local_codes], remap[code_index[rows]], area_h[rows], key[rows], block, tolerance_h,
+            levels))
         rows_of.append(rows)
     results = dask.compute(*tasks) if tasks else ()
     delta = np.zeros(area_h.size, dtype=np.int64)
@@ -709,7 +713,7 @@ def _adjust_dask(codes: np.ndarray, code_index: np.ndarray, area_h: np.ndarray, 
     if len(orphan):
         _, o_units, o_probs = _adjust_block(np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64),
                                             np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                                            orphan.reset_index(drop=True), tolerance_h)
+                                            orphan.reset_index(drop=True), tolerance_h, levels)
         frames.append(o_units)
         problems += o_probs
     units = pd.concat(frames) if frames else _empty_units()
