@@ -292,3 +292,29 @@ def test_missing_id_in_the_id_field_names_the_field(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "missing JXQBH" in err and "positions 2" in err and "fill JXQBH" in err
     assert "set_index" not in err
+
+
+def test_errors_name_the_fix_for_the_interface_in_use():
+    """errors.fix gives the CLI flag while a command runs and the keyword otherwise, and the
+    CLI's setting does not leak into later Python calls in the same process."""
+    import click
+    from click.testing import CliRunner
+
+    from xigeo.cli import cli
+    from xigeo.errors import fix
+
+    seen = []
+
+    @cli.command("_probe", hidden=True)
+    def _probe() -> None:
+        seen.append(fix("crs='EPSG:4490'", "--crs EPSG:4490"))
+        click.echo("ok")
+
+    try:
+        result = CliRunner().invoke(cli, ["_probe"])
+    finally:
+        cli.commands.pop("_probe")
+    assert result.exit_code == 0, result.output
+    assert seen == ["--crs EPSG:4490"]
+    assert fix("crs='EPSG:4490'", "--crs EPSG:4490") == "crs='EPSG:4490'"
+    assert fix("crs='EPSG:4490'") == "crs='EPSG:4490'"

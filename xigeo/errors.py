@@ -8,6 +8,7 @@ The messages name what was found and the fix.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 
 __all__ = [
     "XigeoError",
@@ -81,6 +82,38 @@ class XigeoWarning(UserWarning):
 
 class TextEncodingWarning(XigeoWarning):
     """A layer's text encoding had to be guessed."""
+
+
+_INTERFACE: ContextVar[str] = ContextVar("xigeo_interface", default="python")
+
+
+def fix(python: str, cli: str | None = None) -> str:
+    """The fix for an error as the user can apply it where they are.
+
+    Messages name a fix; a Python user needs a keyword (``crs="EPSG:4490"``), a CLI user
+    the flag (``--crs EPSG:4490``). While a ``xigeo`` command runs (:func:`cli_interface`),
+    ``cli`` is returned when given, else ``python``.
+
+    Examples
+    --------
+    >>> fix("read_layer(path, crs='EPSG:4490')", "--crs EPSG:4490")
+    "read_layer(path, crs='EPSG:4490')"
+    >>> with cli_interface():
+    ...     fix("read_layer(path, crs='EPSG:4490')", "--crs EPSG:4490")
+    '--crs EPSG:4490'
+    """
+    return cli if cli is not None and _INTERFACE.get() == "cli" else python
+
+
+class cli_interface:
+    """Context manager: errors raised inside it word their fixes for the command line."""
+
+    def __enter__(self) -> "cli_interface":
+        self._token = _INTERFACE.set("cli")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _INTERFACE.reset(self._token)
 
 
 def format_ids(ids: Iterable[object], limit: int = 20) -> str:

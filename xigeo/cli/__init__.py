@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from ..errors import XigeoError
+from ..errors import XigeoError, cli_interface
 from .adjust import adjust_command
 from .area import area_command
 from .demo import demo_command
@@ -49,6 +49,8 @@ def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    # messages raised while a command runs name CLI flags, not Python keywords (errors.fix)
+    ctx.with_resource(cli_interface())
     level = (logging.DEBUG if debug else logging.ERROR if quiet
              else logging.INFO if verbose else logging.WARNING)
     _log_to_stderr(level)
