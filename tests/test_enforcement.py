@@ -171,3 +171,11 @@ def test_sample_changes():
     s = r.table("by_township", total=True)
     assert s.loc["合计", "patches"] == 38 and s.loc["合计", "suspected"] == 24
     assert s.loc["合计", "suspected_basic_farmland"] == 8
+
+
+def test_numeric_land_use_codes_are_refused(layers):
+    """Numeric DLBM (103) would grade farmland taken as 'other': refused before any overlay."""
+    changes, approvals, jbnt, landuse = layers
+    numeric = landuse.assign(DLBM=[103, 702, 601])
+    with pytest.raises(ValidationError, match="DLBM holds numbers.*leading zeros"):
+        enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=numeric, method="planar")

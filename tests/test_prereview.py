@@ -176,3 +176,12 @@ def test_area_cap_that_is_not_a_number_is_refused():
     jbnt = gpd.GeoSeries([box(x0 + 1000, y0, x0 + 1100, y0 + 100)], crs=4526)
     with pytest.raises(ValidationError, match=r"YDBZMJ is not a number in row\(s\) YS02"):
         prereview(projects, farmland=jbnt, method="planar")
+
+
+def test_numeric_land_use_codes_are_refused(projects, jbnt):
+    """DLBM read as numbers (103 for 0103) would match no farmland prefix and report 0 m² of
+    cultivated land occupied: refused with the fix instead (as linkage_balance does)."""
+    landuse = gpd.GeoDataFrame({"DLBM": [101, 702, 103]},
+                               geometry=[b(0, 0, 50, 100), b(50, 0, 100, 100), b(250, 0, 300, 100)], crs=4526)
+    with pytest.raises(ValidationError, match="DLBM holds numbers.*leading zeros.*zfill"):
+        prereview(projects, farmland=jbnt, landuse=landuse, method="planar")

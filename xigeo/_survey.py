@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .errors import ValidationError
+from .errors import ValidationError, fix
 from .units import AreaUnit, convert_area
 
 __all__ = ["class_codes", "overlay_m2", "ha"]
@@ -41,10 +41,13 @@ def class_codes(layer: pd.DataFrame, column: str, label: str) -> pd.Series:
     """A land-use code field as text; numbers (leading zeros lost: 101 for 0101) are refused."""
     values = layer[column]
     if pd.api.types.is_numeric_dtype(values):
+        first = values.dropna().iloc[0] if values.notna().any() else ""
+        how = fix(f"layer[{column!r}] = layer[{column!r}].astype('Int64').astype(str).str.zfill(4)",
+                  f"store {column} as a text field in the file (QGIS field calculator: "
+                  f"lpad(to_string(\"{column}\"), 4, '0'))")
         raise ValidationError(
-            f"{label}: {column} holds numbers ({values.dropna().iloc[0] if values.notna().any() else ''}"
-            f"), but land-use codes are text with leading zeros (0101, 0702). Fix: read the field as "
-            f"text, or layer[{column!r}] = layer[{column!r}].astype('Int64').astype(str).str.zfill(4)")
+            f"{label}: {column} holds numbers ({first}), but land-use codes are text with leading "
+            f"zeros (0101, 0702): read as numbers, 0101 and 101 cannot be told apart. Fix: {how}")
     return values.astype("string").str.strip()
 
 

@@ -44,6 +44,7 @@ from ._layers import describe, polygonal_part
 from ._overlay import intersection_pieces
 from ._result import Result, TableSpec, Total
 from ._options import non_negative
+from ._survey import class_codes
 from ._tables import index_by, require_fields
 from .area import AreaMethod, area
 from .crs import check_same_crs
@@ -250,6 +251,7 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
         layers.append(townships)
     check_same_crs(*layers, names=tuple(names.values()))
     require_fields(landuse, ["DLBM"], name=names["landuse"])
+    class_codes(landuse, "DLBM", names["landuse"])  # numeric codes (101) would all count as 'other'
     if townships is not None:
         require_fields(townships, ["XZQDM", "XZQMC"], name=names["townships"])
     if id_field is not None:

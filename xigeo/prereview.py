@@ -34,6 +34,7 @@ import pandas as pd
 from ._landuse import is_farmland
 from ._layers import describe, numeric_field
 from ._result import Result, TableSpec, Total
+from ._survey import class_codes
 from ._tables import add_total, index_by, require_fields
 from .area import AreaMethod
 from .crs import check_same_crs
@@ -320,6 +321,7 @@ def prereview(projects: gpd.GeoDataFrame, *, farmland: gpd.GeoDataFrame | gpd.Ge
     require_fields(projects, [f for r in rule_list for f in r.fields], name=p_label)
     if landuse is not None:
         require_fields(landuse, ["DLBM"], name=names[-1])
+        class_codes(landuse, "DLBM", names[-1])  # numeric codes (101) would find no farmland
 
     ov = farmland_overlap(projects, farmland, tolerance_m2=tolerance_m2, method=method)
     bp = ov.by_parcel
