@@ -331,3 +331,18 @@ def test_result_contract_on_the_sample(pugongshan, tmp_path):
     with pytest.raises(LayerWriteError, match="exists"):
         result.to_excel(book)
     assert book.read_bytes() == before
+
+
+def test_investment_that_is_not_a_number_is_refused(case):
+    """TZJE "约100" was left out of the investment sum (None); now refused with the row,
+    and a layer whose TZJE are all empty reports no investment (None), not 0 万元."""
+    from xigeo.errors import ValidationError
+
+    park, pits, restoration = case
+    two = pd.concat([restoration, restoration.assign(XMMC="二期", TZJE="约100")], ignore_index=True)
+    with pytest.raises(ValidationError, match="TZJE is not a number"):
+        minepark_summary(park, pits, two, dem=ramp())
+    both = pd.concat([restoration, restoration.assign(XMMC="二期", TZJE="50.5")], ignore_index=True)
+    assert minepark_summary(park, pits, both, dem=ramp()).figures.investment_wan_yuan == 150.5
+    empty = restoration.assign(TZJE=[None])
+    assert minepark_summary(park, pits, empty, dem=ramp()).figures.investment_wan_yuan is None

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._layers import describe, polygonal_part
+from ._layers import describe, numeric_field, polygonal_part
 from ._options import choose
 from ._result import TOTAL_LABEL, Result, TableSpec, Total
 from ._tables import check_labels, require_fields
@@ -350,7 +350,9 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
     u, pk = 2 * n, 2 * n + 1  # rows of the union of the pits and of the park
     investment = None
     if "TZJE" in restoration.columns:
-        investment = float(pd.to_numeric(restoration["TZJE"], errors="coerce").sum())
+        # text that is not a number is refused (it was dropped from the sum); no value at all is None
+        tzje = numeric_field(restoration, "TZJE", names[2], non_negative=True)
+        investment = float(tzje.sum()) if tzje.notna().any() else None
     in_zone = table["restoration_share_pct"] > 50
     figures = MineparkSummary(
         park_area_km2=park_area,
