@@ -432,11 +432,13 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
     assert "申报项目2个，其中批准1个" in result.output
     assert "节余指标(公顷)" in result.output and "已批准合计" in result.output
     assert "B-J1" in result.output and "建新区不得占用永久基本农田" in result.output
+    # the result's own workbook: the summary first, then the tables under their Chinese titles
     book = pd.read_excel(out, sheet_name=None, index_col=0)
-    assert set(book) == {"projects", "violations", "totals"}
-    assert book["projects"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
-    assert book["totals"].index.tolist() == ["批准项目合计", "申报项目合计"]
-    assert book["violations"]["规则名称"].tolist() == [
+    assert list(book) == ["摘要", "增减挂钩项目", "规则检查", "增减挂钩合计"]
+    assert "申报项目2个，其中批准1个" in book["摘要"].index[0]
+    assert book["增减挂钩项目"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
+    assert book["增减挂钩合计"].index.tolist() == ["批准项目合计", "申报项目合计"]
+    assert book["规则检查"]["规则名称"].tolist() == [
         RULES["basic_farmland"], RULES["demolition_ge_newbuild"], RULES["reclaimed_farmland_ge_occupied"]]
     csv = tmp_path / "t.csv"
     result = CliRunner().invoke(linkage_command, [
@@ -475,7 +477,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"
     assert main(["linkage", *args, "--labels", "zh", "-o", str(out), "--overwrite"]) == 0
-    table = (pd.read_excel(out, sheet_name="projects", index_col=0) if suffix == ".xlsx"
+    table = (pd.read_excel(out, sheet_name="增减挂钩项目", index_col=0) if suffix == ".xlsx"
              else pd.read_csv(out, index_col=0, encoding="utf-8-sig"))
     assert table.at["已批准合计", "建新区面积(公顷)"] == pytest.approx(ha(J1), abs=TOL_HA)
 

@@ -60,7 +60,6 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
       xigeo linkage 拆旧区.shp 建新区.shp --landuse DLTB.shp --farmland JBNT.shp
       xigeo linkage 拆旧区.shp 建新区.shp --landuse DLTB.shp --labels zh -o 增减挂钩.xlsx
     """
-    from .._excel import write_workbook
     from ..errors import OptionError
     from ..io import read_layer
     from ..linkage import linkage_balance
@@ -89,8 +88,7 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
         click.echo(f"注 / note: {note}")
     if output:
         if output.suffix.lower() == ".xlsx":
-            write_workbook({"projects": projects, "violations": result.table("violations", labels=labels),
-                            "totals": result.table("totals", labels=labels)}, output, overwrite=overwrite)
+            result.to_excel(output, labels=labels, overwrite=overwrite)  # summary sheet first
         else:
             write_table(projects, output, overwrite=overwrite)
         log.info("wrote %s", output)
