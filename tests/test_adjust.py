@@ -566,6 +566,33 @@ def test_cli_error_messages(files, capsys):
     assert "xigeo: error:" in err and "village 411528101001 甲村" in err and "refused" in err
 
 
+def test_cli_field_names_and_option_values_are_flags(files, tmp_path, capsys):
+    """The fixes a CLI user is given are flags the command has: a layer whose code and area
+    fields are named otherwise runs with --code-field/--area-field (same figures as the
+    renamed layer), the missing-field message names those flags, and a negative --tolerance
+    is a usage error naming --tolerance (it named tolerance_m2=, a Python keyword)."""
+    from xigeo.cli import main
+
+    paths, layer, town, table = files
+    other = tmp_path / "其他字段.shp"
+    xigeo.write_layer(layer.rename(columns={"ZLDWDM": "ZLDM", "TBMJ": "MJ"}), other)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["adjust", str(other), "--control-table", str(paths["table"]), "-o", str(paths["out"])]) == 1
+    err = capsys.readouterr().err
+    assert "missing the field(s) ZLDWDM, TBMJ" in err and "--code-field, --area-field" in err
+    assert "gdf.rename" not in err and sorted(p.name for p in tmp_path.iterdir()) == before
+    result = run("adjust", other, "--control-table", paths["table"], "-o", paths["out"],
+                 "--code-field", "ZLDM", "--area-field", "MJ")
+    assert result.exit_code == 0, result.output
+    ref = run("adjust", paths["dltb"], "--control-table", paths["table"], "-o", tmp_path / "ref.gpkg")
+    assert ref.exit_code == 0, ref.output
+    got, want = xigeo.read_layer(paths["out"]), xigeo.read_layer(tmp_path / "ref.gpkg")
+    assert h(got["MJ"]).tolist() == h(want["TBMJ"]).tolist()
+    result = CliRunner().invoke(cli, ["adjust", str(paths["dltb"]), "--control-table", str(paths["table"]),
+                                      "-o", str(tmp_path / "t.gpkg"), "--tolerance", "-1"])
+    assert result.exit_code == 2 and "--tolerance" in result.output and "tolerance_m2" not in result.output
+
+
 @pytest.mark.parametrize("controls", [
     {"411528101001": 300.0},                                    # county 411529 has no control at all
     {"411528101": 300.0, "411528101001": 300.0, "411529101001": 200.0},  # no township 411529101

@@ -38,7 +38,7 @@ import pandas as pd
 from ._apportion import spread, to_hundredths
 from ._options import choose, non_negative
 from ._result import Result, TableSpec, Total
-from .errors import SchemaError, ValidationError, format_ids
+from .errors import SchemaError, ValidationError, fix, format_ids
 
 __all__ = ["adjust_areas", "AdjustmentResult", "LEVELS", "CODE_FIELDS", "ENGINES"]
 
@@ -307,9 +307,11 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
     if missing:
         have = ", ".join(str(c) for c in patches.columns
                          if c != getattr(patches, "_geometry_column_name", None))
+        how = fix("rename the columns (gdf.rename(columns={...})) or name the fields "
+                  "(code_field=, area_field=, key_field=)",
+                  "rename the fields in the file, or name them (--code-field, --area-field, --key)")
         raise SchemaError(f"{label} is missing the field(s) {', '.join(missing)}; it has: {have}. "
-                          "Fix: rename the columns (gdf.rename(columns={...})) or pass the field "
-                          "names as options (code_field=, area_field=, key_field=)")
+                          f"Fix: {how}")
 
     # every problem of the layer's fields at once, then one error
     bad: list[tuple[str, list[Any]]] = []
@@ -448,7 +450,7 @@ def _key_rank(patches: pd.DataFrame, key_field: str | None, label: str) -> np.nd
 
     keys = pd.Index(patches.index if key_field is None else patches[key_field])
     check_ids(keys, label, what="key" if key_field is None else key_field,
-              field=key_field, fix="key_field='BSM'")
+              field=key_field, fix=fix("key_field='BSM'", "--key BSM"))
     if not pd.api.types.is_numeric_dtype(keys.dtype):
         keys = pd.Index(keys.astype(str))
     return np.argsort(np.argsort(keys.to_numpy(), kind="stable"), kind="stable").astype(np.int64)

@@ -25,12 +25,17 @@ _LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".gdb")
                    "and KZMJ in m². Repeatable.")
 @output_option("The adjusted layer (e.g. DLTB_平差.gpkg).", required=True)
 @click.option("--units", "units_path", type=click.Path(path_type=Path),
-              help="Write the audit table (平差表: every unit, and the patches changed) as .xlsx or .csv.")
-@click.option("--tolerance", "tolerance_m2", type=float, default=10.0, show_default=True,
+              help="Write the audit table (平差表): .xlsx has every unit and the patches changed; "
+                   ".csv the units only.")
+@click.option("--tolerance", "tolerance_m2", type=click.FloatRange(min=0), default=10.0, show_default=True,
               help="Largest difference (m²) between a unit's control and its contents treated as "
                    "rounding; more is refused as a topology or coding error.")
 @click.option("--key", "key_field", default="BSM", show_default=True,
               help="Tie-break among patches of equal area (a unique id field).")
+@click.option("--code-field", default="ZLDWDM", show_default=True,
+              help="The patches' 19-digit unit code field (坐落单位代码).")
+@click.option("--area-field", default="TBMJ", show_default=True,
+              help="The patch area field (m²) that is adjusted.")
 @click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
               help="dask: county by county on the active dask scheduler.")
 @method_option
@@ -38,7 +43,7 @@ _LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".gdb")
 @overwrite_option
 def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_paths: tuple[Path, ...],
                    output: Path, units_path: Path | None, tolerance_m2: float, key_field: str,
-                   engine: str, method: str, encoding: str | None, overwrite: bool) -> None:
+                   code_field: str, area_field: str, engine: str, method: str, encoding: str | None, overwrite: bool) -> None:
     """Adjust the patch areas (TBMJ) of DLTB so that they add up to the control areas.
 
     Levels come from the code length (6 county, 9 township, 12 village) and
@@ -70,7 +75,7 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     controls = [read_layer(p, encoding=encoding) for p in control_paths]
     controls += [_read_table(p, encoding) for p in table_paths]
     result = adjust_areas(patches, controls, tolerance_m2=tolerance_m2, key_field=key_field,
-                          method=method, engine=engine)
+                          code_field=code_field, area_field=area_field, method=method, engine=engine)
     click.echo(result.summary("zh"))
     click.echo(result.summary("en"))
     click.echo("")
