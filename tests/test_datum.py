@@ -260,6 +260,19 @@ def test_fit_7_recovers_exact_parameters_without_noise():
     assert np.abs(shapely.get_coordinates(out.values) - dst).max() < 1e-3
 
 
+def test_fit_7_from_2d_points_reproduces_plane_coordinates():
+    # docs/geodesy.md: heights change by ~111 m here; a fit from 2-D points (heights 0 on both
+    # sides) gives other parameters that still reproduce plane coordinates across the county
+    src = xi_points(10)
+    dst, h2 = numpy_7(src, TRUE7)
+    assert 105 < h2.min() and h2.max() < 117
+    fit = fit_transform(series(src, 2362), series(dst, 4526), kind="7")
+    assert abs(fit.params.values["dx_m"] - TRUE7["dx_m"]) > 10        # not the true seven
+    check = xi_points(50, seed=5)
+    out = transform(series(check, 2362), fit)
+    assert np.abs(shapely.get_coordinates(out.values) - numpy_7(check, TRUE7)[0]).max() < 3e-3
+
+
 def test_fit_7_with_noise_recovers_parameters_within_the_noise():
     rng = np.random.default_rng(1980)
     sigma = 0.01

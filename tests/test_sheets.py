@@ -312,3 +312,20 @@ def test_layer_outside_china_and_empty():
 
 def test_every_scale_has_its_code():
     assert [s.code for s in SCALES.values()] == ["", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K"]
+
+
+def test_the_docs_table_of_scales():
+    # docs/geodesy.md lists an example number per scale for 114.6°E, 32.4°N: each must be what
+    # the standard's formulas (std_number, above) give
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "geodesy.md").read_text(encoding="utf-8")
+    rows = [line.split("|") for line in page.splitlines() if line.startswith("| 1:")]
+    seen = {}
+    for cells in rows:
+        scale = int(cells[1].strip()[2:].replace(",", ""))
+        if scale in STD and "×" in cells[3]:
+            seen[scale] = cells[5].strip()
+    assert set(seen) == set(STD)
+    for scale, number in seen.items():
+        assert number == std_number(Fr(114.6), Fr(32.4), scale) == sheet_number(114.6, 32.4, scale=scale)

@@ -47,6 +47,7 @@ def test_zone_38_to_39_agrees_with_pyproj_and_round_trips():
 def test_central_meridian_and_width_6():
     pts = gpd.GeoSeries(shapely.points(EDGE), crs=4526)
     assert change_zone(pts, central_meridian=117).crs.equals(change_zone(pts, zone=39).crs)
+    assert change_zone(pts, zone=39, prefix=False).crs.to_epsg() == 4548   # CGCS2000 CM 117E
     six = change_zone(pts, zone=20, width=6)            # 6° zone 20: CM 117°E
     assert six.crs.equals(xigeo.gk_crs(20, width=6)) and six.crs.name == "CGCS2000 / Gauss-Kruger zone 20"
     assert six.crs.to_epsg() == 4498 and _coords(six)[:, 0].min() > 20_000_000

@@ -186,19 +186,28 @@ def _check_china(lon: np.ndarray, lat: np.ndarray, ulon: np.ndarray, ulat: np.nd
         "gdf.to_crs(4490)")
 
 
+def _digits(out: np.ndarray, start: int, values: np.ndarray, width: int) -> None:
+    """Write ``values`` as zero-padded ASCII decimal digits into columns start … start+width."""
+    values = values.astype(np.int32)          # < 2**31: every unit count in China's sheets
+    for k in range(width):
+        out[:, start + k] = (values // np.int32(10 ** (width - 1 - k))) % np.int32(10) + 48
+
+
 def _numbers(ulon: np.ndarray, ulat: np.ndarray, sc: _Scale) -> np.ndarray:
-    """Sheet numbers of points given in units (already checked to lie in China)."""
-    if ulon.size == 0:
-        return np.zeros(ulon.shape, dtype=f"U{sc.length}")
-    letters = np.array(list(ROWS_CHINA))[ulat // _LAT_1M]
-    out = np.char.add(letters, (ulon // _LON_1M + 31).astype("U2"))
-    if not sc.code:
-        return out
-    row = sc.rows - (ulat % _LAT_1M) // sc.dlat
-    col = (ulon % _LON_1M) // sc.dlon + 1
-    out = np.char.add(out, sc.code)
-    out = np.char.add(out, np.char.zfill(row.astype(f"U{sc.digits}"), sc.digits))
-    return np.char.add(out, np.char.zfill(col.astype(f"U{sc.digits}"), sc.digits))
+    """Sheet numbers of points given in units (already checked to lie in China).
+
+    Built as an (n, length) array of ASCII codes by integer arithmetic and viewed as
+    strings: no Python step per point.
+    """
+    n = ulon.size
+    out = np.empty((n, sc.length), dtype=np.uint8)
+    out[:, 0] = ulat // _LAT_1M + ord("A")
+    _digits(out, 1, ulon // _LON_1M + 31, 2)
+    if sc.code:
+        out[:, 3] = ord(sc.code)
+        _digits(out, 4, sc.rows - (ulat % _LAT_1M) // sc.dlat, sc.digits)
+        _digits(out, 4 + sc.digits, (ulon % _LON_1M) // sc.dlon + 1, sc.digits)
+    return np.ascontiguousarray(out).view(f"S{sc.length}").ravel().astype(f"U{sc.length}")
 
 
 def sheet_number(lon: Any, lat: Any, *, scale: Any = 10_000) -> Any:
