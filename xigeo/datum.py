@@ -508,11 +508,15 @@ def transform(layer: Any, params: TransformParams | TransformFit | str | os.Path
     label = layer_name(layer)
     crs = check_crs(layer, name=label)
     if params.source_crs is not None and not crs.equals(params.source_crs):
+        code = params.source_crs.to_epsg() or "source_crs"
         raise CRSError(
             f"{label} is in {_describe(crs)} but the parameters transform from "
-            f"{_describe(params.source_crs)}. Fix: bring the layer to the parameters' source CRS "
-            f"first (same datum: gdf.to_crs({params.source_crs.to_epsg() or 'source_crs'})), or "
-            "use parameters fitted for its CRS")
+            f"{_describe(params.source_crs)}. Fix: "
+            + fix(f"gdf.to_crs({code}) first if it is the same datum in another zone "
+                  f"(gdf.set_crs({code}, allow_override=True) if its .prj is wrong)",
+                  f"--crs {code} if the file's .prj is wrong; another zone of the same datum: "
+                  "xigeo zone first")
+            + ", or use parameters fitted for its CRS")
     if to is None and params.target_crs is None:
         raise TransformError(f"the parameters name no target CRS: say what the result is in. Fix: "
                              f"{fix('transform(layer, params, to=4526)', '--to 4526')}")

@@ -515,8 +515,8 @@ def sheets(layer: Any, *, scale: Any = 10_000) -> SheetsResult:
 
     from .crs import check_crs
 
-    sc = SCALES[check_scale(scale)]
     denominator = check_scale(scale)
+    sc = SCALES[denominator]
     label = layer_name(layer)
     crs = check_crs(layer, name=label)
     geo_crs = crs.geodetic_crs if crs.is_projected else crs
@@ -527,13 +527,10 @@ def sheets(layer: Any, *, scale: Any = 10_000) -> SheetsResult:
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     b = shapely.bounds(geoms[present])
     ids = index[present]
-    if len(b):
-        lo_lon, lo_lat = b[:, 0], b[:, 1]
-        _check_china(np.concatenate([b[:, 0], b[:, 2]]), np.concatenate([b[:, 1], b[:, 3]]),
-                     _units(np.concatenate([b[:, 0], b[:, 2]])),
-                     _units(np.concatenate([b[:, 1], b[:, 3]])),
+    if len(b):   # every feature's bounds on China's sheets, the bad ones named by id
+        lon, lat = np.concatenate([b[:, 0], b[:, 2]]), np.concatenate([b[:, 1], b[:, 3]])
+        _check_china(lon, lat, _units(lon), _units(lat),
                      np.concatenate([np.asarray(ids), np.asarray(ids)]))
-        del lo_lon, lo_lat
     # candidate cells from the bounds, in whole sheets (cell = units // size)
     c0 = _units(b[:, 0]) // sc.dlon
     c1 = _units(b[:, 2]) // sc.dlon
