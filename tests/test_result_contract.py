@@ -56,7 +56,22 @@ CALCULATORS = {
                          lambda L: compute_results(L, topics=["濮公山矿山公园"])["濮公山矿山公园"]),
     # controls: the sample's patches dissolved per township (their survey area), as tests/test_adjust.py
     "adjust_areas": (xigeo.adjust_areas, lambda L: xigeo.adjust_areas(L["dltb"], _township_controls(L))),
+    # issue 18: the townships' map sheets at 1:50,000; a 4-parameter fit to their centroids
+    "sheets": (xigeo.sheets, lambda L: xigeo.sheets(L["townships"].set_index("XZQMC"), scale=50_000)),
+    "fit_transform": (xigeo.fit_transform, lambda L: _common_points_fit(L)),
 }
+
+
+def _common_points_fit(L):
+    import geopandas as gpd
+    import shapely
+
+    centroids = L["townships"].set_index("XZQDM").geometry.centroid
+    xy = shapely.get_coordinates(centroids.values)   # a plane shift plus 1 cm of seeded noise
+    moved = xy + [-48.2, 87.9] + np.random.default_rng(18).normal(0, 0.01, xy.shape)
+    source = gpd.GeoSeries(shapely.points(xy), index=centroids.index, crs=2362)
+    target = gpd.GeoSeries(shapely.points(moved), index=centroids.index, crs=4526)
+    return xigeo.fit_transform(source, target, kind="4")
 
 
 def _township_controls(L):

@@ -25,6 +25,8 @@ from .crs import (
     normalize_crs,
     to_survey_crs,
 )
+from .datum import (TransformFit, TransformParams, fit_transform, read_common_points, read_params,
+                    transform, write_params)
 from .enforcement import enforcement_check, summarize_enforcement
 from .enforcement import EnforcementResult
 from .errors import (
@@ -34,7 +36,9 @@ from .errors import (
     LayerWriteError,
     OptionError,
     SchemaError,
+    SheetNumberError,
     TextEncodingWarning,
+    TransformError,
     UnitError,
     ValidationError,
     XigeoError,
@@ -52,11 +56,13 @@ from .minepark import MineparkResult
 from .prereview import prereview, summarize_prereview
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
+from .sheets import Sheet, SheetsResult, parse_sheet, sheet_number, sheet_polygon, sheets
 from .stripping import StrippingPlan, stripping_plan
 from .terrain import Raster, read_dem, slope, slope_classes, slope_grade, write_raster
 from .terrain import farmland_slope_grades
 from .units import AreaUnit, convert_area
 from .validate import Problem, repair, validate_layer
+from .zones import change_zone
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -96,4 +102,7 @@ __all__ = [
     "IndustrialResult",
     "MineparkResult",
     "adjust_areas", "AdjustmentResult",
+    "sheet_number", "sheets", "sheet_polygon", "parse_sheet", "Sheet", "SheetsResult",
+    "SheetNumberError", "TransformError", "fit_transform", "transform", "read_params",
+    "write_params", "read_common_points", "TransformParams", "TransformFit", "change_zone",
 ]

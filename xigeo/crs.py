@@ -38,6 +38,7 @@ from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from ._layers import layer_name
 from .errors import CRSError
+from .errors import fix as _fix
 
 __all__ = [
     "Datum",
@@ -524,7 +525,13 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
                     f"{_describe(normalize_crs(other))}: different datums "
                     f"({datum_a.value} and {datum_b.value}). A datum change needs the "
                     "province's transformation parameters; to_crs without them is off by tens "
-                    "of metres. Fix: convert one layer with the official parameters first"
+                    "of metres. Fix: convert one layer with the official parameters first: "
+                    + _fix("xigeo.transform(layer, xigeo.read_params('参数.toml'), to=...)",
+                           "xigeo transform LAYER --params 参数.toml --to EPSG")
+                    + " (parameters from common points: "
+                    + _fix("xigeo.fit_transform(source_points, target_points)",
+                           "xigeo fit-transform 公共点.csv -o 参数.toml")
+                    + ")"
                 )
             raise CRSError(
                 f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "

@@ -20,6 +20,8 @@ __all__ = [
     "OptionError",
     "UnitError",
     "CoordsFileError",
+    "SheetNumberError",
+    "TransformError",
     "XigeoWarning",
     "TextEncodingWarning",
 ]
@@ -74,6 +76,14 @@ class ValidationError(XigeoError, ValueError):
 
 class CoordsFileError(XigeoError, ValueError):
     """A ministry coordinate exchange file is malformed (the message gives the line)."""
+
+
+class SheetNumberError(XigeoError, ValueError):
+    """A map-sheet number is malformed, or a point has no sheet (outside China's 1:1M sheets)."""
+
+
+class TransformError(XigeoError, ValueError):
+    """Common points or a parameter file cannot give (or do not hold) datum-transformation parameters."""
 
 
 class XigeoWarning(UserWarning):

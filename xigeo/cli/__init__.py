@@ -18,6 +18,7 @@ from .area import area_command
 from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
+from .fit_transform import fit_transform_command
 from .consolidation import consolidation_command
 from .industrial import industrial_command
 from .linkage import linkage_command
@@ -25,9 +26,12 @@ from .map import map_command
 from .report import report_command
 from .minepark import minepark_command
 from .sample import sample_command
+from .sheets import sheets_command
 from .stripping import stripping_command
 from .tables import tables_command
+from .transform import transform_command
 from .validate import validate_command
+from .zone import zone_command
 
 __all__ = ["cli", "main"]
 
@@ -89,6 +93,10 @@ cli.add_command(check_farmland_command)
 cli.add_command(report_command)
 cli.add_command(adjust_command)
 cli.add_command(tables_command)
+cli.add_command(sheets_command)
+cli.add_command(fit_transform_command)
+cli.add_command(transform_command)
+cli.add_command(zone_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,11 +19,12 @@ from .ready import (
     minepark_map,
     stripping_map,
 )
+from .sheets import sheet_index_map
 from .styles import KINDS, MapLayer, layer
 
 __all__ = [
     "FAMILY", "KINDS", "MapInfo", "MapLayer", "PAPER_MM", "Palette", "consolidation_map",
     "enforcement_map", "export_map", "farmland_overlap_map", "font_files", "landuse_map", "landuse_palette", "layer",
     "linkage_map", "map_info", "minepark_map", "page_size", "read_palette", "register_fonts",
-    "stripping_map", "thematic_map", "write_atlas",
+    "sheet_index_map", "stripping_map", "thematic_map", "write_atlas",
 ]

@@ -70,6 +70,7 @@ class MapInfo:
     scalebar: tuple[float, float, float] | None
     grid: dict[str, list[tuple[float, str]]]
     legend: list[str]
+    sheet: str | None = None
 
 
 def map_info(fig: Figure) -> MapInfo:
@@ -273,7 +274,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
                  maker: str | None = None, author: str | None = None,
                  date: str | dt.date | None = None, source: str | None = None,
                  crs: Any = None, extent: Sequence[float] | None = None, margin: float = 0.04,
-                 palette: Palette | None = None, extra: Any = None) -> Figure:
+                 palette: Palette | None = None, extra: Any = None,
+                 sheet: str | None = None) -> Figure:
     """Compose a thematic map page from layers drawn in order.
 
     Parameters
@@ -311,6 +313,10 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     extra : callable, optional
         ``extra(ax)`` is called after the layers are drawn (hillshade,
         arrows …) and may return extra legend handles.
+    sheet : str, optional
+        Map-sheet number (图号, GB/T 13989-2012, e.g. ``"I50G088007"``) printed
+        above the map frame's top right corner; checked with
+        :func:`xigeo.parse_sheet`.
 
     Returns
     -------
@@ -330,6 +336,10 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     >>> info.legend, info.scale
     (['水田', '农村宅基地'], 10000.0)
     """
+    if sheet is not None:
+        from ..sheets import parse_sheet
+
+        sheet = parse_sheet(sheet).number
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
     if locator is not None:
@@ -383,6 +393,9 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         if subtitle:
             fig.text(0.5, (H - m - 16.0) / H, subtitle, ha="center", va="center",
                      fontproperties=font(11), gid="xigeo-subtitle")
+        if sheet is not None:
+            fig.text(right / W, (top + 1.5) / H, f"图号：{sheet}", ha="right", va="bottom",
+                     fontproperties=font(9), gid="xigeo-sheet")
         # legend column: locator inset on top, legend below
         col_x = (W - m - legend_w) / W
         legend_top = top
@@ -460,7 +473,7 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     fig._repr_png_ = functools.partial(_repr_png, fig)  # type: ignore[attr-defined]
     fig.xigeo_map = MapInfo(title=title, crs=map_crs, paper=str(paper).upper(),  # type: ignore[attr-defined]
                             orientation=orientation, extent=(x0, y0, x1, y1), scale=denominator,
-                            scalebar=bar, grid=ticks, legend=entries)
+                            scalebar=bar, grid=ticks, legend=entries, sheet=sheet)
     log.info("composed map %r: %d layers, %s", title, len(mlayers),
              _format_scale(denominator) if denominator else map_crs.name)
     return fig

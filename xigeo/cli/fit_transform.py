@@ -1,0 +1,80 @@
+"""``xigeo fit-transform``: 4- or 7-parameter transformation parameters from common points."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ._options import check_outputs, encoding_option, labels_option, output_option, overwrite_option
+from ._table import format_table
+
+log = logging.getLogger(__name__)
+
+
+@click.command(name="fit-transform")
+@click.argument("points_path", metavar="POINTS_CSV", type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(["4", "7"]), default="4", show_default=True,
+              help="4: plane similarity (two shifts, rotation, scale); 7: Bursa–Wolf "
+                   "(coordinate frame).")
+@click.option("--source-crs", help="CRS of the source (old) coordinates, e.g. 2362 (Xi'an 1980 GK "
+                                   "zone 38); required for --kind 7.")
+@click.option("--target-crs", help="CRS of the target (new) coordinates, e.g. 4526; required for "
+                                   "--kind 7.")
+@encoding_option
+@output_option("Write the parameters as a TOML file (the office's parameter file).")
+@click.option("--xlsx", type=click.Path(path_type=Path),
+              help="Write the parameters and each point's residual to an Excel workbook.")
+@labels_option
+@overwrite_option
+def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
+                          target_crs: str | None, encoding: str | None, output: Path | None,
+                          xlsx: Path | None, labels: str, overwrite: bool) -> None:
+    """Fit transformation parameters to the common points (公共点) in POINTS_CSV.
+
+    The CSV has the columns 点号, 源X, 源Y, 目标X, 目标Y (optional 源H, 目标H; also
+    X1, Y1, X2, Y2); X is the northing and Y the easting, as in survey tables.
+    Prints the parameters, each point's residual and the RMS.
+
+    \b
+    Examples:
+      xigeo fit-transform 公共点.csv --kind 4 -o 参数.toml
+      xigeo fit-transform 公共点.csv --kind 7 --source-crs 2362 --target-crs 4526 -o 七参数.toml --xlsx 残差.xlsx
+    """
+    from ..datum import fit_transform, read_common_points, write_params
+    from ..errors import OptionError, TransformError
+
+    if output is not None and output.suffix.lower() != ".toml":
+        raise OptionError(f"{output}: write the parameters as a .toml file")
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise OptionError(f"{xlsx}: write the workbook as a .xlsx file")
+    if kind == "7" and (source_crs is None or target_crs is None):
+        raise TransformError("--kind 7 needs the CRSs of both sides (their ellipsoids give the "
+                             "geocentric coordinates). Fix: --source-crs 2362 --target-crs 4526 "
+                             "(your codes)")
+    check_outputs([output, xlsx], overwrite=overwrite, inputs=[points_path])
+    # without CRSs (4 parameters) the plane coordinates are labelled with a placeholder
+    # projected CRS; the parameter file then names none
+    placeholder = source_crs is None or target_crs is None
+    src, dst = read_common_points(points_path, source_crs=source_crs or 4547,
+                                  target_crs=target_crs or 4547, encoding=encoding)
+    fit = fit_transform(src, dst, kind=kind)
+    if placeholder:
+        import dataclasses
+
+        fit = dataclasses.replace(fit, params=dataclasses.replace(
+            fit.params, source_crs=None if source_crs is None else fit.params.source_crs,
+            target_crs=None if target_crs is None else fit.params.target_crs))
+    click.echo(fit.summary("zh"))
+    click.echo(fit.summary("en"))
+    click.echo("")
+    click.echo(format_table(fit.table("parameters", labels=labels), floatfmt=".10g"))
+    click.echo("")
+    click.echo(format_table(fit.table("residuals", labels=labels), floatfmt=",.4f"))
+    if output is not None:
+        write_params(fit, output, overwrite=overwrite)
+        click.echo(f"wrote {output}")
+    if xlsx is not None:
+        fit.to_excel(xlsx, labels=labels, overwrite=overwrite)
+        click.echo(f"wrote {xlsx}")

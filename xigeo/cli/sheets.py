@@ -1,0 +1,74 @@
+"""``xigeo sheets``: the map sheets (图幅, GB/T 13989-2012) a layer's features touch."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, output_option,
+                       overwrite_option)
+from ._table import format_table
+
+log = logging.getLogger(__name__)
+
+
+@click.command(name="sheets")
+@click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
+@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--scale", default="10000", show_default=True,
+              help="Scale denominator: 1000000, 500000, 250000, 100000, 50000, 25000, 10000, 5000, "
+                   "2000, 1000, 500 (or 1:1万, or the code B–K).")
+@click.option("--id", "id_field", help="Feature id field (default: the row number).")
+@encoding_option
+@crs_option
+@output_option("Write the sheet outlines and their table as a GeoPackage (layer 'sheets').")
+@click.option("--xlsx", type=click.Path(path_type=Path),
+              help="Write the sheet table and the feature–sheet pairs to an Excel workbook.")
+@labels_option
+@overwrite_option
+def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_field: str | None,
+                   encoding: str | None, crs: str | None, output: Path | None, xlsx: Path | None,
+                   labels: str, overwrite: bool) -> None:
+    """List the map sheets (图幅) the features of LAYER touch, with their theoretical areas.
+
+    Prints a summary (Chinese, then English) and one row per sheet: its number,
+    SW and NE corners, theoretical ellipsoidal area and the features on it.
+    A point on a sheet edge belongs to the sheet north and east of it.
+
+    \b
+    Examples:
+      xigeo sheets 地类图斑.shp --scale 10000
+      xigeo sheets 建新区.shp --scale 1:5万 --id XMBH -o 图幅.gpkg --xlsx 图幅.xlsx
+    """
+    from ..errors import LayerWriteError, SchemaError
+    from ..io import read_layer, write_layer
+    from ..sheets import check_scale, sheets
+
+    check_scale(scale)
+    for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
+        if path is not None and path.suffix.lower() != what:
+            raise LayerWriteError(f"{path}: write this output as a {what} file")
+    check_outputs([output, xlsx], overwrite=overwrite, inputs=[layer_path])
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    if id_field is not None:
+        if id_field not in gdf.columns:
+            raise SchemaError(f"{layer_path}: no field {id_field!r}; fields are: "
+                              f"{', '.join(map(str, gdf.columns))}")
+        gdf = gdf.set_index(id_field)
+    result = sheets(gdf, scale=scale)
+    click.echo(result.summary("zh"))
+    click.echo(result.summary("en"))
+    click.echo("")
+    from .._result import label_zh
+
+    table = result.table("sheets")[["scale", "sw_corner", "ne_corner", "area_m2", "n_features",
+                                    "features"]]
+    click.echo(format_table(label_zh(table, result.TABLES["sheets"]) if labels == "zh" else table))
+    if output is not None:
+        write_layer(result.sheets.reset_index(), output, layer="sheets", overwrite=overwrite)
+        click.echo(f"wrote {output} (layer sheets)")
+    if xlsx is not None:
+        result.to_excel(xlsx, labels=labels, overwrite=overwrite)
+        click.echo(f"wrote {xlsx}")

@@ -1,0 +1,48 @@
+"""``xigeo zone``: move a layer to another Gauss–Krüger zone (换带), or add / remove the prefix."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option
+
+log = logging.getLogger(__name__)
+
+
+@click.command(name="zone")
+@click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
+@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--zone", "zone", type=int, help="The new zone number (3° zones 25–45, 6° zones 13–23).")
+@click.option("--central-meridian", type=float, help="The new zone by its central meridian, e.g. 117.")
+@click.option("--width", type=click.Choice(["3", "6"]), default="3", show_default=True,
+              help="Zone width in degrees.")
+@click.option("--prefix/--no-prefix", default=None,
+              help="Eastings with / without the zone number in front (default: as the input).")
+@encoding_option
+@crs_option
+@output_option("The layer in the new zone (.gpkg, .shp …).", required=True)
+@overwrite_option
+def zone_command(layer_path: Path, layer_name: str | None, zone: int | None,
+                 central_meridian: float | None, width: str, prefix: bool | None,
+                 encoding: str | None, crs: str | None, output: Path, overwrite: bool) -> None:
+    """Change the Gauss–Krüger zone of LAYER (换带) through B, L, or only its zone prefix.
+
+    \b
+    Examples:
+      xigeo zone 地类图斑.shp --zone 39 -o 地类图斑39带.gpkg
+      xigeo zone 地类图斑.shp --central-meridian 117 -o 39带.gpkg
+      xigeo zone 地类图斑.shp --no-prefix -o 无带号.gpkg
+    """
+    from ..io import read_layer, write_layer
+    from ..zones import change_zone
+
+    check_outputs([output], overwrite=overwrite, inputs=[layer_path])
+    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    out = change_zone(gdf, zone, central_meridian=central_meridian, prefix=prefix, width=int(width))
+    write_layer(out, output, overwrite=overwrite)
+    click.echo(f"已换带：{len(out)}个要素，{gdf.crs.name} → {out.crs.name}（EPSG:{out.crs.to_epsg()}）；"
+               f"写出 {output}")
+    click.echo(f"zone changed: {len(out)} features to EPSG:{out.crs.to_epsg()}; wrote {output}")
