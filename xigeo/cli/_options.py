@@ -21,8 +21,9 @@ from .._options import LANGS
 from ..area import AreaMethod
 from ..errors import LayerWriteError
 
-__all__ = ["overwrite_option", "encoding_option", "crs_option", "labels_option", "method_option",
-           "unit_option", "tolerance_option", "output_option", "check_outputs", "METHODS", "LABELS"]
+__all__ = ["overwrite_option", "encoding_option", "crs_option", "crs_for", "read_input", "labels_option",
+           "method_option", "unit_option", "tolerance_option", "output_option", "check_outputs",
+           "METHODS", "LABELS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,9 +46,48 @@ def encoding_option(func: F) -> F:
 
 
 def crs_option(func: F) -> F:
-    """``--crs``: the CRS of an input whose .prj is missing (read_layer's ``crs=``)."""
-    return click.option("--crs", help="CRS of the input, e.g. EPSG:4527, for a file without a .prj; "
-                                      "a file's own CRS is relabelled (not reprojected) to it.")(func)
+    """``--crs [FILE=]CRS`` (repeatable): the CRS of the inputs (read_layer's ``crs=``).
+
+    A plain value applies to every input the command reads; ``FILE=CRS`` (the file's
+    name or path) to that input only. Read a layer's value with :func:`crs_for`.
+    """
+    return click.option("--crs", "crs", multiple=True, metavar="[FILE=]CRS",
+                        help="CRS of the inputs, e.g. EPSG:4527, for a file without a .prj or with "
+                             "a wrong one: the coordinates are relabelled (not reprojected). "
+                             "FILE=CRS (e.g. parcels.shp=EPSG:4509) sets one input only; "
+                             "repeatable.")(func)
+
+
+def crs_for(path: str | os.PathLike[str] | None, crs: Iterable[str] | str | None) -> str | None:
+    """The ``--crs`` value for the input ``path``: its ``FILE=CRS`` item, else the plain one.
+
+    >>> crs_for("data/parcels.shp", ("EPSG:4526", "parcels.shp=EPSG:4509"))
+    'EPSG:4509'
+    >>> crs_for("data/farmland.shp", ("EPSG:4526", "parcels.shp=EPSG:4509"))
+    'EPSG:4526'
+    >>> crs_for("farmland.shp", ("parcels.shp=EPSG:4509",)) is None
+    True
+    """
+    if crs is None or path is None:
+        return None
+    items = (crs,) if isinstance(crs, str) else tuple(crs)
+    target, plain = Path(path), None
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if sep and Path(name).suffix and not name.startswith("+"):   # FILE=CRS (not a PROJ string)
+            if Path(name).name == target.name or Path(name) == target:
+                return value.strip()
+            continue
+        plain = item
+    return plain
+
+
+def read_input(path: str | os.PathLike[str], crs: Iterable[str] | str | None, **kwargs: Any) -> Any:
+    """``read_layer(path, crs=<the --crs value for path>, **kwargs)``."""
+    from ..io import read_layer
+
+    return read_layer(path, crs=crs_for(path, crs), **kwargs)
 
 
 def labels_option(func: F) -> F:
