@@ -431,14 +431,20 @@ def _suggest(data: Any) -> str:
     return f" The coordinates look like {_describe(found)}."
 
 
-def _nonfinite_rows(values: np.ndarray, row_bounds: np.ndarray) -> np.ndarray:
-    """Rows whose geometry has a NaN or infinite coordinate (bounds skip NaN; length does not)."""
+def _nonfinite_rows(values: np.ndarray, row_bounds: np.ndarray,
+                    finite: np.ndarray) -> np.ndarray:
+    """Rows whose geometry has a NaN or infinite coordinate.
+
+    Bounds show an infinite coordinate but skip a NaN one; the length of a line or ring
+    with a NaN vertex is NaN. Empty geometries (bounds all NaN, length 0) and None are not
+    flagged.
+    """
     import shapely
 
-    present = ~(shapely.is_missing(values) | shapely.is_empty(values))
     with np.errstate(invalid="ignore"):
         bad_length = np.isnan(shapely.length(values))
-    return present & (~np.all(np.isfinite(row_bounds), axis=1) | bad_length)
+    partial = ~finite & ~np.all(np.isnan(row_bounds), axis=1)
+    return ~shapely.is_missing(values) & (bad_length | partial)
 
 
 @functools.lru_cache(maxsize=64)
@@ -456,14 +462,13 @@ def _zone_window(crs: pyproj.CRS, info: GKInfo, miny: float, maxy: float,
     ``width`` asks for the limits of a zone of another width with the same meridian.
     """
     to_proj = _to_projected(crs.to_wkt())
-    to_geo = to_proj
     w = width or info.width
     half = w / 2 + MARGIN_DEG
     lat_s, lat_n = CHINA_EXTENT[1] - MARGIN_DEG, CHINA_EXTENT[3] + MARGIN_DEG
     _, ys = to_proj.transform([info.central_meridian] * 2, [lat_s, lat_n])
     with np.errstate(all="ignore"):
-        _, lat_low = to_geo.transform(info.false_easting, min(max(miny, ys[0]), ys[1]),
-                                      direction="INVERSE")
+        _, lat_low = to_proj.transform(info.false_easting, min(max(miny, ys[0]), ys[1]),
+                                       direction="INVERSE")
     if not np.isfinite(lat_low):
         lat_low = 0.0
     xe, _ = to_proj.transform(info.central_meridian + half, float(lat_low))
@@ -657,21 +662,22 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
 
         index = pd.RangeIndex(len(values))
     rb = shapely.bounds(values)
-    bad = _nonfinite_rows(values, rb)
+    ok = np.all(np.isfinite(rb), axis=1)
+    bad = _nonfinite_rows(values, rb, ok)
     if bad.any():
         raise CRSError(f"{label}: coordinates are not finite (NaN or infinite) in "
                        f"{_rows_text(index, bad)}. Fix: {_drop_fix(index, bad)}")
-    ok = np.all(np.isfinite(rb), axis=1)
     if projected and not crs.is_projected:
-        target = _describe(detect_survey_crs(data)) if ok.any() and _looks_degrees(
-            _bounds(data)) else "EPSG:4526"
+        zone_crs = (detect_survey_crs(data) if ok.any() and _looks_degrees(_bounds(data))
+                    else gk_crs(38))
+        target, code = _describe(zone_crs), zone_crs.to_epsg()
         raise CRSError(
             f"{label} is in the geographic CRS {_describe(crs)}, but this measurement needs "
             "metres. Fix: "
             + fix(f"gdf.to_crs(...) to the Gauss–Krüger zone of the data, here {target} "
                   "(xigeo.to_survey_crs(gdf))",
                   f"reproject the file to the Gauss–Krüger zone of the data, here {target}, "
-                  "first (e.g. ogr2ogr -t_srs EPSG:4526 out.gpkg in.shp)"))
+                  f"first (e.g. ogr2ogr -t_srs EPSG:{code} out.gpkg in.shp)"))
     if not ok.any():
         return crs
     sub = rb[ok]
@@ -845,7 +851,8 @@ def _lon_range(data: Any, crs: pyproj.CRS) -> tuple[float, float]:
     return float(np.min(lon)), float(np.max(lon))
 
 
-def _zone_span(lon_min: float, lon_max: float, zone: int, width: int) -> tuple[float, float]:
+def _zone_span(zone: int, width: int) -> tuple[float, float]:
+    """West and east longitude a zone accepts: half its width and MARGIN_DEG either side."""
     cm = zone * 3.0 if width == 3 else zone * 6.0 - 3.0
     half = width / 2 + MARGIN_DEG
     return cm - half, cm + half
@@ -885,7 +892,7 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
     lon_min, lon_max = _lon_range(data, crs)
     if np.isfinite(lon_min):
         chosen = zone if zone is not None else zone_of((lon_min + lon_max) / 2, width=width)
-        west, east = _zone_span(lon_min, lon_max, chosen, width)
+        west, east = _zone_span(chosen, width)
         if lon_min < west or lon_max > east:
             geo = geographic_crs(datum).to_epsg()
             zones = f"{zone_of(lon_min, width=width)}–{zone_of(lon_max, width=width)}"
