@@ -379,7 +379,8 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     if crs is not None:
         info = gk_info(normalize_crs(crs))
         if info is None:
-            raise CRSError(f"crs={crs!r} is not a Chinese Gauss–Krüger zone; give e.g. "
+            raise CRSError(fix(f"crs={crs!r}", f"--crs {crs}")
+                           + " is not a Chinese Gauss–Krüger zone; give e.g. "
                            + fix("crs=4526", "--crs EPSG:4526") + " (CGCS2000 3-degree zone 38)")
         return info.datum, info.width, info.zone
     header, where = parsed.header, parsed.header_line
@@ -822,8 +823,10 @@ def _header_for(info: GKInfo, header: Mapping[str, Any] | None,
             if given != wanted:
                 raise CRSError(
                     f"header {key}={value!r} contradicts the layer's CRS ({out[key]}); the "
-                    "header is written from the CRS: leave it out, or reproject the layer "
-                    "(gdf.to_crs(...)) to the CRS you mean")
+                    "header is written from the CRS: "
+                    + fix("leave it out, or reproject the layer (gdf.to_crs(...)) to the CRS you "
+                          "mean", f"leave out --header {key}=…, or reproject the layer to the CRS "
+                          "you mean first (or, if its .prj is wrong, give --crs)"))
             continue  # the canonical text is written
         out[key] = value
     return {key: out[key] for key in HEADER_KEYS}

@@ -343,7 +343,8 @@ def detect_survey_crs(data: Any, *, prefix: bool | None = None, datum: "str | Da
         raise CRSError(
             f"{layer_name(data)}: X holds northings ({minx:,.0f}…) and Y prefixed eastings "
             f"({miny:,.0f}…): the axes are swapped (exchange files list northing first); "
-            "swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])"
+            + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
+                  "swap the X and Y columns in the file")
         )
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         lon = (minx + maxx) / 2
