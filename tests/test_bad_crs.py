@@ -389,9 +389,8 @@ def test_every_command_that_reads_a_layer_has_crs():
     commands = dict(cli.commands)
     for name, sub in cli.commands["coords"].commands.items():
         commands[f"coords {name}"] = sub
-    # commands that read no layer the user gives: sample (bundled data), demo (writes one),
-    # report (layers named in a --mapping file; see docs/gotchas.md)
-    no_layer = {"sample", "demo", "report", "coords"}
+    # commands that read no layer the user gives: sample (bundled data), demo (writes one)
+    no_layer = {"sample", "demo", "coords"}
     missing = [name for name, c in commands.items()
                if name not in no_layer and "crs" not in {p.name for p in c.params}]
     assert missing == [], missing
@@ -442,3 +441,19 @@ def test_good_layers_pass_unchanged():
         layer = load(name)
         assert check_crs(layer) == layer.crs
     assert gk_info(4509).width == 6  # EPSG's 6-degree CM 117E, not 3-degree zone 39
+
+
+def test_report_has_crs(tmp_path):
+    from xigeo.sample import load
+
+    data = tmp_path / "县数据"
+    data.mkdir()
+    write(load("industrial"), data / "industrial.shp", prj=False)
+    before = snapshot(tmp_path)
+    e = cli_error("report", data, "-o", tmp_path / "r.pdf", "--quiet")
+    assert isinstance(e, CRSError) and "--crs industrial.shp=EPSG:4526" in str(e)
+    assert snapshot(tmp_path) == before
+    out = CliRunner().invoke(cli, ["report", str(data), "-o", str(tmp_path / "r.pdf"), "--quiet",
+                                   "--crs", "industrial.shp=EPSG:4526"])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "r.pdf").stat().st_size > 0
