@@ -457,3 +457,26 @@ def test_report_has_crs(tmp_path):
                                    "--crs", "industrial.shp=EPSG:4526"])
     assert out.exit_code == 0, out.output
     assert (tmp_path / "r.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("datum", ["cgcs2000", "xian1980", "beijing1954"])
+def test_other_zone_in_every_datum(datum):
+    """The whole class: 6-degree CM 117°E eastings under the 3-degree CM 114°E label of a datum."""
+    from xigeo.crs import gk_crs
+
+    six, three = gk_crs(20, prefix=False, width=6, datum=datum), gk_crs(38, prefix=False, datum=datum)
+    layer = labelled(place(4490).to_crs(six), three)  # the datum's own coordinates (pyproj)
+    with pytest.raises(CRSError) as err:
+        check_crs(layer)
+    assert f"These eastings fit EPSG:{six.to_epsg()}" in str(err.value)
+
+
+def test_zone_margin_boundary():
+    """Accepted up to 1.5° + MARGIN_DEG from the central meridian, refused beyond."""
+    inside = gpd.GeoSeries([box(114 + 1.5 + MARGIN_DEG - 0.02, 32.3, 114 + 1.5 + MARGIN_DEG - 0.01,
+                                32.31)], crs=4490).to_crs(4547)
+    outside = gpd.GeoSeries([box(114 + 1.5 + MARGIN_DEG + 0.01, 32.3, 114 + 1.5 + MARGIN_DEG + 0.02,
+                                 32.31)], crs=4490).to_crs(4547)
+    assert check_crs(inside).to_epsg() == 4547
+    with pytest.raises(CRSError, match="do not fit the CRS|not plausible"):
+        check_crs(outside)
