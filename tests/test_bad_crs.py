@@ -480,3 +480,9 @@ def test_zone_margin_boundary():
     assert check_crs(inside).to_epsg() == 4547
     with pytest.raises(CRSError, match="do not fit the CRS|not plausible"):
         check_crs(outside)
+
+
+def test_crs_naming_no_input_is_refused(six_degree_files):
+    parcels_path, _ = six_degree_files
+    e = cli_error("area", parcels_path, "--crs", "parcel.shp=EPSG:4509")  # a typo
+    assert isinstance(e, xigeo.OptionError) and "parcel.shp is not an input" in str(e)

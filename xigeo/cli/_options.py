@@ -10,6 +10,7 @@ replaces it), so a long run never ends in "file exists".
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -51,11 +52,43 @@ def crs_option(func: F) -> F:
     A plain value applies to every input the command reads; ``FILE=CRS`` (the file's
     name or path) to that input only. Read a layer's value with :func:`crs_for`.
     """
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_crs_files(kwargs.get("crs") or (), kwargs.values())
+        return func(*args, **kwargs)
+
     return click.option("--crs", "crs", multiple=True, metavar="[FILE=]CRS",
                         help="CRS of the inputs, e.g. EPSG:4527, for a file without a .prj or with "
                              "a wrong one: the coordinates are relabelled (not reprojected). "
                              "FILE=CRS (e.g. parcels.shp=EPSG:4509) sets one input only; "
-                             "repeatable.")(func)
+                             "repeatable.")(checked)  # type: ignore[return-value]
+
+
+def _file_item(item: str) -> str | None:
+    """The FILE of a ``FILE=CRS`` item (None for a plain CRS, a PROJ string included)."""
+    name, sep, _ = item.partition("=")
+    name = name.strip()
+    return name if sep and Path(name).suffix and not name.startswith("+") else None
+
+
+def _check_crs_files(items: Iterable[str], values: Iterable[Any]) -> None:
+    """Refuse ``--crs FILE=CRS`` naming no input of the command (a typo would be ignored)."""
+    names: set[str] = set()
+    for value in values:
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, (str, os.PathLike)):
+                text = os.fspath(v)
+                if os.path.isdir(text):
+                    return  # a folder of layers (xigeo report DATA): its files are the inputs
+                names |= {Path(text).name, Path(text.rsplit(":", 1)[-1]).name}
+    for item in items:
+        name = _file_item(item)
+        if name is not None and Path(name).name not in names:
+            from ..errors import OptionError
+
+            raise OptionError(f"--crs {item}: {name} is not an input of this command. Fix: "
+                              "--crs FILE=CRS with the name of one of its input files, or "
+                              "--crs CRS for all of them")
 
 
 def crs_for(path: str | os.PathLike[str] | None, crs: Iterable[str] | str | None) -> str | None:
@@ -73,11 +106,10 @@ def crs_for(path: str | os.PathLike[str] | None, crs: Iterable[str] | str | None
     items = (crs,) if isinstance(crs, str) else tuple(crs)
     target, plain = Path(path), None
     for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if sep and Path(name).suffix and not name.startswith("+"):   # FILE=CRS (not a PROJ string)
+        name = _file_item(item)
+        if name is not None:
             if Path(name).name == target.name or Path(name) == target:
-                return value.strip()
+                return item.partition("=")[2].strip()
             continue
         plain = item
     return plain

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import OptionError, XigeoError
-from ._options import check_outputs, crs_option, overwrite_option
+from ._options import _file_item, check_outputs, crs_option, overwrite_option
 from ._table import format_table
 
 
@@ -34,9 +34,9 @@ def _report_crs(items: tuple[str, ...]) -> Any:
     """``--crs`` values as build_report's ``crs=``: FILE=CRS by file name, a plain value as "*"."""
     out: dict[str, str] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        if sep and Path(name.strip()).suffix and not name.strip().startswith("+"):
-            out[Path(name.strip()).name] = value.strip()
+        name = _file_item(item)
+        if name is not None:
+            out[Path(name).name] = item.partition("=")[2].strip()
         else:
             out["*"] = item
     return out or None
