@@ -23,6 +23,7 @@ from .crs import (
     gk_crs,
     gk_info,
     normalize_crs,
+    split_by_zone,
     to_survey_crs,
 )
 from .datum import (TransformFit, TransformParams, fit_transform, read_common_points, read_params,
@@ -97,7 +98,7 @@ __all__ = [
     "LayerWriteError", "OptionError", "Problem", "SchemaError", "TextEncodingWarning", "UnitError",
     "ValidationError", "XigeoError", "XigeoWarning", "area", "check_crs", "check_same_crs",
     "convert_area", "detect_survey_crs", "geographic_crs", "gk_crs", "gk_info", "normalize_crs", "read_coords",
-    "read_layer", "repair", "summarize_area", "to_survey_crs", "validate_layer",
+    "read_layer", "repair", "split_by_zone", "summarize_area", "to_survey_crs", "validate_layer",
     "write_coords", "write_layer",
     "IndustrialResult",
     "MineparkResult",

@@ -35,7 +35,7 @@ import shapely
 from ._layers import check_ids
 from ._tables import check_rows, require_fields
 from .crs import check_crs
-from .errors import CRSError
+from .errors import CRSError, fix as fix_for
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only
     from .terrain import Raster
@@ -78,8 +78,9 @@ def check_on_dem(data: Any, raster: Raster, name: str) -> None:
     if not crs.equals(raster.crs):
         raise CRSError(
             f"{name} is in {crs.name} (EPSG:{crs.to_epsg()}) but the DEM {raster.name} is in "
-            f"{raster.crs.name} (EPSG:{raster.crs.to_epsg()}). Fix: {name}.to_crs(the DEM's CRS), "
-            "or warp the DEM to the layer's CRS (gdalwarp -t_srs ...)")
+            f"{raster.crs.name} (EPSG:{raster.crs.to_epsg()}). Fix: "
+            + fix_for(f"{name}.to_crs(the DEM's CRS)", f"reproject {name} to EPSG:{raster.crs.to_epsg()}")
+            + ", or warp the DEM to the layer's CRS (gdalwarp -t_srs ...)")
 
 
 def check_polygons(data: Any, name: str) -> np.ndarray:

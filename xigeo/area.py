@@ -80,7 +80,7 @@ from ._rings import rings_of
 from ._survey_rules import ARCSEC_DECIMALS, AREA_DECIMALS, DENSIFY_EDGE_M, GK_DECIMALS  # noqa: F401
 from ._tables import TOTAL_LABEL
 from .crs import check_crs, layer_name
-from .errors import CRSError, SchemaError, UnitError, ValidationError
+from .errors import CRSError, SchemaError, UnitError, ValidationError, fix
 from .units import AreaUnit, convert_area
 
 __all__ = ["AreaMethod", "area", "summarize_area"]
@@ -165,14 +165,28 @@ def _tm_parameters(crs: pyproj.CRS, label: str) -> tuple[float, float, float, fl
     unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
     if (not tm or params.get("latitude of natural origin", 0.0) != 0.0 or unit != 1.0
             or "longitude of natural origin" not in params):
+        geo = _geographic_code(crs)
         raise CRSError(
             f"{label}: the survey ellipsoidal area needs Gauss–Krüger (transverse Mercator, "
             f"metres) or geographic coordinates, but the CRS is {crs.name}. Fix: "
-            "xigeo.to_survey_crs(gdf), or method='geodesic'"
+            + fix(f"gdf.to_crs({geo}): area() measures the survey area on the ellipsoid from "
+                  "B, L, at any extent in China (xigeo.to_survey_crs(gdf) only for a layer "
+                  "within one Gauss–Krüger zone); or method='geodesic'",
+                  f"reproject the file to EPSG:{geo} first (e.g. ogr2ogr -t_srs EPSG:{geo} "
+                  "out.gpkg in.shp): the survey area is measured on the ellipsoid from B, L; "
+                  "or --method geodesic")
         )
     return (float(params["longitude of natural origin"]),
             float(params.get("scale factor at natural origin", 1.0)),
             float(params.get("false easting", 0.0)), float(params.get("false northing", 0.0)))
+
+
+def _geographic_code(crs: pyproj.CRS) -> int:
+    """EPSG code of the geographic CRS of ``crs``'s datum (4490 for CGCS2000 and unknown ones)."""
+    from .crs import _datum_of, geographic_crs
+
+    datum = _datum_of(crs)
+    return (geographic_crs(datum).to_epsg() or 4490) if datum is not None else 4490
 
 
 def _ellipsoid(crs: pyproj.CRS) -> tuple[float, float]:
@@ -213,8 +227,10 @@ def _ellipsoidal_rings_m2(xy: np.ndarray, ring_off: np.ndarray, ring_geom: np.nd
     if crs.is_geographic:
         unit = crs.axis_info[0].unit_name if crs.axis_info else "degree"
         if "degree" not in unit:
+            geo = _geographic_code(crs)
             raise CRSError(f"{label}: the geographic CRS {crs.name} is in {unit}, not degrees. "
-                           "Fix: gdf.to_crs(4490)")
+                           "Fix: " + fix(f"gdf.to_crs({geo})",
+                                         f"reproject the file to EPSG:{geo} (degrees) first"))
         ring_m2 = ring_areas_m2(xy, ring_off, projected=False, a=a, f=f, survey=survey)
     else:
         lon0, k0, fe, fn = _tm_parameters(crs, label)
@@ -272,7 +288,10 @@ def area(geoms: Any, *, method: "str | AreaMethod" = "ellipsoidal",
     geoms : GeoDataFrame or GeoSeries
         Polygons with a CRS: Gauss–Krüger (EPSG:4526, 4547, Xi'an 1980,
         Beijing 1954 zones; any transverse Mercator) or geographic (EPSG:4490).
-        Geometries are read x = easting, y = northing (geopandas order).
+        Geographic input is measured directly on the ellipsoid from B, L, at any
+        extent in China (a whole-province or whole-China layer wider than one
+        zone needs no reprojection). Geometries are read x = easting, y =
+        northing (geopandas order).
     method : {"ellipsoidal", "geodesic", "planar"} or AreaMethod
         ``ellipsoidal`` (默认, 椭球面积): the land-survey area of 国土调查办发
         〔2008〕32号 / TD/T 1055-2019 on the ellipsoid of the layer's datum

@@ -77,6 +77,7 @@ import shapely
 from ._files import atomic_path
 from .crs import Datum, GKInfo, check_crs, gk_crs, gk_info, layer_name, normalize_crs
 from .errors import (
+    fix,
     CoordsFileError,
     CRSError,
     LayerReadError,
@@ -378,8 +379,9 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     if crs is not None:
         info = gk_info(normalize_crs(crs))
         if info is None:
-            raise CRSError(f"crs={crs!r} is not a Chinese Gauss–Krüger zone; give e.g. 4526 "
-                           "(CGCS2000 3-degree zone 38)")
+            raise CRSError(fix(f"crs={crs!r}", f"--crs {crs}")
+                           + " is not a Chinese Gauss–Krüger zone; give e.g. "
+                           + fix("crs=4526", "--crs EPSG:4526") + " (CGCS2000 3-degree zone 38)")
         return info.datum, info.width, info.zone
     header, where = parsed.header, parsed.header_line
     datum = width = zone = None
@@ -392,7 +394,8 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     else:
         line = where.get("坐标系", min(where.values(), default=1))
         problems.add(line, "坐标系 is missing or empty: the datum (e.g. 2000国家大地坐标系) is "
-                           "needed; or pass crs= to read_coords")
+                           "needed; or " + fix("pass crs= to read_coords, e.g. crs=4547",
+                                              "--crs EPSG:4547 (the CRS of the file)"))
     for key in ("几度分带", "带号"):
         text = header.get(key, "")
         if not text:
@@ -450,7 +453,9 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
         if zones.size == 0:
             line = parsed.header_line.get("带号", min(parsed.header_line.values(), default=1))
             problems.add(line, "带号 is missing and Y has no zone prefix: the zone cannot be known; "
-                               "fill in 带号 (Xi County: 38) or pass crs=")
+                               "fill in 带号 (Xi County: 38) or "
+                               + fix("pass crs= to read_coords (crs=4547: zone 38, no prefix)",
+                                     "--crs EPSG:4547 (zone 38, no prefix)"))
             return None, width, False
         zone = int(np.bincount(zones).argmax())
         log.info("%s: 带号 missing, zone %d taken from the Y prefix", path, zone)
@@ -780,13 +785,17 @@ def _attribute_table(parsed: _Parsed) -> pd.DataFrame:
 def _layer_info(gdf: gpd.GeoDataFrame, label: str) -> GKInfo:
     if gdf.crs is None:
         raise CRSError(f"{label} has no CRS; the coordinate file needs a Chinese Gauss–Krüger "
-                       "zone. Fix: gdf.set_crs(4526) (or the code the data was made in)")
+                       "zone. Fix: " + fix("gdf.set_crs(4526) (or the code the data was made in)",
+                                           "--crs EPSG:4526 (or the code the data was made in)"))
     info = gk_info(gdf.crs)
     if info is None:
         raise CRSError(
             f"{label} is in {gdf.crs.name}, not a Chinese Gauss–Krüger zone; the coordinate "
-            "file holds GK northings and eastings. Fix: xigeo.to_survey_crs(gdf) (CGCS2000 "
-            "3-degree zone of the data, EPSG:4526 in Xi County)")
+            "file holds GK northings and eastings. Fix: "
+            + fix("xigeo.to_survey_crs(gdf) (CGCS2000 3-degree zone of the data, EPSG:4526 in "
+                  "Xi County)", "reproject the layer to its Gauss–Krüger zone first (EPSG:4526 in "
+                  "Xi County; e.g. ogr2ogr -t_srs EPSG:4526 out.gpkg in.shp); if its .prj is "
+                  "wrong, --crs with the right code"))
     check_crs(gdf, name=label, projected=True)
     return info
 
@@ -814,8 +823,10 @@ def _header_for(info: GKInfo, header: Mapping[str, Any] | None,
             if given != wanted:
                 raise CRSError(
                     f"header {key}={value!r} contradicts the layer's CRS ({out[key]}); the "
-                    "header is written from the CRS: leave it out, or reproject the layer "
-                    "(gdf.to_crs(...)) to the CRS you mean")
+                    "header is written from the CRS: "
+                    + fix("leave it out, or reproject the layer (gdf.to_crs(...)) to the CRS you "
+                          "mean", f"leave out --header {key}=…, or reproject the layer to the CRS "
+                          "you mean first (or, if its .prj is wrong, give --crs)"))
             continue  # the canonical text is written
         out[key] = value
     return {key: out[key] for key in HEADER_KEYS}

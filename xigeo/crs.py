@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import math
 from typing import Any
 
@@ -37,8 +38,7 @@ import pyproj
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from ._layers import layer_name
-from .errors import CRSError
-from .errors import fix as _fix
+from .errors import CRSError, fix
 
 __all__ = [
     "Datum",
@@ -52,6 +52,7 @@ __all__ = [
     "check_crs",
     "check_same_crs",
     "to_survey_crs",
+    "split_by_zone",
     "layer_name",
 ]
 
@@ -249,6 +250,10 @@ def gk_info(crs: Any) -> GKInfo | None:
             return GKInfo(datum, width, zone, True, cm)
     if math.isclose(fe, 500_000.0):
         width = 3 if math.isclose(lon0 % 3, 0.0) else 6
+        code = crs.to_epsg()
+        if width == 3 and code is not None and any(
+                base[6][1] <= code < base[6][1] + _ZONE_COUNT[6] for base in _EPSG.values()):
+            width = 6  # an EPSG code of a 6-degree series (CM 117E is also a 3-degree meridian)
         zone = round(lon0 / 3) if width == 3 else round((lon0 + 3) / 6)
         return GKInfo(datum, width, zone, False, float(lon0))
     return None
@@ -338,7 +343,8 @@ def detect_survey_crs(data: Any, *, prefix: bool | None = None, datum: "str | Da
         raise CRSError(
             f"{layer_name(data)}: X holds northings ({minx:,.0f}…) and Y prefixed eastings "
             f"({miny:,.0f}…): the axes are swapped (exchange files list northing first); "
-            "swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])"
+            + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
+                  "swap the X and Y columns in the file")
         )
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         lon = (minx + maxx) / 2
@@ -368,22 +374,242 @@ def _describe(crs: pyproj.CRS | None) -> str:
     return f"EPSG:{code} ({crs.name})" if code else crs.name
 
 
-def _suggest(data: Any) -> str:
+#: China's extent, the South China Sea islands included (73.50–135.09°E, 3.83–53.56°N: Pamir
+#: to the Wusuli–Heilong confluence, Zengmu Ansha to the Heilong at Mohe), and the margin in
+#: degrees allowed around it and beyond a Gauss–Krüger zone's edge (data near a zone edge is
+#: often kept in one zone)
+CHINA_EXTENT = (73.50, 3.83, 135.09, 53.56)
+MARGIN_DEG = 0.5
+
+
+def _looks_degrees(bounds: Any) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return bool(-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90)
+
+
+def _in_china(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> bool:
+    w, s, e, n = CHINA_EXTENT
+    m = MARGIN_DEG
+    return bool(w - m <= lon_min and lon_max <= e + m and s - m <= lat_min and lat_max <= n + m)
+
+
+def _relabel(code: "int | str", *, override: bool = True, data: Any = None) -> str:
+    """The fix 'label the data with ``code``' where the user is (Python keyword or CLI flag).
+
+    In the CLI the flag names the layer's file (``--crs parcels.shp=EPSG:4509``) when the
+    layer was read from one, so that a command with several inputs relabels only this one.
+    """
+    from pathlib import Path
+
+    keep = ", allow_override=True" if override else ""
+    source = (getattr(data, "attrs", None) or {}).get("source")
+    flag = f"--crs {Path(str(source)).name}=EPSG:{code}" if source else f"--crs EPSG:{code}"
+    return fix(f"gdf.set_crs({code}{keep}), or read_layer(path, crs='EPSG:{code}')", flag)
+
+
+def _suggestion(data: Any, datum: "Datum | None" = None) -> pyproj.CRS | None:
+    """The CRS a layer's coordinates look like: geographic for degrees in China, else a GK zone."""
+    bounds = _bounds(data)
+    if np.isnan(bounds[0]) or not np.all(np.isfinite(bounds)):
+        return None
+    if _looks_degrees(bounds):
+        if _in_china(*bounds):
+            return geographic_crs(datum or Datum.CGCS2000)
+        return None
     try:
-        found = detect_survey_crs(data)
+        return detect_survey_crs(data, datum=datum)
     except CRSError:
+        return None
+
+
+def _suggest(data: Any) -> str:
+    found = _suggestion(data)
+    if found is None:
         return ""
+    if found.is_geographic:
+        return (f" The coordinates are degrees (longitude, latitude) in China: they look like "
+                f"{_describe(found)}.")
     return f" The coordinates look like {_describe(found)}."
+
+
+def _nonfinite_rows(values: np.ndarray, row_bounds: np.ndarray,
+                    finite: np.ndarray) -> np.ndarray:
+    """Rows whose geometry has a NaN or infinite coordinate.
+
+    Bounds show an infinite coordinate but skip a NaN one; the length of a line or ring
+    with a NaN vertex is NaN. Empty geometries (bounds all NaN, length 0) and None are not
+    flagged.
+    """
+    import shapely
+
+    with np.errstate(invalid="ignore"):
+        bad_length = np.isnan(shapely.length(values))
+    partial = ~finite & ~np.all(np.isnan(row_bounds), axis=1)
+    return ~shapely.is_missing(values) & (bad_length | partial)
+
+
+@functools.lru_cache(maxsize=64)
+def _to_projected(wkt: str) -> pyproj.Transformer:
+    crs = pyproj.CRS.from_wkt(wkt)
+    return pyproj.Transformer.from_crs(crs.geodetic_crs, crs, always_xy=True)
+
+
+def _zone_window(crs: pyproj.CRS, info: GKInfo, miny: float, maxy: float,
+                 width: int | None = None) -> tuple[float, float, float, float, float]:
+    """(west, east, south, north easting/northing limits, latitude used) of a GK zone in ``crs``.
+
+    The zone reaches half its width (plus :data:`MARGIN_DEG`) either side of the central
+    meridian; in metres that is widest at the layer's lowest latitude, where it is taken.
+    ``width`` asks for the limits of a zone of another width with the same meridian.
+    """
+    to_proj = _to_projected(crs.to_wkt())
+    w = width or info.width
+    half = w / 2 + MARGIN_DEG
+    lat_s, lat_n = CHINA_EXTENT[1] - MARGIN_DEG, CHINA_EXTENT[3] + MARGIN_DEG
+    _, ys = to_proj.transform([info.central_meridian] * 2, [lat_s, lat_n])
+    with np.errstate(all="ignore"):
+        _, lat_low = to_proj.transform(info.false_easting, min(max(miny, ys[0]), ys[1]),
+                                       direction="INVERSE")
+    if not np.isfinite(lat_low):
+        lat_low = 0.0
+    xe, _ = to_proj.transform(info.central_meridian + half, float(lat_low))
+    hw = float(xe) - info.false_easting
+    return info.false_easting - hw, info.false_easting + hw, float(ys[0]), float(ys[1]), float(lat_low)
+
+
+def _fitting_crs(bounds: tuple[float, float, float, float], crs: pyproj.CRS,
+                 info: GKInfo) -> list[pyproj.CRS]:
+    """The GK CRSs of ``info``'s datum whose zone the eastings ``bounds`` fit, near ``info``'s zone.
+
+    Prefixed eastings name their zone; eastings without a prefix fit any zone of a width
+    wide enough, so only zones whose implied longitudes touch the labelled zone or its
+    neighbours are named.
+    """
+    minx, miny, maxx, maxy = bounds
+    out: list[pyproj.CRS] = []
+    if _looks_prefixed(minx) and int(minx // 1_000_000) == int(maxx // 1_000_000):
+        zone = int(minx // 1_000_000)
+        width = 3 if zone >= 25 else 6
+        try:
+            cand = gk_crs(zone, prefix=True, datum=info.datum, width=width)
+        except CRSError:
+            return []
+        cinfo = gk_info(cand)
+        assert cinfo is not None
+        west, east, south, north, _ = _zone_window(cand, cinfo, miny, maxy)
+        if west <= minx and maxx <= east and south <= miny and maxy <= north:
+            out.append(cand)
+        return out
+    if not (0 < minx and maxx < 1_000_000):
+        return []
+    to_proj = _to_projected(crs.to_wkt())
+    reach = info.width / 2 + 3 + MARGIN_DEG   # the labelled zone and a 6-degree neighbour
+    for width in (3, 6):
+        west, east, south, north, _ = _zone_window(crs, info, miny, maxy, width=width)
+        if not (west <= minx and maxx <= east and south <= miny and maxy <= north):
+            continue
+        # offset from the central meridian of any zone of this datum (TM, scale 1)
+        with np.errstate(all="ignore"):
+            lon, _ = to_proj.transform(np.array([minx, maxx]) - 500_000 + info.false_easting,
+                                       np.array([(miny + maxy) / 2] * 2), direction="INVERSE")
+        dlon = np.asarray(lon) - info.central_meridian
+        first = _FIRST_ZONE[width]
+        for zone in range(first, first + _ZONE_COUNT[width]):
+            cm = zone * 3.0 if width == 3 else zone * 6.0 - 3.0
+            if math.isclose(cm, info.central_meridian) and width == info.width:
+                continue
+            lo, hi = cm + dlon[0], cm + dlon[1]
+            if hi < info.central_meridian - reach or lo > info.central_meridian + reach:
+                continue
+            out.append(gk_crs(zone, prefix=False, datum=info.datum, width=width))
+    return out
+
+
+def _name_fits(fits: list[pyproj.CRS]) -> str:
+    def one(c: pyproj.CRS) -> str:
+        ci = gk_info(c)
+        assert ci is not None
+        return (f"EPSG:{c.to_epsg()} ({c.name}: {ci.width}-degree, CM {ci.central_meridian:g}°E, "
+                f"{'with' if ci.prefix else 'no'} zone prefix)")
+
+    return "; ".join(one(c) for c in fits)
+
+
+def _rows_text(index: Any, mask: np.ndarray) -> str:
+    from .errors import format_ids
+
+    return f"{int(mask.sum())} row(s): rows {format_ids(list(index[mask]))}"
+
+
+def _drop_fix(index: Any, mask: np.ndarray) -> str:
+    from .errors import format_ids
+
+    ids = format_ids(list(index[mask]), limit=5)
+    return fix(f"correct these features, or drop them: gdf.drop(index=[{ids}])",
+               "correct or delete these features in the file")
+
+
+def _check_gk_zone(data: Any, crs: pyproj.CRS, info: GKInfo, label: str, index: Any,
+                   rb: np.ndarray, ok: np.ndarray, bounds: tuple[float, float, float, float]) -> None:
+    """Refuse eastings outside the zone of ``crs`` (false easting ± half the zone's width)."""
+    minx, miny, maxx, maxy = bounds
+    west, east, south, north, lat = _zone_window(crs, info, miny, maxy)
+    with np.errstate(invalid="ignore"):
+        out = ok & ((rb[:, 0] < west) | (rb[:, 2] > east) | (rb[:, 1] < south) | (rb[:, 3] > north))
+    if not out.any():
+        return
+    half_km = (east - info.false_easting) / 1000
+    zone_text = (f"{_describe(crs)} is the {info.width}-degree zone of CM {info.central_meridian:g}°E: "
+                 f"eastings {west:,.0f}–{east:,.0f} (± {half_km:,.0f} km at {lat:.1f}°N, "
+                 f"{info.width / 2:g}° + {MARGIN_DEG:g}° either side) and northings "
+                 f"{south:,.0f}–{north:,.0f} (China)")
+    if out.sum() == ok.sum():
+        fits = _fitting_crs(bounds, crs, info)
+        if fits:
+            raise CRSError(
+                f"{label}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) do "
+                f"not fit the CRS: {zone_text}. These eastings fit {_name_fits(fits)}: the data "
+                f"is labelled with the wrong zone. Fix: {_relabel(fits[0].to_epsg() or '', data=data)}")
+        raise CRSError(
+            f"{label}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) are not "
+            f"plausible for the CRS: {zone_text}; they fit no Chinese Gauss–Krüger zone near it."
+            f"{_suggest(data)} Fix: "
+            + fix("gdf.set_crs(<the code the data was made in>, allow_override=True)",
+                  "--crs <the code the data was made in>"))
+    sub = rb[out]
+    sb = (float(np.min(sub[:, 0])), float(np.min(sub[:, 1])), float(np.max(sub[:, 2])),
+          float(np.max(sub[:, 3])))
+    fits = _fitting_crs(sb, crs, info)
+    also = (f" Their eastings fit {_name_fits(fits)}: the layer mixes two CRSs." if fits else "")
+    raise CRSError(
+        f"{label}: coordinates not plausible for the CRS in {_rows_text(index, out)} "
+        f"(({sb[0]:,.2f}, {sb[1]:,.2f}) – ({sb[2]:,.2f}, {sb[3]:,.2f})): {zone_text}.{also} "
+        f"Fix: {_drop_fix(index, out)}")
 
 
 def check_crs(data: Any, *, name: str | None = None, projected: bool = False) -> pyproj.CRS:
     """Guard a layer before any figure is computed from it; return its CRS.
 
-    Raises :class:`~xigeo.errors.CRSError`, naming what was found and the fix, when
-    the layer has no CRS; when ``projected`` is asked and the CRS is
-    geographic; when the eastings carry a zone prefix the CRS does not have
-    (or lack one it has); and when the coordinates fall outside the CRS's
-    area of use (X and Y swapped, metres read as degrees, wrong zone).
+    Raises :class:`~xigeo.errors.CRSError`, naming what was found and the fix
+    (a keyword in Python, the ``--crs`` flag in the CLI), when
+
+    - the layer has no CRS (the message names the CRS the coordinates look like:
+      EPSG:4490 for degrees in China, a Gauss–Krüger zone for prefixed eastings);
+    - a coordinate is NaN or infinite (the rows are named);
+    - ``projected`` is asked and the CRS is geographic;
+    - degrees carry a projected CRS, or metres a geographic one;
+    - the eastings carry a zone prefix the CRS does not have, lack one it has, or
+      carry another zone's prefix;
+    - zone plausibility: a Gauss–Krüger layer's eastings lie beyond its zone
+      (false easting ± half the zone's width, plus 0.5°, in metres at the layer's
+      lowest latitude) or its northings outside China: the message names the
+      CRSs the coordinates fit (another zone, 6-degree instead of 3-degree) or the
+      rows that fit none;
+    - a geographic layer of a Chinese datum lies outside China (73.50–135.09°E,
+      3.83–53.56°N, the South China Sea islands included, plus 0.5°); any other
+      CRS: outside its area of use.
+
+    Only the geometries' bounds are looked at (vectorised; ~0.1 s on 300,000 patches).
 
     Parameters
     ----------
@@ -402,63 +628,134 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
     >>> check_crs(gpd.GeoSeries([Point(38_456_789.0, 3_580_000.0)], crs=4547), name="parcels")
     Traceback (most recent call last):
     ...
-    xigeo.errors.CRSError: parcels: eastings carry the zone prefix 38 (38,456,789) but the CRS EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) has none. Fix: gdf.set_crs(4526, allow_override=True)
+    xigeo.errors.CRSError: parcels: eastings carry the zone prefix 38 (38,456,789) but the CRS EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) has none. Fix: gdf.set_crs(4526, allow_override=True), or read_layer(path, crs='EPSG:4526')
+
+    Eastings of the 6-degree zone of CM 117°E labelled as the 3-degree zone of CM 114°E:
+
+    >>> six = gpd.GeoSeries([Point(274_100.0, 3_583_250.0)], crs=4547)
+    >>> check_crs(six, name="parcels")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.CRSError: parcels: coordinates (274,100.00, 3,583,250.00) – (274,100.00, 3,583,250.00) do not fit the CRS: EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) is the 3-degree zone of CM 114°E: eastings 311,767–688,233 (± 188 km at 32.4°N, 1.5° + 0.5° either side) and northings 368,216–5,992,594 (China). These eastings fit EPSG:4509 (CGCS2000 / Gauss-Kruger CM 117E: 6-degree, CM 117°E, no zone prefix): the data is labelled with the wrong zone. Fix: gdf.set_crs(4509, allow_override=True), or read_layer(path, crs='EPSG:4509')
     """
+    import shapely
+
     label = layer_name(data, name)
     crs = getattr(data, "crs", None)
     if crs is None:
-        raise CRSError(
-            f"{label} has no CRS (a missing or unreadable .prj).{_suggest(data)} "
-            "Fix: gdf.set_crs(EPSG code) with the code the data was made in, e.g. "
-            "4526 for CGCS2000 GK zone 38 with prefix"
-        )
+        found = _suggestion(data)
+        code = found.to_epsg() if found is not None else None
+        what = _suggest(data)
+        if code:
+            advice = _relabel(code, override=False, data=data)
+        else:
+            advice = fix("gdf.set_crs(EPSG code) with the code the data was made in, e.g. 4526 "
+                         "for CGCS2000 GK zone 38 with prefix, 4490 for degrees",
+                         "--crs EPSG:<code the data was made in>, e.g. --crs EPSG:4526 for "
+                         "CGCS2000 GK zone 38 with prefix, EPSG:4490 for degrees")
+        raise CRSError(f"{label} has no CRS (a missing or unreadable .prj).{what} Fix: {advice}")
     crs = normalize_crs(crs)
-    minx, miny, maxx, maxy = _bounds(data)
+    geoms = getattr(data, "geometry", data)
+    values = np.asarray(geoms.values if hasattr(geoms, "values") else geoms, dtype=object)
+    index = getattr(geoms, "index", None)
+    if index is None:
+        import pandas as pd
+
+        index = pd.RangeIndex(len(values))
+    rb = shapely.bounds(values)
+    ok = np.all(np.isfinite(rb), axis=1)
+    bad = _nonfinite_rows(values, rb, ok)
+    if bad.any():
+        raise CRSError(f"{label}: coordinates are not finite (NaN or infinite) in "
+                       f"{_rows_text(index, bad)}. Fix: {_drop_fix(index, bad)}")
     if projected and not crs.is_projected:
-        fix = _suggest(data).replace(" The coordinates look like", "")
-        target = fix.strip().rstrip(".") or "EPSG:4526"
+        zone_crs = (detect_survey_crs(data) if ok.any() and _looks_degrees(_bounds(data))
+                    else gk_crs(38))
+        target, code = _describe(zone_crs), zone_crs.to_epsg()
         raise CRSError(
             f"{label} is in the geographic CRS {_describe(crs)}, but this measurement needs "
-            f"metres. Fix: gdf.to_crs(...) to the Gauss–Krüger zone of the data, here "
-            f"{target}"
-        )
-    if np.isnan(minx):
+            "metres. Fix: "
+            + fix(f"gdf.to_crs(...) to the Gauss–Krüger zone of the data, here {target} "
+                  "(xigeo.to_survey_crs(gdf))",
+                  f"reproject the file to the Gauss–Krüger zone of the data, here {target}, "
+                  f"first (e.g. ogr2ogr -t_srs EPSG:{code} out.gpkg in.shp)"))
+    if not ok.any():
         return crs
+    sub = rb[ok]
+    bounds = (float(np.min(sub[:, 0])), float(np.min(sub[:, 1])), float(np.max(sub[:, 2])),
+              float(np.max(sub[:, 3])))
+    minx, miny, maxx, maxy = bounds
     if crs.is_geographic:
         if -90 <= minx and maxx <= 90 and 90 < maxy <= 180 and miny >= -180:
             raise CRSError(
                 f"{label}: x runs {minx:.4f}–{maxx:.4f} and y {miny:.4f}–{maxy:.4f}: latitude "
-                "and longitude are swapped (x must be the longitude). Fix: swap them with "
-                "gdf.geometry.transform(lambda xy: xy[:, ::-1])"
-            )
-        if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
-            try:
-                fix = f"gdf.set_crs({detect_survey_crs(data).to_epsg()}, allow_override=True)"
-            except CRSError:
-                fix = "gdf.set_crs(<the code the data was made in>, allow_override=True)"
+                "and longitude are swapped (x must be the longitude). Fix: "
+                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
+                      "swap the X and Y columns in the file"))
+        if not _looks_degrees(bounds):
+            found = _suggestion(data, _datum_of(crs))
+            code = found.to_epsg() if found is not None and found.is_projected else None
+            advice = (_relabel(code, data=data) if code else
+                      fix("gdf.set_crs(<the code the data was made in>, allow_override=True)",
+                          "--crs <the code the data was made in>"))
             raise CRSError(
                 f"{label}: coordinates ({minx:,.0f}, {miny:,.0f}) are metres, not degrees, "
-                f"but the CRS is geographic {_describe(crs)}.{_suggest(data)} Fix: {fix}"
-            )
+                f"but the CRS is geographic {_describe(crs)}.{_suggest(data)} Fix: {advice}")
+        if _datum_of(crs) is not None:
+            w, s, e, n = CHINA_EXTENT
+            m = MARGIN_DEG
+            with np.errstate(invalid="ignore"):
+                out = ok & ((rb[:, 0] < w - m) | (rb[:, 2] > e + m) | (rb[:, 1] < s - m)
+                            | (rb[:, 3] > n + m))
+            if out.any():
+                raise CRSError(
+                    f"{label}: coordinates outside China ({w}–{e}°E, {s}–{n}°N with the South "
+                    f"China Sea islands, ± {m:g}°) in {_rows_text(index, out)}, for the CRS "
+                    f"{_describe(crs)}. Fix: {_drop_fix(index, out)}")
+            return crs
     info = gk_info(crs)
     if info is not None:
+        if _looks_degrees(bounds):
+            geo = geographic_crs(info.datum)
+            raise CRSError(
+                f"{label}: coordinates ({minx:.6f}, {miny:.6f}) – ({maxx:.6f}, {maxy:.6f}) are "
+                f"degrees (longitude, latitude), but the CRS {_describe(crs)} is in Gauss–Krüger "
+                f"metres: these are degrees: set {_describe(geo)}. Fix: {_relabel(geo.to_epsg() or 4490, data=data)}")
         prefixed = _looks_prefixed(minx)
         if prefixed and not info.prefix:
             zone = int(minx // 1_000_000)
             prefixed_crs = gk_crs(zone, prefix=True, datum=info.datum, width=3 if zone >= 25 else 6)
             raise CRSError(
                 f"{label}: eastings carry the zone prefix {zone} ({minx:,.0f}) but the CRS "
-                f"{_describe(crs)} has none. Fix: "
-                f"gdf.set_crs({prefixed_crs.to_epsg()}, allow_override=True)"
-            )
+                f"{_describe(crs)} has none. Fix: {_relabel(prefixed_crs.to_epsg() or '', data=data)}")
         if info.prefix and 0 < minx < 1_000_000 and 0 < maxx < 1_000_000 and miny > 1_000_000:
             plain_crs = info.crs(prefix=False)
             raise CRSError(
                 f"{label}: eastings ({minx:,.0f}) have no zone prefix but the CRS "
                 f"{_describe(crs)} expects {info.zone}xxxxxx. Fix: "
-                f"gdf.set_crs({plain_crs.to_epsg()}, allow_override=True)"
-            )
-    _check_area_of_use(crs, (minx, miny, maxx, maxy), label, data)
+                f"{_relabel(plain_crs.to_epsg() or '', data=data)}")
+        if (info.prefix and prefixed and _looks_prefixed(maxx)
+                and int(minx // 1_000_000) == int(maxx // 1_000_000) != info.zone):
+            zone = int(minx // 1_000_000)
+            width = 3 if zone >= 25 else 6
+            try:
+                other = gk_crs(zone, prefix=True, datum=info.datum, width=width)
+            except CRSError:
+                other = None
+            if other is not None:
+                raise CRSError(
+                    f"{label}: eastings carry the zone prefix {zone} ({minx:,.0f}: {width}-degree "
+                    f"zone {zone}) but the CRS {_describe(crs)} is zone {info.zone}. Fix: "
+                    f"{_relabel(other.to_epsg() or '', data=data)}")
+        if crs.is_projected and _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
+            raise CRSError(
+                f"{label}: X holds northings ({minx:,.0f}…) and Y eastings ({miny:,.0f}…): the "
+                "axes are swapped (exchange files list northing first). Fix: "
+                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
+                      "swap the X and Y columns in the file"))
+        _check_gk_zone(data, crs, info, label, index, rb, ok, bounds)
+        return crs
+    _check_area_of_use(crs, bounds, label, data)
     return crs
 
 
@@ -485,8 +782,10 @@ def _check_area_of_use(crs: pyproj.CRS, bounds: tuple[float, ...], label: str, d
         return
     hint = ""
     if crs.is_projected and _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
-        hint = (" X holds northings and Y eastings: the axes are swapped (exchange files list "
-                "northing first). Fix: swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])")
+            hint = (" X holds northings and Y eastings: the axes are swapped (exchange files list "
+                "northing first). Fix: "
+                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
+                      "swap the X and Y columns in the file"))
     else:
         hint = _suggest(data)
     raise CRSError(
@@ -511,6 +810,9 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
     if not layers:
         raise CRSError("no layers given")
     labels = names or tuple(layer_name(layer) for layer in layers)
+    for layer, label in zip(layers, labels):
+        # every layer's own CRS first: missing, or not fitting its coordinates (zone plausibility)
+        check_crs(layer, name=label)
     first = getattr(layers[0], "crs", None)
     for layer, label in zip(layers[1:], labels[1:]):
         other = getattr(layer, "crs", None)
@@ -526,19 +828,41 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
                     f"({datum_a.value} and {datum_b.value}). A datum change needs the "
                     "province's transformation parameters; to_crs without them is off by tens "
                     "of metres. Fix: convert one layer with the official parameters first: "
-                    + _fix("xigeo.transform(layer, xigeo.read_params('参数.toml'), to=...)",
+                    + fix("xigeo.transform(layer, xigeo.read_params('参数.toml'), to=...)",
                            "xigeo transform LAYER --params 参数.toml --to EPSG")
                     + " (parameters from common points: "
-                    + _fix("xigeo.fit_transform(source_points, target_points)",
+                    + fix("xigeo.fit_transform(source_points, target_points)",
                            "xigeo fit-transform 公共点.csv -o 参数.toml")
                     + ")"
                 )
+            code = normalize_crs(first).to_epsg() or "<its CRS>"
             raise CRSError(
                 f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
-                f"{_describe(normalize_crs(other))}. Fix: {label}.to_crs({labels[0]}.crs) "
-                "(or xigeo.to_survey_crs on both)"
+                f"{_describe(normalize_crs(other))}. Fix: "
+                + fix(f"{label}.to_crs({labels[0]}.crs) (or xigeo.to_survey_crs on both)",
+                      f"reproject {label} to EPSG:{code} first (e.g. ogr2ogr -t_srs EPSG:{code} "
+                      f"out.gpkg {label}); or, if its .prj is wrong, --crs with the right code")
             )
     return normalize_crs(first)
+
+
+def _lon_range(data: Any, crs: pyproj.CRS) -> tuple[float, float]:
+    """West and east longitude of a layer (its bounds' corners and edge midpoints)."""
+    minx, miny, maxx, maxy = _bounds(data)
+    if crs.is_geographic:
+        return float(minx), float(maxx)
+    to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    mx, my = (minx + maxx) / 2, (miny + maxy) / 2
+    lon, _ = to_geo.transform([minx, minx, minx, maxx, maxx, maxx, mx, mx],
+                              [miny, my, maxy, miny, my, maxy, miny, maxy])
+    return float(np.min(lon)), float(np.max(lon))
+
+
+def _zone_span(zone: int, width: int) -> tuple[float, float]:
+    """West and east longitude a zone accepts: half its width and MARGIN_DEG either side."""
+    cm = zone * 3.0 if width == 3 else zone * 6.0 - 3.0
+    half = width / 2 + MARGIN_DEG
+    return cm - half, cm + half
 
 
 def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
@@ -551,25 +875,47 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
     3-degree zone of the layer's centre unless ``zone`` is given. Easting
     and northing are rounded to 0.1 mm as survey tables store them.
 
+    A layer must fit the zone (half its width and 0.5° either side of the central
+    meridian, what :func:`check_crs` accepts): a province across several zones is
+    refused up front. Keep such a layer geographic (:func:`xigeo.area` measures the
+    survey ellipsoidal area from B, L directly) or split it with :func:`split_by_zone`.
+
     >>> import geopandas as gpd
     >>> from shapely import Point
     >>> g = to_survey_crs(gpd.GeoSeries([Point(114.0, 32.0)], crs=4490))
     >>> g.crs.to_epsg(), float(round(g.x[0], 4))
     (4526, 38500000.0)
+    >>> to_survey_crs(gpd.GeoSeries([Point(110.4, 31.4), Point(116.6, 32.1)], crs=4490))
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.CRSError: layer runs 110.40–116.60°E, across the 3-degree zones 37–39: one zone holds 3° (and 0.5° beyond either edge), so no zone fits it. Fix: keep it geographic (EPSG:4490): xigeo.area measures the survey ellipsoidal area from B, L directly; or one layer per zone: xigeo.split_by_zone(gdf)
     """
     import geopandas as gpd
     import shapely
 
     crs = check_crs(data)
     datum = _datum_of(crs) or Datum.CGCS2000
-    if zone is None:
-        minx, miny, maxx, maxy = _bounds(data)
-        if crs.is_geographic:
-            lon = (minx + maxx) / 2
-        else:
-            to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
-            lon, _ = to_geo.transform(float(minx + maxx) / 2, float(miny + maxy) / 2)
-        zone = zone_of(lon, width=width)
+    label = layer_name(data)
+    lon_min, lon_max = _lon_range(data, crs)
+    if np.isfinite(lon_min):
+        chosen = zone if zone is not None else zone_of((lon_min + lon_max) / 2, width=width)
+        west, east = _zone_span(chosen, width)
+        if lon_min < west or lon_max > east:
+            geo = geographic_crs(datum).to_epsg()
+            zones = f"{zone_of(lon_min, width=width)}–{zone_of(lon_max, width=width)}"
+            where = (f"zone={zone} reaches {west:.2f}–{east:.2f}°E, but {label} runs "
+                     f"{lon_min:.2f}–{lon_max:.2f}°E (the {width}-degree zones {zones})"
+                     if zone is not None else
+                     f"{label} runs {lon_min:.2f}–{lon_max:.2f}°E, across the {width}-degree "
+                     f"zones {zones}")
+            raise CRSError(
+                f"{where}: one zone holds {width}° (and {MARGIN_DEG:g}° beyond either edge), so "
+                f"no zone fits it. Fix: keep it geographic (EPSG:{geo}): xigeo.area measures the "
+                "survey ellipsoidal area from B, L directly; or one layer per zone: "
+                "xigeo.split_by_zone(gdf)")
+        zone = chosen
+    elif zone is None:
+        zone = 38
     target = gk_crs(zone, prefix=prefix, datum=datum, width=width)
     out = data.to_crs(target)
     geoms = shapely.set_precision(np.asarray(out.geometry.values, dtype=object), 1e-4,
@@ -578,3 +924,39 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
         return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=target),
                                 crs=target)
     return gpd.GeoSeries(geoms, index=out.index, crs=target, name=out.name)
+
+
+def split_by_zone(data: Any, *, prefix: bool = True, width: int = 3) -> dict[int, Any]:
+    """One layer per Gauss–Krüger zone, each feature in the zone of its centre (per-feature zones).
+
+    For a layer wider than one zone (a province): ``{zone: layer}``, every layer
+    reprojected with :func:`to_survey_crs` to its zone (same datum). The zone of a
+    feature is that of the longitude of its bounding box's centre.
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> parts = split_by_zone(gpd.GeoSeries([Point(110.4, 31.4), Point(114.6, 32.4),
+    ...                                      Point(116.6, 32.1)], crs=4490))
+    >>> {z: (p.crs.to_epsg(), list(p.index)) for z, p in parts.items()}
+    {37: (4525, [0]), 38: (4526, [1]), 39: (4527, [2])}
+    """
+    import shapely
+
+    crs = check_crs(data)
+    geoms = getattr(data, "geometry", data)
+    rb = shapely.bounds(np.asarray(geoms.values, dtype=object))
+    cx, cy = (rb[:, 0] + rb[:, 2]) / 2, (rb[:, 1] + rb[:, 3]) / 2
+    if crs.is_geographic:
+        lon = cx
+    else:
+        to_geo = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+        lon, _ = to_geo.transform(cx, cy)
+    lon = np.asarray(lon, dtype=float)
+    zones = (np.floor(lon / 3.0 + 0.5) if width == 3 else np.floor(lon / 6.0) + 1)
+    out: dict[int, Any] = {}
+    for z in np.unique(zones[np.isfinite(zones)]).astype(int):
+        part = data[zones == z]
+        if hasattr(data, "attrs"):
+            part.attrs.update(data.attrs)
+        out[int(z)] = to_survey_crs(part, zone=int(z), prefix=prefix, width=width)
+    return out

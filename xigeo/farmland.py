@@ -53,7 +53,7 @@ from ._result import Result, TableSpec, Total
 from ._tables import index_by
 from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs
-from .errors import CRSError, XigeoWarning, format_ids
+from .errors import CRSError, XigeoWarning, fix, format_ids
 from .units import AreaUnit, convert_area
 from .validate import checked_polygons, validate_layer
 
@@ -290,7 +290,9 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         check_crs(parcels, name=p_label)
         if farmland.crs is None or not pyproj.CRS(farmland.crs).equals(pyproj.CRS(parcels.crs)):
             raise CRSError(f"{f_label} is in {getattr(farmland.crs, 'name', None)}, {p_label} in "
-                           f"{parcels.crs.name}: give both layers the same CRS (xigeo.to_survey_crs)")
+                           f"{parcels.crs.name}: give both layers the same CRS ("
+                           + fix("farmland.to_crs(parcels.crs) before making it lazy",
+                                 "reproject one file first") + ")")
     else:
         check_same_crs(parcels, farmland, names=(p_label, f_label))
     if id_field is not None:

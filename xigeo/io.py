@@ -81,7 +81,7 @@ import pyogrio
 import pyogrio.errors
 
 from .crs import normalize_crs
-from .errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning, format_ids
+from .errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning, fix, format_ids
 
 __all__ = ["read_layer", "write_layer"]
 
@@ -253,7 +253,8 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
     if crs is not None:
         gdf = _declare_crs(gdf, crs, str(path))
     elif gdf.crs is None:
-        log.warning("%s has no CRS (no .prj): pass crs= to read_layer, e.g. crs=4526", path)
+        log.warning("%s has no CRS (no .prj): %s", path,
+                    fix("pass crs= to read_layer, e.g. crs=4526", "give --crs, e.g. --crs EPSG:4526"))
     log.info("read %d features from %s%s", len(gdf), path, f" (layer {layer_used})" if layer_used else "")
     return gdf
 
@@ -785,8 +786,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     if gdf.crs is None:
         raise CRSError(
             f"refusing to write {path} without a CRS: the file would have no .prj and every "
-            "area computed from it would be a guess. Fix: gdf.set_crs(EPSG code) first, "
-            "e.g. gdf.set_crs(4526) for CGCS2000 GK zone 38 with prefix"
+            "area computed from it would be a guess. Fix: "
+            + fix("gdf.set_crs(EPSG code) first, e.g. gdf.set_crs(4526) for CGCS2000 GK zone 38 "
+                  "with prefix", "--crs EPSG:<code> for the input, e.g. --crs EPSG:4526 for "
+                  "CGCS2000 GK zone 38 with prefix")
         )
     if suffix not in _MULTI_LAYER and layer is not None and layer != path.stem:
         raise LayerWriteError(f"{path} holds one layer named after the file; leave layer= out "

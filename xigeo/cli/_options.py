@@ -10,6 +10,7 @@ replaces it), so a long run never ends in "file exists".
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,8 +22,9 @@ from .._options import LANGS
 from ..area import AreaMethod
 from ..errors import LayerWriteError
 
-__all__ = ["overwrite_option", "encoding_option", "crs_option", "labels_option", "method_option",
-           "unit_option", "tolerance_option", "output_option", "check_outputs", "METHODS", "LABELS"]
+__all__ = ["overwrite_option", "encoding_option", "crs_option", "crs_for", "read_input", "labels_option",
+           "method_option", "unit_option", "tolerance_option", "output_option", "check_outputs",
+           "METHODS", "LABELS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,9 +47,79 @@ def encoding_option(func: F) -> F:
 
 
 def crs_option(func: F) -> F:
-    """``--crs``: the CRS of an input whose .prj is missing (read_layer's ``crs=``)."""
-    return click.option("--crs", help="CRS of the input, e.g. EPSG:4527, for a file without a .prj; "
-                                      "a file's own CRS is relabelled (not reprojected) to it.")(func)
+    """``--crs [FILE=]CRS`` (repeatable): the CRS of the inputs (read_layer's ``crs=``).
+
+    A plain value applies to every input the command reads; ``FILE=CRS`` (the file's
+    name or path) to that input only. Read a layer's value with :func:`crs_for`.
+    """
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_crs_files(kwargs.get("crs") or (), kwargs.values())
+        return func(*args, **kwargs)
+
+    return click.option("--crs", "crs", multiple=True, metavar="[FILE=]CRS",
+                        help="CRS of the inputs, e.g. EPSG:4527, for a file without a .prj or with "
+                             "a wrong one: the coordinates are relabelled (not reprojected). "
+                             "FILE=CRS (e.g. parcels.shp=EPSG:4509) sets one input only; "
+                             "repeatable.")(checked)  # type: ignore[return-value]
+
+
+def _file_item(item: str) -> str | None:
+    """The FILE of a ``FILE=CRS`` item (None for a plain CRS, a PROJ string included)."""
+    name, sep, _ = item.partition("=")
+    name = name.strip()
+    return name if sep and Path(name).suffix and not name.startswith("+") else None
+
+
+def _check_crs_files(items: Iterable[str], values: Iterable[Any]) -> None:
+    """Refuse ``--crs FILE=CRS`` naming no input of the command (a typo would be ignored)."""
+    names: set[str] = set()
+    for value in values:
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(v, (str, os.PathLike)):
+                text = os.fspath(v)
+                if os.path.isdir(text):
+                    return  # a folder of layers (xigeo report DATA): its files are the inputs
+                names |= {Path(text).name, Path(text.rsplit(":", 1)[-1]).name}
+    for item in items:
+        name = _file_item(item)
+        if name is not None and Path(name).name not in names:
+            from ..errors import OptionError
+
+            raise OptionError(f"--crs {item}: {name} is not an input of this command. Fix: "
+                              "--crs FILE=CRS with the name of one of its input files, or "
+                              "--crs CRS for all of them")
+
+
+def crs_for(path: str | os.PathLike[str] | None, crs: Iterable[str] | str | None) -> str | None:
+    """The ``--crs`` value for the input ``path``: its ``FILE=CRS`` item, else the plain one.
+
+    >>> crs_for("data/parcels.shp", ("EPSG:4526", "parcels.shp=EPSG:4509"))
+    'EPSG:4509'
+    >>> crs_for("data/farmland.shp", ("EPSG:4526", "parcels.shp=EPSG:4509"))
+    'EPSG:4526'
+    >>> crs_for("farmland.shp", ("parcels.shp=EPSG:4509",)) is None
+    True
+    """
+    if crs is None or path is None:
+        return None
+    items = (crs,) if isinstance(crs, str) else tuple(crs)
+    target, plain = Path(path), None
+    for item in items:
+        name = _file_item(item)
+        if name is not None:
+            if Path(name).name == target.name or Path(name) == target:
+                return item.partition("=")[2].strip()
+            continue
+        plain = item
+    return plain
+
+
+def read_input(path: str | os.PathLike[str], crs: Iterable[str] | str | None, **kwargs: Any) -> Any:
+    """``read_layer(path, crs=<the --crs value for path>, **kwargs)``."""
+    from ..io import read_layer
+
+    return read_layer(path, crs=crs_for(path, crs), **kwargs)
 
 
 def labels_option(func: F) -> F:

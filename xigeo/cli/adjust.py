@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, encoding_option, method_option, output_option, overwrite_option
+from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
+                       overwrite_option, read_input)
 from ._table import format_table
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,12 @@ _LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".gdb")
               help="dask: county by county on the active dask scheduler.")
 @method_option
 @encoding_option
+@crs_option
 @overwrite_option
 def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_paths: tuple[Path, ...],
                    output: Path, units_path: Path | None, tolerance_m2: float, key_field: str,
-                   code_field: str, area_field: str, engine: str, method: str, encoding: str | None, overwrite: bool) -> None:
+                   code_field: str, area_field: str, engine: str, method: str, encoding: str | None,
+                   crs: tuple[str, ...], overwrite: bool) -> None:
     """Adjust the patch areas (TBMJ) of DLTB so that they add up to the control areas.
 
     Levels come from the code length (6 county, 9 township, 12 village) and
@@ -60,7 +63,7 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     """
     from ..adjust import adjust_areas
     from ..errors import LayerWriteError
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
 
     if output.suffix.lower() not in _LAYER_SUFFIXES:
         raise LayerWriteError(f"{output}: write the adjusted layer as one of {', '.join(_LAYER_SUFFIXES)}")
@@ -71,8 +74,8 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
                                "控制面积.csv")
     check_outputs([output, units_path], overwrite=overwrite,
                   inputs=[patches_path, *control_paths, *table_paths])
-    patches = read_layer(patches_path, encoding=encoding)
-    controls = [read_layer(p, encoding=encoding) for p in control_paths]
+    patches = read_input(patches_path, crs, encoding=encoding)
+    controls = [read_input(p, crs, encoding=encoding) for p in control_paths]
     controls += [_read_table(p, encoding) for p in table_paths]
     result = adjust_areas(patches, controls, tolerance_m2=tolerance_m2, key_field=key_field,
                           code_field=code_field, area_field=area_field, method=method, engine=engine)

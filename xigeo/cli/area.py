@@ -9,7 +9,7 @@ import click
 import pandas as pd
 
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
-                       overwrite_option, unit_option)
+                       overwrite_option, read_input, unit_option)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 @output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
 @overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
-                 per_feature: bool, id_field: str | None, encoding: str | None, crs: str | None,
+                 per_feature: bool, id_field: str | None, encoding: str | None, crs: tuple[str, ...],
                  output: Path | None, overwrite: bool) -> None:
     """Survey areas of the polygons in LAYER.
 
@@ -43,14 +43,13 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
     """
     from ..area import area, summarize_area
     from ..errors import OptionError
-    from ..io import read_layer
     from ..units import AreaUnit
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     if per_feature:
         if id_field:
             _require(gdf, id_field, layer_path)

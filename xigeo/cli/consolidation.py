@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,14 @@ log = logging.getLogger(__name__)
 @method_option
 @labels_option
 @encoding_option
+@crs_option
 @output_option("Write the table (with the 合计 row) as .csv or .xlsx.")
 @overwrite_option
 def consolidation_command(projects_path: Path, by: str | None, townships_path: Path | None,
                           before_path: Path | None, after_path: Path | None, id_field: str,
                           scale_field: str, new_farmland_field: str, investment_field: str,
-                          method: str, labels: str, encoding: str | None, output: Path | None,
+                          method: str, labels: str, encoding: str | None,
+                          crs: tuple[str, ...], output: Path | None,
                           overwrite: bool) -> None:
     """Land-consolidation projects (土地综合整治): scale, new farmland, investment.
 
@@ -57,7 +59,6 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
     """
     from ..consolidation import consolidation_summary
     from ..errors import OptionError
-    from ..io import read_layer
 
     if (before_path is None) != (after_path is None):
         raise click.UsageError("give both --before and --after, or neither")
@@ -65,11 +66,11 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
         raise OptionError(f"{output}: write the table as .csv or .xlsx")
     check_outputs([output], overwrite=overwrite,
                   inputs=[projects_path, townships_path, before_path, after_path])
-    layers = {name: read_layer(path, encoding=encoding) if path else None
+    layers = {name: read_input(path, crs, encoding=encoding) if path else None
               for name, path in (("before", before_path), ("after", after_path),
                                  ("townships", townships_path))}
     result = consolidation_summary(
-        read_layer(projects_path, encoding=encoding), landuse_before=layers["before"],
+        read_input(projects_path, crs, encoding=encoding), landuse_before=layers["before"],
         landuse_after=layers["after"], by=by, townships=layers["townships"], id_field=id_field,
         scale_field=scale_field, new_farmland_field=new_farmland_field,
         investment_field=investment_field, method=method)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, overwrite_option
+from ._options import check_outputs, crs_for, crs_option, overwrite_option, read_input
 
 
 @click.group(name="coords")
@@ -26,20 +26,23 @@ def coords() -> None:
               help="Layer to write (.gpkg, .shp, .geojson, …); an existing file is refused "
                    "unless --overwrite.")
 @click.option("--encoding", help="Text encoding of FILE, e.g. gbk (default: detected).")
+@crs_option
 @overwrite_option
-def import_command(file: Path, output: Path, encoding: str | None, overwrite: bool) -> None:
+def import_command(file: Path, output: Path, encoding: str | None, crs: tuple[str, ...],
+                   overwrite: bool) -> None:
     """Read the coordinate file FILE and write its parcels as a layer.
 
     \b
     Examples:
       xigeo coords import 报盘坐标.txt -o 拆旧区.gpkg
       xigeo coords import 报盘坐标.txt -o 拆旧区.shp --encoding gbk --overwrite
+      xigeo coords import 无带号.txt -o 拆旧区.gpkg --crs EPSG:4547
     """
     from ..coords import read_coords
     from ..io import write_layer
 
     check_outputs([output], overwrite=overwrite, inputs=[file])
-    gdf = read_coords(file, encoding=encoding)
+    gdf = read_coords(file, encoding=encoding, crs=crs_for(file, crs))
     write_layer(gdf, output, overwrite=overwrite)
     click.echo(f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}")
 
@@ -69,10 +72,11 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
               help="Header value, e.g. --header 数据产生单位=息县自然资源局 (repeatable).")
 @click.option("--prefix/--no-prefix", default=None,
               help="Write Y with / without the zone number (default: as the layer's CRS).")
+@crs_option
 @overwrite_option
 def export_command(layer_path: Path, output: Path, layer_name: str | None, encoding: str,
                    fields: str, column_items: tuple[str, ...], header_items: tuple[str, ...],
-                   prefix: bool | None, overwrite: bool) -> None:
+                   prefix: bool | None, crs: tuple[str, ...], overwrite: bool) -> None:
     """Write the polygons of LAYER (in a Gauss–Krüger CRS) as a coordinate file.
 
     \b
@@ -81,12 +85,11 @@ def export_command(layer_path: Path, output: Path, layer_name: str | None, encod
       xigeo coords export 整治项目.gpkg -o 整治.txt --fields consolidation --column DKBH=XMBH
     """
     from ..coords import write_coords
-    from ..io import read_layer
 
     header = _pairs(header_items, "--header")
     columns = _pairs(column_items, "--column")
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
-    gdf = read_layer(layer_path, layer=layer_name)
+    gdf = read_input(layer_path, crs, layer=layer_name)
     write_coords(gdf, output, header=header, encoding=encoding, fields=fields,
                  columns=columns or None, prefix=prefix, overwrite=overwrite)
     click.echo(f"{layer_path}: {len(gdf)} parcel(s) -> {output} ({encoding})")

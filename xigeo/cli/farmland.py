@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option, tolerance_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input, tolerance_option)
 from ._table import format_table
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
               help="Farmland patch id field (default: BSM if the layer has it, else the row number).")
 @method_option
 @encoding_option
+@crs_option
 @output_option("Write a GeoPackage with the layers 'pieces' and 'by_parcel'.")
 @click.option("--xlsx", type=click.Path(path_type=Path),
               help="Write the tables (by_parcel, pieces, slivers) to an Excel workbook.")
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 @overwrite_option
 def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2: float,
                            id_field: str | None, farmland_id: str | None, method: str,
-                           encoding: str | None, output: Path | None, xlsx: Path | None,
+                           encoding: str | None,
+                           crs: tuple[str, ...], output: Path | None, xlsx: Path | None,
                            labels: str, overwrite: bool) -> None:
     """Check how much of each parcel in PARCELS lies on the farmland in FARMLAND.
 
@@ -48,14 +50,14 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
     from .._excel import write_workbook
     from ..errors import LayerWriteError, SchemaError
     from ..farmland import farmland_overlap
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
 
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
             raise LayerWriteError(f"{path}: write this output as a {what} file")
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[parcels_path, farmland_path])
-    parcels = read_layer(parcels_path, encoding=encoding)
-    farmland = read_layer(farmland_path, encoding=encoding)
+    parcels = read_input(parcels_path, crs, encoding=encoding)
+    farmland = read_input(farmland_path, crs, encoding=encoding)
     if farmland_id is not None and farmland_id not in farmland.columns:
         raise SchemaError(f"{farmland_path}: no field {farmland_id!r}; fields are: "
                           f"{', '.join(str(c) for c in farmland.columns)}")

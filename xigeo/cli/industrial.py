@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,14 @@ def _figures(totals: pd.DataFrame) -> pd.DataFrame:
 @method_option
 @labels_option
 @encoding_option
+@crs_option
 @output_option("Write the full table: .csv (the parcels with the 合计 row), or .xlsx (summary, "
                "parcels and totals sheets).")
 @overwrite_option
 def industrial_command(parcels_path: Path, layer_name: str | None, intensity_floor: float,
                        thresholds: Path | None, region_class: str | None, id_field: str,
                        field_items: tuple[str, ...], method: str, labels: str, encoding: str | None,
+                       crs: tuple[str, ...],
                        output: Path | None, overwrite: bool) -> None:
     """Investment intensity, floor-area ratio, building coefficient, office share and
     green ratio of every enterprise parcel in PARCELS, checked against the control
@@ -84,13 +86,12 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
       xigeo industrial parcels.gpkg --field investment=TZE --field industry=HYLB --labels zh
     """
     from ..industrial import industrial_intensity
-    from ..io import read_layer
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
     fields = _field_options(field_items)
     check_outputs([output], overwrite=overwrite, inputs=[parcels_path, thresholds])
-    gdf = read_layer(parcels_path, layer=layer_name, encoding=encoding)
+    gdf = read_input(parcels_path, crs, layer=layer_name, encoding=encoding)
     result = industrial_intensity(gdf, thresholds=thresholds, intensity_floor=intensity_floor,
                                   region_class=region_class, id_field=id_field, method=method,
                                   **fields)  # type: ignore[arg-type]

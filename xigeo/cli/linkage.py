@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 @method_option
 @labels_option
 @encoding_option
+@crs_option
 @output_option("Write the project table (with the total rows) as .csv, or .xlsx with the rule "
                "checks and totals as more sheets.")
 @overwrite_option
@@ -44,6 +45,7 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
                     farmland_path: Path | None, county_path: Path | None, county_field: str, by: str,
                     status_field: str, approved: tuple[str, ...], landuse_field: str,
                     reclaimed_field: str | None, method: str, labels: str, encoding: str | None,
+                    crs: tuple[str, ...],
                     output: Path | None, overwrite: bool) -> None:
     """Quota balance and rule checks of linkage projects (城乡建设用地增减挂钩).
 
@@ -61,7 +63,6 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
       xigeo linkage 拆旧区.shp 建新区.shp --landuse DLTB.shp --labels zh -o 增减挂钩.xlsx
     """
     from ..errors import OptionError
-    from ..io import read_layer
     from ..linkage import linkage_balance
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
@@ -69,10 +70,11 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
     check_outputs([output], overwrite=overwrite,
                   inputs=[demolition_path, newbuild_path, landuse_path, farmland_path, county_path])
     result = linkage_balance(
-        read_layer(demolition_path, encoding=encoding), read_layer(newbuild_path, encoding=encoding),
-        landuse=read_layer(landuse_path, encoding=encoding),
-        farmland=read_layer(farmland_path, encoding=encoding) if farmland_path else None,
-        county=read_layer(county_path, encoding=encoding) if county_path else None,
+        read_input(demolition_path, crs, encoding=encoding),
+        read_input(newbuild_path, crs, encoding=encoding),
+        landuse=read_input(landuse_path, crs, encoding=encoding),
+        farmland=read_input(farmland_path, crs, encoding=encoding) if farmland_path else None,
+        county=read_input(county_path, crs, encoding=encoding) if county_path else None,
         county_field=county_field, by=by, status_field=status_field or None, approved=approved,
         landuse_field=landuse_field, reclaimed_field=reclaimed_field, method=method)
     projects = result.table("projects", labels=labels, total=True)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, encoding_option, overwrite_option
+from ._options import check_outputs, crs_option, encoding_option, overwrite_option, read_input
 
 _PAPERS = ["A4", "A3"]
 
@@ -44,12 +44,13 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.option("--source", help="数据来源 (data source).")
 @click.option("--dpi", type=int, default=300, show_default=True, help="Resolution of PNG output.")
 @encoding_option
+@crs_option
 @overwrite_option
 def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str | None,
                 paper: str, orientation: str, grid: str, scale: float | None,
                 label_field: str | None, locator: Path | None, maker: str | None,
                 author: str | None, date: str | None, source: str | None, dpi: int,
-                encoding: str | None, overwrite: bool) -> None:
+                encoding: str | None, crs: tuple[str, ...], overwrite: bool) -> None:
     """Draw LAYERs (first at the bottom) as a map with title, legend, scale bar and grid.
 
     Prefix a layer with its kind to choose its style: landuse, boundary,
@@ -61,7 +62,6 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
       xigeo map dltb.shp boundary:county.shp -o 土地利用现状图.pdf --title 息县土地利用现状图
       xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label-field JXQBH --paper A3
     """
-    from ..io import read_layer
     from ..maps import export_map, layer
     from ..maps.composer import map_format
 
@@ -71,10 +71,10 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
     map_layers = []
     for i, spec in enumerate(layers):
         kind, path = _split_kind(spec)
-        gdf = read_layer(path, encoding=encoding)
+        gdf = read_input(path, crs, encoding=encoding)
         field = label_field if i == len(layers) - 1 else None
         map_layers.append(layer(gdf, kind, label_field=field))
-    county = read_layer(locator, encoding=encoding) if locator else None
+    county = read_input(locator, crs, encoding=encoding) if locator else None
     export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
                orientation=orientation, grid=grid, scale=scale, locator=county, maker=maker,
                author=author, date=date, source=source, dpi=dpi, overwrite=overwrite)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -27,11 +27,13 @@ log = logging.getLogger(__name__)
 @method_option
 @labels_option
 @encoding_option
+@crs_option
 @output_option("Write the pit table as .csv, or .xlsx (summary, pits and totals sheets).")
 @overwrite_option
 def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, dem_path: Path,
                      id_field: str, keep: tuple[str, ...], total: bool, method: str, labels: str,
-                     encoding: str | None, output: Path | None, overwrite: bool) -> None:
+                     encoding: str | None,
+                     crs: tuple[str, ...], output: Path | None, overwrite: bool) -> None:
     """Pit areas, relief, slope grades and steep (>25°) slopes left to treat.
 
     PARK is the park outline, PITS the closed pits, RESTORATION the
@@ -43,16 +45,15 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
       xigeo minepark 矿山公园.shp 采石坑.shp 治理区.shp --dem dem.tif
       xigeo minepark park.shp pits.shp zone.shp --dem dem.tif --labels zh -o 矿山公园.xlsx
     """
-    from ..io import read_layer
     from ..minepark import minepark_summary
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
     check_outputs([output], overwrite=overwrite,
                   inputs=[park_path, pits_path, restoration_path, dem_path])
-    park = read_layer(park_path, encoding=encoding)
-    pits = read_layer(pits_path, encoding=encoding)
-    restoration = read_layer(restoration_path, encoding=encoding)
+    park = read_input(park_path, crs, encoding=encoding)
+    pits = read_input(pits_path, crs, encoding=encoding)
+    restoration = read_input(restoration_path, crs, encoding=encoding)
     if not keep:
         keep = tuple(f for f in ("KSMC", "ZLZT") if f in pits.columns)
     result = minepark_summary(park, pits, restoration, dem=dem_path, id_field=id_field, keep=keep,

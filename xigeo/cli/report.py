@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import OptionError, XigeoError
-from ._options import check_outputs, overwrite_option
+from ._options import _file_item, check_outputs, crs_option, overwrite_option
 from ._table import format_table
 
 
@@ -28,6 +28,18 @@ def headline_text(headline: Any) -> str:
     else:
         columns += ["单位"]
     return format_table(shown[columns])
+
+
+def _report_crs(items: tuple[str, ...]) -> Any:
+    """``--crs`` values as build_report's ``crs=``: FILE=CRS by file name, a plain value as "*"."""
+    out: dict[str, str] = {}
+    for item in items:
+        name = _file_item(item)
+        if name is not None:
+            out[Path(name).name] = item.partition("=")[2].strip()
+        else:
+            out["*"] = item
+    return out or None
 
 
 def _progress_bar(enabled: bool) -> tuple[Any, Any]:
@@ -66,11 +78,12 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
               help="Title of the atlas (contents page).")
 @click.option("--maker", default=None, help="Map maker printed on every map (制图单位).")
 @click.option("--date", "date", default=None, help="Date printed on the maps (default: this month).")
+@crs_option
 @overwrite_option
 @click.option("--quiet", is_flag=True, help="No progress bar and no table; only the files written.")
 def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Path | None,
-                   title: str, maker: str | None, date: str | None, overwrite: bool,
-                   quiet: bool) -> None:
+                   title: str, maker: str | None, date: str | None, crs: tuple[str, ...],
+                   overwrite: bool, quiet: bool) -> None:
     """Write the report atlas (PDF) and tables (Excel) for DATA.
 
     DATA is a folder of layers or a GeoPackage named like the sample data set
@@ -94,7 +107,8 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
     callback, close = _progress_bar(not quiet and sys.stderr.isatty())
     try:
         result = build_report(data, pdf=pdf, xlsx=xlsx, mapping=mapping, progress=callback,
-                              overwrite=overwrite, title=title, maker=maker, date=date)
+                              overwrite=overwrite, title=title, maker=maker, date=date,
+                              crs=_report_crs(crs))
     except ValueError as exc:
         if isinstance(exc, XigeoError) and not isinstance(exc, OptionError):
             raise

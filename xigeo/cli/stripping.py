@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, encoding_option, labels_option, method_option, output_option,
-                       overwrite_option)
+from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
+                       output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,14 @@ _SUFFIXES = (".csv", ".xlsx", ".gpkg", ".shp")
 @method_option
 @labels_option
 @encoding_option
+@crs_option
 @output_option("flows.gpkg / .shp (the flows as lines, for maps), .xlsx (summary, sources, "
                "receivers and flows sheets) or .csv (the flows).")
 @overwrite_option
 def stripping_command(sources_path: Path, receivers_path: Path, depth: float, spread: float | None,
                       depth_field: str, spread_field: str, id_field: str, receivers_id_field: str,
-                      method: str, labels: str, encoding: str | None, output: Path | None,
+                      method: str, labels: str, encoding: str | None,
+                      crs: tuple[str, ...], output: Path | None,
                       overwrite: bool) -> None:
     """Plan topsoil stripping: the volume of every site in SOURCES (area × depth), the
     capacity of every site in RECEIVERS (area × spread depth), and which source sends how
@@ -52,15 +54,15 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
       xigeo stripping 剥离区.shp 接收区.shp --depth 0.3 --spread 0.25 -o 调运方案.xlsx
       xigeo stripping 剥离区.shp 接收区.shp -o flows.gpkg
     """
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
     from ..stripping import stripping_plan
 
     if output is not None and output.suffix.lower() not in _SUFFIXES:
         raise click.BadParameter(f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)",
                                  param_hint="-o")
     check_outputs([output], overwrite=overwrite, inputs=[sources_path, receivers_path])
-    sources = read_layer(sources_path, encoding=encoding)
-    receivers = read_layer(receivers_path, encoding=encoding)
+    sources = read_input(sources_path, crs, encoding=encoding)
+    receivers = read_input(receivers_path, crs, encoding=encoding)
     plan = stripping_plan(sources, receivers, depth_m=depth, spread_m=spread,
                           depth_field=depth_field or None, spread_field=spread_field or None,
                           id_field=id_field, receivers_id_field=receivers_id_field, method=method)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, encoding_option, output_option, overwrite_option, unit_option
+from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
+                       read_input, unit_option)
 from ._table import format_table
 
 log = logging.getLogger(__name__)
@@ -24,10 +25,12 @@ log = logging.getLogger(__name__)
 @click.option("--county", help="County name in the titles (default: the county row's name).")
 @click.option("--year", help="Year in the titles, e.g. 2023.")
 @encoding_option
+@crs_option
 @output_option("Write the tables as an .xlsx workbook in the official layout.", required=True)
 @overwrite_option
 def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str, unit: str,
-                   county: str | None, year: str | None, encoding: str | None, output: Path,
+                   county: str | None, year: str | None, encoding: str | None,
+                   crs: tuple[str, ...], output: Path,
                    overwrite: bool) -> None:
     """三调汇总表：一级、二级分类，三大类，耕地坡度分级 — the survey's summary tables of DLTB.
 
@@ -43,14 +46,13 @@ def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str
       xigeo tables DLTB.gpkg --unit 亩 --year 2023 -o 统计表.xlsx --overwrite
     """
     from ..errors import LayerWriteError
-    from ..io import read_layer
     from ..landuse_tables import landuse_tables
 
     if output.suffix.lower() != ".xlsx":
         raise LayerWriteError(f"{output}: write the tables as an .xlsx file")
     check_outputs([output], overwrite=overwrite, inputs=[patches_path, *units_paths])
-    patches = read_layer(patches_path, encoding=encoding)
-    units = [read_layer(p, encoding=encoding) for p in units_paths] or None
+    patches = read_input(patches_path, crs, encoding=encoding)
+    units = [read_input(p, crs, encoding=encoding) for p in units_paths] or None
     result = landuse_tables(patches, units=units, level=level, unit=unit)
     click.echo(result.summary("zh"))
     click.echo(result.summary("en"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._options import crs_option, encoding_option
+from ._options import crs_option, encoding_option, read_input
 
 
 @click.command(name="validate")
@@ -16,7 +16,7 @@ from ._options import crs_option, encoding_option
 @encoding_option
 @crs_option
 def validate_command(layer_path: Path, layer_name: str | None, required: tuple[str, ...],
-                     encoding: str | None, crs: str | None) -> None:
+                     encoding: str | None, crs: tuple[str, ...]) -> None:
     """Check LAYER: geometry, ids, required fields and CRS; exit 1 on any problem.
 
     Writes no file: every problem is listed on the terminal.
@@ -27,10 +27,9 @@ def validate_command(layer_path: Path, layer_name: str | None, required: tuple[s
       xigeo validate 地类图斑.shp --encoding gbk
       xigeo validate 无prj文件.shp --crs EPSG:4527
     """
-    from ..io import read_layer
     from ..validate import validate_layer
 
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     problems = validate_layer(gdf, required=required, strict=False)
     if not problems:
         click.echo(f"{layer_path}: {len(gdf)} features, no problems")

@@ -34,7 +34,7 @@ from matplotlib.path import Path as MPath
 
 from .._files import atomic_path
 from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
-from ..errors import CRSError, OptionError
+from ..errors import CRSError, OptionError, fix
 from . import elements
 from ._fonts import font, map_rc
 from .labels import place_labels
@@ -134,7 +134,9 @@ def _layer_crs(layers: list[MapLayer], crs: Any) -> pyproj.CRS:
         target = normalize_crs(crs)
         for lyr, name in zip(layers, names):
             if lyr.data.crs is None:
-                raise CRSError(f"{name} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526")
+                raise CRSError(f"{name} has no CRS. Fix: "
+                               + fix("gdf.set_crs(EPSG code), e.g. 4526", "--crs EPSG:<code>, e.g. "
+                                     "--crs EPSG:4526"))
             if not normalize_crs(lyr.data.crs).equals(target):
                 lyr.data = lyr.data.to_crs(target)
     for lyr, name in zip(layers, names):

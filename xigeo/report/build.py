@@ -84,7 +84,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                  mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None,
                  progress: Progress | None = None, overwrite: bool = False,
                  title: str = "节约集约用地工作报告图集", maker: str | None = None,
-                 date: str | dt.date | None = None) -> ReportResult:
+                 date: str | dt.date | None = None, crs: Any = None) -> ReportResult:
     """Build the report atlas (PDF) and its tables (Excel) from a county's layers.
 
     Each calculator runs once (:func:`xigeo.headline.compute_results`); its
@@ -109,6 +109,11 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     title, maker, date : str
         The atlas title (contents page, PDF metadata); the map maker and date
         printed on every map (default date: this month).
+    crs : optional
+        The CRS of layers without a ``.prj`` or with a wrong one (relabelled, as
+        ``read_layer(path, crs=...)``): one CRS for every layer, or a dict from a
+        layer's name (``"dltb"``) or file name (``"地类图斑.shp"``) to its CRS, with
+        ``"*"`` for every other layer.
 
     Returns
     -------
@@ -155,7 +160,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
         done += 1
 
     step()
-    layers = {n: read(n, sources[n], fields.get(n, {}), mapping_source) for n in needed}
+    layers = {n: read(n, sources[n], fields.get(n, {}), mapping_source, crs=crs) for n in needed}
     step()
     topics = [s.topic for s in sections if s.topic is not None]
     results = compute_results(layers, topics=topics)

@@ -232,13 +232,15 @@ def plan(available: Mapping[str, Any], data: Any) -> list[Section]:
 
 
 def read(name: str, source: tuple[Path, str | None, str], fields: Mapping[str, str],
-          mapping_source: str) -> Any:
+          mapping_source: str, *, crs: Any = None) -> Any:
     from ..io import read_layer
 
     path, layer, key = source
     if name in RASTERS:
         return path
-    gdf = read_layer(path, layer=layer)
+    if isinstance(crs, Mapping):  # by layer name, else by file name, else "*"
+        crs = crs.get(name) or crs.get(Path(path).name) or crs.get("*")
+    gdf = read_layer(path, layer=layer, crs=crs)
     if fields:
         missing = [f"{theirs} (fields.{name}.{ours})" for ours, theirs in fields.items()
                    if theirs not in gdf.columns]
