@@ -18,8 +18,10 @@ import xigeo
 from xigeo.errors import CRSError, OptionError
 from xigeo.zones import change_zone
 
-#: Xi County's eastern edge (~114.95–115.0°E, zone 38 with prefix), 9 vertices
-EDGE = np.column_stack([np.linspace(38_585_000, 38_594_000, 9), np.linspace(3_553_000, 3_609_000, 9)])
+#: ~115.3°E in zone 38 (prefixed), 9 vertices: within the 0.5° a zone reaches beyond its edge
+#: (xigeo.crs.MARGIN_DEG), so it can be moved into zone 39 (CM 117°E), as data of a project
+#: straddling the zone boundary is (the guard refuses data farther out: test_bad_crs.py)
+EDGE = np.column_stack([np.linspace(38_615_000, 38_624_000, 9), np.linspace(3_553_000, 3_609_000, 9)])
 
 
 def _coords(g):
@@ -28,7 +30,7 @@ def _coords(g):
 
 def test_zone_38_to_39_agrees_with_pyproj_and_round_trips():
     layer = gpd.GeoDataFrame({"BSM": ["A", "B"]}, geometry=[
-        box(38_585_000.1234, 3_560_000.5678, 38_586_000, 3_561_000),
+        box(38_615_000.1234, 3_560_000.5678, 38_616_000, 3_561_000),
         shapely.LineString(EDGE)], crs=4526)
     z39 = change_zone(layer, zone=39)
     assert z39.crs.to_epsg() == 4527 and z39.crs.name == "CGCS2000 / 3-degree Gauss-Kruger zone 39"
@@ -80,10 +82,10 @@ def test_other_datums_stay_on_their_datum():
 
 
 def test_geographic_input():
-    pts = gpd.GeoSeries([Point(114.95, 32.3)], crs=4490)
+    pts = gpd.GeoSeries([Point(115.3, 32.3)], crs=4490)
     out = change_zone(pts, zone=39)
     assert out.crs.to_epsg() == 4527
-    x, y = pyproj.Transformer.from_crs(4490, 4527, always_xy=True).transform(114.95, 32.3)
+    x, y = pyproj.Transformer.from_crs(4490, 4527, always_xy=True).transform(115.3, 32.3)
     assert abs(out.iloc[0].x - x) < 1e-3 and abs(out.iloc[0].y - y) < 1e-3
     with pytest.raises(OptionError, match="say which zone.*zone=38"):
         change_zone(pts)
@@ -104,3 +106,14 @@ def test_bad_options(kwargs, error, message):
 def test_not_gauss_kruger():
     with pytest.raises(CRSError, match="not a Gauss–Krüger zone"):
         change_zone(gpd.GeoSeries([Point(12_700_000, 3_800_000)], crs=3857), zone=39)
+
+
+def test_a_zone_the_layer_does_not_reach_names_the_layers_own_zone():
+    """Xi County's eastern edge (~114.9°E) is 2.1° from zone 39's meridian, beyond the 0.5° a zone
+    reaches past its edge: refused, naming the zone it lies in (the message said 'no zone fits
+    it', which contradicted the narrow layer)."""
+    pts = gpd.GeoSeries(shapely.points([[38_585_000, 3_553_000], [38_594_000, 3_609_000]]), crs=4526)
+    with pytest.raises(CRSError, match=r"zone=39 reaches 115\.00–119\.00°E.*lies in the 3-degree "
+                                       r"zone 38\. Fix: zone=38") as info:
+        change_zone(pts, zone=39)
+    assert "no zone fits" not in str(info.value)

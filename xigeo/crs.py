@@ -903,6 +903,18 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
         if lon_min < west or lon_max > east:
             geo = geographic_crs(datum).to_epsg()
             zones = f"{zone_of(lon_min, width=width)}–{zone_of(lon_max, width=width)}"
+            own = zone_of((lon_min + lon_max) / 2, width=width)
+            ow, oe = _zone_span(own, width)
+            if zone is not None and ow <= lon_min and lon_max <= oe:
+                # the layer fits a zone, just not the one asked for
+                raise CRSError(
+                    f"zone={zone} reaches {west:.2f}–{east:.2f}°E ({width / 2:g}° either side of "
+                    f"its central meridian and {MARGIN_DEG:g}° beyond), but {label} runs "
+                    f"{lon_min:.2f}–{lon_max:.2f}°E: it lies in the {width}-degree zone {own}. "
+                    f"Fix: {fix(f'zone={own}', f'--zone {own}')}, or keep it geographic "
+                    f"(EPSG:{geographic_crs(datum).to_epsg()})")
+            geo = geographic_crs(datum).to_epsg()
+            zones = f"{zone_of(lon_min, width=width)}–{zone_of(lon_max, width=width)}"
             where = (f"zone={zone} reaches {west:.2f}–{east:.2f}°E, but {label} runs "
                      f"{lon_min:.2f}–{lon_max:.2f}°E (the {width}-degree zones {zones})"
                      if zone is not None else

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, crs_option, encoding_option, labels_option, output_option,
+from ._options import (check_outputs, crs_option, read_input, encoding_option, labels_option, output_option,
                        overwrite_option)
 from ._table import format_table
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 @labels_option
 @overwrite_option
 def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_field: str | None,
-                   encoding: str | None, crs: str | None, output: Path | None, xlsx: Path | None,
+                   encoding: str | None, crs: tuple[str, ...], output: Path | None, xlsx: Path | None,
                    labels: str, overwrite: bool) -> None:
     """List the map sheets (图幅) the features of LAYER touch, with their theoretical areas.
 
@@ -43,7 +43,7 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
       xigeo sheets 建新区.shp --scale 1:5万 --id XMBH -o 图幅.gpkg --xlsx 图幅.xlsx
     """
     from ..errors import LayerWriteError, SchemaError
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
     from ..sheets import check_scale, sheets
 
     check_scale(scale)
@@ -51,7 +51,7 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
         if path is not None and path.suffix.lower() != what:
             raise LayerWriteError(f"{path}: write this output as a {what} file")
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[layer_path])
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     if id_field is not None:
         if id_field not in gdf.columns:
             raise SchemaError(f"{layer_path}: no field {id_field!r}; fields are: "

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option
+from ._options import check_outputs, crs_option, read_input, encoding_option, output_option, overwrite_option
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 @output_option("The transformed layer (.gpkg, .shp …).", required=True)
 @overwrite_option
 def transform_command(layer_path: Path, layer_name: str | None, params_path: Path, to: str | None,
-                      encoding: str | None, crs: str | None, output: Path, overwrite: bool) -> None:
+                      encoding: str | None, crs: tuple[str, ...], output: Path, overwrite: bool) -> None:
     """Bring LAYER into another datum with the parameters in --params.
 
     \b
@@ -33,11 +33,11 @@ def transform_command(layer_path: Path, layer_name: str | None, params_path: Pat
       xigeo transform 控制点.shp --params 七参数.toml -o 控制点2000.shp
     """
     from ..datum import read_params, transform
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
 
     check_outputs([output], overwrite=overwrite, inputs=[layer_path, params_path])
     params = read_params(params_path)
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     out = transform(gdf, params, to=to)
     write_layer(out, output, overwrite=overwrite)
     code = out.crs.to_epsg()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option
+from ._options import check_outputs, crs_option, read_input, encoding_option, output_option, overwrite_option
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 @overwrite_option
 def zone_command(layer_path: Path, layer_name: str | None, zone: int | None,
                  central_meridian: float | None, width: str, prefix: bool | None,
-                 encoding: str | None, crs: str | None, output: Path, overwrite: bool) -> None:
+                 encoding: str | None, crs: tuple[str, ...], output: Path, overwrite: bool) -> None:
     """Change the Gauss–Krüger zone of LAYER (换带) through B, L, or only its zone prefix.
 
     \b
@@ -36,11 +36,11 @@ def zone_command(layer_path: Path, layer_name: str | None, zone: int | None,
       xigeo zone 地类图斑.shp --central-meridian 117 -o 39带.gpkg
       xigeo zone 地类图斑.shp --no-prefix -o 无带号.gpkg
     """
-    from ..io import read_layer, write_layer
+    from ..io import write_layer
     from ..zones import change_zone
 
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
-    gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
+    gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     out = change_zone(gdf, zone, central_meridian=central_meridian, prefix=prefix, width=int(width))
     write_layer(out, output, overwrite=overwrite)
     click.echo(f"已换带：{len(out)}个要素，{gdf.crs.name} → {out.crs.name}（EPSG:{out.crs.to_epsg()}）；"
