@@ -49,6 +49,7 @@ from .landuse_tables import LanduseTables
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .minepark import MineparkResult
+from .prepared import PreparedLayer, prepare
 from .prereview import prereview, summarize_prereview
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
@@ -96,4 +97,5 @@ __all__ = [
     "IndustrialResult",
     "MineparkResult",
     "adjust_areas", "AdjustmentResult",
+    "prepare", "PreparedLayer",
 ]

@@ -320,7 +320,8 @@ class Measured(NamedTuple):
 
 def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: AreaMethod,
                     check_right: Callable[[np.ndarray], object] | None = None,
-                    label: str = "pieces") -> Measured:
+                    label: str = "pieces", right_valid: np.ndarray | None = None,
+                    right_m2: np.ndarray | None = None) -> Measured:
     """Pieces of ``left`` × ``right`` (arrays of valid polygons) with their areas.
 
     What :func:`intersection_pieces` gives, plus the area of every piece and
@@ -335,7 +336,11 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
     settle (single-ring polygons it cannot certify, polygons with holes,
     multipolygons) and every missing, empty or non-polygon geometry of
     ``right``; it should raise to refuse them (e.g. ``validate_layer``).
-    ``label`` names the pieces in a CRS error.
+    ``label`` names the pieces in a CRS error. ``right_valid`` (per right
+    polygon, known beforehand, e.g. by :func:`xigeo.prepare`): True for the
+    valid ones, which ``check_right`` is then not asked about and the
+    pre-test skips; ``right_m2``: the right polygons' areas by ``method``,
+    known beforehand (not measured again).
 
     >>> from shapely import box
     >>> x0, y0 = 38_560_000, 3_580_000
@@ -358,7 +363,9 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
     fine = near[~odd[near]]
     local = rings_of(right[fine])
     right_rings = Rings(local.xy, local.ring_off, fine[local.owner], local.exterior)
-    if check_right is not None:
+    if check_right is not None and right_valid is not None:
+        check_right(np.union1d(fine[~right_valid[fine]], np.flatnonzero(odd)))
+    elif check_right is not None:
         # single-ring polygons the exact compiled test settles; the caller judges the rest
         single = np.bincount(local.owner, minlength=fine.size) == 1
         certain = np.zeros(fine.size, dtype=bool)
@@ -367,13 +374,13 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
             certain[single] = simple[np.searchsorted(local.owner, np.flatnonzero(single))]
         check_right(np.union1d(fine[~certain], np.flatnonzero(odd)))
     overlaid = overlay_pieces(left, right, pairs, right_rings=right_rings)
-    piece_m2, right_m2 = _measure(overlaid, right, crs, method, label)
+    piece_m2, right_m2 = _measure(overlaid, right, crs, method, label, right_m2=right_m2)
     return Measured(overlaid.li, overlaid.ri, overlaid.pieces, piece_m2, right_m2[overlaid.ri],
                     overlaid)
 
 
 def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod,
-             label: str) -> tuple[np.ndarray, np.ndarray]:
+             label: str, *, right_m2: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Areas (m²) of the pieces, and of the right polygons they come from (NaN for the others).
 
     With the survey ellipsoidal method the areas come straight from the
@@ -384,6 +391,7 @@ def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod
     import geopandas as gpd
 
     li, ri, geoms = overlaid.li, overlaid.ri, overlaid.pieces
+    known = right_m2
     right_m2 = np.full(len(right), np.nan)
     if method is AreaMethod.ELLIPSOIDAL:
         piece_m2 = np.empty(li.size)
@@ -394,6 +402,8 @@ def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod
         piece_m2[kernel] = by_pair[overlaid.pair[kernel]]
         if not kernel.all():
             piece_m2[~kernel] = area(gpd.GeoSeries(geoms[~kernel], crs=crs), method=method).to_numpy()
+        if known is not None:
+            return piece_m2, np.asarray(known, dtype=float)
         rr = overlaid.clipped.right_rings
         met = np.zeros(len(right), dtype=bool)
         met[ri] = True
@@ -403,6 +413,8 @@ def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod
                                              hit_rings.exterior, len(right), crs, label=label)[hit]
         return piece_m2, right_m2
     piece_m2 = area(gpd.GeoSeries(geoms, crs=crs), method=method).to_numpy()
+    if known is not None:
+        return piece_m2, np.asarray(known, dtype=float)
     hit = np.unique(ri)
     if hit.size:
         right_m2[hit] = area(gpd.GeoSeries(right[hit], crs=crs), method=method).to_numpy()

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,7 @@ from ._result import Result, TableSpec, Total
 from ._tables import index_by
 from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs
+from .prepared import Near, PreparedLayer, near_patches, reference_layer
 from .errors import CRSError, XigeoWarning, format_ids
 from .units import AreaUnit, convert_area
 from .validate import checked_polygons, validate_layer
@@ -154,11 +156,12 @@ class FarmlandOverlap(Result):
 
 
 def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
-                     farmland: gpd.GeoDataFrame | gpd.GeoSeries, *,
-                     tolerance_m2: float = 10.0, method: str | AreaMethod = "ellipsoidal",
+                     farmland: gpd.GeoDataFrame | gpd.GeoSeries | str | os.PathLike[str] | PreparedLayer,
+                     *, tolerance_m2: float = 10.0, method: str | AreaMethod = "ellipsoidal",
                      engine: str = "local", partitions: int | None = None,
                      patch_fields: Sequence[str] = PATCH_FIELDS,
-                     area_field: str | None = None, id_field: str | None = None) -> FarmlandOverlap:
+                     area_field: str | None = None, id_field: str | None = None,
+                     cache: bool = True) -> FarmlandOverlap:
     """Overlay parcels with farmland: overlap per piece and per parcel, slivers listed.
 
     Parameters
@@ -172,7 +175,13 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
         A province's layer can stay on disk: ``dask_geopandas.read_parquet``
         of a spatially partitioned GeoParquet, read partition by partition
         by the workers (only the partitions a parcel meets, when the file has
-        spatial partitions).
+        spatial partitions). A county layer used again and again can be
+        given as its file path (indexed by BSM when it has that field, else
+        by row number, as ``xigeo check-farmland`` does) or as a
+        :class:`xigeo.PreparedLayer` (:func:`xigeo.prepare`): only the patches
+        near the parcels are read from the prepared copy, and their validity,
+        survey areas and whether they overlap each other are not computed
+        again (the results are the same as for the layer in memory).
     tolerance_m2 : float
         Sliver tolerance, m² (default 10): a piece not larger than this is a
         sliver; a parcel whose total overlap is not larger than this only has
@@ -202,6 +211,10 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
         TBDLMJ, JBNTMJ, TBMJ the layer has (none: ``prorated_m2`` is NaN).
     id_field : str, optional
         The parcels' id field (kept as a column too); default: the index.
+    cache : bool
+        With ``farmland`` a file path: use the prepared-layer cache
+        (default; :func:`xigeo.prepare`, prepared on the first use); False
+        reads the file every time.
 
     Returns
     -------
@@ -270,12 +283,12 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     with gc_paused():
         return _farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
                                  engine=engine, partitions=partitions, patch_fields=patch_fields,
-                                 area_field=area_field, id_field=id_field)
+                                 area_field=area_field, id_field=id_field, cache=cache)
 
 
 def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, method: str | AreaMethod,
                       engine: str, partitions: int | None, patch_fields: Sequence[str],
-                      area_field: str | None, id_field: str | None) -> FarmlandOverlap:
+                      area_field: str | None, id_field: str | None, cache: bool) -> FarmlandOverlap:
     from .errors import SchemaError
 
     method = AreaMethod.create(method)
@@ -283,6 +296,14 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     if engine == "dask":
         _require_dask()
     tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
+    near: Near | None = None
+    n_prepared: int | None = None
+    if isinstance(farmland, (str, os.PathLike)):
+        farmland = reference_layer(farmland, cache=cache)
+    if isinstance(farmland, PreparedLayer):
+        # only the patches near the parcels, with what preparing them computed once
+        n_prepared, near = len(farmland), near_patches(farmland, parcels)
+        farmland = near.frame
     p_label, f_label = describe(parcels, "parcels"), describe(farmland, "farmland")
     lazy = engine == "dask" and _is_dask_frame(farmland)
     if lazy:
@@ -321,7 +342,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         patch_m2_piece = patches["patch_m2"].to_numpy(dtype=float)
         patch_ids = patches.index.to_numpy()
         attrs = {f: patches[f].array for f in carry}
-        n_farmland: int | None = None if lazy else len(farmland)
+        n_farmland: int | None = None if lazy else len(farmland) if n_prepared is None else n_prepared
         overlapping = overlapping_within(li, geoms)
     else:
         # ids and duplicates on every row; validity only for the patches whose box meets a
@@ -333,14 +354,21 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
             left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
             label="farmland pieces",
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
-            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label))
+            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label),
+            right_valid=None if near is None else near.valid,
+            right_m2=near.m2 if near is not None and method is AreaMethod.ELLIPSOIDAL else None)
         li, ri, geoms = measured.li, measured.ri, measured.pieces
         piece_m2, patch_m2_piece = measured.piece_m2, measured.right_m2
         patch_ids = farmland.index.take(ri).to_numpy()
         # the columns' own arrays (Arrow strings stay Arrow strings: no Python str per piece)
         attrs = {f: farmland[f].array.take(ri) for f in carry}
-        n_farmland = len(farmland)
-        overlapping = measured.overlapping()
+        n_farmland = len(farmland) if n_prepared is None else n_prepared
+        if near is not None and near.cover_ok[ri].all():
+            # GEOS coverage validation found no edge of these patches that fails to match a
+            # neighbour's: no two of them overlap, so no parcel's pieces can
+            overlapping = np.empty(0, dtype=np.int64)
+        else:
+            overlapping = measured.overlapping()
     parcel_m2 = area(parcels, method=method).to_numpy()
 
     pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
