@@ -285,3 +285,31 @@ def test_cli_prepare_and_check_farmland_use_the_cache(jbnt, tmp_path, monkeypatc
     assert res.exit_code == 0 and len(list(cache.iterdir())) == 2
     bad = CliRunner().invoke(cli, ["prepare", str(jbnt), "--farmland-id", "NOPE"])
     assert bad.exit_code != 0 and "NOPE" in str(bad.exception)
+
+
+def test_overlaps_in_one_corner_of_a_large_layer(tmp_path, small_groups):
+    """Only the parcels with a piece of a flagged patch are looked at for double counting; the
+    others (pieces of true-coverage patches) are unchanged, the overlapping ones found."""
+    g = grid(12)
+    dup = g.iloc[[13]].copy()
+    dup["BSM"] = "DUP"
+    dup = dup.set_geometry(dup.translate(10, 10))  # overlaps J0013, J0014, J0025, J0026
+    data = tmp_path / "data"
+    data.mkdir()
+    write_layer(pd.concat([g, dup], ignore_index=True), data / "jbnt.shp")
+    layer = prepare(data / "jbnt.shp", cache_dir=tmp_path / "cache")
+    assert not layer.coverage_valid
+    p = pd.concat([parcels(30, seed=3, extent=600),
+                   gpd.GeoDataFrame(geometry=[box(X0 + 55, Y0 + 55, X0 + 95, Y0 + 95)],
+                                    index=pd.Index(["ON"], name="XMBH"), crs=4526)])
+    with warnings.catch_warnings(record=True) as plain_w:
+        warnings.simplefilter("always")
+        expected = farmland_overlap(p, unprepared(data / "jbnt.shp"))
+    with warnings.catch_warnings(record=True) as prep_w:
+        warnings.simplefilter("always")
+        got = farmland_overlap(p, layer)
+    same(expected, got)
+    assert [str(w.message) for w in prep_w] == [str(w.message) for w in plain_w]
+    # the parcel "ON" (55..95)² meets DUP (60..110)² over 35 × 35 m, all of it on J0013's square
+    # (50..100)²: 1225 m² counted once (ellipsoidal areas: within 0.5 % of the plane's)
+    assert got.by_parcel.loc["ON", "double_counted_m2"] == pytest.approx(1225.0, rel=5e-3)

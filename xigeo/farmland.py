@@ -363,12 +363,10 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         # the columns' own arrays (Arrow strings stay Arrow strings: no Python str per piece)
         attrs = {f: farmland[f].array.take(ri) for f in carry}
         n_farmland = len(farmland) if n_prepared is None else n_prepared
-        if near is not None and near.cover_ok[ri].all():
-            # GEOS coverage validation found no edge of these patches that fails to match a
-            # neighbour's: no two of them overlap, so no parcel's pieces can
-            overlapping = np.empty(0, dtype=np.int64)
-        else:
+        if near is None:
             overlapping = measured.overlapping()
+        else:
+            overlapping = _overlapping_flagged(li, geoms, near.cover_ok[ri])
     parcel_m2 = area(parcels, method=method).to_numpy()
 
     pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
@@ -417,6 +415,24 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                              n_farmland=n_farmland)
     log.info("%s", result.summary("en"))
     return result
+
+
+def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray) -> np.ndarray:
+    """:func:`overlapping_within` for the parcels with a piece of a patch coverage validation flagged.
+
+    ``cover_ok``, per piece: GEOS coverage validation (at preparation) found
+    no edge of its patch that fails to match a neighbour's. Two patches
+    whose interiors meet are flagged (at least one of them: their crossing
+    edges, or the edges of the one inside the other, or both duplicates),
+    so a parcel all of whose pieces come from unflagged patches has no two
+    overlapping pieces; on a true coverage no parcel is looked at.
+    """
+    if cover_ok.all():
+        return np.empty(0, dtype=np.int64)
+    flagged = np.zeros(int(li.max()) + 1 if li.size else 0, dtype=bool)
+    flagged[li[~cover_ok]] = True
+    sub = np.flatnonzero(flagged[li])  # the pieces of those parcels (li stays sorted)
+    return overlapping_within(li[sub], geoms[sub])
 
 
 def _is_dask_frame(layer: Any) -> bool:

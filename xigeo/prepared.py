@@ -66,7 +66,8 @@ import shapely
 
 from .errors import fix
 
-__all__ = ["prepare", "PreparedLayer", "Near", "cache_folder", "fingerprint", "reference_layer",
+__all__ = ["prepare", "PreparedLayer", "Near", "cache_folder", "cache_path", "fingerprint",
+           "reference_layer",
            "near_patches", "ROW_GROUP_ROWS"]
 
 log = logging.getLogger(__name__)
@@ -322,6 +323,23 @@ class PreparedLayer:
         return self._frame(table.take(order)).frame
 
 
+def _options(layer: str | None, encoding: str | None, crs: Any, id_field: str | None) -> dict[str, Any]:
+    return {"layer": layer, "encoding": encoding, "crs": None if crs is None else str(crs),
+            "id_field": id_field, "format": FORMAT}
+
+
+def cache_path(path: str | os.PathLike[str], *, layer: str | None = None, encoding: str | None = None,
+               crs: Any = None, id_field: str | None = None,
+               cache_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The cache file :func:`prepare` keeps for ``path`` read with these options (it may not exist yet).
+
+    >>> cache_path("/data/永久基本农田.shp", cache_dir="/srv/cache").name  # doctest: +ELLIPSIS
+    '永久基本农田-....parquet'
+    """
+    folder = Path(cache_dir) if cache_dir is not None else cache_folder()
+    return folder / _cache_name(Path(path), _options(layer, encoding, crs, id_field))
+
+
 def _cache_name(source: Path, options: dict[str, Any]) -> str:
     key = json.dumps([str(source.resolve()), options], sort_keys=True, ensure_ascii=False)
     digest = hashlib.blake2b(key.encode(), digest_size=10).hexdigest()
@@ -367,10 +385,10 @@ def prepare(path: str | os.PathLike[str], *, layer: str | None = None, encoding:
     source = Path(path)
     if not source.exists():
         raise LayerReadError(f"{source}: no such file or folder")
-    options = {"layer": layer, "encoding": encoding, "crs": None if crs is None else str(crs),
-               "id_field": id_field, "format": FORMAT}
-    folder = Path(cache_dir) if cache_dir is not None else cache_folder()
-    entry = folder / _cache_name(source, options)
+    options = _options(layer, encoding, crs, id_field)
+    entry = cache_path(source, layer=layer, encoding=encoding, crs=crs, id_field=id_field,
+                       cache_dir=cache_dir)
+    folder = entry.parent
     fp = fingerprint(source)
     if entry.exists() and not rebuild:
         cached = _open(entry, source, fp, options)
