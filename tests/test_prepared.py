@@ -313,3 +313,23 @@ def test_overlaps_in_one_corner_of_a_large_layer(tmp_path, small_groups):
     # the parcel "ON" (55..95)² meets DUP (60..110)² over 35 × 35 m, all of it on J0013's square
     # (50..100)²: 1225 m² counted once (ellipsoidal areas: within 0.5 % of the plane's)
     assert got.by_parcel.loc["ON", "double_counted_m2"] == pytest.approx(1225.0, rel=5e-3)
+
+
+def test_rounding_overlap_of_pieces_of_neighbouring_patches_is_not_double_counting():
+    """Pieces of two patches that only share an edge can overlap by 1e-9 m² (crossing points
+    computed once per piece); with the patches given, overlapping_within does not count that.
+    Expected: shapely says the patches' interiors do not meet (first case) and do (second)."""
+    from xigeo._overlay import overlapping_within
+
+    left, right = box(0, 0, 1, 1), box(1, 0, 2, 1)  # neighbours sharing the edge x = 1
+    # the pieces as rounding could leave them: the left one reaches 1e-9 past the shared edge
+    pieces = np.array([box(0.5, 0, 1 + 1e-9, 1), box(1, 0, 1.5, 1)])
+    assert not shapely.relate_pattern(left, right, "T********")
+    assert overlapping_within(np.array([0, 0]), pieces).tolist() == [0]  # the pieces alone: flagged
+    assert overlapping_within(np.array([0, 0]), pieces, ri=np.array([0, 1]),
+                              right=np.array([left, right])).size == 0
+    # patches that do overlap: still found
+    over = box(0.9, 0, 2, 1)
+    assert shapely.relate_pattern(left, over, "T********")
+    assert overlapping_within(np.array([0, 0]), pieces, ri=np.array([0, 1]),
+                              right=np.array([left, over])).tolist() == [0]

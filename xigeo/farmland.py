@@ -366,7 +366,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         if near is None:
             overlapping = measured.overlapping()
         else:
-            overlapping = _overlapping_flagged(li, geoms, near.cover_ok[ri])
+            overlapping = _overlapping_flagged(li, geoms, near.cover_ok[ri], ri,
+                                               np.asarray(farmland.geometry.values, dtype=object))
     parcel_m2 = area(parcels, method=method).to_numpy()
 
     pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
@@ -417,7 +418,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     return result
 
 
-def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray) -> np.ndarray:
+def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray, ri: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
     """:func:`overlapping_within` for the parcels with a piece of a patch coverage validation flagged.
 
     ``cover_ok``, per piece: GEOS coverage validation (at preparation) found
@@ -432,7 +434,7 @@ def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray
     flagged = np.zeros(int(li.max()) + 1 if li.size else 0, dtype=bool)
     flagged[li[~cover_ok]] = True
     sub = np.flatnonzero(flagged[li])  # the pieces of those parcels (li stays sorted)
-    return overlapping_within(li[sub], geoms[sub])
+    return overlapping_within(li[sub], geoms[sub], ri=ri[sub], right=right)
 
 
 def _is_dask_frame(layer: Any) -> bool:
