@@ -127,6 +127,17 @@ def test_round_trip_equals_the_unprepared_check(jbnt, tmp_path, small_groups, mo
     # parcels far from every patch: nothing read but the check still names the whole layer
     far = p.translate(5000, 5000)
     same(farmland_overlap(far, full), farmland_overlap(far, again))
+    # many rows read: kept without the per-patch box filter; the same results
+    monkeypatch.setattr(prepared_module, "FILTER_ROWS", 0)
+    same(expected, farmland_overlap(p, again))
+    # an area field the layer does not have: refused as without preparing (all fields listed)
+    from xigeo.errors import SchemaError
+
+    with pytest.raises(SchemaError) as plain:
+        farmland_overlap(p, full, area_field="JBNTMJ")
+    with pytest.raises(SchemaError) as prep:
+        farmland_overlap(p, again, area_field="JBNTMJ")
+    assert str(prep.value) == str(plain.value) and "TBDLMJ" in str(prep.value)
 
 
 def test_overlapping_patches_are_still_counted_once(tmp_path, small_groups):

@@ -169,7 +169,7 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     parcels : GeoDataFrame or GeoSeries
         The planned parcels, indexed by their id (``gdf.set_index("XMBH")``),
         or with the id in the field ``id_field``.
-    farmland : GeoDataFrame or GeoSeries (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
+    farmland : GeoDataFrame, GeoSeries, path or PreparedLayer (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
         The farmland patches (永久基本农田 or the 01xx patches of a survey),
         indexed by their id (e.g. ``jbnt.set_index("BSM")``), in the same CRS.
         A province's layer can stay on disk: ``dask_geopandas.read_parquet``
@@ -300,9 +300,13 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     n_prepared: int | None = None
     if isinstance(farmland, (str, os.PathLike)):
         farmland = reference_layer(farmland, cache=cache)
+    all_columns: list[str] | None = None
     if isinstance(farmland, PreparedLayer):
-        # only the patches near the parcels, with what preparing them computed once
-        n_prepared, near = len(farmland), near_patches(farmland, parcels)
+        # only the patches near the parcels and the fields the check uses, with what preparing
+        # them computed once
+        all_columns = farmland.columns
+        wanted = [c for c in all_columns if c in patch_fields or c in AREA_FIELDS or c == area_field]
+        n_prepared, near = len(farmland), near_patches(farmland, parcels, columns=wanted)
         farmland = near.frame
     p_label, f_label = describe(parcels, "parcels"), describe(farmland, "farmland")
     lazy = engine == "dask" and _is_dask_frame(farmland)
@@ -322,7 +326,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
         raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
                         f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
-    columns = [c for c in farmland.columns if c != farmland.geometry.name]
+    columns = ([c for c in farmland.columns if c != farmland.geometry.name] if all_columns is None
+               else all_columns)
     if area_field is None:
         area_field = next((f for f in AREA_FIELDS if f in columns), None)
     elif area_field not in columns:

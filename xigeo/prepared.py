@@ -74,8 +74,10 @@ log = logging.getLogger(__name__)
 
 #: patches per row group of the prepared GeoParquet (a check reads whole row groups)
 ROW_GROUP_ROWS = 2048
+#: up to this many patches read, only those whose box meets a parcel's box are kept
+FILTER_ROWS = 20_000
 #: bumped whenever what is stored changes: older cache files are prepared again
-FORMAT = 1
+FORMAT = 2
 _META = b"xigeo.prepared"
 _ROW, _M2, _VALID, _COVER = "xigeo_row", "xigeo_m2", "xigeo_valid", "xigeo_cover_ok"
 _BOX = ("xigeo_minx", "xigeo_miny", "xigeo_maxx", "xigeo_maxy")
@@ -228,9 +230,22 @@ class PreparedLayer:
 
         return pq.ParquetFile(self.path, page_checksum_verification=True)
 
-    def _read_groups(self, groups: np.ndarray | None) -> Any:
+    @property
+    def columns(self) -> list[str]:
+        """The layer's attribute fields, as the source has them (the id field and geometry aside)."""
+        return list(self.meta["columns"])
+
+    def _stored(self, columns: list[str] | None) -> list[str] | None:
+        """The stored columns to read for these attribute ``columns`` (None: all)."""
+        if columns is None:
+            return None
+        index = [self.meta["index"]] if self.meta["index"] is not None else []
+        return [c for c in self.columns if c in set(columns)] + index + [self.meta["geometry"], *_HIDDEN]
+
+    def _read_groups(self, groups: np.ndarray | None, columns: list[str] | None = None) -> Any:
+        stored = self._stored(columns)
         if self._memory is not None:
-            table = self._memory
+            table = self._memory if stored is None else self._memory.select(stored)
             if groups is None:
                 return table
             import pyarrow as pa
@@ -241,20 +256,25 @@ class PreparedLayer:
 
         try:  # every data page's checksum is verified as it is read
             f = self._file()
-            return f.read() if groups is None else f.read_row_groups([int(g) for g in groups])
+            if groups is None:
+                return f.read(columns=stored)
+            return f.read_row_groups([int(g) for g in groups], columns=stored)
         except (OSError, ValueError) as err:
             raise LayerReadError(
                 f"{self.path}: the prepared copy of {self.source} is damaged ({err}); delete it or "
                 f"prepare it again ({fix('prepare(path, rebuild=True)', 'xigeo prepare --rebuild')})"
             ) from err
 
-    def near(self, parcels: Any) -> Near:
+    def near(self, parcels: Any, *, columns: list[str] | None = None) -> Near:
         """The patches whose box meets the box of a geometry of ``parcels`` (and the odd rows).
 
-        Only the row groups whose box meets a parcel's box are read; then the
-        patches are filtered by their own boxes (the covering columns) and put
+        Only the row groups whose box meets a parcel's box are read (and of
+        them only the attribute ``columns`` asked for, default all); when
+        they hold at most :data:`FILTER_ROWS` patches, only those whose own
+        box (the covering columns) meets a parcel's box are kept. They are put
         back in the source's order, so a check on them gives exactly what it
-        gives on the whole layer.
+        gives on the whole layer (a patch far from every parcel takes part in
+        no pair either way).
         """
         geoms = np.asarray(getattr(parcels, "geometry", parcels).values
                            if hasattr(parcels, "geometry") else parcels, dtype=object)
@@ -269,14 +289,16 @@ class PreparedLayer:
         odd = self.odd_rows
         if odd.size:  # wherever they are: the check refuses them as it does on the whole layer
             g = np.union1d(g, odd // ROW_GROUP_ROWS).astype(np.int64)
-        table = self._read_groups(g)
+        table = self._read_groups(g, columns)
         return self._near_rows(table, boxes, odd)
 
     def _near_rows(self, table: Any, boxes: np.ndarray, odd: np.ndarray) -> Near:
         rb = np.column_stack([table.column(c).to_numpy() for c in _BOX]) if table.num_rows else \
             np.empty((0, 4))
         row = table.column(_ROW).to_numpy() if table.num_rows else np.empty(0, np.int64)
-        if boxes.size and rb.size:
+        if rb.shape[0] > FILTER_ROWS:  # most of the rows read are needed: filtering costs more
+            hit = np.ones(len(rb), dtype=bool)
+        elif boxes.size and rb.size:
             tree = shapely.STRtree(shapely.box(*boxes.T))
             ok = np.isfinite(rb).all(axis=1)
             hit = np.zeros(len(rb), dtype=bool)
@@ -527,6 +549,7 @@ def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[s
         groups.append([float(part[ok, 0].min()), float(part[ok, 1].min()), float(part[ok, 2].max()),
                        float(part[ok, 3].max())] if ok.any() else [np.inf, np.inf, -np.inf, -np.inf])
     meta = {"format": FORMAT, "n": n, "crs": gdf.crs.to_json() if gdf.crs is not None else None,
+            "columns": [str(c) for c in gdf.columns if c != gdf.geometry.name],
             "index": index, "geometry": geometry, "geometry_name": gdf.geometry.name,
             "attrs": {k: v for k, v in gdf.attrs.items() if isinstance(v, (str, int, float, type(None)))},
             "all_valid": bool(valid.all()), "coverage_valid": coverage_valid,
@@ -584,12 +607,12 @@ def reference_layer(path: str | os.PathLike[str], *, cache: bool = True, layer: 
     return gdf
 
 
-def near_patches(layer: PreparedLayer, parcels: Any) -> Near:
+def near_patches(layer: PreparedLayer, parcels: Any, *, columns: list[str] | None = None) -> Near:
     """:meth:`PreparedLayer.near`; a cache file found damaged while read is prepared again."""
     from .errors import LayerReadError
 
     try:
-        return layer.near(parcels)
+        return layer.near(parcels, columns=columns)
     except LayerReadError as err:
         if not layer.from_cache or layer.path is None:
             raise
@@ -598,4 +621,4 @@ def near_patches(layer: PreparedLayer, parcels: Any) -> Near:
         again = prepare(layer.source, layer=opts["layer"], encoding=opts["encoding"],
                         crs=opts["crs"], id_field=opts["id_field"], cache_dir=layer.path.parent,
                         rebuild=True)
-        return again.near(parcels)
+        return again.near(parcels, columns=columns)
