@@ -361,7 +361,9 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
             check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label),
             right_valid=None if near is None else near.valid,
-            right_m2=near.m2 if near is not None and method is AreaMethod.ELLIPSOIDAL else None)
+            # the survey areas measured at preparation (unless that could not measure them)
+            right_m2=near.m2 if near is not None and method is AreaMethod.ELLIPSOIDAL
+            and not np.isnan(near.m2[near.valid]).any() else None)
         li, ri, geoms = measured.li, measured.ri, measured.pieces
         piece_m2, patch_m2_piece = measured.piece_m2, measured.right_m2
         patch_ids = farmland.index.take(ri).to_numpy()
