@@ -51,12 +51,61 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from _cache import cached_dltb
 
 
 def farmland_layer(n_patches: int, cache: Path):
     return cached_dltb(n_patches, cache, seed=1, name="farmland")
+
+
+def bench_layer(args: argparse.Namespace):
+    """(farmland GeoDataFrame, its GeoParquet file) for ``args.layer``.
+
+    ``generated``: ``generate_dltb(patches, seed=1)`` (the table above); ``dltb``: the county
+    layer ``generate_dltb(300_000)`` (default seed, 307,361 patches, cached in ``--dltb-cache``);
+    ``window``: the ~100,000 patches of that layer whose centre lies in a central square (a true
+    coverage: neighbours share their edges and vertices, GEOS coverage validation finds no
+    invalid edge).
+    """
+    import geopandas as gpd
+
+    if args.layer == "generated":
+        cache = Path(args.cache)
+        return farmland_layer(args.patches, cache), cache / f"farmland_{args.patches}.parquet"
+    dltb_cache = Path(args.dltb_cache)
+    dltb = cached_dltb(300_000, dltb_cache)
+    if args.layer == "dltb":
+        return dltb, dltb_cache / "dltb_300000.parquet"
+    path = Path(args.cache) / "dltb_window_100k.parquet"
+    if path.exists():
+        return gpd.read_parquet(path), path
+    b = dltb.total_bounds
+    half = (b[2] - b[0]) * np.sqrt(1 / 3.07) / 2
+    c = dltb.geometry.centroid
+    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    window = dltb[((c.x - cx).abs() < half) & ((c.y - cy).abs() < half)].reset_index(drop=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    window.to_parquet(path)
+    return window, path
+
+
+def along_parcels(farmland, n: int, seed: int = 0):
+    """``n`` parcels digitised along the farmland's boundaries: a patch and up to two patches it
+    touches, merged (every parcel edge is an edge of a patch, the same vertices)."""
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    g = np.asarray(farmland.geometry.values, dtype=object)
+    seeds = rng.choice(len(g), n, replace=False)
+    pi, fi = shapely.STRtree(g).query(g[seeds], predicate="touches")
+    parts = np.array([shapely.coverage_union_all(np.concatenate([[g[s]], g[fi[pi == k][:2]]]))
+                      for k, s in enumerate(seeds)], dtype=object)
+    parts = parts[shapely.get_type_id(parts) == 3]
+    return gpd.GeoDataFrame({"XMBH": [f"A{i:06d}" for i in range(len(parts))]}, geometry=parts,
+                            crs=farmland.crs).set_index("XMBH")
 
 
 def lazy_layer(farmland, n_patches: int, cache: Path, partitions: int = 12) -> Path:
@@ -96,6 +145,24 @@ def make_parcels(n: int, bounds: np.ndarray, seed: int = 0):
                             crs=4526).set_index("XMBH")
 
 
+def count_geos_fallback():
+    """From now on, count the candidate pairs of the overlay and those left to GEOS (its debug log)."""
+    import logging
+
+    seen = [0, 0]
+
+    class Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.msg.startswith("intersection_pieces:") and record.args:
+                seen[0] += int(record.args[0])
+                seen[1] += int(record.args[1])
+
+    logger = logging.getLogger("xigeo._overlay")
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(Count())
+    return lambda: tuple(seen)
+
+
 def maxrss_mb() -> float:
     """Peak resident memory of this process so far, MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
@@ -124,9 +191,12 @@ def child(args: argparse.Namespace) -> None:
     if args.contender == "dask-lazy":
         dask_lazy(args)
         return
-    farmland = farmland_layer(args.patches, Path(args.cache))
+    farmland, source = bench_layer(args)
     farmland = farmland.set_index("BSM") if "BSM" in farmland.columns else farmland
-    parcels = make_parcels(args.parcels_n, farmland.total_bounds)
+    if args.parcel_kind == "along":
+        parcels = along_parcels(farmland, args.parcels_n)
+    else:
+        parcels = make_parcels(args.parcels_n, farmland.total_bounds)
     # warm, for both contenders alike: compiled kernels loaded from numba's cache, CRS objects
     # built, GEOS and pandas code paths run once (a technician's session has done this before
     # the check that matters)
@@ -147,11 +217,14 @@ def child(args: argparse.Namespace) -> None:
     elif args.contender == "xigeo":
         from xigeo.farmland import farmland_overlap
 
+        fallback = count_geos_fallback()
         t = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
+        with warnings.catch_warnings(record=True) as caught:  # double counting is a finding
+            warnings.simplefilter("always")
             r = farmland_overlap(parcels, farmland)
         out["time_s"] = time.perf_counter() - t
+        out["warnings"] = [str(w.message)[:120] for w in caught]
+        out["pairs"], out["geos_pairs"] = fallback()
         out["pieces"] = len(r.pieces)
         out["total_m2"] = float(r.pieces["area_m2"].sum())
     elif args.contender == "xigeo-overlay":
@@ -177,15 +250,33 @@ def child(args: argparse.Namespace) -> None:
         out["time_s"] = time.perf_counter() - t
         out["pieces"] = len(ov)
         out["total_m2"] = float(m2.sum())
+    elif args.contender == "xigeo-prepared":
+        from xigeo.farmland import farmland_overlap
+        from xigeo.prepared import prepare
+
+        layer = prepare(source, cache_dir=Path(args.cache) / "prepared")  # once, not timed
+        farmland_overlap(parcels.iloc[:20], layer)
+        t = time.perf_counter()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r = farmland_overlap(parcels, layer)
+        out["warnings"] = [str(w.message)[:120] for w in caught]
+        out["time_s"] = time.perf_counter() - t
+        out["pieces"] = len(r.pieces)
+        out["total_m2"] = float(r.pieces["area_m2"].sum())
+        out["coverage_valid"] = layer.coverage_valid
     else:
         t = time.perf_counter()
         ov = gpd.overlay(parcels.reset_index(), farmland[["geometry"]].reset_index(),
                          how="intersection", keep_geom_type=True)
         out["overlay_s"] = time.perf_counter() - t
         m2 = area(ov).to_numpy()
+        # the same groupby as the check's per-parcel table (overlap per parcel, 0 where none)
+        per_parcel = pd.Series(m2).groupby(ov["XMBH"].to_numpy()).sum().reindex(parcels.index,
+                                                                                fill_value=0.0)
         out["time_s"] = time.perf_counter() - t
         out["pieces"] = len(ov)
-        out["total_m2"] = float(m2.sum())
+        out["total_m2"] = float(per_parcel.sum())
     out["rss_loaded_mb"] = loaded
     out["rss_peak_mb"] = maxrss_mb()
     print(json.dumps(out))
@@ -229,9 +320,12 @@ def dask_lazy(args: argparse.Namespace) -> None:
                       "rss_peak_mb": maxrss_mb()}))
 
 
-def run(contender: str, patches: int, parcels: int, cache: str) -> dict:
+def run(contender: str, patches: int, parcels: int, cache: str, *, layer: str = "generated",
+        kind: str = "random", dltb_cache: str = "") -> dict:
     cmd = [sys.executable, __file__, "--child", contender, "--patches", str(patches),
-           "--parcels-n", str(parcels), "--cache", cache]
+           "--parcels-n", str(parcels), "--cache", cache, "--layer", layer, "--parcel-kind", kind]
+    if dltb_cache:
+        cmd += ["--dltb-cache", dltb_cache]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{contender} {parcels}: {proc.stderr[-2000:]}")
@@ -244,19 +338,32 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, nargs="+", default=[1_000, 10_000, 30_000],
                         help="parcel counts to run")
     parser.add_argument("--contenders", nargs="+", default=["xigeo", "xigeo-overlay", "overlay"],
-                        choices=["xigeo", "xigeo-overlay", "overlay", "dask", "dask-lazy"],
+                        choices=["xigeo", "xigeo-overlay", "overlay", "dask", "dask-lazy",
+                                 "xigeo-prepared"],
                         help="dask: engine='dask' on a LocalCluster of one process per CPU, the "
                              "farmland in memory; dask-lazy: the same with the farmland read by the "
                              "workers from a Hilbert-partitioned GeoParquet (needs xigeo[dask]; "
                              "cluster start-up not timed)")
     parser.add_argument("--cache", default=os.path.join(os.path.dirname(__file__), ".cache"),
                         help="folder for the generated farmland layer")
+    parser.add_argument("--prepared", action="store_true",
+                        help="the prepared-layer benchmark (issue 14) instead of the table above")
+    parser.add_argument("--dltb-cache", default=os.environ.get("XIGEO_BENCH_DLTB",
+                                                               "/tmp/xigeo_bench_adjust"),
+                        help="folder holding (or to hold) dltb_300000.parquet, generate_dltb(300_000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--parcels-n", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--layer", default="generated", help=argparse.SUPPRESS)
+    parser.add_argument("--parcel-kind", default="random", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         args.contender = args.child
         child(args)
+        return
+    if args.prepared:
+        from _bench_prepared import prepared_benchmark
+
+        prepared_benchmark(args, run)
         return
 
     import geopandas

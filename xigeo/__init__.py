@@ -54,6 +54,7 @@ from .landuse_tables import LanduseTables
 from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .minepark import MineparkResult
+from .prepared import PreparedLayer, prepare
 from .prereview import prereview, summarize_prereview
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
@@ -106,4 +107,5 @@ __all__ = [
     "sheet_number", "sheets", "sheet_polygon", "parse_sheet", "Sheet", "SheetsResult",
     "SheetNumberError", "TransformError", "fit_transform", "transform", "read_params",
     "write_params", "read_common_points", "TransformParams", "TransformFit", "change_zone",
+    "prepare", "PreparedLayer",
 ]

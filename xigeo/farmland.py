@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,7 @@ from ._result import Result, TableSpec, Total
 from ._tables import index_by
 from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs
+from .prepared import Near, PreparedLayer, near_patches, reference_layer
 from .errors import CRSError, XigeoWarning, fix, format_ids
 from .units import AreaUnit, convert_area
 from .validate import checked_polygons, validate_layer
@@ -154,11 +156,12 @@ class FarmlandOverlap(Result):
 
 
 def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
-                     farmland: gpd.GeoDataFrame | gpd.GeoSeries, *,
-                     tolerance_m2: float = 10.0, method: str | AreaMethod = "ellipsoidal",
+                     farmland: gpd.GeoDataFrame | gpd.GeoSeries | str | os.PathLike[str] | PreparedLayer,
+                     *, tolerance_m2: float = 10.0, method: str | AreaMethod = "ellipsoidal",
                      engine: str = "local", partitions: int | None = None,
                      patch_fields: Sequence[str] = PATCH_FIELDS,
-                     area_field: str | None = None, id_field: str | None = None) -> FarmlandOverlap:
+                     area_field: str | None = None, id_field: str | None = None,
+                     cache: bool = True) -> FarmlandOverlap:
     """Overlay parcels with farmland: overlap per piece and per parcel, slivers listed.
 
     Parameters
@@ -166,13 +169,19 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     parcels : GeoDataFrame or GeoSeries
         The planned parcels, indexed by their id (``gdf.set_index("XMBH")``),
         or with the id in the field ``id_field``.
-    farmland : GeoDataFrame or GeoSeries (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
+    farmland : GeoDataFrame, GeoSeries, path or PreparedLayer (or, with ``engine="dask"``, a dask-geopandas GeoDataFrame)
         The farmland patches (永久基本农田 or the 01xx patches of a survey),
         indexed by their id (e.g. ``jbnt.set_index("BSM")``), in the same CRS.
         A province's layer can stay on disk: ``dask_geopandas.read_parquet``
         of a spatially partitioned GeoParquet, read partition by partition
         by the workers (only the partitions a parcel meets, when the file has
-        spatial partitions).
+        spatial partitions). A county layer used again and again can be
+        given as its file path (indexed by BSM when it has that field, else
+        by row number, as ``xigeo check-farmland`` does) or as a
+        :class:`xigeo.PreparedLayer` (:func:`xigeo.prepare`): only the patches
+        near the parcels are read from the prepared copy, and their validity,
+        survey areas and whether they overlap each other are not computed
+        again (the results are the same as for the layer in memory).
     tolerance_m2 : float
         Sliver tolerance, m² (default 10): a piece not larger than this is a
         sliver; a parcel whose total overlap is not larger than this only has
@@ -202,6 +211,10 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
         TBDLMJ, JBNTMJ, TBMJ the layer has (none: ``prorated_m2`` is NaN).
     id_field : str, optional
         The parcels' id field (kept as a column too); default: the index.
+    cache : bool
+        With ``farmland`` a file path: use the prepared-layer cache
+        (default; :func:`xigeo.prepare`, prepared on the first use); False
+        reads the file every time.
 
     Returns
     -------
@@ -270,12 +283,12 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     with gc_paused():
         return _farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
                                  engine=engine, partitions=partitions, patch_fields=patch_fields,
-                                 area_field=area_field, id_field=id_field)
+                                 area_field=area_field, id_field=id_field, cache=cache)
 
 
 def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, method: str | AreaMethod,
                       engine: str, partitions: int | None, patch_fields: Sequence[str],
-                      area_field: str | None, id_field: str | None) -> FarmlandOverlap:
+                      area_field: str | None, id_field: str | None, cache: bool) -> FarmlandOverlap:
     from .errors import SchemaError
 
     method = AreaMethod.create(method)
@@ -283,6 +296,18 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     if engine == "dask":
         _require_dask()
     tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
+    near: Near | None = None
+    n_prepared: int | None = None
+    if isinstance(farmland, (str, os.PathLike)):
+        farmland = reference_layer(farmland, cache=cache)
+    all_columns: list[str] | None = None
+    if isinstance(farmland, PreparedLayer):
+        # only the patches near the parcels and the fields the check uses, with what preparing
+        # them computed once
+        all_columns = farmland.columns
+        wanted = [c for c in all_columns if c in patch_fields or c in AREA_FIELDS or c == area_field]
+        n_prepared, near = len(farmland), near_patches(farmland, parcels, columns=wanted)
+        farmland = near.frame
     p_label, f_label = describe(parcels, "parcels"), describe(farmland, "farmland")
     lazy = engine == "dask" and _is_dask_frame(farmland)
     if lazy:
@@ -303,7 +328,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
         raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
                         f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
-    columns = [c for c in farmland.columns if c != farmland.geometry.name]
+    columns = ([c for c in farmland.columns if c != farmland.geometry.name] if all_columns is None
+               else all_columns)
     if area_field is None:
         area_field = next((f for f in AREA_FIELDS if f in columns), None)
     elif area_field not in columns:
@@ -323,7 +349,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         patch_m2_piece = patches["patch_m2"].to_numpy(dtype=float)
         patch_ids = patches.index.to_numpy()
         attrs = {f: patches[f].array for f in carry}
-        n_farmland: int | None = None if lazy else len(farmland)
+        n_farmland: int | None = None if lazy else len(farmland) if n_prepared is None else n_prepared
         overlapping = overlapping_within(li, geoms)
     else:
         # ids and duplicates on every row; validity only for the patches whose box meets a
@@ -335,14 +361,22 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
             left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
             label="farmland pieces",
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
-            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label))
+            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label),
+            right_valid=None if near is None else near.valid,
+            # the survey areas measured at preparation (unless that could not measure them)
+            right_m2=near.m2 if near is not None and method is AreaMethod.ELLIPSOIDAL
+            and not np.isnan(near.m2[near.valid]).any() else None)
         li, ri, geoms = measured.li, measured.ri, measured.pieces
         piece_m2, patch_m2_piece = measured.piece_m2, measured.right_m2
         patch_ids = farmland.index.take(ri).to_numpy()
         # the columns' own arrays (Arrow strings stay Arrow strings: no Python str per piece)
         attrs = {f: farmland[f].array.take(ri) for f in carry}
-        n_farmland = len(farmland)
-        overlapping = measured.overlapping()
+        n_farmland = len(farmland) if n_prepared is None else n_prepared
+        if near is None:
+            overlapping = measured.overlapping()
+        else:
+            overlapping = _overlapping_flagged(li, geoms, near.cover_ok[ri], ri,
+                                               np.asarray(farmland.geometry.values, dtype=object))
     parcel_m2 = area(parcels, method=method).to_numpy()
 
     pieces = pd.DataFrame({"parcel_id": parcels.index.take(li).to_numpy(), "patch_id": patch_ids})
@@ -391,6 +425,25 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                              n_farmland=n_farmland)
     log.info("%s", result.summary("en"))
     return result
+
+
+def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray, ri: np.ndarray,
+                         right: np.ndarray) -> np.ndarray:
+    """:func:`overlapping_within` for the parcels with a piece of a patch coverage validation flagged.
+
+    ``cover_ok``, per piece: GEOS coverage validation (at preparation) found
+    no edge of its patch that fails to match a neighbour's. Two patches
+    whose interiors meet are flagged (at least one of them: their crossing
+    edges, or the edges of the one inside the other, or both duplicates),
+    so a parcel all of whose pieces come from unflagged patches has no two
+    overlapping pieces; on a true coverage no parcel is looked at.
+    """
+    if cover_ok.all():
+        return np.empty(0, dtype=np.int64)
+    flagged = np.zeros(int(li.max()) + 1 if li.size else 0, dtype=bool)
+    flagged[li[~cover_ok]] = True
+    sub = np.flatnonzero(flagged[li])  # the pieces of those parcels (li stays sorted)
+    return overlapping_within(li[sub], geoms[sub], ri=ri[sub], right=right)
 
 
 def _is_dask_frame(layer: Any) -> bool:

@@ -25,6 +25,7 @@ from .linkage import linkage_command
 from .map import map_command
 from .report import report_command
 from .minepark import minepark_command
+from .prepare import prepare_command
 from .sample import sample_command
 from .sheets import sheets_command
 from .stripping import stripping_command
@@ -79,6 +80,7 @@ def _log_to_stderr(level: int) -> None:
 
 
 cli.add_command(area_command)
+cli.add_command(prepare_command)
 cli.add_command(validate_command)
 cli.add_command(sample_command)
 cli.add_command(demo_command)

@@ -24,6 +24,7 @@ from ..errors import LayerWriteError
 
 __all__ = ["overwrite_option", "encoding_option", "crs_option", "crs_for", "read_input", "labels_option",
            "method_option", "unit_option", "tolerance_option", "output_option", "check_outputs",
+           "no_cache_option",
            "METHODS", "LABELS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -134,6 +135,13 @@ def method_option(func: F) -> F:
                         show_default=True,
                         help="ellipsoidal: the land-survey method (三调); geodesic: Karney; "
                              "planar: map plane.")(func)
+
+
+def no_cache_option(func: F) -> F:
+    """``--no-cache``: read a reference layer from its file, not from the prepared-layer cache."""
+    return click.option("--no-cache", is_flag=True,
+                        help="Read the reference layer from its file every time instead of the "
+                             "prepared copy in the user cache folder (xigeo prepare).")(func)
 
 
 def unit_option(default: str = "ha") -> Callable[[F], F]:

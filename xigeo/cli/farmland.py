@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
-                       output_option, overwrite_option, read_input, tolerance_option)
+from ._options import (check_outputs, crs_for, crs_option, encoding_option, labels_option, method_option,
+                       no_cache_option, output_option, overwrite_option, read_input, tolerance_option)
 from ._table import format_table
 
 log = logging.getLogger(__name__)
@@ -29,17 +29,21 @@ log = logging.getLogger(__name__)
               help="Write the tables (by_parcel, pieces, slivers) to an Excel workbook.")
 @labels_option
 @overwrite_option
+@no_cache_option
 def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2: float,
                            id_field: str | None, farmland_id: str | None, method: str,
                            encoding: str | None,
                            crs: tuple[str, ...], output: Path | None, xlsx: Path | None,
-                           labels: str, overwrite: bool) -> None:
+                           labels: str, overwrite: bool, no_cache: bool) -> None:
     """Check how much of each parcel in PARCELS lies on the farmland in FARMLAND.
 
     Prints a summary (Chinese and English) and the parcels that overlap the
     farmland; writes every overlap piece and the per-parcel table on request.
     Slivers (pieces ≤ --tolerance m²) are never dropped: they are counted,
     flagged and listed. An output that exists is refused unless --overwrite.
+    FARMLAND is prepared once and kept in the user cache folder (see
+    `xigeo prepare`); later checks read only the patches near the parcels
+    (--no-cache: read the whole file every time).
 
     \b
     Examples:
@@ -48,23 +52,20 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
       xigeo check-farmland parcels.gpkg dltb.shp --tolerance 1 --labels zh --xlsx 占用.xlsx
     """
     from .._excel import write_workbook
-    from ..errors import LayerWriteError, SchemaError
+    from ..errors import LayerWriteError
     from ..farmland import farmland_overlap
     from ..io import write_layer
+    from ..prepared import reference_layer
 
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
             raise LayerWriteError(f"{path}: write this output as a {what} file")
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[parcels_path, farmland_path])
     parcels = read_input(parcels_path, crs, encoding=encoding)
-    farmland = read_input(farmland_path, crs, encoding=encoding)
-    if farmland_id is not None and farmland_id not in farmland.columns:
-        raise SchemaError(f"{farmland_path}: no field {farmland_id!r}; fields are: "
-                          f"{', '.join(str(c) for c in farmland.columns)}")
-    if farmland_id is None and "BSM" in farmland.columns:
-        farmland_id = "BSM"
-    if farmland_id:
-        farmland = farmland.set_index(farmland_id)
+    # prepared once into the user cache (or read as it is with --no-cache); indexed by
+    # --farmland-id, else BSM when present, else the row number
+    farmland = reference_layer(farmland_path, cache=not no_cache, encoding=encoding,
+                               crs=crs_for(farmland_path, crs), id_field=farmland_id)
     result = farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
                               id_field=id_field)
     click.echo(result.summary("zh"))

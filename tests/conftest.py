@@ -1,0 +1,19 @@
+"""Shared test set-up: prepared reference layers go to a temporary folder, never ~/.cache."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _prepared_cache(tmp_path_factory, monkeypatch):
+    """Point xigeo's prepared-layer cache (``check-farmland`` uses it by itself) at a test folder.
+
+    Only the prepared layers: the numba kernel cache (also under XIGEO_CACHE_DIR) stays where it
+    is, or every test session would compile the kernels again.
+    """
+    import xigeo.prepared
+
+    folder = tmp_path_factory.mktemp("prepared-cache")
+    monkeypatch.setattr(xigeo.prepared, "cache_folder", lambda **_: folder)
+    return folder
