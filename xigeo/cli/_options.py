@@ -86,8 +86,8 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
 def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool,
                   inputs: Iterable[str | os.PathLike[str] | None] = ()) -> None:
     """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder,
-    and an output that is one of the command's ``inputs`` (``--overwrite`` or not)."""
-    from ..io import same_file
+    and an output that is one of the command's ``inputs`` or a folder (``--overwrite`` or not)."""
+    from .._files import same_file
 
     sources = [Path(p) for p in inputs if p is not None]
     for path in paths:
@@ -98,6 +98,9 @@ def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: 
             if same_file(source, path):
                 raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
                                       "its input (--overwrite does not apply). Fix: write to a new file")
+        if path.is_dir() and not (path.suffix.lower() == ".gdb" and any(path.glob("*.gdbtable"))):
+            raise LayerWriteError(f"{path} is a folder; xigeo never deletes or replaces a folder "
+                                  "(--overwrite does not apply). Fix: give a file name")
         if path.exists() and not overwrite:
             raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
         if not path.parent.is_dir():
