@@ -46,6 +46,7 @@ STALE_SIDECARS = (".qix", ".sbn", ".sbx", ".fix", ".atx", ".aih", ".ain", ".ixs"
 _SWAP_TAG = ".xigeo-swap"
 # formats whose field names are case-insensitive (DBF, SQLite, FileGDB): DLBM and dlbm clash
 _CASELESS = ("ESRI Shapefile", "GPKG", "OpenFileGDB")
+_FORMAT = {"ESRI Shapefile": "shapefile", "GPKG": "GeoPackage", "OpenFileGDB": "FileGDB"}
 
 
 def _field_names(gdf: gpd.GeoDataFrame) -> list[str]:
@@ -73,8 +74,8 @@ def check_fields(gdf: gpd.GeoDataFrame, path: Path, driver: str) -> None:
             listed = "; ".join(" and ".join(repr(n) for n in group) for group in clashes)
             example = {g[-1]: f"{g[-1]}_2" for g in clashes}
             raise LayerWriteError(
-                f"{path}: field names that differ only in case: {listed}. A {driver} field name "
-                "ignores case, so GDAL would rename one silently (DLBM_1). Fix: "
+                f"{path}: field names that differ only in case: {listed}. A {_FORMAT[driver]} "
+                "field name ignores case, so GDAL would rename one silently (DLBM_1). Fix: "
                 + fix(f"write_layer(..., rename={example!r})",
                       "rename one of them in the input layer")
                 + (" or write GeoJSON/GeoParquet, which keep both" if driver != "ESRI Shapefile" else ""))
@@ -131,11 +132,12 @@ def warn_losses(gdf: gpd.GeoDataFrame, path: Path) -> None:
                             "floats (1.0, NaN)")
         elif pd.api.types.is_float_dtype(dtype):
             v = values.to_numpy(dtype="float64", na_value=np.nan)
-            with np.errstate(invalid="ignore"):
-                tiny = np.isfinite(v) & (v != 0) & (np.abs(v) < 1e-9)
-            if tiny.any():
-                lost.append(f"{col!r}: values below 1e-9 (rows {format_ids(values.index[tiny])}) "
-                            "are cut to the 15 decimals a .dbf number holds")
+            with np.errstate(invalid="ignore", over="ignore"):
+                # a .dbf number keeps 15 decimal places: 1.234567e-12 comes back as 1.235e-12
+                cut = np.isfinite(v) & (np.abs(np.round(v, 15) - v) > 1e-12 * np.abs(v))
+            if cut.any():
+                lost.append(f"{col!r}: small values (rows {format_ids(values.index[cut])}) are "
+                            "rounded to the 15 decimal places a .dbf number holds")
         elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             empty = (values == "").to_numpy(dtype=bool, na_value=False)
             if empty.any():
