@@ -213,17 +213,42 @@ def test_every_writer_refuses_an_existing_output(tmp_path):
 
 
 def test_cli_refuses_an_existing_output_and_names_the_flag(inputs, capsys, monkeypatch):
+    """Every command that writes, each refusing before it reads anything."""
     monkeypatch.chdir(inputs)
-    (inputs / "out.gpkg").write_bytes(b"someone's work")
-    (inputs / "out.csv").write_text("someone's table")
+    for name in ("out.gpkg", "out.csv", "out.xlsx", "out.png", "out.txt", "out.pdf"):
+        (inputs / name).write_bytes(b"someone's work")
+    (inputs / "控制面积.csv").write_text("XZQDM,KZMJ\n411528,1.0\n", encoding="utf-8")
+    (inputs / "坐标.txt").write_text("[属性描述]\n", encoding="utf-8")
+    (inputs / "练习").mkdir()
+    (inputs / "练习" / "linkage_newbuild.shp").write_bytes(b"someone's practice file")
+    _dem(inputs / "dem.tif")
+    (inputs / "演示").mkdir()
+    (inputs / "演示" / "report.pdf").write_bytes(b"the bureau's own report")
     before = snapshot(inputs)
     for argv in (["check-farmland", "parcels.gpkg", "farmland.gpkg", "-o", "out.gpkg"],
+                 ["check-farmland", "parcels.gpkg", "farmland.gpkg", "--xlsx", "out.xlsx"],
                  ["stripping", "sources.shp", "receivers.shp", "-o", "out.gpkg"],
                  ["area", "parcels.gpkg", "-o", "out.csv"],
-                 ["report", "-o", "out.csv"]):
+                 ["report", "-o", "out.pdf"],
+                 ["report", "-o", "new.pdf", "--xlsx", "out.xlsx"],
+                 ["adjust", "parcels.gpkg", "--control-table", "控制面积.csv", "-o", "out.gpkg"],
+                 ["adjust", "parcels.gpkg", "--control-table", "控制面积.csv", "-o", "new.gpkg",
+                  "--units", "out.csv"],
+                 ["consolidation", "parcels.gpkg", "-o", "out.csv"],
+                 ["industrial", "parcels.gpkg", "-o", "out.csv"],
+                 ["linkage", "sources.shp", "receivers.shp", "--landuse", "parcels.gpkg", "-o", "out.csv"],
+                 ["minepark", "parcels.gpkg", "sources.shp", "receivers.shp", "--dem", "dem.tif",
+                  "-o", "out.csv"],
+                 ["tables", "parcels.gpkg", "-o", "out.xlsx"],
+                 ["map", "parcels.gpkg", "--title", "图", "-o", "out.png"],
+                 ["coords", "import", "坐标.txt", "-o", "out.gpkg"],
+                 ["coords", "export", "sources.shp", "-o", "out.txt"],
+                 ["sample", "copy", "练习"],
+                 ["demo", "-o", "演示"]):
         code, err = run_cli(capsys, *argv)
         assert code != 0
-        assert "exists" in err and "--overwrite" in err and "out." in err, (argv, err)
+        assert "exists" in err and "--overwrite" in err, (argv, err)
+        assert "out." in err or "linkage_newbuild.shp" in err or "report.pdf" in err, (argv, err)
     assert snapshot(inputs) == before
 
 
@@ -698,3 +723,61 @@ def test_the_good_path_leaves_only_the_output(tmp_path):
     assert [n for n, _ in pyogrio.list_layers(tmp_path / "b.gpkg")] == ["one", "two"]
     assert len(read_layer(tmp_path / "a.shp")) == 4
     assert xigeo.LossyWriteWarning is LossyWriteWarning
+
+
+# ---------------------------------------------------------------------------
+# more of the same classes
+# ---------------------------------------------------------------------------
+
+
+def test_a_layer_added_while_another_writer_adds_one_is_refused(tmp_path, monkeypatch):
+    """Adding a layer copies the GeoPackage and replaces it: another writer's layer added in
+    between would be lost, so a file that changed since the copy is not replaced."""
+    path = tmp_path / "zl.gpkg"
+    write_layer(parcels(), path, layer="dltb")
+    real = _writer._write_staged
+
+    def meanwhile(gdf, staged, **kw):
+        real(gdf, staged, **kw)
+        time.sleep(0.01)  # mtime resolution
+        pyogrio.write_dataframe(parcels(1, "别人的"), path, layer="theirs", append=False)
+
+    monkeypatch.setattr(_writer, "_write_staged", meanwhile)
+    with pytest.raises(LayerWriteError, match="changed while xigeo was adding layer 'jbnt'") as info:
+        write_layer(parcels(2), path, layer="jbnt")
+    assert "zl.gpkg" in str(info.value)
+    assert sorted(n for n, _ in pyogrio.list_layers(path)) == ["dltb", "theirs"]
+
+
+def test_write_coords_never_over_the_file_it_read(tmp_path):
+    from xigeo.coords import read_coords, write_coords
+
+    write_coords(parcels(1), tmp_path / "坐标.txt")
+    gdf = read_coords(tmp_path / "坐标.txt")
+    before = snapshot(tmp_path)
+    with pytest.raises(LayerWriteError, match="read from") as info:
+        write_coords(gdf, tmp_path / "." / "坐标.txt", overwrite=True)
+    assert "坐标.txt" in str(info.value)
+    assert snapshot(tmp_path) == before
+
+
+def test_one_path_for_two_outputs_is_refused(tmp_path):
+    from xigeo.cli._options import check_outputs
+
+    with pytest.raises(LayerWriteError, match="two outputs"):
+        check_outputs([tmp_path / "a.xlsx", tmp_path / "." / "a.xlsx"], overwrite=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name,data", [("表.xlsx", b"PK\x03\x04 half a workbook"),
+                                       ("图.pdf", b"%PDF-1.4 half a map"),
+                                       ("图.png", b"\x89PNG\r\n\x1a\n half")])
+def test_atomic_path_checks_a_short_workbook_map_or_picture(tmp_path, name, data):
+    target = tmp_path / name
+    target.write_bytes(b"the old file")
+    before = snapshot(tmp_path)
+    with pytest.raises(LayerWriteError, match="does not read back") as info:
+        with _files.atomic_path(target, overwrite=True) as tmp:
+            tmp.write_bytes(data)
+    assert name in str(info.value)
+    assert snapshot(tmp_path) == before

@@ -166,6 +166,30 @@ def refuse_inputs(path: Path, inputs: Iterable[str | os.PathLike[str] | None]) -
                 "does not apply). Fix: write to a new file")
 
 
+def _check_complete(tmp: Path, path: Path) -> None:
+    """A cheap look at the end of a file whose format has one (a full disk leaves it short)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".zip"):
+            import zipfile
+
+            with zipfile.ZipFile(tmp) as archive:  # reads the central directory at the end
+                archive.infolist()
+            return
+        tails = {".pdf": b"%%EOF", ".png": b"IEND"}
+        if suffix in tails:
+            with open(tmp, "rb") as f:
+                f.seek(max(0, tmp.stat().st_size - 1024))
+                ok = tails[suffix] in f.read()
+            if not ok:
+                raise ValueError(f"no {tails[suffix].decode()} at its end")
+    except Exception as err:  # a short or damaged file
+        raise LayerWriteError(
+            f"{path}: the file written does not read back ({err}); the disk may be full or the "
+            f"write was cut short. Nothing was changed at {path}. Fix: free space on {path.parent} "
+            "(or write to another disk) and run it again") from err
+
+
 def _move(src: Path, dst: Path) -> None:
     """One rename (its own function so tests can interrupt a sequence of them)."""
     os.replace(src, dst)
@@ -250,6 +274,8 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
     verify : callable, optional
         Called with the temporary path before it is moved into place; it raises
         if the file does not read back (a full disk can leave a short file).
+        Without it, an .xlsx is checked to open as a zip, a .pdf to end in
+        ``%%EOF`` and a .png in its ``IEND`` chunk.
 
     >>> import tempfile, pathlib
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "表.csv"
@@ -280,6 +306,8 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
             raise LayerWriteError(f"{path}: nothing was written")
         if verify is not None:
             verify(tmp)
+        else:
+            _check_complete(tmp, path)
         place(tmp, path, overwrite=overwrite)
     finally:
         if tmp.is_dir() and not tmp.is_symlink():

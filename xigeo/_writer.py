@@ -277,6 +277,15 @@ def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
 # ---------------------------------------------------------------------------
 
 
+def file_state(path: Path) -> tuple[int, int, int] | None:
+    """What tells whether ``path`` changed: inode, size and mtime (None if it is gone)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def place_layer(staged: Path, path: Path, *, overwrite: bool) -> None:
     """Move a staged single-file layer (or .gdb folder) into place (see :func:`xigeo._files.place`)."""
     place(staged, path, overwrite=overwrite)
@@ -298,7 +307,7 @@ def _parts(path: Path, exts: tuple[str, ...]) -> list[Path]:
 
 
 def _write_journal(journal: Path, data: dict[str, Any]) -> None:
-    tmp = journal.with_name(journal.name + ".part")
+    tmp = temp_path(journal, folder=True)
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, journal)
 

@@ -910,8 +910,10 @@ def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
         raise write_error(path, err) from err
     try:
         staged = tmp / path.name
+        seen = None
         if add_layer:
             try:
+                seen = _writer.file_state(path)
                 if path.is_dir():
                     shutil.copytree(path, staged)
                 else:
@@ -922,6 +924,11 @@ def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
         if driver == "ESRI Shapefile":
             _writer.replace_shapefile(tmp, path, overwrite=overwrite)
         else:
+            if seen is not None and _writer.file_state(path) != seen:
+                raise LayerWriteError(
+                    f"{path} changed while xigeo was adding layer {layer!r} to it (another program "
+                    "wrote to it meanwhile); it was left as it is and the layer was not added. "
+                    "Fix: run it again when the other program has finished")
             _writer.place_layer(staged, path, overwrite=overwrite or add_layer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

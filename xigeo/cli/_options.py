@@ -90,10 +90,16 @@ def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: 
     from .._files import same_file
 
     sources = [Path(p) for p in inputs if p is not None]
+    outputs: list[Path] = []
     for path in paths:
         if path is None:
             continue
         path = Path(path)
+        for earlier in outputs:
+            if earlier.resolve() == path.resolve():
+                raise LayerWriteError(f"{path} is given for two outputs ({earlier}); the second "
+                                      "would replace the first. Fix: give each output its own name")
+        outputs.append(path)
         for source in sources:
             if same_file(source, path):
                 raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
