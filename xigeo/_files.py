@@ -289,8 +289,8 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
         refuse_inputs(path, [protect] if isinstance(protect, (str, os.PathLike)) else protect)
     refuse_folder(path)
     if path.exists() and not overwrite:
-        raise LayerWriteError(f"{path} exists. Fix: another name, or "
-                              f"{fix('overwrite=True', '--overwrite')} to replace it")
+        raise LayerWriteError(f"{path} exists; pass {fix('overwrite=True', '--overwrite')} to "
+                              "replace it, or write to another name")
     if not path.parent.is_dir():
         raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
     clean_stale(path.parent)

@@ -93,8 +93,13 @@ def check_fields(gdf: gpd.GeoDataFrame, path: Path, driver: str) -> None:
     too_long = []
     for col in _text_columns(gdf):
         values = gdf[col].dropna()
-        # 254 bytes hold at least 63 characters (4 bytes at most per character)
-        values = values[values.map(lambda v: isinstance(v, str) and len(v) > 63)]
+        # 254 bytes hold at least 63 characters (4 bytes at most per character): only longer
+        # values are encoded (str.len is vectorised; non-text values give NaN)
+        try:
+            lengths = values.str.len()
+        except AttributeError:  # no text at all in an object column
+            continue
+        values = values[(lengths > 63).to_numpy(dtype=bool, na_value=False)]
         if len(values):
             nbytes = values.map(lambda v: len(v.encode("utf-8")))
             over = nbytes[nbytes > 254]
