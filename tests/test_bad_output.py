@@ -363,7 +363,11 @@ def test_sigkill_between_renames_leaves_a_whole_set(tmp_path):
     for k in steps:
         folder, before = folders[k]
         assert any(p.name.endswith(".xigeo-swap") for p in folder.iterdir()), k  # interrupted
-        write_layer(parcels(1), folder / "other.gpkg")  # the next write to the folder recovers
+        if k == 9:  # any write into the folder recovers, a table too
+            with _files.atomic_path(folder / "other.gpkg") as tmp:
+                tmp.write_bytes(b"a table")
+        else:
+            write_layer(parcels(1), folder / "other.gpkg")  # the next write to the folder recovers
         names = sorted(p.name for p in folder.iterdir())
         back = read_layer(folder / "dltb.shp")
         if k <= 6:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import re
 import secrets
@@ -32,10 +33,12 @@ from pathlib import Path
 from .errors import LayerWriteError, XigeoError, fix
 
 __all__ = ["atomic_path", "temp_path", "place", "clean_stale", "write_error", "refuse_folder",
-           "refuse_inputs", "same_file", "TMP_TAG", "STALE_AFTER_S"]
+           "refuse_inputs", "same_file", "recover_swaps", "TMP_TAG", "SWAP_TAG", "STALE_AFTER_S"]
 
 #: every temporary name xigeo makes contains this
 TMP_TAG = ".xigeo-tmp"
+#: the journal of a shapefile swap under way ends in this (xigeo._writer.replace_shapefile)
+SWAP_TAG = ".xigeo-swap"
 #: a temporary file older than this is stale even if its pid is alive (pids are reused)
 STALE_AFTER_S = 6 * 3600.0
 
@@ -81,10 +84,11 @@ def clean_stale(folder: Path) -> list[Path]:
 
     Only names xigeo makes (``.….xigeo-tmp…``) whose writer is gone (its pid is
     not running) or that are older than :data:`STALE_AFTER_S`; an interrupted
-    shapefile swap is finished first (:func:`xigeo.io.recover_swaps`). Returns
-    what was removed.
+    shapefile swap is finished first (:func:`recover_swaps`). Returns what was
+    removed.
     """
     removed: list[Path] = []
+    recover_swaps(folder)
     try:
         entries = list(folder.iterdir())
     except OSError:
@@ -102,6 +106,43 @@ def clean_stale(folder: Path) -> list[Path]:
         except OSError:
             continue
     return removed
+
+
+def recover_swaps(folder: Path) -> list[Path]:
+    """Finish the shapefile swaps a killed process left in ``folder`` (see the module notes).
+
+    A swap whose new parts were partly in place is completed (the new set is
+    whole); one where none were is undone (the old set is whole). Returns the
+    shapefiles recovered.
+    """
+    recovered: list[Path] = []
+    try:
+        journals = [p for p in folder.iterdir() if p.name.endswith(SWAP_TAG)]
+    except OSError:
+        return recovered
+    for journal in journals:
+        try:
+            data = json.loads(journal.read_text(encoding="utf-8"))
+            pid = int(data["pid"])
+            age = time.time() - journal.stat().st_mtime
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if _pid_alive(pid) and age < STALE_AFTER_S:
+            continue  # a live writer's swap
+        tmp, backup = folder / data["tmp"], folder / data["backup"]
+        pending = [n for n in data["new"] if (tmp / n).is_file()]
+        if len(pending) == len(data["new"]):  # no new part in place: put the old set back
+            for name in data["old"]:
+                if (backup / name).is_file() and not (folder / name).exists():
+                    _move(backup / name, folder / name)
+        else:  # the new set was going in (so the old parts are all in the backup): finish it
+            for name in pending:
+                _move(tmp / name, folder / name)
+        shutil.rmtree(backup, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        journal.unlink()
+        recovered.append(folder / data["shp"])
+    return recovered
 
 
 def write_error(path: Path, err: BaseException) -> LayerWriteError:
@@ -124,8 +165,9 @@ def refuse_folder(path: Path, *, allow_gdb: bool = False) -> None:
     """A folder at ``path`` is never deleted or replaced by a file (a FileGDB may be, if allowed)."""
     if path.is_dir() and not (allow_gdb and _looks_like_gdb(path)):
         raise LayerWriteError(
-            f"{path} is a folder; xigeo never deletes or replaces a folder (overwrite does not "
-            "apply). Fix: write to a file name that is not a folder")
+            f"{path} is a folder; xigeo never deletes or replaces a folder "
+            f"({fix('overwrite=True', '--overwrite')} does not apply). Fix: write to a file name "
+            "that is not a folder")
 
 
 def _looks_like_gdb(path: Path) -> bool:
@@ -234,7 +276,11 @@ def place(tmp: Path, path: Path, *, overwrite: bool) -> None:
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 path.mkdir()  # exclusive: fails if someone else made it meanwhile
-                os.rename(tmp, path)  # replaces the empty folder just made
+                try:
+                    os.rename(tmp, path)  # replaces the empty folder just made (POSIX)
+                except OSError:
+                    path.rmdir()  # a system that does not replace an empty folder
+                    os.rename(tmp, path)
             return
         if overwrite:
             refuse_folder(path)

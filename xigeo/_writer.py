@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import struct
-import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._files import (STALE_AFTER_S, _link_new, _move, _pid_alive, clean_stale, place, temp_path,
+from ._files import (SWAP_TAG, _link_new, _move, clean_stale, place, recover_swaps, temp_path,
                      write_error)
 from .errors import LayerWriteError, LossyWriteWarning, XigeoError, fix, format_ids
 
@@ -43,7 +42,6 @@ __all__ = ["check_fields", "warn_losses", "stage", "verify", "place_layer", "rep
 # the parts of a shapefile written, and the sidecars that describe the old data and must go
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 STALE_SIDECARS = (".qix", ".sbn", ".sbx", ".fix", ".atx", ".aih", ".ain", ".ixs", ".mxs", ".qpj")
-_SWAP_TAG = ".xigeo-swap"
 # formats whose field names are case-insensitive (DBF, SQLite, FileGDB): DLBM and dlbm clash
 _CASELESS = ("ESRI Shapefile", "GPKG", "OpenFileGDB")
 _FORMAT = {"ESRI Shapefile": "shapefile", "GPKG": "GeoPackage", "OpenFileGDB": "FileGDB"}
@@ -177,7 +175,6 @@ def _object_kinds(values: pd.Series) -> set[str]:
 
 def prepare_folder(folder: Path) -> None:
     """Finish interrupted swaps and remove stale temporary files before writing into ``folder``."""
-    recover_swaps(folder)
     clean_stale(folder)
 
 
@@ -331,7 +328,7 @@ def replace_shapefile(tmp: Path, path: Path, *, overwrite: bool) -> None:
             f"another name, or {fix('overwrite=True', '--overwrite')} to replace it")
     backup = temp_path(path, folder=True)
     backup.mkdir()
-    journal = folder / (temp_path(path, folder=True).name.replace(".xigeo-tmp", _SWAP_TAG))
+    journal = folder / (temp_path(path, folder=True).name.replace(".xigeo-tmp", SWAP_TAG))
     _write_journal(journal, {"pid": os.getpid(), "shp": path.name, "tmp": tmp.name,
                              "backup": backup.name, "new": [p.name for p in new_parts],
                              "old": [p.name for p in old_parts]})
@@ -371,40 +368,3 @@ def replace_shapefile(tmp: Path, path: Path, *, overwrite: bool) -> None:
         raise
     journal.unlink()
     shutil.rmtree(backup, ignore_errors=True)
-
-
-def recover_swaps(folder: Path) -> list[Path]:
-    """Finish the shapefile swaps a killed process left in ``folder`` (see the module notes).
-
-    A swap whose new parts were partly in place is completed (the new set is
-    whole); one where none were is undone (the old set is whole). Returns the
-    shapefiles recovered.
-    """
-    recovered: list[Path] = []
-    try:
-        journals = [p for p in folder.iterdir() if p.name.endswith(_SWAP_TAG)]
-    except OSError:
-        return recovered
-    for journal in journals:
-        try:
-            data = json.loads(journal.read_text(encoding="utf-8"))
-            pid = int(data["pid"])
-            age = time.time() - journal.stat().st_mtime
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if _pid_alive(pid) and age < STALE_AFTER_S:
-            continue  # a live writer's swap
-        tmp, backup = folder / data["tmp"], folder / data["backup"]
-        pending = [n for n in data["new"] if (tmp / n).is_file()]
-        if len(pending) == len(data["new"]):  # no new part in place: put the old set back
-            for name in data["old"]:
-                if (backup / name).is_file() and not (folder / name).exists():
-                    _move(backup / name, folder / name)
-        else:  # the new set was going in (so the old parts are all in the backup): finish it
-            for name in pending:
-                _move(tmp / name, folder / name)
-        shutil.rmtree(backup, ignore_errors=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        journal.unlink()
-        recovered.append(folder / data["shp"])
-    return recovered

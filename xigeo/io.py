@@ -36,10 +36,16 @@ replacement characters or None for text it could not decode.
 Writing
 -------
 :func:`write_layer` picks the format from the suffix, writes into a
-temporary folder next to the target and renames into place, never
-overwrites the file a layer was read from, always gives shapefiles a UTF-8
-``.cpg``, and refuses what a shapefile would silently damage (field names
-over 10 bytes, text over 254 bytes).
+temporary folder next to the target, checks that it reads back (feature
+count), and links it into place without replacing anything it was not asked
+to (an existing file, or one another process wrote meanwhile); it never
+overwrites the file a layer was read from or a folder, replaces a shapefile
+as a set (the old set is put back on failure, and a swap a killed process
+left is finished by the next write; see :mod:`xigeo._writer`), always gives
+shapefiles a UTF-8 ``.cpg``, refuses what a format would silently damage
+(field names differing only in case, shapefile field names over 10 bytes,
+text over 254 bytes) and warns (:class:`~xigeo.errors.LossyWriteWarning`)
+about what a shapefile changes (datetimes, ``""``).
 
 Examples
 --------

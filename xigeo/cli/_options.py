@@ -87,7 +87,7 @@ def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: 
                   inputs: Iterable[str | os.PathLike[str] | None] = ()) -> None:
     """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder,
     and an output that is one of the command's ``inputs`` or a folder (``--overwrite`` or not)."""
-    from .._files import same_file
+    from .._files import refuse_folder, same_file
 
     sources = [Path(p) for p in inputs if p is not None]
     outputs: list[Path] = []
@@ -104,9 +104,7 @@ def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: 
             if same_file(source, path):
                 raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
                                       "its input (--overwrite does not apply). Fix: write to a new file")
-        if path.is_dir() and not (path.suffix.lower() == ".gdb" and any(path.glob("*.gdbtable"))):
-            raise LayerWriteError(f"{path} is a folder; xigeo never deletes or replaces a folder "
-                                  "(--overwrite does not apply). Fix: give a file name")
+        refuse_folder(path, allow_gdb=True)
         if path.exists() and not overwrite:
             raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
         if not path.parent.is_dir():
