@@ -31,6 +31,30 @@ def best(fn, repeat: int) -> float:
     return min(times)
 
 
+def _overhead(write) -> float | None:
+    """write_layer's time outside the GDAL write itself (checks, read-back, moving into place);
+    None for a version without the _writer module."""
+    try:
+        from xigeo import _writer
+    except ImportError:
+        return None
+    real = _writer._write_staged
+    spent = [0.0]
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        real(*args, **kwargs)
+        spent[0] += time.perf_counter() - t
+
+    _writer._write_staged = timed
+    try:
+        t = time.perf_counter()
+        write()
+        return time.perf_counter() - t - spent[0]
+    finally:
+        _writer._write_staged = real
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cache", type=Path,
@@ -67,6 +91,9 @@ def main() -> None:
                 t_plain = min(t_plain, best(theirs, 1))
             print(f"{suffix}: write_layer {t_ours:.2f} s, plain to_file {t_plain:.2f} s, "
                   f"ratio {t_ours / t_plain:.2f}")
+            overhead = _overhead(ours)
+            if overhead is not None:
+                print(f"{suffix}: write_layer's own work (all but the GDAL write) {overhead:.3f} s")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
