@@ -514,16 +514,21 @@ def test_write_raster_short_file_is_refused(tmp_path, monkeypatch):
     assert snapshot(tmp_path) == before
 
 
-def test_dev_full_reports_enospc(tmp_path):
-    """/dev/full is a device, not a folder, so xigeo's temporary files cannot be put there;
-    what it does show is the errno every writer maps to the disk-full message."""
+def test_dev_full_is_a_layer_write_error(tmp_path):
+    """/dev/full is a device, not a folder, so xigeo's temporary files cannot be put there; a
+    writer that copies its data through it gets the real ENOSPC the kernel gives a full disk."""
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full")
-    with pytest.raises(OSError) as info:
-        with open("/dev/full", "wb") as f:
-            f.write(b"x" * 10)
-    err = _files.write_error(tmp_path / "a.csv", info.value)
-    assert isinstance(err, LayerWriteError) and "disk is full" in str(err) and "a.csv" in str(err)
+    target = tmp_path / "表.csv"
+    target.write_text("old", encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(LayerWriteError, match="disk is full") as info:
+        with _files.atomic_path(target, overwrite=True) as tmp:
+            tmp.write_text("half")
+            with open("/dev/full", "wb") as full:  # the data goes nowhere: ENOSPC on flush
+                full.write(b"x" * 10)
+    assert "表.csv" in str(info.value) and "free space" in str(info.value)
+    assert snapshot(tmp_path) == before
 
 
 # ---------------------------------------------------------------------------

@@ -54,7 +54,10 @@ def temp_path(path: Path, *, folder: bool = False) -> Path:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Is process ``pid`` running? (True when it cannot be told: only age makes it stale then.)"""
     if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill(pid, 0) there would send CTRL_C_EVENT: do not probe
         return True
     try:
         os.kill(pid, 0)

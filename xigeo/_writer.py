@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
 import struct
@@ -38,6 +39,8 @@ from .errors import LayerWriteError, LossyWriteWarning, XigeoError, fix, format_
 
 __all__ = ["check_fields", "warn_losses", "stage", "verify", "place_layer", "replace_shapefile",
            "recover_swaps", "prepare_folder", "SHAPEFILE_PARTS", "STALE_SIDECARS"]
+
+log = logging.getLogger("xigeo.io")  # GDAL's messages while writing, logged as write_layer's
 
 # the parts of a shapefile written, and the sidecars that describe the old data and must go
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -210,9 +213,7 @@ def stage(gdf: gpd.GeoDataFrame, staged: Path, path: Path, *, driver: str, layer
         raise LayerWriteError(f"{path}: GDAL could not write it: {err}") from err
     for w in caught:
         if not issubclass(w.category, LossyWriteWarning):
-            import logging
-
-            logging.getLogger("xigeo.io").warning("%s: %s", path, w.message)
+            log.warning("%s: %s", path, w.message)
     if driver == "ESRI Shapefile":
         staged.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
     verify(staged, path, driver=driver, layer=layer, expected=len(gdf))
