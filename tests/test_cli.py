@@ -205,11 +205,23 @@ def test_sample_list_and_copy(tmp_path):
     assert again.exit_code == 1 and "exists" in str(again.exception)
 
 
-def test_demo_prints_and_writes_the_seed_figures(tmp_path):
+def test_demo_refuses_a_report_it_did_not_write(tmp_path, capsys):
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "report.pdf").write_text("an earlier demo's report")  # demo replaces it
-    result = run("demo", "-o", str(tmp_path / "out"))
+    (tmp_path / "out" / "report.pdf").write_text("the bureau's own report")
+    assert main(["demo", "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "report.pdf exists" in err and "--overwrite" in err
+    assert (tmp_path / "out" / "report.pdf").read_text() == "the bureau's own report"
+
+
+def test_demo_prints_and_writes_the_seed_figures(tmp_path):
+    from xigeo.cli.demo import foreign_files
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.pdf").write_text("an earlier report")  # replaced: --overwrite
+    result = run("demo", "-o", str(tmp_path / "out"), "--overwrite")
     assert result.exit_code == 0, result.output
+
     # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved,
     # pre-review 1,525 / 1,286 / 239 mu
     for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 of 23"):
@@ -227,6 +239,9 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     assert figures["与公报一致"].eq("是").all() and len(figures) == 23
     prereview = pd.read_excel(book, sheet_name="用地预审项目", index_col=0)
     assert prereview.loc["合计", "申报面积(亩)"] == pytest.approx(1_525.00, abs=1e-4)
+    assert foreign_files(tmp_path / "out") == []  # a second `xigeo demo` replaces them unasked
+    book.write_bytes(b"edited by hand")
+    assert foreign_files(tmp_path / "out") == [book]  # now it would need --overwrite
 
 
 def test_crs_option_labels_a_file_without_prj(tmp_path, capsys):

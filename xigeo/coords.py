@@ -971,6 +971,7 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
     >>> lines[12], lines[13], lines[18], lines[-1]
     ('10,1.7998,1,有洞地块,面,,,,@', 'J1,1,3579800.000,569600.000', 'J5,2,3579700.000,569620.000', 'J5,2,3579700.000,569620.000')
     """
+    source = getattr(gdf, "attrs", {}).get("source")  # never written over (the file it came from)
     if isinstance(gdf, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=gdf, crs=gdf.crs)
     if not isinstance(gdf, gpd.GeoDataFrame):
@@ -1038,7 +1039,7 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
         raise ValidationError(
             f"{label}: the text {bad!r} (file line {line}) cannot be written in {encoding}. "
             "Fix: encoding='gb18030' or 'utf-8', or replace the character") from None
-    with atomic_path(path, overwrite=overwrite) as tmp:
+    with atomic_path(path, overwrite=overwrite, protect=[source]) as tmp:
         tmp.write_bytes(data)
     log.info("wrote %s: %d parcel(s), %s, %s", path, len(gdf), out_crs.name, encoding)
     return path

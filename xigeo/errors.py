@@ -24,6 +24,7 @@ __all__ = [
     "TransformError",
     "XigeoWarning",
     "TextEncodingWarning",
+    "LossyWriteWarning",
 ]
 
 
@@ -92,6 +93,10 @@ class XigeoWarning(UserWarning):
 
 class TextEncodingWarning(XigeoWarning):
     """A layer's text encoding had to be guessed."""
+
+
+class LossyWriteWarning(XigeoWarning):
+    """A format cannot hold some values as they are (a shapefile turns datetimes into text)."""
 
 
 _INTERFACE: ContextVar[str] = ContextVar("xigeo_interface", default="python")

@@ -36,10 +36,16 @@ replacement characters or None for text it could not decode.
 Writing
 -------
 :func:`write_layer` picks the format from the suffix, writes into a
-temporary folder next to the target and renames into place, never
-overwrites the file a layer was read from, always gives shapefiles a UTF-8
-``.cpg``, and refuses what a shapefile would silently damage (field names
-over 10 bytes, text over 254 bytes).
+temporary folder next to the target, checks that it reads back (feature
+count), and links it into place without replacing anything it was not asked
+to (an existing file, or one another process wrote meanwhile); it never
+overwrites the file a layer was read from or a folder, replaces a shapefile
+as a set (the old set is put back on failure, and a swap a killed process
+left is finished by the next write; see :mod:`xigeo._writer`), always gives
+shapefiles a UTF-8 ``.cpg``, refuses what a format would silently damage
+(field names differing only in case, shapefile field names over 10 bytes,
+text over 254 bytes) and warns (:class:`~xigeo.errors.LossyWriteWarning`)
+about what a shapefile changes (datetimes, ``""``).
 
 Examples
 --------
@@ -80,6 +86,8 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
+from . import _writer
+from ._files import same_file
 from .crs import normalize_crs
 from .errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning, fix, format_ids
 
@@ -106,9 +114,9 @@ _PARQUET = (".parquet", ".geoparquet")
 _MULTI_LAYER = (".gpkg", ".gdb")
 _DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".parquet", ".geoparquet")
 
-# sidecars of a shapefile that describe the old data and must go when it is replaced
-_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
-_STALE_SIDECARS = (".qix", ".sbn", ".sbx", ".fix", ".atx", ".aih", ".ain", ".ixs", ".mxs", ".qpj")
+# the parts of a shapefile, and sidecars that describe the old data and must go when it is replaced
+_SHAPEFILE_PARTS = _writer.SHAPEFILE_PARTS
+_STALE_SIDECARS = _writer.STALE_SIDECARS
 
 _GDAL_ERRORS: tuple[type[BaseException], ...] = (
     pyogrio.errors.DataSourceError,
@@ -716,7 +724,7 @@ def _read_zip(path: Path, *, layer: str | None,
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = None,
-                overwrite: bool = False) -> Path:
+                overwrite: bool = False, rename: dict[str, str] | None = None) -> Path:
     """Write a layer atomically; the format comes from the suffix.
 
     The data is written into a temporary folder next to ``path`` and renamed
@@ -737,7 +745,12 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     overwrite : bool
         Replace an existing file (or, with ``layer=``, that layer). The file
         ``gdf`` was read from (``gdf.attrs["source"]``) is never written to,
-        not even to add a layer, whatever this says.
+        not even to add a layer, whatever this says; a folder is never
+        replaced (except a FileGDB by a FileGDB). Without it, a file that
+        appears while writing (another process) is not replaced either.
+    rename : dict, optional
+        Field names to change on the way out (``{"dlbm": "dlbm_2"}``), e.g. for
+        names a shapefile cannot hold; ``gdf`` itself is not changed.
 
     Returns
     -------
@@ -749,9 +762,18 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     CRSError
         ``gdf`` has no CRS.
     LayerWriteError
-        The file exists (and ``overwrite`` is False), it is the layer's own
-        source, the suffix is unknown, shapefile field names longer than 10
-        bytes or text longer than 254 bytes, or GDAL fails.
+        The file exists (and ``overwrite`` is False) or appeared meanwhile,
+        it is the layer's own source or a folder, the suffix is unknown, field
+        names differ only in case (shapefile, GeoPackage, FileGDB), shapefile
+        field names longer than 10 bytes or text longer than 254 bytes, the
+        disk is full, permission is refused, the file written does not read
+        back, or GDAL fails. Nothing at ``path`` is changed then.
+
+    Warns
+    -----
+    LossyWriteWarning
+        A shapefile would change some columns (datetimes become text, ``""``
+        becomes missing, missing integers become floats); write a GeoPackage.
 
     Examples
     --------
@@ -764,7 +786,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     >>> write_layer(g, folder / "a.shp")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xigeo.errors.LayerWriteError: ...a.shp: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes per Chinese character): '地类名称' (12 bytes). Rename them (e.g. gdf.rename(columns={...})) or write a GeoPackage (.gpkg), which has no such limit
+    xigeo.errors.LayerWriteError: ...a.shp: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes per Chinese character): '地类名称' (12 bytes); GDAL would cut them. Fix: write_layer(..., rename={'地类名称': '地类名'}) or write a GeoPackage (.gpkg), which has no such limit
+    >>> write_layer(g, folder / "a.shp", rename={"地类名称": "地类名"}).name
+    'a.shp'
     >>> write_layer(g, folder / "a.gpkg").name
     'a.gpkg'
     >>> write_layer(g, folder / "a.gpkg")  # doctest: +ELLIPSIS
@@ -795,6 +819,16 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
         raise LayerWriteError(f"{path} holds one layer named after the file; leave layer= out "
                               "or write a GeoPackage (.gpkg) to name layers")
     _refuse_source(gdf, path)
+    _refuse_folders(path, suffix)
+    if rename:
+        missing = [k for k in rename if k not in gdf.columns and k != gdf.index.name]
+        if missing:
+            raise LayerWriteError(f"{path}: rename= names fields the layer does not have: "
+                                  f"{', '.join(map(repr, missing))}; its fields: "
+                                  f"{', '.join(map(str, gdf.columns))}")
+        gdf = gdf.rename(columns=rename).rename_axis(rename.get(gdf.index.name, gdf.index.name))
+    if path.parent.is_dir():
+        _writer.prepare_folder(path.parent)
     layer_name = layer or path.stem
     existing = _existing_layers(path, suffix)
     if existing is not None:
@@ -802,29 +836,20 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
             pass  # adding a layer to an existing file
         elif not overwrite:
             what = f"layer {layer!r} of {path}" if layer is not None and suffix in _MULTI_LAYER else str(path)
-            raise LayerWriteError(f"{what} exists: pass overwrite=True to replace it")
+            raise LayerWriteError(f"{what} exists: pass {fix('overwrite=True', '--overwrite')} "
+                                  "to replace it")
     data = gdf
+    _writer.check_fields(gdf, path, driver)
     if driver == "ESRI Shapefile":
-        _check_shapefile_fields(gdf, path)
+        _writer.warn_losses(gdf, path)
     if driver == "OpenFileGDB":
         data = _fit_int32(gdf)
     add_layer = existing is not None and suffix in _MULTI_LAYER and layer is not None
-    _atomic_write(data, path, driver=driver, layer=layer_name, add_layer=add_layer)
+    _atomic_write(data, path, driver=driver, layer=layer_name, add_layer=add_layer,
+                  overwrite=overwrite)
     log.info("wrote %d features to %s%s", len(gdf), path,
              f" (layer {layer_name})" if suffix in _MULTI_LAYER else "")
     return path
-
-
-def same_file(a: PathLike, b: PathLike) -> bool:
-    """Do ``a`` and ``b`` name the same file (links followed; a shapefile and its .dbf/.shx … parts count)?"""
-    a, b = Path(a), Path(b)
-    if a.resolve() == b.resolve():
-        return True
-    if a.exists() and b.exists() and os.path.samefile(a, b):
-        return True
-    parts = {".shp", ".dbf", ".shx", ".prj", ".cpg"}
-    return (a.suffix.lower() in parts and b.suffix.lower() in parts
-            and a.resolve().with_suffix("") == b.resolve().with_suffix(""))
 
 
 def _refuse_source(gdf: gpd.GeoDataFrame, path: Path) -> None:
@@ -854,37 +879,6 @@ def _existing_layers(path: Path, suffix: str) -> list[str] | None:
     return [path.stem]
 
 
-def _check_shapefile_fields(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    geom = gdf.geometry.name
-    columns = [c for c in gdf.columns if c != geom]
-    if gdf.index.name is not None:  # geopandas writes a named index as a field
-        columns.append(gdf.index.name)
-    long = [(str(c), len(str(c).encode("utf-8"))) for c in columns if len(str(c).encode("utf-8")) > 10]
-    if long:
-        listed = ", ".join(f"{c!r} ({n} bytes)" for c, n in long)
-        raise LayerWriteError(
-            f"{path}: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes "
-            f"per Chinese character): {listed}. Rename them (e.g. gdf.rename(columns={{...}})) "
-            "or write a GeoPackage (.gpkg), which has no such limit"
-        )
-    too_long = []
-    for col in _text_columns(gdf):
-        values = gdf[col].dropna()
-        # 254 bytes hold at least 63 characters (4 bytes at most per character)
-        values = values[values.map(lambda v: isinstance(v, str) and len(v) > 63)]
-        if len(values):
-            nbytes = values.map(lambda v: len(v.encode("utf-8")))
-            over = nbytes[nbytes > 254]
-            if len(over):
-                too_long.append(f"{col!r} (rows {format_ids(over.index)})")
-    if too_long:
-        raise LayerWriteError(
-            f"{path}: text longer than the 254 bytes a shapefile field holds (UTF-8, 3 bytes "
-            f"per Chinese character) in {'; '.join(too_long)}; it would be cut. Write a "
-            "GeoPackage (.gpkg) instead"
-        )
-
-
 def _fit_int32(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """FileGDB for ArcGIS 10.x has no 64-bit integers: store int64 as int32 when they fit."""
     out = gdf
@@ -899,76 +893,51 @@ def _fit_int32(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _refuse_folders(path: Path, suffix: str) -> None:
+    """A folder at the target (or at a part of a shapefile) is never deleted or replaced."""
+    from ._files import refuse_folder
+
+    refuse_folder(path, allow_gdb=suffix == ".gdb")
+    if suffix == ".shp":
+        for ext in _SHAPEFILE_PARTS:
+            refuse_folder(path.with_suffix(ext))
+
+
 def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
-                  add_layer: bool) -> None:
+                  add_layer: bool, overwrite: bool) -> None:
+    """Write into a temporary folder beside ``path``, check it reads back, then move it into
+    place (xigeo._writer): nothing at ``path`` changes unless the whole write succeeded."""
+    from ._files import temp_path, write_error
+
     folder = path.parent
     if not folder.is_dir():
         raise LayerWriteError(f"{path}: the folder {folder} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".xigeo-tmp", dir=folder))
+    tmp = temp_path(path, folder=True)
+    try:
+        tmp.mkdir()
+    except OSError as err:
+        raise write_error(path, err) from err
     try:
         staged = tmp / path.name
+        seen = None
         if add_layer:
-            if path.is_dir():
-                shutil.copytree(path, staged)
-            else:
-                shutil.copy2(path, staged)
-        try:
-            with _gdal_messages(str(path)):
-                if driver == "Parquet":
-                    gdf.to_parquet(staged)
-                else:
-                    kwargs: dict[str, Any] = {}
-                    if driver == "ESRI Shapefile":
-                        kwargs["encoding"] = "UTF-8"
-                    if driver in ("GPKG", "OpenFileGDB"):
-                        kwargs["layer"] = layer
-                    gdf.to_file(staged, driver=driver, engine="pyogrio", **kwargs)
-        except _WRITE_ERRORS as err:
-            raise LayerWriteError(f"{path}: GDAL could not write it: {err}") from err
-        if driver == "ESRI Shapefile":
-            staged.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
-            _replace_shapefile(tmp, path)
-        elif staged.is_dir():
-            old = tmp / (path.name + ".old")
-            if path.exists():
-                os.replace(path, old)
             try:
-                os.replace(staged, path)
+                seen = _writer.file_state(path)
+                if path.is_dir():
+                    shutil.copytree(path, staged)
+                else:
+                    shutil.copy2(path, staged)
             except OSError as err:
-                if old.exists():
-                    os.replace(old, path)
-                raise LayerWriteError(f"{path}: could not move it into place: {err}") from err
+                raise write_error(path, err) from err
+        _writer.stage(gdf, staged, path, driver=driver, layer=layer, errors=_WRITE_ERRORS)
+        if driver == "ESRI Shapefile":
+            _writer.replace_shapefile(tmp, path, overwrite=overwrite)
         else:
-            os.replace(staged, path)
+            if seen is not None and _writer.file_state(path) != seen:
+                raise LayerWriteError(
+                    f"{path} changed while xigeo was adding layer {layer!r} to it (another program "
+                    "wrote to it meanwhile); it was left as it is and the layer was not added. "
+                    "Fix: run it again when the other program has finished")
+            _writer.place_layer(staged, path, overwrite=overwrite or add_layer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _replace_shapefile(tmp: Path, path: Path) -> None:
-    """Move the new parts into place; on failure put the old parts back.
-
-    Each part is renamed atomically; the old parts (and stale index files,
-    which would describe the old shapes) are first moved aside into ``tmp``.
-    """
-    stem = path.stem
-    new_parts = {p.suffix.lower(): p for p in tmp.iterdir() if p.is_file() and p.stem == stem}
-    backup = tmp / "old"
-    backup.mkdir()
-    moved: list[Path] = []
-    placed: list[Path] = []
-    try:
-        for ext in _SHAPEFILE_PARTS + _STALE_SIDECARS:
-            for old in {path.with_suffix(ext), path.with_suffix(ext.upper())}:
-                if old.exists():
-                    os.replace(old, backup / old.name)
-                    moved.append(old)
-        for ext, new in new_parts.items():
-            target = path.with_suffix(ext)
-            os.replace(new, target)
-            placed.append(target)
-    except OSError as err:
-        for target in placed:
-            target.unlink(missing_ok=True)
-        for old in moved:
-            os.replace(backup / old.name, old)
-        raise LayerWriteError(f"{path}: could not move the new files into place: {err}") from err

@@ -40,6 +40,7 @@ array([1, 1, 2, 3, 5, 0], dtype=int8)
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Sequence
@@ -65,7 +66,7 @@ from ._zonal import (
     zone_index,
 )
 from .crs import layer_name, normalize_crs
-from .errors import OptionError, ValidationError, format_ids
+from .errors import LayerWriteError, OptionError, ValidationError, format_ids
 from .units import AreaUnit
 
 __all__ = [
@@ -99,6 +100,9 @@ class Raster:
         Coordinate reference system; anything :func:`xigeo.crs.normalize_crs` accepts.
     name : str
         Where it came from, for messages (a file path, or ``"DEM"``).
+    source : str or None
+        The file it was read from, or computed from (a slope keeps its DEM's):
+        :func:`write_raster` never writes over it.
 
     Examples
     --------
@@ -111,6 +115,7 @@ class Raster:
     transform: Affine
     crs: Any = None
     name: str = "DEM"
+    source: str | None = None
 
     def __post_init__(self) -> None:
         arr = np.asarray(self.array, dtype="float64")
@@ -180,7 +185,8 @@ def read_dem(dem: Any, *, band: int = 1) -> Raster:
 
             raise LayerReadError(f"{path}: no such DEM file")
         with rasterio.open(path) as src:
-            return read_dem(src, band=band)
+            raster = read_dem(src, band=band)
+        return dataclasses.replace(raster, source=str(path))
     elif hasattr(dem, "read") and hasattr(dem, "transform"):
         if band < 1 or band > dem.count:
             raise OptionError(f"{dem.name}: no band {band}; it has {dem.count}")
@@ -203,7 +209,7 @@ def read_dem(dem: Any, *, band: int = 1) -> Raster:
         t = Affine(t.a, 0.0, t.c, 0.0, -t.e, t.f + t.e * arr.shape[0])
     if t is raster.transform:
         return raster
-    return Raster(np.ascontiguousarray(arr), t, raster.crs, raster.name)
+    return Raster(np.ascontiguousarray(arr), t, raster.crs, raster.name, raster.source)
 
 
 # --------------------------------------------------------------------------------------
@@ -270,7 +276,7 @@ def slope(dem: Any, *, band: int = 1) -> Raster:
     s = np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
     s[np.isnan(z)] = np.nan
     logger.debug("slope of %s: %d × %d cells of %g × %g m", raster.name, h, w, dx, dy)
-    return Raster(s, raster.transform, raster.crs, name=f"slope of {raster.name}")
+    return Raster(s, raster.transform, raster.crs, name=f"slope of {raster.name}", source=raster.source)
 
 
 def _horn_derivative(padded: np.ndarray, h: int, w: int, step: float, *, axis: int) -> np.ndarray:
@@ -302,7 +308,10 @@ def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float 
                  overwrite: bool = False) -> Path:
     """Write a :class:`Raster` as a compressed float32 GeoTIFF (temp file, then rename).
 
-    An existing ``path`` is refused unless ``overwrite=True``.
+    An existing ``path`` is refused unless ``overwrite=True``; the DEM the
+    raster was read or computed from (``raster.source``) is never written
+    over, ``overwrite`` or not. The file is checked to read back (its size
+    and values) before it is moved into place.
 
     Use it to keep a slope map: ``write_raster(slope("dem.tif"), "slope.tif")``.
     """
@@ -319,7 +328,20 @@ def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float 
     if raster.shape[0] < 256 or raster.shape[1] < 256:
         profile.update(tiled=False)
         del profile["blockxsize"], profile["blockysize"]
-    with atomic_path(path, overwrite=overwrite) as tmp:
+    def readable(tmp: Path) -> None:
+        try:
+            with rasterio.open(tmp) as src:
+                ok = src.shape == data.shape and src.count == 1
+                src.read(1, window=((data.shape[0] - 1, data.shape[0]), (0, data.shape[1])))
+        except Exception as err:  # a short file (full disk) fails to open or read
+            raise LayerWriteError(f"{path}: the GeoTIFF written does not read back ({err}); the disk "
+                                  f"may be full. Nothing was changed at {path}. Fix: free space on "
+                                  f"{path.parent} and run it again") from err
+        if not ok:
+            raise LayerWriteError(f"{path}: the GeoTIFF written does not read back as "
+                                  f"{data.shape[0]}x{data.shape[1]} cells")
+
+    with atomic_path(path, overwrite=overwrite, protect=[raster.source], verify=readable) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(data, 1)
     return path

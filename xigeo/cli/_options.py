@@ -166,18 +166,25 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
 def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: bool,
                   inputs: Iterable[str | os.PathLike[str] | None] = ()) -> None:
     """Refuse, before any work, an output that exists (without ``--overwrite``) or has no folder,
-    and an output that is one of the command's ``inputs`` (``--overwrite`` or not)."""
-    from ..io import same_file
+    and an output that is one of the command's ``inputs`` or a folder (``--overwrite`` or not)."""
+    from .._files import refuse_folder, same_file
 
     sources = [Path(p) for p in inputs if p is not None]
+    outputs: list[Path] = []
     for path in paths:
         if path is None:
             continue
         path = Path(path)
+        for earlier in outputs:
+            if earlier.resolve() == path.resolve():
+                raise LayerWriteError(f"{path} is given for two outputs ({earlier}); the second "
+                                      "would replace the first. Fix: give each output its own name")
+        outputs.append(path)
         for source in sources:
             if same_file(source, path):
                 raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
                                       "its input (--overwrite does not apply). Fix: write to a new file")
+        refuse_folder(path, allow_gdb=True)
         if path.exists() and not overwrite:
             raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
         if not path.parent.is_dir():

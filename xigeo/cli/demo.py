@@ -7,16 +7,34 @@ from pathlib import Path
 
 import click
 
+from ._options import check_outputs, overwrite_option
 from .report import _progress_bar, headline_text
+
+#: the files demo writes into its folder, and the note of what it wrote (size and mtime of each)
+DEMO_FILES = ("report.pdf", "tables.xlsx")
+MARKER = ".xigeo-demo"
+
+
+def _state(path: Path) -> str:
+    st = path.stat()
+    return f"{path.name} {st.st_size} {st.st_mtime_ns}"
+
+
+def foreign_files(folder: Path) -> list[Path]:
+    """demo's output files in ``folder`` that an earlier demo did not write as they are now."""
+    marker = folder / MARKER
+    noted = set(marker.read_text(encoding="utf-8").splitlines()) if marker.is_file() else set()
+    return [folder / n for n in DEMO_FILES if (folder / n).exists() and _state(folder / n) not in noted]
 
 
 @click.command(name="demo")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               default=Path("xigeo-demo"), show_default=True,
               help="Folder for the report (report.pdf) and its tables (tables.xlsx); "
-                   "those two files are replaced if they exist.")
+                   "those two files are replaced if an earlier demo wrote them.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def demo_command(output: Path, quiet: bool) -> None:
+@overwrite_option
+def demo_command(output: Path, quiet: bool, overwrite: bool) -> None:
     """Run the main job on the bundled Xi County sample data.
 
     Computes the headline figures of the county's land-saving report (pre-review,
@@ -25,10 +43,13 @@ def demo_command(output: Path, quiet: bool) -> None:
     published, and writes the report atlas (report.pdf: maps and tables) and
     its tables (tables.xlsx, one sheet per table) to the output folder.
 
-    Unlike the other commands, demo needs no --overwrite: it replaces
-    report.pdf and tables.xlsx in its own output folder (xigeo-demo/ by
-    default), so it can be run again (`make demo`). Other files there are
-    left alone. To keep an earlier demo's files, give another folder with -o.
+    Unlike the other commands, demo needs no --overwrite to run again: it
+    replaces report.pdf and tables.xlsx in its own output folder (xigeo-demo/
+    by default) when an earlier demo wrote them (it notes them in
+    .xigeo-demo), so `make demo` can be run again. A report.pdf or
+    tables.xlsx it did not write (or that was changed since) is refused
+    unless --overwrite. Other files there are left alone. To keep an earlier
+    demo's files, give another folder with -o.
 
     \b
     Examples:
@@ -37,6 +58,8 @@ def demo_command(output: Path, quiet: bool) -> None:
     """
     from ..report import build_report
 
+    if output.is_dir():
+        check_outputs(foreign_files(output), overwrite=overwrite)
     output.mkdir(parents=True, exist_ok=True)
     callback, close = _progress_bar(not quiet and sys.stderr.isatty())
     try:
@@ -45,6 +68,8 @@ def demo_command(output: Path, quiet: bool) -> None:
                               title="息县节约集约用地工作报告图集（样例数据）")
     finally:
         close()
+    (output / MARKER).write_text("".join(_state(output / n) + "\n" for n in DEMO_FILES),
+                                 encoding="utf-8")
     figures = result.headline
     click.echo("息县节约集约用地 主要指标 (headline figures; sample data)\n")
     click.echo(headline_text(figures))

@@ -103,7 +103,7 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
     """
     from ..report import build_report
 
-    check_outputs([pdf, xlsx], overwrite=overwrite)
+    check_outputs([pdf, xlsx], overwrite=overwrite, inputs=[data, mapping])
     callback, close = _progress_bar(not quiet and sys.stderr.isatty())
     try:
         result = build_report(data, pdf=pdf, xlsx=xlsx, mapping=mapping, progress=callback,
