@@ -11,6 +11,7 @@ from typing import Any
 
 from .adjust import AdjustmentResult, adjust_areas
 from .area import AreaMethod, area, summarize_area
+from .changes import SurveyChanges, survey_changes
 from .consolidation import consolidation_summary
 from .consolidation import ConsolidationResult
 from .coords import read_coords, write_coords
@@ -96,4 +97,5 @@ __all__ = [
     "IndustrialResult",
     "MineparkResult",
     "adjust_areas", "AdjustmentResult",
+    "survey_changes", "SurveyChanges",
 ]

@@ -15,6 +15,7 @@ import click
 from ..errors import XigeoError, cli_interface
 from .adjust import adjust_command
 from .area import area_command
+from .changes import changes_command
 from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
@@ -89,6 +90,7 @@ cli.add_command(check_farmland_command)
 cli.add_command(report_command)
 cli.add_command(adjust_command)
 cli.add_command(tables_command)
+cli.add_command(changes_command)
 
 
 def main(argv: list[str] | None = None) -> int:
