@@ -458,3 +458,36 @@ def test_cli_changes(tmp_path):
     # a missing id field names the flag
     bad = CliRunner().invoke(cli, ["changes", str(before), str(after), "--id", "FID"])
     assert bad.exit_code == 1 and "--id FIELD" in str(bad.exception)
+
+
+# --- maps -----------------------------------------------------------------------------------
+
+def test_change_map_legend_is_the_from_to_pairs(sample_result):
+    from xigeo.maps import change_map, map_info
+
+    fig = change_map(sample_result, date="2026年12月")
+    legend = map_info(fig).legend
+    # the pairs of 一级 groups of the class-changed pieces larger than a sliver (classification table)
+    classes = load_classification()
+    group = dict(zip(classes["code"], classes["level1_code"]))
+    group.update({"0505": "05"})  # GB/T 21010 0505 is counted as 05H1 (aliases)
+    name = dict(zip(classes["level1_code"], classes["level1_name"]))
+    p = sample_result.pieces[sample_result.pieces["class_changed"] & ~sample_result.pieces["sliver"]]
+    pairs = {(group[a], group[b]) for a, b in zip(p["before_DLBM"], p["after_DLBM"])}
+    assert legend == [f"{name[a]}→{name[b]}" for a, b in sorted(pairs)]
+    assert map_info(fig).title == "土地利用变化图"
+
+
+def test_farmland_change_map_colours_gains_and_losses(sample_result):
+    from xigeo.maps import farmland_change_map, map_info
+
+    fig = farmland_change_map(sample_result, date="2026年12月")
+    legend = map_info(fig).legend
+    # seeded: construction on farmland, farmland to orchards; homesteads reclaimed, ponds and
+    # unused grassland brought into cultivation
+    assert legend == ["耕地减少（建设占用）", "耕地减少（转为其他农用地）", "耕地增加（建设用地复垦）",
+                      "耕地增加（其他农用地转入）", "耕地增加（未利用地开发）"]
+    p = sample_result.pieces[sample_result.pieces["class_changed"] & ~sample_result.pieces["sliver"]]
+    farm_b, farm_a = p["before_DLBM"].str.startswith("01"), p["after_DLBM"].str.startswith("01")
+    drawn = sum(len(c.get_paths()) for c in fig.axes[0].collections)
+    assert drawn >= int((farm_b ^ farm_a).sum())
