@@ -319,7 +319,7 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
     counties = sorted(set(b_county) | set(a_county))
     b_pos = [np.flatnonzero(b_county == c) for c in counties]
     a_pos = [np.flatnonzero(a_county == c) for c in counties]
-    args = dict(id_field=id_field, tolerance_m2=tolerance_m2, labels=(b_label, a_label))
+    args: dict[str, Any] = dict(id_field=id_field, tolerance_m2=tolerance_m2, labels=(b_label, a_label))
     if engine == "dask" and len(counties) > 1:
         try:
             import dask
@@ -383,9 +383,8 @@ class _Part:
 def _text(frame: gpd.GeoDataFrame, field: str, rows: np.ndarray | None = None,
           n: int | None = None) -> np.ndarray:
     """A field as stripped text ("" for missing); with ``rows``: only those filled (of ``n``)."""
-    if rows is None:
-        n, rows = len(frame), None
-    out = np.full(n, "", dtype=object)
+    size = len(frame) if rows is None or n is None else n
+    out: np.ndarray = np.full(size, "", dtype=object)
     if field not in frame.columns:
         return out
     column = frame[field] if rows is None else frame[field].iloc[rows]
@@ -495,10 +494,10 @@ def _county(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, b_ids: np.ndarray
         (np.full_like(b_cls, ridge), a_cls, mag * np.maximum(kb - ka, 0.0)),
         (b_cls, np.full_like(a_cls, ridge), mag * np.maximum(ka - kb, 0.0)),
     ]
-    flows = np.zeros(K * K)
+    flat = np.zeros(K * K)
     for u, v, w in cells:
-        flows += np.bincount(u * K + v, weights=w, minlength=K * K)
-    flows = flows.reshape(K, K)
+        flat += np.bincount(u * K + v, weights=w, minlength=K * K)
+    flows = flat.reshape(K, K)
 
     # ---- 4. the two years' class totals (as the summary tables count them) and the fitting
     rows_m2 = (np.bincount(b_data.classes, weights=b_data.tbdlmj, minlength=K)
@@ -697,7 +696,7 @@ def _fates(nb: int, na: int, b_ids: np.ndarray, a_ids: np.ndarray, match: np.nda
     frame_b = pd.DataFrame({"in_before": True, "in_after": b_in_a, "status": b_status,
                             "before_DLBM": dlbm[0], "after_DLBM": np.where(b_in_a, dlbm[1][np.maximum(match, 0)], ""),
                             "n_to": np.where(_mask(np.concatenate([unchanged, recoded]), nb), 1, n_to),
-                            "n_from": np.where(b_in_a, 0, 0), "lineage": to_ids},
+                            "n_from": 0, "lineage": to_ids},
                            index=pd.Index(b_ids, name="BSM"))
     # a patch kept in both years: n_from of its second-year self, lineage of both sides
     kept = np.flatnonzero(b_in_a)
@@ -705,7 +704,9 @@ def _fates(nb: int, na: int, b_ids: np.ndarray, a_ids: np.ndarray, match: np.nda
     settled[unchanged] = settled[recoded] = True
     nf = n_from[match[kept]].astype(np.int64)
     nf[settled[kept]] = 1
-    frame_b.iloc[kept, frame_b.columns.get_loc("n_from")] = nf
+    n_from_b = np.zeros(nb, dtype=np.int64)
+    n_from_b[kept] = nf
+    frame_b["n_from"] = n_from_b
     moved = kept[~settled[kept]]          # kept their id, changed their ground: both sides' ids
     lin = frame_b["lineage"].to_numpy(dtype=object).copy()
     lin[moved] = [_merge_ids(t, f) for t, f in zip(to_ids[moved], from_ids[match[moved]])]
