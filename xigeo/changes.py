@@ -310,8 +310,8 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
     check_same_crs(before, after, names=(b_label, a_label))
     classes = _CLASSES
     # every bad row of both layers named at once (codes, classes, areas), as the summary tables do
-    b_data = _read_patches(before, classes)
-    a_data = _read_patches(after, classes)
+    b_data = _read_year(before, b_label)
+    a_data = _read_year(after, a_label)
     b_ids = _ids(before, id_field, b_label)
     a_ids = _ids(after, id_field, a_label)
     b_county = b_data.codes.str.slice(0, 6).to_numpy(dtype=object)
@@ -340,6 +340,17 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
                       names=(Path(b_label).name, Path(a_label).name))
     log.info("%s", result.summary("en"))
     return result
+
+
+def _read_year(layer: gpd.GeoDataFrame, label: str) -> Any:
+    """The summary tables' field checks (every bad row at once), the message naming the year."""
+    try:
+        return _read_patches(layer, _CLASSES)
+    except ValidationError as exc:
+        text = str(exc)
+        if text.startswith("patches:"):
+            text = label + text[len("patches"):]
+        raise ValidationError(text, exc.problems) from None
 
 
 def _ids(layer: gpd.GeoDataFrame, id_field: str, label: str) -> np.ndarray:
