@@ -320,7 +320,7 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
     b_pos = [np.flatnonzero(b_county == c) for c in counties]
     a_pos = [np.flatnonzero(a_county == c) for c in counties]
     args: dict[str, Any] = dict(id_field=id_field, tolerance_m2=tolerance_m2, labels=(b_label, a_label))
-    if engine == "dask" and len(counties) > 1:
+    if engine == "dask":
         try:
             import dask
         except ImportError:  # pragma: no cover - dask is installed in the test environment
