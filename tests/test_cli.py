@@ -110,7 +110,7 @@ def test_top_level_help_lists_each_command_once_and_every_help_has_examples():
     lines = run("--help").output.split("Commands:")[1].strip().splitlines()
     listed = [line.split()[0] for line in lines if not line.startswith("    ")]
     assert listed == sorted(cli.commands)  # each command once
-    assert len(listed) == 20  # 13 + adjust and tables (issue 15) + sheets, fit-transform, transform, zone (issue 18) + prepare (issue 14)
+    assert len(listed) == 21  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare (14) + changes (19)
     for path in _commands(cli):
         result = run(*path, "--help")
         assert result.exit_code == 0, path
@@ -228,8 +228,8 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
         assert text in result.output
     # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
-    assert f"wrote {pdf.resolve()} (28 pages)" in result.output
-    assert f"wrote {book.resolve()} (18 sheets)" in result.output
+    assert f"wrote {pdf.resolve()} (32 pages)" in result.output
+    assert f"wrote {book.resolve()} (22 sheets)" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output

@@ -11,6 +11,7 @@ from typing import Any
 
 from .adjust import AdjustmentResult, adjust_areas
 from .area import AreaMethod, area, summarize_area
+from .changes import SurveyChanges, survey_changes
 from .consolidation import consolidation_summary
 from .consolidation import ConsolidationResult
 from .coords import read_coords, write_coords
@@ -109,4 +110,5 @@ __all__ = [
     "SheetNumberError", "TransformError", "fit_transform", "transform", "read_params",
     "write_params", "read_common_points", "TransformParams", "TransformFit", "change_zone",
     "prepare", "PreparedLayer",
+    "survey_changes", "SurveyChanges",
 ]

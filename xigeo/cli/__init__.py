@@ -15,6 +15,7 @@ import click
 from ..errors import XigeoError, cli_interface
 from .adjust import adjust_command
 from .area import area_command
+from .changes import changes_command
 from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
@@ -99,6 +100,7 @@ cli.add_command(sheets_command)
 cli.add_command(fit_transform_command)
 cli.add_command(transform_command)
 cli.add_command(zone_command)
+cli.add_command(changes_command)
 
 
 def main(argv: list[str] | None = None) -> int:

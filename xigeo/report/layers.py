@@ -53,13 +53,15 @@ SECTIONS: tuple[Section, ...] = (
     Section("minepark", "濮公山矿山公园", "濮公山矿山公园",
             ("minepark", "minepark_pits", "minepark_restoration", "minepark_dem")),
     Section("stripping", "表土剥离与再利用", "表土剥离", ("stripping_sources", "stripping_receivers")),
+    # the second survey year (mapping key layers.dltb_2025) against dltb: xigeo.survey_changes
+    Section("changes", "国土变更调查", None, ("dltb", "dltb_2025"), ("survey_area", "county")),
 )
 #: the layers that decide whether a section is in the report (the rest it then requires)
 _PRIMARY = {"overview": ("dltb",), "linkage": ("linkage_demolition", "linkage_newbuild"),
             "consolidation": ("consolidation",), "prereview": ("prereview",),
             "industrial": ("industrial",),
             "minepark": ("minepark", "minepark_pits", "minepark_restoration"),
-            "stripping": ("stripping_sources", "stripping_receivers")}
+            "stripping": ("stripping_sources", "stripping_receivers"), "changes": ("dltb_2025",)}
 
 
 # ---------------------------------------------------------------- layers and the mapping file

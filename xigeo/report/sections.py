@@ -178,9 +178,28 @@ def _stripping(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
         ("表土调运", "表土调运方案表", _named(r.table("flows", labels="zh", total=True), "调运"), None)])
 
 
+def _changes(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    """The annual change survey of dltb against the second year (xigeo.survey_changes): the change
+    map, the farmland gain/loss map, the transition table (workbook: too wide for a page) and the
+    two farmland ledgers by township."""
+    from ..changes import survey_changes
+    from ..maps import change_map, farmland_change_map
+
+    r = survey_changes(L["dltb"], L["dltb_2025"])
+    boundary = L.get("survey_area", L.get("county"))
+    maps = [change_map(r, boundary=boundary, **kw), farmland_change_map(r, boundary=boundary, **kw)]
+    tables: list[tuple[str, str, pd.DataFrame, Sequence[str] | None]] = [
+        ("地类变化流量", "地类变化流量表（公顷）", r.table("transitions", labels="zh", total=True), []),
+        ("耕地进出平衡", "耕地进出平衡表", r.table("farmland_flow", labels="zh", total=True), None),
+        ("耕地占补平衡", "耕地占补平衡表", r.table("occupation", labels="zh", total=True), None),
+        ("图斑变化", "图斑变化情况表", r.table("patches", labels="zh"), []),
+    ]
+    return Part(maps, tables, {"国土变更调查": r})
+
+
 #: section key → builder(layers, the topic's result or None, map options)
 BUILDERS: dict[str, Callable[[Mapping[str, Any], Any, dict[str, Any]], Part]] = {
     "overview": _overview, "linkage": _linkage, "consolidation": _consolidation,
     "prereview": _prereview, "industrial": _industrial, "minepark": _minepark,
-    "stripping": _stripping,
+    "stripping": _stripping, "changes": _changes,
 }

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 
 #: Names of the sample layers, in the order the README lists them.
 available: tuple[str, ...] = (
-    "county", "townships", "dltb", "survey_area", "survey_townships", "villages", "jbnt", "linkage_demolition", "linkage_newbuild",
+    "county", "townships", "dltb", "dltb_2025", "survey_area", "survey_townships", "villages", "jbnt", "linkage_demolition", "linkage_newbuild",
     "consolidation", "prereview", "industrial", "minepark", "minepark_pits",
     "minepark_restoration", "minepark_dem", "stripping_sources", "stripping_receivers",
     "changes", "approvals",

@@ -1801,6 +1801,24 @@ def build_all() -> tuple[dict[str, gpd.GeoDataFrame], tuple[np.ndarray, Any]]:
     return layers, dem
 
 
+def write_second_year(folder: str | Path) -> Path:
+    """Derive ``dltb_2025`` from the layers written in ``folder`` and write it there.
+
+    It is derived from the files as written (read back), so the sample file
+    is exactly what :func:`xigeo.sample.second_year.second_year` gives for
+    the sample ``dltb`` (the test of the change survey recomputes it).
+    """
+    from ..io import read_layer
+    from .second_year import second_year
+
+    folder = Path(folder)
+    layers = [read_layer(folder / f"{name}.shp") for name in ("dltb", "linkage_demolition", "linkage_newbuild")]
+    after, _ = second_year(*layers)
+    target = folder / "dltb_2025.shp"
+    write_shapefile(after, target, SCHEMAS["dltb"])
+    return target
+
+
 def generate(outdir: str | Path) -> list[Path]:
     """Build the sample data set and write it into ``outdir``; return the files written.
 
@@ -1817,6 +1835,7 @@ def generate(outdir: str | Path) -> list[Path]:
         for name, gdf in layers.items():
             write_shapefile(gdf, tmpdir / f"{name}.shp", SCHEMAS[name])
         write_dem(z, transform, tmpdir / "minepark_dem.tif")
+        write_second_year(tmpdir)
         for f in sorted(tmpdir.iterdir()):
             if f.name.endswith(".aux.xml"):
                 continue
