@@ -790,3 +790,30 @@ def test_atomic_path_checks_a_short_workbook_map_or_picture(tmp_path, name, data
             tmp.write_bytes(data)
     assert name in str(info.value)
     assert snapshot(tmp_path) == before
+
+
+def test_check_farmland_writes_both_layers_or_nothing(inputs, capsys, monkeypatch):
+    """check-farmland -o wrote its two layers in two writes: a failure in the second left a
+    GeoPackage with 'pieces' only at the output path. Now both go into one temporary file
+    renamed into place: a failure leaves nothing (and an existing output unchanged)."""
+    import xigeo.io as io_module
+
+    monkeypatch.chdir(inputs)
+    real = io_module.write_layer
+
+    def fail_on_by_parcel(gdf, path, **kwargs):
+        if kwargs.get("layer") == "by_parcel":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(gdf, path, **kwargs)
+
+    before = snapshot(inputs)
+    monkeypatch.setattr(io_module, "write_layer", fail_on_by_parcel)
+    code, err = run_cli(capsys, "check-farmland", "parcels.gpkg", "farmland.gpkg", "-o", "out.gpkg")
+    assert code == 1 and "No space left" in err
+    assert snapshot(inputs) == before                    # no out.gpkg, no temporary file left
+    monkeypatch.setattr(io_module, "write_layer", real)
+    code, err = run_cli(capsys, "check-farmland", "parcels.gpkg", "farmland.gpkg", "-o", "out.gpkg")
+    assert code == 0, err
+    layers = sorted(name for name, _ in pyogrio.list_layers(inputs / "out.gpkg"))
+    assert layers == ["by_parcel", "pieces"]
+    assert len(read_layer(inputs / "out.gpkg", layer="by_parcel")) == len(read_layer(inputs / "parcels.gpkg"))

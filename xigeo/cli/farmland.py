@@ -54,6 +54,7 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
     from .._excel import write_workbook
     from ..errors import LayerWriteError
     from ..farmland import farmland_overlap
+    from .._files import atomic_path
     from ..io import write_layer
     from ..prepared import reference_layer
 
@@ -81,8 +82,10 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
         # by_parcel is in the parcels' order: their geometries go alongside
         by_parcel = gpd.GeoDataFrame(result.by_parcel.reset_index(),
                                      geometry=parcels.geometry.to_numpy(), crs=parcels.crs)
-        write_layer(result.pieces, output, layer="pieces", overwrite=overwrite)
-        write_layer(by_parcel, output, layer="by_parcel", overwrite=overwrite)
+        # both layers into one new file, renamed into place together: never a file with one layer
+        with atomic_path(output, overwrite=overwrite, protect=[parcels_path, farmland_path]) as tmp:
+            write_layer(result.pieces, tmp, layer="pieces")
+            write_layer(by_parcel, tmp, layer="by_parcel")
         click.echo(f"wrote {output} (layers pieces, by_parcel)")
     if xlsx is not None:
         pieces = result.table("pieces", labels=labels)
