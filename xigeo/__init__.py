@@ -50,6 +50,7 @@ from .linkage import LinkageResult, linkage_balance
 from .minepark import MineparkSummary, minepark_summary
 from .minepark import MineparkResult
 from .prereview import prereview, summarize_prereview
+from .qc import SurveyCheck, check_survey, load_rules
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
 from .stripping import StrippingPlan, stripping_plan
@@ -96,4 +97,5 @@ __all__ = [
     "IndustrialResult",
     "MineparkResult",
     "adjust_areas", "AdjustmentResult",
+    "check_survey", "SurveyCheck", "load_rules",
 ]
