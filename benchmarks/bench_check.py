@@ -47,7 +47,18 @@ def layer(n: int, cache: Path):
     moved = np.arange(0, len(g), 100)
     g[moved] = shapely.transform(g[moved], lambda xy: xy + [3.0, 0.0])
     gdf = gdf.set_geometry(g)
+    # the survey attributes the rules check: TBMJ the survey area, KCMJ and TBDLMJ from it, and
+    # 19-digit codes (the generator's codes overflow to 20 digits past 16,000 patches)
+    from xigeo.adjust import _half_up
+
     gdf["TBMJ"] = area(gdf).to_numpy()
+    gdf["KCMJ"] = _half_up(gdf["TBMJ"].to_numpy() * 100 * gdf["KCXS"].to_numpy()) / 100
+    gdf["TBDLMJ"] = np.round(gdf["TBMJ"] - gdf["KCMJ"], 2)
+    k = np.arange(len(gdf))
+    village = np.char.add("411528", np.char.zfill((100 + k % 20).astype(str), 3))
+    village = np.char.add(village, np.char.zfill((200 + (k // 20) % 700).astype(str), 3))
+    gdf["ZLDWDM"] = np.char.add(village, "0000000")
+    gdf["QSDWDM"] = np.char.add(village, "0010000")
     return gdf, moved
 
 

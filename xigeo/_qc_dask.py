@@ -41,14 +41,14 @@ def spatial_blocks(geoms: np.ndarray, partitions: int | None) -> list[np.ndarray
 
 
 def _block_task(sub: np.ndarray, own: np.ndarray, county: Any, rules: Mapping[str, Any],
-                crs: Any) -> dict[str, dict[str, np.ndarray]]:
+                crs: Any, pairs: bool) -> dict[str, dict[str, np.ndarray]]:
     from .qc import topology_block
 
-    return topology_block(sub, own, county, rules, crs)
+    return topology_block(sub, own, county, rules, crs, pairs=pairs)
 
 
 def dask_topology(geoms: np.ndarray, county: Any, rules: Mapping[str, Any], crs: Any, *,
-                  partitions: int | None = None) -> dict[str, dict[str, np.ndarray]]:
+                  partitions: int | None = None, pairs: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """:func:`xigeo.qc.topology_block` on the whole layer, partition by partition on dask."""
     import dask
 
@@ -63,10 +63,10 @@ def dask_topology(geoms: np.ndarray, county: Any, rules: Mapping[str, Any], crs:
         sub_pos = np.union1d(block, near)  # sorted: local order is global order
         own = np.isin(sub_pos, block)
         subs.append(sub_pos)
-        tasks.append(dask.delayed(_block_task, pure=True)(geoms[sub_pos], own, county, dict(rules), crs))
+        tasks.append(dask.delayed(_block_task, pure=True)(geoms[sub_pos], own, county, dict(rules), crs, pairs))
     results = dask.compute(*tasks) if tasks else ()
     out: dict[str, dict[str, np.ndarray]] = {}
-    for rid in rules:
+    for rid in [*rules, *(["_pairs"] if pairs else [])]:
         parts = [(sub, r[rid]) for sub, r in zip(subs, results) if rid in r]
         if not parts:
             continue

@@ -90,7 +90,7 @@ def vertex_measures(geoms: np.ndarray, *, min_distance_m: float = 0.0) -> Vertex
     return VertexMeasures(owner, xy, duplicate, angle)
 
 
-def overlap_pairs(geoms: np.ndarray, own: np.ndarray, *, use_coverage: bool = True,
+def overlap_pairs(geoms: np.ndarray, own: np.ndarray, *, use_coverage: bool = False,
                   coverage_valid: bool | None = None,
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of polygons of ``geoms`` whose interiors overlap, and their shared piece.
@@ -98,9 +98,22 @@ def overlap_pairs(geoms: np.ndarray, own: np.ndarray, *, use_coverage: bool = Tr
     ``geoms``: valid polygons (None elsewhere); ``own``: True for the
     polygons whose pairs this call reports (a block of a spatial partition;
     the others are its halo). A pair (i, j), i < j, is reported when ``own[i]``.
-    ``coverage_valid``: ``shapely.coverage_is_valid`` of the present polygons, if known.
+
+    The candidate pairs (boxes meeting: one STRtree query) are decided by
+    the compiled kernels of :mod:`xigeo._clip`: coverage neighbours are
+    shown apart by the line of the edge they share (``separated_pairs``),
+    the rest by the clipping kernel without building pieces
+    (``decide_only``), and the few it cannot decide by the DE-9IM test
+    ``shapely.relate_pattern(a, b, "T********")``. Only overlapping pairs are
+    clipped (:func:`xigeo._overlay.overlay_pieces`).
+
+    ``use_coverage``: first ask GEOS (``shapely.coverage_is_valid``, then
+    ``coverage_invalid_edges``) and decide only pairs with a polygon it
+    marks (``coverage_valid``: its verdict, if known). Slower than the
+    kernels on survey layers (docs/performance.md), kept for comparison.
     Returns positions i, j and the pieces (Polygon or MultiPolygon).
     """
+    from ._clip import FALLBACK, PIECE, clip_pairs, separated_pairs
     from ._overlay import candidate_pairs, gc_paused, overlay_pieces
 
     geoms = np.asarray(geoms, dtype=object)
@@ -126,6 +139,16 @@ def overlap_pairs(geoms: np.ndarray, own: np.ndarray, *, use_coverage: bool = Tr
     li, ri = li[keep], ri[keep]
     if li.size == 0:
         return empty
+    rings = rings_of(geoms)
+    cand = np.flatnonzero(~separated_pairs(rings, len(geoms), li, ri))
+    status = clip_pairs(geoms, geoms, li[cand], ri[cand], decide_only=True, left_rings=rings).status
+    bad = status == PIECE
+    unsure = np.flatnonzero(status == FALLBACK)
+    if unsure.size:
+        bad[unsure] = shapely.relate_pattern(geoms[li[cand[unsure]]], geoms[ri[cand[unsure]]], "T********")
+    li, ri = li[cand[bad]], ri[cand[bad]]
+    if li.size == 0:
+        return empty
     with gc_paused():
         o = overlay_pieces(geoms, geoms, (li, ri))
     return o.li, o.ri, o.pieces
@@ -140,30 +163,64 @@ def exploded(geom: Any) -> np.ndarray:
 
 
 def union(geoms: np.ndarray, *, coverage_valid: bool | None = None) -> Any:
-    """The union of polygons: the fast coverage union when they form a valid coverage."""
+    """The union of non-overlapping polygons: the fast coverage union, verified.
+
+    ``shapely.coverage_union_all`` is only defined for a valid coverage; its
+    result is kept when it is valid and its area is the sum of the polygons'
+    areas (no interiors overlap), else ``shapely.union_all`` is used.
+    ``coverage_valid``: True when the caller knows the polygons form a valid coverage.
+    """
     geoms = np.asarray(geoms, dtype=object)
     geoms = geoms[~shapely.is_missing(geoms)]
     if geoms.size == 0:
         return shapely.Polygon()
-    if coverage_valid is None:
-        coverage_valid = bool(shapely.coverage_is_valid(geoms))
-    if coverage_valid:
-        return shapely.coverage_union_all(geoms)
+    if coverage_valid is not False:
+        try:
+            merged = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:  # edges that do not match: not a coverage
+            merged = None
+        if merged is not None and coverage_valid:
+            return merged
+        total = float(shapely.area(geoms).sum())
+        if (merged is not None and shapely.is_valid(merged)
+                and abs(shapely.area(merged) - total) <= 1e-9 * max(total, 1.0)):
+            return merged
     return shapely.union_all(geoms)
 
 
-def gap_pieces(patches_union: Any, boundary: Any | None) -> np.ndarray:
+def gap_pieces(covered: Any, boundary: Any | None, others: np.ndarray | None = None) -> np.ndarray:
     """Polygons inside ``boundary`` that no patch covers.
 
-    ``boundary`` None: the holes of the patches' union (land enclosed by
-    patches that none of them covers).
+    ``covered``: the union of most patches (:func:`union` of those that
+    overlap no other); ``others``: the rest (the overlapping ones, which
+    the coverage union cannot take), subtracted from each candidate piece
+    with only the ones that meet it (unioned per piece by one vectorised
+    ``buffer(0)`` of their collection). ``boundary`` None: the land that
+    the patches enclose (pieces of their envelope minus the patches that
+    do not reach the envelope's edge).
     """
+    others = np.empty(0, dtype=object) if others is None else np.asarray(others, dtype=object)
+    others = others[~shapely.is_missing(others)]
     if boundary is None:
-        holes = []
-        for part in exploded(patches_union):
-            holes += [shapely.Polygon(r) for r in part.interiors]
-        return np.array(holes, dtype=object)
-    return exploded(shapely.difference(boundary, patches_union))
+        extent = shapely.box(*shapely.total_bounds(np.concatenate([[covered], others])))
+        frame = extent.buffer(1.0, join_style="mitre")
+        candidates = exploded(shapely.difference(frame, covered))
+    else:
+        candidates = exploded(shapely.difference(boundary, covered))
+    if others.size and candidates.size:
+        ci, oi = shapely.STRtree(others).query(candidates, predicate="intersects")
+        if ci.size:
+            order = np.argsort(ci, kind="stable")
+            ci, oi = ci[order], oi[order]
+            hit = np.unique(ci)
+            merged = shapely.buffer(shapely.geometrycollections(others[oi], indices=np.searchsorted(hit, ci)), 0)
+            candidates = candidates.copy()
+            candidates[hit] = shapely.difference(candidates[hit], merged)
+        parts = shapely.get_parts(candidates)
+        candidates = parts[shapely.get_type_id(parts) == 3]
+    if boundary is None and candidates.size:
+        candidates = candidates[~shapely.intersects(candidates, frame.exterior)]
+    return candidates
 
 
 def polygonal_or_none(geoms: Any) -> Any:

@@ -406,14 +406,8 @@ class _Context:
     engine: str
     partitions: int | None
     _area: np.ndarray | None = None
-    _coverage: bool | None = None
-
-    def coverage_valid(self) -> bool:
-        """``shapely.coverage_is_valid`` of the valid patches (computed once)."""
-        if self._coverage is None:
-            present = self.valid[~shapely.is_missing(self.valid)]
-            self._coverage = bool(shapely.coverage_is_valid(present)) if present.size else True
-        return self._coverage
+    #: every overlapping pair of valid patches (i, j, geometry, area), once the topology rules ran
+    pairs: dict[str, np.ndarray] | None = None
 
     def area_m2(self) -> np.ndarray:
         """Survey ellipsoidal area (0.01 m²) of every valid patch, NaN for the others."""
@@ -422,6 +416,22 @@ class _Context:
 
             self._area = area(gpd.GeoSeries(self.valid, crs=self.crs)).to_numpy()
         return self._area
+
+    def covered(self) -> np.ndarray:
+        """The land the patches cover: the valid polygons, and invalid ones repaired (make_valid).
+
+        The gap rule reads this, so that an invalid patch (TP002) does not also
+        leave a gap where it lies.
+        """
+        from ._layers import polygonal_part
+
+        bad = np.flatnonzero(shapely.is_missing(self.valid) & ~shapely.is_missing(self.geoms)
+                             & ~shapely.is_empty(self.geoms))
+        if bad.size == 0:
+            return self.valid
+        out = self.valid.copy()
+        out[bad] = polygonal_part(shapely.make_valid(self.geoms[bad]))
+        return out
 
     def codes(self) -> pd.Series:
         return _text(self.dltb, "DLBM")
@@ -479,26 +489,26 @@ def _m2(values: np.ndarray) -> list[str]:
 
 
 def topology_block(geoms: np.ndarray, own: np.ndarray, county: Any, rules: Mapping[str, Rule],
-                   crs: Any, *, coverage_valid: bool | None = None) -> dict[str, dict[str, np.ndarray]]:
+                   crs: Any, *, pairs: bool = False) -> dict[str, dict[str, np.ndarray]]:
     """The topology rules on one block: ``geoms`` (valid polygons or None), ``own`` the block's own.
 
     Returns per rule id the arrays of its findings (positions into ``geoms``
     and measures); positions of the halo (``own`` False) appear only as the
-    second patch of an overlap. The local engine calls this once on the
+    second patch of an overlap. ``pairs``: also every overlapping pair
+    (key ``_pairs``: positions, pieces and their survey areas). The local engine calls this once on the
     whole layer, the dask engine once per spatial partition with its halo.
     """
     from . import _qc_topology as topo
 
     out: dict[str, dict[str, np.ndarray]] = {}
     mine = np.flatnonzero(own & ~shapely.is_missing(geoms))
+    if pairs:
+        # every overlapping pair: the overlap rule filters them, the gap rule needs them all
+        i, j, pieces = topo.overlap_pairs(geoms, own)
+        out["_pairs"] = {"i": i, "j": j, "geometry": pieces, "area": _survey_m2(pieces, crs)}
     for rid, rule in rules.items():
         p = rule.params
-        if rule.check == "overlap":
-            i, j, pieces = topo.overlap_pairs(geoms, own, coverage_valid=coverage_valid)
-            a = _survey_m2(pieces, crs)
-            keep = a > p["tolerance_m2"]
-            out[rid] = {"i": i[keep], "j": j[keep], "geometry": pieces[keep], "area": a[keep]}
-        elif rule.check == "outside_county" and county is not None:
+        if rule.check == "outside_county" and county is not None:
             g = geoms[mine]
             outside = ~shapely.within(g, county)
             idx = mine[outside]
@@ -553,16 +563,24 @@ def _survey_m2(pieces: np.ndarray, crs: Any) -> np.ndarray:
 
 def _topology_findings(ctx: _Context, rules: Mapping[str, Rule], county: Any) -> list[pd.DataFrame]:
     topo_rules = {rid: r for rid, r in rules.items()
-                  if r.check in ("overlap", "outside_county", "duplicate_vertex", "acute_angle", "sliver")}
-    if not topo_rules:
+                  if r.check in ("outside_county", "duplicate_vertex", "acute_angle", "sliver")}
+    pairs = any(r.check in ("overlap", "gap") for r in rules.values())
+    if not topo_rules and not pairs:
         return []
     if ctx.engine == "dask":
         from ._qc_dask import dask_topology
 
-        found = dask_topology(ctx.valid, county, topo_rules, ctx.crs, partitions=ctx.partitions)
+        found = dask_topology(ctx.valid, county, topo_rules, ctx.crs, partitions=ctx.partitions, pairs=pairs)
     else:
         found = topology_block(ctx.valid, np.ones(len(ctx.valid), bool), county, topo_rules, ctx.crs,
-                               coverage_valid=ctx.coverage_valid())
+                               pairs=pairs)
+    if pairs:
+        ctx.pairs = found.pop("_pairs")
+        for rid, rule in rules.items():
+            if rule.check == "overlap":
+                f = ctx.pairs
+                keep = f["area"] > rule.params["tolerance_m2"]
+                found[rid] = {k: v[keep] for k, v in f.items()}
     out = []
     for rid, f in found.items():
         rule = rules[rid]
@@ -822,13 +840,19 @@ def _gap_findings(ctx: _Context, rule: Rule, county: Any) -> pd.DataFrame:
     boundary = county
     if boundary is None and villages is not None:
         boundary = topo.union(np.asarray(villages.geometry.values, dtype=object))
+    cover = ctx.covered()
+    assert ctx.pairs is not None
+    suspect = np.zeros(len(cover), dtype=bool)  # patches that overlap another: not in the coverage union
+    suspect[ctx.pairs["i"]] = True
+    suspect[ctx.pairs["j"]] = True
+    rest = np.where(suspect, None, cover)
     if ctx.engine == "dask":
         from ._qc_dask import dask_union
 
-        patches = dask_union(ctx.valid, partitions=ctx.partitions)
+        patches = dask_union(rest, partitions=ctx.partitions)
     else:
-        patches = topo.union(ctx.valid, coverage_valid=ctx.coverage_valid())
-    pieces = topo.gap_pieces(patches, boundary)
+        patches = topo.union(rest)
+    pieces = topo.gap_pieces(patches, boundary, cover[suspect])
     a = _survey_m2(pieces, ctx.crs)
     keep = a > rule.params["tolerance_m2"]
     pieces, a = pieces[keep], a[keep]
@@ -856,7 +880,8 @@ def _jbnt_findings(ctx: _Context, rules: list[Rule], jbnt: gpd.GeoDataFrame, jid
 
     jg = np.asarray(jbnt.geometry.values, dtype=object)
     jvalid = np.where(_valid_mask(jg), jg, None)
-    m = measured_pieces(jvalid, ctx.valid, crs=ctx.crs, method=AreaMethod.ELLIPSOIDAL, label="jbnt")
+    cover = ctx.covered()
+    m = measured_pieces(jvalid, cover, crs=ctx.crs, method=AreaMethod.ELLIPSOIDAL, label="jbnt")
     codes = ctx.codes().to_numpy()
     farm = is_farmland(codes)[m.ri]
     built = is_construction(codes)[m.ri]
@@ -873,7 +898,7 @@ def _jbnt_findings(ctx: _Context, rules: list[Rule], jbnt: gpd.GeoDataFrame, jid
                 from . import _qc_topology as topo
 
                 pieces = np.array([topo.polygonal_or_none(shapely.difference(
-                    jvalid[k], shapely.union_all(ctx.valid[m.ri[m.li == k]]))) for k in idx], dtype=object)
+                    jvalid[k], shapely.union_all(cover[m.ri[m.li == k]]))) for k in idx], dtype=object)
                 a = _survey_m2(pieces, ctx.crs)
                 keep = a > tol
                 idx, pieces, a = idx[keep], pieces[keep], a[keep]
@@ -1011,11 +1036,12 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
         if r.check in ("empty_geometry", "invalid_geometry"):
             for name, layer in (("dltb", dltb), *((n, l) for n, l in ctx.layers.items() if l is not None)):
                 findings.append(_empty_invalid(r, name, layer, ids_of[name]))
-        elif r.check == "gap":
-            findings.append(_gap_findings(ctx, r, county_geom))
         elif CHECKS[r.check].category == "属性" or r.check == "min_area":
             findings += _attribute_findings(ctx, r, classes)
     findings += _topology_findings(ctx, run, county_geom)
+    for r in run.values():
+        if r.check == "gap":
+            findings.append(_gap_findings(ctx, r, county_geom))
     jrules = [r for r in run.values() if r.check.startswith("jbnt_")]
     if jrules:
         findings += _jbnt_findings(ctx, jrules, ctx.layers["jbnt"], ids_of["jbnt"])
