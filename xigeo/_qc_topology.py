@@ -52,10 +52,14 @@ class VertexMeasures(NamedTuple):
 def _cyclic(lens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Previous and next index of every vertex in rings of these lengths, laid end to end."""
     n = int(lens.sum())
-    start = np.repeat(np.cumsum(lens) - lens, lens)
-    size = np.repeat(lens, lens)
-    k = np.arange(n) - start
-    return start + (k - 1) % size, start + (k + 1) % size
+    lens = lens[lens > 0]
+    ends = np.cumsum(lens) - 1
+    starts = ends - lens + 1
+    idx = np.arange(n)
+    prev, nxt = idx - 1, idx + 1
+    prev[starts] = ends
+    nxt[ends] = starts
+    return prev, nxt
 
 
 def vertex_measures(geoms: np.ndarray, *, min_distance_m: float = 0.0) -> VertexMeasures:

@@ -408,6 +408,7 @@ class _Context:
     _area: np.ndarray | None = None
     #: every overlapping pair of valid patches (i, j, geometry, area), once the topology rules ran
     pairs: dict[str, np.ndarray] | None = None
+    _texts: dict[str, pd.Series] = dataclasses.field(default_factory=dict)
 
     def area_m2(self) -> np.ndarray:
         """Survey ellipsoidal area (0.01 m²) of every valid patch, NaN for the others."""
@@ -433,8 +434,14 @@ class _Context:
         out[bad] = polygonal_part(shapely.make_valid(self.geoms[bad]))
         return out
 
+    def text(self, column: str) -> pd.Series:
+        """A field of dltb as stripped text (:func:`_text`), computed once per field."""
+        if column not in self._texts:
+            self._texts[column] = _text(self.dltb, column)
+        return self._texts[column]
+
     def codes(self) -> pd.Series:
-        return _text(self.dltb, "DLBM")
+        return self.text("DLBM")
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -506,21 +513,41 @@ def topology_block(geoms: np.ndarray, own: np.ndarray, county: Any, rules: Mappi
         # every overlapping pair: the overlap rule filters them, the gap rule needs them all
         i, j, pieces = topo.overlap_pairs(geoms, own)
         out["_pairs"] = {"i": i, "j": j, "geometry": pieces, "area": _survey_m2(pieces, crs)}
+    measured: dict[float, topo.VertexMeasures] = {}
+
+    def vertices(distance: float) -> topo.VertexMeasures:
+        if distance not in measured:
+            measured[distance] = topo.vertex_measures(geoms[mine], min_distance_m=distance)
+        return measured[distance]
+
     for rid, rule in rules.items():
         p = rule.params
         if rule.check == "outside_county" and county is not None:
-            g = geoms[mine]
-            outside = ~shapely.within(g, county)
+            # only the patches whose boxes meet the county's edge (cut into ≤ 200 m segments) need
+            # the exact test; any other lies wholly inside or wholly outside, which one point decides
+            parts = shapely.get_parts(shapely.boundary(county))
+            xy = shapely.get_coordinates(shapely.segmentize(parts, 200.0), return_index=True)
+            coords, owner = xy if isinstance(xy, tuple) else (xy, np.zeros(len(xy), int))
+            same = owner[1:] == owner[:-1]
+            segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+            near = np.unique(shapely.STRtree(geoms[mine]).query(segments)[1])
+            inside_box = np.ones(mine.size, dtype=bool)
+            inside_box[near] = False
+            candidates = np.flatnonzero(~inside_box)
+            # the patches that do not meet the boundary are inside or wholly outside: one point decides
+            far = np.flatnonzero(inside_box)
+            far_out = far[~shapely.intersects(county, _points(geoms[mine[far]]))] if far.size else far
+            outside = np.union1d(candidates[~shapely.within(geoms[mine[candidates]], county)], far_out)
             idx = mine[outside]
             pieces = topo.polygonal_or_none(shapely.difference(geoms[idx], county))
             a = _survey_m2(pieces, crs)
             keep = a > p["tolerance_m2"]
             out[rid] = {"i": idx[keep], "geometry": pieces[keep], "area": a[keep]}
         elif rule.check == "duplicate_vertex":
-            m = topo.vertex_measures(geoms[mine], min_distance_m=p["min_distance_m"])
+            m = vertices(p["min_distance_m"])
             out[rid] = _per_owner(mine, m.owner, m.duplicate, m.xy, np.zeros(len(m.owner)))
         elif rule.check == "acute_angle":
-            m = topo.vertex_measures(geoms[mine], min_distance_m=rules_min_distance(rules))
+            m = vertices(rules_min_distance(rules))
             hit = (m.angle_deg < p["max_angle_deg"]) & (m.angle_deg >= p["min_angle_deg"])
             out[rid] = _per_owner(mine, m.owner, hit, m.xy, m.angle_deg)
         elif rule.check == "sliver":
@@ -627,7 +654,7 @@ def _empty_invalid(rule: Rule, layer: str, frame: gpd.GeoDataFrame, ids: np.ndar
                       value=np.where(missing[idx], "无几何", "空几何"), expected="面")
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, (3, 6))
-    idx = np.flatnonzero(~empty & (~polygonal | ~shapely.is_valid(geoms)))
+    idx = np.flatnonzero(~empty & ~_valid_mask(geoms))
     reasons = np.where(polygonal[idx], shapely.is_valid_reason(geoms[idx]),
                        "不是面: " + shapely.get_type_id(geoms[idx]).astype(str))
     reasons = np.array([r if p else f"不是面（{shapely.geometry.base.GEOMETRY_TYPES[t]}）"
@@ -659,7 +686,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
     if c in ("missing_id", "duplicate_id"):
         if not need(p["field"]):
             return out
-        text = _text(d, p["field"])
+        text = ctx.text(p["field"])
         if c == "missing_id":
             m = (text == "").to_numpy()
             out.append(_frame(rule, "dltb", [f"#{k}" for k in d.index[m]], field=p["field"], value="",
@@ -683,7 +710,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
                               expected="三调工作分类的二级地类编码", geometry=pts(m)))
         else:
             expected = codes.map(names)
-            dlmc = _text(d, "DLMC")
+            dlmc = ctx.text("DLMC")
             m = (expected.notna() & (dlmc != expected)).to_numpy()
             out.append(_frame(rule, "dltb", ids[m], field="DLMC", value=dlmc[m], expected=expected[m],
                               geometry=pts(m)))
@@ -722,7 +749,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
         from ._landuse import matches
 
         kcxs = pd.to_numeric(d["KCXS"], errors="coerce").to_numpy(dtype=float)
-        text = _text(d, "KCXS").to_numpy()
+        text = ctx.text("KCXS").to_numpy()
         farm = matches(ctx.codes().to_numpy(), p["classes"])
         bad_value = (text != "") & (np.isnan(kcxs) | (kcxs < 0) | (kcxs >= 1))
         m = bad_value | (~farm & (np.nan_to_num(kcxs) != 0))
@@ -734,7 +761,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
         for f in p["fields"]:
             if not need(f):
                 continue
-            text = _text(d, f)
+            text = ctx.text(f)
             m = (~text.str.fullmatch(rf"\d{{{digits}}}")).to_numpy()
             out.append(_frame(rule, "dltb", ids[m], field=f, value=text[m], expected=f"{digits} 位数字",
                               geometry=pts(m)))
@@ -753,7 +780,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
         pi, vi = tree.query(rep[have], predicate="intersects")
         found = np.full(len(rep), None, dtype=object)
         found[have[pi[::-1]]] = vcode[vi[::-1]]  # the first village, where a point is on a border
-        text = _text(d, p["field"]).to_numpy()
+        text = ctx.text(p["field"]).to_numpy()
         got = np.array([t[:len(v)] if v is not None else t for t, v in zip(text, found)], dtype=object)
         m = np.zeros(len(d), dtype=bool)
         m[have] = np.array([f is None or g != f for f, g in zip(found[have], got[have])], dtype=bool)
@@ -767,7 +794,7 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
             return out
         from ._landuse import matches
 
-        text = _text(d, f)
+        text = ctx.text(f)
         allowed = text.isin(p["values"]).to_numpy()
         if p["classes"]:
             if not need("DLBM"):
@@ -922,8 +949,14 @@ def _jbnt_findings(ctx: _Context, rules: list[Rule], jbnt: gpd.GeoDataFrame, jid
 
 
 def _valid_mask(geoms: np.ndarray) -> np.ndarray:
+    """Valid Polygons/MultiPolygons: the compiled exact pre-test (xigeo._clip.certainly_valid), GEOS for the rest."""
+    from ._clip import certainly_valid
+
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isin(shapely.get_type_id(geoms), (3, 6))
-    ok[ok] = shapely.is_valid(geoms[ok])
+    ask = np.flatnonzero(ok)
+    if ask.size > 1000:
+        ask = ask[~certainly_valid(geoms[ask])]
+    ok[ask] = shapely.is_valid(geoms[ask])
     return ok
 
 
