@@ -578,3 +578,86 @@ def test_gpkg_opens_with_styles(tmp_path):
     with pytest.raises(xigeo.LayerWriteError, match="exists"):
         r.to_gpkg(path)
     r.to_gpkg(path, overwrite=True)
+
+
+# ----------------------------------------------------------------------------- the CLI
+
+
+@pytest.fixture
+def files(tmp_path):
+    from xigeo.io import write_layer
+
+    d = grid()
+    c, v, j = layers(d)
+    paths = {}
+    for name, frame in (("DLTB", d), ("XZQ", c), ("CJDCQ", v), ("JBNT", j)):
+        paths[name] = write_layer(frame, tmp_path / f"{name}.shp")
+    return paths
+
+
+def _cli(paths, *extra):
+    from xigeo.cli import main
+
+    return main(["check", str(paths["DLTB"]), "--county", str(paths["XZQ"]), "--villages", str(paths["CJDCQ"]),
+                 "--jbnt", str(paths["JBNT"]), *map(str, extra)])
+
+
+def test_cli_clean_layer_exits_0_and_writes_both_outputs(files, tmp_path, capsys):
+    import openpyxl
+
+    gpkg, xlsx = tmp_path / "质检.gpkg", tmp_path / "质检.xlsx"
+    assert _cli(files, "-o", gpkg, "--xlsx", xlsx) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("质检 9 个图斑，运行 27 条规则：错误 0 处，警告 0 处，通过。\n未发现错误。")
+    assert gpd.read_file(gpkg, layer="errors_point").empty
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["摘要", "按规则统计"]
+
+
+def test_cli_errors_exit_1_warnings_exit_0(files, tmp_path, capsys):
+    from xigeo.io import write_layer
+
+    d = grid()
+    d.loc[0, "QSXZ"] = "99"
+    write_layer(d, files["DLTB"], overwrite=True)
+    assert _cli(files) == 1
+    out = capsys.readouterr().out
+    assert "错误 1 处" in out and "SX013" in out and "权属性质代码错误" in out
+    d = grid()
+    d.loc[0, "QSDWDM"] = "4115281012020010000"  # SX011 is a warning
+    write_layer(d, files["DLTB"], overwrite=True)
+    assert _cli(files) == 0
+    assert "警告 1 处，通过" in capsys.readouterr().out
+
+
+def test_cli_refuses_existing_outputs_and_inputs(files, tmp_path, capsys):
+    xlsx = tmp_path / "质检.xlsx"
+    xlsx.write_bytes(b"earlier")
+    assert _cli(files, "--xlsx", xlsx) == 1
+    err = capsys.readouterr().err
+    assert str(xlsx) in err and "--overwrite" in err and xlsx.read_bytes() == b"earlier"
+    assert _cli(files, "--xlsx", xlsx, "--overwrite") == 0
+    # an input is never written to, --overwrite or not
+    target = tmp_path / "out.gpkg"
+    from xigeo.io import write_layer
+    write_layer(layers(grid())[2], target)
+    paths = {**files, "JBNT": target}
+    before = target.read_bytes()
+    assert _cli(paths, "-o", target, "--overwrite") == 1
+    assert "is an input of this command" in capsys.readouterr().err
+    assert target.read_bytes() == before
+
+
+def test_cli_bad_rule_file_names_file_rule_and_key(files, tmp_path, capsys):
+    rules = tmp_path / "省规则.toml"
+    rules.write_text("[rules.TP010]\nseverity = \"严重\"\n", encoding="utf-8")
+    assert _cli(files, "--rules", rules) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("xigeo: error:") and f"{rules}: rule TP010: key 'severity'" in err
+    assert _cli(files, "--rules", tmp_path / "无.toml") == 1
+    assert "Fix: --rules FILE" in capsys.readouterr().err
+    rules.write_text("[rules.SX013]\nenabled = false\n", encoding="utf-8")
+    d = grid()
+    d.loc[0, "QSXZ"] = "99"
+    from xigeo.io import write_layer
+    write_layer(d, files["DLTB"], overwrite=True)
+    assert _cli(files, "--rules", rules) == 0
