@@ -244,7 +244,7 @@ def load_rules(rules: Any = None) -> dict[str, Rule]:
             params[key] = value
         for key, (kind, default) in spec.params.items():
             params.setdefault(key, default)
-            if kind is float and key not in ("min_angle_deg",) and isinstance(params[key], (int, float)):
+            if kind is float and isinstance(params[key], (int, float)):
                 params[key] = float(params[key])
         for key in ("name", "name_en"):
             if key in table and not isinstance(table[key], str):
