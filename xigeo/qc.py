@@ -453,7 +453,8 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     """A field as stripped text, "" for missing values (numbers written without ".0")."""
     values = frame[column]
     if pd.api.types.is_float_dtype(values):
-        values = values.map(lambda v: "" if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else str(v)))
+        text = values.astype(str).str.replace(r"\.0$", "", regex=True)
+        values = text.where(values.notna(), "")
     out = values.astype("string").fillna("").str.strip()
     return pd.Series(out.to_numpy(dtype=object), index=frame.index)
 
@@ -788,10 +789,15 @@ def _attribute_findings(ctx: _Context, rule: Rule, classes: pd.DataFrame) -> lis
         pi, vi = tree.query(rep[have], predicate="intersects")
         found = np.full(len(rep), None, dtype=object)
         found[have[pi[::-1]]] = vcode[vi[::-1]]  # the first village, where a point is on a border
-        text = ctx.text(p["field"]).to_numpy()
-        got = np.array([t[:len(v)] if v is not None else t for t, v in zip(text, found)], dtype=object)
-        m = np.zeros(len(d), dtype=bool)
-        m[have] = np.array([f is None or g != f for f, g in zip(found[have], got[have])], dtype=bool)
+        text_s = ctx.text(p["field"])
+        text = text_s.to_numpy()
+        # a patch's code must begin with its village's code (compared per code length, vectorised)
+        found_s = pd.Series(found, index=d.index, dtype=object)
+        lens = found_s.str.len()
+        m = found_s.isna().to_numpy() & ~shapely.is_missing(rep)
+        for width in pd.unique(lens.dropna()):
+            sel = (lens == width).to_numpy()
+            m[sel] = (text_s[sel].str[:int(width)] != found_s[sel]).to_numpy()
         expected = np.array([f"{v}……（前 {len(v)} 位）" if v is not None else "位于某个村级调查区内"
                              for v in found[m]], dtype=object)
         out.append(_frame(rule, "dltb", ids[m], field=p["field"], value=text[m], expected=expected,
