@@ -543,7 +543,7 @@ def test_result_contract_tables_and_excel(tmp_path):
     assert list(e.columns[:3]) == ["规则编号", "规则名称", "严重程度"]
     path = r.to_excel(tmp_path / "质检.xlsx")
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["摘要", "按规则统计", "TP003 图斑重叠", "SX001 标识码为空",
+    assert wb.sheetnames == ["摘要", "按规则统计", "质检错误清单", "TP003 图斑重叠", "SX001 标识码为空",
                              "SX005 图斑面积与椭球面积不符", "SX013 权属性质代码错误"]
     assert wb["SX013 权属性质代码错误"]["F2"].value == "411528200000001"
     assert "<b style='color:#cf222e'>不通过 failed</b>" in r._repr_html_()
@@ -610,7 +610,7 @@ def test_cli_clean_layer_exits_0_and_writes_both_outputs(files, tmp_path, capsys
     out = capsys.readouterr().out
     assert out.startswith("质检 9 个图斑，运行 27 条规则：错误 0 处，警告 0 处，通过。\n未发现错误。")
     assert gpd.read_file(gpkg, layer="errors_point").empty
-    assert openpyxl.load_workbook(xlsx).sheetnames == ["摘要", "按规则统计"]
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["摘要", "按规则统计", "质检错误清单"]
 
 
 def test_cli_errors_exit_1_warnings_exit_0(files, tmp_path, capsys):

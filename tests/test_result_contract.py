@@ -56,6 +56,8 @@ CALCULATORS = {
                          lambda L: compute_results(L, topics=["濮公山矿山公园"])["濮公山矿山公园"]),
     # controls: the sample's patches dissolved per township (their survey area), as tests/test_adjust.py
     "adjust_areas": (xigeo.adjust_areas, lambda L: xigeo.adjust_areas(L["dltb"], _township_controls(L))),
+    "check_survey": (xigeo.check_survey, lambda L: xigeo.check_survey(
+        L["dltb"], county=L["survey_area"], villages=L["villages"], jbnt=L["jbnt"])),
 }
 
 
@@ -154,7 +156,13 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
     assert result.to_excel(path) == path
     book = pd.read_excel(path, sheet_name=None, dtype=str)  # text as written: codes keep their zeros
     specs = type(result).TABLES
-    assert list(book) == ["摘要"] + [s.title_zh[:31] for s in specs.values()]
+    sheets = ["摘要"] + [s.title_zh[:31] for s in specs.values()]
+    assert list(book)[:len(sheets)] == sheets
+    extra = list(book)[len(sheets):]
+    if name == "check_survey":  # then a sheet per rule with findings (issue 16)
+        assert extra == [f"{r} {result.by_rule.loc[r, 'rule_name']}"[:31] for r in pd.unique(result.errors["rule"])]
+    else:
+        assert extra == []
     assert "\n".join(book["摘要"]["摘要"].astype(str)) == result.summary("zh")
     for table_name, spec in specs.items():
         expected = result.table(table_name, labels="zh", total=spec.total is not None)

@@ -365,17 +365,22 @@ class SurveyCheck(Result):
 
     def to_excel(self, path: str | os.PathLike[str], *, labels: str = "zh", total: bool = True,
                  overwrite: bool = False) -> Path:
-        """The summary, the counts by rule and one sheet per rule with findings (Chinese headers)."""
+        """The summary, the counts by rule, every finding, then one sheet per rule with findings.
+
+        The first sheets are the contract's (摘要 and a sheet per table); the
+        per-rule sheets (``TP003 图斑重叠`` …) follow, in rule order.
+        """
         from ._excel import write_workbook
         from ._options import check_lang
 
         labels = check_lang(labels, name="labels")
         head = "摘要" if labels == "zh" else "summary"
+        table = self.table("errors", labels=labels)
         sheets: dict[str, pd.DataFrame] = {
             head: pd.DataFrame({head: self.summary(labels).splitlines()}),
             self.TABLES["by_rule"].title(labels): self.table("by_rule", labels=labels, total=total),
+            self.TABLES["errors"].title(labels): table,
         }
-        table = self.table("errors", labels=labels)
         for rid, rows in table.groupby(self.errors["rule"].to_numpy(), sort=False):
             name = self.by_rule.loc[rid, "rule_name"] if labels == "zh" else rid
             sheets[f"{rid} {name}" if labels == "zh" else str(rid)] = rows
@@ -1033,6 +1038,22 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
     -------
     SurveyCheck
         ``errors`` (one row per finding), ``by_rule``, ``passed`` …
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> x, y = 38_560_000, 3_580_000
+    >>> patches = gpd.GeoDataFrame({"BSM": ["A", "B"], "DLBM": ["0101", "0702"]},
+    ...     geometry=[box(x, y, x + 100, y + 100), box(x + 100, y, x + 200, y + 100)], crs=4526)
+    >>> county = gpd.GeoSeries([box(x, y, x + 200, y + 110)], crs=4526)   # 10 m more to the north
+    >>> r = check_survey(patches, county=county, rules={"SX": None})
+    >>> r.errors[["rule", "feature_id", "area_m2"]]
+        rule feature_id  area_m2
+    n
+    0  TP004                 1999.82
+    >>> r.passed, r.by_rule.loc["TP005", "status"]
+    (False, 'ran')
     """
     from .landuse_tables import load_classification
     from ._layers import as_frame, layer_name
