@@ -216,8 +216,10 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
         assert text in result.output
     # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
-    assert f"wrote {pdf.resolve()} (28 pages)" in result.output
-    assert f"wrote {book.resolve()} (18 sheets)" in result.output
+    # 28 pages and 18 sheets before the quality-check section (issue 16: its map, its counts by
+    # rule; the workbook also gets the list of findings)
+    assert f"wrote {pdf.resolve()} (30 pages)" in result.output
+    assert f"wrote {book.resolve()} (20 sheets)" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output
