@@ -202,6 +202,15 @@ def test_invalid_geometry_with_the_geos_reason(geom, reason):
     assert rows["value"].iloc[0] == shapely.is_valid_reason(geom)
 
 
+def test_a_line_in_the_polygon_layer_is_invalid():
+    d = grid()
+    d = pd.concat([d, d.iloc[[0]].assign(BSM="411528200000099")], ignore_index=True)
+    d.loc[9, "geometry"] = shapely.LineString([(X0, Y0), (X0 + 10, Y0 + 10)])
+    r = run(d)
+    assert found(r) == [("TP002", "411528200000099")]
+    assert r.errors["value"].iloc[0] == "不是面（LineString）"
+
+
 def test_the_zero_width_spike_is_invalid_and_only_that():
     d = grid()
     d.loc[0, "geometry"] = Polygon([(X0, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 50), (X0 + 150, Y0 + 50),

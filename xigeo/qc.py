@@ -666,10 +666,11 @@ def _empty_invalid(rule: Rule, layer: str, frame: gpd.GeoDataFrame, ids: np.ndar
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, (3, 6))
     idx = np.flatnonzero(~empty & ~_valid_mask(geoms))
-    reasons = np.where(polygonal[idx], shapely.is_valid_reason(geoms[idx]),
-                       "不是面: " + shapely.get_type_id(geoms[idx]).astype(str))
-    reasons = np.array([r if p else f"不是面（{shapely.geometry.base.GEOMETRY_TYPES[t]}）"
-                        for r, p, t in zip(reasons, polygonal[idx], types[idx])], dtype=object)
+    reasons = np.asarray(shapely.is_valid_reason(geoms[idx]), dtype=object)
+    other = ~polygonal[idx]
+    if other.any():  # a point or line in a polygon layer
+        names = np.array(shapely.geometry.base.GEOMETRY_TYPES, dtype=object)
+        reasons[other] = "不是面（" + names[types[idx][other]] + "）"
     return _frame(rule, layer, ids[idx], field="geometry", value=reasons, expected="有效的面",
                   geometry=_points(shapely.make_valid(geoms[idx]) if idx.size else geoms[idx]))
 
