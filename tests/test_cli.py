@@ -110,7 +110,7 @@ def test_top_level_help_lists_each_command_once_and_every_help_has_examples():
     lines = run("--help").output.split("Commands:")[1].strip().splitlines()
     listed = [line.split()[0] for line in lines if not line.startswith("    ")]
     assert listed == sorted(cli.commands)  # each command once
-    assert len(listed) == 21  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare (14) + changes (19)
+    assert len(listed) == 22  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare (14) + changes (19) + check (16)
     for path in _commands(cli):
         result = run(*path, "--help")
         assert result.exit_code == 0, path
@@ -228,8 +228,10 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
         assert text in result.output
     # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
-    assert f"wrote {pdf.resolve()} (32 pages)" in result.output
-    assert f"wrote {book.resolve()} (22 sheets)" in result.output
+    # 28 pages and 18 sheets before the change survey (issue 19: 2 maps + 2 ledger pages; 4 sheets)
+    # and the quality checks (issue 16: the map of the findings, the counts by rule; 2 sheets)
+    assert f"wrote {pdf.resolve()} (34 pages)" in result.output
+    assert f"wrote {book.resolve()} (24 sheets)" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output

@@ -84,7 +84,7 @@ def test_sample_report_runs_each_calculator_once(sample_report):
                             "consolidation_summary": 1, "industrial_intensity": 1,
                             "minepark_summary": 1, "stripping_plan": 1}
     assert set(result.results) == {s.topic for s in SECTIONS if s.topic} | {"控制面积平差", "土地利用现状",
-                                                                           "国土变更调查"}
+                                                                           "国土变更调查", "图斑数据质检"}
     # the land-use section: patches adjusted to the sample's control layers, then the 三调 tables
     adjusted = result.results["控制面积平差"]
     assert adjusted.passed and adjusted.levels == ("county", "township", "village")
@@ -96,18 +96,23 @@ def test_sample_report_runs_each_calculator_once(sample_report):
 def test_sample_pdf_pages_summary_and_fonts(sample_report):
     result, _ = sample_report
     reader = pypdf.PdfReader(str(result.pdf))
-    # contents page + the pages listed on it; all eight sections present, one map each, two for
+    # contents page + the pages listed on it; all sections present, one map each, two for
     # the change survey (issue 19: the sample has a second survey year, dltb_2025)
     assert result.sections == [s.key for s in SECTIONS]
     assert len(reader.pages) == 1 + len(result.pages)
     maps = [p for p in result.pages if "：" in p]
-    assert len(maps) == 9
+    assert len(maps) == 10
     assert result.pages[0] == "主要指标汇总"
     # as designed on the sample: summary 1, overview 1+2 (一级分类, 耕地坡度分级; the 二级 and
     # 三大类 tables are too wide for a page: workbook only), linkage 1+3, consolidation 1+1,
     # pre-review 1+1+3 (62 rows), industrial 1+1+3 (81 rows), mine park 1+2, stripping 1+3,
-    # change survey 2+2 (the two ledgers; the transition and patch tables are workbook only)
-    assert len(reader.pages) == 32
+    # change survey 2+2 (the two ledgers; the transition and patch tables are workbook only);
+    # quality checks (issue 16) 1+1: the map of the findings and the counts by rule (the list
+    # of findings is in the workbook only)
+    assert len(reader.pages) == 34
+    qc = [i for i, p in enumerate(result.pages) if p.startswith("图斑数据质检按规则统计")]
+    assert result.pages[qc[0]] == "图斑数据质检按规则统计（未发现错误）"
+    assert "未发现错误" in reader.pages[1 + qc[0]].extract_text()
     contents = reader.pages[0].extract_text()
     for title in ("目", "主要指标汇总", "城乡建设用地增减挂钩项目分布图", "矿山公园地质环境治理示意图",
                   "表土剥离与再利用示意图", "建设项目用地预审项目表（续）"):
@@ -139,7 +144,7 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
     result, _ = sample_report
     book = pd.read_excel(result.xlsx, sheet_name=None)
     assert list(book) == list(result.tables)
-    assert len(book) == 22  # 18 + the change survey's 4 (issue 19)
+    assert len(book) == 24  # 18 + the change survey's 4 (issue 19) + the quality checks' counts by rule and list of findings (16)
     headline = book["主要指标"]
     assert len(headline) == 23
     assert headline["报告值"].tolist() == headline["公报值"].tolist()
@@ -275,7 +280,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
-    assert len(pypdf.PdfReader(str(pdf)).pages) == 32
+    assert len(pypdf.PdfReader(str(pdf)).pages) == 34
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])

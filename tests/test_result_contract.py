@@ -59,6 +59,8 @@ CALCULATORS = {
     # issue 18: the townships' map sheets at 1:50,000; a 4-parameter fit to their centroids
     "sheets": (xigeo.sheets, lambda L: xigeo.sheets(L["townships"].set_index("XZQMC"), scale=50_000)),
     "fit_transform": (xigeo.fit_transform, lambda L: _common_points_fit(L)),
+    "check_survey": (xigeo.check_survey, lambda L: xigeo.check_survey(
+        L["dltb"], county=L["survey_area"], villages=L["villages"], jbnt=L["jbnt"])),
 }
 
 
@@ -169,7 +171,13 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
     assert result.to_excel(path) == path
     book = pd.read_excel(path, sheet_name=None, dtype=str)  # text as written: codes keep their zeros
     specs = type(result).TABLES
-    assert list(book) == ["摘要"] + [s.title_zh[:31] for s in specs.values()]
+    sheets = ["摘要"] + [s.title_zh[:31] for s in specs.values()]
+    assert list(book)[:len(sheets)] == sheets
+    extra = list(book)[len(sheets):]
+    if name == "check_survey":  # then a sheet per rule with findings (issue 16)
+        assert extra == [f"{r} {result.by_rule.loc[r, 'rule_name']}"[:31] for r in pd.unique(result.errors["rule"])]
+    else:
+        assert extra == []
     assert "\n".join(book["摘要"]["摘要"].astype(str)) == result.summary("zh")
     for table_name, spec in specs.items():
         expected = result.table(table_name, labels="zh", total=spec.total is not None)

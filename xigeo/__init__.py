@@ -58,6 +58,7 @@ from .minepark import MineparkSummary, minepark_summary
 from .minepark import MineparkResult
 from .prepared import PreparedLayer, prepare
 from .prereview import prereview, summarize_prereview
+from .qc import SurveyCheck, check_survey, load_rules
 from .prereview import PrereviewResult
 from .report import ReportResult, build_report
 from .sheets import Sheet, SheetsResult, parse_sheet, sheet_number, sheet_polygon, sheets
@@ -111,4 +112,5 @@ __all__ = [
     "write_params", "read_common_points", "TransformParams", "TransformFit", "change_zone",
     "prepare", "PreparedLayer",
     "survey_changes", "SurveyChanges",
+    "check_survey", "SurveyCheck", "load_rules",
 ]

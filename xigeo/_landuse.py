@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["CONSTRUCTION_CODES", "AGRICULTURAL_CODES", "FARMLAND_CODES", "matches",
+__all__ = ["CONSTRUCTION_CODES", "AGRICULTURAL_CODES", "FARMLAND_CODES", "matches", "names_gb21010",
            "is_construction", "is_farmland"]
 
 #: Construction land (建设用地), as DLBM prefixes: 05–09, 1001–1005, 1007–1009,
@@ -63,3 +63,20 @@ def is_construction(codes: Any) -> Any:
 def is_farmland(codes: Any) -> Any:
     """True for farmland codes (耕地, 01xx)."""
     return matches(codes, FARMLAND_CODES)
+
+
+def names_gb21010() -> dict[str, str]:
+    """DLBM → Chinese class name of GB/T 21010-2017 and the 三调 working classes.
+
+    Read from the bundled ``xigeo/data/landuse_palette.csv`` (its ``code`` and
+    ``name`` columns), the one table of the package that lists the GB/T
+    21010-2017 二级 names (0503 餐饮用地, 0604 仓储用地 …) beside the 三调 ones.
+
+    >>> names_gb21010()["0503"], names_gb21010()["05H1"]
+    ('餐饮用地', '商业服务业设施用地')
+    """
+    from importlib import resources
+
+    with resources.files("xigeo").joinpath("data/landuse_palette.csv").open("r", encoding="utf-8") as f:
+        table = pd.read_csv(f, comment="#", dtype=str, keep_default_na=False)
+    return dict(zip(table["code"].str.strip(), table["name"].str.strip()))

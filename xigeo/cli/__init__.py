@@ -16,6 +16,7 @@ from ..errors import XigeoError, cli_interface
 from .adjust import adjust_command
 from .area import area_command
 from .changes import changes_command
+from .check import check_command
 from .demo import demo_command
 from .coords import coords
 from .farmland import check_farmland_command
@@ -101,6 +102,7 @@ cli.add_command(fit_transform_command)
 cli.add_command(transform_command)
 cli.add_command(zone_command)
 cli.add_command(changes_command)
+cli.add_command(check_command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
     try:
-        cli.main(args=args, prog_name="xigeo", standalone_mode=False)
+        # a command that ends with ctx.exit(n) (xigeo check: 1 when there are errors) returns n
+        code = cli.main(args=args, prog_name="xigeo", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("xigeo: aborted", err=True)
         return 130
@@ -120,4 +123,4 @@ def main(argv: list[str] | None = None) -> int:
             raise
         click.echo(f"xigeo: error: {exc}", err=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0

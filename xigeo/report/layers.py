@@ -44,6 +44,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("overview", "土地利用现状", None, ("dltb",),
             ("county", "townships", "survey_area", "survey_townships", "villages")),
+    Section("qc", "图斑数据质检", None, ("dltb",), ("county", "survey_area", "villages", "jbnt")),
     Section("linkage", "城乡建设用地增减挂钩", "城乡建设用地增减挂钩",
             ("linkage_demolition", "linkage_newbuild", "dltb"), ("jbnt", "county")),
     Section("consolidation", "土地综合整治", "土地综合整治", ("consolidation",),
@@ -57,7 +58,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("changes", "国土变更调查", None, ("dltb", "dltb_2025"), ("survey_area", "county")),
 )
 #: the layers that decide whether a section is in the report (the rest it then requires)
-_PRIMARY = {"overview": ("dltb",), "linkage": ("linkage_demolition", "linkage_newbuild"),
+_PRIMARY = {"overview": ("dltb",), "qc": ("dltb",), "linkage": ("linkage_demolition", "linkage_newbuild"),
             "consolidation": ("consolidation",), "prereview": ("prereview",),
             "industrial": ("industrial",),
             "minepark": ("minepark", "minepark_pits", "minepark_restoration"),

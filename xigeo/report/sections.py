@@ -82,6 +82,32 @@ def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     return Part([fig], tables, results)
 
 
+def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
+    """The quality checks of the patches (xigeo.check_survey) and the map of their findings."""
+    from ..maps import layer, thematic_map
+    from ..qc import check_survey
+
+    dltb = L["dltb"]
+    county = L.get("survey_area", L.get("county"))
+    r = check_survey(dltb, county=county, villages=L.get("villages"), jbnt=L.get("jbnt"))
+    counts = r.counts()
+    verdict = "未发现错误" if counts["错误"] == 0 else f"错误{counts['错误']}处"
+    layers = [layer(dltb, "outline", label="调查图斑", edgecolor=(0.6, 0.6, 0.6), linewidth=0.1)]
+    for severity, colour in (("警告", (1.0, 0.55, 0.0)), ("错误", (0.89, 0.1, 0.11))):
+        found = r.errors[r.errors["severity"] == severity]
+        if len(found):
+            points = found.set_geometry(found.geometry.representative_point())
+            layers.append(layer(points, "points", label=f"{severity}（{len(found)}处）", color=colour,
+                                markersize=6 if severity == "警告" else 14))
+    fig = thematic_map(layers, title="图斑数据质检结果图", subtitle=f"{verdict}，警告{counts['警告']}处",
+                       source="xigeo 质检规则（xigeo/data/qc_rules.toml）", **kw)
+    by_rule = r.table("by_rule", labels="zh", total=True)
+    return Part([fig], [
+        ("质检按规则统计", f"图斑数据质检按规则统计（{verdict}）", by_rule, ["规则名称", "严重程度", "发现数"]),
+        ("质检错误清单", "图斑数据质检错误清单", r.table("errors", labels="zh"), []),
+    ], {"图斑数据质检": r})
+
+
 def _linkage(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
     from ..maps import linkage_map
 
@@ -199,7 +225,7 @@ def _changes(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
 
 #: section key → builder(layers, the topic's result or None, map options)
 BUILDERS: dict[str, Callable[[Mapping[str, Any], Any, dict[str, Any]], Part]] = {
-    "overview": _overview, "linkage": _linkage, "consolidation": _consolidation,
+    "overview": _overview, "qc": _qc, "linkage": _linkage, "consolidation": _consolidation,
     "prereview": _prereview, "industrial": _industrial, "minepark": _minepark,
     "stripping": _stripping, "changes": _changes,
 }
