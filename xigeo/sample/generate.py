@@ -35,6 +35,7 @@ from shapely import affinity
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from .._apportion import to_hundredths
 from .._landuse import is_construction
 from .._zonal import slope_grade
 from ._geometry import (
@@ -925,7 +926,8 @@ def _finish_dltb(gdf: gpd.GeoDataFrame, rng: np.random.Generator, *, measure_are
         tbmj = np.round(gdf.geometry.area.to_numpy(), 2)
     farm = gdf["DLBM"].str.startswith("01").to_numpy()
     kcxs = np.where(farm, rng.choice([0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08], len(gdf)), 0.0)
-    kcmj = np.round(tbmj * kcxs, 2)
+    # KCMJ = TBMJ × KCXS rounded half up to 0.01 m² (the survey rule; np.round rounds half to even)
+    kcmj = to_hundredths(tbmj * kcxs) / 100.0
     if village_codes is None:
         codes = np.array([f"{COUNTY_CODE}{100 + int(i % 20):03d}{200 + int(i // 20):03d}" for i in range(len(gdf))])
         names = np.array(["示例村"] * len(gdf))
@@ -951,7 +953,7 @@ def _finish_dltb(gdf: gpd.GeoDataFrame, rng: np.random.Generator, *, measure_are
         "TBMJ": tbmj,
         "KCXS": kcxs,
         "KCMJ": kcmj,
-        "TBDLMJ": np.round(tbmj - kcmj, 2),
+        "TBDLMJ": (to_hundredths(tbmj) - to_hundredths(kcmj)) / 100.0,
         "GDPDJB": np.where(farm, "1", ""),  # set from the terrain afterwards (_with_slope_fields)
         "GDLX": np.full(len(gdf), ""),
     }, geometry=gdf.geometry.to_numpy(), crs=EPSG)

@@ -76,8 +76,11 @@ def _farmland(frame: pd.DataFrame, rows: np.ndarray, code: str, rng: np.random.G
 
 
 def _recompute(frame: pd.DataFrame) -> None:
-    frame["KCMJ"] = np.round(frame["TBMJ"].to_numpy(float) * frame["KCXS"].to_numpy(float), 2)
-    frame["TBDLMJ"] = np.round(frame["TBMJ"].to_numpy(float) - frame["KCMJ"].to_numpy(float), 2)
+    # half up to 0.01 m² as the survey rounds (np.round rounds half to even)
+    tbmj = frame["TBMJ"].to_numpy(float)
+    kcmj = to_hundredths(tbmj * frame["KCXS"].to_numpy(float)) / 100.0
+    frame["KCMJ"] = kcmj
+    frame["TBDLMJ"] = (to_hundredths(tbmj) - to_hundredths(kcmj)) / 100.0
 
 
 def _keep_total(tbmj: np.ndarray, measured: np.ndarray, total_m2: float, key: np.ndarray) -> np.ndarray:
