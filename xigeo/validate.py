@@ -299,7 +299,7 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     >>> fixed.geometry[0].equals(layer.geometry[0]), bool(fixed.geometry.is_valid.all())
     (True, True)
     """
-    from .area import area as _area
+    from .area import area as _area, area_as_stored_m2
 
     label = layer_name(gdf)
     geoms = _geoms(gdf)
@@ -316,7 +316,8 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     after = _polygonal_part(made)
     crs = gdf.crs
     ids = gdf.index[invalid]
-    area_before = _area(gpd.GeoSeries(before, index=ids, crs=crs), method="ellipsoidal", unit="m2")
+    area_before = pd.Series(area_as_stored_m2(gpd.GeoSeries(before, index=ids, crs=crs), label=label),
+                            index=ids)
     area_after = _area(gpd.GeoSeries(after, index=ids, crs=crs), method="ellipsoidal", unit="m2")
     report = pd.DataFrame({
         "reason": shapely.is_valid_reason(before),

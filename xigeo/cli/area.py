@@ -26,13 +26,16 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 @method_option
 @click.option("--per-feature", is_flag=True, help="One row per feature instead of a summary.")
 @click.option("--id", "id_field", help="Field to index the per-feature table by.")
+@click.option("--repair", is_flag=True,
+              help="Measure invalid polygons (bow-ties) as repaired (shapely make_valid) and "
+                   "report each one's area before and after (default: refuse them).")
 @encoding_option
 @crs_option
 @output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
 @overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
-                 per_feature: bool, id_field: str | None, encoding: str | None, crs: str | None,
-                 output: Path | None, overwrite: bool) -> None:
+                 per_feature: bool, id_field: str | None, repair: bool, encoding: str | None,
+                 crs: str | None, output: Path | None, overwrite: bool) -> None:
     """Survey areas of the polygons in LAYER.
 
     \b
@@ -41,6 +44,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
       xigeo area data.gpkg --layer dltb --by DLBM -o 地类面积.xlsx
       xigeo area parcels.shp --per-feature --id DKBH --unit ha -o 面积.csv --overwrite
     """
+    from .._layers import measured_note
     from ..area import area, summarize_area
     from ..errors import OptionError
     from ..io import read_layer
@@ -55,16 +59,30 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
         if id_field:
             _require(gdf, id_field, layer_path)
             gdf = gdf.set_index(id_field)
-        table = pd.concat([area(gdf, method=method, unit=u) for u in (AreaUnit.M2, unit_)
-                           if u is AreaUnit.M2 or unit_ is not AreaUnit.M2], axis=1)
+        fixing = "make_valid" if repair else None
+        columns = [area(gdf, method=method, unit=u, repair=fixing)
+                   for u in dict.fromkeys([AreaUnit.M2, unit_])]
+        repaired = columns[0].attrs.get("repaired")
+        table = pd.concat(columns, axis=1)
         if by:
             _require(gdf, by, layer_path)
             table.insert(0, by, gdf[by])
+        note = measured_note(gdf.index, gdf.geometry.values)
     else:
         if by:
             _require(gdf, by, layer_path)
-        table = summarize_area(gdf, by=by, method=method, unit=unit_)
+        table = summarize_area(gdf, by=by, method=method, unit=unit_,
+                               repair="make_valid" if repair else None)
+        repaired = table.attrs.get("repaired")
+        note = table.attrs["note"]["zh"]
     click.echo(format_table(table))
+    # rows left out of the totals and polygons repaired are said on the terminal, never silent
+    if note:
+        click.echo(f"注：{note}（未计入合计）")
+    if repaired is not None:
+        for row, r in repaired.iterrows():
+            click.echo(f"注：第 {row} 行无效面已修复（{r['reason']}）：{r['area_before_m2']:,.2f} → "
+                       f"{r['area_after_m2']:,.2f} 平方米（{r['change_m2']:+,.2f}）")
     if output:
         write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

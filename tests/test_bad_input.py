@@ -1,0 +1,173 @@
+"""Catalogue of bad input (issue 13): every case a real file written in tmp_path or a call.
+
+Each test asserts the error or warning class, the file, rows or line it names, the fix
+where the user is (a keyword in Python, a flag in the CLI), and that nothing on disk
+changed. Where a figure is asserted, the test says where the expected number comes from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely import LineString, Point, Polygon, box
+
+import xigeo
+from xigeo.cli import main
+from xigeo.errors import ValidationError, XigeoWarning
+
+X0, Y0 = 38_569_600.0, 3_579_800.0
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with its content hash: compared before and after a refusal."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run ``xigeo`` as the console script does (main: errors become one line)."""
+    import contextlib
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue() + err.getvalue()
+
+
+# a bow-tie: the ring (0,0) → (100,100) → (100,0) → (0,50) → back crosses itself
+BOWTIE = Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 50)])
+
+
+def _scale_m2() -> float:
+    """Ellipsoidal m² per planar m² here: a 100 m square's two areas (valid input)."""
+    sq = gpd.GeoSeries([box(X0, Y0, X0 + 100, Y0 + 100)], crs=4526)
+    return float(xigeo.area(sq, survey_rules=False).iloc[0]) / 10_000.0
+
+
+# --- geometry in totals: invalid polygons ----------------------------------------------
+
+def test_bowtie_is_refused_by_area_and_summary_naming_the_row():
+    layer = gpd.GeoDataFrame({"DLBM": ["0101", "0103"]},
+                             geometry=[box(X0, Y0, X0 + 10, Y0 + 10), BOWTIE],
+                             index=["XJ-01", "XJ-02"], crs=4526)
+    for call in (lambda: xigeo.area(layer), lambda: xigeo.summarize_area(layer, by="DLBM")):
+        with pytest.raises(ValidationError, match=r"1 invalid polygon.*XJ-02: Self-intersection.*"
+                                                  r"repair='make_valid'") as info:
+            call()
+        assert info.value.problems == ["XJ-02"]
+
+
+def test_bowtie_with_repair_measures_the_repaired_shape_and_reports_the_change():
+    layer = gpd.GeoSeries([BOWTIE], index=["XJ-02"], crs=4526)
+    with pytest.warns(XigeoWarning, match=r"1 invalid polygon\(s\) repaired.*XJ-02: "):
+        got = xigeo.area(layer, repair="make_valid", survey_rules=False)
+    report = got.attrs["repaired"]
+    # expected: the repaired shape is the two triangles either side of the crossing point
+    # (x = 100·50/150 ... solved below); the stored ring's shoelace area is their difference
+    fixed = shapely.make_valid(BOWTIE)
+    tri_m2 = [float(xigeo.area(gpd.GeoSeries([p], crs=4526), survey_rules=False).iloc[0])
+              for p in shapely.get_parts(fixed)]
+    assert got["XJ-02"] == pytest.approx(sum(tri_m2), abs=1e-6)
+    # the two triangles, planar: crossing point of (0,0)-(100,100) and (100,0)-(0,50) is
+    # (100/3, 100/3); left triangle (0,0),(100/3,100/3),(0,50): 50·(100/3)/2 = 833.33;
+    # right (100/3,100/3),(100,100),(100,0): 100·(200/3)/2 = 3333.33
+    scale = _scale_m2()
+    assert got["XJ-02"] == pytest.approx((2500 / 3 + 10_000 / 3) * scale, rel=1e-5)
+    assert report.loc["XJ-02", "area_before_m2"] == pytest.approx((10_000 / 3 - 2500 / 3) * scale,
+                                                                   rel=1e-5)
+    # with the survey rules, the figures the issue reported: 2,499.70 m² as stored, 4,166.17 repaired
+    with pytest.warns(XigeoWarning, match="2,499.70 → 4,166.17 m²"):
+        assert xigeo.area(layer, repair="make_valid")["XJ-02"] == 4166.17
+    assert report.loc["XJ-02", "change_m2"] == pytest.approx(2 * 2500 / 3 * scale, rel=1e-5)
+    with pytest.raises(xigeo.OptionError, match="repair='fix'.*make_valid"):
+        xigeo.area(layer, repair="fix")
+
+
+def test_nan_coordinates_are_refused_not_zero_division():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        nan = Polygon([(X0, Y0), (np.nan, Y0), (X0 + 5, Y0 + 5)])
+    layer = gpd.GeoSeries([box(X0, Y0, X0 + 1, Y0 + 1), nan], index=["a", "b"], crs=4526)
+    for call in (lambda: xigeo.area(layer), lambda: xigeo.summarize_area(layer),
+                 lambda: xigeo.area(layer, repair="make_valid")):
+        with pytest.raises(ValidationError, match=r"not numbers \(NaN or infinite\) in row\(s\) b"):
+            call()
+
+
+# --- geometry in totals: rows without a polygonal area ---------------------------------
+
+def _mixed_layer() -> gpd.GeoDataFrame:
+    geoms = [box(X0 + 20 * i, Y0, X0 + 20 * i + 10, Y0 + 10) for i in range(25)]
+    geoms[7] = None
+    geoms[9] = Polygon()
+    geoms[11] = Point(X0, Y0)
+    geoms[12] = LineString([(X0, Y0), (X0 + 5, Y0)])
+    return gpd.GeoDataFrame({"DLBM": ["0101"] * 25}, geometry=geoms, crs=4526)
+
+
+def test_summarize_area_counts_and_names_rows_without_area():
+    layer = _mixed_layer()
+    with pytest.warns(XigeoWarning, match="25 个要素中 21 个已量算；第 7 行无几何；第 9 行几何为空；"
+                                          "第 11, 12 行不是面"):
+        table = xigeo.summarize_area(layer, unit="m2")
+    assert table.attrs["note"]["en"] == ("21 of 25 features measured; row 7 has no geometry; "
+                                         "row 9 has an empty geometry; rows 11, 12 have no polygon "
+                                         "(a point or line)")
+    assert table.attrs["unmeasured"] == {"none": [7], "empty": [9], "not_polygon": [11, 12]}
+    # expected total: the 21 squares, each measured alone by area()
+    squares = layer.geometry[[i for i in range(25) if i not in (7, 9, 11, 12)]]
+    assert table["count"].iloc[0] == 21
+    assert table["area_m2"].iloc[0] == pytest.approx(
+        float(xigeo.area(gpd.GeoSeries(squares, crs=4526), survey_rules=True).sum()), abs=0.05)
+
+
+def test_cli_area_prints_the_rows_left_out(tmp_path):
+    path = tmp_path / "mixed.gpkg"
+    _mixed_layer().to_file(path)
+    before = snapshot(tmp_path)
+    with pytest.warns(XigeoWarning, match="25 个要素中 21 个已量算"):
+        code, out = run_cli("area", str(path), "--unit", "m2")
+    assert code == 0, out
+    assert "注：25 个要素中 21 个已量算；第 7 行无几何" in out
+    code, out = run_cli("area", str(path), "--per-feature", "--unit", "m2")
+    assert code == 0, out  # was: AttributeError (the m2 column twice)
+    assert "第 7 行无几何" in out
+    assert snapshot(tmp_path) == before
+
+
+def test_cli_area_bowtie_refused_then_repaired_with_the_flag(tmp_path):
+    path = tmp_path / "bowtie.gpkg"
+    gpd.GeoDataFrame({"DLBM": ["0103"]}, geometry=[BOWTIE], crs=4526).to_file(path)
+    before = snapshot(tmp_path)
+    code, out = run_cli("area", str(path))
+    assert code == 1 and out.startswith("xigeo: error:") and "--repair" in out
+    assert "repair='make_valid'" not in out  # the CLI user gets the flag, not the keyword
+    with pytest.warns(XigeoWarning, match="repaired"):
+        code, out = run_cli("area", str(path), "--repair", "--unit", "m2")
+    assert code == 0, out
+    assert "第 0 行无效面已修复" in out and "2,499.70 → 4,166.17 平方米" in out
+    assert snapshot(tmp_path) == before
+
+
+def test_empty_layer_summary_is_refused():
+    empty = gpd.GeoDataFrame({"DLBM": []}, geometry=[], crs=4526)
+    with pytest.raises(ValidationError, match="has no features.*never a pass"):
+        xigeo.summarize_area(empty)
+
+
+def test_cli_warnings_are_one_line():
+    from xigeo.cli import _warnings_as_lines
+
+    with _warnings_as_lines():
+        text = warnings.formatwarning(XigeoWarning("a.shp: 第 7 行无几何"), XigeoWarning, "x.py", 1)
+        other = warnings.formatwarning(RuntimeWarning("r"), RuntimeWarning, "x.py", 1)
+    assert text == "xigeo: warning: a.shp: 第 7 行无几何\n"
+    assert "RuntimeWarning" in other
+    assert "xigeo: warning" not in warnings.formatwarning(XigeoWarning("m"), XigeoWarning, "x.py", 1)
