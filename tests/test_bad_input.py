@@ -171,3 +171,70 @@ def test_cli_warnings_are_one_line():
     assert text == "xigeo: warning: a.shp: 第 7 行无几何\n"
     assert "RuntimeWarning" in other
     assert "xigeo: warning" not in warnings.formatwarning(XigeoWarning("m"), XigeoWarning, "x.py", 1)
+
+
+# --- empty layers: never a pass ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_layers():
+    from xigeo import sample
+
+    return {n: sample.load(n) for n in ("dltb", "jbnt", "linkage_demolition", "linkage_newbuild",
+                                        "consolidation", "prereview", "industrial", "changes",
+                                        "approvals")}
+
+
+def test_empty_layers_are_refused_by_every_check(sample_layers):
+    L = sample_layers
+    e = {k: v.iloc[:0] for k, v in L.items()}
+    cases = [
+        ("jbnt.shp has no features", lambda: xigeo.farmland_overlap(L["prereview"], e["jbnt"])),
+        ("prereview.shp has no features", lambda: xigeo.farmland_overlap(e["prereview"], L["jbnt"])),
+        ("jbnt.shp has no features", lambda: xigeo.prereview(L["prereview"], farmland=e["jbnt"])),
+        ("prereview.shp has no features", lambda: xigeo.prereview(e["prereview"], farmland=L["jbnt"])),
+        ("changes.shp has no features", lambda: xigeo.enforcement_check(
+            e["changes"], approvals=L["approvals"], farmland=L["jbnt"], landuse=L["dltb"])),
+        ("jbnt.shp has no features", lambda: xigeo.enforcement_check(
+            L["changes"], approvals=L["approvals"], farmland=e["jbnt"], landuse=L["dltb"])),
+        # was: KeyError 'zone'
+        ("linkage_demolition.shp has no features", lambda: xigeo.linkage_balance(
+            e["linkage_demolition"], L["linkage_newbuild"], landuse=L["dltb"], farmland=L["jbnt"])),
+        ("dltb.shp has no features", lambda: xigeo.linkage_balance(
+            L["linkage_demolition"], L["linkage_newbuild"], landuse=e["dltb"], farmland=L["jbnt"])),
+        # were: "新增耕地率nan%" and "投资强度nan万元/公顷"
+        ("consolidation.shp has no features", lambda: xigeo.consolidation_summary(e["consolidation"])),
+        ("industrial.shp has no features", lambda: xigeo.industrial_intensity(e["industrial"])),
+    ]
+    for expected, call in cases:
+        with pytest.raises(ValidationError, match=f"{expected}.*never a pass"):
+            call()
+
+
+def test_an_empty_layer_does_not_validate(tmp_path):
+    path = tmp_path / "empty.gpkg"
+    gpd.GeoDataFrame({"JXQBH": []}, geometry=[], crs=4526).to_file(path)
+    before = snapshot(tmp_path)
+    problems = xigeo.validate_layer(xigeo.read_layer(path), strict=False)
+    assert [p.kind for p in problems] == ["empty_layer"]
+    code, out = run_cli("validate", str(path))
+    assert code == 1 and "has no features" in out
+    assert snapshot(tmp_path) == before
+
+
+# --- duplicate ids ---------------------------------------------------------------------
+
+def test_validate_checks_id_fields_not_only_the_index(tmp_path):
+    geoms = [box(X0 + 20 * i, Y0, X0 + 20 * i + 10, Y0 + 10) for i in range(4)]
+    path = tmp_path / "jxq.gpkg"
+    gpd.GeoDataFrame({"JXQBH": ["J1", "J2", "J1", None]}, geometry=geoms, crs=4526).to_file(path)
+    before = snapshot(tmp_path)
+    gdf = xigeo.read_layer(path)
+    with pytest.raises(ValidationError) as info:
+        xigeo.validate_layer(gdf, id_field="JXQBH")
+    text = str(info.value)
+    assert "2 rows share a JXQBH: J1 (rows 0, 2)" in text and "1 rows have no JXQBH: rows 3" in text
+    code, out = run_cli("validate", str(path), "--id", "JXQBH")
+    assert code == 1 and "J1 (rows 0, 2)" in out
+    code, out = run_cli("validate", str(path), "--required", "JXQBH")
+    assert code == 0  # --required asks only that the field exists; --id asks for unique ids
+    assert snapshot(tmp_path) == before

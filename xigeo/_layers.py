@@ -96,9 +96,10 @@ def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "
 
 
 def geometries(layer: Any, label: str) -> np.ndarray:
-    """The layer's geometries as an array; missing or empty ones are refused with their rows."""
+    """The layer's geometries as an array; an empty layer, missing or empty geometries are refused."""
     from ._tables import check_rows
 
+    require_features(layer, label)
     geoms = np.asarray(layer.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     check_rows(layer, bad, "no geometry (missing or empty)", name=label)

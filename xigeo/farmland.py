@@ -46,7 +46,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ._layers import as_frame, check_ids, describe
+from ._layers import as_frame, check_ids, describe, require_features
 from ._options import choose, non_negative
 from ._overlay import gc_paused, measured_pieces, overlapping_within
 from ._result import Result, TableSpec, Total
@@ -298,6 +298,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     parcels = checked_polygons(parcels, p_label)
     if isinstance(farmland, gpd.GeoSeries):
         farmland = as_frame(farmland, f_label)
+    if not lazy:
+        require_features(farmland, f_label, "farmland patches")  # no farmland is not "no overlap"
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
         raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
                         f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
@@ -333,7 +335,8 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
             left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
             label="farmland pieces",
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
-            check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label))
+            check_right=lambda rows: len(rows) and validate_layer(farmland.geometry.iloc[rows],
+                                                                  name=f_label))
         li, ri, geoms = measured.li, measured.ri, measured.pieces
         piece_m2, patch_m2_piece = measured.piece_m2, measured.right_m2
         patch_ids = farmland.index.take(ri).to_numpy()
