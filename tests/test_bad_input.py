@@ -238,3 +238,66 @@ def test_validate_checks_id_fields_not_only_the_index(tmp_path):
     code, out = run_cli("validate", str(path), "--required", "JXQBH")
     assert code == 0  # --required asks only that the field exists; --id asks for unique ids
     assert snapshot(tmp_path) == before
+
+
+# --- the ministry coordinate exchange file ---------------------------------------------
+
+COORDS_HEADER = """[属性描述]
+格式版本号=1.01
+坐标系=2000国家大地坐标系
+几度分带=3
+投影类型=高斯克吕格
+计量单位=米
+带号=38
+[地块坐标]
+"""  # 8 lines: the first attribute line is line 9
+
+
+def _parcel(dkbh: str, dx: float = 0.0, closed: bool = True) -> str:
+    """A 150 m × 100 m rectangle (1.5 ha), shifted ``dx`` m east."""
+    pts = [(3579900, 38569600), (3579900, 38569750), (3579800, 38569750), (3579800, 38569600)]
+    if closed:
+        pts.append(pts[0])
+    lines = [f"{len(pts)},1.5,{dkbh},地块,面,,拆旧区,0702,@"]
+    lines += [f"J{i % 4 + 1},1,{x:.3f},{y + dx:.3f}" for i, (x, y) in enumerate(pts)]
+    return "\n".join(lines) + "\n"
+
+
+def test_coords_same_parcel_number_twice_is_refused(tmp_path):
+    path = tmp_path / "坐标.txt"
+    path.write_text(COORDS_HEADER + _parcel("XJ-01") + _parcel("XJ-01", dx=500), encoding="gbk")
+    before = snapshot(tmp_path)
+    with pytest.raises(xigeo.CoordsFileError,
+                       match=r"坐标.txt, line 15: 地块编号 'XJ-01' is used twice \(first on line 9\)"):
+        xigeo.read_coords(path)
+    out = tmp_path / "out.gpkg"
+    code, text = run_cli("coords", "import", str(path), "-o", str(out))
+    assert code == 1 and "used twice" in text and not out.exists()
+    assert snapshot(tmp_path) == before
+
+
+def test_coords_repeated_block_is_refused(tmp_path):
+    path = tmp_path / "坐标.txt"
+    path.write_text(COORDS_HEADER + _parcel("XJ-01") + _parcel("XJ-02"), encoding="gbk")
+    with pytest.raises(xigeo.CoordsFileError,
+                       match=r"line 15: the parcel's points repeat those of the parcel on line 9"):
+        xigeo.read_coords(path)
+
+
+def test_coords_open_ring_closed_with_a_warning_or_refused_when_strict(tmp_path):
+    path = tmp_path / "坐标.txt"
+    path.write_text(COORDS_HEADER + _parcel("XJ-01", closed=False), encoding="gbk")
+    before = snapshot(tmp_path)
+    with pytest.warns(XigeoWarning, match=r"ring 1 of the parcel on line 9 \(lines 10–13\): "
+                                          r"added J1 after line 13"):
+        gdf = xigeo.read_coords(path)
+    assert gdf.area[0] == pytest.approx(150 * 100)  # the rectangle, planar, by construction
+    with pytest.raises(xigeo.CoordsFileError, match=r"line 13: ring 1 \(lines 10–13\) does not close"):
+        xigeo.read_coords(path, strict=True)
+    out = tmp_path / "out.gpkg"
+    code, text = run_cli("coords", "import", str(path), "-o", str(out), "--strict")
+    assert code == 1 and "does not close" in text and not out.exists()
+    assert snapshot(tmp_path) == before
+    with pytest.warns(XigeoWarning, match="--strict refuses"):
+        code, text = run_cli("coords", "import", str(path), "-o", str(out))
+    assert code == 0 and out.exists()
