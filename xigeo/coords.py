@@ -255,7 +255,8 @@ def _parse_int(text: str) -> int | None:
         value = float(text)
     except ValueError:
         return None
-    return int(value) if value.is_integer() else None
+    # counts, ring and zone numbers: a whole number of at most 9 digits (no int64 overflow)
+    return int(value) if value.is_integer() and abs(value) < 1e9 else None
 
 
 def _parse_float(text: str) -> float | None:
@@ -437,7 +438,7 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
         problems.add(int(line), f"X={xi:.3f}, Y={yi:.3f}: X and Y are swapped: X must be the "
                                 "northing (7 digits) and Y the easting (8 digits with the zone "
                                 "number in front, or 6 without)")
-    prefixed = (y >= 10_000_000) & ~swapped
+    prefixed = (y >= 10_000_000) & (y < 100_000_000) & ~swapped  # 8 digits: zone 10–99 in front
     plain = (y > 0) & (y < 1_000_000) & ~swapped
     neither = ~(prefixed | plain | swapped)
     for line, yi in zip(lines[neither], y[neither]):
