@@ -301,3 +301,161 @@ def test_coords_open_ring_closed_with_a_warning_or_refused_when_strict(tmp_path)
     with pytest.warns(XigeoWarning, match="--strict refuses"):
         code, text = run_cli("coords", "import", str(path), "-o", str(out))
     assert code == 0 and out.exists()
+
+
+# --- reading: encodings ----------------------------------------------------------------
+
+def _gbk_shapefile(folder: Path) -> Path:
+    """A shapefile whose .dbf text is GBK (written by GDAL), .cpg as GDAL writes it."""
+    import pyogrio
+
+    gdf = gpd.GeoDataFrame({"DLMC": ["水田", "旱地"], "ZLDWMC": ["城关镇", "路口乡"]},
+                           geometry=[box(X0, Y0, X0 + 10, Y0 + 10), box(X0 + 20, Y0, X0 + 30, Y0 + 10)],
+                           crs=4526)
+    path = folder / "dltb.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="GBK")
+    assert "水田".encode("gbk") in path.with_suffix(".dbf").read_bytes()
+    return path
+
+
+@pytest.mark.parametrize("cpg", ["1252", "ANSI 1252", "ISO-8859-1", "latin1"])
+def test_cpg_saying_a_western_code_page_over_gbk_text_is_refused(tmp_path, cpg):
+    path = _gbk_shapefile(tmp_path)
+    path.with_suffix(".cpg").write_text(cpg)
+    before = snapshot(tmp_path)
+    with pytest.raises(xigeo.LayerReadError,
+                       match=rf"dltb.shp: its .cpg says '{cpg}', but its text reads as Chinese GBK "
+                             r"\(.* is '(水田|旱地|城关镇|路口乡)' in GBK\).*encoding='gbk'"):
+        xigeo.read_layer(path)
+    # the fix works: encoding='gbk' reads the right text
+    assert xigeo.read_layer(path, encoding="gbk")["DLMC"].tolist() == ["水田", "旱地"]
+    # and encoding= confirming the code page is obeyed (the user's call)
+    assert xigeo.read_layer(path, encoding="cp1252")["DLMC"][0] == "水田".encode("gbk").decode("cp1252")
+    code, out = run_cli("area", str(path))
+    assert code == 1 and "--encoding gbk" in out and "encoding='gbk'" not in out
+    assert snapshot(tmp_path) == before
+
+
+def test_dbf_code_page_byte_cp1252_over_gbk_text_is_refused(tmp_path):
+    path = _gbk_shapefile(tmp_path)
+    path.with_suffix(".cpg").unlink()
+    dbf = path.with_suffix(".dbf")
+    data = bytearray(dbf.read_bytes())
+    data[29] = 0x03  # language driver 0x03: code page 1252
+    dbf.write_bytes(bytes(data))
+    with pytest.raises(xigeo.LayerReadError, match=r"code-page byte of its .dbf is 0x03 "
+                                                   r"\(code page 1252\), but its text reads as Chinese GBK"):
+        xigeo.read_layer(path)
+
+
+def test_real_cp1252_text_still_reads(tmp_path):
+    import pyogrio
+
+    gdf = gpd.GeoDataFrame({"NAME": ["Café", "Ærø"]}, geometry=[box(0, 0, 1, 1), box(2, 0, 3, 1)],
+                           crs=4526)
+    path = tmp_path / "west.shp"
+    pyogrio.write_dataframe(gdf, path, encoding="cp1252")
+    path.with_suffix(".cpg").write_text("1252")
+    assert xigeo.read_layer(path)["NAME"].tolist() == ["Café", "Ærø"]
+
+
+# --- reading: zip bombs, damaged files, read errors ------------------------------------
+
+def _zip_of_zeros(path: Path, megabytes: int) -> Path:
+    """A real zip: a small shapefile plus a member of ``megabytes`` MB of zeros (deflated ~1000×)."""
+    import zipfile
+
+    folder = path.parent / "src"
+    folder.mkdir()
+    xigeo.write_layer(gpd.GeoDataFrame({"DLBM": ["0101"]}, geometry=[box(X0, Y0, X0 + 10, Y0 + 10)],
+                                       crs=4526), folder / "dltb.shp")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for part in folder.iterdir():
+            z.write(part, f"data/{part.name}")
+        with z.open("data/padding.bin", "w") as member:
+            block = bytes(2**20)
+            for _ in range(megabytes):
+                member.write(block)
+    return path
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
+    path = _zip_of_zeros(tmp_path / "bomb.zip", 20)
+    assert path.stat().st_size < 100_000  # 20 MB of zeros packed to a few tens of kB
+    before = snapshot(tmp_path)
+    unpacked = []
+    monkeypatch.setattr("xigeo.io.shutil.disk_usage", lambda p: unpacked.append(p) or
+                        type("U", (), {"free": 10**12})())
+    with pytest.raises(xigeo.LayerReadError, match=r"bomb.zip is refused: member data/padding.bin "
+                                                   r"unpacks .* to 20,971,520 \([\d,]+ times\), over "
+                                                   r"the limit of 200 times.*zip_max_ratio="):
+        xigeo.read_layer(path)
+    assert unpacked == []  # refused from the zip's directory, before any byte was unpacked
+    code, out = run_cli("area", str(path))
+    assert code == 1 and "XIGEO_ZIP_MAX_RATIO=" in out and "zip_max_ratio" not in out
+    # the limit can be raised where the user is: a keyword, or the environment variable
+    assert len(xigeo.read_layer(path, zip_max_ratio=5000)) == 1
+    monkeypatch.setenv("XIGEO_ZIP_MAX_RATIO", "5000")
+    assert len(xigeo.read_layer(path)) == 1
+    # the total: 20 MB over a limit of 5 MB
+    with pytest.raises(xigeo.LayerReadError, match=r"unpacks to 2\d,\d{3},\d{3} bytes, over the "
+                                                   r"limit of 5,242,880 \(5 MB\).*zip_max_mb=21"):
+        xigeo.read_layer(path, zip_max_mb=5)
+    with pytest.raises(xigeo.OptionError, match="zip_max_mb=-1"):
+        xigeo.read_layer(path, zip_max_mb=-1)
+    assert snapshot(tmp_path) == before
+
+
+def test_damaged_geopackage_blob_is_refused_not_read_as_none(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "dltb.gpkg"
+    geoms = [box(X0 + 20 * i, Y0, X0 + 20 * i + 10, Y0 + 10) for i in range(4)]
+    geoms[3] = None  # a real missing geometry: allowed (and named by the summaries)
+    gpd.GeoDataFrame({"DLBM": ["0101"] * 4}, geometry=geoms, crs=4526).to_file(path, layer="dltb")
+    with sqlite3.connect(path) as con:
+        # the spatial-index triggers call SpatiaLite functions plain sqlite lacks: drop them
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{name}"')
+        # a GeoPackage blob header ("GP", version, flags, srs id) followed by garbage
+        con.execute("UPDATE dltb SET geom = X'4750000110110000DEADBEEFDEADBEEF' WHERE fid = 3")
+    before = snapshot(tmp_path)
+    with pytest.raises(xigeo.LayerReadError, match=r"dltb.gpkg \(layer dltb\): the geometry of 1 "
+                                                   r"row\(s\) is damaged.*rows 2 \(fid 3\)"):
+        xigeo.read_layer(path)
+    assert snapshot(tmp_path) == before
+
+
+def test_geoparquet_with_a_wrong_geometry_encoding_is_a_layer_read_error(tmp_path):
+    import json
+
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "dltb.parquet"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[box(0, 0, 1, 1)], crs=4526).to_parquet(path)
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    geo = json.loads(meta[b"geo"])
+    geo["columns"]["geometry"]["encoding"] = "point"  # says GeoArrow points, holds WKB
+    meta[b"geo"] = json.dumps(geo).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+    with pytest.raises(xigeo.LayerReadError, match=r"dltb.parquet: cannot read it as GeoParquet: "
+                                                   r"its geometry column does not hold"):
+        xigeo.read_layer(path)
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"),
+                                   OSError(28, "No space left on device")])
+def test_os_errors_while_reading_are_layer_read_errors_naming_the_file(tmp_path, monkeypatch, error):
+    path = tmp_path / "dltb.shp"
+    xigeo.write_layer(gpd.GeoDataFrame(geometry=[box(X0, Y0, X0 + 1, Y0 + 1)], crs=4526), path)
+
+    def refuse(*args, **kwargs):
+        raise type(error)(error.errno, error.strerror, str(path))
+
+    # root reads any file whatever its mode, so the denial is simulated where the file is opened
+    monkeypatch.setattr("xigeo.io._head", refuse)
+    with pytest.raises(xigeo.LayerReadError, match=rf"dltb.shp: cannot read it: {error.strerror}"):
+        xigeo.read_layer(path)
+    code, out = run_cli("area", str(path))
+    assert code == 1 and out.startswith(f"xigeo: error: {path}: cannot read it") and "Traceback" not in out
