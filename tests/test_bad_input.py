@@ -459,3 +459,44 @@ def test_os_errors_while_reading_are_layer_read_errors_naming_the_file(tmp_path,
         xigeo.read_layer(path)
     code, out = run_cli("area", str(path))
     assert code == 1 and out.startswith(f"xigeo: error: {path}: cannot read it") and "Traceback" not in out
+
+
+# --- the CLI: bad option values are one clear line, never a traceback -------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_shapefiles"
+
+
+def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
+    s = {n: str(SAMPLE / f"{n}.shp") for n in ("linkage_newbuild", "stripping_sources",
+                                                "stripping_receivers", "prereview", "jbnt")}
+    png = str(out / "图.png")
+    return [
+        # were tracebacks: ValueError from matplotlib
+        (["map", s["linkage_newbuild"], "-o", png, "--title", "T", "--dpi", "0"], "--dpi"),
+        (["map", s["linkage_newbuild"], "-o", png, "--title", "T", "--scale", "nan"], "scale=nan"),
+        (["map", s["linkage_newbuild"], "-o", png, "--title", "T", "--scale", "inf"], "scale=inf"),
+        (["map", s["linkage_newbuild"], "-o", png, "--title", "T", "--scale", "0"], "--scale"),
+        # were accepted and silently ignored
+        (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth-field", "HD"],
+         "no field 'HD' for the per-row depth"),
+        (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id indexes the per-feature table"),
+        # already clear (kept so they stay so)
+        (["area", s["linkage_newbuild"], "--unit", "acre"], "unknown area unit 'acre'"),
+        (["area", s["linkage_newbuild"], "--encoding", "klingon"], "unknown encoding 'klingon'"),
+        (["check-farmland", s["prereview"], s["jbnt"], "--tolerance", "-1"], "tolerance_m2=-1.0"),
+        (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth", "nan"],
+         "depth_m=nan"),
+    ]
+
+
+def test_cli_bad_option_values_are_one_clear_line(tmp_path):
+    for args, expected in _cli_cases(tmp_path):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            code, out = run_cli(*args)
+        assert code != 0, args
+        assert expected in out, (args, out)
+        assert "Traceback" not in out
+        last = out.strip().splitlines()[-1]
+        assert last.startswith(("xigeo: error:", "Error:")), (args, out)
+    assert list(tmp_path.iterdir()) == []  # nothing written by a refused command

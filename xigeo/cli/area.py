@@ -52,6 +52,9 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
+    if id_field and not per_feature:
+        raise click.UsageError("--id indexes the per-feature table: give it with --per-feature "
+                               "(the summary has one row per --by group)")
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
     gdf = read_layer(layer_path, layer=layer_name, encoding=encoding, crs=crs)
