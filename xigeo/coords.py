@@ -528,8 +528,8 @@ def _rings(parsed: _Parsed, problems: _Problems, *, strict: bool = True,
     last = np.r_[first[1:] - 1, n - 1]
     is_open = (x[first] != x[last]) | (y[first] != y[last])
     if not strict:
-        to_close = np.flatnonzero(is_open & (last - first >= 2))
-        to_close = [r for r in to_close if parsed.pt_parcel[first[r]] not in parsed.bad_parcels]
+        candidates = np.flatnonzero(is_open & (last - first >= 2))
+        to_close = [r for r in candidates if parsed.pt_parcel[first[r]] not in parsed.bad_parcels]
         if to_close:
             _close_rings(parsed, first[to_close], last[to_close], path)
             return _rings(parsed, problems, strict=True, path=path)

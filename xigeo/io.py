@@ -269,7 +269,6 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
         raise LayerReadError(f"{path}: cannot read it: {err.strerror or err}{where}. Check that "
                              "the file can be read (permissions, disk) and try again") from err
-    _check_gpkg_geometries(gdf, path, layer_used)
     gdf.attrs["source"] = str(path)
     gdf.attrs["layer"] = layer_used
     if crs is not None:
@@ -335,6 +334,7 @@ def _read_path(path: Path, *, layer: str | None, encoding: str | None,
         raise LayerReadError(f"{label}: cannot read it: {err}") from err
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise LayerReadError(f"{label}{f' layer {layer}' if layer else ''} has no geometry: it is a table")
+    _check_gpkg_geometries(gdf, path, layer, label)
     return gdf, layer
 
 
@@ -361,7 +361,8 @@ def _pick_layer(path: Path, layer: str | None, label: str) -> str:
     )
 
 
-def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None) -> None:
+def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None,
+                           label: str) -> None:
     """Refuse a GeoPackage whose geometry blobs GDAL could not read (they come back as None).
 
     The rows without geometry are compared with the table itself (sqlite): a row whose blob
@@ -393,7 +394,7 @@ def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None)
     if damaged.any():
         fids = [blobs[i][0] for i in np.flatnonzero(damaged)]
         raise LayerReadError(
-            f"{path} (layer {layer}): the geometry of {int(damaged.sum())} row(s) is damaged and "
+            f"{label} (layer {layer}): the geometry of {int(damaged.sum())} row(s) is damaged and "
             f"cannot be read (it would come back as no geometry): rows "
             f"{format_ids(gdf.index[damaged].tolist())} (fid {format_ids(fids)}). Get a good copy "
             "from the sender, or check them with ogrinfo / QGIS")

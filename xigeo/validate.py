@@ -248,7 +248,7 @@ def _field_id_problems(gdf: gpd.GeoDataFrame, field: str) -> list[Problem]:
                                          f"{format_ids(gdf.index[blank])}", _rows(gdf.index, blank)))
     dup = ~blank & text.duplicated(keep=False).to_numpy(dtype=bool)
     if dup.any():
-        groups = {}
+        groups: dict[str, list[Any]] = {}
         for value, row in zip(text[dup], gdf.index[dup]):
             groups.setdefault(value, []).append(row)
         shown = "; ".join(f"{v} (rows {format_ids(r)})" for v, r in list(groups.items())[:20])
