@@ -1043,6 +1043,9 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
         raise TypeError(f"write_coords needs a GeoDataFrame or GeoSeries, not {type(gdf).__name__}")
     path = Path(path)
     label = layer_name(gdf)
+    from ._layers import require_features
+
+    require_features(gdf, label, "parcels")  # a file of no parcels submits nothing
     layout = CoordsLayout.create(fields)
     try:
         codecs.lookup(encoding)
