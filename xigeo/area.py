@@ -264,8 +264,8 @@ def _check_repair(repair: str | None) -> str | None:
 
 
 def _certainly_valid(polys: np.ndarray, rings: Any) -> np.ndarray:
-    """:func:`xigeo._clip.certainly_valid` on rings already flattened (the area's own)."""
-    from ._clip import simple_rings  # numba: loaded with the area kernel
+    """:func:`xigeo._simple.certainly_valid` on rings already flattened (the area's own)."""
+    from ._simple import simple_rings  # numba: loaded with the area kernel (not the overlay's)
 
     simple = simple_rings(rings)
     n = len(polys)
@@ -282,7 +282,7 @@ def _guard_polygons(polys: np.ndarray, index: pd.Index, label: str, repair: str 
     A compiled exact test settles the simple survey polygons (on ``rings``, the
     flattened rings, when the caller has them); GEOS judges the rest.
     """
-    from ._clip import certainly_valid  # numba: loaded with the area kernel
+    from ._simple import certainly_valid  # numba: loaded with the area kernel
 
     sure = certainly_valid(polys) if rings is None else _certainly_valid(polys, rings)
     ask = np.flatnonzero(~shapely.is_missing(polys) & ~sure)
