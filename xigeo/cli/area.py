@@ -48,7 +48,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
     from ..area import area, summarize_area
     from ..errors import OptionError
     from ..io import read_layer
-    from ..units import AreaUnit
+    from ..units import AreaUnit, convert_area
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
@@ -63,14 +63,16 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
             _require(gdf, id_field, layer_path)
             gdf = gdf.set_index(id_field)
         fixing = "make_valid" if repair else None
-        columns = [area(gdf, method=method, unit=u, repair=fixing)
-                   for u in dict.fromkeys([AreaUnit.M2, unit_])]
-        repaired = columns[0].attrs.get("repaired")
+        m2 = area(gdf, method=method, unit=AreaUnit.M2, repair=fixing)  # measured (and warned) once
+        columns = [m2] + ([pd.Series(convert_area(m2.to_numpy(), AreaUnit.M2, unit_), index=m2.index,
+                                     name=unit_.column)] if unit_ is not AreaUnit.M2 else [])
+        repaired = m2.attrs.get("repaired")
         table = pd.concat(columns, axis=1)
         if by:
             _require(gdf, by, layer_path)
             table.insert(0, by, gdf[by])
         note = measured_note(gdf.index, gdf.geometry.values)
+        left_out = "（这些行无面积）"
     else:
         if by:
             _require(gdf, by, layer_path)
@@ -78,10 +80,11 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
                                repair="make_valid" if repair else None)
         repaired = table.attrs.get("repaired")
         note = table.attrs["note"]["zh"]
+        left_out = "（未计入合计）"
     click.echo(format_table(table))
     # rows left out of the totals and polygons repaired are said on the terminal, never silent
     if note:
-        click.echo(f"注：{note}（未计入合计）")
+        click.echo(f"注：{note}{left_out}")
     if repaired is not None:
         for row, r in repaired.iterrows():
             click.echo(f"注：第 {row} 行无效面已修复（{r['reason']}）：{r['area_before_m2']:,.2f} → "
