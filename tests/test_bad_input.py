@@ -5,31 +5,31 @@ where the user is (a keyword in Python, a flag in the CLI), and that nothing on 
 changed. Where a figure is asserted, the test says where the expected number comes from.
 
 The catalogue behind it (issue 13, geometry/reading/coords part), tried through the
-Python API and the CLI before the fixes: 106 distinct cases in 322 runs (the CLI option
-sweep: 48 command × option pairs with 4 bad values each, 33 more map/adjust/tables/report
-runs), plus 2,000 fuzzed coordinate files (tests/test_coords_fuzz.py).
+Python API and the CLI before the fixes: 302 runs — 9 area/summary calls, 39 calculator
+calls (None/point/empty rows in 9 calculators, 12 empty layers), 192 CLI runs (48
+command × option pairs, 4 bad values each), 33 more CLI runs (map, adjust, tables, report),
+17 reading faults, 5 coordinate files, 7 others — plus 2,000 fuzzed coordinate files
+(tests/test_coords_fuzz.py).
 
-- already handled (a clear error naming file/rows, or a correct result): 68 — 24 of 27
-  calculator runs with None/point/empty rows (refused), 5 of 6 GeoParquet metadata faults,
-  40 of the 48 CLI option pairs, real cp1252 text, stripping with an empty layer, …
-- fixed here: 36 — bow-tie area (2,499.70 m² for 4,166.17) and summary, NaN coordinates
+- already handled (a clear error naming file/rows, or a right result): 230 — e.g. 24 of 27
+  calculator runs with None/point/empty rows (refused; the other 3 are landuse_tables,
+  whose figures come from TBDLMJ and did not change), 5 of 6 GeoParquet metadata faults,
+  176 of the 192 CLI option runs.
+- fixed here: 52 — bow-tie area (2,499.70 m² for 4,166.17) and CLI, NaN coordinates
   (ZeroDivisionError), rows without area left out of summarize_area / ``xigeo area``
-  silently (None, empty, point, line), ``--per-feature --unit m2`` (AttributeError), an
-  empty layer in summarize_area ("cannot convert float NaN"), farmland ×2, prereview ×2,
-  enforcement ×2, linkage ×2 (KeyError 'zone'), consolidation/industrial (nan%),
-  minepark, validate_layer, write_coords; duplicate ids in a field, a 地块编号 twice, a
-  block repeated; a .cpg / code-page byte of cp1252, ANSI 1252, ISO-8859-1, latin1 over GBK;
+  silently, ``--per-feature --unit m2`` (AttributeError), an empty layer in summarize_area
+  ("cannot convert float NaN"), validate_layer, farmland ×2, prereview ×2, enforcement ×2,
+  linkage ×2 (KeyError 'zone'), consolidation/industrial (nan%), minepark, write_coords;
+  duplicate ids in a field, a 地块编号 twice, a block repeated, an open ring refused with
+  no way round; a .cpg / code-page byte of cp1252, ANSI 1252, ISO-8859-1, latin1 over GBK;
   a damaged GeoPackage blob; GeoParquet "point" encoding over WKB (AttributeError);
-  PermissionError and ENOSPC while reading; a zip bomb (ratio and total); an open ring
-  refused with no way round (now closed, strict=True refuses); map --dpi 0/-5 and --scale
-  nan/inf (tracebacks) and --scale 0; stripping --depth-field / --spread-field missing
-  (ignored); area --id without --per-feature (ignored); and the fuzz test's two crashes
+  PermissionError and ENOSPC while reading; a zip bomb (ratio, total); map --dpi 0/-5 and
+  --scale nan/inf (tracebacks), --scale 0/-5; stripping --depth-field (ignored ×4); area
+  --id without --per-feature (ignored ×4). The fuzz test found 2 more crashes, fixed
   (MemoryError on a 19-digit easting, OverflowError on a huge ring number).
-- left (see the report): infinite coordinates reach check_crs first and are reported as
-  "outside the area of use" (the CRS part of issue 13); landuse_tables accepts rows
-  without geometry (its figures come from the TBDLMJ attribute, unchanged); shapefile
-  null shapes are not compared with the .shx; free-text options (tables --year,
-  map --date) are not validated.
+- left: 19 — free-text options accepted as given (tables --year ×5, map/report --date ×6),
+  linkage --approved values that match no status (×4: every zone reads as unapproved,
+  visible in the result) and --county-field without --county (×4: unused).
 """
 
 from __future__ import annotations
