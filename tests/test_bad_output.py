@@ -817,3 +817,19 @@ def test_check_farmland_writes_both_layers_or_nothing(inputs, capsys, monkeypatc
     layers = sorted(name for name, _ in pyogrio.list_layers(inputs / "out.gpkg"))
     assert layers == ["by_parcel", "pieces"]
     assert len(read_layer(inputs / "out.gpkg", layer="by_parcel")) == len(read_layer(inputs / "parcels.gpkg"))
+
+
+@pytest.mark.parametrize("k", [3, 9])
+def test_a_reader_after_a_killed_swap_gets_a_whole_set(tmp_path, k):
+    """A write killed mid-swap (after rename 3: old parts partly moved aside; after rename 9:
+    new parts partly in) and then only a read, no write: read_layer finishes or undoes the
+    swap first, so it reads the old set (k <= 6) or the new one, never a mixed or .shp-less set."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    write_layer(parcels(2, "旧"), tmp_path / "dltb.shp")
+    proc = subprocess.run([sys.executable, "-c", _KILLER, str(tmp_path / "dltb.shp"), str(k)],
+                          env=env, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert any(p.name.endswith(".xigeo-swap") for p in tmp_path.iterdir())
+    back = read_layer(tmp_path / "dltb.shp")
+    assert back["DLMC"].tolist() == (["旧", "旧"] if k <= 6 else ["新"] * 3)
+    assert not any(p.name.endswith(".xigeo-swap") for p in tmp_path.iterdir())

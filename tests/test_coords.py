@@ -256,7 +256,18 @@ J3,1,3579800.000,38569750.000
 J4,1,3579800.000,38569600.000
 J5,1,3579899.000,38569600.000
 """
-    bad(tmp_path, text, r"line 18: ring 1 \(lines 14–18\) does not close: its last point J5")
+    # strict: refused, naming the ring and line; by default closed with a warning (issue 13)
+    path = write_text(tmp_path, text)
+    with pytest.raises(CoordsFileError,
+                       match=r"line 18: ring 1 \(lines 14–18\) does not close: its last point J5"):
+        read_coords(path, strict=True)
+    with pytest.warns(XigeoWarning, match=r"ring 1 of the parcel on line 13 \(lines 14–18\): "
+                                          r"added J1 after line 18.*strict=True"):
+        gdf = read_coords(path)
+    # expected: J5 lies on the west edge between J4 and J1 (same easting), so the closed ring
+    # is the 150 m × 100 m rectangle J1–J4: 15 000 m² planar
+    assert gdf.area[0] == pytest.approx(15_000.0)
+    assert gdf["JZDS"][0] == 5  # the file's own count of the lines it lists is accepted
 
 
 def test_point_count_disagrees(tmp_path):

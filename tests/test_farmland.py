@@ -145,11 +145,13 @@ def test_multipolygon_parcel_and_ellipsoidal_areas(farmland):
     assert r.method == "ellipsoidal" and r.area_field == "TBDLMJ"
 
 
-def test_no_farmland_and_geoseries_input():
+def test_no_farmland_is_refused_not_passed():
+    # issue 13: an empty farmland layer made the check "pass" (a wrong file, a wrong layer=)
     empty = gpd.GeoDataFrame(geometry=[], crs=4526)
-    r = farmland_overlap(gpd.GeoSeries([b(0, 0, 10, 10)], crs=4526), empty)
-    assert r.passed and len(r.pieces) == 0 and r.by_parcel["verdict"].tolist() == ["clear"]
-    assert np.isnan(r.by_parcel["prorated_m2"]).all()
+    with pytest.raises(ValidationError, match="farmland has no features.*never a pass"):
+        farmland_overlap(gpd.GeoSeries([b(0, 0, 10, 10)], crs=4526), empty)
+    with pytest.raises(ValidationError, match="parcels has no features"):
+        farmland_overlap(gpd.GeoSeries([], crs=4526), layer([b(0, 0, 10, 10)], ["F"]))
 
 
 def test_guards(farmland):

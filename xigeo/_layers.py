@@ -7,6 +7,9 @@
 - :func:`geometries`: the geometry array, missing and empty rows refused;
 - :func:`numeric_field`: a numeric attribute, text that is not a number refused;
 - :func:`polygonal_part`: only the polygons of an overlay's results;
+- :func:`unmeasured` / :func:`measured_note`: the rows without a polygonal
+  area, counted and named in every summary that totals areas;
+- :func:`require_features`: an empty layer is refused (it is never a pass);
 - :func:`thread_count`: how many threads a compiled kernel may use.
 
 Nothing here knows land administration; the calculators above it do.
@@ -38,7 +41,7 @@ import shapely
 from .errors import ValidationError, format_ids
 
 __all__ = ["layer_name", "describe", "as_frame", "check_ids", "geometries", "numeric_field",
-           "polygonal_part", "thread_count"]
+           "polygonal_part", "unmeasured", "measured_note", "require_features", "thread_count"]
 
 _POLYGON, _MULTIPOLYGON, _COLLECTION = 3, 6, 7
 
@@ -93,9 +96,10 @@ def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "
 
 
 def geometries(layer: Any, label: str) -> np.ndarray:
-    """The layer's geometries as an array; missing or empty ones are refused with their rows."""
+    """The layer's geometries as an array; an empty layer, missing or empty geometries are refused."""
     from ._tables import check_rows
 
+    require_features(layer, label)
     geoms = np.asarray(layer.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     check_rows(layer, bad, "no geometry (missing or empty)", name=label)
@@ -170,6 +174,79 @@ def polygonal_part(geoms: Any, *, empty: Any = None) -> np.ndarray:
     if empty is None:
         out[shapely.is_empty(out) & ~shapely.is_missing(out)] = None
     return out
+
+
+#: why a row has no polygonal area: (key, Chinese, English), in the order notes list them
+_UNMEASURED_KINDS = (
+    ("none", "无几何", "no geometry"),
+    ("empty", "几何为空", "an empty geometry"),
+    ("not_polygon", "不是面（点或线）", "no polygon (a point or line)"),
+)
+
+
+def unmeasured(geoms: Any) -> dict[str, np.ndarray]:
+    """Masks of the rows that have no polygonal area, by reason (``none``, ``empty``, ``not_polygon``).
+
+    >>> from shapely import LineString, box
+    >>> {k: m.tolist() for k, m in unmeasured(np.array([box(0, 0, 1, 1), None, shapely.Polygon(),
+    ...     LineString([(0, 0), (1, 0)])])).items()}
+    {'none': [False, True, False, False], 'empty': [False, False, True, False], 'not_polygon': [False, False, False, True]}
+    """
+    geoms = np.asarray(getattr(geoms, "values", geoms), dtype=object)
+    none = shapely.is_missing(geoms)
+    empty = ~none & shapely.is_empty(geoms)
+    part = polygonal_part(geoms)
+    not_polygon = ~none & ~empty & shapely.is_missing(part)
+    return {"none": none, "empty": empty, "not_polygon": not_polygon}
+
+
+def measured_note(index: Any, geoms: Any, *, lang: str = "zh") -> str:
+    """"24 of 25 features measured; row 7 has no geometry" (Chinese by default); "" when all are.
+
+    Rows are named by their index value (the id a table shows).
+
+    >>> from shapely import box
+    >>> geoms = np.array([box(0, 0, 1, 1), None, box(0, 0, 2, 2)])
+    >>> measured_note(pd.RangeIndex(3), geoms)
+    '3 个要素中 2 个已量算；第 1 行无几何'
+    >>> measured_note(pd.Index(["a", "b", "c"]), geoms, lang="en")
+    '2 of 3 features measured; row b has no geometry'
+    >>> measured_note(pd.RangeIndex(1), geoms[:1])
+    ''
+    """
+    masks = unmeasured(geoms)
+    index = pd.Index(index)
+    n = len(index)
+    bad = sum(int(m.sum()) for m in masks.values())
+    if not bad:
+        return ""
+    parts = []
+    for key, zh, en in _UNMEASURED_KINDS:
+        rows = index[masks[key]]
+        if len(rows) == 0:
+            continue
+        ids = format_ids(rows.tolist())
+        if lang == "zh":
+            parts.append(f"第 {ids} 行{zh}")
+        else:
+            parts.append(f"row{'s' * (len(rows) > 1)} {ids} {'have' if len(rows) > 1 else 'has'} {en}")
+    if lang == "zh":
+        return f"{n} 个要素中 {n - bad} 个已量算；" + "；".join(parts)
+    return f"{n - bad} of {n} features measured; " + "; ".join(parts)
+
+
+def require_features(layer: Any, label: str, what: str = "features") -> None:
+    """Refuse an empty layer: a check on nothing is never a pass.
+
+    >>> require_features(pd.DataFrame({"a": []}), "jbnt.shp", "farmland patches")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.ValidationError: jbnt.shp has no features (0 farmland patches): an empty layer is never a pass. Fix: check that the right file and layer were given
+    """
+    if len(layer) == 0:
+        raise ValidationError(
+            f"{label} has no features (0 {what}): an empty layer is never a pass. Fix: check that "
+            "the right file and layer were given", [])
 
 
 def thread_count(work: int, per_thread: int) -> int:

@@ -378,8 +378,9 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
     fine = near[~odd[near]]
     local = rings_of(right[fine])
     right_rings = Rings(local.xy, local.ring_off, fine[local.owner], local.exterior)
+    asked = None
     if check_right is not None and right_valid is not None:
-        check_right(np.union1d(fine[~right_valid[fine]], np.flatnonzero(odd)))
+        asked = np.union1d(fine[~right_valid[fine]], np.flatnonzero(odd))
     elif check_right is not None:
         # single-ring polygons the exact compiled test settles; the caller judges the rest
         single = np.bincount(local.owner, minlength=fine.size) == 1
@@ -387,7 +388,9 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
         if single.any():
             simple = simple_rings(local)
             certain[single] = simple[np.searchsorted(local.owner, np.flatnonzero(single))]
-        check_right(np.union1d(fine[~certain], np.flatnonzero(odd)))
+        asked = np.union1d(fine[~certain], np.flatnonzero(odd))
+    if check_right is not None and asked is not None and asked.size:
+        check_right(asked)  # never asked about no rows (an empty selection is not an empty layer)
     overlaid = overlay_pieces(left, right, pairs, right_rings=right_rings)
     piece_m2, right_m2 = _measure(overlaid, right, crs, method, label, right_m2=right_m2)
     return Measured(overlaid.li, overlaid.ri, overlaid.pieces, piece_m2, right_m2[overlaid.ri],

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import warnings
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -74,13 +75,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ._layers import polygonal_part
+from ._layers import measured_note, polygonal_part, require_features, unmeasured
 from ._rings import rings_of
 # the survey rules' numbers, module constants here (one definition, shared with the kernel)
 from ._survey_rules import ARCSEC_DECIMALS, AREA_DECIMALS, DENSIFY_EDGE_M, GK_DECIMALS  # noqa: F401
 from ._tables import TOTAL_LABEL
 from .crs import check_crs, layer_name
-from .errors import CRSError, SchemaError, UnitError, ValidationError, fix
+from ._options import choose
+from .errors import CRSError, SchemaError, UnitError, ValidationError, XigeoWarning, fix, format_ids
 from .units import AreaUnit, convert_area
 
 __all__ = ["AreaMethod", "area", "summarize_area"]
@@ -198,8 +200,9 @@ def _ellipsoid(crs: pyproj.CRS) -> tuple[float, float]:
     return ell.semi_major_metre, f
 
 
-def _ellipsoidal_m2(polys: np.ndarray, crs: pyproj.CRS, survey: bool, label: str) -> np.ndarray:
-    xy, ring_off, ring_geom, exterior = rings_of(polys)
+def _ellipsoidal_m2(polys: np.ndarray, crs: pyproj.CRS, survey: bool, label: str,
+                    rings: Any = None) -> np.ndarray:
+    xy, ring_off, ring_geom, exterior = rings_of(polys) if rings is None else rings
     return _ellipsoidal_rings_m2(xy, ring_off, ring_geom, exterior, len(polys), crs, survey, label)
 
 
@@ -260,27 +263,136 @@ def _geodesic_m2(polys: np.ndarray, crs: pyproj.CRS) -> np.ndarray:
     return np.bincount(ring_geom, weights=signed, minlength=len(polys))
 
 
-def _area_m2(geoms: Any, method: AreaMethod, survey_rules: bool, *, label: str,
-             rounded: bool = True) -> tuple[np.ndarray, pd.Index]:
-    """Area in m² of every geometry, after the CRS guard."""
-    crs = check_crs(geoms, name=label, projected=method is AreaMethod.PLANAR)
-    values, index = _geometry_array(geoms)
+#: the ``repair=`` values area() and summarize_area() accept
+REPAIRS = ("make_valid",)
+
+
+class _Measured:
+    """What :func:`_area_m2` found: areas, the polygons measured and any repair made."""
+
+    def __init__(self, m2: np.ndarray, index: pd.Index, polys: np.ndarray,
+                 repaired: pd.DataFrame | None) -> None:
+        self.m2, self.index, self.polys, self.repaired = m2, index, polys, repaired
+
+
+def _check_repair(repair: str | None) -> str | None:
+    return None if repair is None else choose(repair, REPAIRS, name="repair")
+
+
+def _certainly_valid(polys: np.ndarray, rings: Any) -> np.ndarray:
+    """:func:`xigeo._simple.certainly_valid` on rings already flattened (the area's own)."""
+    from ._simple import simple_rings  # numba: loaded with the area kernel (not the overlay's)
+
+    simple = simple_rings(rings)
+    n = len(polys)
+    n_rings = np.bincount(rings.owner, minlength=n)
+    one_simple = np.bincount(rings.owner, weights=simple, minlength=n)
+    return (n_rings == 1) & (one_simple == 1)
+
+
+def _guard_polygons(polys: np.ndarray, index: pd.Index, label: str, repair: str | None,
+                    rings: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Refuse invalid polygons (or repair them with ``repair``) and non-finite coordinates.
+
+    Returns the polygons to measure, the positions repaired and GEOS's reasons.
+    A compiled exact test settles the simple survey polygons (on ``rings``, the
+    flattened rings, when the caller has them); GEOS judges the rest.
+    """
+    from ._simple import certainly_valid  # numba: loaded with the area kernel
+
+    sure = certainly_valid(polys) if rings is None else _certainly_valid(polys, rings)
+    ask = np.flatnonzero(~shapely.is_missing(polys) & ~sure)
+    none = np.zeros(0, dtype=np.int64)
+    if ask.size == 0:
+        return polys, none, np.zeros(0, dtype=object)
+    bad = ask[~shapely.is_valid(polys[ask])]
+    if bad.size == 0:
+        return polys, none, np.zeros(0, dtype=object)
+    reasons = np.asarray(shapely.is_valid_reason(polys[bad]), dtype=object)
+    nonfinite = np.array([str(r).startswith("Invalid Coordinate") for r in reasons], dtype=bool)
+    if nonfinite.any():
+        rows = index[bad[nonfinite]].tolist()
+        raise ValidationError(
+            f"{label}: coordinates that are not numbers (NaN or infinite) in row(s) "
+            f"{format_ids(rows)}: no area can be measured. Fix: correct or delete these rows "
+            "in the source", rows)
+    if repair is None:
+        rows = index[bad].tolist()
+        shown = "; ".join(f"{i}: {r}" for i, r in zip(rows[:10], reasons[:10]))
+        more = f"; … ({len(rows) - 10} more)" if len(rows) > 10 else ""
+        raise ValidationError(
+            f"{label}: {len(rows)} invalid polygon(s), whose area would be wrong (crossing "
+            f"rings cancel out): {shown}{more}. Fix: "
+            f"{fix('area(layer, repair=' + repr(REPAIRS[0]) + ')', '--repair')} measures the "
+            "repaired shapes and reports the change, or correct the source (xigeo.repair)", rows)
+    fixed = polys.copy()
+    fixed[bad] = polygonal_part(shapely.make_valid(polys[bad], method="structure",
+                                                   keep_collapsed=False), empty=shapely.Polygon())
+    return fixed, bad, reasons
+
+
+def _measure_m2(values: np.ndarray, polys: np.ndarray, missing: np.ndarray, crs: pyproj.CRS,
+                method: AreaMethod, survey_rules: bool, label: str, rounded: bool,
+                rings: Any = None) -> np.ndarray:
     if method is AreaMethod.PLANAR:
         unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
-        return shapely.area(values) * unit**2, index
-    polys, missing = _polygonal(values)
+        return np.asarray(shapely.area(values), dtype=float) * unit**2
     if method is AreaMethod.ELLIPSOIDAL:
-        m2 = _ellipsoidal_m2(polys, crs, survey_rules, label)
+        m2 = _ellipsoidal_m2(polys, crs, survey_rules, label, rings)
         if survey_rules and rounded:
             m2 = _round_report(m2, AREA_DECIMALS)
     else:
         m2 = _geodesic_m2(polys, crs)
     m2[missing] = np.nan
-    return m2, index
+    return m2
+
+
+def area_as_stored_m2(geoms: Any, *, label: str = "layer") -> np.ndarray:
+    """Survey ellipsoidal area (m², to 0.01 m²) of polygons as stored, invalid ones included.
+
+    For :func:`xigeo.repair`'s "before" figure only: on an invalid polygon
+    this is the wrong area the guard in :func:`area` refuses to give.
+    """
+    crs = check_crs(geoms, name=label)
+    values, _ = _geometry_array(geoms)
+    polys, missing = _polygonal(values)
+    return _measure_m2(values, polys, missing, crs, AreaMethod.ELLIPSOIDAL, True, label, True)
+
+
+def _area_m2(geoms: Any, method: AreaMethod, survey_rules: bool, *, label: str,
+             rounded: bool = True, repair: str | None = None) -> _Measured:
+    """Area in m² of every geometry, after the CRS guard and the validity guard."""
+    crs = check_crs(geoms, name=label, projected=method is AreaMethod.PLANAR)
+    values, index = _geometry_array(geoms)
+    polys, missing = _polygonal(values)
+    # the ellipsoidal kernel and the validity test read the same flattened rings
+    rings = rings_of(polys) if method is AreaMethod.ELLIPSOIDAL else None
+    polys, bad, reasons = _guard_polygons(polys, index, label, repair, rings)
+    if bad.size == 0:
+        m2 = _measure_m2(values, polys, missing, crs, method, survey_rules, label, rounded, rings)
+        return _Measured(m2, index, polys, None)
+    fixed_values = values.copy()
+    fixed_values[bad] = polys[bad]
+    m2 = _measure_m2(fixed_values, polys, missing, crs, method, survey_rules, label, rounded)
+    before_polys = _polygonal(values[bad])[0]
+    before = _measure_m2(values[bad], before_polys, np.zeros(bad.size, dtype=bool), crs, method,
+                         survey_rules, label, rounded)
+    report = pd.DataFrame({"reason": reasons, "area_before_m2": before, "area_after_m2": m2[bad]},
+                          index=index[bad])
+    report["change_m2"] = _round_report(report["area_after_m2"] - report["area_before_m2"])
+    shown = "; ".join(f"{i}: {b:,.2f} → {a:,.2f} m²" for i, b, a in
+                      zip(report.index[:10], report["area_before_m2"], report["area_after_m2"]))
+    more = f"; … ({len(report) - 10} more)" if len(report) > 10 else ""
+    warnings.warn(
+        f"{label}: {len(report)} invalid polygon(s) repaired (repair={repair!r}) and measured "
+        f"as repaired, {float(report['change_m2'].sum()):+,.2f} m² in all: {shown}{more}",
+        XigeoWarning, stacklevel=4)
+    return _Measured(m2, index, polys, report)
 
 
 def area(geoms: Any, *, method: "str | AreaMethod" = "ellipsoidal",
-         unit: "str | AreaUnit" = "m2", survey_rules: bool = True) -> pd.Series:
+         unit: "str | AreaUnit" = "m2", survey_rules: bool = True,
+         repair: str | None = None) -> pd.Series:
     """Area of every polygon of a layer, by default the official survey ellipsoidal area.
 
     Parameters
@@ -308,6 +420,15 @@ def area(geoms: Any, *, method: "str | AreaMethod" = "ellipsoidal",
         70 m, B and L to 1e-6″, the result rounded half up to 0.01 m²
         (before any unit conversion). False: exact floating-point computation
         on the vertices as given. No effect on the other methods.
+    repair : {None, "make_valid"}
+        None (default): an invalid polygon (a bow-tie, a ring crossing itself)
+        is refused, since its area would be wrong (crossing rings cancel out).
+        ``"make_valid"``: such polygons are repaired as :func:`xigeo.repair`
+        does (``shapely.make_valid``, polygonal part kept) and measured as
+        repaired; a :class:`~xigeo.errors.XigeoWarning` names the rows and
+        their areas before and after, and ``result.attrs["repaired"]`` holds
+        the same as a table (``reason``, ``area_before_m2``,
+        ``area_after_m2``, ``change_m2``).
 
     Returns
     -------
@@ -325,6 +446,9 @@ def area(geoms: Any, *, method: "str | AreaMethod" = "ellipsoidal",
         ``ellipsoidal`` on a projected CRS that is not transverse Mercator.
     UnitError
         Unknown ``unit`` or ``method`` (the message lists the allowed ones).
+    ValidationError
+        Invalid polygons without ``repair=`` (the rows and GEOS's reasons),
+        or coordinates that are not finite numbers (NaN, infinite).
 
     Examples
     --------
@@ -349,12 +473,17 @@ def area(geoms: Any, *, method: "str | AreaMethod" = "ellipsoidal",
     """
     method = AreaMethod.create(method)
     unit = AreaUnit.create(unit)
+    repair = _check_repair(repair)
     label = layer_name(geoms)
-    m2, index = _area_m2(geoms, method, survey_rules, label=label)
+    measured = _area_m2(geoms, method, survey_rules, label=label, repair=repair)
+    m2, index = measured.m2, measured.index
     logger.debug("area(%s): %d geometries, method=%s, survey_rules=%s, total %.2f m²",
                  label, len(m2), method.value, survey_rules, float(np.nansum(m2)))
     values = m2 if unit is AreaUnit.M2 else convert_area(m2, AreaUnit.M2, unit)
-    return pd.Series(values, index=index, name=unit.column, dtype="float64")
+    out = pd.Series(values, index=index, name=unit.column, dtype="float64")
+    if measured.repaired is not None:
+        out.attrs["repaired"] = measured.repaired
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -370,7 +499,8 @@ def _round_report(values: Any, decimals: int = AREA_DECIMALS) -> Any:
 
 def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
                    method: "str | AreaMethod" = "ellipsoidal", unit: "str | AreaUnit" = "ha",
-                   survey_rules: bool = True, total: bool = False) -> pd.DataFrame:
+                   survey_rules: bool = True, total: bool = False,
+                   repair: str | None = None) -> pd.DataFrame:
     """Total area of a layer per group, counting overlapping polygons once.
 
     The polygons of each group are dissolved (unioned) before they are
@@ -388,8 +518,11 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     by : str or list of str, optional
         Column(s) to group by; missing values form their own group. Default:
         the whole layer as one row labelled ``"合计"`` (total).
-    method, survey_rules
-        As for :func:`area`.
+    method, survey_rules, repair
+        As for :func:`area`: invalid polygons are refused unless
+        ``repair="make_valid"``; then they are dissolved and measured as
+        repaired, and ``table.attrs["repaired"]`` lists the rows with their
+        areas before and after.
     unit : str or AreaUnit
         Unit of the headline columns (default ``ha``); hectare and mu
         columns are always included.
@@ -404,7 +537,7 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     pandas.DataFrame
         One row per group (index: the group values), columns:
 
-        - ``count``: features with a non-empty polygonal geometry;
+        - ``count``: features with a non-empty polygonal geometry (measured);
         - ``area_m2``: area of the group's union, m², unrounded;
         - ``overlap_removed_m2``: sum of the features' areas minus the area
           of their union, m², to 0.01 m² (0 when nothing overlaps);
@@ -412,6 +545,19 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
           and ``mu`` (e.g. ``area_ha``, ``area_ha_rounded``, ``area_mu``,
           ``area_mu_rounded``): the union's area, unrounded and rounded half
           up to 2 decimals.
+
+        Rows without a polygonal area (no geometry, an empty one, a point or
+        a line) are not in the totals, and never silently:
+        ``table.attrs["note"]`` (``{"zh": …, "en": …}``) says how many were
+        measured and names the others ("25 个要素中 24 个已量算；第 7 行无几何"),
+        ``table.attrs["unmeasured"]`` maps each reason to its rows, and a
+        :class:`~xigeo.errors.XigeoWarning` says the same.
+
+    Raises
+    ------
+    ValidationError
+        An empty layer (a total of nothing is not 0 ha), invalid polygons
+        without ``repair=``, coordinates that are not finite.
 
     Examples
     --------
@@ -432,7 +578,9 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     """
     method = AreaMethod.create(method)
     unit = AreaUnit.create(unit)
+    repair = _check_repair(repair)
     label = layer_name(layer)
+    require_features(layer, label)
     check_crs(layer, name=label, projected=method is AreaMethod.PLANAR)
     values, index = _geometry_array(layer)
     crs = getattr(layer, "crs", None)
@@ -442,9 +590,13 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
         have = ", ".join(str(c) for c in getattr(layer, "columns", ()))
         raise SchemaError(f"{label}: no column {', '.join(missing_cols)} to group by; "
                           f"the layer has: {have}")
-    member_m2, _ = _area_m2(layer, method, survey_rules, label=label, rounded=False)
-    polys, _missing = _polygonal(values)
+    measured = _area_m2(layer, method, survey_rules, label=label, rounded=False, repair=repair)
+    member_m2, polys = measured.m2, measured.polys
     present = ~shapely.is_missing(polys) & ~shapely.is_empty(polys)
+    note = {lang: measured_note(index, values, lang=lang) for lang in ("zh", "en")}
+    if note["zh"]:
+        warnings.warn(f"{label}: {note['zh']}（{note['en']}）; these rows are not in the totals",
+                      XigeoWarning, stacklevel=2)
 
     if keys:
         frame = pd.DataFrame({k: np.asarray(layer[k]) for k in keys})
@@ -467,8 +619,8 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
                 f"{label}: the polygons of group {group_labels[i]!r} cannot be dissolved "
                 f"({err}); run xigeo.validate_layer / xigeo.repair first") from None
     union_layer = _as_geoseries(unions, crs)
-    union_m2, _ = _area_m2(union_layer, method, survey_rules, label=label, rounded=False)
-    union_m2 = np.nan_to_num(union_m2)
+    union_m2 = np.nan_to_num(_area_m2(union_layer, method, survey_rules, label=label,
+                                      rounded=False).m2)
     summed = np.array([np.nansum(member_m2[rows]) for rows in members])
     counts = np.array([int(present[rows].sum()) for rows in members])
 
@@ -484,6 +636,11 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
         if u is not AreaUnit.M2:
             table[u.column] = v
         table[f"{u.column}_rounded"] = _round_report(v)
+    table.attrs["note"] = note
+    table.attrs["unmeasured"] = {k: index[m].tolist() for k, m in unmeasured(values).items()
+                                 if m.any()}
+    if measured.repaired is not None:
+        table.attrs["repaired"] = measured.repaired
     logger.debug("summarize_area(%s): %d groups, %.2f m² of overlap removed", label,
                  len(table), float(np.sum(summed - union_m2)))
     return table

@@ -84,6 +84,7 @@ from .errors import (
     SchemaError,
     ValidationError,
     XigeoWarning,
+    fix,
     format_ids,
 )
 
@@ -255,7 +256,8 @@ def _parse_int(text: str) -> int | None:
         value = float(text)
     except ValueError:
         return None
-    return int(value) if value.is_integer() else None
+    # counts, ring and zone numbers: a whole number of at most 9 digits (no int64 overflow)
+    return int(value) if value.is_integer() and abs(value) < 1e9 else None
 
 
 def _parse_float(text: str) -> float | None:
@@ -299,6 +301,7 @@ class _Parsed:
         self.pt_y: list[float] = []
         self.bad_parcels: set[int] = set()  # parcels with unreadable point lines
         self.n_lines = 0
+        self.closed: list[int] = []  # parcel of each closing point xigeo added (open rings)
 
 
 def _parse(text: str, problems: _Problems) -> _Parsed:
@@ -438,7 +441,7 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
         problems.add(int(line), f"X={xi:.3f}, Y={yi:.3f}: X and Y are swapped: X must be the "
                                 "northing (7 digits) and Y the easting (8 digits with the zone "
                                 "number in front, or 6 without)")
-    prefixed = (y >= 10_000_000) & ~swapped
+    prefixed = (y >= 10_000_000) & (y < 100_000_000) & ~swapped  # 8 digits: zone 10–99 in front
     plain = (y > 0) & (y < 1_000_000) & ~swapped
     neither = ~(prefixed | plain | swapped)
     for line, yi in zip(lines[neither], y[neither]):
@@ -496,9 +499,15 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
     return zone, width, prefix
 
 
-def _rings(parsed: _Parsed, problems: _Problems) -> np.ndarray:
+def _rings(parsed: _Parsed, problems: _Problems, *, strict: bool = True,
+           path: Path | None = None) -> np.ndarray:
     """Ring index of every point: a new ring where the ring number or the parcel changes,
-    or after a point that closes the ring (files that number every ring 1)."""
+    or after a point that closes the ring (files that number every ring 1).
+
+    A ring of at least 3 points that does not repeat its first point is closed
+    (the first point added after its last, with a warning naming it) unless
+    ``strict``; then it is a problem.
+    """
     n = len(parsed.pt_line)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
@@ -522,7 +531,14 @@ def _rings(parsed: _Parsed, problems: _Problems) -> np.ndarray:
     # every ring must close and have at least 3 distinct points
     first = np.r_[0, np.flatnonzero(np.diff(ring_of)) + 1]
     last = np.r_[first[1:] - 1, n - 1]
-    open_or_short = (x[first] != x[last]) | (y[first] != y[last]) | (last - first < 3)
+    is_open = (x[first] != x[last]) | (y[first] != y[last])
+    if not strict:
+        candidates = np.flatnonzero(is_open & (last - first >= 2))
+        to_close = [r for r in candidates if parsed.pt_parcel[first[r]] not in parsed.bad_parcels]
+        if to_close:
+            _close_rings(parsed, first[to_close], last[to_close], path)
+            return _rings(parsed, problems, strict=True, path=path)
+    open_or_short = is_open | (last - first < 3)
     for a, b in zip(first[open_or_short], last[open_or_short]):
         if parsed.pt_parcel[a] in parsed.bad_parcels:
             continue  # its unreadable lines are reported; do not report the consequences
@@ -532,11 +548,31 @@ def _rings(parsed: _Parsed, problems: _Problems) -> np.ndarray:
                          f"{label} does not close: its last point {parsed.pt_name[b]} "
                          f"({x[b]:.3f}, {y[b]:.3f}) is not its first point "
                          f"{parsed.pt_name[a]} ({x[a]:.3f}, {y[a]:.3f}); repeat the first "
-                         "point at the end of each ring")
+                         "point at the end of each ring (strict mode: without it, xigeo closes "
+                         "such rings with a warning)")
         else:
             problems.add(parsed.pt_line[b], f"{label} has {b - a} distinct points; a ring "
                                             "needs at least 3 plus the closing repeat")
     return ring_of
+
+
+def _close_rings(parsed: _Parsed, firsts: np.ndarray, lasts: np.ndarray, path: Path | None) -> None:
+    """Add each open ring's first point after its last one (a copy, on the last point's line)."""
+    notes = [f"ring {parsed.pt_ring[a]} of the parcel on line {parsed.parcel_line[parsed.pt_parcel[a]]} "
+             f"(lines {parsed.pt_line[a]}–{parsed.pt_line[b]}): added {parsed.pt_name[a]} after line "
+             f"{parsed.pt_line[b]}" for a, b in zip(firsts, lasts)]
+    columns = ("pt_line", "pt_parcel", "pt_name", "pt_ring", "pt_x", "pt_y")
+    for a, b in sorted(zip(firsts.tolist(), lasts.tolist()), reverse=True):
+        for name in columns:
+            values = getattr(parsed, name)
+            values.insert(b + 1, values[b] if name == "pt_line" else values[a])
+        parsed.closed.append(parsed.pt_parcel[a])
+    more = f"; … ({len(notes) - _MAX_LISTED} more)" if len(notes) > _MAX_LISTED else ""
+    warnings.warn(
+        f"{path}: {len(notes)} ring(s) do not repeat their first point at the end, as the "
+        f"standard asks; xigeo closed them: {'; '.join(notes[:_MAX_LISTED])}{more}. "
+        f"Fix: {fix('read_coords(path, strict=True)', '--strict')} refuses such files instead",
+        XigeoWarning, stacklevel=4)
 
 
 def _check_parcels(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems, path: Path) -> None:
@@ -544,6 +580,7 @@ def _check_parcels(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems, pa
     parcel = np.asarray(parsed.pt_parcel, dtype=np.int64)
     n_parcels = len(parsed.parcel_line)
     points = np.bincount(parcel, minlength=n_parcels)
+    added = np.bincount(np.asarray(parsed.closed, dtype=np.int64), minlength=n_parcels)
     ring_parcel = np.zeros(int(ring_of.max()) + 1 if ring_of.size else 0, dtype=np.int64)
     ring_parcel[ring_of] = parcel
     rings = np.bincount(ring_parcel, minlength=n_parcels)
@@ -564,6 +601,8 @@ def _check_parcels(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems, pa
         if count is None:
             problems.add(line, f"界址点数 {count_text!r} is not a whole number")
         elif points[i] and count != points[i]:
+            if added[i] and count == points[i] - added[i]:
+                continue  # the file's own count of the points it lists, before xigeo closed rings
             if count == points[i] - rings[i]:
                 off_by_closing.append(line)
             else:
@@ -643,8 +682,36 @@ def _check_areas(gdf: gpd.GeoDataFrame, parsed: _Parsed, path: Path) -> None:
         XigeoWarning, stacklevel=3)
 
 
+def _check_repeats(parsed: _Parsed, geoms: np.ndarray | None, problems: _Problems) -> None:
+    """A 地块编号 used twice, or a parcel block listed twice (the same points): imported twice."""
+    first_line: dict[str, int] = {}
+    for line, values in zip(parsed.parcel_line, parsed.parcel_values):
+        dkbh = values[2] if len(values) > 2 else ""
+        if not dkbh:
+            continue
+        if dkbh in first_line:
+            problems.add(line, f"地块编号 {dkbh!r} is used twice (first on line {first_line[dkbh]}): "
+                               "the parcel would be imported twice; give every parcel its own "
+                               "地块编号, or delete the repeated block")
+        else:
+            first_line[dkbh] = line
+    if geoms is None:
+        return
+    keys = shapely.to_wkb(shapely.normalize(geoms))
+    seen: dict[bytes, int] = {}
+    for i, key in enumerate(keys):
+        if key in seen:
+            j = seen[key]
+            problems.add(parsed.parcel_line[i],
+                         f"the parcel's points repeat those of the parcel on line "
+                         f"{parsed.parcel_line[j]}: a block listed twice would be imported (and "
+                         "counted) twice; delete the repeated block")
+        else:
+            seen[key] = i
+
+
 def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
-                crs: Any = None) -> gpd.GeoDataFrame:
+                crs: Any = None, strict: bool = False) -> gpd.GeoDataFrame:
     """Read a ministry coordinate exchange file (部标准坐标 TXT) into a GeoDataFrame.
 
     Parameters
@@ -659,6 +726,11 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
         A Chinese Gauss–Krüger CRS to use instead of the header's 坐标系,
         几度分带 and 带号 (for files whose header is missing or wrong). Whether
         the eastings carry the zone prefix is always read from the Y values.
+    strict : bool
+        False (default): a ring that does not repeat its first point at the
+        end (as other readers accept) is closed, with a
+        :class:`~xigeo.errors.XigeoWarning` naming the ring and its lines.
+        True: such a file is refused (the standard asks for the repeat).
 
     Returns
     -------
@@ -683,7 +755,9 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
         point line without 4 fields, a non-numeric coordinate, a ring that does
         not close, a 界址点数 that disagrees with the points listed, a Y without
         the zone prefix the other points have, a zone prefix that is not 带号,
-        X and Y swapped, a point outside the zone.
+        X and Y swapped, a point outside the zone, a 地块编号 used twice or a
+        parcel block listed twice (it would be imported twice); with
+        ``strict=True``, a ring that does not close.
     CRSError
         ``crs`` is not a Chinese Gauss–Krüger CRS.
     LayerReadError
@@ -692,7 +766,7 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
     Warns
     -----
     XigeoWarning
-        界址点数 leaves out exactly the closing points; 地块面积 differs from the
+        a ring was closed (``strict=False``); 界址点数 leaves out exactly the closing points; 地块面积 differs from the
         area of the points by more than 1 % (e.g. m² written as ha); a parcel's
         geometry is invalid (self-intersecting ring).
 
@@ -739,10 +813,13 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
         problems.raise_if_any()
     datum, width, zone = _header_crs(parsed, crs, problems)
     zone, width, prefix = _check_coordinates(parsed, width, zone, path, problems)
-    ring_of = _rings(parsed, problems)
+    ring_of = _rings(parsed, problems, strict=strict, path=path)
     _check_parcels(parsed, ring_of, problems, path)
+    _check_repeats(parsed, None, problems)
     problems.raise_if_any()
     geoms = _assemble(parsed, ring_of, problems)
+    _check_repeats(parsed, geoms, problems)
+    problems.raise_if_any()
     assert datum is not None and zone is not None and width is not None
     out_crs = gk_crs(zone, prefix=prefix, datum=datum, width=width)
     table = _attribute_table(parsed)
@@ -978,6 +1055,9 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
         raise TypeError(f"write_coords needs a GeoDataFrame or GeoSeries, not {type(gdf).__name__}")
     path = Path(path)
     label = layer_name(gdf)
+    from ._layers import require_features
+
+    require_features(gdf, label, "parcels")  # a file of no parcels submits nothing
     layout = CoordsLayout.create(fields)
     try:
         codecs.lookup(encoding)

@@ -40,7 +40,7 @@ import pandas as pd
 import shapely
 
 from ._landuse import is_construction, is_farmland
-from ._layers import describe, polygonal_part
+from ._layers import describe, polygonal_part, require_features
 from ._overlay import intersection_pieces
 from ._result import Result, TableSpec, Total
 from ._options import non_negative
@@ -257,7 +257,10 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
     if id_field is not None:
         changes = index_by(changes, id_field, name=names["changes"])
     changes = checked_polygons(changes, names["changes"])
-    approvals = checked_polygons(approvals, names["approvals"])
+    for layer, what in ((farmland, "farmland"), (landuse, "landuse")):
+        require_features(layer, names[what], f"{what} features")  # none is not "nothing on it"
+    # no approval at all is possible (and makes every change unapproved: not a pass)
+    approvals = checked_polygons(approvals, names["approvals"], empty_ok=True)
     if townships is not None:
         townships = checked_polygons(townships, names["townships"])
     crs = changes.crs

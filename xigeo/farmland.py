@@ -47,7 +47,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from ._layers import as_frame, check_ids, describe
+from ._layers import as_frame, check_ids, describe, require_features
 from ._options import choose, non_negative
 from ._overlay import gc_paused, measured_pieces, overlapping_within
 from ._result import Result, TableSpec, Total
@@ -325,6 +325,10 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     parcels = checked_polygons(parcels, p_label)
     if isinstance(farmland, gpd.GeoSeries):
         farmland = as_frame(farmland, f_label)
+    if not lazy and n_prepared is None:
+        require_features(farmland, f_label, "farmland patches")  # no farmland is not "no overlap"
+    elif n_prepared == 0:  # a prepared layer: the whole layer is empty, not just its part near the parcels
+        require_features(farmland, f_label, "farmland patches")
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
         raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
                         f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")

@@ -59,7 +59,7 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
-from ._layers import describe, numeric_field
+from ._layers import describe, numeric_field, require_features
 from ._options import choose
 from ._result import Result, TableSpec, Total
 from ._tables import check_rows, index_by, require_fields
@@ -590,6 +590,7 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
     needed = [c for c in names.values() if c is not None]
     require_fields(parcels, needed + ([id_field] if id_field else []) +
                    ([site_area_field] if site_area_field else []), name=label)
+    require_features(parcels, label, "parcels")
     data = index_by(parcels, id_field, name=label, what="parcel id")
 
     division = data[names["industry"]].map(_division)  # type: ignore[index]

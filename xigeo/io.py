@@ -75,6 +75,7 @@ import struct
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -195,7 +196,8 @@ def _user_codec(encoding: str) -> str:
 
 
 def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None = None,
-               crs: Any = None) -> gpd.GeoDataFrame:
+               crs: Any = None, zip_max_mb: float | None = None,
+               zip_max_ratio: float | None = None) -> gpd.GeoDataFrame:
     """Read a vector layer into a GeoDataFrame, keeping Chinese text intact.
 
     Parameters
@@ -217,6 +219,13 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
         The CRS (EPSG code, WKT, pyproj.CRS) of a file whose .prj is missing.
         If the file has a different CRS, ``crs`` wins: the layer is relabelled
         (not reprojected) and both CRSs are logged at INFO.
+    zip_max_mb, zip_max_ratio : float, optional
+        Limits on what a .zip may unpack to, against zip bombs: in all
+        (default 4096 MB, or the environment variable ``XIGEO_ZIP_MAX_MB``),
+        and per member larger than 10 MB, the ratio of its unpacked to its
+        packed size (default 200, or ``XIGEO_ZIP_MAX_RATIO``). A .zip beyond
+        them is refused before anything is unpacked, and unpacking stops if
+        a member turns out larger than it says.
 
     Returns
     -------
@@ -229,7 +238,11 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
     ------
     LayerReadError
         Missing, unreadable or truncated file, missing .shx/.dbf, an unsafe
-        .zip, several layers and no ``layer=``, or text that cannot be decoded.
+        .zip or one beyond the limits, several layers and no ``layer=``, text
+        that cannot be decoded or that its declared single-byte code page
+        (cp1252, latin-1…) would garble, a GeoPackage whose geometry blobs
+        cannot be read (they would come back as None), a file that cannot be
+        read (permission denied, I/O error).
 
     Examples
     --------
@@ -250,12 +263,22 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
     >>> tmp.cleanup()
     """
     path = Path(path)
+    if path.suffix.lower() == ".shp":
+        _recover_swap(path)
     if not path.exists():
         raise LayerReadError(f"{path}: no such file or folder")
-    if path.is_file() and path.suffix.lower() == ".zip":
-        gdf, layer_used = _read_zip(path, layer=layer, encoding=encoding)
-    else:
-        gdf, layer_used = _read_path(path, layer=layer, encoding=encoding, label=str(path))
+    try:
+        if path.is_file() and path.suffix.lower() == ".zip":
+            gdf, layer_used = _read_zip(path, layer=layer, encoding=encoding,
+                                        max_mb=zip_max_mb, max_ratio=zip_max_ratio)
+        else:
+            gdf, layer_used = _read_path(path, layer=layer, encoding=encoding, label=str(path))
+    except LayerReadError:
+        raise
+    except OSError as err:  # permission denied, an I/O error, a full disk while unpacking
+        where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+        raise LayerReadError(f"{path}: cannot read it: {err.strerror or err}{where}. Check that "
+                             "the file can be read (permissions, disk) and try again") from err
     gdf.attrs["source"] = str(path)
     gdf.attrs["layer"] = layer_used
     if crs is not None:
@@ -265,6 +288,22 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
                     fix("pass crs= to read_layer, e.g. crs=4526", "give --crs, e.g. --crs EPSG:4526"))
     log.info("read %d features from %s%s", len(gdf), path, f" (layer {layer_used})" if layer_used else "")
     return gdf
+
+
+def _recover_swap(path: Path) -> None:
+    """Finish or undo a shapefile swap a killed writer left beside ``path``, before reading it.
+
+    Without this a reader meets the half-swapped set (parts moved aside, or old and new
+    parts mixed) until the next write into the folder. A folder the reader cannot write
+    is left as it is (the read then reports what it finds).
+    """
+    from ._files import recover_swaps
+
+    try:
+        for shp in recover_swaps(path.parent):
+            log.warning("%s: finished an interrupted write that a killed process left", shp)
+    except OSError:
+        pass
 
 
 def _declare_crs(gdf: gpd.GeoDataFrame, crs: Any, label: str) -> gpd.GeoDataFrame:
@@ -322,6 +361,7 @@ def _read_path(path: Path, *, layer: str | None, encoding: str | None,
         raise LayerReadError(f"{label}: cannot read it: {err}") from err
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise LayerReadError(f"{label}{f' layer {layer}' if layer else ''} has no geometry: it is a table")
+    _check_gpkg_geometries(gdf, path, layer, label)
     return gdf, layer
 
 
@@ -348,12 +388,57 @@ def _pick_layer(path: Path, layer: str | None, label: str) -> str:
     )
 
 
+def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None,
+                           label: str) -> None:
+    """Refuse a GeoPackage whose geometry blobs GDAL could not read (they come back as None).
+
+    The rows without geometry are compared with the table itself (sqlite): a row whose blob
+    is there but was read as None is damaged. Only when some geometry is None (cheap otherwise).
+    """
+    if path.suffix.lower() != ".gpkg" or not path.is_file() or layer is None:
+        return
+    import shapely
+    import sqlite3
+
+    missing = shapely.is_missing(np.asarray(gdf.geometry.values, dtype=object))
+    if not missing.any():
+        return
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            found = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?",
+                                (layer,)).fetchone()
+            pk = [r[1] for r in con.execute(f'PRAGMA table_info("{layer}")') if r[5]]
+            if found is None or len(pk) != 1:
+                return
+            blobs = con.execute(f'SELECT "{pk[0]}", "{found[0]}" IS NOT NULL AND length("{found[0]}") > 0 '
+                                f'FROM "{layer}" ORDER BY "{pk[0]}"').fetchall()
+    except sqlite3.Error:
+        return  # not a table sqlite can read the way GDAL does: nothing to compare
+    if len(blobs) != len(gdf):
+        return
+    has_blob = np.array([bool(b[1]) for b in blobs], dtype=bool)
+    damaged = has_blob & missing
+    if damaged.any():
+        fids = [blobs[i][0] for i in np.flatnonzero(damaged)]
+        raise LayerReadError(
+            f"{label} (layer {layer}): the geometry of {int(damaged.sum())} row(s) is damaged and "
+            f"cannot be read (it would come back as no geometry): rows "
+            f"{format_ids(gdf.index[damaged].tolist())} (fid {format_ids(fids)}). Get a good copy "
+            "from the sender, or check them with ogrinfo / QGIS")
+
+
 def _read_parquet(path: Path, *, label: str) -> gpd.GeoDataFrame:
     try:
         with _gdal_messages(label):
             return gpd.read_parquet(path)
     except (ImportError, OSError, ValueError, TypeError, KeyError) as err:
         raise LayerReadError(f"{label}: cannot read it as GeoParquet: {err}") from err
+    except (AttributeError, IndexError, NotImplementedError) as err:
+        # e.g. a 'geo' metadata encoding ("point") that does not match the column's data (WKB)
+        raise LayerReadError(
+            f"{label}: cannot read it as GeoParquet: its geometry column does not hold what its "
+            f"'geo' metadata says ({type(err).__name__}: {err}). Write it again with "
+            "geopandas' to_parquet, or send it as GeoPackage") from err
 
 
 # --- shapefiles --------------------------------------------------------------
@@ -580,6 +665,9 @@ def _check_declared(raw_names: list[bytes], raw_values: dict[Any, list[bytes]],
         raise LayerReadError(
             f"{label}: {fix} the text of {'; '.join(problems)} is not valid {codec}.{hint}"
         )
+    if not explicit and _single_byte(codec):
+        # cp1252 / latin-1 decode any bytes, so GBK text passes the strict decoding above
+        _refuse_garbling(raw_all, codec=codec, origin=origin, label=label)
     if codec != "utf-8" and not explicit:
         # a .cpg / code page saying GBK over UTF-8 bytes decodes "cleanly" into
         # the wrong characters: UTF-8 is strict enough to recognise
@@ -592,6 +680,32 @@ def _check_declared(raw_names: list[bytes], raw_values: dict[Any, list[bytes]],
                 f"in {codec} is {example[1]!r} in UTF-8). Pass encoding='utf-8' if the text "
                 f"is UTF-8, or encoding={codec!r} to confirm the declared one"
             )
+
+
+def _single_byte(codec: str) -> bool:
+    """True for a code page that maps every byte to one character (cp1252, latin-1, cp437…)."""
+    if codec == "utf-8":
+        return False
+    try:
+        return len(bytes(range(128, 256)).decode(codec, errors="replace")) == 128
+    except LookupError:
+        return False
+
+
+def _refuse_garbling(raw_all: list[bytes], *, codec: str, origin: str, label: str) -> None:
+    """A single-byte code page (cp1252, latin-1…) decodes any bytes: refuse one over GBK text."""
+    from .errors import fix
+
+    gb, bad = _decode_all(raw_all, "gb18030")
+    if bad or not _looks_chinese(list(gb.values())):
+        return
+    raw = next(b for b in raw_all if not b.isascii())
+    use_gbk = fix("encoding='gbk'", "--encoding gbk")
+    confirm = fix(f"encoding={codec!r}", f"--encoding {codec}")
+    raise LayerReadError(
+        f"{label}: {origin}, but its text reads as Chinese GBK ({raw.decode(codec)!r} in {codec} "
+        f"is {raw.decode('gb18030')!r} in GBK): {codec} would garble it. Fix: {use_gbk} if the "
+        f"text is GBK (and correct or delete the .cpg), or {confirm} to confirm the declared one")
 
 
 def _hint(raw_all: list[bytes]) -> str:
@@ -625,7 +739,34 @@ def _unsafe(name: str) -> bool:
             or ".." in norm.split("/"))
 
 
-def _extract(path: Path, folder: Path) -> None:
+#: what a .zip may unpack to: in all, and the unpacked/packed ratio of a member over 10 MB
+_ZIP_MAX_MB = 4096.0
+_ZIP_MAX_RATIO = 200.0
+_ZIP_RATIO_FROM = 10 * 2**20
+
+
+def _zip_limits(max_mb: float | None, max_ratio: float | None) -> tuple[int, float]:
+    from ._options import positive
+
+    env_mb, env_ratio = os.environ.get("XIGEO_ZIP_MAX_MB"), os.environ.get("XIGEO_ZIP_MAX_RATIO")
+    mb = positive(max_mb if max_mb is not None else env_mb if env_mb else _ZIP_MAX_MB,
+                  name="zip_max_mb" if max_mb is not None or not env_mb else "XIGEO_ZIP_MAX_MB")
+    ratio = positive(max_ratio if max_ratio is not None else env_ratio if env_ratio
+                     else _ZIP_MAX_RATIO, name="zip_max_ratio" if max_ratio is not None
+                     or not env_ratio else "XIGEO_ZIP_MAX_RATIO")
+    return int(mb * 2**20), ratio
+
+
+def _zip_refusal(path: Path, what: str, keyword: str, env: str, value: float) -> LayerReadError:
+    from .errors import fix
+
+    return LayerReadError(
+        f"{path} is refused: {what} (a zip bomb, or a very large layer). If the data are "
+        f"genuine, raise the limit: {fix(f'read_layer(path, {keyword}={value:g})', f'{env}={value:g} before the xigeo command')}")
+
+
+def _extract(path: Path, folder: Path, limits: tuple[int, float] = (int(_ZIP_MAX_MB * 2**20),
+                                                                      _ZIP_MAX_RATIO)) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
@@ -641,12 +782,26 @@ def _extract(path: Path, folder: Path) -> None:
                 "they would be extracted to (absolute paths, '..' or links). Re-zip the data "
                 "with plain relative paths"
             )
+        max_bytes, max_ratio = limits
+        for info, name in zip(infos, names):
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > _ZIP_RATIO_FROM and ratio > max_ratio:
+                raise _zip_refusal(
+                    path, f"member {name} unpacks {info.compress_size:,} bytes to "
+                          f"{info.file_size:,} ({ratio:,.0f} times), over the limit of "
+                          f"{max_ratio:g} times", "zip_max_ratio", "XIGEO_ZIP_MAX_RATIO",
+                    float(np.ceil(ratio)))
         total = sum(i.file_size for i in infos)
+        if total > max_bytes:
+            raise _zip_refusal(path, f"it unpacks to {total:,} bytes, over the limit of "
+                                     f"{max_bytes:,} ({max_bytes / 2**20:g} MB)",
+                               "zip_max_mb", "XIGEO_ZIP_MAX_MB", float(np.ceil(total / 2**20)))
         free = shutil.disk_usage(folder).free
         if total > free:
             raise LayerReadError(f"{path} unpacks to {total:,} bytes, more than the "
                                  f"{free:,} bytes free in {folder}")
         root = folder.resolve()
+        unpacked = 0
         for info, name in zip(infos, names):
             target = (folder / name.replace("\\", "/")).resolve()
             if root not in target.parents:
@@ -657,9 +812,23 @@ def _extract(path: Path, folder: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with archive.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            except (zipfile.BadZipFile, OSError, EOFError) as err:
+                    written = 0
+                    # the sizes in the directory can lie: count what really comes out
+                    while chunk := src.read(2**20):
+                        written += len(chunk)
+                        unpacked += len(chunk)
+                        if written > info.file_size or unpacked > max_bytes:
+                            raise LayerReadError(
+                                f"{path} is refused: member {name} unpacks to more than the "
+                                f"{info.file_size:,} bytes its entry says (a forged zip)")
+                        dst.write(chunk)
+            except LayerReadError:
+                raise
+            except (zipfile.BadZipFile, EOFError, zlib.error) as err:
                 raise LayerReadError(f"{path}: member {name} is damaged ({err})") from err
+            except OSError as err:
+                raise LayerReadError(f"{path}: member {name} cannot be unpacked into {folder} "
+                                     f"({err.strerror or err}): free some disk space") from err
 
 
 def _datasets(folder: Path) -> list[str]:
@@ -678,11 +847,13 @@ def _datasets(folder: Path) -> list[str]:
     return sorted(found)
 
 
-def _read_zip(path: Path, *, layer: str | None,
-              encoding: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
+def _read_zip(path: Path, *, layer: str | None, encoding: str | None,
+              max_mb: float | None = None,
+              max_ratio: float | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
+    limits = _zip_limits(max_mb, max_ratio)
     with tempfile.TemporaryDirectory(prefix="xigeo-zip-") as tmp:
         folder = Path(tmp)
-        _extract(path, folder)
+        _extract(path, folder, limits)
         found = _datasets(folder)
         if not found:
             raise LayerReadError(f"{path} holds no layer (.shp, .gpkg, .geojson, .gdb, .parquet)")

@@ -39,7 +39,7 @@ import pandas as pd
 import shapely
 
 from ._landuse import AGRICULTURAL_CODES, CONSTRUCTION_CODES, FARMLAND_CODES, matches
-from ._layers import describe, geometries, numeric_field
+from ._layers import describe, geometries, numeric_field, require_features
 from ._options import fraction, non_negative
 from ._result import TOTAL_LABEL, Result, TableSpec, Total
 from ._survey import class_codes, ha, overlay_m2
@@ -365,6 +365,8 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
         check_crs(layer, name=label)
     crs = check_same_crs(*layers, names=tuple(labels_))
 
+    for layer, what in ((demolition, "demolition"), (newbuild, "newbuild"), (landuse, "landuse")):
+        require_features(layer, names[what], f"{what} features")
     de_ids = _zone_id(demolition, demolition_id_field, "CJQBH", names["demolition"])
     nb_ids = _zone_id(newbuild, newbuild_id_field, "JXQBH", names["newbuild"])
     zone_fields = [by] + ([status_field] if status_field else [])

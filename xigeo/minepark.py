@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._layers import describe, numeric_field, polygonal_part
+from ._layers import describe, numeric_field, polygonal_part, require_features
 from ._options import choose
 from ._result import TOTAL_LABEL, Result, TableSpec, Total
 from ._tables import check_labels, require_fields
@@ -295,6 +295,7 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
     require_fields(pits, keep, name=names[1])
     if len(pits) == 0:
         raise ValidationError(f"{names[1]} has no pits")
+    require_features(park, names[0], "park outlines")
     park_geoms = check_polygons(park, names[0])
     pit_geoms = check_polygons(pits, names[1])
     rest_geoms = check_polygons(restoration, names[2])

@@ -216,8 +216,9 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
         Id fields of the sources and of the receivers (default ``BLBH``,
         ``JSBH``, the sample's); None: the layer's index.
     depth_field, spread_field : str or None
-        Per-row depth fields (default ``BLHD``, ``FTHD``); ignored when the
-        layer lacks them; None: always use ``depth_m`` / ``spread_m``.
+        Per-row depth fields (default ``BLHD``, ``FTHD``); the defaults are
+        ignored when the layer lacks them, another name that is missing is
+        refused; None: always use ``depth_m`` / ``spread_m``.
     method : {"ellipsoidal", "geodesic", "planar"}
         How the site areas are measured: the survey ellipsoidal area
         (default), the geodesic area, or the plane area.
@@ -305,6 +306,12 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
     if len(src) == 0 or len(rec) == 0:
         raise ValidationError(f"{src_label if len(src) == 0 else rec_label} has no features", [])
 
+    # a field asked for by name (not the default) must be there: ignoring it is a silent wrong depth
+    for layer, field, default, label in ((src, depth_field, "BLHD", src_label),
+                                         (rec, spread_field, "FTHD", rec_label)):
+        if field is not None and field != default and field not in layer.columns:
+            raise SchemaError(f"{label}: no field {field!r} for the per-row depth; the layer has: "
+                              f"{', '.join(str(c) for c in layer.columns if c != 'geometry')}")
     depth = _thickness(src, depth_field, depth_m, "stripping depth", src_label)
     spread = _thickness(rec, spread_field, spread_m, "spread depth", rec_label)
     src_area = area(src, method=method).set_axis(src.index)

@@ -55,7 +55,7 @@ class Problem:
 
     ``kind`` is one of ``"no_geometry"``, ``"null_geometry"``,
     ``"empty_geometry"``, ``"not_polygon"``, ``"invalid_geometry"``,
-    ``"duplicate_id"``, ``"missing_fields"``, ``"crs"``. ``rows`` holds index
+    ``"duplicate_id"``, ``"missing_fields"``, ``"crs"``, ``"empty_layer"``, ``"missing_id"``. ``rows`` holds index
     values (empty for layer-wide problems).
     """
 
@@ -72,14 +72,16 @@ def _geoms(data: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
 
 
 def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[str] = (),
-                   strict: bool = True, name: str | None = None) -> list[Problem]:
+                   strict: bool = True, name: str | None = None,
+                   id_field: str | Iterable[str] | None = None) -> list[Problem]:
     """Collect every problem of a polygon layer; raise them all at once.
 
     Checks, each on the whole layer at once (shapely array functions):
     missing geometry (None), empty geometry, geometry that is not a
     Polygon/MultiPolygon, invalid polygons (with :func:`shapely.is_valid_reason`),
-    duplicate index values (the parcel ids), required fields that are
-    missing, and the CRS (:func:`xigeo.crs.check_crs`: missing, wrong zone
+    an empty layer (never valid), duplicate index values (the parcel ids)
+    and duplicate or missing values of the ``id_field`` fields, required
+    fields that are missing, and the CRS (:func:`xigeo.crs.check_crs`: missing, wrong zone
     prefix, coordinates outside the CRS).
 
     Parameters
@@ -92,6 +94,10 @@ def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[
         is wrong. False: return the problems (an empty list means valid).
     name : str, optional
         Layer name for messages; default: the file it was read from.
+    id_field : str or iterable of str, optional
+        Field(s) holding ids that must be filled in and unique (e.g.
+        ``"JXQBH"``, ``"DKBH"``); the ids used twice are listed. The index
+        is always checked.
 
     Returns
     -------
@@ -127,13 +133,21 @@ def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[
     problems: list[Problem] = []
     if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
         raise TypeError(f"validate_layer needs a GeoDataFrame or GeoSeries, got {type(gdf).__name__}")
+    if len(gdf) == 0:
+        problems.append(Problem("empty_layer", f"{label} has no features: an empty layer is never "
+                                               "valid (check the file and layer)"))
     has_geometry = _has_geometry(gdf)
     if not has_geometry:
         problems.append(Problem("no_geometry", f"{label} has no geometry column"))
     else:
         problems.extend(_geometry_problems(gdf))
     problems.extend(_id_problems(gdf.index))
-    missing = _missing_fields(gdf, required)
+    id_fields = [] if id_field is None else [id_field] if isinstance(id_field, str) else list(id_field)
+    required = [required] if isinstance(required, str) else list(required)
+    missing = _missing_fields(gdf, [*required, *(f for f in id_fields if f not in required)])
+    for field in id_fields:
+        if isinstance(gdf, gpd.GeoDataFrame) and field in gdf.columns:
+            problems.extend(_field_id_problems(gdf, field))
     if missing is not None:
         problems.append(missing)
     if has_geometry:
@@ -223,6 +237,27 @@ def _id_problems(index: pd.Index) -> list[Problem]:
         tuple(ids))]
 
 
+def _field_id_problems(gdf: gpd.GeoDataFrame, field: str) -> list[Problem]:
+    """Ids of ``field`` that are missing (blank) or used twice, named by their value and rows."""
+    values = gdf[field]
+    text = values.astype("string").str.strip()
+    blank = (values.isna() | (text == "")).to_numpy(dtype=bool)
+    out = []
+    if blank.any():
+        out.append(Problem("missing_id", f"{int(blank.sum())} rows have no {field}: rows "
+                                         f"{format_ids(gdf.index[blank])}", _rows(gdf.index, blank)))
+    dup = ~blank & text.duplicated(keep=False).to_numpy(dtype=bool)
+    if dup.any():
+        groups: dict[str, list[Any]] = {}
+        for value, row in zip(text[dup], gdf.index[dup]):
+            groups.setdefault(value, []).append(row)
+        shown = "; ".join(f"{v} (rows {format_ids(r)})" for v, r in list(groups.items())[:20])
+        more = f"; … ({len(groups) - 20} more)" if len(groups) > 20 else ""
+        out.append(Problem("duplicate_id", f"{int(dup.sum())} rows share a {field}: {shown}{more}",
+                           tuple(groups)))
+    return out
+
+
 def _missing_fields(gdf: gpd.GeoDataFrame | gpd.GeoSeries, required: Iterable[str]) -> Problem | None:
     required = [required] if isinstance(required, str) else list(required)
     columns = list(gdf.columns) if isinstance(gdf, gpd.GeoDataFrame) else []
@@ -299,7 +334,7 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     >>> fixed.geometry[0].equals(layer.geometry[0]), bool(fixed.geometry.is_valid.all())
     (True, True)
     """
-    from .area import area as _area
+    from .area import area as _area, area_as_stored_m2
 
     label = layer_name(gdf)
     geoms = _geoms(gdf)
@@ -316,7 +351,8 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     after = _polygonal_part(made)
     crs = gdf.crs
     ids = gdf.index[invalid]
-    area_before = _area(gpd.GeoSeries(before, index=ids, crs=crs), method="ellipsoidal", unit="m2")
+    area_before = pd.Series(area_as_stored_m2(gpd.GeoSeries(before, index=ids, crs=crs), label=label),
+                            index=ids)
     area_after = _area(gpd.GeoSeries(after, index=ids, crs=crs), method="ellipsoidal", unit="m2")
     report = pd.DataFrame({
         "reason": shapely.is_valid_reason(before),
@@ -340,12 +376,13 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     return repaired, report
 
 
-def checked_polygons(layer: Any, label: str) -> gpd.GeoDataFrame:
+def checked_polygons(layer: Any, label: str, *, empty_ok: bool = False) -> gpd.GeoDataFrame:
     """``layer`` as a GeoDataFrame whose every row is a valid polygon with an id; raise otherwise.
 
     Package-internal: what a calculator does to a polygon layer before it
-    measures anything (a GeoSeries is wrapped; rows without an id, then every
-    problem :func:`validate_layer` finds, duplicate ids included, are refused).
+    measures anything (a GeoSeries is wrapped; an empty layer unless
+    ``empty_ok``, rows without an id, then every problem :func:`validate_layer`
+    finds, duplicate ids included, are refused).
 
     >>> from shapely import box
     >>> layer = gpd.GeoSeries([box(38_569_600, 3_579_800, 38_569_700, 3_579_900)], crs=4526)
@@ -357,9 +394,11 @@ def checked_polygons(layer: Any, label: str) -> gpd.GeoDataFrame:
     xigeo.errors.ValidationError: parcels: 1 problem:
       - 1 missing geometry (None): rows 0
     """
-    from ._layers import as_frame, check_ids
+    from ._layers import as_frame, check_ids, require_features
 
     frame = as_frame(layer, label)
+    if not empty_ok:
+        require_features(frame, label)
     check_ids(frame.index, label, unique=False)  # duplicates: validate_layer lists them with the rest
     validate_layer(frame, name=label)
     return frame

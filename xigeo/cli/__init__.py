@@ -12,7 +12,7 @@ import sys
 
 import click
 
-from ..errors import XigeoError, cli_interface
+from ..errors import XigeoError, XigeoWarning, cli_interface
 from .adjust import adjust_command
 from .area import area_command
 from .changes import changes_command
@@ -58,9 +58,33 @@ def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
     ctx.obj["debug"] = debug
     # messages raised while a command runs name CLI flags, not Python keywords (errors.fix)
     ctx.with_resource(cli_interface())
+    ctx.with_resource(_warnings_as_lines())
     level = (logging.DEBUG if debug else logging.ERROR if quiet
              else logging.INFO if verbose else logging.WARNING)
     _log_to_stderr(level)
+
+
+class _warnings_as_lines:
+    """While a command runs, xigeo's warnings print as one ``xigeo: warning: …`` line on stderr."""
+
+    def __enter__(self) -> "_warnings_as_lines":
+        import warnings
+
+        self._saved = warnings.formatwarning
+
+        def one_line(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                     line: str | None = None) -> str:
+            if issubclass(category, XigeoWarning):
+                return f"xigeo: warning: {message}\n"
+            return self._saved(message, category, filename, lineno, line)
+
+        warnings.formatwarning = one_line
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import warnings
+
+        warnings.formatwarning = self._saved
 
 
 class _ClickHandler(logging.Handler):

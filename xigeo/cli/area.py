@@ -26,13 +26,16 @@ TABLE_SUFFIXES = (".csv", ".xlsx")
 @method_option
 @click.option("--per-feature", is_flag=True, help="One row per feature instead of a summary.")
 @click.option("--id", "id_field", help="Field to index the per-feature table by.")
+@click.option("--repair", is_flag=True,
+              help="Measure invalid polygons (bow-ties) as repaired (shapely make_valid) and "
+                   "report each one's area before and after (default: refuse them).")
 @encoding_option
 @crs_option
 @output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
 @overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
-                 per_feature: bool, id_field: str | None, encoding: str | None, crs: tuple[str, ...],
-                 output: Path | None, overwrite: bool) -> None:
+                 per_feature: bool, id_field: str | None, repair: bool, encoding: str | None,
+                 crs: tuple[str, ...], output: Path | None, overwrite: bool) -> None:
     """Survey areas of the polygons in LAYER.
 
     \b
@@ -41,12 +44,16 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
       xigeo area data.gpkg --layer dltb --by DLBM -o 地类面积.xlsx
       xigeo area parcels.shp --per-feature --id DKBH --unit ha -o 面积.csv --overwrite
     """
+    from .._layers import measured_note
     from ..area import area, summarize_area
     from ..errors import OptionError
-    from ..units import AreaUnit
+    from ..units import AreaUnit, convert_area
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
+    if id_field and not per_feature:
+        raise click.UsageError("--id indexes the per-feature table: give it with --per-feature "
+                               "(the summary has one row per --by group)")
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
@@ -54,16 +61,33 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
         if id_field:
             _require(gdf, id_field, layer_path)
             gdf = gdf.set_index(id_field)
-        table = pd.concat([area(gdf, method=method, unit=u) for u in (AreaUnit.M2, unit_)
-                           if u is AreaUnit.M2 or unit_ is not AreaUnit.M2], axis=1)
+        fixing = "make_valid" if repair else None
+        m2 = area(gdf, method=method, unit=AreaUnit.M2, repair=fixing)  # measured (and warned) once
+        columns = [m2] + ([pd.Series(convert_area(m2.to_numpy(), AreaUnit.M2, unit_), index=m2.index,
+                                     name=unit_.column)] if unit_ is not AreaUnit.M2 else [])
+        repaired = m2.attrs.get("repaired")
+        table = pd.concat(columns, axis=1)
         if by:
             _require(gdf, by, layer_path)
             table.insert(0, by, gdf[by])
+        note = measured_note(gdf.index, gdf.geometry.values)
+        left_out = "（这些行无面积）"
     else:
         if by:
             _require(gdf, by, layer_path)
-        table = summarize_area(gdf, by=by, method=method, unit=unit_)
+        table = summarize_area(gdf, by=by, method=method, unit=unit_,
+                               repair="make_valid" if repair else None)
+        repaired = table.attrs.get("repaired")
+        note = table.attrs["note"]["zh"]
+        left_out = "（未计入合计）"
     click.echo(format_table(table))
+    # rows left out of the totals and polygons repaired are said on the terminal, never silent
+    if note:
+        click.echo(f"注：{note}{left_out}")
+    if repaired is not None:
+        for row, r in repaired.iterrows():
+            click.echo(f"注：第 {row} 行无效面已修复（{r['reason']}）：{r['area_before_m2']:,.2f} → "
+                       f"{r['area_after_m2']:,.2f} 平方米（{r['change_m2']:+,.2f}）")
     if output:
         write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

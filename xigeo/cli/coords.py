@@ -26,9 +26,12 @@ def coords() -> None:
               help="Layer to write (.gpkg, .shp, .geojson, …); an existing file is refused "
                    "unless --overwrite.")
 @click.option("--encoding", help="Text encoding of FILE, e.g. gbk (default: detected).")
+@click.option("--strict", is_flag=True,
+              help="Refuse rings that do not repeat their first point (default: close them, "
+                   "with a warning naming each).")
 @crs_option
 @overwrite_option
-def import_command(file: Path, output: Path, encoding: str | None, crs: tuple[str, ...],
+def import_command(file: Path, output: Path, encoding: str | None, strict: bool, crs: tuple[str, ...],
                    overwrite: bool) -> None:
     """Read the coordinate file FILE and write its parcels as a layer.
 
@@ -42,7 +45,7 @@ def import_command(file: Path, output: Path, encoding: str | None, crs: tuple[st
     from ..io import write_layer
 
     check_outputs([output], overwrite=overwrite, inputs=[file])
-    gdf = read_coords(file, encoding=encoding, crs=crs_for(file, crs))
+    gdf = read_coords(file, encoding=encoding, crs=crs_for(file, crs), strict=strict)
     write_layer(gdf, output, overwrite=overwrite)
     click.echo(f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}")
 

@@ -34,7 +34,7 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
               default="auto", show_default=True)
 @click.option("--grid", type=click.Choice(["auto", "gk", "dms", "none"]), default="auto",
               show_default=True, help="Coordinate grid: GK metres, degrees-minutes or none.")
-@click.option("--scale", type=float, help="Scale denominator, e.g. 10000 for 1:10 000.")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True), help="Scale denominator, e.g. 10000 for 1:10 000.")
 @click.option("--label-field", "--label", "label_field",
               help="Field written on the features of the last layer (e.g. JXQBH).")
 @click.option("--locator", type=click.Path(path_type=Path), help="County outline for a locator inset.")
@@ -42,7 +42,7 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.option("--author", help="制图人 (map maker).")
 @click.option("--date", help="制图日期 (default: today).")
 @click.option("--source", help="数据来源 (data source).")
-@click.option("--dpi", type=int, default=300, show_default=True, help="Resolution of PNG output.")
+@click.option("--dpi", type=click.IntRange(min=1), default=300, show_default=True, help="Resolution of PNG output.")
 @encoding_option
 @crs_option
 @overwrite_option

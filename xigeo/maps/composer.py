@@ -176,7 +176,9 @@ def _fit(extent: tuple[float, float, float, float], box_in: tuple[float, float],
     denominator = None
     if not crs.is_geographic:
         needed = per_inch * metres_per_unit / 0.0254
-        denominator = float(scale) if scale is not None else _nice_scale(needed)
+        from .._options import positive
+
+        denominator = positive(scale, name="scale") if scale is not None else _nice_scale(needed)
         if scale is not None and scale < needed * (1 - 1e-9):
             log.warning("at 1:%g the data do not fit the frame (needs 1:%.0f); the map is cropped",
                         scale, needed)
@@ -536,8 +538,11 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
     >>> export_map(g, out, title="旱地分布图", date="2026年11月").name
     '图.pdf'
     """
+    from .._options import positive
+
     path = Path(path)
     fmt = map_format(path)
+    dpi = int(positive(dpi, name="dpi"))
     if isinstance(layers, Figure) and kwargs:
         raise TypeError(f"export_map got a finished Figure and map options "
                         f"({', '.join(sorted(kwargs))}); pass them when making the map")
