@@ -463,13 +463,20 @@ def _open(entry: Path, source: Path, fp: list[list[Any]], options: dict[str, Any
 def _build(source: Path, *, layer: str | None, encoding: str | None, crs: Any,
            id_field: str | None) -> tuple[Any, dict[str, Any]]:
     """Read ``source`` and compute what a check needs once: the table to store and its metadata."""
+    gdf, id_field = _read_indexed(source, layer=layer, encoding=encoding, crs=crs, id_field=id_field)
+    label = str(gdf.attrs.get("source", source))
+    return layer_table(gdf, label=label, index=id_field or None)
+
+
+def _read_indexed(path: Path | str | os.PathLike[str], *, layer: str | None, encoding: str | None,
+                  crs: Any, id_field: str | None) -> tuple[Any, str | None]:
+    """The layer read and indexed by ``id_field``, else BSM when present (else the row number)."""
     from .errors import SchemaError
     from .io import read_layer
 
-    gdf = read_layer(source, layer=layer, encoding=encoding, crs=crs)
-    label = str(gdf.attrs.get("source", source))
+    gdf = read_layer(path, layer=layer, encoding=encoding, crs=crs)
     if id_field is not None and id_field not in gdf.columns:
-        raise SchemaError(f"{source}: no field {id_field!r}; fields are: "
+        raise SchemaError(f"{path}: no field {id_field!r}; fields are: "
                           f"{', '.join(str(c) for c in gdf.columns)}")
     if id_field is None and "BSM" in gdf.columns:
         id_field = "BSM"
@@ -477,7 +484,7 @@ def _build(source: Path, *, layer: str | None, encoding: str | None, crs: Any,
         attrs = dict(gdf.attrs)
         gdf = gdf.set_index(id_field)
         gdf.attrs.update(attrs)
-    return layer_table(gdf, label=label, index=id_field or None)
+    return gdf, id_field or None
 
 
 def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[str, Any]]:
@@ -591,20 +598,7 @@ def reference_layer(path: str | os.PathLike[str], *, cache: bool = True, layer: 
     """
     if cache:
         return prepare(path, layer=layer, encoding=encoding, crs=crs, id_field=id_field)
-    from .errors import SchemaError
-    from .io import read_layer
-
-    gdf = read_layer(path, layer=layer, encoding=encoding, crs=crs)
-    if id_field is not None and id_field not in gdf.columns:
-        raise SchemaError(f"{path}: no field {id_field!r}; fields are: "
-                          f"{', '.join(str(c) for c in gdf.columns)}")
-    if id_field is None and "BSM" in gdf.columns:
-        id_field = "BSM"
-    if id_field:
-        attrs = dict(gdf.attrs)
-        gdf = gdf.set_index(id_field)
-        gdf.attrs.update(attrs)
-    return gdf
+    return _read_indexed(path, layer=layer, encoding=encoding, crs=crs, id_field=id_field)[0]
 
 
 def near_patches(layer: PreparedLayer, parcels: Any, *, columns: list[str] | None = None) -> Near:
