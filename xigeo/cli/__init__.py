@@ -28,6 +28,7 @@ from .sample import sample_command
 from .stripping import stripping_command
 from .tables import tables_command
 from .validate import validate_command
+from .warmup import warmup_command
 
 __all__ = ["cli", "main"]
 
@@ -89,6 +90,7 @@ cli.add_command(check_farmland_command)
 cli.add_command(report_command)
 cli.add_command(adjust_command)
 cli.add_command(tables_command)
+cli.add_command(warmup_command)
 
 
 def main(argv: list[str] | None = None) -> int:
