@@ -77,19 +77,26 @@ def test_read_only_install_falls_back_to_a_temporary_cache():
 
 # --- the first call (issue 14): one compiled signature per kernel, the warm-up, the cache used ---
 
+def _env(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment with ``env``; a XIGEO_CACHE_DIR there wins over the
+    NUMBA_CACHE_DIR that xigeo._jit.prepare set here (which a child would otherwise inherit)."""
+    base = {k: v for k, v in os.environ.items() if not (k == "NUMBA_CACHE_DIR" and "XIGEO_CACHE_DIR" in env)}
+    return {**base, "PYTHONPATH": str(ROOT), **env}
+
+
 def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     code = "import sys\nfrom xigeo.cli import main\nsys.exit(main(sys.argv[1:]))"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **env}, check=False, cwd="/")
+                          env=_env(env), check=False, cwd="/")
 
 
 def _kernel_dispatchers():
     import numba
 
-    from xigeo import _area_kernel, _clip
+    from xigeo import _area_kernel, _clip, _predicates
 
-    return {f"{m.__name__}.{n}": d for m in (_clip, _area_kernel) for n, d in vars(m).items()
-            if isinstance(d, numba.core.registry.CPUDispatcher)}
+    return {f"{m.__name__}.{n}": d for m in (_predicates, _clip, _area_kernel) for n, d in vars(m).items()
+            if isinstance(d, numba.core.registry.CPUDispatcher) and d.py_func.__module__ == m.__name__}
 
 
 def _compiles_during(func):
@@ -199,7 +206,7 @@ def test_cold_warmup_makes_the_first_overlap_of_a_new_process_warm(tmp_path):
             "r = xigeo.farmland_overlap(xigeo.sample.load('prereview').set_index('XMBH'),"
             " xigeo.sample.load('jbnt').set_index('BSM'))\nprint(float(r.by_parcel['overlap_m2'].sum()))")
     warm = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd="/")
+                          env=_env(env), cwd="/")
     assert warm.returncode == 0, warm.stderr
     assert "正在编译" not in warm.stderr
     import xigeo
@@ -208,3 +215,14 @@ def test_cold_warmup_makes_the_first_overlap_of_a_new_process_warm(tmp_path):
     here = xigeo.farmland_overlap(xigeo.sample.load("prereview").set_index("XMBH"),
                                   xigeo.sample.load("jbnt").set_index("BSM"))
     assert float(warm.stdout.split()[-1]) == float(here.by_parcel["overlap_m2"].sum())
+
+
+def test_validating_a_layer_compiles_the_simplicity_test_not_the_clipping_kernel():
+    # the first validate_layer after installing needs xigeo._predicates only (~2 s to compile),
+    # not the ~10 s of the clipping kernel in xigeo._clip
+    code = ("import sys\nimport xigeo, xigeo.sample\nxigeo.validate_layer(xigeo.sample.load('jbnt'))\n"
+            "print(' '.join(sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd="/")
+    loaded = set(run.stdout.split())
+    assert "xigeo._predicates" in loaded and "xigeo._clip" not in loaded

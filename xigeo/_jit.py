@@ -44,7 +44,7 @@ from typing import Any, NamedTuple
 __all__ = ["prepare", "cache_dir", "warmup", "KERNEL_MODULES", "Warmed"]
 
 #: the modules holding numba kernels (each compiles all its kernels when imported)
-KERNEL_MODULES = ("xigeo._area_kernel", "xigeo._clip")
+KERNEL_MODULES = ("xigeo._area_kernel", "xigeo._predicates", "xigeo._clip")
 
 log = logging.getLogger("xigeo")
 
@@ -153,7 +153,8 @@ def warmup() -> list[Warmed]:
         already = name in sys.modules
         module = importlib.import_module(name)
         seconds = 0.0 if already else time.perf_counter() - t
-        dispatchers = [d for d in vars(module).values() if hasattr(d, "stats") and hasattr(d, "py_func")]
+        dispatchers = [d for d in vars(module).values() if hasattr(d, "stats")
+                       and getattr(getattr(d, "py_func", None), "__module__", None) == name]
         compiled = sum(sum(d.stats.cache_misses.values()) for d in dispatchers)
         loaded = sum(sum(d.stats.cache_hits.values()) for d in dispatchers)
         cache = next((str(d.stats.cache_path) for d in dispatchers if d.stats.cache_path), "")
