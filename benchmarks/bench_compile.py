@@ -56,13 +56,17 @@ def _timed(call, repeat: int) -> dict:
     t = time.perf_counter()
     value = call()
     first = time.perf_counter() - t
-    warm = []
+    warm, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         call()
         warm.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     warm.sort()
-    return {"first_s": first, "warm_s": warm[len(warm) // 2] if warm else float("nan"), "value": value}
+    cpu.sort()
+    mid = len(warm) // 2
+    return {"first_s": first, "warm_s": warm[mid] if warm else float("nan"),
+            "warm_cpu_s": cpu[mid] if cpu else float("nan"), "value": value}
 
 
 def _breakdown() -> tuple[list, object]:
@@ -191,15 +195,18 @@ def main() -> None:
     trees = [("this tree", ROOT)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     print(f"# {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the start; "
           "cpu = the child's user+sys seconds")
-    print("| tree | run | first call | warm (median) | process wall | process cpu | says compiling | value |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
+    print("| tree | run | first call | warm (median) | warm cpu (median) | process wall | process cpu "
+          "| says compiling | value |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
     breakdowns = []
     for label, tree in trees:
         for name, r in measure(tree, args.repeat, args.cache, args.breakdown):
             first = f"{r['first_s']:.2f} s" if "first_s" in r else ""
             warm = f"{r['warm_s'] * 1000:.0f} ms" if r.get("warm_s") == r.get("warm_s") and "warm_s" in r else ""
             value = f"{r['value']:,.2f}" if r.get("value") else ""
-            print(f"| {label} | {name} | {first} | {warm} | {r['wall_s']:.1f} s | {r['cpu_s']:.1f} s | "
+            wcpu = r.get("warm_cpu_s", float("nan"))
+            wcpu = f"{wcpu * 1000:.0f} ms" if wcpu == wcpu else ""
+            print(f"| {label} | {name} | {first} | {warm} | {wcpu} | {r['wall_s']:.1f} s | {r['cpu_s']:.1f} s | "
                   f"{'yes' if r['said_compiling'] else 'no'} | {value} |", flush=True)
             if "breakdown" in r:
                 breakdowns.append((label, r["breakdown"]))
