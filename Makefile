@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.xigeo-installed
 WARM   := $(VENV)/.xigeo-warm
 # numba's cache is keyed on these sources: an edit recompiles, so warm up again
-KERNELS := xigeo/_jit.py xigeo/_clip.py xigeo/_area_kernel.py xigeo/_survey_rules.py
+KERNELS := xigeo/_jit.py xigeo/_predicates.py xigeo/_clip.py xigeo/_area_kernel.py
 
 .PHONY: demo test docs bench clean
 
