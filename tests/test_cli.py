@@ -110,7 +110,7 @@ def test_top_level_help_lists_each_command_once_and_every_help_has_examples():
     lines = run("--help").output.split("Commands:")[1].strip().splitlines()
     listed = [line.split()[0] for line in lines if not line.startswith("    ")]
     assert listed == sorted(cli.commands)  # each command once
-    assert len(listed) == 22  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare (14) + changes (19) + check (16)
+    assert len(listed) == 23  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare, warmup (14) + changes (19) + check (16)
     for path in _commands(cli):
         result = run(*path, "--help")
         assert result.exit_code == 0, path

@@ -31,6 +31,8 @@ prepare(__name__)  # a cache folder numba can write to, before numba is imported
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
+from numba import types as _t  # noqa: E402
+
 from ._layers import thread_count  # noqa: E402
 from ._survey_rules import ARCSEC_DECIMALS, DENSIFY_EDGE_M, GK_DECIMALS  # noqa: E402
 
@@ -41,6 +43,14 @@ _GK_SCALE = 10.0**GK_DECIMALS
 _SEC_SCALE = 10.0**ARCSEC_DECIMALS
 #: points per thread: a block of rings runs on a thread per CPU from this many points each
 POINTS_PER_THREAD = 100_000
+
+# Explicit signatures: each function compiles once, when this module is imported (or loads from
+# numba's cache), for exactly these types; the inputs are read-only C arrays, so writable and
+# read-only arrays take the same compiled code (docs/performance.md, "The first call").
+_F8 = _t.float64
+_VEC_RO = _t.Array(_t.float64, 1, "C", readonly=True)
+_XY_RO = _t.Array(_t.float64, 2, "C", readonly=True)
+_OFF_RO = _t.Array(_t.int64, 1, "C", readonly=True)
 
 
 def _kruger_coefficients(f: float) -> tuple[float, np.ndarray, np.ndarray]:
@@ -86,7 +96,7 @@ def _sinh_cosh(x: float) -> tuple[float, float]:
     return sh, sh + inv
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_t.UniTuple(_F8, 4)(_F8, _F8, _F8, _F8, _F8, _VEC_RO, _VEC_RO), cache=True, nogil=True)
 def _inverse_tm(east: float, north: float, k0a: float, fe: float, fn: float,
                 beta: np.ndarray, delta: np.ndarray) -> tuple[float, float, float, float]:
     """Gauss–Krüger (E, N) → (φ, λ − λ0, sin φ, cos φ), φ and λ in radians.
@@ -168,7 +178,8 @@ def _q(s: float, e: float, e2: float) -> float:
     return 2.0 * s * acc
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_F8(_XY_RO, _t.int64, _t.int64, _t.boolean, _F8, _F8, _F8, _F8, _F8, _F8, _VEC_RO,
+                 _VEC_RO, _t.boolean), cache=True, nogil=True)
 def _ring_area(xy: np.ndarray, start: int, end: int, projected: bool, e: float, e2: float,
                lon0: float, k0a: float, fe: float, fn: float, beta: np.ndarray,
                delta: np.ndarray, survey: bool) -> float:
@@ -238,7 +249,8 @@ def _ring_area(xy: np.ndarray, start: int, end: int, projected: bool, e: float, 
     return abs(0.25 * acc)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_t.none(_XY_RO, _OFF_RO, _t.int64, _t.int64, _t.boolean, _F8, _F8, _F8, _F8, _F8, _F8,
+                     _VEC_RO, _VEC_RO, _t.boolean, _t.Array(_F8, 1, "C")), cache=True, nogil=True)
 def _ellipsoidal_kernel(xy: np.ndarray, ring_offsets: np.ndarray, first: int, last: int,
                         projected: bool, a: float, f: float, lon0: float, k0a: float,
                         fe: float, fn: float, beta: np.ndarray, delta: np.ndarray,
@@ -273,6 +285,9 @@ def ring_areas_m2(xy: np.ndarray, ring_off: np.ndarray, *, projected: bool, a: f
     ellipsoid. Rings of fewer than 4 points measure 0.
     """
     a_ratio, beta, delta = _kruger_coefficients(f)
+    # the one type each kernel is compiled for (a copy only where the input differs)
+    xy = np.ascontiguousarray(xy, dtype=np.float64)
+    ring_off = np.ascontiguousarray(ring_off, dtype=np.int64)
     ring_m2 = np.zeros(ring_off.size - 1)
     workers = thread_count(xy.shape[0], POINTS_PER_THREAD)
     # blocks of rings with about the same number of points, one per thread
@@ -281,8 +296,9 @@ def ring_areas_m2(xy: np.ndarray, ring_off: np.ndarray, *, projected: bool, a: f
 
     def run(block: int) -> None:
         _ellipsoidal_kernel(xy, ring_off, int(bounds[block]), int(bounds[block + 1]),
-                            projected, a, f, math.radians(lon0), float(k0 * a * a_ratio),
-                            float(fe), float(fn), beta, delta, survey, ring_m2)
+                            bool(projected), float(a), float(f), math.radians(lon0),
+                            float(k0 * a * a_ratio), float(fe), float(fn), beta, delta, bool(survey),
+                            ring_m2)
 
     if workers == 1:
         run(0)

@@ -28,7 +28,10 @@ each: :func:`_pair_edges` (1), :func:`_split_points` and :func:`_sort_splits`
 (2), :func:`_classify` (3), :func:`_link`, :func:`_trace_rings`,
 :func:`_assign_holes` and :func:`_write_piece` (4). The three stages every
 pair runs are inlined into it by numba (``inline="always"``): as separate
-calls they made the kernel 9-12 % slower (docs/performance.md).
+calls they made the kernel 9-12 % slower (docs/performance.md). Every other
+function is compiled once, for one explicit signature, and called (LLVM
+inlines the small ones): the first call after installing compiles in
+seconds (docs/performance.md, "The first call").
 
 Every orientation test is Shewchuk's ``orient2d`` with its floating-point
 error bound. Whenever a pair is not decided with certainty by the
@@ -52,7 +55,7 @@ Examples
 from __future__ import annotations
 
 import logging
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ._jit import prepare
 
@@ -61,12 +64,26 @@ prepare(__name__)  # a cache folder numba can write to, before numba is imported
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from numba import types as _t  # noqa: E402
 
+# the exact predicates, the compiled types and the simplicity test (re-exported)
+from ._predicates import (_B1, _BOOL, _F, _F8, _I, _I8, _I8_RO, _UNCERTAIN, _XY, _XY_RO,  # noqa: E402
+                          _arr, _f8, _i8, _in_threads, _orient, _segment_sides, _simple_rings,
+                          certainly_valid, simple_rings)
 # the ring layout the kernels read (re-exported: callers import it from here too)
 from ._rings import Rings, merge_rings, no_rings, offsets, ring_boxes, rings_of  # noqa: E402
-# the exact orientation test and the simple-ring test, shared with the area's validity guard
-from ._simple import (_CCW_ERRBOUND, _EPS, _UNCERTAIN, _in_threads, _orient,  # noqa: E402,F401
-                      _segment_sides, _simple_rings, certainly_valid, simple_rings)
+
+# Every compiled function has one explicit signature (see xigeo._predicates); the Python
+# wrappers (_kernel_layer, _f8, _i8) bring any other input to those types.
+#: scratch tuples of :func:`_clip_chunk` (see "the clipping kernel, in stages")
+_EDGES = _t.UniTuple(_F8, 8)
+_SPLITS = _t.Tuple((_I8, _F8, _F8, _F8))
+_OVERLAPS = _t.Tuple((_I8, _F8, _F8, _B1))
+_SUBS = _t.UniTuple(_F8, 4)
+_RINGS = _t.Tuple((_I8, _I8, _F8, _I8))
+#: a layer as :func:`_kernel_layer` gives it: xy, ring offsets, first ring per geometry, reversed, boxes
+_LAYER = _t.Tuple((_XY_RO, _I8_RO, _I8_RO, _arr(_t.bool_, 1, True), _XY_RO))
+
 
 __all__ = ["clip_pairs", "Clipped", "Rings", "rings_of", "merge_rings", "simple_rings", "separated_pairs", "offsets", "certainly_valid", "EMPTY", "PIECE", "FALLBACK"]
 
@@ -83,7 +100,7 @@ FALLBACK = 2
 _NEAR_END = 1e-9
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_arr(_t.int8)(_XY_RO, _I8_RO), cache=True, nogil=True)
 def _ring_orientation(xy: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
     """Sign of the shoelace area of every ring (1 counter-clockwise, -1 clockwise, 0 flat)."""
     n = ring_off.size - 1
@@ -100,7 +117,7 @@ def _ring_orientation(xy: np.ndarray, ring_off: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+@numba.njit(_F(_F, _F, _F, _F, _F, _F), cache=True, nogil=True, error_model="numpy")
 def _param(x0: float, y0: float, x1: float, y1: float, x: float, y: float) -> float:
     """Position of (x, y) along the edge (x0, y0)→(x1, y1), 0 at the start, 1 at the end."""
     dx, dy = x1 - x0, y1 - y0
@@ -109,17 +126,18 @@ def _param(x0: float, y0: float, x1: float, y1: float, x: float, y: float) -> fl
     return (y - y0) / dy
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit([_I8(_I8, _I), _F8(_F8, _I), _B1(_B1, _I)], cache=True, nogil=True)
 def _grow(a: np.ndarray, need: int) -> np.ndarray:
     """``a`` if it holds ``need`` items, else a copy of it at least twice as long."""
     if a.size >= need:
         return a
     b = np.empty(max(need, 2 * a.size), dtype=a.dtype)
-    b[:a.size] = a
+    for i in range(a.size):  # a loop, not b[:n] = a: numba's slice assignment compiles string formatting
+        b[i] = a[i]
     return b
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_I(_F, _F, _F8, _F8, _F8, _F8, _F8, _F8, _I, _I), cache=True, nogil=True)
 def _inside(px: float, py: float, ex0: np.ndarray, ey0: np.ndarray, ex1: np.ndarray,
             ey1: np.ndarray, bx_lo: np.ndarray, bx_hi: np.ndarray, lo: int, hi: int) -> int:
     """Crossing parity of (px, py) against edges lo..hi-1: 1 inside, 0 outside, 2 on/uncertain.
@@ -157,21 +175,65 @@ def _inside(px: float, py: float, ex0: np.ndarray, ey0: np.ndarray, ex1: np.ndar
 # reports it, and the pair goes to GEOS (status FALLBACK).
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_EDGES(_I), cache=True, nogil=True)
 def _edge_table(cap: int) -> tuple:
     """Empty ``edges`` scratch for ``cap`` edges (eight distinct arrays)."""
     return (np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap),
             np.empty(cap), np.empty(cap), np.empty(cap), np.empty(cap))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_XY(_XY, _I, _I), cache=True, nogil=True)
 def _grow_xy(a: np.ndarray, n: int, need: int) -> np.ndarray:
     """``a`` ((m, 2) points, the first ``n`` in use) if it holds ``need``, else a larger copy."""
     if a.shape[0] >= need:
         return a
     b = np.empty((max(need, 2 * a.shape[0]), 2))
-    b[:n] = a[:n]
+    for i in range(n):
+        b[i, 0], b[i, 1] = a[i, 0], a[i, 1]
     return b
+
+
+@numba.njit(_I8(_F8, _F8, _I, _I8), cache=True, nogil=True)
+def _lex_order(k1: np.ndarray, k2: np.ndarray, n: int, order: np.ndarray) -> np.ndarray:
+    """``order[:n]``: 0..n-1 sorted by k1, then k2, then position (``order`` grown if needed).
+
+    A stable bottom-up merge sort: the same order as two stable
+    ``np.argsort`` passes (k2, then k1), without compiling numba's argsort.
+    """
+    order = _grow(order, n)
+    for u in range(n):
+        order[u] = u
+    src = order
+    dst = np.empty(max(n, 1), dtype=np.int64)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i, j, w = lo, mid, lo
+            while i < mid and j < hi:
+                a, b = src[i], src[j]
+                if k1[b] < k1[a] or (k1[b] == k1[a] and k2[b] < k2[a]):
+                    dst[w] = b  # strictly before: the right run's item first
+                    j += 1
+                else:
+                    dst[w] = a  # ties keep the left (earlier) item first
+                    i += 1
+                w += 1
+            while i < mid:
+                dst[w] = src[i]
+                i += 1
+                w += 1
+            while j < hi:
+                dst[w] = src[j]
+                j += 1
+                w += 1
+        src, dst = dst, src
+        width *= 2
+    if src is not order:
+        for u in range(n):
+            order[u] = src[u]
+    return order
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -325,7 +387,7 @@ def _split_points(edges, active, act_b, n_act_b, ea, splits, overlaps):
     return ns, nco, False, (sp_e, sp_t, sp_x, sp_y), (co_e, co_t0, co_t1, co_same)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_I8(_I8, _F8, _I, _I8), cache=True, nogil=True)
 def _sort_splits(sp_e: np.ndarray, sp_t: np.ndarray, ns: int, order: np.ndarray) -> np.ndarray:
     """The order of splits 0..ns-1 by edge, then along the edge (``order`` grown if needed)."""
     order = _grow(order, ns)
@@ -339,9 +401,10 @@ def _sort_splits(sp_e: np.ndarray, sp_t: np.ndarray, ns: int, order: np.ndarray)
                 w -= 1
             order[w] = u
     else:
-        o1 = np.argsort(sp_t[:ns], kind="mergesort")
-        o2 = np.argsort(sp_e[:ns][o1], kind="mergesort")
-        order[:ns] = o1[o2]
+        edge = np.empty(ns)  # edge numbers as floats (exact below 2**53): one sort for both callers
+        for u in range(ns):
+            edge[u] = sp_e[u]
+        order = _lex_order(edge, sp_t, ns, order)
     return order
 
 
@@ -403,7 +466,7 @@ def _classify(edges, active, ne, ea, splits, order, ns, overlaps, nco, subs):
     return nseg, False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_BOOL(_SUBS, _I, _I8), cache=True, nogil=True)
 def _link(subs, nseg: int, nxt: np.ndarray) -> bool:
     """Stage 4: ``nxt[s]``, the sub-edge starting where sub-edge s ends; True (fail) unless unique.
 
@@ -422,12 +485,19 @@ def _link(subs, nseg: int, nxt: np.ndarray) -> bool:
                 return True
             nxt[s] = found
         return False
-    o1 = np.argsort(sy[:nseg], kind="mergesort")
-    o2 = np.argsort(sx[:nseg][o1], kind="mergesort")
-    srt = o1[o2]
-    keyx = sx[:nseg][srt]
+    srt = _lex_order(sx, sy, nseg, np.empty(nseg, dtype=np.int64))
+    keyx = np.empty(nseg)
+    for u in range(nseg):
+        keyx[u] = sx[srt[u]]
     for s in range(nseg):
-        pos = np.searchsorted(keyx, tx[s])
+        lo, hi = 0, nseg  # the first position with keyx[pos] >= tx[s] (np.searchsorted)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if keyx[mid] < tx[s]:
+                lo = mid + 1
+            else:
+                hi = mid
+        pos = lo
         found = -1
         while pos < nseg and keyx[pos] == tx[s]:
             u = srt[pos]
@@ -442,7 +512,8 @@ def _link(subs, nseg: int, nxt: np.ndarray) -> bool:
     return False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_t.Tuple((_I, _I, _I, _BOOL))(_SUBS, _I, _I8, _B1, _XY, _I, _RINGS), cache=True,
+             nogil=True)
 def _trace_rings(subs, nseg, nxt, seen, out_xy, n_xy, rings):
     """Stage 5: follow ``nxt`` into closed rings, written to ``out_xy`` from ``n_xy`` on.
 
@@ -478,7 +549,7 @@ def _trace_rings(subs, nseg, nxt, seen, out_xy, n_xy, rings):
     return nr, n_shell, n_xy, False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_BOOL(_XY, _RINGS, _I, _I), cache=True, nogil=True)
 def _assign_holes(out_xy, rings, nr, n_shell) -> bool:
     """Stage 6: every hole to the smallest shell containing its first vertex; True (fail) if none.
 
@@ -517,7 +588,8 @@ def _assign_holes(out_xy, rings, nr, n_shell) -> bool:
     return False
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(_t.UniTuple(_I, 3)(_t.Tuple((_XY, _I8, _I8)), _t.UniTuple(_I, 3), _I, _XY, _RINGS, _I,
+                                _t.UniTuple(_F, 2)), cache=True, nogil=True)
 def _write_piece(out, counts, ring_base, tmpxy, rings, nr, origin):
     """Stage 7: rewrite the rings from ``ring_base`` on per part (the shell, then its holes).
 
@@ -529,7 +601,8 @@ def _write_piece(out, counts, ring_base, tmpxy, rings, nr, origin):
     n_xy, n_ring, n_part = counts
     r_start, r_len, r_area, r_owner = rings
     ox, oy = origin
-    tmpxy[:n_xy - ring_base] = out_xy[ring_base:n_xy]
+    for v in range(n_xy - ring_base):
+        tmpxy[v, 0], tmpxy[v, 1] = out_xy[ring_base + v, 0], out_xy[ring_base + v, 1]
     w = ring_base
     for r in range(nr):
         if r_area[r] < 0.0:
@@ -551,7 +624,8 @@ def _write_piece(out, counts, ring_base, tmpxy, rings, nr, origin):
     return w, n_ring, n_part
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(_t.Tuple((_arr(_t.int8), _I8, _I8, _I8, _XY))(_LAYER, _LAYER, _I8_RO, _I8_RO, _I, _I, _BOOL),
+             cache=True, nogil=True, error_model="numpy")
 def _clip_chunk(A, B, li, ri, lo, hi, decide_only):
     """Intersect pairs (A[li[k]], B[ri[k]]), k in lo..hi-1, stage by stage.
 
@@ -647,7 +721,8 @@ def _clip_chunk(A, B, li, ri, lo, hi, decide_only):
         out_xy[:n_xy].copy()
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(_B1(_XY_RO, _I8_RO, _I8_RO, _I8_RO, _I8_RO, _I, _I), cache=True, nogil=True,
+             error_model="numpy")
 def _separated_chunk(xy: np.ndarray, ring_off: np.ndarray, geom_ring: np.ndarray,
                      first: np.ndarray, second: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Pairs lo..hi-1 certainly apart: a shared edge whose line has each polygon on one side.
@@ -718,18 +793,20 @@ def separated_pairs(rings: Rings, n: int, first: np.ndarray, second: np.ndarray)
     geom_ring = np.searchsorted(rings.owner, np.arange(n + 1)).astype(np.int64)
     first = np.ascontiguousarray(first, dtype=np.int64)
     second = np.ascontiguousarray(second, dtype=np.int64)
-    parts = _in_threads(lambda lo, hi: _separated_chunk(rings.xy, rings.ring_off, geom_ring,
-                                                        first, second, lo, hi), first.size)
+    xy, ring_off = _f8(rings.xy), _i8(rings.ring_off)
+    parts = _in_threads(lambda lo, hi: _separated_chunk(xy, ring_off, geom_ring, first, second, lo, hi),
+                        first.size)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 
 def _kernel_layer(rings: Rings, n: int, box: np.ndarray) -> tuple:
     """One layer of ``n`` geometries as :func:`_clip_chunk` reads it (a tuple of five arrays)."""
     geom_ring = np.searchsorted(rings.owner, np.arange(n + 1)).astype(np.int64)
-    sign = _ring_orientation(rings.xy, rings.ring_off)
+    xy, ring_off = _f8(rings.xy), _i8(rings.ring_off)
+    sign = _ring_orientation(xy, ring_off)
     # shells counter-clockwise, holes clockwise
-    rev = np.where(rings.exterior, sign < 0, sign > 0)
-    return rings.xy, rings.ring_off, geom_ring, rev, np.ascontiguousarray(box, dtype=np.float64)
+    rev = np.ascontiguousarray(np.where(rings.exterior, sign < 0, sign > 0), dtype=np.bool_)
+    return xy, ring_off, geom_ring, rev, _f8(box)
 
 
 class Clipped(NamedTuple):
@@ -818,7 +895,7 @@ def clip_pairs(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarr
     exterior = np.zeros(ring_len.size, dtype=bool)
     exterior[part_off[:-1]] = True
     if check and done.size:
-        simple = _simple_rings(xy, ring_off, 512)
+        simple = _simple_rings(_f8(xy), _i8(ring_off), 512)
         single = (parts[done] == 1) & (part_rings[geom_off[:-1]] == 1)
         certain = single & simple[part_off[geom_off[:-1]]]
         if not certain.all():

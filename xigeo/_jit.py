@@ -11,9 +11,17 @@ places are not writable, at a folder of the system's temporary directory,
 and says so once in the log. A ``NUMBA_CACHE_DIR`` set by the user is left
 as it is.
 
-It also says, once, when a kernel is about to be compiled (no cached copy
-found): the first call after installing takes seconds, not milliseconds,
-and the user should know why.
+It also says, once, when a kernel is about to be compiled: numba announces
+each compilation (its ``numba:compile`` event, sent only when no cached copy
+was found), and the first one of a xigeo kernel logs
+"首次运行：正在编译计算内核…": the first call after installing takes
+seconds, not milliseconds, and the user should know why.
+
+:func:`warmup` compiles (or loads) every kernel now, so that the first real
+call does not pay for it: ``make demo``/``make test`` run it while
+installing (``xigeo warmup``, which calls this); a plain
+``pip install xigeo`` does not, and then the first call compiles (~10 s,
+docs/performance.md "The first call").
 
 >>> cache_dir(environ={"NUMBA_CACHE_DIR": "/srv/numba"}) is None
 True
@@ -23,14 +31,20 @@ True
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
-__all__ = ["prepare", "cache_dir"]
+__all__ = ["prepare", "cache_dir", "warmup", "KERNEL_MODULES", "Warmed"]
+
+#: the modules holding numba kernels (each compiles all its kernels when imported)
+KERNEL_MODULES = ("xigeo._area_kernel", "xigeo._predicates", "xigeo._clip")
 
 log = logging.getLogger("xigeo")
 
@@ -70,22 +84,6 @@ def cache_dir(*, environ: Mapping[str, str] | None = None) -> Path | None:
     return Path(tempfile.gettempdir()) / f"xigeo-numba-cache-{uid}"
 
 
-def _cached(stem: str) -> bool:
-    """Is there a numba index file of the module ``stem`` where numba will look for it?
-
-    numba's order: ``NUMBA_CACHE_DIR`` when set, else beside the source when
-    that is writable, else the user's cache folder.
-    """
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        place: Path | None = Path(os.environ["NUMBA_CACHE_DIR"])
-    elif _writable(_PACKAGE / "__pycache__"):
-        place = _PACKAGE / "__pycache__"
-    else:
-        user = _user_cache(os.environ)
-        place = user / "numba" if user is not None else None
-    return place is not None and place.is_dir() and next(place.rglob(f"{stem}.*.nbi"), None) is not None
-
-
 def prepare(module: str) -> None:
     """Call at the top of a kernel module, before ``import numba`` (``module``: its ``__name__``)."""
     if not _state["prepared"]:
@@ -103,7 +101,62 @@ def prepare(module: str) -> None:
                             "（可设置环境变量 XIGEO_CACHE_DIR 指定）/ the package folder and the user "
                             "cache are not writable: compiled kernels are cached in %s (set "
                             "XIGEO_CACHE_DIR to choose a folder)", folder, folder)
-    if not _state["announced"] and not _cached(module.rpartition(".")[2]):
-        _state["announced"] = True
-        log.warning("xigeo: 首次运行：正在编译计算内核（一次性，约需半分钟）… / first run: compiling "
-                    "the computing kernels (once, up to half a minute)…")
+        _listen_for_compiles()
+
+
+def _listen_for_compiles() -> None:
+    """Log one line when numba first compiles a xigeo kernel (not when it loads a cached one)."""
+    from numba.core import event
+
+    class Announce(event.Listener):
+        def on_start(self, ev: Any) -> None:
+            func = getattr(ev.data.get("dispatcher"), "py_func", None)
+            if not _state["announced"] and getattr(func, "__module__", "").startswith("xigeo."):
+                _state["announced"] = True
+                log.warning("xigeo: 首次运行：正在编译计算内核（一次性，约需十几秒）… / first run: "
+                            "compiling the computing kernels (once, 10-20 s)…")
+
+        def on_end(self, ev: Any) -> None:
+            pass
+
+    event.register("numba:compile", Announce())
+
+
+class Warmed(NamedTuple):
+    """What :func:`warmup` did for one kernel module."""
+
+    #: the module, e.g. ``xigeo._clip``
+    module: str
+    #: compiled functions (no cached copy was found)
+    compiled: int
+    #: functions loaded from numba's cache
+    loaded: int
+    #: wall time of importing the module (compiling or loading its kernels)
+    seconds: float
+    #: where numba keeps their compiled copies
+    cache: str
+
+
+def warmup() -> list[Warmed]:
+    """Compile every compiled kernel now (or load it from the cache), once per installation.
+
+    The kernels are compiled for one signature each when their module is
+    imported, and kept in numba's cache (see the module docstring for where),
+    so that the first overlay or area of every later session starts at full
+    speed. ``make demo`` and ``make test`` run it while installing; the CLI
+    has ``xigeo warmup``. A second call, or a call with a warm cache, loads
+    the kernels and compiles nothing.
+    """
+    out = []
+    for name in KERNEL_MODULES:
+        t = time.perf_counter()
+        already = name in sys.modules
+        module = importlib.import_module(name)
+        seconds = 0.0 if already else time.perf_counter() - t
+        dispatchers = [d for d in vars(module).values() if hasattr(d, "stats")
+                       and getattr(getattr(d, "py_func", None), "__module__", None) == name]
+        compiled = sum(sum(d.stats.cache_misses.values()) for d in dispatchers)
+        loaded = sum(sum(d.stats.cache_hits.values()) for d in dispatchers)
+        cache = next((str(d.stats.cache_path) for d in dispatchers if d.stats.cache_path), "")
+        out.append(Warmed(name, compiled, loaded, seconds, cache))
+    return out

@@ -280,8 +280,8 @@ def _check_repair(repair: str | None) -> str | None:
 
 
 def _certainly_valid(polys: np.ndarray, rings: Any) -> np.ndarray:
-    """:func:`xigeo._simple.certainly_valid` on rings already flattened (the area's own)."""
-    from ._simple import simple_rings  # numba: loaded with the area kernel (not the overlay's)
+    """:func:`xigeo._predicates.certainly_valid` on rings already flattened (the area's own)."""
+    from ._predicates import simple_rings  # numba: the predicates only, not the clipping kernel
 
     simple = simple_rings(rings)
     n = len(polys)
@@ -298,7 +298,7 @@ def _guard_polygons(polys: np.ndarray, index: pd.Index, label: str, repair: str 
     A compiled exact test settles the simple survey polygons (on ``rings``, the
     flattened rings, when the caller has them); GEOS judges the rest.
     """
-    from ._simple import certainly_valid  # numba: loaded with the area kernel
+    from ._predicates import certainly_valid  # numba: the predicates only, not the clipping kernel
 
     sure = certainly_valid(polys) if rings is None else _certainly_valid(polys, rings)
     ask = np.flatnonzero(~shapely.is_missing(polys) & ~sure)

@@ -208,7 +208,7 @@ def _geometry_problems(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> list[Problem]:
             _rows(index, other)))
     polygonal = present & ~other
     # a compiled exact test settles most simple polygons; GEOS judges the rest
-    from ._clip import certainly_valid  # numba: loaded on the first layer validated
+    from ._predicates import certainly_valid  # numba: loaded on the first layer validated
 
     ask = np.flatnonzero(polygonal & ~certainly_valid(geoms))
     invalid = np.zeros(len(geoms), dtype=bool)

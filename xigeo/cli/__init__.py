@@ -35,6 +35,7 @@ from .tables import tables_command
 from .transform import transform_command
 from .validate import validate_command
 from .zone import zone_command
+from .warmup import warmup_command
 
 __all__ = ["cli", "main"]
 
@@ -127,6 +128,7 @@ cli.add_command(transform_command)
 cli.add_command(zone_command)
 cli.add_command(changes_command)
 cli.add_command(check_command)
+cli.add_command(warmup_command)
 
 
 def main(argv: list[str] | None = None) -> int:

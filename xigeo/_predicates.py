@@ -1,9 +1,15 @@
-"""The exact simple-ring test: which polygons are certainly valid, without GEOS.
+"""The exact orientation predicates and the compiled simplicity test, apart from the clipping kernel.
 
-Shared by the area's validity guard (:func:`xigeo.area`, which must not load the
-overlay kernel of :mod:`xigeo._clip`) and by the overlay kernel itself. The
-orientation test is Shewchuk's orient2d filter: a side is decided only when the
-floating-point determinant is beyond its error bound, else "not certain" (2).
+What validating a layer needs (:func:`certainly_valid`, :func:`simple_rings`)
+and what :mod:`xigeo._clip` builds on (:func:`_orient`,
+:func:`_segment_sides`, the compiled types), in a module of its own: the
+first ``validate_layer`` after installing compiles these few functions
+(~2 s), not the whole clipping kernel (docs/performance.md, "The first
+call").
+
+>>> from shapely import box
+>>> certainly_valid(np.array([box(0, 0, 1, 1)])).tolist()
+[True]
 """
 
 from __future__ import annotations
@@ -19,17 +25,35 @@ prepare(__name__)  # a cache folder numba can write to, before numba is imported
 import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from numba import types as _t  # noqa: E402
 
 from ._layers import thread_count  # noqa: E402
 from ._rings import Rings, offsets  # noqa: E402
 
-__all__ = ["simple_rings", "certainly_valid"]
+__all__ = ["certainly_valid", "simple_rings"]
 
+# --- compiled types ------------------------------------------------------------------------
+#
+# Every compiled function has an explicit signature: numba compiles it once, when this module
+# is imported (or loads it from its cache), for exactly these types, and never again for
+# another (a literal int argument, a read-only or int32 array would each compile a copy).
+# Arrays are C-contiguous; inputs are declared read-only, so that writable and read-only
+# arrays (e.g. from Arrow) use the same code; the Python wrappers below (_kernel_layer, _f8,
+# _i8) bring any other input to these types. docs/performance.md, "The first call".
+
+
+def _arr(dtype: Any, ndim: int = 1, readonly: bool = False) -> Any:
+    return _t.Array(dtype, ndim, "C", readonly=readonly)
+
+
+_F8, _I8, _B1, _XY = _arr(_t.float64), _arr(_t.int64), _arr(_t.bool_), _arr(_t.float64, 2)
+_XY_RO, _I8_RO = _arr(_t.float64, 2, True), _arr(_t.int64, 1, True)
+_I, _F, _BOOL = _t.int64, _t.float64, _t.boolean
 _EPS = 2.0**-53
 _CCW_ERRBOUND = (3.0 + 16.0 * _EPS) * _EPS
 _UNCERTAIN = 2
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(_I(_F, _F, _F, _F, _F, _F), cache=True, nogil=True)
 def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
     """Side of c from the line a→b: 1 left, -1 right, 0 on it, 2 not certain (orient2d filter)."""
     detleft = (ax - cx) * (by - cy)
@@ -53,7 +77,7 @@ def _orient(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) ->
     return _UNCERTAIN
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(_t.Tuple((_I, _I, _I, _I, _BOOL))(_F, _F, _F, _F, _F, _F, _F, _F), cache=True, nogil=True)
 def _segment_sides(px0: float, py0: float, px1: float, py1: float, qx0: float, qy0: float,
                    qx1: float, qy1: float) -> tuple[int, int, int, int, bool]:
     """Sides of q's ends from the line of p, of p's ends from the line of q, and "apart".
@@ -74,7 +98,7 @@ def _segment_sides(px0: float, py0: float, px1: float, py1: float, qx0: float, q
     return s1, s2, s3, s4, (s3 == s4 and s3 != 0 and s3 != _UNCERTAIN)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(_B1(_XY_RO, _I8_RO, _I), cache=True, nogil=True, error_model="numpy")
 def _simple_rings(xy: np.ndarray, ring_off: np.ndarray, max_edges: int) -> np.ndarray:
     """True for every ring certainly simple: closed, ≥ 3 edges, no edge meets a non-adjacent one.
 
@@ -138,19 +162,11 @@ def _simple_rings(xy: np.ndarray, ring_off: np.ndarray, max_edges: int) -> np.nd
     return out
 
 
-def _in_threads(func: Callable[[int, int], Any], n: int, min_chunk: int = 2_000) -> list:
-    """``func(lo, hi)`` on contiguous slices of range(n), a thread per CPU (nogil kernels)."""
-    workers = thread_count(n, min_chunk)
-    cuts = np.linspace(0, n, workers + 1).astype(np.int64)
-    if workers == 1:
-        return [func(0, n)]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda w: func(int(cuts[w]), int(cuts[w + 1])), range(workers)))
-
 
 def simple_rings(rings: Rings, *, max_edges: int = 512) -> np.ndarray:
     """Per ring: certainly simple (see :func:`_simple_rings`), on a thread per CPU."""
-    parts = _in_threads(lambda lo, hi: _simple_rings(rings.xy, rings.ring_off[lo:hi + 1], max_edges),
+    xy, ring_off = _f8(rings.xy), _i8(rings.ring_off)
+    parts = _in_threads(lambda lo, hi: _simple_rings(xy, ring_off[lo:hi + 1], max_edges),
                         rings.ring_off.size - 1, min_chunk=20_000)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
@@ -183,5 +199,25 @@ def certainly_valid(geoms: np.ndarray, *, max_edges: int = 512) -> np.ndarray:
     out[simple] = simple_rings(Rings(xy, ring_off, simple, np.ones(simple.size, dtype=bool)),
                                max_edges=max_edges)
     return out
+
+
+def _f8(a: np.ndarray) -> np.ndarray:
+    """``a`` as the kernels' one compiled type: C-contiguous float64 (a copy only if it is not)."""
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _i8(a: np.ndarray) -> np.ndarray:
+    """``a`` as C-contiguous int64 (a copy only if it is not)."""
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def _in_threads(func: Callable[[int, int], Any], n: int, min_chunk: int = 2_000) -> list:
+    """``func(lo, hi)`` on contiguous slices of range(n), a thread per CPU (nogil kernels)."""
+    workers = thread_count(n, min_chunk)
+    cuts = np.linspace(0, n, workers + 1).astype(np.int64)
+    if workers == 1:
+        return [func(0, n)]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda w: func(int(cuts[w]), int(cuts[w + 1])), range(workers)))
 
 
