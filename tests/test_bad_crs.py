@@ -314,6 +314,11 @@ def test_geographic_area_equals_projected_survey_area_on_the_sample():
 
     gk = load("dltb")
     geo = gk.to_crs(4490)
+    # one patch's needle-thin spike (a generator artefact; the quality check's TP007 lists the
+    # sample's spikes) crosses itself once reprojected to degrees: area() refuses it there
+    valid = shapely.is_valid(np.asarray(geo.geometry.values, dtype=object))
+    assert (~valid).sum() == 1 and shapely.is_valid(gk.geometry.values[~valid]).all()
+    gk, geo = gk[valid], geo[valid]
     exact = xigeo.area(geo, survey_rules=False) - xigeo.area(gk, survey_rules=False)
     assert float(exact.abs().max()) < 1e-5
     diff = (xigeo.area(geo) - xigeo.area(gk)).abs().to_numpy()
@@ -332,7 +337,7 @@ def test_geographic_area_equals_projected_survey_area_on_the_sample():
         return pts
 
     dense = gpd.GeoSeries([Polygon(densify(g.exterior), [densify(r) for r in g.interiors])
-                           for g in values], crs=gk.crs).to_crs(4490)
+                           for g in values], index=gk.index, crs=gk.crs).to_crs(4490)
     resid = (xigeo.area(dense) - xigeo.area(gk)).abs().to_numpy()
     assert np.all(resid <= 0.01 + 1e-4 * shapely.length(values))
 
