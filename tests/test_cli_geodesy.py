@@ -134,17 +134,23 @@ def test_fit_transform_bad_csv_and_existing_output(tmp_path, capsys):
 
 
 def test_zone_command(parcels, tmp_path, capsys):
-    out = tmp_path / "39带.gpkg"
-    result = run("zone", parcels, "--zone", "39", "-o", out)
+    # the parcels (114.51–114.96°E) lie beyond zone 39's reach (115.0–119.0°E): refused, naming
+    # the flag for their own zone, nothing written
+    assert main(["zone", str(parcels), "--zone", "39", "-o", str(tmp_path / "39带.gpkg")]) == 1
+    assert "lies in the 3-degree zone 38. Fix: --zone 38" in capsys.readouterr().err
+    assert not (tmp_path / "39带.gpkg").exists()
+    # into the 6° zone 20 (CM 117°E, 114–120°E): EPSG:4498
+    out = tmp_path / "20带.gpkg"
+    result = run("zone", parcels, "--zone", "20", "--width", "6", "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("已换带：2个要素") and "EPSG:4527" in result.output
-    assert read_layer(out).crs.to_epsg() == 4527
+    assert result.output.startswith("已换带：2个要素") and "EPSG:4498" in result.output
+    assert read_layer(out).crs.to_epsg() == 4498
     plain = tmp_path / "无带号.gpkg"
     assert run("zone", parcels, "--no-prefix", "-o", plain).exit_code == 0
     x = shapely.get_coordinates(read_layer(plain).geometry.values)[:, 0]
     assert read_layer(plain).crs.to_epsg() == 4547 and x.max() < 1_000_000
     before = out.read_bytes()
-    assert main(["zone", str(parcels), "--zone", "39", "-o", str(out)]) == 1
+    assert main(["zone", str(parcels), "--zone", "20", "--width", "6", "-o", str(out)]) == 1
     assert "exists" in capsys.readouterr().err and out.read_bytes() == before
     assert main(["zone", str(parcels), "--central-meridian", "116", "-o", str(tmp_path / "x.gpkg")]) == 1
     assert "not the central meridian of a 3° zone" in capsys.readouterr().err

@@ -15,7 +15,7 @@ The land-use code groups themselves are in :mod:`xigeo._landuse`.
 >>> class_codes(pd.DataFrame({"DLBM": [101, 702]}), "DLBM", "dltb")
 Traceback (most recent call last):
 ...
-xigeo.errors.ValidationError: dltb: DLBM holds numbers (101), but land-use codes are text with leading zeros (0101, 0702). Fix: read the field as text, or layer['DLBM'] = layer['DLBM'].astype('Int64').astype(str).str.zfill(4)
+xigeo.errors.ValidationError: dltb: DLBM holds numbers (101), but land-use codes are text with leading zeros (0101, 0702): read as numbers, 0101 and 101 cannot be told apart. Fix: layer['DLBM'] = layer['DLBM'].astype('Int64').astype(str).str.zfill(4)
 >>> float(ha(12_500.0))
 1.25
 """

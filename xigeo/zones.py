@@ -21,13 +21,13 @@ Examples
 >>> plain = change_zone(pts, prefix=False)
 >>> plain.crs.to_epsg(), float(plain.x[0])
 (4547, 456789.01)
->>> east = gpd.GeoSeries([Point(38_590_000.0, 3_580_000.0)], crs=4526)   # 114.95°E, by zone 39
+>>> east = gpd.GeoSeries([Point(38_620_000.0, 3_580_000.0)], crs=4526)   # 115.27°E, by zone 39
 >>> z39 = change_zone(east, zone=39)
 >>> z39.crs.to_epsg(), z39.crs.name
 (4527, 'CGCS2000 / 3-degree Gauss-Kruger zone 39')
 >>> back = change_zone(z39, zone=38)
 >>> float(back.x[0]), float(back.y[0])
-(38590000.0, 3580000.0)
+(38620000.0, 3580000.0)
 """
 
 from __future__ import annotations
