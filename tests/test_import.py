@@ -66,3 +66,12 @@ def test_scipy_linalg_imported_first_is_left_as_it_is():
     loaded = _modules_after("import scipy.linalg, numba\nimport xigeo._area_kernel\n"
                             "import numba.np.arraymath as m\nassert m._HAVE_BLAS")
     assert "scipy.linalg.cython_blas" in loaded
+
+
+def test_the_xigeo_command_freezes_its_objects_at_the_end_and_main_with_arguments_does_not():
+    # the console entry point (main() reading sys.argv) skips the final collection's walk of
+    # every object at exit (gc.freeze); main(args) from a script or a test leaves gc alone
+    code = ("import gc, sys\nfrom xigeo.cli import main\n"
+            "sys.argv = ['xigeo', '--help']\nassert main() == 0\nassert gc.get_freeze_count() > 0\n"
+            "gc.unfreeze()\nassert main(['--help']) == 0\nassert gc.get_freeze_count() == 0")
+    assert "xigeo.cli" in _modules_after(code)
