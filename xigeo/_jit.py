@@ -101,7 +101,40 @@ def prepare(module: str) -> None:
                             "（可设置环境变量 XIGEO_CACHE_DIR 指定）/ the package folder and the user "
                             "cache are not writable: compiled kernels are cached in %s (set "
                             "XIGEO_CACHE_DIR to choose a folder)", folder, folder)
+        _skip_blas_probe()
         _listen_for_compiles()
+
+
+def _skip_blas_probe() -> None:
+    """Import numba's array-math module without its BLAS probe, which imports ``scipy.linalg``.
+
+    numba's ``numba.np.arraymath`` (imported with numba's implementations the
+    first time a kernel is compiled or loaded) calls ``ensure_blas()`` at
+    import to decide whether ``np.dot`` of floats may call BLAS: that imports
+    ``scipy.linalg.cython_blas``, i.e. all of ``scipy.linalg`` and
+    ``scipy.sparse`` (~0.4 s, a third of a small check's start-up). No xigeo
+    kernel uses BLAS. So, unless ``scipy.linalg`` is already loaded (then
+    the probe costs nothing), the module is imported once with
+    ``scipy.linalg.cython_blas`` marked as not importable (``None`` in
+    ``sys.modules``, Python's documented way); numba's probe catches the
+    ImportError and uses its own loop for ``np.dot`` of 1-d arrays in code
+    compiled later in this process (the same results; numba's ``np.linalg``
+    checks scipy again when such code is compiled, and finds it). The mark is
+    removed at once, whatever happens; should a numba version not catch the
+    ImportError, the module is imported again normally.
+    """
+    name = "scipy.linalg.cython_blas"
+    if name in sys.modules or "numba.np.arraymath" in sys.modules:
+        return
+    sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        import numba.np.arraymath  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if sys.modules.get(name, "") is None:
+            del sys.modules[name]
+    import numba.np.arraymath  # noqa: F401, F811  (a no-op unless the import above failed)
 
 
 def _listen_for_compiles() -> None:
