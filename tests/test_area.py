@@ -454,6 +454,55 @@ def test_summarize_ellipsoidal_overlap_equals_intersection_area(projects):
                                    "area_ha_rounded", "area_mu", "area_mu_rounded"]
 
 
+def test_summarize_overlaps_inside_and_between_groups_worked_by_hand():
+    # planar, metres; worked by hand:
+    #   A: a1 = [0,100]², a2 = [50,150]×[0,100] (overlap 50×100), a3 = [100,200]×[0,100]
+    #      overlapping a2 by 50×100 → one cluster a1-a2-a3, union [0,200]×[0,100] = 20 000;
+    #      a4 = [300,400]×[0,100] touches nothing → its own 10 000. A = 30 000, removed 10 000.
+    #   B: b1 = [0,100]×[100,200] shares an edge with a1 only (no overlap),
+    #      b2 = [150,250]×[50,150] overlaps a2 and a3 (another group) by 50×50 each and
+    #      touches b1 at no area → B = 10 000 + 10 000 = 20 000, removed 0.
+    #   合计: A ∪ B: b1 adds 10 000; b2 adds 100×100 − [150,200]×[50,100] (2 500) = 7 500;
+    #      total = 30 000 + 10 000 + 7 500 = 47 500; removed = 60 000 − 47 500 = 12 500.
+    x0, y0 = 38_560_000, 3_580_000
+    rects = {"a1": (0, 0, 100, 100), "a2": (50, 0, 150, 100), "a3": (100, 0, 200, 100),
+             "a4": (300, 0, 400, 100), "b1": (0, 100, 100, 200), "b2": (150, 50, 250, 150)}
+    layer = gpd.GeoDataFrame(
+        {"cls": [k[0].upper() for k in rects]},
+        geometry=[box(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in rects.values()], crs=4526)
+    table = summarize_area(layer, by="cls", method="planar", total=True)
+    assert table["area_m2"].tolist() == pytest.approx([30_000, 20_000, 47_500])
+    assert table["overlap_removed_m2"].tolist() == [10_000, 0, 12_500]
+    # the same figures as dissolving each group whole (shapely's union, independent of xigeo)
+    for g in ("A", "B"):
+        geoms = layer.geometry[layer["cls"] == g].to_numpy()
+        assert table.loc[g, "area_m2"] == pytest.approx(shapely.union_all(geoms).area)
+    assert table.loc["合计", "area_m2"] == pytest.approx(shapely.union_all(layer.geometry.to_numpy()).area)
+    # ellipsoidal: a cluster's union is measured, the others' own areas summed
+    ell = summarize_area(layer, by="cls", total=True)
+    members = area(layer, survey_rules=True)
+    union_a = area(gpd.GeoSeries([box(x0, y0, x0 + 200, y0 + 100)], crs=4526)).iloc[0]
+    assert ell.loc["A", "area_m2"] == pytest.approx(union_a + members.iloc[3], abs=0.02)
+    assert ell.loc["B", "area_m2"] == pytest.approx(members.iloc[4:].sum(), abs=0.02)
+
+
+def test_summarize_coverage_equals_plain_sum_of_area():
+    # a 6 × 5 grid of 37 m cells (a coverage: shared edges, no overlaps) in two classes:
+    # nothing is dissolved, so each class is the sum of its members' area() figures
+    x0, y0 = 38_560_000, 3_580_000
+    cells = [box(x0 + 37 * i, y0 + 37 * j, x0 + 37 * (i + 1), y0 + 37 * (j + 1))
+             for i in range(6) for j in range(5)]
+    layer = gpd.GeoDataFrame({"cls": ["01", "02", "01"] * 10}, geometry=cells, crs=4526)
+    unrounded = xarea._area_m2(layer, AreaMethod.ELLIPSOIDAL, True, label="t", rounded=False).m2
+    table = summarize_area(layer, by="cls", total=True)
+    for g in ("01", "02"):
+        assert table.loc[g, "area_m2"] == pytest.approx(unrounded[layer["cls"] == g].sum(), rel=1e-12)
+    assert table.loc["合计", "area_m2"] == pytest.approx(unrounded.sum(), rel=1e-12)
+    assert (table["overlap_removed_m2"] == 0).all()
+    # and within 0.01 m² per patch of the rounded area() figures
+    assert table.loc["合计", "area_m2"] == pytest.approx(area(layer).sum(), abs=0.005 * 30)
+
+
 def test_summarize_whole_layer_and_rounding(projects):
     table = summarize_area(projects, method="planar", unit="mu")
     assert list(table.index) == ["合计"]

@@ -494,5 +494,7 @@ def test_farmland_change_map_colours_gains_and_losses(sample_result):
                       "耕地增加（其他农用地转入）", "耕地增加（未利用地开发）"]
     p = sample_result.pieces[sample_result.pieces["class_changed"] & ~sample_result.pieces["sliver"]]
     farm_b, farm_a = p["before_DLBM"].str.startswith("01"), p["after_DLBM"].str.startswith("01")
-    drawn = sum(len(c.get_paths()) for c in fig.axes[0].collections)
+    # polygons are drawn as one compound path per colour: count their rings (MOVETOs)
+    drawn = sum(1 if p.codes is None else int((p.codes == p.MOVETO).sum())
+                for c in fig.axes[0].collections for p in c.get_paths())
     assert drawn >= int((farm_b ^ farm_a).sum())

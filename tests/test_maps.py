@@ -679,3 +679,49 @@ def test_cli_map_refuses_an_existing_output_before_reading(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"wrote {out}"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["图.png"]
+
+
+# ---------------------------------------------------------------- scale (issue 17)
+
+def _grid_landuse(nx: int, ny: int, codes: list[str], cell: float = 20.0) -> gpd.GeoDataFrame:
+    """nx × ny square cells (a coverage) cycling through ``codes``."""
+    x, y = 38_560_000, 3_580_000
+    i, j = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    x0, y0 = x + i.ravel() * cell, y + j.ravel() * cell
+    import shapely
+    geoms = shapely.box(x0, y0, x0 + cell, y0 + cell)
+    return gpd.GeoDataFrame({"DLBM": [codes[k % len(codes)] for k in range(len(geoms))]},
+                            geometry=geoms, crs=4526)
+
+
+def test_landuse_map_draws_one_compound_path_per_class():
+    codes = ["0101", "0103", "0702", "1101"]
+    grid = _grid_landuse(40, 25, codes)                       # 1 000 patches, 4 classes
+    fig = thematic_map(grid, title="图", date=DATE)
+    drawn = [c for c in fig.axes[0].collections if str(c.get_gid()).endswith("-landuse")]
+    assert len(drawn) == 1
+    paths = drawn[0].get_paths()
+    assert len(paths) == len(codes)                           # k paths, not one per polygon
+    # every patch is in it: 1 000 closed rings of 5 vertices (4 corners + the closing one)
+    assert sum(len(p.vertices) for p in paths) == 5 * len(grid)
+    assert sum(int((p.codes == p.MOVETO).sum()) for p in paths) == len(grid)
+    assert sum(int((p.codes == p.CLOSEPOLY).sum()) for p in paths) == len(grid)
+    # each path's colour is its class's palette colour, and holds that class's cells only
+    pal = landuse_palette()
+    want = {tuple(np.round(matplotlib.colors.to_rgba(pal.color(c)), 6)) for c in codes}
+    have = {tuple(np.round(f, 6)) for f in drawn[0].get_facecolors()}
+    assert have == want
+    for path, face in zip(paths, drawn[0].get_facecolors()):
+        code = [c for c in codes if np.allclose(matplotlib.colors.to_rgba(pal.color(c)), face)][0]
+        assert int((path.codes == path.MOVETO).sum()) == int((grid["DLBM"] == code).sum())
+
+
+def test_landuse_pdf_size_is_bounded_for_a_big_layer(tmp_path):
+    # 40 000 patches (200 × 200 cells of 5 m, 1 km²): the PDF holds 4 paths, vector;
+    # bound: 40 000 rings × 5 vertices × 8 bytes ("x y l" compressed ≈ 3-6 bytes) ≈ 1.6 MB
+    grid = _grid_landuse(200, 200, ["0101", "0103", "0702", "1101", "0301", "1001"], cell=5.0)
+    out = export_map(grid, tmp_path / "big.pdf", title="图", date=DATE)
+    size = out.stat().st_size
+    assert size <= 40_000 * 5 * 8
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 1

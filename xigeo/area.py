@@ -503,13 +503,18 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
                    repair: str | None = None) -> pd.DataFrame:
     """Total area of a layer per group, counting overlapping polygons once.
 
-    The polygons of each group are dissolved (unioned) before they are
-    measured, so an area covered by two polygons of one group is counted
-    once; the area this removed is reported. Areas are unrounded sums of
-    the :func:`area` figures (with ``survey_rules``, the GK and B, L rounding
-    and densification apply, but not the per-feature 0.01 m² rounding);
-    the ``*_rounded`` columns round the totals half up to 2 decimals, as
-    reports print them.
+    An area covered by two polygons of one group is counted once; the area
+    this removed is reported. Only features that really overlap are
+    dissolved: candidate pairs come from one STRtree query (bounding boxes),
+    the pairs whose interiors meet in an area (DE-9IM ``2********``) are
+    kept, and each connected cluster of such features inside a group is
+    unioned and its union measured (with ``survey_rules``, densified on the
+    union's own edges). Every other feature — all of them in a coverage
+    such as a 三调 DLTB layer — counts with its own unrounded :func:`area`
+    figure, so the total of a coverage is the survey-method total, the sum
+    of the members' areas (GK and B, L rounding and densification applied,
+    but not the per-feature 0.01 m² rounding). The ``*_rounded`` columns
+    round the totals half up to 2 decimals, as reports print them.
 
     Parameters
     ----------
@@ -538,7 +543,9 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
         One row per group (index: the group values), columns:
 
         - ``count``: features with a non-empty polygonal geometry (measured);
-        - ``area_m2``: area of the group's union, m², unrounded;
+        - ``area_m2``: area of the group counting overlaps once, m²,
+          unrounded: the members' own areas plus, for each cluster of
+          overlapping members, its union's area instead of theirs;
         - ``overlap_removed_m2``: sum of the features' areas minus the area
           of their union, m², to 0.01 m² (0 when nothing overlaps);
         - ``area_<unit>`` and ``area_<unit>_rounded`` for ``unit``, ``ha``
@@ -610,18 +617,8 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
                             else (TOTAL_LABEL,) + ("",) * (len(keys) - 1))
         members.append(np.arange(len(values)))
 
-    unions = np.empty(len(members), dtype=object)
-    for i, rows in enumerate(members):  # one union per group, not per polygon
-        try:
-            unions[i] = shapely.union_all(polys[rows])
-        except shapely.errors.GEOSException as err:
-            raise ValidationError(
-                f"{label}: the polygons of group {group_labels[i]!r} cannot be dissolved "
-                f"({err}); run xigeo.validate_layer / xigeo.repair first") from None
-    union_layer = _as_geoseries(unions, crs)
-    union_m2 = np.nan_to_num(_area_m2(union_layer, method, survey_rules, label=label,
-                                      rounded=False).m2)
-    summed = np.array([np.nansum(member_m2[rows]) for rows in members])
+    union_m2, summed = _dissolved_m2(polys, member_m2, present, members, group_labels,
+                                     bool(total and keys), method, survey_rules, label, crs)
     counts = np.array([int(present[rows].sum()) for rows in members])
 
     idx: pd.Index
@@ -644,6 +641,87 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     logger.debug("summarize_area(%s): %d groups, %.2f m² of overlap removed", label,
                  len(table), float(np.sum(summed - union_m2)))
     return table
+
+
+def _overlapping_pairs(polys: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of features whose interiors meet in an area (DE-9IM ``2********``).
+
+    Candidates are the pairs whose bounding boxes meet (one STRtree query);
+    the exact test is then run on those pairs only, all in vectorised calls.
+    Features that merely touch (a shared edge or corner, as in a coverage)
+    are not pairs.
+    """
+    rows = np.flatnonzero(present)
+    if rows.size < 2:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    geoms = polys[rows]
+    a, b = shapely.STRtree(geoms).query(geoms)
+    keep = a < b
+    a, b = a[keep], b[keep]
+    shapely.prepare(geoms)
+    inside = shapely.relate_pattern(geoms[a], geoms[b], "2********")
+    return rows[a[inside]], rows[b[inside]]
+
+
+def _dissolved_m2(polys: np.ndarray, member_m2: np.ndarray, present: np.ndarray,
+                  members: list[np.ndarray], group_labels: list[Hashable], with_total: bool,
+                  method: AreaMethod, survey_rules: bool, label: str,
+                  crs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Area of each group counting overlaps once, and the plain sum of its members' areas.
+
+    ``members`` is a partition of the rows (the groups), followed by one
+    group of all rows (the total) if ``with_total``. Only the clusters of features that
+    really overlap (connected through pairs whose interiors meet, inside one
+    group) are unioned and measured; every other feature contributes its own
+    unrounded area. One union per overlap cluster, not per group or polygon.
+    """
+    m2 = np.nan_to_num(np.asarray(member_m2, dtype=float))
+    pi, pj = _overlapping_pairs(polys, present)
+    cut = len(members) - 1 if with_total else len(members)
+    out = [_partition_m2(polys, m2, pi, pj, members[a:b], group_labels[a:b], method,
+                         survey_rules, label, crs)
+           for a, b in ((0, cut), (cut, len(members))) if b > a]
+    return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
+
+
+def _partition_m2(polys: np.ndarray, m2: np.ndarray, pi: np.ndarray, pj: np.ndarray,
+                  members: list[np.ndarray], group_labels: list[Hashable], method: AreaMethod,
+                  survey_rules: bool, label: str, crs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_dissolved_m2` for groups that partition the rows (each row in one group)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, ngroups = len(polys), len(members)
+    code = np.full(n, -1, dtype=np.intp)
+    for g, rows in enumerate(members):  # one assignment per group
+        code[rows] = g
+    summed = np.bincount(code, weights=m2, minlength=ngroups)
+    same = code[pi] == code[pj]
+    gi, gj = pi[same], pj[same]
+    if gi.size == 0:
+        return summed, summed
+    graph = coo_matrix((np.ones(gi.size), (gi, gj)), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    clustered = np.unique(np.r_[gi, gj])
+    # the clustered features sorted by cluster; one union per cluster
+    order = clustered[np.argsort(comp[clustered], kind="stable")]
+    clusters = np.split(order, np.flatnonzero(np.diff(comp[order])) + 1)
+    unions = np.empty(len(clusters), dtype=object)
+    for k, cluster in enumerate(clusters):
+        try:
+            unions[k] = shapely.union_all(polys[cluster])
+        except shapely.errors.GEOSException as err:
+            raise ValidationError(
+                f"{label}: the polygons of group {group_labels[code[cluster[0]]]!r} cannot be "
+                f"dissolved ({err}); run xigeo.validate_layer / xigeo.repair first") from None
+    cluster_m2 = np.nan_to_num(_area_m2(_as_geoseries(unions, crs), method, survey_rules,
+                                        label=label, rounded=False).m2)
+    alone = np.ones(n, dtype=bool)
+    alone[clustered] = False
+    dissolved = (np.bincount(code[alone], weights=m2[alone], minlength=ngroups)
+                 + np.bincount(code[[c[0] for c in clusters]], weights=cluster_m2,
+                               minlength=ngroups))
+    return dissolved, summed
 
 
 def _as_geoseries(values: np.ndarray, crs: Any) -> Any:

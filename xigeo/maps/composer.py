@@ -28,6 +28,7 @@ import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.colors import to_rgba_array
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MPath
@@ -188,27 +189,52 @@ def _fit(extent: tuple[float, float, float, float], box_in: tuple[float, float],
     return (cx - half_x, cy - half_y, cx + half_x, cy + half_y), aspect, denominator
 
 
-def _polygon_path(geom: Any) -> MPath:
-    """One matplotlib path for a (multi)polygon, holes included."""
-    parts = [MPath(np.asarray(ring.coords)[:, :2], closed=True)
-             for poly in getattr(geom, "geoms", [geom]) if not poly.is_empty
-             for ring in (poly.exterior, *poly.interiors)]
-    return MPath.make_compound_path(*parts)
+def _compound_paths(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, list[MPath]]:
+    """One compound matplotlib path per distinct key (e.g. per colour), holes included.
+
+    Vectorised: the parts, rings and vertices of all geometries come from
+    three shapely calls; each ring is a MOVETO … LINETO … CLOSEPOLY subpath
+    (as ``Path(ring, closed=True)`` gives), rings keep their layer order
+    within a key. Returns the distinct keys (as ``np.unique`` orders them)
+    and their paths.
+    """
+    uniq, code = np.unique(keys, return_inverse=True)
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    keep = ~shapely.is_empty(parts)
+    parts, part_of = parts[keep], part_of[keep]
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, vertex_of = shapely.get_coordinates(rings, return_index=True)
+    owner = code[part_of[ring_of[vertex_of]]]
+    order = np.argsort(owner, kind="stable")
+    xy, vertex_of, owner = xy[order], vertex_of[order], owner[order]
+    codes = np.full(len(xy), MPath.LINETO, dtype=MPath.code_type)
+    if len(xy):
+        first = np.r_[True, vertex_of[1:] != vertex_of[:-1]]
+        last = np.r_[vertex_of[1:] != vertex_of[:-1], True]
+        codes[first] = MPath.MOVETO
+        codes[last] = MPath.CLOSEPOLY
+    cuts = np.searchsorted(owner, np.arange(1, len(uniq)))
+    paths = [MPath(v, c) for v, c in zip(np.split(xy, cuts), np.split(codes, cuts))]
+    return uniq, paths
 
 
 def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: list[Any] | None, style: dict[str, Any],
               gid: str, zorder: float) -> None:
-    """Draw polygons as one collection (one compound path when they share a colour)."""
+    """Draw polygons as one collection of one compound path per colour (not per polygon)."""
     style = dict(style)
     # exteriors counter-clockwise, holes clockwise: overlapping features then fill
     # as their union under the non-zero rule when merged into one compound path
     geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object))
     face = style.pop("facecolor", None) if colors is None else colors
     if colors is None:
-        paths = [MPath.make_compound_path(*[_polygon_path(g) for g in geoms])]
+        paths = _compound_paths(geoms, np.zeros(len(geoms), dtype=np.intp))[1]
         face = [face if face is not None else "none"]
     else:
-        paths = [_polygon_path(g) for g in geoms]
+        # one path per distinct colour; the colours as RGBA so equal colours merge
+        rgba = to_rgba_array(colors)
+        keyed = np.unique(rgba, axis=0, return_inverse=True)
+        uniq, paths = _compound_paths(geoms, keyed[1].reshape(-1))
+        face = keyed[0][uniq]
     coll = PathCollection(paths, facecolors=face, edgecolors=style.pop("edgecolor", "black"),
                           linewidths=style.pop("linewidth", 0.5),
                           linestyles=style.pop("linestyle", "solid"), hatch=style.pop("hatch", None),
