@@ -93,25 +93,37 @@ def change_map(result: Any, *, landuse: gpd.GeoDataFrame | None = None,
     pal = landuse_palette()
     frm = _class_of(pieces["before_DLBM"], group)
     to = _class_of(pieces["after_DLBM"], group)
-    pieces["_flow"] = [f"{group_name.get(a, a)}→{group_name.get(b, b)}" for a, b in zip(frm, to)]
+    pieces["_flow"] = (_named(frm, group_name) + "→" + _named(to, group_name)).to_numpy()
     colors: dict[str, tuple[float, ...]] = {}
     for flow, a, b in sorted(set(zip(pieces["_flow"], frm, to)), key=lambda t: (t[1], t[2])):
         new, old = np.array(pal.color(b)), np.array(pal.color(a))
         colors[flow] = tuple(0.7 * new + 0.3 * old)
-    order = list(colors)
+    return _draw(pieces, "_flow", colors, list(colors), landuse=landuse, boundary=boundary,
+                 title=title, nothing="nothing changed class: no change map to draw", **kwargs)
+
+
+def _named(codes: np.ndarray, names: dict[str, str]) -> pd.Series:
+    """Each group code's name (the code itself where it has none)."""
+    text = pd.Series(codes, dtype=object)
+    return text.map(names).fillna(text)
+
+
+def _draw(pieces: gpd.GeoDataFrame, column: str, colors: dict[str, Any], order: list[str], *,
+          landuse: gpd.GeoDataFrame | None, boundary: gpd.GeoDataFrame | None, title: str,
+          nothing: str, **kwargs: Any) -> Figure:
+    """The change pieces coloured by ``column`` over a faded ``landuse``, under ``boundary``."""
     layers: list[MapLayer] = []
-    extent = kwargs.pop("extent", None)
     if landuse is not None:
         layers.append(layer(landuse, "landuse", legend=False, alpha=0.25))
     if len(pieces):
-        layers.append(layer(pieces, "zones", column="_flow", colors=colors, order=order, alpha=0.95,
+        layers.append(layer(pieces, "zones", column=column, colors=colors, order=order, alpha=0.95,
                             edgecolor=(0.2, 0.2, 0.2), linewidth=0.3))
     if boundary is not None:
         layers.append(layer(boundary, "boundary", label="界线"))
     if not layers:
-        raise ValueError("nothing changed class: no change map to draw")
+        raise ValueError(nothing)
     kwargs.setdefault("source", "国土变更调查：变更前后地类图斑叠加")
-    return thematic_map(layers, title=title, extent=extent, **kwargs)
+    return thematic_map(layers, title=title, **kwargs)
 
 
 def farmland_change_map(result: Any, *, landuse: gpd.GeoDataFrame | None = None,
@@ -127,31 +139,19 @@ def farmland_change_map(result: Any, *, landuse: gpd.GeoDataFrame | None = None,
         Faded background patches and an outline, as for :func:`change_map`.
     """
     pieces = _changed(result)
-    _, _, three = _groups()
-    group, _, _ = _groups()
+    group, _, three = _groups()
     frm_farm = _class_of(pieces["before_DLBM"], group) == "01"
     to_farm = _class_of(pieces["after_DLBM"], group) == "01"
-    other_before = _class_of(pieces["before_DLBM"], three)
-    other_after = _class_of(pieces["after_DLBM"], three)
-    words = {"建设用地": "construction", "农用地": "agricultural", "未利用地": "unused"}
-    kind = np.full(len(pieces), "", dtype=object)
     lost = frm_farm & ~to_farm
     gained = to_farm & ~frm_farm
-    kind[lost] = ["lost_" + words.get(t, "unused") for t in other_after[lost]]
-    kind[gained] = ["gained_" + words.get(t, "unused") for t in other_before[gained]]
-    pieces = pieces[lost | gained].copy()
-    pieces["_kind"] = [FARMLAND_KINDS[k][0] for k in kind[lost | gained]]
+    # lost to / gained from which of the three groups (未利用地 when the code has none)
+    words = {"建设用地": "construction", "农用地": "agricultural", "未利用地": "unused"}
+    other = np.where(lost, _class_of(pieces["after_DLBM"], three), _class_of(pieces["before_DLBM"], three))
+    kind = np.where(lost, "lost_", "gained_") + pd.Series(other, dtype=object).map(words).fillna("unused")
+    keep = lost | gained
+    pieces = pieces[keep].copy()
+    pieces["_kind"] = kind[keep].map({k: name for k, (name, _) in FARMLAND_KINDS.items()}).to_numpy()
     colors = {name: color for name, color in FARMLAND_KINDS.values()}
-    layers: list[MapLayer] = []
-    if landuse is not None:
-        layers.append(layer(landuse, "landuse", legend=False, alpha=0.25))
-    if len(pieces):
-        layers.append(layer(pieces, "zones", column="_kind", colors=colors,
-                            order=[name for name, _ in FARMLAND_KINDS.values()], alpha=0.95,
-                            edgecolor=(0.2, 0.2, 0.2), linewidth=0.3))
-    if boundary is not None:
-        layers.append(layer(boundary, "boundary", label="界线"))
-    if not layers:
-        raise ValueError("no farmland gained or lost: no farmland change map to draw")
-    kwargs.setdefault("source", "国土变更调查：变更前后地类图斑叠加")
-    return thematic_map(layers, title=title, **kwargs)
+    return _draw(pieces, "_kind", colors, [name for name, _ in FARMLAND_KINDS.values()],
+                 landuse=landuse, boundary=boundary, title=title,
+                 nothing="no farmland gained or lost: no farmland change map to draw", **kwargs)
