@@ -148,15 +148,36 @@ def recover_swaps(folder: Path) -> list[Path]:
     return recovered
 
 
+def disk_full(path: Path, err: object) -> LayerWriteError:
+    """The LayerWriteError for a full disk while writing ``path``."""
+    return LayerWriteError(
+        f"{path}: the disk is full ({err}); nothing was written there. Fix: free space on "
+        f"{path.parent} (or write to another disk) and run it again")
+
+
+def unreadable(path: Path, why: str) -> LayerWriteError:
+    """The LayerWriteError for a written file that does not read back (``why``)."""
+    return LayerWriteError(
+        f"{path}: the file written does not read back ({why}); the disk may be full or the "
+        f"write was cut short. Nothing was changed at {path}. Fix: free space on {path.parent} "
+        "(or write to another disk) and run it again")
+
+
+def appeared(path: Path) -> LayerWriteError:
+    """The LayerWriteError for a target another writer created while this one wrote."""
+    return LayerWriteError(
+        f"{path} appeared while xigeo was writing it (another program or xigeo run wrote it "
+        f"meanwhile); it was left as it is and this result was not saved. Fix: write to "
+        f"another name, or {fix('overwrite=True', '--overwrite')} to replace it")
+
+
 def write_error(path: Path, err: BaseException) -> LayerWriteError:
     """The LayerWriteError for an OSError while writing ``path`` (disk full, permission…)."""
     if isinstance(err, LayerWriteError):
         return err
     code = getattr(err, "errno", None)
     if code in _FULL:
-        return LayerWriteError(
-            f"{path}: the disk is full ({err}); nothing was written there. Fix: free space on "
-            f"{path.parent} (or write to another disk) and run it again")
+        return disk_full(path, err)
     if isinstance(err, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return LayerWriteError(
             f"{path}: no permission to write there ({err}); nothing was changed. Fix: close the file "
@@ -229,10 +250,7 @@ def _check_complete(tmp: Path, path: Path) -> None:
             if not ok:
                 raise ValueError(f"no {tails[suffix].decode()} at its end")
     except Exception as err:  # a short or damaged file
-        raise LayerWriteError(
-            f"{path}: the file written does not read back ({err}); the disk may be full or the "
-            f"write was cut short. Nothing was changed at {path}. Fix: free space on {path.parent} "
-            "(or write to another disk) and run it again") from err
+        raise unreadable(path, str(err)) from err
 
 
 def _move(src: Path, dst: Path) -> None:
@@ -291,10 +309,7 @@ def place(tmp: Path, path: Path, *, overwrite: bool) -> None:
         else:
             _link_new(tmp, path)
     except FileExistsError:
-        raise LayerWriteError(
-            f"{path} appeared while xigeo was writing it (another program or xigeo run wrote it "
-            f"meanwhile); it was left as it is and this result was not saved. Fix: write to "
-            f"another name, or {fix('overwrite=True', '--overwrite')} to replace it") from None
+        raise appeared(path) from None
     except XigeoError:
         raise
     except OSError as err:

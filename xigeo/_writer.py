@@ -33,8 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ._files import (SWAP_TAG, _link_new, _move, clean_stale, place, recover_swaps, temp_path,
-                     write_error)
+from ._files import (SWAP_TAG, _link_new, _move, appeared, clean_stale, disk_full, place, recover_swaps,
+                     temp_path, unreadable, write_error)
 from .errors import LayerWriteError, LossyWriteWarning, XigeoError, fix, format_ids
 
 __all__ = ["check_fields", "warn_losses", "stage", "verify", "place_layer", "replace_shapefile",
@@ -207,9 +207,7 @@ def stage(gdf: gpd.GeoDataFrame, staged: Path, path: Path, *, driver: str, layer
     except errors as err:
         text = str(err)
         if "No space left" in text or "disk full" in text.lower():
-            raise LayerWriteError(
-                f"{path}: the disk is full ({err}); nothing was written there. Fix: free space "
-                f"on {path.parent} (or write to another disk) and run it again") from err
+            raise disk_full(path, err) from err
         raise LayerWriteError(f"{path}: GDAL could not write it: {err}") from err
     for w in caught:
         if not issubclass(w.category, LossyWriteWarning):
@@ -217,13 +215,6 @@ def stage(gdf: gpd.GeoDataFrame, staged: Path, path: Path, *, driver: str, layer
     if driver == "ESRI Shapefile":
         staged.with_suffix(".cpg").write_text("UTF-8", encoding="ascii")
     verify(staged, path, driver=driver, layer=layer, expected=len(gdf))
-
-
-def _unreadable(path: Path, why: str) -> LayerWriteError:
-    return LayerWriteError(
-        f"{path}: the file written does not read back ({why}); the disk may be full or the "
-        f"write was cut short. Nothing was changed at {path}. Fix: free space on {path.parent} "
-        "(or write to another disk) and run it again")
 
 
 def verify(staged: Path, path: Path, *, driver: str, layer: str, expected: int) -> None:
@@ -242,9 +233,9 @@ def verify(staged: Path, path: Path, *, driver: str, layer: str, expected: int) 
             info = pyogrio.read_info(staged, layer=layer if driver in ("GPKG", "OpenFileGDB") else None)
             found = int(info["features"])
     except Exception as err:  # any failure to read back means the file is bad
-        raise _unreadable(path, f"{type(err).__name__}: {err}") from err
+        raise unreadable(path, f"{type(err).__name__}: {err}") from err
     if found != expected:
-        raise _unreadable(path, f"{found} of {expected} features")
+        raise unreadable(path, f"{found} of {expected} features")
 
 
 def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
@@ -255,23 +246,23 @@ def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
             with open(part, "rb") as f:
                 head = f.read(28)
         except OSError as err:
-            raise _unreadable(path, f"{part.name}: {err}") from err
+            raise unreadable(path, f"{part.name}: {err}") from err
         if len(head) < 28 or struct.unpack(">i", head[24:28])[0] * 2 != size:
-            raise _unreadable(path, f"{part.name} is {size} bytes, not the length its header gives")
+            raise unreadable(path, f"{part.name} is {size} bytes, not the length its header gives")
     if staged.with_suffix(".shx").stat().st_size != 100 + 8 * expected:
-        raise _unreadable(path, f"{staged.with_suffix('.shx').name} does not index {expected} shapes")
+        raise unreadable(path, f"{staged.with_suffix('.shx').name} does not index {expected} shapes")
     dbf = staged.with_suffix(".dbf")
     try:
         size = dbf.stat().st_size
         with open(dbf, "rb") as f:
             head = f.read(12)
     except OSError as err:
-        raise _unreadable(path, f"{dbf.name}: {err}") from err
+        raise unreadable(path, f"{dbf.name}: {err}") from err
     if len(head) < 12:
-        raise _unreadable(path, f"{dbf.name} is {size} bytes")
+        raise unreadable(path, f"{dbf.name} is {size} bytes")
     records, header_len, record_len = struct.unpack("<IHH", head[4:12])
     if records != expected or size < header_len + records * record_len:
-        raise _unreadable(path, f"{dbf.name} holds {records} records in {size} bytes, "
+        raise unreadable(path, f"{dbf.name} holds {records} records in {size} bytes, "
                                 f"expected {expected}")
 
 
@@ -323,10 +314,7 @@ def replace_shapefile(tmp: Path, path: Path, *, overwrite: bool) -> None:
     new_parts = sorted(p for p in tmp.iterdir() if p.is_file() and p.stem == stem)
     old_parts = _parts(path, SHAPEFILE_PARTS + STALE_SIDECARS)
     if old_parts and not overwrite:
-        raise LayerWriteError(
-            f"{path} appeared while xigeo was writing it (another program or xigeo run wrote it "
-            f"meanwhile); it was left as it is and this result was not saved. Fix: write to "
-            f"another name, or {fix('overwrite=True', '--overwrite')} to replace it")
+        raise appeared(path)
     backup = temp_path(path, folder=True)
     backup.mkdir()
     journal = folder / (temp_path(path, folder=True).name.replace(".xigeo-tmp", SWAP_TAG))
