@@ -215,9 +215,10 @@ def test_legend_lists_present_classes_in_code_order(landuse):
     assert map_info(fig).legend == ["水田", "旱地", "农村宅基地", "建新区"]
     legend = [a for a in fig.findobj() if getattr(a, "get_gid", lambda: None)() == "xigeo-legend"][0]
     assert [t.get_text() for t in legend.get_texts()] == ["水田", "旱地", "农村宅基地", "建新区"]
-    # the legend swatch of 水田 has the palette colour (255, 255, 100)
+    # the legend swatch of 水田 has the palette colour, the 三调 table's rgba(248, 208, 114)
+    # (tests/data/sandiao_colours_mapgis.csv)
     swatch = legend.legend_handles[0]
-    assert tuple(round(c * 255) for c in swatch.get_facecolor()[:3]) == (255, 255, 100)
+    assert tuple(round(c * 255) for c in swatch.get_facecolor()[:3]) == (248, 208, 114)
 
 
 def test_title_and_info_block_artists(landuse):
@@ -296,7 +297,7 @@ def test_palette_is_a_replaceable_table(tmp_path, landuse):
     bad.write_text("code,name,red\n0101,水田,1\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="g, b"):
         read_palette(bad)
-    assert landuse_palette().rgb255("0101") == (255, 255, 100)
+    assert landuse_palette().rgb255("0101") == (248, 208, 114)  # the default is untouched
 
 
 # ---------------------------------------------------------------- scale bar and grid
@@ -377,7 +378,7 @@ def test_polygon_holes_stay_empty_and_multipolygons_fill():
         return tuple(rgba[int(rgba.shape[0] - v), int(u), :3])
 
     assert pixel(x + 500, y + 500) == (255, 255, 255)          # the hole: background
-    assert pixel(x + 150, y + 500) == (255, 255, 100)          # the shell: 水田 colour
+    assert pixel(x + 150, y + 500) == (248, 208, 114)          # the shell: 水田 colour
     assert pixel(x + 1300, y + 900) == landuse_palette().rgb255("1104")   # both parts filled
     assert pixel(x + 1300, y + 500) == (255, 255, 255)         # between the parts: nothing
 

@@ -29,7 +29,7 @@ class Palette:
 
     >>> pal = landuse_palette()
     >>> pal.name("0101"), pal.rgb255("0101")
-    ('水田', (255, 255, 100))
+    ('水田', (248, 208, 114))
     >>> pal.name("0101K")          # 可调整 suffix: falls back to the 4-character code
     '水田'
     >>> pal.name("0199")           # unknown sub-class: the two-digit group
