@@ -815,7 +815,7 @@ def test_check_farmland_writes_both_layers_or_nothing(inputs, capsys, monkeypatc
     code, err = run_cli(capsys, "check-farmland", "parcels.gpkg", "farmland.gpkg", "-o", "out.gpkg")
     assert code == 0, err
     layers = sorted(name for name, _ in pyogrio.list_layers(inputs / "out.gpkg"))
-    assert layers == ["by_parcel", "pieces"]
+    assert layers == ["by_parcel", "layer_styles", "pieces"]  # + the QGIS styles table
     assert len(read_layer(inputs / "out.gpkg", layer="by_parcel")) == len(read_layer(inputs / "parcels.gpkg"))
 
 

@@ -239,7 +239,9 @@ def test_write_increment(sample_result, tmp_path):
     path = r.write_increment(tmp_path / "变更.gpkg")
     import pyogrio
 
-    assert sorted(n for n, _ in pyogrio.list_layers(path)) == ["added", "pieces", "removed"]
+    # the three layers and the QGIS styles table (tests/test_gpkg_styles.py)
+    assert sorted(n for n, _ in pyogrio.list_layers(path)) == ["added", "layer_styles", "pieces",
+                                                               "removed"]
     added = read_layer(path, layer="added")
     removed = read_layer(path, layer="removed")
     # the increment: everything not unchanged, in either year

@@ -177,6 +177,10 @@ class SurveyChanges(Result):
     def write_increment(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the layers ``pieces``, ``added`` and ``removed`` to one GeoPackage, atomically.
 
+        Each layer carries a QGIS style in the file's ``layer_styles`` table (the
+        pieces coloured by their new class ``after_DLBM``, the added and removed
+        patches by DLBM, in the 三调 colours), so QGIS opens them styled.
+
         The file is built under a temporary name and renamed into place, so
         a failure leaves no half-written package (and an existing file is
         replaced only with ``overwrite=True``).
@@ -188,9 +192,12 @@ class SurveyChanges(Result):
         if path.suffix.lower() != ".gpkg":
             raise OptionError(f"{path}: the increment package is written as a GeoPackage (.gpkg)")
         with atomic_path(path, overwrite=overwrite) as tmp:
-            for name, layer in (("pieces", self.pieces), ("added", self.added),
-                                ("removed", self.removed)):
-                write_layer(_writable(layer), tmp, layer=name)
+            # QGIS styles in the file: the change pieces by their new class, the added and
+            # removed patches by their class (三调 colours; xigeo._gpkg_styles)
+            for name, layer, style in (("pieces", self.pieces, "changes"),
+                                       ("added", self.added, "auto"),
+                                       ("removed", self.removed, "auto")):
+                write_layer(_writable(layer), tmp, layer=name, style=style)
         return path
 
     def _summary(self, lang: str) -> str:

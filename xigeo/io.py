@@ -895,7 +895,8 @@ def _read_zip(path: Path, *, layer: str | None, encoding: str | None,
 
 
 def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = None,
-                overwrite: bool = False, rename: dict[str, str] | None = None) -> Path:
+                overwrite: bool = False, rename: dict[str, str] | None = None,
+                style: object = "auto") -> Path:
     """Write a layer atomically; the format comes from the suffix.
 
     The data is written into a temporary folder next to ``path`` and renamed
@@ -922,6 +923,15 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     rename : dict, optional
         Field names to change on the way out (``{"dlbm": "dlbm_2"}``), e.g. for
         names a shapefile cannot hold; ``gdf`` itself is not changed.
+    style : str, Style or None
+        GeoPackage only: the QGIS style stored with the layer in the file's
+        ``layer_styles`` table, which QGIS opens it with (:mod:`xigeo._gpkg_styles`).
+        ``"auto"`` (default): the 三调 land-use colours by DLBM when the layer
+        has a DLBM field, no style otherwise; ``"landuse"``, a result style
+        (``"farmland_pieces"``, ``"farmland_parcels"``, ``"changes"``), a map kind
+        of the report (``"farmland"``, ``"parcels"``, ``"newbuild"`` ...), or None
+        for no style. A style that cannot be made never fails the write (a
+        warning says so).
 
     Returns
     -------
@@ -991,6 +1001,10 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
                               "or write a GeoPackage (.gpkg) to name layers")
     _refuse_source(gdf, path)
     _refuse_folders(path, suffix)
+    if driver == "GPKG":
+        from ._gpkg_styles import check_style
+
+        check_style(style)
     if rename:
         missing = [k for k in rename if k not in gdf.columns and k != gdf.index.name]
         if missing:
@@ -1017,7 +1031,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
         data = _fit_int32(gdf)
     add_layer = existing is not None and suffix in _MULTI_LAYER and layer is not None
     _atomic_write(data, path, driver=driver, layer=layer_name, add_layer=add_layer,
-                  overwrite=overwrite)
+                  overwrite=overwrite, style=style)
     log.info("wrote %d features to %s%s", len(gdf), path,
              f" (layer {layer_name})" if suffix in _MULTI_LAYER else "")
     return path
@@ -1075,7 +1089,7 @@ def _refuse_folders(path: Path, suffix: str) -> None:
 
 
 def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
-                  add_layer: bool, overwrite: bool) -> None:
+                  add_layer: bool, overwrite: bool, style: object = None) -> None:
     """Write into a temporary folder beside ``path``, check it reads back, then move it into
     place (xigeo._writer): nothing at ``path`` changes unless the whole write succeeded."""
     from ._files import temp_path, write_error
@@ -1101,6 +1115,10 @@ def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
             except OSError as err:
                 raise write_error(path, err) from err
         _writer.stage(gdf, staged, path, driver=driver, layer=layer, errors=_WRITE_ERRORS)
+        if driver == "GPKG" and style is not None:
+            from ._gpkg_styles import store_style
+
+            store_style(staged, layer, gdf, style, shown=path)
         if driver == "ESRI Shapefile":
             _writer.replace_shapefile(tmp, path, overwrite=overwrite)
         else:

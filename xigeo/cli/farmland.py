@@ -84,8 +84,8 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
                                      geometry=parcels.geometry.to_numpy(), crs=parcels.crs)
         # both layers into one new file, renamed into place together: never a file with one layer
         with atomic_path(output, overwrite=overwrite, protect=[parcels_path, farmland_path]) as tmp:
-            write_layer(result.pieces, tmp, layer="pieces")
-            write_layer(by_parcel, tmp, layer="by_parcel")
+            write_layer(result.pieces, tmp, layer="pieces", style="farmland_pieces")
+            write_layer(by_parcel, tmp, layer="by_parcel", style="farmland_parcels")
         click.echo(f"wrote {output} (layers pieces, by_parcel)")
     if xlsx is not None:
         pieces = result.table("pieces", labels=labels)
