@@ -481,3 +481,17 @@ def test_cli_map_config_title_paper_and_flags(stripping_gpkg, tmp_path):
     page = pypdf.PdfReader(str(a4)).pages[0]
     assert sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)) \
         == [210, 297]  # --paper > file
+
+
+def test_build_report_paper_and_scale_from_settings(stripping_gpkg, tmp_path):
+    from xigeo.settings import ReportSettings
+
+    s = ReportSettings(county="甲县", year=2025, paper="A3", scale=20000)
+    result = build_report(stripping_gpkg, pdf=tmp_path / "r.pdf", settings=s)
+    reader = pypdf.PdfReader(str(result.pdf))
+    i = 1 + result.pages.index("表土剥离与再利用：甲县2025年表土剥离与再利用示意图")
+    page = reader.pages[i]
+    # A3 is 297 x 420 mm (ISO 216); the page size in points / 72 * 25.4
+    assert sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)) \
+        == [297, 420]
+    assert "比例尺  1:20 000" in page.extract_text()

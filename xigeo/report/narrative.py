@@ -40,12 +40,13 @@ def wrap(text: str, width: int, *, indent: int = 0) -> list[str]:
     """Break ``text`` into lines at most ``width`` display columns wide (a CJK character is 2).
 
     Lines may break between any two CJK characters; runs of Latin letters and
-    digits (``1,525.00``, ``JBNT``) are kept whole; a closing mark is pulled
-    onto the line before, an opening mark pushed to the next. ``indent``
+    digits (``1,525.00``, ``JBNT``) are kept whole; a closing mark (，。）)
+    never starts a line — the character before it moves down with it — and an
+    opening mark (（《) never ends one. ``indent``
     columns of the first line are taken by the paragraph's indent.
 
     >>> wrap("预审项目61个，受理面积1,525亩。", 12)
-    ['预审项目61个，', '受理面积', '1,525亩。']
+    ['预审项目61', '个，受理面积', '1,525亩。']
     >>> wrap("面积合计由207,975,010.15平方米调整", 16)
     ['面积合计由', '207,975,010.15平', '方米调整']
     """
@@ -57,19 +58,30 @@ def wrap(text: str, width: int, *, indent: int = 0) -> list[str]:
         else:
             tokens.append(ch)
     lines: list[str] = []
-    line, room = "", width - indent
+    current: list[str] = []
+    room = width - indent
     for tok in tokens:
-        if line and display_width(line + tok) > room and tok not in _NO_START:
-            carry = ""
-            while line and line[-1] in _NO_END:
-                carry, line = line[-1] + carry, line[:-1]
-            lines.append(line.rstrip())
-            line, room = carry, width
-            if tok.isspace():
+        if current and display_width("".join(current) + tok) > room:
+            carry: list[str] = []
+            if tok in _NO_START:
+                # a closing mark may not start the line: take the last character(s) with it
+                while len(current) > 1 and (current[-1] in _NO_START or not carry):
+                    carry.insert(0, current.pop())
+                    if carry[0] not in _NO_START:
+                        break
+            while len(current) > 1 and current[-1] in _NO_END:  # nor an opening mark end one
+                carry.insert(0, current.pop())
+            if current[-1] in _NO_END or (carry and carry[0] in _NO_START):
+                current += carry  # nothing can move: let the mark hang
+                carry = []
+            else:
+                lines.append("".join(current).rstrip())
+                current, room = carry, width
+            if tok.isspace() and not current:
                 continue
-        line += tok
-    if line.strip():
-        lines.append(line.rstrip())
+        current.append(tok)
+    if "".join(current).strip():
+        lines.append("".join(current).rstrip())
     return lines
 
 
