@@ -396,7 +396,7 @@ def stripping_gpkg(tmp_path):
         sample.load(name).to_file(gpkg, layer=name)
     (folder / "xigeo.toml").write_text(
         'county = "甲县"\nbureau = "甲县自然资源局"\nauthor = "张三"\nreviewer = "李四"\n'
-        'year = 2025\ndate = "2025年12月"\n', encoding="utf-8")
+        'year = 2025\ndate = "2025年12月"\ndata_source = "甲县三调成果"\n', encoding="utf-8")
     return gpkg
 
 
@@ -408,7 +408,8 @@ def test_build_report_settings_file_and_keyword_precedence(stripping_gpkg, tmp_p
     assert "甲县2025年节约集约用地工作报告图集" in texts[0] and "乙局" in texts[0]
     assert "甲县自然资源局" not in texts[0] and "县数据" not in texts[0]
     map_page = texts[1 + result.pages.index("表土剥离与再利用：甲县2025年表土剥离与再利用示意图")]
-    for line in ("制图单位：乙局", "制图人：张三", "审核人：李四", "制图日期：2025年12月"):
+    for line in ("制图单位：乙局", "制图人：张三", "审核人：李四", "制图日期：2025年12月",
+                 "数据来源：甲县三调成果；"):  # the county's data, then the map's own layers
         assert line in map_page
     # without settings: no county (not the sample), the date defaults to this month
     plain = build_report(stripping_gpkg, pdf=tmp_path / "p.pdf")

@@ -106,6 +106,11 @@ def test_keywords_win_over_signoff_and_blanks_for_signatures(dltb):
     assert "制图人：　　　　　　" in info and "审核人：　　　　　　" in info
     # a title that already names the county is kept
     assert map_info(fig).title == "息县土地利用现状图"
+    # the settings' data source first, then the map's own
+    both = thematic_map(dltb, title="图", source="建设项目用地范围",
+                        signoff=ReportSettings(data_source="息县第三次全国国土调查成果"))
+    both_info = "\n".join(t.get_text() for t in both.texts if t.get_gid() == "xigeo-info")
+    assert "数据来源：息县第三次全国国土调查成果；建设项目用地范围" in both_info
     plain = thematic_map(dltb, title="图", date="2026年1月")
     plain_info = "\n".join(t.get_text() for t in plain.texts if t.get_gid() == "xigeo-info")
     assert "审核人" not in plain_info and "制图人" not in plain_info

@@ -102,7 +102,8 @@ class ReportSettings:
     date : str, optional
         制图日期 as printed (``"2026年11月"``); default: this month.
     data_source : str, optional
-        数据来源 printed on maps that do not name their own source.
+        数据来源 (the county's data), printed on every map before the map's
+        own source (its layers).
     elevation_datum : str
         高程基准 printed on maps that show a DEM (default 1985国家高程基准).
     logo : Path, optional

@@ -345,10 +345,11 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     signoff : ReportSettings or path, optional
         :class:`xigeo.settings.ReportSettings` (or the path of an
         ``xigeo.toml``): the defaults of ``maker`` (its ``bureau``),
-        ``author``, ``reviewer``, ``date``, ``source`` (``data_source``) and
-        ``logo``; the title becomes 县名 + 年度 + title
-        (``ReportSettings.map_title``); 制图人 and 审核人 are printed, blank
-        for a signature when not set. Keywords given here win.
+        ``author``, ``reviewer``, ``date`` and ``logo`` (keywords given here
+        win); its ``data_source`` is printed before ``source`` (the county's
+        data, then the map's own layers); the title becomes 县名 + 年度 +
+        title (``ReportSettings.map_title``); 制图人 and 审核人 are printed,
+        blank for a signature when not set.
     crs : optional
         Reproject every layer to this CRS first; by default all layers must
         already share one CRS (otherwise :class:`~xigeo.errors.CRSError`).
@@ -396,7 +397,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         author = author if author is not None else settings.author
         reviewer = reviewer if reviewer is not None else settings.reviewer
         date = date if date is not None else settings.date
-        source = source if source is not None else settings.data_source
+        # the settings' data source (the county's survey) first, then the map's own layers
+        source = "；".join(dict.fromkeys(v for v in (settings.data_source, source) if v)) or None
         logo = logo if logo is not None else settings.logo
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
