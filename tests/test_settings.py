@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from xigeo.errors import LayerReadError, OptionError
 from xigeo.settings import (DEFAULT_ELEVATION_DATUM, ReportSettings, find_settings, read_settings)
