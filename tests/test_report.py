@@ -84,7 +84,8 @@ def test_sample_report_runs_each_calculator_once(sample_report):
                             "consolidation_summary": 1, "industrial_intensity": 1,
                             "minepark_summary": 1, "stripping_plan": 1}
     assert set(result.results) == {s.topic for s in SECTIONS if s.topic} | {"控制面积平差", "土地利用现状",
-                                                                           "国土变更调查", "图斑数据质检"}
+                                                                           "国土变更调查", "图斑数据质检",
+                                                                           "卫片执法检查"}
     # the land-use section: patches adjusted to the sample's control layers, then the 三调 tables
     adjusted = result.results["控制面积平差"]
     assert adjusted.passed and adjusted.levels == ("county", "township", "village")
@@ -101,15 +102,17 @@ def test_sample_pdf_pages_summary_and_fonts(sample_report):
     assert result.sections == [s.key for s in SECTIONS]
     assert len(reader.pages) == 1 + len(result.pages)
     maps = [p for p in result.pages if "：" in p]
-    assert len(maps) == 10
+    assert len(maps) == 11
     assert result.pages[0] == "主要指标汇总"
     # as designed on the sample: summary 1, overview 1+2 (一级分类, 耕地坡度分级; the 二级 and
     # 三大类 tables are too wide for a page: workbook only), linkage 1+3, consolidation 1+1,
     # pre-review 1+1+3 (62 rows), industrial 1+1+3 (81 rows), mine park 1+2, stripping 1+3,
     # change survey 2+2 (the two ledgers; the transition and patch tables are workbook only);
     # quality checks (issue 16) 1+1: the map of the findings and the counts by rule (the list
-    # of findings is in the workbook only)
-    assert len(reader.pages) == 34
+    # of findings is in the workbook only); enforcement (issue 17) 1+2: the map, the counts by
+    # township (8 rows) and the 24 suspected violations (the list of all 38 patches is in the
+    # workbook only); and each of the 10 sections opens with its summary page (issue 17)
+    assert len(reader.pages) == 34 + 3 + 10
     qc = [i for i, p in enumerate(result.pages) if p.startswith("图斑数据质检按规则统计")]
     assert result.pages[qc[0]] == "图斑数据质检按规则统计（未发现错误）"
     assert "未发现错误" in reader.pages[1 + qc[0]].extract_text()
@@ -144,7 +147,7 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
     result, _ = sample_report
     book = pd.read_excel(result.xlsx, sheet_name=None)
     assert list(book) == list(result.tables)
-    assert len(book) == 24  # 18 + the change survey's 4 (issue 19) + the quality checks' counts by rule and list of findings (16)
+    assert len(book) == 27  # 18 + the change survey's 4 (issue 19) + the quality checks' counts by rule and list of findings (16) + enforcement's 3 (17)
     headline = book["主要指标"]
     assert len(headline) == 23
     assert headline["报告值"].tolist() == headline["公报值"].tolist()
@@ -280,7 +283,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
-    assert len(pypdf.PdfReader(str(pdf)).pages) == 34
+    assert len(pypdf.PdfReader(str(pdf)).pages) == 47  # as test_sample_pdf_pages_summary_and_fonts
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])
@@ -300,3 +303,196 @@ def test_cli_report_prints_table_without_progress_when_not_a_terminal(tmp_path):
     assert (tmp_path / "r.pdf").exists()
     bad = CliRunner().invoke(report_command, [str(gpkg), "-o", str(tmp_path / "r.txt")])
     assert bad.exit_code == 1 and "use a .pdf file name" in bad.output
+
+
+# ---------------------------------------------------------------- a document to sign (issue 17)
+
+def _page_texts(path) -> list[str]:
+    return [p.extract_text() for p in pypdf.PdfReader(str(path)).pages]
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_title_page_names_county_year_and_bureau(sample_report):
+    """The sample fixture passes maker="息县自然资源局" (the 制图单位, as before) and date
+    2026年11月; the sample's county defaults to 息县, the year comes from the date."""
+    result, _ = sample_report
+    title = _page_texts(result.pdf)[0]
+    assert "息县2026年节约集约用地工作报告图集" in title
+    assert "息县自然资源局" in title and "2026年11月" in title
+    assert "样例数据" not in title and "sample" not in title
+    assert result.settings.county == "息县" and result.settings.bureau == "息县自然资源局"
+
+
+def test_each_section_opens_with_its_summaries(sample_report):
+    result, _ = sample_report
+    texts = _page_texts(result.pdf)
+    opening = [i for i, p in enumerate(result.pages) if "、" in p[:3]]
+    assert [result.pages[i] for i in opening] == [
+        f"{n}、{s.title}" for n, s in zip("一二三四五六七八九十", SECTIONS)]
+    topics = {s.key: s.topic for s in SECTIONS}
+    own = {"overview": ["控制面积平差", "土地利用现状"], "qc": ["图斑数据质检"],
+           "changes": ["国土变更调查"], "enforcement": ["卫片执法检查"]}
+    for key, i in zip(result.sections, opening):
+        page = _squash(texts[1 + i])
+        names = own.get(key, [topics[key]])
+        for name in names:  # the paragraph is the result's own Chinese summary, all of it
+            assert _squash(result.results[name].summary("zh")) in page, (key, name)
+        # then the section's maps and tables with their page numbers: the next page is the map
+        following = result.pages[i + 1]
+        assert following.partition("：")[2] in texts[1 + i]
+        assert f"{following.partition('：')[2]}{i + 3}" in _squash(texts[1 + i])
+
+
+def test_enforcement_section_pages_and_tables(sample_report):
+    """Expected counts from the sample's README (tests/test_enforcement.py::test_sample_changes):
+    38 change patches, 24 suspected violations, 8 of them on permanent basic farmland."""
+    result, _ = sample_report
+    assert result.sections[-1] == "enforcement"
+    texts = _page_texts(result.pdf)
+    pages = result.pages
+    start = pages.index("十、卫片执法检查")
+    assert pages[start + 1:] == ["卫片执法检查：息县2026年卫片执法检查图斑分布图",
+                                 "卫片执法检查图斑分乡镇统计表", "卫片执法检查疑似违法用地图斑表"]
+    assert "未批占用永久基本农田" in texts[1 + start + 1]  # the map's legend
+    r = result.results["卫片执法检查"]
+    by_township = result.tables["卫片图斑分乡镇统计"]
+    assert by_township.loc["合计", "图斑个数"] == 38 and by_township.loc["合计", "疑似违法图斑个数"] == 24
+    assert by_township.loc["合计", "占永久基本农田图斑个数"] == 8
+    suspected = result.tables["疑似违法图斑"]
+    assert len(suspected) == 24 + 1 and suspected.index[-1] == "合计"
+    # its 合计 is the sum of its own 24 rows (not of all 38 patches)
+    assert suspected.loc["合计", "未批准面积(公顷)"] == pytest.approx(
+        r.changes.loc[r.changes["grade"] > 0, "unapproved_ha"].sum())
+    assert suspected.iloc[0]["判定"] == "疑似违法占用永久基本农田"  # most serious first
+    assert len(result.tables["卫片图斑"]) == 38 + 1
+    table_page = texts[1 + start + 3]
+    assert "卫片执法检查疑似违法用地图斑表" in table_page and "合计" in table_page
+
+
+def test_signoff_block_on_every_map_page(sample_report):
+    result, _ = sample_report
+    texts = _page_texts(result.pdf)
+    maps = [i for i, p in enumerate(result.pages) if "：" in p]
+    for i in maps:
+        text = texts[1 + i]
+        for line in ("制图单位：息县自然资源局", "制图日期：2026年11月", "坐标系：2000国家大地坐标系（EPSG:4526）",
+                     "投影：高斯-克吕格投影 3度带 第38带 中央经线114°", "制图人：", "审核人：",
+                     "数据来源："):
+            assert line in text, (result.pages[i], line)
+        assert "息县2026年" in text  # the title names the county and the year
+        # the height datum only on the map with the DEM (the mine park)
+        assert ("高程基准：1985国家高程基准" in text) == ("矿山公园" in result.pages[i]), result.pages[i]
+
+
+@pytest.fixture
+def stripping_gpkg(tmp_path):
+    folder = tmp_path / "县数据"
+    folder.mkdir()
+    gpkg = folder / "县数据.gpkg"
+    for name in ("stripping_sources", "stripping_receivers"):
+        sample.load(name).to_file(gpkg, layer=name)
+    (folder / "xigeo.toml").write_text(
+        'county = "甲县"\nbureau = "甲县自然资源局"\nauthor = "张三"\nreviewer = "李四"\n'
+        'year = 2025\ndate = "2025年12月"\ndata_source = "甲县三调成果"\n', encoding="utf-8")
+    return gpkg
+
+
+def test_build_report_settings_file_and_keyword_precedence(stripping_gpkg, tmp_path):
+    toml = stripping_gpkg.parent / "xigeo.toml"
+    result = build_report(stripping_gpkg, pdf=tmp_path / "r.pdf", settings=toml, maker="乙局")
+    texts = _page_texts(result.pdf)
+    # title page: county and year from the file, the bureau from the keyword (keyword > file)
+    assert "甲县2025年节约集约用地工作报告图集" in texts[0] and "乙局" in texts[0]
+    assert "甲县自然资源局" not in texts[0] and "县数据" not in texts[0]
+    map_page = texts[1 + result.pages.index("表土剥离与再利用：甲县2025年表土剥离与再利用示意图")]
+    for line in ("制图单位：乙局", "制图人：张三", "审核人：李四", "制图日期：2025年12月",
+                 "数据来源：甲县三调成果；"):  # the county's data, then the map's own layers
+        assert line in map_page
+    # without settings: no county (not the sample), the date defaults to this month
+    plain = build_report(stripping_gpkg, pdf=tmp_path / "p.pdf")
+    assert plain.settings.county is None
+    assert "节约集约用地工作报告图集" in _page_texts(plain.pdf)[0]
+
+
+def test_cli_report_config_found_in_data_folder_and_flags_win(stripping_gpkg, tmp_path):
+    from xigeo.cli import cli
+
+    out = tmp_path / "r.pdf"
+    result = CliRunner().invoke(cli, ["report", str(stripping_gpkg), "-o", str(out),
+                                      "--reviewer", "王五", "--year", "2026"])
+    assert result.exit_code == 0, result.output
+    assert f"使用设置文件 {stripping_gpkg.parent / 'xigeo.toml'}" in result.stderr
+    texts = _page_texts(out)
+    assert "甲县2026年节约集约用地工作报告图集" in texts[0]  # --year over the file's 2025
+    map_text = "".join(t for t in texts if "制图单位" in t)
+    assert "审核人：王五" in map_text and "制图人：张三" in map_text  # flag > file
+    # --no-config: the file is not read
+    out2 = tmp_path / "r2.pdf"
+    plain = CliRunner().invoke(cli, ["report", str(stripping_gpkg), "-o", str(out2), "--no-config"])
+    assert plain.exit_code == 0, plain.output
+    assert "甲县" not in _page_texts(out2)[0] and "使用设置文件" not in plain.stderr
+
+
+def test_cli_report_bad_settings_file_names_file_key_and_writes_nothing(stripping_gpkg, tmp_path,
+                                                                         capsys):
+    from xigeo.cli import main
+    from xigeo.errors import OptionError
+
+    bad = tmp_path / "坏设置.toml"
+    bad.write_text('county = "甲县"\nyaer = 2026\n', encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(stripping_gpkg), "-o", str(out), "--config", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "坏设置.toml: unknown key yaer (known keys: county, bureau" in err, err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written
+    # a flag with a bad value is named as a flag
+    result = CliRunner().invoke(report_command, [str(stripping_gpkg), "-o", str(out), "--no-config",
+                                                 "--logo", str(tmp_path / "徽标.jpg")])
+    assert isinstance(result.exception, OptionError)
+    assert "save the logo as PNG (command-line flag)" in str(result.exception)
+    assert not out.exists()
+
+
+def test_cli_map_config_title_paper_and_flags(stripping_gpkg, tmp_path):
+    from xigeo.cli import cli
+
+    layer = tmp_path / "剥离区.gpkg"
+    sample.load("stripping_sources").to_file(layer)
+    toml = stripping_gpkg.parent / "xigeo.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + 'paper = "A3"\n', encoding="utf-8")
+    out = tmp_path / "图.pdf"
+    result = CliRunner().invoke(cli, ["map", str(layer), "-o", str(out), "--title", "表土剥离区分布图",
+                                      "--config", str(toml), "--author", "赵六"])
+    assert result.exit_code == 0, result.output
+    page = pypdf.PdfReader(str(out)).pages[0]
+    text = page.extract_text()
+    for line in ("甲县2025年表土剥离区分布图", "制图单位：甲县自然资源局", "制图人：赵六", "审核人：李四"):
+        assert line in text
+    # A3 from the file: 297 x 420 mm (either orientation) in points
+    size = sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height))
+    assert size == [297, 420]
+    a4 = tmp_path / "图4.pdf"
+    result = CliRunner().invoke(cli, ["map", str(layer), "-o", str(a4), "--title", "图",
+                                      "--config", str(toml), "--paper", "A4"])
+    assert result.exit_code == 0, result.output
+    page = pypdf.PdfReader(str(a4)).pages[0]
+    assert sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)) \
+        == [210, 297]  # --paper > file
+
+
+def test_build_report_paper_and_scale_from_settings(stripping_gpkg, tmp_path):
+    from xigeo.settings import ReportSettings
+
+    s = ReportSettings(county="甲县", year=2025, paper="A3", scale=20000)
+    result = build_report(stripping_gpkg, pdf=tmp_path / "r.pdf", settings=s)
+    reader = pypdf.PdfReader(str(result.pdf))
+    i = 1 + result.pages.index("表土剥离与再利用：甲县2025年表土剥离与再利用示意图")
+    page = reader.pages[i]
+    # A3 is 297 x 420 mm (ISO 216); the page size in points / 72 * 25.4
+    assert sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)) \
+        == [297, 420]
+    assert "比例尺  1:20 000" in page.extract_text()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from ._options import check_outputs, crs_option, encoding_option, overwrite_option, read_input
+from ._signoff import settings_from, signoff_options
 
 _PAPERS = ["A4", "A3"]
 
@@ -38,24 +41,26 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.option("--label-field", "--label", "label_field",
               help="Field written on the features of the last layer (e.g. JXQBH).")
 @click.option("--locator", type=click.Path(path_type=Path), help="County outline for a locator inset.")
-@click.option("--maker", help="制图单位 (mapping unit).")
-@click.option("--author", help="制图人 (map maker).")
-@click.option("--date", help="制图日期 (default: today).")
-@click.option("--source", help="数据来源 (data source).")
+@signoff_options
 @click.option("--dpi", type=click.IntRange(min=1), default=300, show_default=True, help="Resolution of PNG output.")
 @encoding_option
 @crs_option
 @overwrite_option
 def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str | None,
                 paper: str, orientation: str, grid: str, scale: float | None,
-                label_field: str | None, locator: Path | None, maker: str | None,
-                author: str | None, date: str | None, source: str | None, dpi: int,
-                encoding: str | None, crs: tuple[str, ...], overwrite: bool) -> None:
+                label_field: str | None, locator: Path | None, dpi: int,
+                encoding: str | None, crs: tuple[str, ...], overwrite: bool,
+                **signoff: Any) -> None:
     """Draw LAYERs (first at the bottom) as a map with title, legend, scale bar and grid.
 
     Prefix a layer with its kind to choose its style: landuse, boundary,
     township, farmland, parcels, overlap, demolition, newbuild, outline,
     points, lines. A layer with a DLBM field is land use by default.
+
+    The sign-off block (制图单位, 制图人, 审核人, 制图日期, 数据来源, logo) and the
+    county and year of the title come from --config xigeo.toml (else an
+    xigeo.toml beside the first layer or in the current folder), overridden by
+    the flags; the file's paper and scale apply unless --paper/--scale are given.
 
     \b
     Examples:
@@ -63,11 +68,18 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
       xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label-field JXQBH --paper A3
     """
     from ..maps import export_map, layer
+    from ..settings import ReportSettings
     from ..maps.composer import map_format
 
     map_format(output)  # a bad suffix is refused before anything is read
     check_outputs([output], overwrite=overwrite,
                   inputs=[_split_kind(spec)[1] for spec in layers] + [locator])
+    settings = settings_from(signoff, Path(_split_kind(layers[0])[1]).parent)
+    ctx = click.get_current_context()
+    if settings.paper and ctx.get_parameter_source("paper") == ParameterSource.DEFAULT:
+        paper = settings.paper  # flag > file > default
+    if settings.scale and ctx.get_parameter_source("scale") == ParameterSource.DEFAULT:
+        scale = settings.scale
     map_layers = []
     for i, spec in enumerate(layers):
         kind, path = _split_kind(spec)
@@ -76,6 +88,7 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
         map_layers.append(layer(gdf, kind, label_field=field))
     county = read_input(locator, crs, encoding=encoding) if locator else None
     export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
-               orientation=orientation, grid=grid, scale=scale, locator=county, maker=maker,
-               author=author, date=date, source=source, dpi=dpi, overwrite=overwrite)
+               orientation=orientation, grid=grid, scale=scale, locator=county,
+               signoff=settings if settings != ReportSettings() else None, dpi=dpi,
+               overwrite=overwrite)
     click.echo(f"wrote {output}")

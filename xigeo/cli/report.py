@@ -10,6 +10,7 @@ import click
 
 from ..errors import OptionError, XigeoError
 from ._options import _file_item, check_outputs, crs_option, overwrite_option
+from ._signoff import settings_from, signoff_options
 from ._table import format_table
 
 
@@ -74,16 +75,15 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
               help="Also write the tables to this Excel workbook (one sheet per table).")
 @click.option("-m", "--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="JSON file naming your layers and fields (see docs/report.md).")
-@click.option("--title", default="节约集约用地工作报告图集", show_default=True,
-              help="Title of the atlas (contents page).")
-@click.option("--maker", default=None, help="Map maker printed on every map (制图单位).")
-@click.option("--date", "date", default=None, help="Date printed on the maps (default: this month).")
+@click.option("--title", default=None,
+              help="报告标题（封面），默认 节约集约用地工作报告图集，前加县名和年度。")
+@signoff_options
 @crs_option
 @overwrite_option
 @click.option("--quiet", is_flag=True, help="No progress bar and no table; only the files written.")
 def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Path | None,
-                   title: str, maker: str | None, date: str | None, crs: tuple[str, ...],
-                   overwrite: bool, quiet: bool) -> None:
+                   title: str | None, crs: tuple[str, ...], overwrite: bool, quiet: bool,
+                   **signoff: Any) -> None:
     """Write the report atlas (PDF) and tables (Excel) for DATA.
 
     DATA is a folder of layers or a GeoPackage named like the sample data set
@@ -95,19 +95,27 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
     units. A progress bar shows on a terminal. An existing PDF or workbook is
     refused, before any layer is read, unless --overwrite.
 
+    The sign-off block of every map (制图单位, 制图人, 审核人, 制图日期, 坐标系,
+    数据来源) and the titles (息县2026年土地利用现状图) come from a settings file:
+    --config xigeo.toml, else an xigeo.toml in DATA's folder or the current
+    folder (docs/report.md); the flags (--county, --bureau, --author, --reviewer,
+    --year, --date, --source, --logo) override it.
+
     \b
     Examples:
       xigeo report -o report.pdf --xlsx tables.xlsx
-      xigeo report 县数据/ -o 报告图集.pdf --xlsx 报告表格.xlsx --maker 息县自然资源局
+      xigeo report 县数据/ -o 报告图集.pdf --xlsx 报告表格.xlsx --bureau 息县自然资源局
+      xigeo report 县数据/ --config xigeo.toml --reviewer 李四 -o 报告图集.pdf
       xigeo report 县数据.gpkg --mapping 图层对照.json -o 报告图集.pdf
     """
     from ..report import build_report
 
     check_outputs([pdf, xlsx], overwrite=overwrite, inputs=[data, mapping])
+    settings = settings_from(signoff, data, quiet=quiet)
     callback, close = _progress_bar(not quiet and sys.stderr.isatty())
     try:
         result = build_report(data, pdf=pdf, xlsx=xlsx, mapping=mapping, progress=callback,
-                              overwrite=overwrite, title=title, maker=maker, date=date,
+                              overwrite=overwrite, title=title, settings=settings,
                               crs=_report_crs(crs))
     except ValueError as exc:
         if isinstance(exc, XigeoError) and not isinstance(exc, OptionError):

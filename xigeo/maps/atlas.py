@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -51,13 +52,23 @@ def _contents_page(title: str, entries: list[tuple[str, int]], subtitle: str | N
         fig.text(0.5, 0.8, "目  录", ha="center", va="center", fontproperties=font(15, bold=True),
                  gid="xigeo-contents-heading")
         step = min(0.035, 0.68 / max(len(entries), 1))
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         for i, (name, page) in enumerate(entries):
             y = 0.75 - i * step
-            fig.text(0.15, y, f"{i + 1}.  {name}", ha="left", va="center",
-                     fontproperties=font(10.5), gid="xigeo-contents-entry")
+            # a report section's opening page (一、土地利用现状) in bold
+            heading = re.match(r"[一二三四五六七八九十]+、", name) is not None
+            entry = fig.text(0.15, y, f"{i + 1}.  {name}", ha="left", va="center",
+                             fontproperties=font(10.5, bold=heading), gid="xigeo-contents-entry")
             fig.text(0.85, y, str(page), ha="right", va="center", fontproperties=font(10.5),
                      gid="xigeo-contents-page")
-            fig.add_artist(matplotlib.lines.Line2D([0.17 + 0.0125 * (len(name) + 4), 0.83], [y, y],
+            # a long entry is set smaller so it ends before the page number
+            room = 0.66 * fig.bbox.width
+            width = entry.get_window_extent(renderer).width
+            if width > room:
+                entry.set_fontsize(max(6.0, 10.5 * room / width))
+                width = entry.get_window_extent(renderer).width
+            end = 0.15 + width / fig.bbox.width + 0.01
+            fig.add_artist(matplotlib.lines.Line2D([end, 0.83], [y, y],
                                                    transform=fig.transFigure, linestyle=":",
                                                    linewidth=0.8, color="0.4"))
     return fig

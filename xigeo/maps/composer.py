@@ -37,6 +37,7 @@ from .._files import atomic_path
 from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
 from ..errors import CRSError, OptionError, fix
 from . import elements
+from . import signoff as signoff_block
 from ._fonts import font, map_rc
 from .labels import place_labels
 from .palette import Palette, landuse_palette
@@ -305,7 +306,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
                  date: str | dt.date | None = None, source: str | None = None,
                  crs: Any = None, extent: Sequence[float] | None = None, margin: float = 0.04,
                  palette: Palette | None = None, extra: Any = None,
-                 sheet: str | None = None) -> Figure:
+                 sheet: str | None = None, reviewer: str | None = None, logo: Any = None,
+                 terrain: bool = False, signoff: Any = None) -> Figure:
     """Compose a thematic map page from layers drawn in order.
 
     Parameters
@@ -331,8 +333,23 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         Draw the scale bar, north arrow, legend.
     locator : GeoDataFrame, optional
         Outline for a locator inset (the county) with the map's extent marked.
-    maker, author, date, source : str, optional
-        Information block: 制图单位, 制图人, 制图日期 (default today), 数据来源.
+    maker, author, reviewer, date, source : str, optional
+        Sign-off block (:mod:`xigeo.maps.signoff`): 制图单位, 制图人, 审核人,
+        制图日期 (default today), 数据来源; beside the coordinate system and
+        projection in full (坐标系, 投影), which come from the map's CRS.
+    logo : path, optional
+        A PNG drawn at the left of the sign-off block.
+    terrain : bool
+        The map shows a DEM or hillshade: the block prints the height datum
+        (高程基准, the signoff's ``elevation_datum``, default 1985国家高程基准).
+    signoff : ReportSettings or path, optional
+        :class:`xigeo.settings.ReportSettings` (or the path of an
+        ``xigeo.toml``): the defaults of ``maker`` (its ``bureau``),
+        ``author``, ``reviewer``, ``date`` and ``logo`` (keywords given here
+        win); its ``data_source`` is printed before ``source`` (the county's
+        data, then the map's own layers); the title becomes 县名 + 年度 +
+        title (``ReportSettings.map_title``); 制图人 and 审核人 are printed,
+        blank for a signature when not set.
     crs : optional
         Reproject every layer to this CRS first; by default all layers must
         already share one CRS (otherwise :class:`~xigeo.errors.CRSError`).
@@ -370,6 +387,19 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         from ..sheets import parse_sheet
 
         sheet = parse_sheet(sheet).number
+    settings = None
+    if signoff is not None:
+        from ..settings import as_settings
+
+        settings = as_settings(signoff)
+        title = settings.map_title(title)
+        maker = maker if maker is not None else settings.bureau
+        author = author if author is not None else settings.author
+        reviewer = reviewer if reviewer is not None else settings.reviewer
+        date = date if date is not None else settings.date
+        # the settings' data source (the county's survey) first, then the map's own layers
+        source = "；".join(dict.fromkeys(v for v in (settings.data_source, source) if v)) or None
+        logo = logo if logo is not None else settings.logo
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
     if locator is not None:
@@ -477,22 +507,15 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         when = date if date is not None else dt.date.today()
         if isinstance(when, dt.date):
             when = f"{when.year}年{when.month}月{when.day}日"
-        left_lines = [f"坐标系：{elements.crs_text(map_crs)}"]
-        if source:
-            left_lines.append(f"数据来源：{source}")
-        right_lines = []
-        if maker:
-            right_lines.append(f"制图单位：{maker}")
-        if author:
-            right_lines.append(f"制图人：{author}")
-        right_lines.append(f"制图日期：{when}")
-        y_info = (m + info_h - 3.0) / H
-        info_left = fig.text(m / W, y_info, "\n".join(left_lines), ha="left", va="top",
-                             fontproperties=font(7.5), linespacing=1.6, gid="xigeo-info")
-        info_right = fig.text((W - m) / W, y_info, "\n".join(right_lines), ha="right", va="top",
-                              fontproperties=font(7.5), linespacing=1.6, gid="xigeo-info")
-        room = (W - 2 * m - 8.0) * MM * fig.dpi - info_right.get_window_extent(renderer).width
-        _shrink_to(info_left, room, renderer, minimum=5.0)
+        datum = None
+        if terrain:
+            from ..settings import DEFAULT_ELEVATION_DATUM
+
+            datum = settings.elevation_datum if settings is not None else DEFAULT_ELEVATION_DATUM
+        signoff_block.info_block(fig, map_crs, width_mm=W, height_mm=H, margin_mm=m,
+                                 top_mm=m + info_h - 3.0, renderer=renderer, bureau=maker,
+                                 author=author, reviewer=reviewer, date=str(when), source=source,
+                                 elevation_datum=datum, logo=logo, blanks=settings is not None)
         if denominator is not None:
             fig.text(((left + right) / 2) / W, (bottom - 7.5) / H, f"比例尺  {_format_scale(denominator)}",
                      ha="center", va="top", fontproperties=font(8.5), gid="xigeo-scale")

@@ -281,6 +281,7 @@ def minepark_map(park: gpd.GeoDataFrame, pits: gpd.GeoDataFrame, *,
     layers.append(layer(pits, "parcels", label="关停采石坑", label_field=label_field,
                         facecolor=(0.55, 0.35, 0.2, 0.55), edgecolor=(0.35, 0.15, 0.05)))
     kwargs.setdefault("source", "矿山公园规划范围；数字高程模型")
+    kwargs.setdefault("terrain", dem is not None)  # the sign-off block then prints 高程基准
     return thematic_map(layers, title=title, extra=extra, **kwargs)
 
 

@@ -55,6 +55,8 @@ class ReportResult:
     pages: list[str]
     sections: list[str]
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the sign-off settings the report was made with (file, keywords and defaults applied)
+    settings: Any = None
 
 
 def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
@@ -83,8 +85,9 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                  xlsx: str | os.PathLike[str] | None = None,
                  mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None,
                  progress: Progress | None = None, overwrite: bool = False,
-                 title: str = "节约集约用地工作报告图集", maker: str | None = None,
-                 date: str | dt.date | None = None, crs: Any = None) -> ReportResult:
+                 title: str | None = None, maker: str | None = None,
+                 date: str | dt.date | None = None, crs: Any = None,
+                 settings: Any = None) -> ReportResult:
     """Build the report atlas (PDF) and its tables (Excel) from a county's layers.
 
     Each calculator runs once (:func:`xigeo.headline.compute_results`); its
@@ -106,9 +109,20 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     progress : callable, optional
         Called as ``progress(done, total, step)`` before each step and once
         at the end with ``done == total``.
+    settings : ReportSettings or path, optional
+        The sign-off settings (:class:`xigeo.settings.ReportSettings`, or the
+        path of an ``xigeo.toml``, :func:`xigeo.settings.read_settings`):
+        county, bureau (制图单位), author (制图人), reviewer (审核人), year,
+        date, data source, logo, paper and scale of every map. Map titles and
+        the title page name the county and year (息县2026年土地利用现状图);
+        the title page names the bureau. For the bundled sample the county
+        defaults to 息县. Not looked for on disk: pass it (the CLI finds an
+        ``xigeo.toml`` by itself, see ``xigeo report --help``).
     title, maker, date : str
-        The atlas title (contents page, PDF metadata); the map maker and date
-        printed on every map (default date: this month).
+        Override the settings' ``title`` (the atlas title, default
+        节约集约用地工作报告图集, prefixed by county and year), ``bureau``
+        (``maker`` is the 制图单位, as in :func:`xigeo.maps.thematic_map`) and
+        ``date`` (default: this month).
     crs : optional
         The CRS of layers without a ``.prj`` or with a wrong one (relabelled, as
         ``read_layer(path, crs=...)``): one CRS for every layer, or a dict from a
@@ -121,7 +135,8 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
 
     Sections whose layers are all absent are left out; a section with some
     of its layers but not all is an error naming the missing layer and its
-    mapping key.
+    mapping key. Each section opens with a page of its results' Chinese
+    summaries (``result.summary("zh")``) and the list of its maps and tables.
     """
     pdf_path = Path(pdf) if pdf is not None else None
     xlsx_path = Path(xlsx) if xlsx is not None else None
@@ -134,11 +149,21 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
 
     from .. import sample
     from .._excel import write_workbook
+    from ..settings import as_settings
     from ..headline import compute_results, headline_figures
     from ..maps import write_atlas
     from ..maps.atlas import figure_title
+    from .narrative import numeral, section_page
     from .pages import headline_page, table_pages
     from .sections import BUILDERS
+
+    if isinstance(date, dt.date):
+        date = f"{date.year}年{date.month}月{date.day}日"
+    # keyword > settings file > default
+    signoff = as_settings(settings).replace(title=title, bureau=maker, date=date)
+    if data is None and signoff.county is None:
+        signoff = signoff.replace(county="息县")  # the bundled sample is Xi County's
+    signoff = signoff.replace(date=signoff.the_date)
 
     sources = resolve_layers(data, mapping=mapping)
     checked: dict[str, Any] = (read_mapping(mapping) if mapping is not None
@@ -165,22 +190,24 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     topics = [s.topic for s in sections if s.topic is not None]
     results = compute_results(layers, topics=topics)
     headline = headline_figures(topics=topics, results=results, sample=data is None)
-    if date is None:
-        today = dt.date.today()
-        date = f"{today.year}年{today.month}月"
-    kw: dict[str, Any] = {"date": date}
-    if maker:
-        kw["maker"] = maker
+    kw: dict[str, Any] = {"signoff": signoff}
+    if signoff.paper is not None:
+        kw["paper"] = signoff.paper
+    if signoff.scale is not None:
+        kw["scale"] = signoff.scale
     figures = headline_page(headline, "主要指标汇总")
     pages = ["主要指标汇总"] + ["主要指标汇总（续）"] * (len(figures) - 1)
     tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)}
-    for section in sections:
+    for number, section in enumerate(sections, start=1):
         step()
-        part = BUILDERS[section.key](layers, results.get(section.topic) if section.topic else None, kw)
+        topic_result = results.get(section.topic) if section.topic else None
+        part = BUILDERS[section.key](layers, topic_result, kw)
         results.update(part.results)
+        opening = len(figures)  # the section's opening page goes here, once its pages are known
+        section_pages: list[str] = []
         for fig in part.maps:
             figures.append(fig)
-            pages.append(f"{section.title}：{figure_title(fig)}")
+            section_pages.append(f"{section.title}：{figure_title(fig)}")
         for sheet, page_title, table, columns in part.tables:
             tables[sheet] = table
             if columns is not None and not columns:
@@ -188,15 +215,24 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
             shown = table[[c for c in columns if c in table.columns]] if columns else table
             new = table_pages(page_title, shown)
             figures += new
-            pages += [page_title] + [f"{page_title}（续）"] * (len(new) - 1)
+            section_pages += [page_title] + [f"{page_title}（续）"] * (len(new) - 1)
+        summaries = [r.summary("zh") for r in [topic_result, *part.results.values()]
+                     if r is not None and hasattr(r, "summary")]
+        # page numbers: the contents page is 1, the opening page opening + 2, its pages follow
+        listed = [(name.partition("：")[2] or name, opening + 3 + i)
+                  for i, name in enumerate(section_pages) if not name.endswith("（续）")]
+        figures.insert(opening, section_page(number, section.title, summaries, listed))
+        pages += [f"{numeral(number)}、{section.title}"] + section_pages
     if pdf_path is not None:
         step()
-        write_atlas(figures, pdf_path, title=title, titles=pages, overwrite=overwrite,
-                    subtitle=f"{'息县样例数据' if data is None else Path(data).name}　{date}")
+        write_atlas(figures, pdf_path, title=signoff.report_title(), titles=pages,
+                    overwrite=overwrite, author=signoff.bureau,
+                    subtitle="　".join(v for v in (signoff.bureau, signoff.date) if v))
     if xlsx_path is not None:
         step()
         write_workbook(tables, xlsx_path, overwrite=overwrite)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
-                        pages=pages, sections=[s.key for s in sections], results=results)
+                        pages=pages, sections=[s.key for s in sections], results=results,
+                        settings=signoff)

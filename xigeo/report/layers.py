@@ -56,13 +56,17 @@ SECTIONS: tuple[Section, ...] = (
     Section("stripping", "表土剥离与再利用", "表土剥离", ("stripping_sources", "stripping_receivers")),
     # the second survey year (mapping key layers.dltb_2025) against dltb: xigeo.survey_changes
     Section("changes", "国土变更调查", None, ("dltb", "dltb_2025"), ("survey_area", "county")),
+    # satellite change patches against approvals (xigeo.enforcement_check)
+    Section("enforcement", "卫片执法检查", None, ("changes", "approvals", "jbnt", "dltb"),
+            ("townships",)),
 )
 #: the layers that decide whether a section is in the report (the rest it then requires)
 _PRIMARY = {"overview": ("dltb",), "qc": ("dltb",), "linkage": ("linkage_demolition", "linkage_newbuild"),
             "consolidation": ("consolidation",), "prereview": ("prereview",),
             "industrial": ("industrial",),
             "minepark": ("minepark", "minepark_pits", "minepark_restoration"),
-            "stripping": ("stripping_sources", "stripping_receivers"), "changes": ("dltb_2025",)}
+            "stripping": ("stripping_sources", "stripping_receivers"), "changes": ("dltb_2025",),
+            "enforcement": ("changes", "approvals")}
 
 
 # ---------------------------------------------------------------- layers and the mapping file

@@ -223,9 +223,43 @@ def _changes(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
     return Part(maps, tables, {"国土变更调查": r})
 
 
+def _enforcement(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
+    """Satellite enforcement (卫片执法检查, xigeo.enforcement_check): the change patches graded
+    against the approvals, basic farmland and land use; the map of the verdicts, the counts by
+    township and the list of suspected violations (every patch in the workbook)."""
+    from ..enforcement import enforcement_check
+    from ..maps import enforcement_map
+
+    changes = L["changes"]
+    if "JCBH" in changes.columns:
+        changes = changes.set_index("JCBH")
+    townships = L.get("townships")
+    if townships is not None and not {"XZQDM", "XZQMC"} <= set(townships.columns):
+        townships = None  # the township then comes from dltb's ZLDWDM
+    r = enforcement_check(changes, approvals=L["approvals"], farmland=L["jbnt"], landuse=L["dltb"],
+                          townships=townships)
+    fig = enforcement_map(changes, L["approvals"], result=r, farmland=L["jbnt"], **kw)
+    by_township = r.table("by_township", labels="zh", total=True)
+    patches = _named(r.table("changes", labels="zh", total=True), "监测编号")
+    # the suspected violations, most serious first, with their own 合计 (the result's table of
+    # those rows: dataclasses.replace keeps every other field)
+    worst = r.changes[r.changes["grade"] > 0].sort_values("grade", ascending=False, kind="stable")
+    suspected = _named(dataclasses.replace(r, changes=worst).table("changes", labels="zh", total=True),
+                       "监测编号")
+    return Part([fig], [
+        ("卫片图斑分乡镇统计", "卫片执法检查图斑分乡镇统计表", by_township,
+         ["图斑个数", "疑似违法图斑个数", "占永久基本农田图斑个数", "占耕地图斑个数",
+          "占其他土地图斑个数", "图斑面积(公顷)", "已批准面积(公顷)", "未批准面积(公顷)", "未批占永久基本农田(公顷)",
+          "未批占耕地(公顷)"]),
+        ("疑似违法图斑", "卫片执法检查疑似违法用地图斑表", suspected,
+         ["乡镇名称", "图斑面积(公顷)", "未批准面积(公顷)", "批准情况", "判定"]),
+        ("卫片图斑", "卫片执法检查图斑检查表", patches, []),
+    ], {"卫片执法检查": r})
+
+
 #: section key → builder(layers, the topic's result or None, map options)
 BUILDERS: dict[str, Callable[[Mapping[str, Any], Any, dict[str, Any]], Part]] = {
     "overview": _overview, "qc": _qc, "linkage": _linkage, "consolidation": _consolidation,
     "prereview": _prereview, "industrial": _industrial, "minepark": _minepark,
-    "stripping": _stripping, "changes": _changes,
+    "stripping": _stripping, "changes": _changes, "enforcement": _enforcement,
 }

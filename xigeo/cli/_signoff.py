@@ -1,0 +1,77 @@
+"""The sign-off options of ``xigeo report`` and ``xigeo map``: a settings file and its flags.
+
+``signoff_options`` adds ``--config`` / ``--no-config`` and one flag per
+setting (``--county``, ``--bureau`` (also ``--maker``), ``--author``,
+``--reviewer``, ``--year``, ``--date``, ``--source``, ``--logo``);
+:func:`settings_from` reads the file (``--config``, else an ``xigeo.toml``
+found by :func:`xigeo.settings.find_settings`) and applies the flags on top:
+flag > file > default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+__all__ = ["signoff_options", "settings_from", "FLAGS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: flag parameter -> ReportSettings field
+FLAGS = {"county": "county", "bureau": "bureau", "author": "author", "reviewer": "reviewer",
+         "year": "year", "date": "date", "source": "data_source", "logo": "logo"}
+
+
+def signoff_options(func: F) -> F:
+    """The settings-file options, in one group (applied bottom-up: --config first in --help)."""
+    options = [
+        click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="设置文件（xigeo.toml：县名、制图单位、制图人、审核人、年度、图标等）；"
+                          "不给时使用数据文件夹或当前文件夹中的 xigeo.toml。命令行选项优先于设置文件。"),
+        click.option("--no-config", is_flag=True,
+                     help="不读取任何 xigeo.toml（只用命令行选项和默认值）。"),
+        click.option("--county", default=None, help="县名，用于图名和封面，如 息县（图名：息县2026年……图）。"),
+        click.option("--bureau", "--maker", "bureau", default=None,
+                     help="制图单位（--maker 为旧名），如 息县自然资源局。"),
+        click.option("--author", default=None, help="制图人。"),
+        click.option("--reviewer", default=None, help="审核人。"),
+        click.option("--year", type=click.IntRange(1900, 2200), default=None,
+                     help="图名中的年度（默认：制图日期的年份或今年）。"),
+        click.option("--date", default=None, help="制图日期，如 2026年11月（默认：本月/今天）。"),
+        click.option("--source", default=None, help="数据来源。"),
+        click.option("--logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="图标（PNG），印在图签左侧。"),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings_from(kwargs: dict[str, Any], data: Any = None, *, quiet: bool = False) -> Any:
+    """Pop the sign-off options from ``kwargs``; return the ReportSettings they give.
+
+    The file: ``--config``, else (unless ``--no-config``) the ``xigeo.toml``
+    of DATA's folder or the current folder; a file found this way is named on
+    stderr (unless ``quiet``). The flags given override the file's values.
+    """
+    from ..errors import OptionError
+    from ..settings import ReportSettings, find_settings, read_settings
+
+    config: Path | None = kwargs.pop("config")
+    no_config: bool = kwargs.pop("no_config")
+    flags = {field: kwargs.pop(name) for name, field in FLAGS.items()}
+    if config is not None and no_config:
+        raise OptionError("--config and --no-config: give one of them")
+    if config is None and not no_config:
+        config = find_settings(data)
+        if config is not None and not quiet:
+            click.echo(f"使用设置文件 {config}", err=True)
+    settings = read_settings(config) if config is not None else ReportSettings()
+    try:
+        return settings.replace(**flags)
+    except OptionError as err:  # e.g. --logo 徽标.jpg
+        bad = str(err).removeprefix("ReportSettings: ")
+        raise OptionError(f"{bad} (command-line flag)") from None
