@@ -35,7 +35,7 @@ from ._landuse import is_farmland
 from ._layers import describe, numeric_field
 from ._result import Result, TableSpec, Total
 from ._survey import class_codes
-from ._tables import add_total, index_by, require_fields
+from ._tables import index_by, require_fields
 from .area import AreaMethod
 from .crs import check_same_crs
 from .errors import OptionError, ValidationError, format_ids
@@ -100,7 +100,7 @@ _ZH_COLUMNS = {
     "jbnt_m2": "占用永久基本农田(平方米)", "jbnt_mu": "占用永久基本农田(亩)",
     "jbnt_verdict": "基本农田检查", "cultivated_m2": "占用耕地(平方米)", "cultivated_mu": "占用耕地(亩)",
     "passed": "是否通过", "verdict": "审查结论", "cut_m2": "核减面积(平方米)", "cut_mu": "核减面积(亩)",
-    "reasons": "核减原因(英文)", "reasons_zh": "核减原因",
+    "reasons": "核减原因(英文)", "reasons_zh": "核减原因",  # reasons: English, not in the zh table
     "count": "项目个数",
 }
 _TOTALS_ZH = {"count": "项目个数", "area_m2": "面积(平方米)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)"}
@@ -143,9 +143,10 @@ class PrereviewResult(Result):
     TABLES = {
         "projects": TableSpec("建设项目用地预审项目表", "Pre-review by project", _ZH_COLUMNS,
                               values_zh={"verdict": PREREVIEW_VERDICTS, "jbnt_verdict": VERDICTS},
-                              total=Total()),
+                              hidden_zh=("reasons",), total=Total()),
         "totals": TableSpec("建设项目用地预审汇总表", "Pre-review totals", _TOTALS_ZH,
-                            index_zh={"submitted": "受理", "passed": "通过", "cut": "核减"}),
+                            index_zh={"submitted": "受理", "passed": "通过", "cut": "核减"},
+                            index_name_zh="审查结果"),
     }
 
     projects: pd.DataFrame
@@ -157,11 +158,6 @@ class PrereviewResult(Result):
     tolerance_m2: float
     method: str
     projects_name: str = "projects"
-
-    def _total(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        if name == "projects":  # the 合计 row also counts the projects that passed
-            return add_total(frame.astype({"passed": int}))
-        return super()._total(name, frame)
 
     def _summary(self, lang: str) -> str:
         t = self.totals.reindex(["submitted", "passed", "cut"])
