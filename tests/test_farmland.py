@@ -362,7 +362,9 @@ def test_cli_check_farmland(tmp_path, farmland):
     res = CliRunner().invoke(check_farmland_command, args, catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "结论：不通过" in res.output and "Result: failed" in res.output
-    assert "slivers only" in res.output and "touches" in res.output
+    # --labels zh: the touched parcels' table in Chinese, verdicts 仅碎片 / 占用 (不占用 not listed)
+    assert "仅碎片" in res.output and "占用面积(平方米)" in res.output
+    assert "slivers only" not in res.output and "touches" not in res.output
     pieces = read_layer(out, layer="pieces")
     # BSM of the farmland became patch_id; A covers a quarter of J1 and J2 and half of J3's width
     assert pieces["patch_id"].tolist() == ["J1", "J2", "J3", "J2"]

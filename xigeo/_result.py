@@ -221,7 +221,9 @@ class Result:
     def _printed(self, name: str, frame: pd.DataFrame, *, total: bool) -> pd.DataFrame:
         """``frame`` rounded as the Chinese table prints it; each summed total equals its rows."""
         groups = self._total_groups(name, frame) if total else []
-        return round_printed(frame, column_decimals(frame, self.TABLES[name].decimals), groups)
+        # decimals of the table as computed (a count the 合计 row leaves empty is still a count)
+        return round_printed(frame, column_decimals(getattr(self, name), self.TABLES[name].decimals),
+                             groups)
 
     def _attrs_zh(self, name: str, frame: pd.DataFrame) -> dict[str, Any]:
         """``df.attrs`` of the Chinese table: title, unit line, decimals per header, note."""
@@ -300,7 +302,8 @@ def label_zh(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(values) or (
                 values.dtype == object and values.map(lambda v: isinstance(v, (bool, np.bool_))).any()):
             out[column] = values.map(lambda v: YES_NO[bool(v)] if isinstance(v, (bool, np.bool_)) else v)
-    if out.index.nlevels == 1 and out.index.name is None and spec.index_name_zh in (None, "序号"):
+    if out.index.nlevels == 1 and ((out.index.name is None and spec.index_name_zh is None)
+                                   or spec.index_name_zh == "序号"):
         out.index = _row_numbers(out.index)
     if spec.index_zh:
         out = out.rename(index=lambda v: spec.index_zh.get(v, v))
