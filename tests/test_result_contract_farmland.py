@@ -71,6 +71,8 @@ def _as_written(frame: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         if pd.api.types.is_bool_dtype(out[c]):
             out[c] = out[c].map({True: "是", False: "否"})
+        elif pd.api.types.is_extension_array_dtype(out[c]) and pd.api.types.is_integer_dtype(out[c]):
+            out[c] = out[c].astype(object).where(out[c].notna(), np.nan)  # Int64: an empty cell
         elif not pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].astype(object).replace("", np.nan)
     return out
