@@ -93,7 +93,9 @@ def table_pages(title: str, table: pd.DataFrame, *, decimals: Mapping[str, int] 
                   for c, v in row.items()]
         body.append(cells)
     headers = [_header(str(n)) for n in index_names] + [_header(str(c)) for c in frame.columns]
+    # codes (行业代码 13, 单位代码 411528) are text: left-aligned like names
     numeric = [all(_NUMBER.fullmatch(r[i]) for r in body if r[i]) and any(r[i] for r in body)
+               and not any(w in headers[i] for w in ("代码", "编码", "编号"))
                for i in range(len(headers))]
     widths = [max([_width(line) for line in h.split("\n")] + [_width(r[i]) for r in body] + [2]) + 2
               for i, h in enumerate(headers)]
