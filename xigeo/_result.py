@@ -75,7 +75,7 @@ import pandas as pd
 
 from ._options import check_lang
 from ._tables import TOTAL_LABEL
-from ._text import YES_NO
+from ._text import YES_NO, format_value
 from .errors import OptionError
 
 __all__ = ["Result", "TableSpec", "Total", "COMMON_ZH", "TOTAL_LABEL", "column_decimals",
@@ -280,7 +280,10 @@ class Result:
             frame = self.table(name, labels="zh")
             parts.append(f"<p><b>{html.escape(spec.title_zh)}</b> <code>.{name}</code> "
                          f"({len(frame)} rows)</p>")
-            parts.append(frame.head(20).to_html(float_format=lambda v: f"{v:,.2f}"))
+            places = frame.attrs.get("decimals", {})  # as printed: 0 for counts, 4 for shares …
+            shown = frame.head(20).apply(lambda c: c.map(lambda v, d=places.get(c.name, 2):
+                                                         format_value(v, d)))
+            parts.append(shown.to_html())
             if len(frame) > 20:
                 parts.append(f"<p>… {len(frame) - 20} more rows in <code>.{name}</code></p>")
         parts.append("</div>")
