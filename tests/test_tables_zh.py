@@ -240,3 +240,37 @@ def test_round_printed_largest_remainder():
     out = round_printed(t, {"rate_pct": 2, "n": 0}, [("合计", body)])
     assert out["rate_pct"].tolist() == [10.0, 20.0, 30.0, 15.56] and str(out["n"].dtype) == "Int64"
     assert unit_line(["area_km2"]) == "面积单位：平方公里"
+
+
+#: what is never summed in a 合计 row: elevations, slopes, ratios and percentages, thicknesses,
+#: distances, control values, coefficients, years, ids and codes
+NOT_SUMMED = ("高程", "坡度(度", "(%)", "率", "比例", "比重", "厚度", "运距", "控制值", "系数", "年份",
+              "编号", "代码", "等级")
+
+
+def test_no_total_sums_an_elevation_a_ratio_or_an_id(report):
+    """In every totalled table, a column whose 合计 is the sum of its rows is a sum that means
+    something (areas, volumes, money, counts): never one of NOT_SUMMED."""
+    _, results = report
+    summed_somewhere = set()
+    for label, r, name, spec, zh in _zh_tables(results):
+        if spec.total is None:
+            continue
+        en = r.table(name, total=True)
+        shown = [c for c in en.columns if c not in spec.hidden_zh]
+        for total_label, rows in r._total_groups(name, en):
+            if rows.sum() < 2:
+                continue
+            at = list(en.index).index(total_label)
+            for c_en, c_zh in zip(shown, zh.columns):
+                if not pd.api.types.is_numeric_dtype(en[c_en]) or pd.api.types.is_bool_dtype(en[c_en]):
+                    continue
+                raw = pd.to_numeric(en[c_en], errors="coerce").to_numpy(dtype=float)
+                if not np.isfinite(raw[at]) or abs(raw[at] - np.nansum(raw[rows])) > 1e-7 * max(1.0, abs(raw[at])):
+                    continue
+                if np.count_nonzero(np.nan_to_num(raw[rows])) < 2:
+                    continue  # one non-zero row: its total is itself whatever the column is
+                summed_somewhere.add(c_zh)
+                assert not any(w in c_zh for w in NOT_SUMMED), (label, total_label, c_zh)
+    # and the sums that are there: e.g. the pits' areas, the linkage zone counts, the money
+    assert {"面积(公顷)", "拆旧区个数", "投资(万元)", "调运土方量(立方米)"} <= summed_somewhere
