@@ -271,11 +271,11 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     P1         5000.0  0.5000          1          0       touches
     P2            5.0  0.0005          1          1  slivers only
     >>> result.table("by_parcel", labels="zh", total=True)[["占用面积(平方米)", "占用比例", "结论"]]
-          占用面积(平方米)     占用比例   结论
-    XMBH
-    P1       5000.0  0.50000   占用
-    P2          5.0  0.00050  仅碎片
-    合计       5005.0  0.25025  NaN
+          占用面积(平方米)    占用比例   结论
+    项目编号
+    P1       5000.0  0.5000   占用
+    P2          5.0  0.0005  仅碎片
+    合计       5005.0  0.2503  NaN
     >>> result.summary("en")[:70]
     'Farmland check of 2 parcels (parcels) against 2 farmland patches (farm'
     >>> print(result.summary())  # doctest: +ELLIPSIS

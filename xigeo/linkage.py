@@ -349,7 +349,7 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     甲            1.9998       0.9999           0.4999            0.5      1.4998
     >>> result.table("projects", labels="zh", total=True)[["拆旧区面积(公顷)", "节余指标(公顷)"]].round(2)
            拆旧区面积(公顷)  节余指标(公顷)
-    XMMC
+    项目名称
     甲            2.0       1.5
     已批准合计        2.0       1.5
     合计           2.0       1.5

@@ -292,17 +292,18 @@ def prereview(projects: gpd.GeoDataFrame, *, farmland: gpd.GeoDataFrame | gpd.Ge
     >>> result.projects["reasons"].tolist()
     ['', 'overlaps permanent basic farmland by more than the sliver tolerance', 'area above the land-use standard area (YDBZMJ)']
     >>> result.table("totals", labels="zh")[["项目个数", "面积(亩)"]]
-        项目个数  面积(亩)
-    受理     3   45.0
+          项目个数  面积(亩)
+    审查结果
+    受理       3   45.0
     通过     1   15.0
     核减     2   30.0
     >>> result.table("projects", labels="zh", total=True)[["申报面积(亩)", "审查结论", "是否通过"]]
-          申报面积(亩) 审查结论  是否通过
-    XMBH
-    YS01      15.0   通过     1
-    YS02      15.0   核减     0
-    YS03      15.0   核减     0
-    合计        45.0  NaN     1
+          申报面积(亩) 审查结论 是否通过
+    项目编号
+    YS01     15.0   通过    是
+    YS02     15.0   核减    否
+    YS03     15.0   核减    否
+    合计       45.0  NaN  NaN
     >>> print(result.summary())
     建设项目用地预审：受理项目3个（projects），面积45.00亩；通过预审1个，面积15.00亩；核减项目2个，面积30.00亩，其中占用永久基本农田（超过碎片容差10平方米）的1个。结论：有项目核减。
     """
