@@ -80,7 +80,7 @@ def test_total_row_recomputes_ratios_and_chinese_labels():
     zh = result.table("projects", total=True, labels="zh")
     assert {"建设规模(公顷)", "新增耕地面积(公顷)", "新增耕地率(%)", "投资(万元)"} <= set(zh.columns)
     assert zh.at["合计", "投资(万元)"] == pytest.approx(760.0)
-    assert zh.index.name == "XMBH" and zh.at["TD01", "项目名称"] == "甲整治"
+    assert zh.index.name == "项目编号" and zh.at["TD01", "项目名称"] == "甲整治"  # XMBH in Chinese
     assert "投资0.08亿元" in result.summary("zh") and "3 projects" in result.summary("en")
     assert "projects" not in result.summary("zh") and "项目" not in result.summary("en")
     with pytest.raises(TypeError):   # total= and labels= left the calculator

@@ -362,7 +362,9 @@ def test_cli_check_farmland(tmp_path, farmland):
     res = CliRunner().invoke(check_farmland_command, args, catch_exceptions=False)
     assert res.exit_code == 0, res.output
     assert "结论：不通过" in res.output and "Result: failed" in res.output
-    assert "slivers only" in res.output and "touches" in res.output
+    # --labels zh: the touched parcels' table in Chinese, verdicts 仅碎片 / 占用 (不占用 not listed)
+    assert "仅碎片" in res.output and "占用面积(平方米)" in res.output
+    assert "slivers only" not in res.output and "touches" not in res.output
     pieces = read_layer(out, layer="pieces")
     # BSM of the farmland became patch_id; A covers a quarter of J1 and J2 and half of J3's width
     assert pieces["patch_id"].tolist() == ["J1", "J2", "J3", "J2"]
@@ -370,7 +372,7 @@ def test_cli_check_farmland(tmp_path, farmland):
     assert by_parcel["XMBH"].tolist() == ["A", "B", "C"] and by_parcel["verdict"].tolist()[2] == "clear"
     sheets = pd.read_excel(book, sheet_name=None, index_col=0)
     assert list(sheets) == ["by_parcel", "pieces", "slivers"]
-    assert sheets["by_parcel"]["结论"].tolist() == ["占用", "仅碎片", "未占用"]
+    assert sheets["by_parcel"]["结论"].tolist() == ["占用", "仅碎片", "不占用"]
     assert len(sheets["slivers"]) == 1
     # outputs are not replaced without --overwrite (refused before anything is read: the
     # files keep their bytes); with it they are
@@ -389,7 +391,7 @@ def test_cli_check_farmland(tmp_path, farmland):
     assert again.exit_code == 0, again.output
     assert read_layer(out, layer="by_parcel")["verdict"].tolist() == ["touches", "touches", "clear"]
     replaced = pd.read_excel(book, sheet_name="by_parcel", index_col=0)
-    assert replaced["结论"].tolist() == ["占用", "占用", "未占用"]
+    assert replaced["结论"].tolist() == ["占用", "占用", "不占用"]
     bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
     assert bad.exit_code != 0 and "DKBH" in str(bad.exception)
     assert "Examples" in CliRunner().invoke(check_farmland_command, ["--help"]).output

@@ -127,7 +127,9 @@ def test_totals_approved_and_declared():
     # one language per summary
     assert "Linkage" not in result.summary("zh") and "申报" not in result.summary("en")
     html = result._repr_html_()
-    assert "<table" in html and "乙项目" in html and "basic_farmland" in html
+    # the Chinese view names the rule in Chinese (the English key is not in a Chinese table)
+    assert "<table" in html and "乙项目" in html and "建新区不得占用永久基本农田" in html
+    assert "basic_farmland" not in html
 
 
 def test_total_rows_and_chinese_labels():
@@ -135,8 +137,11 @@ def test_total_rows_and_chinese_labels():
     result = linkage_balance(demolition, newbuild, landuse=landuse, farmland=farmland)
     t = result.table("projects", labels="zh", total=True)
     assert list(t.index) == ["甲项目", "乙项目", "已批准合计", "合计"]
-    assert t.index.name == "XMMC"
-    assert t.at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
+    assert t.index.name == "项目名称"  # the index field XMMC, named in Chinese
+    # printed to 0.01 ha: the total is the rounded sum, and the printed rows add up to it
+    assert t.at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=0.005)
+    assert t.loc[["甲项目", "乙项目"], "建新区面积(公顷)"].sum() == pytest.approx(
+        t.at["合计", "建新区面积(公顷)"], abs=1e-9)
     totals = result.table("totals", labels="zh")
     assert list(totals.index) == ["批准项目合计", "申报项目合计"]
     assert t.at["已批准合计", "节余指标(公顷)"] == pytest.approx(totals.at["批准项目合计", "节余指标(公顷)"])
@@ -381,8 +386,7 @@ def test_sample_result_contract(sample_result, tmp_path):
         expected = result.table(name, labels="zh", total=spec.total is not None)
         # the workbook writes booleans as 是/否 (also in a column a total row made object)
         expected = expected.apply(lambda c: c.map(lambda v: YES_NO[bool(v)] if isinstance(v, bool) else v))
-        got = pd.read_excel(path, sheet_name=spec.title_zh,
-                            index_col=None if name == "violations" else 0)  # a RangeIndex is not written
+        got = pd.read_excel(path, sheet_name=spec.title_zh, index_col=0)  # violations: 序号 1, 2 …
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False,
                                       check_names=False)
     before = path.read_bytes()
@@ -436,7 +440,7 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
     book = pd.read_excel(out, sheet_name=None, index_col=0)
     assert list(book) == ["摘要", "增减挂钩项目", "规则检查", "增减挂钩合计"]
     assert "申报项目2个，其中批准1个" in book["摘要"].index[0]
-    assert book["增减挂钩项目"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=TOL_HA)
+    assert book["增减挂钩项目"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=0.005)
     assert book["增减挂钩合计"].index.tolist() == ["批准项目合计", "申报项目合计"]
     assert book["规则检查"]["规则名称"].tolist() == [
         RULES["basic_farmland"], RULES["demolition_ge_newbuild"], RULES["reclaimed_farmland_ge_occupied"]]
@@ -479,7 +483,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     assert main(["linkage", *args, "--labels", "zh", "-o", str(out), "--overwrite"]) == 0
     table = (pd.read_excel(out, sheet_name="增减挂钩项目", index_col=0) if suffix == ".xlsx"
              else pd.read_csv(out, index_col=0, encoding="utf-8-sig"))
-    assert table.at["已批准合计", "建新区面积(公顷)"] == pytest.approx(ha(J1), abs=TOL_HA)
+    assert table.at["已批准合计", "建新区面积(公顷)"] == pytest.approx(ha(J1), abs=0.005)  # printed: 0.01 ha
 
 
 def test_cli_method_and_bad_suffix(tmp_path, capsys):

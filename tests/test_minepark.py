@@ -318,7 +318,7 @@ def test_result_contract_on_the_sample(pugongshan, tmp_path):
     assert pits_zh.index.name == "矿坑编号" and pits_zh.index[-1] == "合计" and len(pits_zh) == 10
     assert pits_zh.loc["合计", "面积(公顷)"] == pytest.approx(34.29, abs=0.01)
     assert pits_zh.loc["合计", "高差(米)"] == pytest.approx(result.pit_relief_m)
-    assert pits_zh.loc["合计", "坡度>25°待治理面积(公顷)"] == pytest.approx(result.steep_area_ha)
+    assert pits_zh.loc["合计", "坡度>25°待治理面积(公顷)"] == round(result.steep_area_ha, 2)  # printed
     html = result._repr_html_()
     assert "矿山公园地质环境治理" in html and "关停矿坑9个" in html
     book = tmp_path / "矿山公园.xlsx"

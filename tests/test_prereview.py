@@ -101,7 +101,10 @@ def test_total_row_and_chinese_labels(projects, jbnt):
     r = prereview(projects, farmland=jbnt, method="planar")
     t = r.table("projects", labels="zh", total=True)
     assert t.index[-1] == "合计"
-    assert t.loc["合计", "是否通过"] == 3 and t.loc["合计", "核减面积(亩)"] == pytest.approx(30.0)
+    # 是否通过 is a 是/否 column: its 合计 cell stays empty (the passed count is in the totals table)
+    assert pd.isna(t.loc["合计", "是否通过"]) and t.loc["YS01", "是否通过"] == "是"
+    assert t.loc["合计", "核减面积(亩)"] == pytest.approx(30.0)
+    assert r.table("totals", labels="zh").loc["通过", "项目个数"] == 3
     assert t.loc["YS02", "审查结论"] == "核减" and t.loc["YS01", "审查结论"] == "通过"
     assert t.loc["YS04", "基本农田检查"] == "仅碎片"
     zh = r.table("totals", labels="zh")

@@ -176,16 +176,28 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
     # the land-use section: the 三调 tables after the control-area adjustment (issue 15). Expected
     # figures worked here from the sample's attribute table: Σ TBMJ, Σ TBDLMJ of 01xx, Σ KCMJ
     dltb = sample.load("dltb")
-    level1 = book["一级分类面积"].set_index("单位代码")
+    level1 = result.tables["一级分类面积"]  # the sheet's table, laid out officially in the workbook
     county = level1.iloc[0]
     assert county["级别"] == "县" and len(level1) == 1 + 8
     assert county["国土调查总面积"] == pytest.approx(dltb["TBMJ"].sum() / 1e4, abs=0.005)
     assert county["国土调查总面积"] == pytest.approx(level1["国土调查总面积"].iloc[1:].sum(), abs=1e-9)
     farmland_ha = dltb.loc[dltb["DLBM"].str.startswith("01"), "TBDLMJ"].sum() / 1e4
     assert county["耕地(01)"] == pytest.approx(farmland_ha, abs=0.005)  # 田坎 not counted as 耕地
-    level2 = book["二级分类面积"].set_index("单位代码")
+    level2 = result.tables["二级分类面积"]
     assert level2.iloc[0]["田坎(1203)"] == pytest.approx(dltb["KCMJ"].sum() / 1e4, abs=0.011)
     assert {"三大类面积", "耕地坡度分级面积"} <= set(book)
+    # the 三调 sheets in the official layout (xigeo.landuse_tables.to_excel's): title row naming the
+    # county, 面积单位 row, 单位名称/单位代码 columns, the figures as the table prints them
+    import openpyxl
+
+    ws = openpyxl.load_workbook(result.xlsx)["一级分类面积"]
+    assert ws["A1"].value == "息县（示例调查区）土地利用现状一级分类面积汇总表"
+    assert ws["A2"].value == "面积单位：公顷" and ws["A3"].value == "单位名称" and ws["B3"].value == "单位代码"
+    rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] is not None}
+    assert rows["411528"][0] == "息县（示例调查区）"
+    assert rows["411528"][2] == pytest.approx(county["国土调查总面积"], abs=1e-9)
+    assert [rows[str(code)][2] for code in level1.index[1:]] == pytest.approx(
+        level1["国土调查总面积"].iloc[1:].tolist(), abs=1e-9)
 
 
 # ---------------------------------------------------------------- other data
@@ -363,9 +375,11 @@ def test_enforcement_section_pages_and_tables(sample_report):
     assert by_township.loc["合计", "占永久基本农田图斑个数"] == 8
     suspected = result.tables["疑似违法图斑"]
     assert len(suspected) == 24 + 1 and suspected.index[-1] == "合计"
-    # its 合计 is the sum of its own 24 rows (not of all 38 patches)
-    assert suspected.loc["合计", "未批准面积(公顷)"] == pytest.approx(
-        r.changes.loc[r.changes["grade"] > 0, "unapproved_ha"].sum())
+    # its 合计 is the sum of its own 24 rows (not of all 38 patches), printed to 0.01 ha,
+    # and the printed rows add up to it
+    own = r.changes.loc[r.changes["grade"] > 0, "unapproved_ha"].sum()
+    assert suspected.loc["合计", "未批准面积(公顷)"] == pytest.approx(round(own, 2))
+    assert suspected["未批准面积(公顷)"].iloc[:-1].sum() == pytest.approx(round(own, 2))
     assert suspected.iloc[0]["判定"] == "疑似违法占用永久基本农田"  # most serious first
     assert len(result.tables["卫片图斑"]) == 38 + 1
     table_page = texts[1 + start + 3]

@@ -7,6 +7,9 @@ workbook writer, so a figure reads the same on screen, on paper and in Excel.
 (3, 4, 14)
 >>> format_value(1234.5), format_value(3), format_value(True), format_value(float("nan"))
 ('1,234.50', '3', '是', '')
+>>> format_value(pd.NA)  # an empty cell of a nullable integer column (a count the 合计 row leaves out)
+''
+
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import unicodedata
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["display_width", "format_value", "YES_NO"]
 
@@ -29,7 +33,7 @@ def display_width(text: str) -> int:
 
 def format_value(value: Any, decimals: int = 2) -> str:
     """A table cell: thousands separators, ``decimals`` places for floats, 是/否, blank for missing."""
-    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
         return YES_NO[bool(value)]

@@ -83,7 +83,8 @@ class ConsolidationResult(Result):
     TITLE: ClassVar[tuple[str, str]] = ("土地综合整治", "Land consolidation")
     TABLES: ClassVar[dict[str, TableSpec]] = {
         "projects": TableSpec("土地综合整治", "land consolidation projects", CONSOLIDATION_COLUMNS_ZH,
-                              total=Total(ratios=_RATIOS)),
+                              total=Total(ratios=_RATIOS),
+                              note_zh="合计行的新增耕地率、公顷投资由合计数重算，不是各行相加。"),
     }
 
     projects: pd.DataFrame

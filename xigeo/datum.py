@@ -215,14 +215,17 @@ class TransformFit(Result):
     TABLES: ClassVar[Mapping[str, TableSpec]] = {
         "parameters": TableSpec("转换参数", "parameters",
                                 {"parameter": "参数", "value": "数值", "unit": "单位"},
-                                values_zh={"parameter": PARAMETERS_ZH}, index_name_zh="序号"),
+                                values_zh={"parameter": PARAMETERS_ZH}, index_name_zh="序号",
+                                decimals={"value": 8}),  # parameters are used, not only read
         "residuals": TableSpec(
             "公共点残差", "residuals",
             {"source_x": "源x(东)", "source_y": "源y(北)", "target_x": "目标x(东)",
              "target_y": "目标y(北)", "v_east_m": "东向残差(米)", "v_north_m": "北向残差(米)",
              "v_x_m": "X残差(米)", "v_y_m": "Y残差(米)", "v_z_m": "Z残差(米)",
              "v_m": "点位残差(米)"},
-            index_name_zh="点号"),
+            index_name_zh="点号",
+            decimals={c: 4 for c in ("source_x", "source_y", "target_x", "target_y", "v_east_m",
+                                     "v_north_m", "v_x_m", "v_y_m", "v_z_m", "v_m")}),
     }
 
     params: TransformParams

@@ -69,7 +69,7 @@ PATCH_FIELDS = ("TBBH", "DLBM", "DLMC")
 #: TBDLMJ (survey class area, dltb) and JBNTMJ (protected area, jbnt), then TBMJ
 AREA_FIELDS = ("TBDLMJ", "JBNTMJ", "TBMJ")
 #: verdict of a parcel, with its Chinese label
-VERDICTS = {"clear": "未占用", "slivers only": "仅碎片", "touches": "占用"}
+VERDICTS = {"clear": "不占用", "slivers only": "仅碎片", "touches": "占用"}
 ENGINES = ("local", "dask")
 
 _ZH_COLUMNS = {
@@ -114,14 +114,15 @@ class FarmlandOverlap(Result):
 
     ``summary("zh")`` / ``summary("en")`` give the report's paragraph;
     ``table("by_parcel", labels="zh")`` the Chinese headers and verdicts
-    (占用 / 仅碎片 / 未占用), ``total=True`` its 合计 row (share recomputed).
+    (占用 / 仅碎片 / 不占用), ``total=True`` its 合计 row (share recomputed).
     """
 
     TITLE = ("农田占用检查", "Farmland overlap")
     TABLES = {
         "by_parcel": TableSpec("地块占用农田情况表", "Farmland overlap by parcel", _ZH_COLUMNS,
                                values_zh={"verdict": VERDICTS},
-                               total=Total(ratios={"share": ("overlap_m2", "parcel_m2", 1.0)})),
+                               total=Total(ratios={"share": ("overlap_m2", "parcel_m2", 1.0)}),
+                               note_zh="合计行的占用比例为占用面积合计÷地块面积合计。"),
         "pieces": TableSpec("叠加图斑明细表", "Overlap pieces", _ZH_COLUMNS),
     }
 
@@ -270,11 +271,11 @@ def farmland_overlap(parcels: gpd.GeoDataFrame | gpd.GeoSeries,
     P1         5000.0  0.5000          1          0       touches
     P2            5.0  0.0005          1          1  slivers only
     >>> result.table("by_parcel", labels="zh", total=True)[["占用面积(平方米)", "占用比例", "结论"]]
-          占用面积(平方米)     占用比例   结论
-    XMBH
-    P1       5000.0  0.50000   占用
-    P2          5.0  0.00050  仅碎片
-    合计       5005.0  0.25025  NaN
+          占用面积(平方米)    占用比例   结论
+    项目编号
+    P1       5000.0  0.5000   占用
+    P2          5.0  0.0005  仅碎片
+    合计       5005.0  0.2503  NaN
     >>> result.summary("en")[:70]
     'Farmland check of 2 parcels (parcels) against 2 farmland patches (farm'
     >>> print(result.summary())  # doctest: +ELLIPSIS

@@ -342,7 +342,10 @@ class IndustrialResult(Result):
     TITLE = ("工业用地节约集约评价", "Industrial land intensity")
     TABLES = {
         "parcels": TableSpec("企业用地控制指标评价表", "indicators", _ZH, index_name_zh="企业编号",
-                             total=Total(sum_columns=_SUMS, ratios=_RATIOS)),
+                             total=Total(sum_columns=_SUMS, ratios=_RATIOS),
+                             note_zh="合计行：面积、投资为各企业之和；投资强度、容积率、建筑系数、行政办公及"
+                                     "生活服务设施用地所占比重、绿地率由合计数重算（按用地面积加权）；"
+                                     "控制值和是否达标不合计。"),
         "totals": TableSpec("产业集聚区主要指标", "totals", index_zh=_SUMMARY_ZH, index_name_zh="指标"),
     }
 

@@ -241,6 +241,10 @@ class LanduseTables(Result):
             spec = dataclasses.replace(spec, columns_zh={**spec.columns_zh,
                                                          **self._headers(name, frame)})
             frame = label_zh(frame, spec)
+            frame.attrs.update({
+                "title": f"{self._county_name()}{self.OFFICIAL_TITLES[name]}",
+                "unit": f"面积单位：{AreaUnit.create(self.unit).zh}",
+                "decimals": {c: 2 for c in frame.columns if pd.api.types.is_float_dtype(frame[c])}})
         return frame
 
     def _headers(self, name: str, frame: pd.DataFrame) -> dict[str, str]:
@@ -263,7 +267,19 @@ class LanduseTables(Result):
         ``county``: the name in the titles (default: the county row's name).
         ``total`` is accepted for the contract: the county row always is the total.
         """
-        from ._official_excel import OfficialSheet, write_official_workbook
+        from ._official_excel import write_official_workbook
+
+        labels = check_lang(labels, name="labels")
+        head = "摘要" if labels == "zh" else "summary"
+        return write_official_workbook(self.official_sheets(labels=labels, county=county, year=year),
+                                       path, summary=(head, self.summary(labels).splitlines()),
+                                       overwrite=overwrite)
+
+    def official_sheets(self, *, labels: str = "zh", county: str | None = None,
+                        year: int | str | None = None) -> list[Any]:
+        """The tables in the official layout (:class:`xigeo._official_excel.OfficialSheet`), as
+        :meth:`to_excel` writes them; the report's workbook lays its 三调 sheets out with them."""
+        from ._official_excel import OfficialSheet
 
         labels = check_lang(labels, name="labels")
         county = county if county is not None else self._county_name()
@@ -294,9 +310,7 @@ class LanduseTables(Result):
                 headers=headers, names=frame["name"].astype(str).tolist(),
                 codes=frame.index.astype(str).tolist(), values=frame[columns].to_numpy(dtype=float),
                 bold_rows=bold))
-        head = "摘要" if labels == "zh" else "summary"
-        return write_official_workbook(sheets, path, summary=(head, self.summary(labels).splitlines()),
-                                       overwrite=overwrite)
+        return sheets
 
     # ------------------------------------------------------------------ checks
 

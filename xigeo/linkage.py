@@ -87,7 +87,8 @@ LINKAGE_COLUMNS_ZH: dict[str, str] = {
     "rule": "规则",
     "rule_zh": "规则名称",
     "zones": "不符合的地块",
-    "detail": "说明",
+    "detail": "说明(英文)",
+    "detail_zh": "说明",
 }
 
 #: index label of the approved projects' total row of ``table("projects", total=True)``
@@ -113,7 +114,8 @@ class LinkageResult(Result):
     violations : DataFrame
         One row per broken rule and project: ``project``, ``status``,
         ``rule`` (key of :data:`RULES`), ``rule_zh``, ``zones`` (the failing
-        zone ids, comma-separated) and ``detail``. Empty when every rule holds.
+        zone ids, comma-separated), ``detail`` and ``detail_zh`` (what is wrong, in
+        English and in Chinese). Empty when every rule holds.
     totals : DataFrame
         Rows ``approved`` (over the approved projects: the report's figures)
         and ``declared`` (over every project), with ``projects`` = the count;
@@ -133,9 +135,12 @@ class LinkageResult(Result):
 
     TITLE: ClassVar[tuple[str, str]] = ("城乡建设用地增减挂钩", "Urban-rural construction-land linkage")
     TABLES: ClassVar[dict[str, TableSpec]] = {
-        "projects": TableSpec("增减挂钩项目", "linkage projects", LINKAGE_COLUMNS_ZH, total=Total()),
-        "violations": TableSpec("规则检查", "rule checks", LINKAGE_COLUMNS_ZH),
-        "totals": TableSpec("增减挂钩合计", "linkage totals", LINKAGE_COLUMNS_ZH, index_zh=_TOTALS_ZH),
+        "projects": TableSpec("增减挂钩项目", "linkage projects", LINKAGE_COLUMNS_ZH,
+                              total=Total()),
+        "violations": TableSpec("规则检查", "rule checks", LINKAGE_COLUMNS_ZH,
+                                hidden_zh=("rule", "detail")),
+        "totals": TableSpec("增减挂钩合计", "linkage totals", LINKAGE_COLUMNS_ZH, index_zh=_TOTALS_ZH,
+                            index_name_zh="汇总"),
     }
 
     projects: pd.DataFrame
@@ -155,6 +160,14 @@ class LinkageResult(Result):
                                              if c.endswith("_zones")})])
         out.index.name = frame.index.name
         return out
+
+    def _total_groups(self, name: str, frame: pd.DataFrame) -> list[tuple[Any, np.ndarray]]:
+        """已批准合计 adds up the approved projects; 合计 all of them (the approved rows as printed)."""
+        if name != "projects":
+            return super()._total_groups(name, frame)
+        body = ~np.isin(np.asarray(frame.index, dtype=object), [APPROVED_TOTAL, TOTAL_LABEL])
+        approved = body & (frame["approved"].to_numpy() == True)  # noqa: E712 (object column)
+        return [(APPROVED_TOTAL, approved), (TOTAL_LABEL, body)]
 
     def _summary(self, lang: str) -> str:
         a = self.totals.loc["approved"]
@@ -336,7 +349,7 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     甲            1.9998       0.9999           0.4999            0.5      1.4998
     >>> result.table("projects", labels="zh", total=True)[["拆旧区面积(公顷)", "节余指标(公顷)"]].round(2)
            拆旧区面积(公顷)  节余指标(公顷)
-    XMMC
+    项目名称
     甲            2.0       1.5
     已批准合计        2.0       1.5
     合计           2.0       1.5
@@ -573,9 +586,10 @@ def _violations(projects: pd.DataFrame, de: pd.DataFrame, nb: pd.DataFrame, *,
                 tolerance_m2: float, check_farmland: bool) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
 
-    def add(project: Any, rule: str, zones: Iterable[str], detail: str) -> None:
+    def add(project: Any, rule: str, zones: Iterable[str], detail: str, detail_zh: str) -> None:
         rows.append({"project": project, "status": projects.at[project, "status"], "rule": rule,
-                     "rule_zh": RULES[rule], "zones": ", ".join(map(str, zones)), "detail": detail})
+                     "rule_zh": RULES[rule], "zones": ", ".join(map(str, zones)), "detail": detail,
+                     "detail_zh": detail_zh})
 
     for project, row in projects.iterrows():
         nb_p = nb[nb["project"] == project]
@@ -585,15 +599,17 @@ def _violations(projects: pd.DataFrame, de: pd.DataFrame, nb: pd.DataFrame, *,
             if len(on):
                 add(project, "basic_farmland", on["zone"],
                     f"{len(on)} new-build zone(s) on permanent basic farmland: "
-                    f"{on['basic_farmland_m2'].sum():,.2f} m² 占用永久基本农田")
+                    f"{on['basic_farmland_m2'].sum():,.2f} m²",
+                    f"{len(on)}个建新区占用永久基本农田{on['basic_farmland_m2'].sum():,.2f}平方米")
         if de_p["m2"].sum() < nb_p["m2"].sum():
             add(project, "demolition_ge_newbuild", nb_p["zone"],
-                f"demolition {row['demolition_ha']:,.2f} ha < new-build {row['newbuild_ha']:,.2f} ha "
-                "拆旧区面积小于建新区面积")
+                f"demolition {row['demolition_ha']:,.2f} ha < new-build {row['newbuild_ha']:,.2f} ha",
+                f"拆旧区面积{row['demolition_ha']:,.2f}公顷小于建新区面积{row['newbuild_ha']:,.2f}公顷")
         if de_p["reclaimed_farmland_m2"].sum() < nb_p["farmland_m2"].sum():
             add(project, "reclaimed_farmland_ge_occupied", nb_p.loc[nb_p["farmland_m2"] > 0, "zone"],
                 f"reclaimed farmland {row['reclaimed_farmland_ha']:,.2f} ha < farmland occupied "
-                f"{row['farmland_ha']:,.2f} ha 复垦耕地少于占用耕地")
+                f"{row['farmland_ha']:,.2f} ha",
+                f"复垦耕地{row['reclaimed_farmland_ha']:,.2f}公顷少于占用耕地{row['farmland_ha']:,.2f}公顷")
         counties = pd.concat([de_p[["zone", "county", "m2"]], nb_p[["zone", "county", "m2"]]])
         known = counties[counties["county"].map(len) > 0]
         codes = sorted(set().union(*known["county"])) if len(known) else []
@@ -603,9 +619,10 @@ def _violations(projects: pd.DataFrame, de: pd.DataFrame, nb: pd.DataFrame, *,
             main = max(codes, key=lambda c: weight[c])
             off = known.loc[known["county"].map(lambda s: bool(s - {main})), "zone"]
             add(project, "one_county", off,
-                f"zones in {len(codes)} counties ({', '.join(codes)}); main county {main} "
-                "项目区跨县")
-    return pd.DataFrame(rows, columns=["project", "status", "rule", "rule_zh", "zones", "detail"])
+                f"zones in {len(codes)} counties ({', '.join(codes)}); main county {main}",
+                f"项目区跨{len(codes)}个县（{'、'.join(codes)}），主要在{main}")
+    return pd.DataFrame(rows, columns=["project", "status", "rule", "rule_zh", "zones", "detail",
+                                       "detail_zh"])
 
 
 def _totals(projects: pd.DataFrame) -> pd.DataFrame:

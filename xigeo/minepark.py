@@ -62,9 +62,9 @@ _ZH_COLUMNS = {
     "restoration_share_pct": "治理区内占比(%)",
     "elev_min_m": "最低高程(米)",
     "elev_max_m": "最高高程(米)",
-    "elev_mean_m": "平均高程(米)",
+    "elev_mean_m": "平均高程(米，面积加权)",
     "relief_m": "高差(米)",
-    "slope_mean_deg": "平均坡度(度)",
+    "slope_mean_deg": "平均坡度(度，面积加权)",
     "slope_max_deg": "最大坡度(度)",
     "nodata_area_ha": "无高程数据面积(公顷)",
     "steep_area_ha": "坡度>25°待治理面积(公顷)",
@@ -157,7 +157,10 @@ class MineparkResult(Result, MineparkSummary):
     TITLE = ("矿山公园地质环境治理", "Mine park restoration")
     TABLES = {
         "pits": TableSpec("关停矿坑地形与治理表", "pits", _ZH_COLUMNS, index_name_zh="矿坑编号",
-                          total=Total()),
+                          total=Total(),
+                          note_zh="合计行：面积为各矿坑之和，治理区内占比由合计面积重算；最低、最高高程和"
+                                  "最大坡度取全部矿坑的极值，高差为二者之差；平均高程、平均坡度为全部矿坑"
+                                  "合并计算的面积加权平均，均不是各行相加。"),
         "totals": TableSpec("矿山公园主要指标", "totals", index_zh=_ZH_SUMMARY, index_name_zh="指标"),
     }
 

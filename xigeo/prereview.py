@@ -35,7 +35,7 @@ from ._landuse import is_farmland
 from ._layers import describe, numeric_field
 from ._result import Result, TableSpec, Total
 from ._survey import class_codes
-from ._tables import add_total, index_by, require_fields
+from ._tables import index_by, require_fields
 from .area import AreaMethod
 from .crs import check_same_crs
 from .errors import OptionError, ValidationError, format_ids
@@ -100,7 +100,7 @@ _ZH_COLUMNS = {
     "jbnt_m2": "占用永久基本农田(平方米)", "jbnt_mu": "占用永久基本农田(亩)",
     "jbnt_verdict": "基本农田检查", "cultivated_m2": "占用耕地(平方米)", "cultivated_mu": "占用耕地(亩)",
     "passed": "是否通过", "verdict": "审查结论", "cut_m2": "核减面积(平方米)", "cut_mu": "核减面积(亩)",
-    "reasons": "核减原因(英文)", "reasons_zh": "核减原因",
+    "reasons": "核减原因(英文)", "reasons_zh": "核减原因",  # reasons: English, not in the zh table
     "count": "项目个数",
 }
 _TOTALS_ZH = {"count": "项目个数", "area_m2": "面积(平方米)", "area_ha": "面积(公顷)", "area_mu": "面积(亩)"}
@@ -143,9 +143,10 @@ class PrereviewResult(Result):
     TABLES = {
         "projects": TableSpec("建设项目用地预审项目表", "Pre-review by project", _ZH_COLUMNS,
                               values_zh={"verdict": PREREVIEW_VERDICTS, "jbnt_verdict": VERDICTS},
-                              total=Total()),
+                              hidden_zh=("reasons",), total=Total()),
         "totals": TableSpec("建设项目用地预审汇总表", "Pre-review totals", _TOTALS_ZH,
-                            index_zh={"submitted": "受理", "passed": "通过", "cut": "核减"}),
+                            index_zh={"submitted": "受理", "passed": "通过", "cut": "核减"},
+                            index_name_zh="审查结果"),
     }
 
     projects: pd.DataFrame
@@ -157,11 +158,6 @@ class PrereviewResult(Result):
     tolerance_m2: float
     method: str
     projects_name: str = "projects"
-
-    def _total(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
-        if name == "projects":  # the 合计 row also counts the projects that passed
-            return add_total(frame.astype({"passed": int}))
-        return super()._total(name, frame)
 
     def _summary(self, lang: str) -> str:
         t = self.totals.reindex(["submitted", "passed", "cut"])
@@ -296,17 +292,18 @@ def prereview(projects: gpd.GeoDataFrame, *, farmland: gpd.GeoDataFrame | gpd.Ge
     >>> result.projects["reasons"].tolist()
     ['', 'overlaps permanent basic farmland by more than the sliver tolerance', 'area above the land-use standard area (YDBZMJ)']
     >>> result.table("totals", labels="zh")[["项目个数", "面积(亩)"]]
-        项目个数  面积(亩)
-    受理     3   45.0
+          项目个数  面积(亩)
+    审查结果
+    受理       3   45.0
     通过     1   15.0
     核减     2   30.0
     >>> result.table("projects", labels="zh", total=True)[["申报面积(亩)", "审查结论", "是否通过"]]
-          申报面积(亩) 审查结论  是否通过
-    XMBH
-    YS01      15.0   通过     1
-    YS02      15.0   核减     0
-    YS03      15.0   核减     0
-    合计        45.0  NaN     1
+          申报面积(亩) 审查结论 是否通过
+    项目编号
+    YS01     15.0   通过    是
+    YS02     15.0   核减    否
+    YS03     15.0   核减    否
+    合计       45.0  NaN  NaN
     >>> print(result.summary())
     建设项目用地预审：受理项目3个（projects），面积45.00亩；通过预审1个，面积15.00亩；核减项目2个，面积30.00亩，其中占用永久基本农田（超过碎片容差10平方米）的1个。结论：有项目核减。
     """

@@ -295,7 +295,19 @@ _ERRORS_ZH = {"rule": "规则编号", "rule_name": "规则名称", "severity": "
               "feature_id": "要素标识", "field": "字段", "value": "值", "expected": "应为",
               "area_m2": "面积(平方米)"}
 _BY_RULE_ZH = {"rule_name": "规则名称", "category": "类别", "severity": "严重程度", "check": "检查项",
-               "status": "运行情况", "n_findings": "发现数", "parameters": "参数"}
+               "status": "运行情况", "n_findings": "发现数", "parameters": "参数(英文)",
+               "parameters_zh": "参数"}
+#: the layers a finding is on, as a Chinese table names them
+_LAYER_ZH = {"dltb": "地类图斑", "county": "县级调查区", "villages": "村级调查区", "jbnt": "永久基本农田"}
+#: the rule parameters in Chinese (name, unit) and their word values
+_PARAM_ZH = {"tolerance_m2": ("容差", "平方米"), "min_distance_m": ("最小距离", "米"),
+             "min_angle_deg": ("最小角度", "度"), "max_angle_deg": ("最大角度", "度"),
+             "min_width_m": ("最小宽度", "米"), "min_area_m2": ("最小面积", "平方米"),
+             "field": ("字段", ""), "fields": ("字段", ""), "aliases": ("接受别名", ""),
+             "rounding": ("取舍", ""), "classes": ("地类", ""), "digits": ("位数", ""),
+             "village_field": ("村代码字段", ""), "values": ("允许值", ""),
+             "others_empty": ("其他地类为空", ""), "exclude_construction": ("排除建设用地", "")}
+_PARAM_VALUE_ZH = {"half_up": "四舍五入", "any": "四舍五入或四舍六入五成双", True: "是", False: "否"}
 _STATUS_ZH = {"ran": "已运行", "off": "已关闭", "no_layer": "缺少图层", "crs": "坐标系不一致，未运行"}
 
 
@@ -316,7 +328,8 @@ class SurveyCheck(Result):
     by_rule : DataFrame
         Per rule (index: rule id, pack order): ``rule_name``, ``category``
         (拓扑/属性/图层间), ``severity``, ``check``, ``status`` (ran, off,
-        no_layer, crs), ``n_findings``, ``parameters``.
+        no_layer, crs), ``n_findings``, ``parameters`` and ``parameters_zh``
+        (the same in Chinese: 容差 0.01平方米).
     passed : bool
         True when no rule of severity 错误 found anything.
     n_patches : int
@@ -329,8 +342,10 @@ class SurveyCheck(Result):
     TABLES: ClassVar[dict[str, TableSpec]] = {
         "by_rule": TableSpec("按规则统计", "findings by rule", _BY_RULE_ZH,
                              values_zh={"status": _STATUS_ZH}, index_name_zh="规则编号",
+                             hidden_zh=("check", "parameters"),
                              total=Total(sum_columns=("n_findings",))),
-        "errors": TableSpec("质检错误清单", "findings", _ERRORS_ZH, index_name_zh="序号"),
+        "errors": TableSpec("质检错误清单", "findings", _ERRORS_ZH, values_zh={"layer": _LAYER_ZH},
+                            index_name_zh="序号"),
     }
 
     errors: gpd.GeoDataFrame
@@ -1132,6 +1147,7 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
         "status": [status[rid] for rid in pack],
         "n_findings": [int(counts.get(rid, 0)) for rid in pack],
         "parameters": [_params_text(r.params) for r in pack.values()],
+        "parameters_zh": [_params_text_zh(r.params) for r in pack.values()],
     }, index=pd.Index(list(pack), name="rule"))
     passed = not bool((errors["severity"] == ERROR).any())
     log.info("check_survey: %d patches, %d findings", len(dltb), len(errors))
@@ -1153,6 +1169,25 @@ def _params_text(params: Mapping[str, Any]) -> str:
             v = ", ".join(v)
         parts.append(f"{k} = {v}")
     return "; ".join(parts)
+
+
+def _params_text_zh(params: Mapping[str, Any]) -> str:
+    """A rule's parameters as a Chinese table shows them: 容差 0.01平方米；最小角度 0度."""
+    parts = []
+    for k, v in params.items():
+        name, unit = _PARAM_ZH.get(k, (k, ""))
+        if isinstance(v, Mapping):
+            text = "、".join(f"{a}：{b:g}{unit}" for a, b in v.items())
+        elif isinstance(v, list):
+            text = "、".join(str(x) for x in v)
+        elif isinstance(v, bool) or v in _PARAM_VALUE_ZH:
+            text = _PARAM_VALUE_ZH.get(v, str(v))
+        elif isinstance(v, float):
+            text = f"{v:g}{unit}"
+        else:
+            text = f"{v}{unit}"
+        parts.append(f"{name} {text}")
+    return "；".join(parts)
 
 
 def _assemble(findings: list[pd.DataFrame], order: list[str], crs: Any) -> gpd.GeoDataFrame:

@@ -60,7 +60,7 @@ _FLOWS_ZH = {"source": "剥离区", "receiver": "接收区", "volume_m3": "调�
              "distance_m": "运距(米)", "haul_m3km": "运输量(立方米·公里)"}
 _SOURCES_ZH = {"area_m2": "剥离面积(平方米)", "area_mu": "剥离面积(亩)", "depth_m": "剥离厚度(米)",
                "volume_m3": "剥离量(立方米)", "haul_m3km": "运输量(立方米·公里)",
-               "mean_distance_m": "平均运距(米)", "receivers": "接收区"}
+               "mean_distance_m": "平均运距(米，按土方量加权)", "receivers": "接收区"}
 _RECEIVERS_ZH = {"area_m2": "覆土面积(平方米)", "area_mu": "覆土面积(亩)", "spread_m": "覆土厚度(米)",
                  "capacity_m3": "可接收量(立方米)", "received_m3": "接收量(立方米)",
                  "spare_m3": "剩余容量(立方米)", "fill_pct": "容量利用率(%)", "sources": "来源剥离区"}
@@ -101,14 +101,19 @@ class StrippingPlan(Result):
     TABLES = {
         "sources": TableSpec("表土剥离区表", "sources", _SOURCES_ZH, index_name_zh="剥离区编号",
                              total=Total(sum_columns=("area_m2", "area_mu", "volume_m3", "haul_m3km"),
-                                         ratios={"mean_distance_m": ("haul_m3km", "volume_m3", 1000.0)})),
+                                         ratios={"mean_distance_m": ("haul_m3km", "volume_m3", 1000.0)}),
+                             note_zh="合计行：面积、剥离量、运输量为各剥离区之和；平均运距为运输量÷剥离量"
+                                     "（按土方量加权），剥离厚度不合计。"),
         "receivers": TableSpec("表土接收区表", "receivers", _RECEIVERS_ZH, index_name_zh="接收区编号",
                                total=Total(sum_columns=("area_m2", "area_mu", "capacity_m3",
                                                         "received_m3", "spare_m3"),
-                                           ratios={"fill_pct": ("received_m3", "capacity_m3", 100.0)})),
+                                           ratios={"fill_pct": ("received_m3", "capacity_m3", 100.0)}),
+                               note_zh="合计行：容量利用率为接收量合计÷可接收量合计，覆土厚度不合计。"),
         "flows": TableSpec("表土调运方案表", "flows", _FLOWS_ZH, index_name_zh="调运",
                            total=Total(sum_columns=("volume_m3", "haul_m3km"),
-                                       ratios={"distance_m": ("haul_m3km", "volume_m3", 1000.0)})),
+                                       ratios={"distance_m": ("haul_m3km", "volume_m3", 1000.0)}),
+                           note_zh="合计行的运距为按调运土方量加权的平均运距（运输量合计÷调运土方量合计），"
+                                   "不是各行相加。"),
     }
 
     sources: pd.DataFrame

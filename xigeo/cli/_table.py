@@ -19,6 +19,9 @@ def _pad(text: str, width: int, right: bool) -> str:
 def format_table(table: pd.DataFrame, *, floatfmt: str = ",.2f") -> str:
     """Format a DataFrame (index included) as aligned text; numbers right-aligned.
 
+    A Chinese result table (``result.table(name, labels="zh")``) prints each
+    column with its ``df.attrs["decimals"]``; other floats with ``floatfmt``.
+
     >>> print(format_table(pd.DataFrame({"面积": [1.5, 22.25]}, index=pd.Index(["水田", "旱地"], name="地类"))))
     地类  面积
     水田  1.50
@@ -28,7 +31,9 @@ def format_table(table: pd.DataFrame, *, floatfmt: str = ",.2f") -> str:
     columns = [str(c) for c in frame.columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    text_columns = [[_cell(v, is_num, floatfmt) for v in frame[c].tolist()]
+    places = table.attrs.get("decimals", {})
+    text_columns = [[_cell(v, is_num, f",.{places[c]}f" if c in places else floatfmt)
+                     for v in frame[c].tolist()]
                     for c, is_num in zip(frame.columns, numeric)]
     cells = [list(row) for row in zip(*text_columns)] if text_columns else []
     widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
@@ -38,7 +43,7 @@ def format_table(table: pd.DataFrame, *, floatfmt: str = ",.2f") -> str:
 
 
 def _cell(value: object, is_num: bool, floatfmt: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     if is_num and isinstance(value, float):
         return format(value, floatfmt)

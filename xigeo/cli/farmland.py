@@ -71,11 +71,13 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
                               id_field=id_field)
     click.echo(result.summary("zh"))
     click.echo(result.summary("en"))
-    touched = result.by_parcel[result.by_parcel["verdict"] != "clear"]
-    if len(touched):
+    touched = (result.by_parcel["verdict"] != "clear").to_numpy()
+    if touched.any():  # the parcels that touch the farmland, with --labels' headers and verdicts
+        shown = ["overlap_m2", "overlap_mu", "share", "n_patches", "n_slivers", "sliver_m2", "verdict"]
+        table = result.table("by_parcel", labels=labels)
         click.echo("")
-        click.echo(format_table(touched[["overlap_m2", "overlap_mu", "share", "n_patches",
-                                         "n_slivers", "sliver_m2", "verdict"]]))
+        click.echo(format_table(table.loc[touched, [table.columns[list(result.by_parcel.columns)
+                                                                   .index(c)] for c in shown]]))
     if output is not None:
         import geopandas as gpd
 

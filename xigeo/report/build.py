@@ -80,6 +80,35 @@ def _headline_sheet(headline: pd.DataFrame) -> pd.DataFrame:
     return sheet
 
 
+def _write_workbook(tables: Mapping[str, pd.DataFrame], official: Mapping[str, Any], path: Path, *,
+                    overwrite: bool) -> None:
+    """The report's workbook: every table a sheet; the 三调 sheets in their official layout.
+
+    ``official``: sheet name → :class:`xigeo._official_excel.OfficialSheet` (the
+    land-use tables as the survey prints them), laid out in place of the plain sheet.
+    """
+    from .._excel import write_workbook
+    from .._files import atomic_path
+
+    if not official:
+        write_workbook(tables, path, overwrite=overwrite)
+        return
+    import openpyxl
+
+    from .._official_excel import _layout
+
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        write_workbook(tables, tmp, overwrite=True)
+        book = openpyxl.load_workbook(tmp)
+        for name, sheet in official.items():
+            if name not in book.sheetnames:
+                continue
+            at = book.sheetnames.index(name)
+            book.remove(book[name])
+            _layout(book.create_sheet(name, at), sheet)
+        book.save(tmp)
+
+
 def build_report(data: str | os.PathLike[str] | None = None, *,
                  pdf: str | os.PathLike[str] | None = "report.pdf",
                  xlsx: str | os.PathLike[str] | None = None,
@@ -148,7 +177,6 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
         raise OptionError("a mapping needs DATA (the folder or GeoPackage it describes)")
 
     from .. import sample
-    from .._excel import write_workbook
     from ..settings import as_settings
     from ..headline import compute_results, headline_figures
     from ..maps import write_atlas
@@ -198,11 +226,13 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     figures = headline_page(headline, "主要指标汇总")
     pages = ["主要指标汇总"] + ["主要指标汇总（续）"] * (len(figures) - 1)
     tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)}
+    official: dict[str, Any] = {}
     for number, section in enumerate(sections, start=1):
         step()
         topic_result = results.get(section.topic) if section.topic else None
         part = BUILDERS[section.key](layers, topic_result, kw)
         results.update(part.results)
+        official.update(part.official)
         opening = len(figures)  # the section's opening page goes here, once its pages are known
         section_pages: list[str] = []
         for fig in part.maps:
@@ -230,7 +260,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                     subtitle="　".join(v for v in (signoff.bureau, signoff.date) if v))
     if xlsx_path is not None:
         step()
-        write_workbook(tables, xlsx_path, overwrite=overwrite)
+        _write_workbook(tables, official, xlsx_path, overwrite=overwrite)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,

@@ -59,7 +59,10 @@ def table_pages(title: str, table: pd.DataFrame, *, decimals: Mapping[str, int] 
     """Pages (matplotlib Figures) showing ``table`` with its index, split when long.
 
     Numbers are right-aligned with thousands separators (2 decimals, or per
-    column ``decimals``), booleans read 是/否, 合计 rows are bold and shaded.
+    column ``decimals``, by default the table's ``attrs["decimals"]`` as
+    ``Result.table(labels="zh")`` sets them), booleans read 是/否, 合计 rows
+    are bold and shaded. The table's ``attrs["unit"]`` (面积单位：公顷) prints
+    right-aligned above it and ``attrs["note"]`` below it (unless ``note``).
     Headers break before the unit. The page is A4, landscape when the table is
     wide; the font shrinks (down to 5 pt) to fit the width; rows that do not
     fit go on further pages titled ``title（续）``. Text uses the package's
@@ -76,7 +79,9 @@ def table_pages(title: str, table: pd.DataFrame, *, decimals: Mapping[str, int] 
     from ..maps._fonts import font, map_rc
     from ..maps.composer import page_size
 
-    decimals = dict(decimals or {})
+    decimals = {**table.attrs.get("decimals", {}), **(decimals or {})}
+    note = note if note is not None else table.attrs.get("note")
+    unit = table.attrs.get("unit")
     frame = table.copy()
     index_names = [n if n is not None else "" for n in frame.index.names]
     labels = list(frame.index)
@@ -88,7 +93,9 @@ def table_pages(title: str, table: pd.DataFrame, *, decimals: Mapping[str, int] 
                   for c, v in row.items()]
         body.append(cells)
     headers = [_header(str(n)) for n in index_names] + [_header(str(c)) for c in frame.columns]
+    # codes (行业代码 13, 单位代码 411528) are text: left-aligned like names
     numeric = [all(_NUMBER.fullmatch(r[i]) for r in body if r[i]) and any(r[i] for r in body)
+               and not any(w in headers[i] for w in ("代码", "编码", "编号"))
                for i in range(len(headers))]
     widths = [max([_width(line) for line in h.split("\n")] + [_width(r[i]) for r in body] + [2]) + 2
               for i, h in enumerate(headers)]
@@ -113,6 +120,9 @@ def table_pages(title: str, table: pd.DataFrame, *, decimals: Mapping[str, int] 
             FigureCanvasAgg(fig)
             fig.text(0.5, 0.935, title if k == 0 else f"{title}（续）", ha="center", va="center",
                      fontproperties=font(15, bold=True), gid="xigeo-table-title")
+            if unit:
+                fig.text(0.96, 0.897, unit, ha="right", va="bottom", fontproperties=font(8),
+                         gid="xigeo-table-unit")
             if note and k == len(chunks) - 1:
                 fig.text(0.04, 0.05, note, ha="left", va="bottom", fontproperties=font(8),
                          wrap=True, gid="xigeo-table-note")

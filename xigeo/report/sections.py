@@ -30,6 +30,8 @@ class Part:
     tables: Sequence[tuple[str, str, pd.DataFrame, Sequence[str] | None]]
     #: results the section computed itself (not a headline topic), by name
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: sheets the workbook lays out in the official layout (sheet name → OfficialSheet)
+    official: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _named(table: pd.DataFrame, *names: str) -> pd.DataFrame:
@@ -79,7 +81,13 @@ def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     ]
     if len(t.slope):
         tables.append(("耕地坡度分级面积", "耕地坡度分级面积汇总表", t.table("slope", labels="zh"), None))
-    return Part([fig], tables, results)
+    # the workbook lays these sheets out as the survey prints them (xigeo.landuse_tables' official
+    # layout: title, 面积单位 row, merged headers with the codes, the county row in bold)
+    sheet_of = {t.TABLES[n].title_zh: s for n, s in (("level1", "一级分类面积"), ("level2", "二级分类面积"),
+                                                      ("three_classes", "三大类面积"),
+                                                      ("slope", "耕地坡度分级面积"))}
+    official = {sheet_of[o.name]: o for o in t.official_sheets() if o.name in sheet_of}
+    return Part([fig], tables, results, official)
 
 
 def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
@@ -177,7 +185,7 @@ def _industrial(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
     return Part([fig], [("产业集聚区汇总", "产业集聚区主要指标", _figures(r), None),
                         ("企业用地评价", "企业用地控制指标评价表", table,
                          ["行业代码", "用地面积(平方米)", "投资强度(万元/公顷)", "容积率",
-                          "建筑系数(%)", "绿地率(%)", "全部达标", "可节约用地面积(亩)"])])
+                          "建筑系数(%)", "绿地率(%)", "全部达标", "未达标指标", "可节约用地面积(亩)"])])
 
 
 def _minepark(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
@@ -189,7 +197,8 @@ def _minepark(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
     return Part([fig], [("矿山公园汇总", "矿山公园主要指标", _figures(r), None),
                         ("矿坑", "关停矿坑地形与治理表", pits,
                          ["面积(公顷)", "治理区内面积(公顷)", "最低高程(米)", "最高高程(米)",
-                          "高差(米)", "平均坡度(度)", "最大坡度(度)", "坡度>25°待治理面积(公顷)"])])
+                          "高差(米)", "平均坡度(度，面积加权)", "最大坡度(度)",
+                          "坡度>25°待治理面积(公顷)"])])
 
 
 def _stripping(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
