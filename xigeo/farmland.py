@@ -361,9 +361,14 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         check_ids(farmland.index, f_label, unique=False)  # duplicates: validate_layer lists them
         if farmland.index.has_duplicates:
             validate_layer(farmland, name=f_label)  # reports the duplicate ids (and everything else)
+        right = farmland.geometry.values
         measured = measured_pieces(
-            left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
+            left, np.asarray(right, dtype=object), crs=crs, method=method,
             label="farmland pieces",
+            # geopandas keeps the layer's spatial index: built by the first check, reused after
+            tree=right.sindex if near is None else None,
+            # a prepared layer: the pairs found from its stored boxes (no tree built again)
+            pairs=near.pairs if near is not None else None,
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
             check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label),
             right_valid=None if near is None else near.valid,
