@@ -537,12 +537,14 @@ def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[s
     valid[ask] = shapely.is_valid(geoms[ask])
     # the survey ellipsoidal area of every patch, as the check measures the patches it meets
     m2 = np.full(n, np.nan)
+    crs_checked = False  # the whole layer passed check_crs (a check then need not look again)
     if gdf.crs is not None and fine.size:
         try:
             check_crs(gdf, name=label)
         except Exception:  # noqa: BLE001 - the check itself reports a CRS problem
             pass
         else:
+            crs_checked = True
             rings = rings_of(geoms[fine])
             m2[fine] = ellipsoidal_rings_m2(rings.xy, rings.ring_off, rings.owner, rings.exterior,
                                             fine.size, gdf.crs, label=label)
@@ -586,7 +588,7 @@ def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[s
             "index": index, "geometry": geometry, "geometry_name": gdf.geometry.name,
             "attrs": {k: v for k, v in gdf.attrs.items() if isinstance(v, (str, int, float, type(None)))},
             "all_valid": bool(valid.all()), "coverage_valid": coverage_valid,
-            "odd_rows": np.flatnonzero(odd).tolist(), "groups": groups}
+            "odd_rows": np.flatnonzero(odd).tolist(), "groups": groups, "crs_checked": crs_checked}
     return table, meta
 
 
