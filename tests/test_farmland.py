@@ -324,6 +324,14 @@ def test_the_layers_spatial_index_is_reused_and_an_edit_renews_it():
     after = farmland_overlap(parcels, farm, method="planar")
     assert not after.by_parcel["overlap_m2"].equals(first.by_parcel["overlap_m2"])
     np.testing.assert_allclose(after.by_parcel["overlap_m2"], by_geos(farm), rtol=0, atol=1e-6)
+    # a patch emptied in place, far from every parcel (the one moved away): refused as on a
+    # fresh copy of the layer (missing geometries are looked for on the whole layer)
+    farm.loc[hit, farm.geometry.name] = None
+    with pytest.raises(ValidationError) as got:
+        farmland_overlap(parcels, farm, method="planar")
+    with pytest.raises(ValidationError) as fresh:
+        farmland_overlap(parcels, farm.copy(), method="planar")
+    assert str(got.value) == str(fresh.value) and "missing" in str(got.value)
 
 
 def test_the_layers_crs_guard_is_not_run_again_on_the_same_layer(monkeypatch, farmland):

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "overlapping_within",
            "geos_intersection", "overlay_pieces", "Overlaid", "measured_pieces", "Measured",
-           "gc_paused"]
+           "gc_paused", "odd_geometries"]
 
 log = logging.getLogger(__name__)
 
@@ -351,7 +351,8 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
                     check_right: Callable[[np.ndarray], object] | None = None,
                     label: str = "pieces", right_valid: np.ndarray | None = None,
                     right_m2: np.ndarray | None = None, tree: Any = None,
-                    pairs: tuple[np.ndarray, np.ndarray] | None = None) -> Measured:
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                    right_odd: np.ndarray | None = None) -> Measured:
     """Pieces of ``left`` × ``right`` (arrays of valid polygons) with their areas.
 
     What :func:`intersection_pieces` gives, plus the area of every piece and
@@ -372,7 +373,9 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
     pre-test skips; ``right_m2``: the right polygons' areas by ``method``,
     known beforehand (not measured again); ``tree``: a spatial index on
     ``right`` (see :func:`candidate_pairs`), or ``pairs``: the candidate
-    pairs themselves, if known (as :func:`candidate_pairs` gives them).
+    pairs themselves, if known (as :func:`candidate_pairs` gives them);
+    ``right_odd``: per right polygon, missing, empty or not a polygon
+    (:func:`odd_geometries`), if known.
 
     >>> from shapely import box
     >>> x0, y0 = 38_560_000, 3_580_000
@@ -390,13 +393,15 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
         pairs = candidate_pairs(left, right, tree=tree)
     met = np.zeros(len(right), dtype=bool)
     met[pairs[1]] = True  # np.unique in O(n)
-    if right_valid is not None:
+    if right_odd is not None:
+        odd = np.asarray(right_odd, dtype=bool)
+    elif right_valid is not None:
         # what is known valid is a polygon: only the others are looked at
         odd = np.zeros(len(right), dtype=bool)
         ask = np.flatnonzero(~np.asarray(right_valid, dtype=bool))
-        odd[ask] = _odd(right[ask])
+        odd[ask] = odd_geometries(right[ask])
     else:
-        odd = _odd(right)
+        odd = odd_geometries(right)
     near = np.flatnonzero(met)
     fine = near[~odd[near]]
     local = rings_of(right[fine])
@@ -420,7 +425,7 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
                     overlaid, right)
 
 
-def _odd(geoms: np.ndarray) -> np.ndarray:
+def odd_geometries(geoms: np.ndarray) -> np.ndarray:
     """Per geometry: missing, empty, or neither a Polygon nor a MultiPolygon."""
     return (shapely.is_missing(geoms) | shapely.is_empty(geoms)
             | ~np.isin(shapely.get_type_id(geoms), (3, 6)))

@@ -50,7 +50,7 @@ import shapely
 
 from ._layers import as_frame, check_ids, describe, require_features
 from ._options import choose, non_negative
-from ._overlay import gc_paused, measured_pieces, overlapping_within
+from ._overlay import gc_paused, measured_pieces, odd_geometries, overlapping_within
 from ._result import Result, TableSpec, Total
 from ._tables import index_by
 from .area import AreaMethod, area
@@ -379,6 +379,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
             label="farmland pieces",
             # geopandas keeps the layer's spatial index: built by the first check, reused after
             tree=right.sindex if near is None else None,
+            right_odd=_odd_rows(right) if near is None else None,
             # a prepared layer: the pairs found from its stored boxes (no tree built again)
             pairs=near.pairs if near is not None else None,
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
@@ -451,6 +452,19 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
 #: per farmland layer (the spatial index geopandas keeps on its geometry array, which geopandas
 #: drops whenever a geometry of the array is set): the CRS (WKT) its CRS guard passed with
 _CRS_CHECKED: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+#: the same way: per patch, missing, empty or not a polygon (a whole-layer test, made once)
+_ODD: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _odd_rows(values: Any) -> np.ndarray:
+    """:func:`xigeo._overlay.odd_geometries` of a layer's geometry array, once per spatial index."""
+    tree = values.sindex  # the check queries it next
+    odd = _ODD.get(tree)
+    if odd is None or odd.size != len(values):
+        odd = odd_geometries(np.asarray(values, dtype=object))
+        odd.flags.writeable = False
+        _ODD[tree] = odd
+    return odd
 
 
 def _crs_checked_before(layer: Any) -> bool:
