@@ -148,10 +148,18 @@ def prepared_benchmark(args, run) -> None:
     cases = [("dltb", 30_000, "random", "county layer"),
              ("window", 10_000, "random", "true coverage"),
              ("window", 3_000, "along", "true coverage, parcels along boundaries")]
+    before = []
     for layer, n, kind, label in cases:
         res = {c: run(c, 0, n, str(cache), layer=layer, kind=kind, dltb_cache=str(dltb_cache))
                for c in ("xigeo", "xigeo-prepared", "overlay")}
         x, p, o = res["xigeo"], res["xigeo-prepared"], res["overlay"]
+        if args.baseline:  # the same contenders from the code before, in the same run
+            base = {c: run(c, 0, n, str(cache), layer=layer, kind=kind, dltb_cache=str(dltb_cache),
+                           tree=args.baseline) for c in ("xigeo", "xigeo-prepared")}
+            before.append((label, x, p, o, base["xigeo"], base["xigeo-prepared"]))
+            for b in base.values():
+                if b["pieces"] != x["pieces"] or abs(b["total_m2"] - x["total_m2"]) > 1e-6:
+                    print(f"  DISAGREE: baseline {b} this tree {x}", file=sys.stderr)
         if x["pieces"] != p["pieces"] or x["total_m2"] != p["total_m2"]:
             print(f"  DISAGREE: prepared {p} unprepared {x}", file=sys.stderr)
         if x["pieces"] != o["pieces"] or abs(x["total_m2"] - o["total_m2"]) > 1e-6 * x["pieces"] + 1e-3:
@@ -165,6 +173,21 @@ def prepared_benchmark(args, run) -> None:
         if x["warnings"] != p["warnings"]:
             print("  DISAGREE: warnings of the prepared check differ", file=sys.stderr)
 
+    if before:
+        print()
+        print(f"Before ({args.baseline}) and after, the same run; wall (CPU) seconds; load average "
+              f"now {os.getloadavg()[0]:.1f}:")
+        print("| layer × parcels | xigeo before | xigeo after | prepared before | prepared after "
+              "| overlay + area + groupby | overlay ÷ xigeo after | overlay ÷ prepared after |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for label, x, p, o, bx, bp in before:
+            def cell(r):
+                return f"{r['time_s']:.2f} ({r.get('cpu_s', float('nan')):.2f})"
+            print(f"| {label} × {x['parcels']:,} | {cell(bx)} | {cell(x)} | {cell(bp)} | {cell(p)} "
+                  f"| {cell(o)} | {o['time_s'] / x['time_s']:.1f}× | {o['time_s'] / p['time_s']:.1f}× |",
+                  flush=True)
+    if args.skip_files:
+        return
     shp = farmland_shapefile(cache, dltb_cache)
     proc = subprocess.run([sys.executable, __file__, str(shp), str(cache)], capture_output=True,
                           text=True, check=False)

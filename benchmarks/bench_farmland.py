@@ -218,11 +218,11 @@ def child(args: argparse.Namespace) -> None:
         from xigeo.farmland import farmland_overlap
 
         fallback = count_geos_fallback()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with warnings.catch_warnings(record=True) as caught:  # double counting is a finding
             warnings.simplefilter("always")
             r = farmland_overlap(parcels, farmland)
-        out["time_s"] = time.perf_counter() - t
+        out["time_s"], out["cpu_s"] = time.perf_counter() - t, time.process_time() - c
         out["warnings"] = [str(w.message)[:120] for w in caught]
         out["pairs"], out["geos_pairs"] = fallback()
         out["pieces"] = len(r.pieces)
@@ -256,17 +256,17 @@ def child(args: argparse.Namespace) -> None:
 
         layer = prepare(source, cache_dir=Path(args.cache) / "prepared")  # once, not timed
         farmland_overlap(parcels.iloc[:20], layer)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             r = farmland_overlap(parcels, layer)
         out["warnings"] = [str(w.message)[:120] for w in caught]
-        out["time_s"] = time.perf_counter() - t
+        out["time_s"], out["cpu_s"] = time.perf_counter() - t, time.process_time() - c
         out["pieces"] = len(r.pieces)
         out["total_m2"] = float(r.pieces["area_m2"].sum())
         out["coverage_valid"] = layer.coverage_valid
     else:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         ov = gpd.overlay(parcels.reset_index(), farmland[["geometry"]].reset_index(),
                          how="intersection", keep_geom_type=True)
         out["overlay_s"] = time.perf_counter() - t
@@ -274,7 +274,7 @@ def child(args: argparse.Namespace) -> None:
         # the same groupby as the check's per-parcel table (overlap per parcel, 0 where none)
         per_parcel = pd.Series(m2).groupby(ov["XMBH"].to_numpy()).sum().reindex(parcels.index,
                                                                                 fill_value=0.0)
-        out["time_s"] = time.perf_counter() - t
+        out["time_s"], out["cpu_s"] = time.perf_counter() - t, time.process_time() - c
         out["pieces"] = len(ov)
         out["total_m2"] = float(per_parcel.sum())
     out["rss_loaded_mb"] = loaded
@@ -321,12 +321,19 @@ def dask_lazy(args: argparse.Namespace) -> None:
 
 
 def run(contender: str, patches: int, parcels: int, cache: str, *, layer: str = "generated",
-        kind: str = "random", dltb_cache: str = "") -> dict:
+        kind: str = "random", dltb_cache: str = "", tree: str = "") -> dict:
+    """One contender in a child process; ``tree``: run xigeo from that source tree instead
+    (``--baseline``: the code before a change, with its own numba cache folder)."""
     cmd = [sys.executable, __file__, "--child", contender, "--patches", str(patches),
            "--parcels-n", str(parcels), "--cache", cache, "--layer", layer, "--parcel-kind", kind]
     if dltb_cache:
         cmd += ["--dltb-cache", dltb_cache]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = None
+    if tree:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [tree, os.path.dirname(os.path.abspath(__file__))]),
+            XIGEO_CACHE_DIR=os.path.join(tree, ".numba-cache"))
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{contender} {parcels}: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -351,6 +358,12 @@ def main() -> None:
     parser.add_argument("--dltb-cache", default=os.environ.get("XIGEO_BENCH_DLTB",
                                                                "/tmp/xigeo_bench_adjust"),
                         help="folder holding (or to hold) dltb_300000.parquet, generate_dltb(300_000)")
+    parser.add_argument("--baseline", default="",
+                        help="with --prepared: also run the xigeo contenders from this source tree "
+                             "(e.g. `git archive main xigeo | tar -x -C DIR`), before/after in one run")
+    parser.add_argument("--skip-files", action="store_true",
+                        help="with --prepared: only the in-memory table (not the 61-project files "
+                             "and check-farmland runs)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--parcels-n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--layer", default="generated", help=argparse.SUPPRESS)

@@ -294,6 +294,84 @@ def test_piece_and_patch_areas_are_the_areas_of_their_geometries(seed):
     np.testing.assert_allclose(r.pieces["parcel_share"], r.pieces["area_m2"] / parcel_m2, rtol=1e-15)
 
 
+def test_the_layers_spatial_index_is_reused_and_an_edit_renews_it():
+    # The check queries the spatial index geopandas keeps on the layer (built by the first check,
+    # as geopandas.overlay builds and reuses it): a second check uses it, and an edit of a patch
+    # in place (which makes geopandas drop its index) is seen. Expected areas: GEOS (shapely)
+    # intersections of the parcels with the patches as they are at each call, measured planar.
+    parcels, farm = _random_layers(5)
+    farm = farm.copy()
+    assert not farm.geometry.values.has_sindex
+    first = farmland_overlap(parcels, farm, method="planar")
+    assert farm.geometry.values.has_sindex
+    tree = farm.geometry.values.sindex
+
+    def by_geos(layer):
+        left = np.asarray(parcels.geometry.values, dtype=object)
+        right = np.asarray(layer.geometry.values, dtype=object)
+        li, ri = shapely.STRtree(right).query(left, predicate="intersects")
+        m2 = shapely.area(shapely.intersection(left[li], right[ri]))
+        return pd.Series(m2).groupby(parcels.index.take(li)).sum().reindex(parcels.index, fill_value=0.0)
+
+    np.testing.assert_allclose(first.by_parcel["overlap_m2"], by_geos(farm), rtol=0, atol=1e-6)
+    again = farmland_overlap(parcels, farm, method="planar")
+    assert farm.geometry.values.sindex is tree  # not built again
+    pd.testing.assert_frame_equal(again.by_parcel, first.by_parcel, check_exact=True)
+    # move the patch the most parcels meet away from every parcel (10 km east), in place
+    hit = first.pieces["patch_id"].value_counts().index[0]
+    moved = shapely.affinity.translate(farm.geometry.loc[hit], 10_000, 0)
+    farm.loc[hit, farm.geometry.name] = moved
+    after = farmland_overlap(parcels, farm, method="planar")
+    assert not after.by_parcel["overlap_m2"].equals(first.by_parcel["overlap_m2"])
+    np.testing.assert_allclose(after.by_parcel["overlap_m2"], by_geos(farm), rtol=0, atol=1e-6)
+    # a patch emptied in place, far from every parcel (the one moved away): refused as on a
+    # fresh copy of the layer (missing geometries are looked for on the whole layer)
+    farm.loc[hit, farm.geometry.name] = None
+    with pytest.raises(ValidationError) as got:
+        farmland_overlap(parcels, farm, method="planar")
+    with pytest.raises(ValidationError) as fresh:
+        farmland_overlap(parcels, farm.copy(), method="planar")
+    assert str(got.value) == str(fresh.value) and "missing" in str(got.value)
+
+
+def test_the_layers_crs_guard_is_not_run_again_on_the_same_layer(monkeypatch, farmland):
+    # The whole-layer CRS guard of a farmland layer runs once: a later check of the same layer
+    # (same geometry array and CRS) guards only the parcels; a CRS set in place, or a geometry
+    # set, is guarded again, with the message check_same_crs gives.
+    import xigeo.farmland as fm
+    from xigeo.crs import check_same_crs
+
+    parcels = layer([b(50, 50, 150, 150)], ["P1"])
+    seen = []
+    real = fm.check_crs
+
+    def spy(data, *args, **kwargs):
+        seen.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(fm, "check_crs", spy)
+    first = farmland_overlap(parcels, farmland)
+    seen.clear()
+    again = farmland_overlap(parcels, farmland)
+    assert seen == [1]  # the parcels only
+    pd.testing.assert_frame_equal(again.by_parcel, first.by_parcel, check_exact=True)
+    # the layer relabelled in place (4527: zone 39): refused as a fresh layer is
+    farmland.set_crs(4527, allow_override=True, inplace=True)
+    with pytest.raises(CRSError) as got:
+        farmland_overlap(parcels, farmland)
+    with pytest.raises(CRSError) as fresh:
+        check_same_crs(parcels, farmland.copy(), names=("parcels", "farmland"))
+    assert str(got.value) == str(fresh.value)
+    farmland.set_crs(4526, allow_override=True, inplace=True)
+    # a parcel layer in another CRS: the same message as without the record
+    other = parcels.set_crs(4527, allow_override=True).translate(1_000_000, 0)
+    with pytest.raises(CRSError) as got:
+        farmland_overlap(other, farmland)
+    with pytest.raises(CRSError) as fresh:
+        farmland_overlap(other, farmland.copy())
+    assert str(got.value) == str(fresh.value)
+
+
 def test_dask_engine_gives_the_local_result():
     dask = pytest.importorskip("dask")
     pytest.importorskip("dask_geopandas")

@@ -127,9 +127,39 @@ def test_round_trip_equals_the_unprepared_check(jbnt, tmp_path, small_groups, mo
     # parcels far from every patch: nothing read but the check still names the whole layer
     far = p.translate(5000, 5000)
     same(farmland_overlap(far, full), farmland_overlap(far, again))
-    # many rows read: kept without the per-patch box filter; the same results
-    monkeypatch.setattr(prepared_module, "FILTER_ROWS", 0)
+    # the pairs found from the stored boxes are the STRtree's pairs on the geometries read, and
+    # only the patches in a pair are decoded: those whose box meets a parcel's (computed here
+    # from the whole layer with shapely, an independent route)
+    from xigeo._overlay import candidate_pairs
+
+    near = prepared_module.near_patches(again, p)
+    geoms = np.asarray(near.frame.geometry.values, dtype=object)
+    li, ri = candidate_pairs(np.asarray(p.geometry.values, dtype=object), geoms)
+    assert near.pairs is not None and li.size > 20
+    assert np.array_equal(near.pairs[0], li) and np.array_equal(near.pairs[1], ri)
+    whole = np.asarray(full.geometry.values, dtype=object)
+    met = np.unique(shapely.STRtree(whole).query(np.asarray(p.geometry.values, dtype=object))[1])
+    assert near.frame.index.tolist() == full.index.take(met).tolist()
+    # the whole layer's CRS guard passed at preparation: a check guards only the parcels (the
+    # patches read are a part of that layer), with the same results
+    import xigeo.farmland as fm
+
+    assert again.meta["crs_checked"] is True
+    guarded = []
+    real = fm.check_crs
+    monkeypatch.setattr(fm, "check_crs", lambda data, *a, **k: guarded.append(len(data)) or real(data, *a, **k))
     same(expected, farmland_overlap(p, again))
+    assert guarded == [len(p)]
+    # a cache written before the record (no "crs_checked"): the patches read are guarded again
+    import xigeo.crs as crs_module
+
+    monkeypatch.setitem(again.meta, "crs_checked", False)
+    monkeypatch.setattr(crs_module, "check_crs", fm.check_crs)  # check_same_crs's guard too
+    guarded.clear()
+    same(expected, farmland_overlap(p, again))
+    assert sorted(guarded) == sorted([len(p), len(near.frame)])
+    monkeypatch.setattr(fm, "check_crs", real)
+    monkeypatch.setattr(crs_module, "check_crs", real)
     # an area field the layer does not have: refused as without preparing (all fields listed)
     from xigeo.errors import SchemaError
 

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = ["candidate_pairs", "intersection_pieces", "polygonal_part", "overlapping_within",
            "geos_intersection", "overlay_pieces", "Overlaid", "measured_pieces", "Measured",
-           "gc_paused"]
+           "gc_paused", "odd_geometries"]
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,13 @@ def gc_paused() -> Iterator[None]:
 
 
 def candidate_pairs(left: np.ndarray, right: np.ndarray, *,
-                    tree: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    tree: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Pairs (left, right positions) whose bounding boxes meet: one bulk STRtree query.
+
+    ``tree``: a ``shapely.STRtree`` already built on ``right``, or the
+    spatial index geopandas keeps on the right layer's geometry array
+    (``gdf.geometry.values.sindex``: built once per layer and reused by
+    every later query, as ``geopandas.overlay`` reuses it).
 
     >>> from shapely import box
     >>> candidate_pairs(np.array([box(0, 0, 2, 2)]), np.array([box(1, 1, 3, 3), box(5, 5, 6, 6)]))
@@ -201,11 +206,13 @@ class Overlaid(NamedTuple):
 
 def overlay_pieces(left: np.ndarray, right: np.ndarray,
                    pairs: tuple[np.ndarray, np.ndarray], *, check: bool = True,
-                   right_rings: Rings | None = None) -> Overlaid:
+                   right_rings: Rings | None = None, right_bad: np.ndarray | None = None) -> Overlaid:
     """:func:`intersection_pieces` on known candidate pairs, with the kernel's rings kept.
 
     ``right_rings``: the rings of the right polygons taking part, if the
-    caller unpacked them already (see :func:`xigeo._clip.clip_pairs`).
+    caller unpacked them already (see :func:`xigeo._clip.clip_pairs`);
+    ``right_bad``: per right polygon, missing or empty (or otherwise to be
+    left out), if the caller knows it already (not tested again).
     """
     left = np.asarray(left, dtype=object)
     right = np.asarray(right, dtype=object)
@@ -217,11 +224,14 @@ def overlay_pieces(left: np.ndarray, right: np.ndarray,
         lu = np.unique(li)
         bad_left = np.zeros(len(left), dtype=bool)
         bad_left[lu] = shapely.is_missing(left[lu]) | shapely.is_empty(left[lu])
-        seen = np.zeros(len(right), dtype=bool)
-        seen[ri] = True
-        ru = np.flatnonzero(seen)
-        bad_right = np.zeros(len(right), dtype=bool)
-        bad_right[ru] = shapely.is_missing(right[ru]) | shapely.is_empty(right[ru])
+        if right_bad is not None:
+            bad_right = np.asarray(right_bad, dtype=bool)
+        else:
+            seen = np.zeros(len(right), dtype=bool)
+            seen[ri] = True
+            ru = np.flatnonzero(seen)
+            bad_right = np.zeros(len(right), dtype=bool)
+            bad_right[ru] = shapely.is_missing(right[ru]) | shapely.is_empty(right[ru])
         usable = ~(bad_left[li] | bad_right[ri])
         li, ri = li[usable], ri[usable]
     pli, pri, pieces, (clipped, keep) = _pieces(left, right, li, ri, check=check,
@@ -241,7 +251,11 @@ def _pieces(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarray,
     if geos.size:
         pieces[geos] = geos_intersection(left[li[geos]], right[ri[geos]])
     keep = ~shapely.is_missing(pieces)
-    keep[keep] = shapely.area(pieces[keep]) > 0.0
+    # the kernel's pieces have an area (it keeps no ring without one: Overlaid.piece_rings
+    # relies on it); only GEOS's pieces can be lines or points that touch
+    if geos.size:
+        g = geos[keep[geos]]
+        keep[g] = shapely.area(pieces[g]) > 0.0
     log.debug("intersection_pieces: %d candidate pairs, %d clipped by GEOS, %d pieces",
               li.size, geos.size, int(keep.sum()))
     return li[keep], ri[keep], pieces[keep], (clipped, keep)
@@ -336,7 +350,9 @@ class Measured(NamedTuple):
 def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: AreaMethod,
                     check_right: Callable[[np.ndarray], object] | None = None,
                     label: str = "pieces", right_valid: np.ndarray | None = None,
-                    right_m2: np.ndarray | None = None) -> Measured:
+                    right_m2: np.ndarray | None = None, tree: Any = None,
+                    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+                    right_odd: np.ndarray | None = None) -> Measured:
     """Pieces of ``left`` × ``right`` (arrays of valid polygons) with their areas.
 
     What :func:`intersection_pieces` gives, plus the area of every piece and
@@ -355,7 +371,11 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
     polygon, known beforehand, e.g. by :func:`xigeo.prepare`): True for the
     valid ones, which ``check_right`` is then not asked about and the
     pre-test skips; ``right_m2``: the right polygons' areas by ``method``,
-    known beforehand (not measured again).
+    known beforehand (not measured again); ``tree``: a spatial index on
+    ``right`` (see :func:`candidate_pairs`), or ``pairs``: the candidate
+    pairs themselves, if known (as :func:`candidate_pairs` gives them);
+    ``right_odd``: per right polygon, missing, empty or not a polygon
+    (:func:`odd_geometries`), if known.
 
     >>> from shapely import box
     >>> x0, y0 = 38_560_000, 3_580_000
@@ -369,11 +389,19 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
 
     left = np.asarray(left, dtype=object)
     right = np.asarray(right, dtype=object)
-    pairs = candidate_pairs(left, right)
+    if pairs is None:
+        pairs = candidate_pairs(left, right, tree=tree)
     met = np.zeros(len(right), dtype=bool)
     met[pairs[1]] = True  # np.unique in O(n)
-    types = shapely.get_type_id(right)
-    odd = shapely.is_missing(right) | shapely.is_empty(right) | ~np.isin(types, (3, 6))
+    if right_odd is not None:
+        odd = np.asarray(right_odd, dtype=bool)
+    elif right_valid is not None:
+        # what is known valid is a polygon: only the others are looked at
+        odd = np.zeros(len(right), dtype=bool)
+        ask = np.flatnonzero(~np.asarray(right_valid, dtype=bool))
+        odd[ask] = odd_geometries(right[ask])
+    else:
+        odd = odd_geometries(right)
     near = np.flatnonzero(met)
     fine = near[~odd[near]]
     local = rings_of(right[fine])
@@ -391,10 +419,16 @@ def measured_pieces(left: np.ndarray, right: np.ndarray, *, crs: Any, method: Ar
         asked = np.union1d(fine[~certain], np.flatnonzero(odd))
     if check_right is not None and asked is not None and asked.size:
         check_right(asked)  # never asked about no rows (an empty selection is not an empty layer)
-    overlaid = overlay_pieces(left, right, pairs, right_rings=right_rings)
+    overlaid = overlay_pieces(left, right, pairs, right_rings=right_rings, right_bad=odd)
     piece_m2, right_m2 = _measure(overlaid, right, crs, method, label, right_m2=right_m2)
     return Measured(overlaid.li, overlaid.ri, overlaid.pieces, piece_m2, right_m2[overlaid.ri],
                     overlaid, right)
+
+
+def odd_geometries(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: missing, empty, or neither a Polygon nor a MultiPolygon."""
+    return (shapely.is_missing(geoms) | shapely.is_empty(geoms)
+            | ~np.isin(shapely.get_type_id(geoms), (3, 6)))
 
 
 def _measure(overlaid: Overlaid, right: np.ndarray, crs: Any, method: AreaMethod,

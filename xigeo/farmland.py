@@ -37,6 +37,7 @@ import dataclasses
 import logging
 import os
 import warnings
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,11 +50,11 @@ import shapely
 
 from ._layers import as_frame, check_ids, describe, require_features
 from ._options import choose, non_negative
-from ._overlay import gc_paused, measured_pieces, overlapping_within
+from ._overlay import gc_paused, measured_pieces, odd_geometries, overlapping_within
 from ._result import Result, TableSpec, Total
 from ._tables import index_by
 from .area import AreaMethod, area
-from .crs import check_crs, check_same_crs
+from .crs import check_crs, check_same_crs, normalize_crs
 from .prepared import Near, PreparedLayer, near_patches, reference_layer
 from .errors import CRSError, XigeoWarning, fix, format_ids
 from .units import AreaUnit, convert_area
@@ -299,6 +300,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     tolerance_m2 = non_negative(tolerance_m2, name="tolerance_m2")
     near: Near | None = None
     n_prepared: int | None = None
+    crs_known = False  # the farmland layer as a whole passed check_crs before (its CRS unchanged)
     if isinstance(farmland, (str, os.PathLike)):
         farmland = reference_layer(farmland, cache=cache)
     all_columns: list[str] | None = None
@@ -308,6 +310,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         all_columns = farmland.columns
         wanted = [c for c in all_columns if c in patch_fields or c in AREA_FIELDS or c == area_field]
         n_prepared, near = len(farmland), near_patches(farmland, parcels, columns=wanted)
+        crs_known = bool(farmland.meta.get("crs_checked", False))  # at preparation
         farmland = near.frame
     p_label, f_label = describe(parcels, "parcels"), describe(farmland, "farmland")
     lazy = engine == "dask" and _is_dask_frame(farmland)
@@ -319,8 +322,17 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                            f"{parcels.crs.name}: give both layers the same CRS ("
                            + fix("farmland.to_crs(parcels.crs) before making it lazy",
                                  "reproject one file first") + ")")
+    elif crs_known or _crs_checked_before(farmland):
+        # the layer's CRS guard passed on the whole layer (at preparation, or by an earlier
+        # check of this layer, same geometries and CRS): the parcels' own, and the same CRS
+        check_crs(parcels, name=p_label)
+        if not (isinstance(farmland, (gpd.GeoDataFrame, gpd.GeoSeries)) and farmland.crs is not None
+                and normalize_crs(parcels.crs).equals(normalize_crs(farmland.crs))):
+            check_same_crs(parcels, farmland, names=(p_label, f_label))  # its message
     else:
         check_same_crs(parcels, farmland, names=(p_label, f_label))
+        if near is None and engine == "local":  # the local engine queries the layer's index
+            _remember_crs_checked(farmland)
     if id_field is not None:
         parcels = index_by(as_frame(parcels, p_label), id_field, name=p_label)
     parcels = checked_polygons(parcels, p_label)
@@ -362,9 +374,15 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         check_ids(farmland.index, f_label, unique=False)  # duplicates: validate_layer lists them
         if farmland.index.has_duplicates:
             validate_layer(farmland, name=f_label)  # reports the duplicate ids (and everything else)
+        right = farmland.geometry.values
         measured = measured_pieces(
-            left, np.asarray(farmland.geometry.values, dtype=object), crs=crs, method=method,
+            left, np.asarray(right, dtype=object), crs=crs, method=method,
             label="farmland pieces",
+            # geopandas keeps the layer's spatial index: built by the first check, reused after
+            tree=right.sindex if near is None else None,
+            right_odd=_odd_rows(right) if near is None else None,
+            # a prepared layer: the pairs found from its stored boxes (no tree built again)
+            pairs=near.pairs if near is not None else None,
             # the geometry column alone: copying the attributes of 100,000s of rows costs more
             check_right=lambda rows: validate_layer(farmland.geometry.iloc[rows], name=f_label),
             right_valid=None if near is None else near.valid,
@@ -430,6 +448,43 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                              n_farmland=n_farmland)
     log.info("%s", result.summary("en"))
     return result
+
+
+#: per farmland layer (the spatial index geopandas keeps on its geometry array, which geopandas
+#: drops whenever a geometry of the array is set): the CRS (WKT) its CRS guard passed with
+_CRS_CHECKED: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+#: the same way: per patch, missing, empty or not a polygon (a whole-layer test, made once)
+_ODD: weakref.WeakKeyDictionary[Any, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _odd_rows(values: Any) -> np.ndarray:
+    """:func:`xigeo._overlay.odd_geometries` of a layer's geometry array, once per spatial index."""
+    tree = values.sindex  # the check queries it next
+    odd = _ODD.get(tree)
+    if odd is None or odd.size != len(values):
+        odd = odd_geometries(np.asarray(values, dtype=object))
+        odd.flags.writeable = False
+        _ODD[tree] = odd
+    return odd
+
+
+def _crs_checked_before(layer: Any) -> bool:
+    """``layer`` (its geometries and CRS as they are) passed :func:`check_crs` in an earlier check.
+
+    Tied to geopandas' spatial index of the layer's geometry array: setting a
+    geometry drops that index (and so this record), a new array (``to_crs``,
+    a copy, a filter) has none, and the CRS is compared as well.
+    """
+    values = getattr(getattr(layer, "geometry", None), "values", None)
+    if values is None or not getattr(values, "has_sindex", False) or layer.crs is None:
+        return False
+    return _CRS_CHECKED.get(values.sindex) == layer.crs.to_wkt()
+
+
+def _remember_crs_checked(layer: Any) -> None:
+    values = getattr(getattr(layer, "geometry", None), "values", None)
+    if values is not None and getattr(layer, "crs", None) is not None and hasattr(values, "sindex"):
+        _CRS_CHECKED[values.sindex] = layer.crs.to_wkt()  # builds the index the check uses next
 
 
 def _overlapping_flagged(li: np.ndarray, geoms: np.ndarray, cover_ok: np.ndarray, ri: np.ndarray,

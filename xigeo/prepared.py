@@ -74,8 +74,6 @@ log = logging.getLogger(__name__)
 
 #: patches per row group of the prepared GeoParquet (a check reads whole row groups)
 ROW_GROUP_ROWS = 2048
-#: up to this many patches read, only those whose box meets a parcel's box are kept
-FILTER_ROWS = 20_000
 #: bumped whenever what is stored changes: older cache files are prepared again
 FORMAT = 2
 _META = b"xigeo.prepared"
@@ -163,6 +161,10 @@ class Near(NamedTuple):
     m2: np.ndarray
     valid: np.ndarray
     cover_ok: np.ndarray
+    #: the candidate pairs (parcel positions, positions in ``frame``) whose boxes meet, sorted
+    #: by parcel then patch: what :func:`xigeo._overlay.candidate_pairs` gives on ``frame``,
+    #: found from the stored boxes before any geometry is decoded (None: not computed)
+    pairs: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -269,17 +271,20 @@ class PreparedLayer:
         """The patches whose box meets the box of a geometry of ``parcels`` (and the odd rows).
 
         Only the row groups whose box meets a parcel's box are read (and of
-        them only the attribute ``columns`` asked for, default all); when
-        they hold at most :data:`FILTER_ROWS` patches, only those whose own
-        box (the covering columns) meets a parcel's box are kept. They are put
-        back in the source's order, so a check on them gives exactly what it
-        gives on the whole layer (a patch far from every parcel takes part in
-        no pair either way).
+        them only the attribute ``columns`` asked for, default all); of those,
+        only the patches whose own box (the covering columns) meets a
+        parcel's box are kept, found with the parcel × patch pairs from the
+        stored boxes alone (``Near.pairs``), before any geometry is decoded.
+        They are put back in the source's order, so a check on them gives
+        exactly what it gives on the whole layer (a patch far from every
+        parcel takes part in no pair either way).
         """
         geoms = np.asarray(getattr(parcels, "geometry", parcels).values
                            if hasattr(parcels, "geometry") else parcels, dtype=object)
         boxes = shapely.bounds(geoms)
-        boxes = boxes[np.isfinite(boxes).all(axis=1)]
+        finite = np.flatnonzero(np.isfinite(boxes).all(axis=1))
+        parcel_pos = finite if finite.size < len(boxes) else None
+        boxes = boxes[finite]
         groups = np.asarray(self.meta["groups"], dtype=float).reshape(-1, 4)
         if boxes.size and groups.size:
             tree = shapely.STRtree(shapely.box(*boxes.T))
@@ -290,29 +295,32 @@ class PreparedLayer:
         if odd.size:  # wherever they are: the check refuses them as it does on the whole layer
             g = np.union1d(g, odd // ROW_GROUP_ROWS).astype(np.int64)
         table = self._read_groups(g, columns)
-        return self._near_rows(table, boxes, odd)
+        return self._near_rows(table, boxes, odd, parcel_pos)
 
-    def _near_rows(self, table: Any, boxes: np.ndarray, odd: np.ndarray) -> Near:
+    def _near_rows(self, table: Any, boxes: np.ndarray, odd: np.ndarray,
+                   parcel_pos: np.ndarray | None = None) -> Near:
+        """The rows of ``table`` whose box meets one of ``boxes`` (and the ``odd`` rows), with
+        the pairs; ``parcel_pos``: the parcels' positions of ``boxes`` (None: 0, 1, …)."""
         rb = np.column_stack([table.column(c).to_numpy() for c in _BOX]) if table.num_rows else \
             np.empty((0, 4))
         row = table.column(_ROW).to_numpy() if table.num_rows else np.empty(0, np.int64)
-        if rb.shape[0] > FILTER_ROWS:  # most of the rows read are needed: filtering costs more
-            hit = np.ones(len(rb), dtype=bool)
-        elif boxes.size and rb.size:
-            tree = shapely.STRtree(shapely.box(*boxes.T))
-            ok = np.isfinite(rb).all(axis=1)
-            hit = np.zeros(len(rb), dtype=bool)
-            where = np.flatnonzero(ok)
-            hit[where[np.unique(tree.query(shapely.box(*rb[where].T))[0])]] = True
-        else:
-            hit = np.zeros(len(rb), dtype=bool)
+        li, ti = _box_pairs(boxes, rb)  # parcel (position in boxes) × row of table
+        if parcel_pos is not None:
+            li = parcel_pos[li]
+        hit = np.zeros(len(rb), dtype=bool)
+        hit[ti] = True
         if odd.size:
             hit |= np.isin(row, odd)
         keep = np.flatnonzero(hit)
         keep = keep[np.argsort(row[keep], kind="stable")]
-        return self._frame(table.take(keep))
+        # the pairs in the kept rows' positions, sorted by parcel then patch (candidate_pairs)
+        pos = np.empty(len(rb), dtype=np.int64)
+        pos[keep] = np.arange(keep.size)
+        ri = pos[ti]
+        order = np.lexsort((ri, li))
+        return self._frame(table.take(keep), (li[order].astype(np.int64), ri[order]))
 
-    def _frame(self, table: Any) -> Near:
+    def _frame(self, table: Any, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> Near:
         import geopandas as gpd
 
         meta = self.meta
@@ -334,7 +342,7 @@ class PreparedLayer:
         frame = frame.rename_geometry(meta["geometry_name"]) if meta["geometry_name"] != "geometry" \
             else frame
         frame.attrs.update(meta["attrs"])
-        return Near(frame, m2, valid, cover)
+        return Near(frame, m2, valid, cover, pairs)
 
     def read(self) -> Any:
         """The whole layer as a GeoDataFrame, as :func:`xigeo.read_layer` gave it (same order)."""
@@ -343,6 +351,24 @@ class PreparedLayer:
 
         order = np.asarray(pc.sort_indices(table.column(_ROW)))
         return self._frame(table.take(order)).frame
+
+
+def _box_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i, j) of boxes ``a[i]``, ``b[j]`` ((n, 4) minx, miny, maxx, maxy) that meet.
+
+    The pairs an STRtree query of the geometries gives (it compares their
+    envelopes, these boxes, closed); boxes with NaN (empty geometries) meet
+    nothing. The tree is built on the smaller side.
+    """
+    a_ok = np.flatnonzero(np.isfinite(a).all(axis=1)) if a.size else np.empty(0, np.int64)
+    b_ok = np.flatnonzero(np.isfinite(b).all(axis=1)) if b.size else np.empty(0, np.int64)
+    if a_ok.size == 0 or b_ok.size == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    if a_ok.size <= b_ok.size:
+        j, i = shapely.STRtree(shapely.box(*a[a_ok].T)).query(shapely.box(*b[b_ok].T))
+    else:
+        i, j = shapely.STRtree(shapely.box(*b[b_ok].T)).query(shapely.box(*a[a_ok].T))
+    return a_ok[i], b_ok[j]
 
 
 def _options(layer: str | None, encoding: str | None, crs: Any, id_field: str | None) -> dict[str, Any]:
@@ -511,12 +537,14 @@ def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[s
     valid[ask] = shapely.is_valid(geoms[ask])
     # the survey ellipsoidal area of every patch, as the check measures the patches it meets
     m2 = np.full(n, np.nan)
+    crs_checked = False  # the whole layer passed check_crs (a check then need not look again)
     if gdf.crs is not None and fine.size:
         try:
             check_crs(gdf, name=label)
         except Exception:  # noqa: BLE001 - the check itself reports a CRS problem
             pass
         else:
+            crs_checked = True
             rings = rings_of(geoms[fine])
             m2[fine] = ellipsoidal_rings_m2(rings.xy, rings.ring_off, rings.owner, rings.exterior,
                                             fine.size, gdf.crs, label=label)
@@ -560,7 +588,7 @@ def layer_table(gdf: Any, *, label: str, index: str | None) -> tuple[Any, dict[s
             "index": index, "geometry": geometry, "geometry_name": gdf.geometry.name,
             "attrs": {k: v for k, v in gdf.attrs.items() if isinstance(v, (str, int, float, type(None)))},
             "all_valid": bool(valid.all()), "coverage_valid": coverage_valid,
-            "odd_rows": np.flatnonzero(odd).tolist(), "groups": groups}
+            "odd_rows": np.flatnonzero(odd).tolist(), "groups": groups, "crs_checked": crs_checked}
     return table, meta
 
 
