@@ -16,6 +16,7 @@ from .ready import (
     consolidation_map,
     enforcement_map,
     farmland_overlap_map,
+    farmland_overlap_maps,
     landuse_map,
     linkage_map,
     minepark_map,
@@ -27,7 +28,7 @@ from .styles import KINDS, MapLayer, layer
 __all__ = [
     "change_map", "farmland_change_map",
     "FITS", "FAMILY", "KINDS", "MapInfo", "frame_size", "map_pages", "MapLayer", "PAPER_MM", "Palette", "consolidation_map",
-    "enforcement_map", "export_map", "farmland_overlap_map", "font_files", "landuse_map", "landuse_palette", "layer",
+    "enforcement_map", "export_map", "farmland_overlap_map", "farmland_overlap_maps", "font_files", "landuse_map", "landuse_palette", "layer",
     "linkage_map", "map_info", "minepark_map", "page_size", "read_palette", "register_fonts",
     "sheet_index_map", "stripping_map", "thematic_map", "write_atlas",
 ]

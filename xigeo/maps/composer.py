@@ -570,7 +570,7 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         obstacles = [a.get_window_extent(renderer) for a in ax.get_children()
                      if str(a.get_gid()).startswith(("xigeo-scalebar", "xigeo-north"))]
-        for lyr in mlayers:
+        for lyr in mlayers[::-1]:  # the top layer (the map's subject) is labelled first
             if lyr.label_field is not None:
                 place_labels(ax, lyr.data, lyr.label_field, avoid=obstacles)
         # title block
