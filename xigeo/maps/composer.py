@@ -146,7 +146,7 @@ def _choose_page(extent: tuple[float, float, float, float], crs: pyproj.CRS, sca
     """Paper and orientation for a map of ``extent``: at a fixed scale the extent must fit the
     frame, on a larger paper when ``fit="paper"``; never a different scale, never a crop."""
     if fit not in FITS:
-        raise OptionError(f"fit={fit!r}: use one of {', '.join(FITS)}")
+        raise OptionError(f"fit={fit!r}：可选 {', '.join(FITS)}")
     key = str(paper).upper()
     page_size(key, "portrait")  # checks the paper name
     wide = (extent[2] - extent[0]) > (extent[3] - extent[1])
@@ -158,9 +158,9 @@ def _choose_page(extent: tuple[float, float, float, float], crs: pyproj.CRS, sca
     if scale is None:
         return key, orientations[0]
     if crs.is_geographic:
-        raise OptionError(f"scale=1:{scale:g} needs a projected CRS (metres); the layers are in "
-                          f"{crs.name}. Fix: " + fix("thematic_map(..., crs='EPSG:4526')",
-                                                     "--map-crs EPSG:4526"))
+        raise OptionError(f"按比例尺 1:{scale:g} 制图需要投影坐标系（米），图层为 {crs.name}。"
+                          "改正：" + fix("thematic_map(..., crs='EPSG:4526')",
+                                        "--map-crs EPSG:4526"))
     papers = list(PAPER_MM)
     tried = []
     for name in papers[papers.index(key):] if fit == "paper" else [key]:
@@ -169,19 +169,20 @@ def _choose_page(extent: tuple[float, float, float, float], crs: pyproj.CRS, sca
             tried.append((name, orient, need))
             if scale >= need * (1 - 1e-9):
                 if name != key:
-                    log.warning("at 1:%g the map does not fit %s; drawn on %s %s", scale, key,
-                                name, orient)
+                    log.warning("比例尺 1:%g 下 %s 容纳不下制图范围，改用 %s（%s）", scale, key,
+                                name, {"portrait": "纵向", "landscape": "横向"}[orient])
                 return name, orient
     best = min(tried, key=lambda t: t[2])
     pages = fix("map_pages(...) or export_map(..., fit='pages')", "--fit pages")
     larger = fix("fit='paper'", "--fit paper")
+    orient_zh = {"portrait": "纵向", "landscape": "横向"}
     raise OptionError(
-        f"at 1:{elements.format_metres(scale)} the map ({(extent[2] - extent[0]) / 1000:.1f} km x "
-        f"{(extent[3] - extent[1]) / 1000:.1f} km) does not fit {best[0]} {best[1]} "
-        f"(it needs 1:{elements.format_metres(math.ceil(best[2]))} there). Fix: {pages} for "
-        f"several pages" + (f", {larger} for a larger paper" if fit != "paper" else "")
-        + f", or a smaller scale (a larger denominator, e.g. "
-        + fix(f"scale={_nice_scale(best[2]):.0f}", f"--scale {_nice_scale(best[2]):.0f}") + ")")
+        f"比例尺 1:{elements.format_metres(scale)} 下制图范围（{(extent[2] - extent[0]) / 1000:.1f} 千米"
+        f" × {(extent[3] - extent[1]) / 1000:.1f} 千米）超出 {best[0]}{orient_zh[best[1]]}图框"
+        f"（该纸张需 1:{elements.format_metres(math.ceil(best[2]))}）。改正：{pages} 分幅输出"
+        + (f"，{larger} 换用更大纸张" if fit != "paper" else "")
+        + "，或用更小的比例尺（更大的分母，如 "
+        + fix(f"scale={_nice_scale(best[2]):.0f}", f"--scale {_nice_scale(best[2]):.0f}") + "）")
 
 
 def _map_extent(layers: list[MapLayer], extent: Sequence[float] | None,
@@ -200,9 +201,9 @@ def _pair(value: Sequence[float], name: str) -> tuple[float, float]:
     try:
         x, y = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise OptionError(f"{name}={value!r}: give two numbers x, y in the layers' CRS") from None
+        raise OptionError(f"{name}={value!r}：应为两个数 x, y（图层坐标系）") from None
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise OptionError(f"{name}={value!r}: give two finite numbers x, y")
+        raise OptionError(f"{name}={value!r}：应为两个有限数 x, y")
     return x, y
 
 
@@ -210,10 +211,10 @@ def _check_extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
     try:
         x0, y0, x1, y1 = (float(v) for v in extent)
     except (TypeError, ValueError):
-        raise OptionError(f"extent={extent!r}: give four numbers xmin, ymin, xmax, ymax") from None
+        raise OptionError(f"extent={extent!r}：应为四个数 xmin, ymin, xmax, ymax") from None
     if not all(map(math.isfinite, (x0, y0, x1, y1))) or x1 <= x0 or y1 <= y0:
-        raise OptionError(f"extent={tuple(extent)!r}: give xmin < xmax and ymin < ymax "
-                          "(finite, in the layers' CRS)")
+        raise OptionError(f"extent={tuple(extent)!r}：应满足 xmin < xmax、ymin < ymax"
+                          "（有限数，图层坐标系）")
     return x0, y0, x1, y1
 
 
@@ -226,10 +227,9 @@ def _check_not_empty(layers: list[MapLayer], limits: tuple[float, float, float, 
     bounds = np.array([lyr.data.total_bounds for lyr in layers if len(lyr.data)])
     data = (f"{np.nanmin(bounds[:, 0]):.0f}, {np.nanmin(bounds[:, 1]):.0f}, "
             f"{np.nanmax(bounds[:, 2]):.0f}, {np.nanmax(bounds[:, 3]):.0f}") if len(bounds) else "-"
-    raise OptionError(f"no feature lies in the map frame {', '.join(f'{v:.0f}' for v in limits)} "
-                      f"(the layers cover {data}). Fix: "
-                      + fix("an extent= or center= inside the layers", "--extent / --center "
-                            "inside the layers"))
+    raise OptionError(f"图框 {', '.join(f'{v:.0f}' for v in limits)} 内没有任何要素"
+                      f"（图层范围 {data}），不输出空白图框。改正："
+                      + fix("extent= 或 center= 取在图层范围内", "--extent / --center 取在图层范围内"))
 
 
 def _nice_scale(denominator: float) -> float:
@@ -518,6 +518,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
     if locator is not None:
+        if crs is not None and locator.crs is not None:
+            locator = locator.to_crs(map_crs)
         check_same_crs(mlayers[0].data, locator, names=("map", "locator"))
     pal = palette or landuse_palette()
     if scale is not None:
@@ -652,8 +654,9 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         room = (W - 2 * m - 8.0) * MM * fig.dpi - info_right.get_window_extent(renderer).width
         _shrink_to(info_left, room, renderer, minimum=5.0)
         if denominator is not None:
-            fig.text(((left + right) / 2) / W, (bottom - 7.5) / H, f"比例尺  {_format_scale(denominator)}",
-                     ha="center", va="top", fontproperties=font(8.5), gid="xigeo-scale")
+            # centred between the frame's coordinate labels and the information block
+            fig.text(((left + right) / 2) / W, (bottom - 6.5) / H, f"比例尺  {_format_scale(denominator)}",
+                     ha="center", va="center", fontproperties=font(8.5), gid="xigeo-scale")
         # outer neat line around the whole sheet content
         fig.add_artist(Rectangle(((m - 4) / W, (m - 4) / H), (W - 2 * m + 8) / W,
                                  (H - 2 * m + 8) / H, transform=fig.transFigure, fill=False,
@@ -698,7 +701,7 @@ def map_pages(layers: Any, *, title: str, scale: float, paper: str = "A4",
     from .._options import positive
 
     scale = positive(scale, name="scale")
-    if "center" in kwargs:
+    if kwargs.pop("center", None) is not None:
         raise TypeError("map_pages takes extent=, not center= (a centre and a scale make one page:"
                         " thematic_map(..., center=, scale=))")
     mlayers = as_layers(layers)
@@ -827,7 +830,7 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
                         f"({', '.join(sorted(kwargs))}); pass them when making the map")
     # atomic_path refuses an existing file (without overwrite) before the map is composed
     if fit not in FITS:
-        raise OptionError(f"fit={fit!r}: use one of {', '.join(FITS)}")
+        raise OptionError(f"fit={fit!r}：可选 {', '.join(FITS)}")
     with atomic_path(path, overwrite=overwrite) as tmp:
         if isinstance(layers, Figure):
             fig = layers
@@ -835,9 +838,9 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
             figures = map_pages(layers, **kwargs)
             if len(figures) > 1:
                 if fmt != "pdf":
-                    raise OptionError(f"{path}: the map needs {len(figures)} pages at 1:"
-                                      f"{kwargs['scale']:g}; a .{fmt} holds one. Fix: write a "
-                                      ".pdf, or " + fix("fit='paper'", "--fit paper"))
+                    raise OptionError(f"{path}：比例尺 1:{kwargs['scale']:g} 下需分 {len(figures)} "
+                                      f"幅，.{fmt} 文件只能存一页。改正：输出 .pdf，或 "
+                                      + fix("fit='paper'", "--fit paper"))
                 from matplotlib.backends.backend_pdf import PdfPages
 
                 with matplotlib.rc_context(map_rc()), PdfPages(

@@ -29,7 +29,6 @@ import numpy as np
 import shapely
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patheffects import withStroke
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
@@ -42,7 +41,7 @@ __all__ = ["place_labels", "label_boxes"]
 #: directions of the first ring (touching the anchor), then of the leader rings
 _ADJACENT = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
                      dtype=float)
-_ANGLES = np.deg2rad(np.arange(0, 360, 22.5))
+_ANGLES = np.deg2rad(np.arange(0, 360, 11.25))
 #: leader ring distances, in label heights beyond the label's half size
 _RINGS = (1.5, 3.0, 4.5, 6.5, 9.0, 12.0, 16.0, 21.0, 27.0, 34.0)
 _PAD = 1.5  # px kept free around a placed label
@@ -65,8 +64,9 @@ def _overlaps(boxes: np.ndarray, others: np.ndarray) -> np.ndarray:
     if not len(others):
         return np.zeros(len(boxes), dtype=bool)
     b, o = boxes[:, None, :], others[None, :, :]
-    return ((b[..., 0] < o[..., 2]) & (b[..., 2] > o[..., 0])
-            & (b[..., 1] < o[..., 3]) & (b[..., 3] > o[..., 1])).any(axis=1)
+    hit = ((b[..., 0] < o[..., 2]) & (b[..., 2] > o[..., 0])
+           & (b[..., 1] < o[..., 3]) & (b[..., 3] > o[..., 1]))
+    return np.asarray(hit.any(axis=1))
 
 
 def _edge_point(anchor: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -158,6 +158,13 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
         return []
     anchors = ax.transData.transform(shapely.get_coordinates(shapely.point_on_surface(seen)))
     where = {idx: i for i, idx in enumerate(valid.index)}
+    # features too small to hold a label: no label (but their own) may hide them
+    b = shapely.bounds(seen)
+    lo, hi = ax.transData.transform(b[:, :2]), ax.transData.transform(b[:, 2:])
+    feature_px = np.c_[np.minimum(lo, hi), np.maximum(lo, hi)]
+    em = fontsize * ax.figure.dpi / 72
+    tiny = np.flatnonzero(np.maximum(feature_px[:, 2] - feature_px[:, 0],
+                                     feature_px[:, 3] - feature_px[:, 1]) < 3 * em)
     if priority is not None:
         order = [where[i] for i in priority if i in where]
     else:
@@ -174,7 +181,10 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
         text = ax.text(xd, yd, str(value), ha="center", va="center",
                        fontproperties=font(fontsize, bold=bold), color=color, zorder=30,
                        clip_on=True, gid=gid,
-                       path_effects=[withStroke(linewidth=1.6, foreground="white")])
+                       # a white box, not a stroke path effect: path effects turn the text
+                       # into outlines in a PDF, and labels must stay searchable text
+                       bbox=dict(boxstyle="square,pad=0.12", facecolor="white", alpha=0.75,
+                                 edgecolor="none"))
         bb = text.get_window_extent(renderer)
         w, h = bb.width, bb.height
         centres, leader = _candidates(anchor[0], anchor[1], w, h)
@@ -185,6 +195,7 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
               & (boxes[:, 3] <= fb[3]))
         taken = _box_array(placed)
         ok &= ~_overlaps(boxes, taken)
+        ok &= ~_overlaps(boxes, feature_px[tiny[tiny != i]])
         # nor cover another feature's point (its label or leader starts there)
         others = np.delete(anchors, i, axis=0)
         ok &= ~((others[None, :, 0] > boxes[:, None, 0]) & (others[None, :, 0] < boxes[:, None, 2])
@@ -194,7 +205,12 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
         ends = _edge_point(anchor, boxes)
         if leader.any():
             mine = np.c_[np.broadcast_to(anchor, ends[leader].shape), ends[leader]]
-            ok[leader] &= ~_seg_box(mine, taken).any(axis=1)
+            # a leader may leave a box its own point lies under (a feature under the scale
+            # bar), never cross another
+            around = ((taken[:, 0] <= anchor[0]) & (anchor[0] <= taken[:, 2])
+                      & (taken[:, 1] <= anchor[1]) & (anchor[1] <= taken[:, 3]))
+            ok[leader] &= ~_seg_box(mine, taken[~around]).any(axis=1)
+            ok[leader] &= ~_seg_box(mine, np.c_[others - 1.5, others + 1.5]).any(axis=1)
             ok[leader] &= ~_crossing(anchor, ends[leader], leader_segs)
         free = np.flatnonzero(ok)
         if not len(free):
@@ -216,8 +232,8 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
         placed.append(Bbox.from_extents(b[0] - _PAD, b[1] - _PAD, b[2] + _PAD, b[3] + _PAD))
         texts.append(text)
     if hidden:
-        log.warning("%d of %d labels (field %s) found no free place on the map and are not "
-                    "shown", hidden, hidden + len(texts), field)
+        log.warning("%d/%d 个注记（字段 %s）在图上找不到不重叠的位置，未显示", hidden,
+                    hidden + len(texts), field)
     return texts
 
 

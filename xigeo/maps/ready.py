@@ -110,6 +110,14 @@ def _overlap_pieces(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, overl
     return pieces, review
 
 
+def _ids_as_column(parcels: gpd.GeoDataFrame, field: str | None) -> gpd.GeoDataFrame:
+    """Parcels indexed by their id field (as the calculators index them) keep it as a column
+    too, so it can be written on the map."""
+    if field is not None and field not in parcels.columns and parcels.index.name == field:
+        return parcels.assign(**{field: parcels.index.to_numpy()})
+    return parcels
+
+
 def _project_totals(pieces: gpd.GeoDataFrame, review: Any) -> pd.Series:
     """亩 on basic farmland per occupying project (parcel index label): the pre-review table's
     ``jbnt_mu`` when a PrereviewResult is given, else the sum of the real pieces' ``area_mu``."""
@@ -155,6 +163,7 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         the pieces are too small to label (:func:`farmland_overlap_maps`).
     """
     check_same_crs(parcels, farmland, names=("parcels", "farmland"))
+    parcels = _ids_as_column(parcels, label_field)
     if label_field is not None and label_field not in parcels.columns:
         label_field = None
     extent = kwargs.pop("extent", None) or _bounds(parcels, margin=0.15)
@@ -171,8 +180,9 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         totals = _project_totals(pieces, review)
         on_farmland = parcels.loc[parcels.index.intersection(totals.index)].copy()
         names = (on_farmland[label_field].astype(str) + "：" if label_field
-                 else pd.Series("", index=on_farmland.index))
-        on_farmland["_total_label"] = names + [f"{totals[i]:.2f}亩" for i in on_farmland.index]
+                 else pd.Series("", index=on_farmland.index)).tolist()
+        on_farmland["_total_label"] = [f"{n}{totals[i]:.2f}亩"
+                                       for n, i in zip(names, on_farmland.index)]
         parcel_labels = None
     layers: list[MapLayer] = []
     if landuse is not None:
@@ -219,6 +229,7 @@ def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
     from .._options import positive
 
     detail_mm = positive(detail_mm, name="detail_mm")
+    parcels = _ids_as_column(parcels, label_field)
     if label_field is not None and label_field not in parcels.columns:
         label_field = None
     if name_field is not None and name_field not in parcels.columns:
@@ -258,7 +269,7 @@ def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
                    layer(small.loc[[idx]].assign(_id=ident), "outline", label="本项目用地范围",
                          edgecolor=(0.85, 0.0, 0.0), linewidth=1.6)]
         fig = thematic_map(
-            layers, title=f"{title}（局部放大图）",
+            layers, title=f"{title}（{ident}局部放大图）",
             subtitle=f"{ident}{name}　占用永久基本农田{totals[idx]:.2f}亩（{len(mine)}块）",
             extent=box, source=kwargs.get("source", "永久基本农田划定成果；建设项目用地范围"),
             page=(k, len(small), 1, 1), **{k2: v for k2, v in detail_kw.items() if k2 != "source"})

@@ -148,7 +148,7 @@ def _prereview(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
         projects = projects.set_index("XMBH")
     # the overview labels each project on farmland with the table's 占用永久基本农田(亩); a
     # project under 5 mm on its paper gets a detail page with each piece's area
-    figs = farmland_overlap_maps(L["prereview"], L["jbnt"], overlaps=r,
+    figs = farmland_overlap_maps(projects, L["jbnt"], overlaps=r,
                                  title="建设项目用地预审与永久基本农田叠加图", **kw)
     checked = _named(r.table("projects", labels="zh", total=True), "项目编号")
     if "XMMC" in projects.columns:
