@@ -4,8 +4,9 @@ Greedy placement over candidate positions, largest feature first (or in the
 caller's ``priority`` order). Each label tries, in order: centred on its
 feature's point on surface; touching that point on one of eight sides; then
 rings of positions farther out, joined to the point by a leader line. A
-label never covers another feature's point, so a cluster of small features
-is not walled in by its first labels. A
+label never covers another feature's point, nor a feature too small to hold
+a label (its own included: that label goes beside it), so a cluster of
+small features is not walled in or hidden by its labels. A
 candidate is taken when its box (display space, from the renderer) lies
 inside the map frame and overlaps none of the boxes already taken: labels
 placed before, the ``avoid`` boxes (scale bar, north arrow, …) and the leader
@@ -42,6 +43,9 @@ __all__ = ["place_labels", "label_boxes"]
 _ADJACENT = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
                      dtype=float)
 _ANGLES = np.deg2rad(np.arange(0, 360, 11.25))
+# steep leaders first: parallel near-vertical leaders leave room for each other, shallow ones
+# along a row of features block the rest
+_ANGLES = _ANGLES[np.argsort(-np.abs(np.sin(_ANGLES)), kind="stable")]
 #: leader ring distances, in label heights beyond the label's half size
 _RINGS = (1.5, 3.0, 4.5, 6.5, 9.0, 12.0, 16.0, 21.0, 27.0, 34.0)
 _PAD = 1.5  # px kept free around a placed label
@@ -165,6 +169,7 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
     em = fontsize * ax.figure.dpi / 72
     tiny = np.flatnonzero(np.maximum(feature_px[:, 2] - feature_px[:, 0],
                                      feature_px[:, 3] - feature_px[:, 1]) < 3 * em)
+    tiny_set = set(tiny.tolist())
     if priority is not None:
         order = [where[i] for i in priority if i in where]
     else:
@@ -196,6 +201,9 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
         taken = _box_array(placed)
         ok &= ~_overlaps(boxes, taken)
         ok &= ~_overlaps(boxes, feature_px[tiny[tiny != i]])
+        if i in tiny_set:  # nor its own feature: the label goes beside it
+            own = feature_px[i] + [-0.4 * em, -0.4 * em, 0.4 * em, 0.4 * em]
+            ok &= ~_overlaps(boxes, own[None, :])
         # nor cover another feature's point (its label or leader starts there)
         others = np.delete(anchors, i, axis=0)
         ok &= ~((others[None, :, 0] > boxes[:, None, 0]) & (others[None, :, 0] < boxes[:, None, 2])

@@ -195,8 +195,13 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         layers.append(layer(pieces[sliver], "overlap", label="细碎重叠（不超过容差）",
                             facecolor=(1.0, 0.85, 0.0, 0.9), edgecolor=(0.6, 0.45, 0.0)))
     if on_farmland is not None and len(on_farmland):
-        layers.append(layer(on_farmland, "outline", label="占用永久基本农田的项目（标注占用面积）",
-                            edgecolor=(0.4, 0.0, 0.5), linewidth=1.4, label_field="_total_label"))
+        # a dot marks each project on farmland (under a millimetre on an overview), labelled
+        # beside it with its area on farmland
+        dots = on_farmland.set_geometry(on_farmland.geometry.representative_point())
+        layers.append(layer(dots, "points", label="占用永久基本农田的项目（标注占用面积）",
+                            color=(0.55, 0.0, 0.65), markersize=22))
+        layers.append(layer(on_farmland, "outline", legend=False, edgecolor=(0.4, 0.0, 0.5),
+                            linewidth=1.4, label_field="_total_label"))
     kwargs.setdefault("source", "永久基本农田划定成果；建设项目用地范围")
     return thematic_map(layers, title=title, extent=extent, **kwargs)
 
