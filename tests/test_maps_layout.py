@@ -513,3 +513,22 @@ def test_layout_baselines_sample_report_maps(prereview_maps):
     check_layout(linkage_map(sample.load("linkage_demolition"), sample.load("linkage_newbuild"),
                              farmland=sample.load("jbnt"), boundary=sample.load("county"),
                              date=DATE), "report_linkage")
+
+
+def test_report_prereview_section_takes_paper_and_scale():
+    """The report's map options (paper=, scale= … as the settings pass them) reach the section's
+    maps: the overview at that scale on that paper, the detail pages on that paper."""
+    from xigeo import sample
+    from xigeo.prereview import prereview
+    from xigeo.report.sections import BUILDERS
+
+    projects, jbnt = sample.load("prereview"), sample.load("jbnt")
+    r = prereview(projects.set_index("XMBH"), farmland=jbnt)  # as xigeo.headline computes it
+    part = BUILDERS["prereview"]({"prereview": projects, "jbnt": jbnt}, r,
+                                 {"date": DATE, "paper": "A3", "scale": 100_000})
+    overview, details = part.maps[0], part.maps[1:]
+    assert (map_info(overview).paper, map_info(overview).scale) == ("A3", 100_000)
+    assert _measured_scale(overview)[0] == pytest.approx(100_000, rel=1e-6)
+    assert len(details) == 3 and all(map_info(f).paper == "A3" for f in details)
+    labels = {t.get_text() for t in _texts(overview, "xigeo-label")}
+    assert labels == {f"{i}：{v:.2f}亩" for i, v in r.projects["jbnt_mu"].items() if v > 0}
