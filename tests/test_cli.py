@@ -230,9 +230,9 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
     # 28 pages and 18 sheets before the change survey (issue 19: 2 maps + 2 ledger pages; 4 sheets)
     # and the quality checks (issue 16: the map of the findings, the counts by rule; 2 sheets)
-    # and (issue 17) the enforcement section (map + 2 table pages; 3 sheets) and the 10 section
-    # opening pages
-    assert f"wrote {pdf.resolve()} (47 pages)" in result.output
+    # and (issue 17) the enforcement section (map + 2 table pages; 3 sheets), the 10 section
+    # opening pages and the pre-review detail maps of its 3 projects on farmland (34 + 3 + 10 + 3)
+    assert f"wrote {pdf.resolve()} (50 pages)" in result.output
     assert f"wrote {book.resolve()} (27 sheets)" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control

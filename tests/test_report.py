@@ -102,17 +102,21 @@ def test_sample_pdf_pages_summary_and_fonts(sample_report):
     assert result.sections == [s.key for s in SECTIONS]
     assert len(reader.pages) == 1 + len(result.pages)
     maps = [p for p in result.pages if "：" in p]
-    assert len(maps) == 11
+    # the pre-review overview plus a detail page for each of its 3 projects on farmland (all
+    # under 5 mm at the overview's 1:120 000: xigeo.maps.farmland_overlap_maps), and the
+    # enforcement map (issue 17)
+    assert len(maps) == 14
+    assert sum("局部放大图" in p for p in maps) == 3
     assert result.pages[0] == "主要指标汇总"
     # as designed on the sample: summary 1, overview 1+2 (一级分类, 耕地坡度分级; the 二级 and
     # 三大类 tables are too wide for a page: workbook only), linkage 1+3, consolidation 1+1,
-    # pre-review 1+1+3 (62 rows), industrial 1+1+3 (81 rows), mine park 1+2, stripping 1+3,
+    # pre-review 1+3+1+3 (overview, 3 project detail maps; 62 rows), industrial 1+1+3 (81 rows), mine park 1+2, stripping 1+3,
     # change survey 2+2 (the two ledgers; the transition and patch tables are workbook only);
     # quality checks (issue 16) 1+1: the map of the findings and the counts by rule (the list
     # of findings is in the workbook only); enforcement (issue 17) 1+2: the map, the counts by
     # township (8 rows) and the 24 suspected violations (the list of all 38 patches is in the
     # workbook only); and each of the 10 sections opens with its summary page (issue 17)
-    assert len(reader.pages) == 34 + 3 + 10
+    assert len(reader.pages) == 34 + 3 + 10 + 3  # + the 3 pre-review detail maps
     qc = [i for i, p in enumerate(result.pages) if p.startswith("图斑数据质检按规则统计")]
     assert result.pages[qc[0]] == "图斑数据质检按规则统计（未发现错误）"
     assert "未发现错误" in reader.pages[1 + qc[0]].extract_text()
@@ -295,7 +299,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
-    assert len(pypdf.PdfReader(str(pdf)).pages) == 47  # as test_sample_pdf_pages_summary_and_fonts
+    assert len(pypdf.PdfReader(str(pdf)).pages) == 50  # as test_sample_pdf_pages_summary_and_fonts
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,29 @@ from click.core import ParameterSource
 from ._options import check_outputs, crs_option, encoding_option, overwrite_option, read_input
 from ._signoff import settings_from, signoff_options
 
-_PAPERS = ["A4", "A3"]
+_PAPERS = ["A4", "A3", "A2", "A1", "A0"]
+
+
+def _numbers(count: int, what: str) -> "click.ParamType":
+    """A click type for ``count`` comma-separated numbers (``--extent``, ``--center``)."""
+
+    class Numbers(click.ParamType):
+        name = what
+
+        def convert(self, value: object, param: object, ctx: object) -> tuple[float, ...]:
+            if isinstance(value, tuple):
+                return value
+            parts = str(value).replace("，", ",").split(",")
+            try:
+                numbers = tuple(float(v) for v in parts)
+            except ValueError:
+                numbers = ()
+            if len(numbers) != count or not all(math.isfinite(v) for v in numbers):
+                self.fail(f"{value!r}：应为 {count} 个以逗号分隔的数（{what}，图层坐标系单位）",
+                          param, ctx)  # type: ignore[arg-type]
+            return numbers
+
+    return Numbers()
 
 
 def _split_kind(spec: str) -> tuple[str | None, str]:
@@ -32,12 +55,23 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @click.option("--title", required=True, help="Map title (图名).")
 @click.option("--subtitle", help="Line under the title.")
 @click.option("--paper", type=click.Choice(_PAPERS, case_sensitive=False), default="A4",
-              show_default=True)
+              show_default=True, help="纸张：A4、A3、A2、A1 或 A0。")
 @click.option("--orientation", type=click.Choice(["auto", "portrait", "landscape"]),
               default="auto", show_default=True)
 @click.option("--grid", type=click.Choice(["auto", "gk", "dms", "none"]), default="auto",
               show_default=True, help="Coordinate grid: GK metres, degrees-minutes or none.")
-@click.option("--scale", type=click.FloatRange(min=0, min_open=True), help="Scale denominator, e.g. 10000 for 1:10 000.")
+@click.option("--scale", type=click.FloatRange(min=0, min_open=True),
+              help="比例尺分母，如 10000 表示 1:10 000（图上毫米 × 分母 = 实地毫米）；"
+                   "默认取能容纳全部图层的整数比例尺。")
+@click.option("--extent", type=_numbers(4, "xmin,ymin,xmax,ymax"),
+              help="制图范围 xmin,ymin,xmax,ymax（图层坐标系单位）；默认为全部图层范围。")
+@click.option("--center", type=_numbers(2, "x,y"),
+              help="图幅中心 x,y；与 --scale 同用时按纸张图框大小截取该中心周围的范围。")
+@click.option("--fit", type=click.Choice(["paper", "pages"]), default="paper", show_default=True,
+              help="固定比例尺下范围超出图框时：paper 换用更大纸张（最大 A0），pages 分幅输出为"
+                   "多页 PDF（每页注明第几幅及行列位置）。比例尺始终不变。")
+@click.option("--map-crs", help="先将全部图层投影到此坐标系再制图，如 EPSG:4526"
+                                "（经纬度图层按比例尺制图时需要）。")
 @click.option("--label-field", "--label", "label_field",
               help="Field written on the features of the last layer (e.g. JXQBH).")
 @click.option("--locator", type=click.Path(path_type=Path), help="County outline for a locator inset.")
@@ -48,7 +82,8 @@ def _split_kind(spec: str) -> tuple[str | None, str]:
 @overwrite_option
 def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str | None,
                 paper: str, orientation: str, grid: str, scale: float | None,
-                label_field: str | None, locator: Path | None, dpi: int,
+                extent: tuple[float, ...] | None, center: tuple[float, ...] | None, fit: str,
+                map_crs: str | None, label_field: str | None, locator: Path | None, dpi: int,
                 encoding: str | None, crs: tuple[str, ...], overwrite: bool,
                 **signoff: Any) -> None:
     """Draw LAYERs (first at the bottom) as a map with title, legend, scale bar and grid.
@@ -66,6 +101,8 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
     Examples:
       xigeo map dltb.shp boundary:county.shp -o 土地利用现状图.pdf --title 息县土地利用现状图
       xigeo map farmland:jbnt.shp newbuild:建新区.shp -o 叠加图.pdf --title 建新区与永久基本农田叠加图 --label-field JXQBH --paper A3
+      xigeo map dltb.shp -o 分幅图.pdf --title 息县土地利用现状图 --scale 10000 --fit pages
+      xigeo map dltb.shp -o 局部.pdf --title 城关镇土地利用现状图 --scale 5000 --center 38566000,3580000
     """
     from ..maps import export_map, layer
     from ..settings import ReportSettings
@@ -88,7 +125,8 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
         map_layers.append(layer(gdf, kind, label_field=field))
     county = read_input(locator, crs, encoding=encoding) if locator else None
     export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
-               orientation=orientation, grid=grid, scale=scale, locator=county,
+               orientation=orientation, grid=grid, scale=scale, extent=extent, center=center,
+               fit=fit, crs=map_crs, locator=county,
                signoff=settings if settings != ReportSettings() else None, dpi=dpi,
                overwrite=overwrite)
     click.echo(f"wrote {output}")

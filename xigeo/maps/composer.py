@@ -45,10 +45,15 @@ from .styles import MapLayer, as_layers
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PAPER_MM", "MapInfo", "page_size", "thematic_map", "export_map", "map_info", "map_format"]
+__all__ = ["PAPER_MM", "FITS", "MapInfo", "page_size", "frame_size", "thematic_map", "map_pages",
+           "export_map", "map_info", "map_format"]
 
-#: paper name -> (width, height) in millimetres, portrait
-PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+#: paper name -> (width, height) in millimetres, portrait (ISO 216 A series)
+PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0), "A2": (420.0, 594.0),
+            "A1": (594.0, 841.0), "A0": (841.0, 1189.0)}
+#: what a map at a fixed scale does when its extent does not fit the frame: a larger
+#: paper (up to A0) or several pages (:func:`map_pages`, ``export_map(..., fit="pages")``)
+FITS = ("paper", "pages")
 MM = 1 / 25.4
 FORMATS = ("pdf", "png", "svg")
 _NICE_SCALES = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
@@ -73,6 +78,10 @@ class MapInfo:
     grid: dict[str, list[tuple[float, str]]]
     legend: list[str]
     sheet: str | None = None
+    #: position in a paged map: (page, pages, row, column), 1-based; None for a single page
+    page: tuple[int, int, int, int] | None = None
+    #: the map frame (axes) on paper in millimetres: (left, bottom, width, height)
+    frame_mm: tuple[float, float, float, float] | None = None
 
 
 def map_info(fig: Figure) -> MapInfo:
@@ -100,6 +109,128 @@ def page_size(paper: str = "A4", orientation: str = "portrait") -> tuple[float, 
     if orientation == "landscape":
         w, h = h, w
     return w * MM, h * MM
+
+
+def _frame_mm(W: float, H: float, subtitle: bool) -> tuple[float, float, float, float]:
+    """The map frame on a W x H mm page: (left, bottom, right, top) in mm from the lower left."""
+    m = 12.0
+    title_h = 26.0 if subtitle else 20.0
+    info_h = 17.0
+    legend_w = round(0.2 * W, 1)
+    return m + 8.0, m + info_h + 7.0, W - m - legend_w - 4.0, H - m - title_h
+
+
+def frame_size(paper: str = "A4", orientation: str = "portrait", *,
+               subtitle: bool = False) -> tuple[float, float]:
+    """Width and height in mm of the map frame of a :func:`thematic_map` page.
+
+    At scale 1:S the frame shows ``width / 1000 * S`` metres of ground.
+
+    >>> frame_size("A4", "landscape")
+    (201.6, 142.0)
+    """
+    w, h = page_size(paper, orientation)
+    left, bottom, right, top = _frame_mm(w / MM, h / MM, subtitle)
+    return round(right - left, 6), round(top - bottom, 6)
+
+
+def _needed_scale(extent: tuple[float, float, float, float], frame: tuple[float, float],
+                  crs: pyproj.CRS) -> float:
+    """The scale denominator at which ``extent`` just fits a frame of ``frame`` mm (projected)."""
+    unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    x0, y0, x1, y1 = extent
+    return max((x1 - x0) * unit / (frame[0] / 1000), (y1 - y0) * unit / (frame[1] / 1000))
+
+
+def _choose_page(extent: tuple[float, float, float, float], crs: pyproj.CRS, scale: float | None,
+                 paper: str, orientation: str, subtitle: bool, fit: str) -> tuple[str, str]:
+    """Paper and orientation for a map of ``extent``: at a fixed scale the extent must fit the
+    frame, on a larger paper when ``fit="paper"``; never a different scale, never a crop."""
+    if fit not in FITS:
+        raise OptionError(f"fit={fit!r}：可选 {', '.join(FITS)}")
+    key = str(paper).upper()
+    page_size(key, "portrait")  # checks the paper name
+    wide = (extent[2] - extent[0]) > (extent[3] - extent[1])
+    if orientation == "auto":
+        orientations = ["landscape", "portrait"] if wide else ["portrait", "landscape"]
+    else:
+        page_size(key, orientation)  # checks the orientation
+        orientations = [orientation]
+    if scale is None:
+        return key, orientations[0]
+    if crs.is_geographic:
+        raise OptionError(f"按比例尺 1:{scale:g} 制图需要投影坐标系（米），图层为 {crs.name}。"
+                          "改正：" + fix("thematic_map(..., crs='EPSG:4526')",
+                                        "--map-crs EPSG:4526"))
+    papers = list(PAPER_MM)
+    tried = []
+    for name in papers[papers.index(key):] if fit == "paper" else [key]:
+        for orient in orientations:
+            need = _needed_scale(extent, frame_size(name, orient, subtitle=subtitle), crs)
+            tried.append((name, orient, need))
+            if scale >= need * (1 - 1e-9):
+                if name != key:
+                    log.warning("比例尺 1:%g 下 %s 容纳不下制图范围，改用 %s（%s）", scale, key,
+                                name, {"portrait": "纵向", "landscape": "横向"}[orient])
+                return name, orient
+    best = min(tried, key=lambda t: t[2])
+    pages = fix("map_pages(...) or export_map(..., fit='pages')", "--fit pages")
+    larger = fix("fit='paper'", "--fit paper")
+    orient_zh = {"portrait": "纵向", "landscape": "横向"}
+    raise OptionError(
+        f"比例尺 1:{elements.format_metres(scale)} 下制图范围（{(extent[2] - extent[0]) / 1000:.1f} 千米"
+        f" × {(extent[3] - extent[1]) / 1000:.1f} 千米）超出 {best[0]}{orient_zh[best[1]]}图框"
+        f"（该纸张需 1:{elements.format_metres(math.ceil(best[2]))}）。改正：{pages} 分幅输出"
+        + (f"，{larger} 换用更大纸张" if fit != "paper" else "")
+        + "，或用更小的比例尺（更大的分母，如 "
+        + fix(f"scale={_nice_scale(best[2]):.0f}", f"--scale {_nice_scale(best[2]):.0f}") + "）")
+
+
+def _map_extent(layers: list[MapLayer], extent: Sequence[float] | None,
+                center: Sequence[float] | None, margin: float) -> tuple[float, float, float, float]:
+    """The area a map must show: ``extent`` (or all layers) plus ``margin``; about ``center``
+    (symmetric, so it keeps every feature) when a centre is given."""
+    if center is not None:
+        cx, cy = _pair(center, "center")
+        x0, y0, x1, y1 = _extent(layers, extent, margin)
+        hx, hy = max(cx - x0, x1 - cx, 0.0), max(cy - y0, y1 - cy, 0.0)
+        return cx - hx, cy - hy, cx + hx, cy + hy
+    return _extent(layers, extent, margin)
+
+
+def _pair(value: Sequence[float], name: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise OptionError(f"{name}={value!r}：应为两个数 x, y（图层坐标系）") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise OptionError(f"{name}={value!r}：应为两个有限数 x, y")
+    return x, y
+
+
+def _check_extent(extent: Sequence[float]) -> tuple[float, float, float, float]:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in extent)
+    except (TypeError, ValueError):
+        raise OptionError(f"extent={extent!r}：应为四个数 xmin, ymin, xmax, ymax") from None
+    if not all(map(math.isfinite, (x0, y0, x1, y1))) or x1 <= x0 or y1 <= y0:
+        raise OptionError(f"extent={tuple(extent)!r}：应满足 xmin < xmax、ymin < ymax"
+                          "（有限数，图层坐标系）")
+    return x0, y0, x1, y1
+
+
+def _check_not_empty(layers: list[MapLayer], limits: tuple[float, float, float, float]) -> None:
+    """An asked-for extent or centre that shows no feature is an error, not an empty frame."""
+    frame = shapely.box(*limits)
+    for lyr in layers:
+        if len(lyr.data) and len(lyr.data.sindex.query(frame, predicate="intersects")):
+            return
+    bounds = np.array([lyr.data.total_bounds for lyr in layers if len(lyr.data)])
+    data = (f"{np.nanmin(bounds[:, 0]):.0f}, {np.nanmin(bounds[:, 1]):.0f}, "
+            f"{np.nanmax(bounds[:, 2]):.0f}, {np.nanmax(bounds[:, 3]):.0f}") if len(bounds) else "-"
+    raise OptionError(f"图框 {', '.join(f'{v:.0f}' for v in limits)} 内没有任何要素"
+                      f"（图层范围 {data}），不输出空白图框。改正："
+                      + fix("extent= 或 center= 取在图层范围内", "--extent / --center 取在图层范围内"))
 
 
 def _nice_scale(denominator: float) -> float:
@@ -150,7 +281,7 @@ def _layer_crs(layers: list[MapLayer], crs: Any) -> pyproj.CRS:
 def _extent(layers: list[MapLayer], extent: Sequence[float] | None,
             margin: float) -> tuple[float, float, float, float]:
     if extent is not None:
-        x0, y0, x1, y1 = map(float, extent)
+        x0, y0, x1, y1 = _check_extent(extent)
     else:
         bounds = np.array([lyr.data.total_bounds for lyr in layers if len(lyr.data)
                            and not lyr.data.geometry.is_empty.all()])
@@ -181,9 +312,6 @@ def _fit(extent: tuple[float, float, float, float], box_in: tuple[float, float],
         from .._options import positive
 
         denominator = positive(scale, name="scale") if scale is not None else _nice_scale(needed)
-        if scale is not None and scale < needed * (1 - 1e-9):
-            log.warning("at 1:%g the data do not fit the frame (needs 1:%.0f); the map is cropped",
-                        scale, needed)
         per_inch = denominator * 0.0254 / metres_per_unit
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half_x, half_y = per_inch * w / 2, per_inch * h / aspect / 2
@@ -304,9 +432,11 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
                  legend_title: str = "图  例", locator: gpd.GeoDataFrame | None = None,
                  maker: str | None = None, author: str | None = None,
                  date: str | dt.date | None = None, source: str | None = None,
-                 crs: Any = None, extent: Sequence[float] | None = None, margin: float = 0.04,
+                 crs: Any = None, extent: Sequence[float] | None = None,
+                 center: Sequence[float] | None = None, fit: str = "paper", margin: float = 0.04,
                  palette: Palette | None = None, extra: Any = None,
-                 sheet: str | None = None, reviewer: str | None = None, logo: Any = None,
+                 sheet: str | None = None, page: tuple[int, int, int, int] | None = None,
+                 reviewer: str | None = None, logo: Any = None,
                  terrain: bool = False, signoff: Any = None) -> Figure:
     """Compose a thematic map page from layers drawn in order.
 
@@ -321,14 +451,24 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     title : str
         Map title (图名), e.g. ``"息县土地利用现状图"``.
     paper, orientation : str
-        ``"A4"`` or ``"A3"``; ``"portrait"``, ``"landscape"`` or ``"auto"``
-        (landscape when the data are wider than tall).
+        ``"A4"``, ``"A3"``, ``"A2"``, ``"A1"`` or ``"A0"``; ``"portrait"``,
+        ``"landscape"`` or ``"auto"`` (landscape when the data are wider than
+        tall; at a fixed scale the orientation the map fits).
     grid : str
         ``"auto"`` (GK metres for projected CRSs, degrees for geographic),
         ``"gk"``, ``"dms"`` (degrees and minutes, e.g. 114°40′E) or ``"none"``.
     scale : float, optional
         Scale denominator (50000 for 1:50 000). Default: the smallest round
-        scale at which every layer fits the frame (projected CRSs).
+        scale at which every layer fits the frame (projected CRSs). The map is
+        drawn at exactly this scale on paper (frame millimetres x scale =
+        ground metres); the scale bar and the 比例尺 text say so.
+    fit : str
+        A fixed ``scale`` whose extent does not fit the frame: ``"paper"``
+        (default) draws it on the next larger paper that holds it (A4 → A0,
+        logged); ``"pages"`` refuses here (use :func:`map_pages` or
+        ``export_map(..., fit="pages")`` for a multi-page PDF). Beyond A0, or
+        with ``"pages"``, :class:`~xigeo.errors.OptionError` names both fixes.
+        The map is never cropped and the scale never changed.
     scalebar, north, legend : bool
         Draw the scale bar, north arrow, legend.
     locator : GeoDataFrame, optional
@@ -355,6 +495,12 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         already share one CRS (otherwise :class:`~xigeo.errors.CRSError`).
     extent : (xmin, ymin, xmax, ymax), optional
         Area to show (default: all layers plus ``margin``).
+    center : (x, y), optional
+        Centre of the map. With ``scale`` the frame is exactly the paper's
+        frame at that scale about this point (a window; features beyond it
+        are outside); without, the extent is widened symmetrically about it.
+        An extent or centre that shows no feature is an
+        :class:`~xigeo.errors.OptionError` (never an empty frame).
     palette : Palette, optional
         Land-use palette (default: ``xigeo/data/landuse_palette.csv``).
     extra : callable, optional
@@ -403,26 +549,41 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
     if locator is not None:
+        if crs is not None and locator.crs is not None:
+            locator = locator.to_crs(map_crs)
         check_same_crs(mlayers[0].data, locator, names=("map", "locator"))
     pal = palette or landuse_palette()
-    if orientation == "auto":
-        ex = _extent(mlayers, extent, margin)
-        orientation = "landscape" if (ex[2] - ex[0]) > (ex[3] - ex[1]) else "portrait"
+    if scale is not None:
+        from .._options import positive
+
+        scale = positive(scale, name="scale")
+    ex = _map_extent(mlayers, extent, center, margin)
+    sub = subtitle is not None
+    if center is not None and scale is not None:
+        # a window of the frame's size at this scale about the centre: it fits by construction
+        paper, orientation = _choose_page(ex, map_crs, None, paper, orientation, sub, fit)
+        if map_crs.is_geographic:
+            _choose_page(ex, map_crs, scale, paper, orientation, sub, fit)  # refuses
+        fw, fh = frame_size(paper, orientation, subtitle=sub)
+        unit = map_crs.axis_info[0].unit_conversion_factor if map_crs.axis_info else 1.0
+        cx, cy = _pair(center, "center")
+        hx, hy = fw / 2000 * scale / unit, fh / 2000 * scale / unit
+        ex = (cx - hx, cy - hy, cx + hx, cy + hy)
+    else:
+        paper, orientation = _choose_page(ex, map_crs, scale, paper, orientation, sub, fit)
     with matplotlib.rc_context(map_rc()):
         fig = Figure(figsize=page_size(paper, orientation))
         FigureCanvasAgg(fig)
         W, H = fig.get_figwidth() / MM, fig.get_figheight() / MM  # mm
-        m = 12.0
-        title_h = 20.0 if subtitle is None else 26.0
-        info_h = 17.0
+        m, info_h = 12.0, 17.0  # page margin, information block height (as _frame_mm)
         legend_w = round(0.2 * W, 1)
-        left, bottom = m + 8.0, m + info_h + 7.0
-        right, top = W - m - legend_w - 4.0, H - m - title_h
+        left, bottom, right, top = _frame_mm(W, H, sub)
         box = (left / W, bottom / H, (right - left) / W, (top - bottom) / H)
         ax = fig.add_axes(box, gid="xigeo-map")
         (x0, y0, x1, y1), aspect, denominator = _fit(
-            _extent(mlayers, extent, margin), ((right - left) * MM, (top - bottom) * MM),
-            map_crs, scale)
+            ex, ((right - left) * MM, (top - bottom) * MM), map_crs, scale)
+        if extent is not None or center is not None:
+            _check_not_empty(mlayers, (x0, y0, x1, y1))
         handles: list[Any] = []
         for i, lyr in enumerate(mlayers):
             handles += _draw_layer(ax, lyr, i, pal)
@@ -442,7 +603,7 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
         obstacles = [a.get_window_extent(renderer) for a in ax.get_children()
                      if str(a.get_gid()).startswith(("xigeo-scalebar", "xigeo-north"))]
-        for lyr in mlayers:
+        for lyr in mlayers[::-1]:  # the top layer (the map's subject) is labelled first
             if lyr.label_field is not None:
                 place_labels(ax, lyr.data, lyr.label_field, avoid=obstacles)
         # title block
@@ -517,8 +678,9 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
                                  author=author, reviewer=reviewer, date=str(when), source=source,
                                  elevation_datum=datum, logo=logo, blanks=settings is not None)
         if denominator is not None:
-            fig.text(((left + right) / 2) / W, (bottom - 7.5) / H, f"比例尺  {_format_scale(denominator)}",
-                     ha="center", va="top", fontproperties=font(8.5), gid="xigeo-scale")
+            # centred between the frame's coordinate labels and the information block
+            fig.text(((left + right) / 2) / W, (bottom - 6.5) / H, f"比例尺  {_format_scale(denominator)}",
+                     ha="center", va="center", fontproperties=font(8.5), gid="xigeo-scale")
         # outer neat line around the whole sheet content
         fig.add_artist(Rectangle(((m - 4) / W, (m - 4) / H), (W - 2 * m + 8) / W,
                                  (H - 2 * m + 8) / H, transform=fig.transFigure, fill=False,
@@ -526,10 +688,100 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
     fig._repr_png_ = functools.partial(_repr_png, fig)  # type: ignore[attr-defined]
     fig.xigeo_map = MapInfo(title=title, crs=map_crs, paper=str(paper).upper(),  # type: ignore[attr-defined]
                             orientation=orientation, extent=(x0, y0, x1, y1), scale=denominator,
-                            scalebar=bar, grid=ticks, legend=entries, sheet=sheet)
+                            scalebar=bar, grid=ticks, legend=entries, sheet=sheet, page=page,
+                            frame_mm=(left, bottom, right - left, top - bottom))
     log.info("composed map %r: %d layers, %s", title, len(mlayers),
              _format_scale(denominator) if denominator else map_crs.name)
     return fig
+
+
+def map_pages(layers: Any, *, title: str, scale: float, paper: str = "A4",
+              orientation: str = "auto", extent: Sequence[float] | None = None,
+              margin: float = 0.04, subtitle: str | None = None, crs: Any = None,
+              locator: gpd.GeoDataFrame | None = None, **kwargs: Any) -> list[Figure]:
+    """A map at a fixed scale on as many pages as it needs: one Figure per sheet.
+
+    The extent (all layers plus ``margin``, or ``extent``) is cut into a grid
+    of sheets, each exactly one frame at 1:``scale`` on ``paper`` (the
+    orientation that needs fewer pages when ``"auto"``), centred on the
+    extent. Sheets showing no feature are left out, so no page has an empty
+    frame. Each page's subtitle is its position note (第2幅／共6幅（第1行第2列）,
+    rows from the top) and its locator shows the sheet grid with the page's
+    sheet marked (the ``locator`` outline, if given, drawn with it).
+    ``fig.xigeo_map.page`` is (page, pages, row, column). The other keywords
+    are :func:`thematic_map`'s.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> g = gpd.GeoDataFrame({"DLBM": ["0101", "0103"]}, geometry=[
+    ...     box(38_560_000, 3_580_000, 38_561_000, 3_581_000),
+    ...     box(38_562_000, 3_580_000, 38_563_000, 3_581_000)], crs=4526)
+    >>> pages = map_pages(g, title="示例图", scale=10000, date="2026年11月")
+    >>> [map_info(f).page for f in pages], map_info(pages[0]).scale
+    ([(1, 2, 1, 1), (2, 2, 1, 2)], 10000.0)
+    """
+    from .._options import positive
+
+    scale = positive(scale, name="scale")
+    if kwargs.pop("center", None) is not None:
+        raise TypeError("map_pages takes extent=, not center= (a centre and a scale make one page:"
+                        " thematic_map(..., center=, scale=))")
+    mlayers = as_layers(layers)
+    map_crs = _layer_crs(mlayers, crs)
+    ex = _extent(mlayers, extent, margin)
+    _choose_page(ex, map_crs, None, paper, "portrait", True, "pages")  # checks paper, CRS kind
+    if map_crs.is_geographic:
+        _choose_page(ex, map_crs, scale, paper, "portrait", True, "pages")  # refuses
+    unit = map_crs.axis_info[0].unit_conversion_factor if map_crs.axis_info else 1.0
+    best = None
+    for orient in (["landscape", "portrait"] if orientation == "auto" else [orientation]):
+        fw, fh = frame_size(paper, orient, subtitle=True)
+        sw, sh = fw / 1000 * scale / unit, fh / 1000 * scale / unit  # sheet size, data units
+        cols = max(1, math.ceil((ex[2] - ex[0]) / sw * (1 - 1e-9)))
+        rows = max(1, math.ceil((ex[3] - ex[1]) / sh * (1 - 1e-9)))
+        if best is None or cols * rows < best[1] * best[2]:
+            best = (orient, cols, rows, sw, sh)
+    assert best is not None
+    orient, cols, rows, sw, sh = best
+    x_start = (ex[0] + ex[2]) / 2 - cols * sw / 2
+    y_top = (ex[1] + ex[3]) / 2 + rows * sh / 2
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    sx0, sy1 = x_start + c * sw, y_top - r * sh
+    sheets = shapely.box(sx0, sy1 - sh, sx0 + sw, sy1)
+    used = np.zeros(len(sheets), dtype=bool)
+    for lyr in mlayers:
+        if len(lyr.data):
+            hit = lyr.data.sindex.query(sheets, predicate="intersects")[0]
+            used[hit] = True
+    keep = np.flatnonzero(used)
+    index = gpd.GeoDataFrame(geometry=sheets[keep], crs=map_crs)
+    if locator is not None:
+        check_same_crs(mlayers[0].data, locator, names=("map", "locator"))
+        index = gpd.GeoDataFrame(geometry=_concat_geoms(locator.geometry, index.geometry),
+                                 crs=map_crs)
+    figures = []
+    for k, i in enumerate(keep, start=1):
+        frame = sheets[i]
+        clipped = [dataclasses.replace(lyr, data=lyr.data.iloc[np.sort(
+            lyr.data.sindex.query(frame, predicate="intersects"))] if len(lyr.data) else lyr.data)
+            for lyr in mlayers]
+        note = f"第{k}幅／共{len(keep)}幅（第{r[i] + 1}行第{c[i] + 1}列）"
+        cx, cy = shapely.get_coordinates(shapely.centroid(frame))[0]
+        figures.append(thematic_map(
+            [lyr for lyr in clipped if len(lyr.data)] or clipped[:1], title=title,
+            subtitle=f"{subtitle}　{note}" if subtitle else note, paper=paper,
+            orientation=orient, scale=scale, center=(cx, cy), crs=map_crs, locator=index,
+            page=(k, len(keep), int(r[i]) + 1, int(c[i]) + 1), **kwargs))
+    log.info("map %r at 1:%g: %d pages (%d x %d sheets of %s %s)", title, scale, len(figures),
+             rows, cols, paper, orient)
+    return figures
+
+
+def _concat_geoms(*series: Any) -> np.ndarray:
+    """The geometries of several GeoSeries as one array (in order)."""
+    return np.concatenate([np.asarray(s.values, dtype=object) for s in series])
 
 
 def _shrink_to(text: Any, width_px: float, renderer: Any, *, minimum: float) -> None:
@@ -566,7 +818,7 @@ def map_format(path: str | os.PathLike[str]) -> str:
 
 
 def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
-               overwrite: bool = False, **kwargs: Any) -> Path:
+               overwrite: bool = False, fit: str = "paper", **kwargs: Any) -> Path:
     """Write a map to PDF, PNG or SVG (by the file's suffix); return the path.
 
     ``layers`` is what :func:`thematic_map` takes (then ``title=`` and the
@@ -576,6 +828,11 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
     temporary name and renamed, so a failure never leaves half a file. An
     existing file is refused (:class:`~xigeo.errors.LayerWriteError`) unless
     ``overwrite=True``.
+
+    ``fit="pages"`` with a ``scale=`` writes a map that does not fit the
+    paper as a multi-page PDF, one sheet per page (:func:`map_pages`); PNG
+    and SVG hold one page, so there it is an error when more are needed.
+    ``fit="paper"`` (default) sizes the paper up instead (:func:`thematic_map`).
 
     Examples
     --------
@@ -596,8 +853,29 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
         raise TypeError(f"export_map got a finished Figure and map options "
                         f"({', '.join(sorted(kwargs))}); pass them when making the map")
     # atomic_path refuses an existing file (without overwrite) before the map is composed
+    if fit not in FITS:
+        raise OptionError(f"fit={fit!r}：可选 {', '.join(FITS)}")
     with atomic_path(path, overwrite=overwrite) as tmp:
-        fig = layers if isinstance(layers, Figure) else thematic_map(layers, **kwargs)
+        if isinstance(layers, Figure):
+            fig = layers
+        elif fit == "pages" and kwargs.get("scale") is not None and kwargs.get("center") is None:
+            figures = map_pages(layers, **kwargs)
+            if len(figures) > 1:
+                if fmt != "pdf":
+                    raise OptionError(f"{path}：比例尺 1:{kwargs['scale']:g} 下需分 {len(figures)} "
+                                      f"幅，.{fmt} 文件只能存一页。改正：输出 .pdf，或 "
+                                      + fix("fit='paper'", "--fit paper"))
+                from matplotlib.backends.backend_pdf import PdfPages
+
+                with matplotlib.rc_context(map_rc()), PdfPages(
+                        tmp, metadata={"Creator": "xigeo", "Title": kwargs.get("title")}) as pdf:
+                    for page in figures:
+                        pdf.savefig(page)
+                log.info("wrote %s (%d pages)", path, len(figures))
+                return path
+            fig = figures[0]
+        else:
+            fig = thematic_map(layers, fit=fit, **kwargs)
         title = getattr(getattr(fig, "xigeo_map", None), "title", None)
         metadata: dict[str, Any] = ({"Software": "xigeo", "Title": title} if fmt == "png"
                                     else {"Creator": "xigeo", "Title": title})

@@ -30,12 +30,12 @@ from matplotlib.patches import FancyArrowPatch, Patch
 from ..crs import check_same_crs, normalize_crs
 from ..errors import CRSError, OptionError, SchemaError
 from ._fonts import font
-from .composer import thematic_map
+from .composer import map_info, thematic_map
 from .styles import MapLayer, layer
 
 log = logging.getLogger(__name__)
 
-__all__ = ["landuse_map", "farmland_overlap_map", "linkage_map", "consolidation_map",
+__all__ = ["landuse_map", "farmland_overlap_map", "farmland_overlap_maps", "linkage_map", "consolidation_map",
            "minepark_map", "stripping_map", "enforcement_map"]
 
 
@@ -91,10 +91,48 @@ def landuse_map(landuse: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None 
     return thematic_map(layers, title=title, **kwargs)
 
 
+def _overlap_pieces(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, overlaps: Any,
+                    extent: tuple[float, ...], tolerance_m2: float) -> tuple[gpd.GeoDataFrame, Any]:
+    """The overlap pieces (a GeoDataFrame with ``sliver``), and the PrereviewResult if given."""
+    review = overlaps if hasattr(overlaps, "overlap") and hasattr(overlaps, "projects") else None
+    if overlaps is None:
+        from ..farmland import farmland_overlap
+
+        overlaps = farmland_overlap(parcels, _clip(farmland, extent), tolerance_m2=tolerance_m2)
+    if not isinstance(overlaps, pd.DataFrame):
+        overlaps = getattr(overlaps, "overlap", overlaps)  # a PrereviewResult
+    pieces = overlaps if isinstance(overlaps, pd.DataFrame) else getattr(overlaps, "pieces", None)
+    if not isinstance(pieces, gpd.GeoDataFrame):
+        raise TypeError("overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces")
+    pieces = pieces.copy()
+    pieces["sliver"] = (pieces["sliver"].astype(bool) if "sliver" in pieces.columns
+                        else pd.Series(False, index=pieces.index))
+    return pieces, review
+
+
+def _ids_as_column(parcels: gpd.GeoDataFrame, field: str | None) -> gpd.GeoDataFrame:
+    """Parcels indexed by their id field (as the calculators index them) keep it as a column
+    too, so it can be written on the map."""
+    if field is not None and field not in parcels.columns and parcels.index.name == field:
+        return parcels.assign(**{field: parcels.index.to_numpy()})
+    return parcels
+
+
+def _project_totals(pieces: gpd.GeoDataFrame, review: Any) -> pd.Series:
+    """亩 on basic farmland per occupying project (parcel index label): the pre-review table's
+    ``jbnt_mu`` when a PrereviewResult is given, else the sum of the real pieces' ``area_mu``."""
+    if review is not None and "jbnt_mu" in review.projects.columns:
+        mu = review.projects["jbnt_mu"]
+        return mu[mu > 0]
+    if "area_mu" not in pieces.columns or "parcel_id" not in pieces.columns:
+        return pd.Series(dtype=float)
+    return pieces[~pieces["sliver"]].groupby("parcel_id")["area_mu"].sum()
+
+
 def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, *,
                          overlaps: Any = None, landuse: gpd.GeoDataFrame | None = None,
                          label_field: str | None = "XMBH", tolerance_m2: float = 10.0,
-                         area_labels: bool = True,
+                         area_labels: bool = True, project_totals: bool = False,
                          title: str = "建设项目与永久基本农田叠加图", **kwargs: Any) -> Figure:
     """Parcels over permanent basic farmland, the overlap pieces highlighted.
 
@@ -117,39 +155,133 @@ def farmland_overlap_map(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, 
         ``parcels`` has no such field).
     area_labels : bool
         Write each overlap piece's area (亩, from the ``area_mu`` field).
+    project_totals : bool
+        Instead of the parcel ids and the pieces' areas, write one label per
+        project on farmland: its id and its area on farmland ("YS2014008：
+        14.80亩"; the pre-review table's figure when ``overlaps`` is a
+        PrereviewResult, else the sum of its pieces). For an overview where
+        the pieces are too small to label (:func:`farmland_overlap_maps`).
     """
     check_same_crs(parcels, farmland, names=("parcels", "farmland"))
+    parcels = _ids_as_column(parcels, label_field)
     if label_field is not None and label_field not in parcels.columns:
         label_field = None
     extent = kwargs.pop("extent", None) or _bounds(parcels, margin=0.15)
-    if overlaps is None:
-        from ..farmland import farmland_overlap
-
-        overlaps = farmland_overlap(parcels, _clip(farmland, extent), tolerance_m2=tolerance_m2)
-    if not isinstance(overlaps, pd.DataFrame):
-        overlaps = getattr(overlaps, "overlap", overlaps)  # a PrereviewResult
-    pieces = overlaps if isinstance(overlaps, pd.DataFrame) else getattr(overlaps, "pieces", None)
-    if not isinstance(pieces, gpd.GeoDataFrame):
-        raise TypeError("overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces")
-    sliver = pieces["sliver"].astype(bool) if "sliver" in pieces.columns else \
-        pd.Series(False, index=pieces.index)
+    pieces, review = _overlap_pieces(parcels, farmland, overlaps, extent, tolerance_m2)
+    sliver = pieces["sliver"]
     real = pieces[~sliver].copy()
     piece_labels = None
-    if area_labels and "area_mu" in real.columns:
+    if area_labels and "area_mu" in real.columns and not project_totals:
         real["_area_label"] = [f"{v:.2f}亩" for v in real["area_mu"]]
         piece_labels = "_area_label"
+    shown_parcels, parcel_labels = parcels, label_field
+    on_farmland = None
+    if project_totals:
+        totals = _project_totals(pieces, review)
+        on_farmland = parcels.loc[parcels.index.intersection(totals.index)].copy()
+        names = (on_farmland[label_field].astype(str) + "：" if label_field
+                 else pd.Series("", index=on_farmland.index)).tolist()
+        on_farmland["_total_label"] = [f"{n}{totals[i]:.2f}亩"
+                                       for n, i in zip(names, on_farmland.index)]
+        parcel_labels = None
     layers: list[MapLayer] = []
     if landuse is not None:
         layers.append(layer(_clip(landuse, extent), "landuse", legend=False, alpha=0.4))
     layers += [layer(_clip(farmland, extent), "farmland"),
-               layer(parcels, "parcels", label=kwargs.pop("parcel_label", "建设项目用地"),
-                     label_field=label_field),
+               layer(shown_parcels, "parcels", label=kwargs.pop("parcel_label", "建设项目用地"),
+                     label_field=parcel_labels),
                layer(real, "overlap", label_field=piece_labels)]
     if sliver.any():
         layers.append(layer(pieces[sliver], "overlap", label="细碎重叠（不超过容差）",
                             facecolor=(1.0, 0.85, 0.0, 0.9), edgecolor=(0.6, 0.45, 0.0)))
+    if on_farmland is not None and len(on_farmland):
+        # a dot marks each project on farmland (under a millimetre on an overview), labelled
+        # beside it with its area on farmland
+        dots = on_farmland.set_geometry(on_farmland.geometry.representative_point())
+        layers.append(layer(dots, "points", label="占用永久基本农田的项目（标注占用面积）",
+                            color=(0.55, 0.0, 0.65), markersize=22))
+        layers.append(layer(on_farmland, "outline", legend=False, edgecolor=(0.4, 0.0, 0.5),
+                            linewidth=1.4, label_field="_total_label"))
     kwargs.setdefault("source", "永久基本农田划定成果；建设项目用地范围")
     return thematic_map(layers, title=title, extent=extent, **kwargs)
+
+
+def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, *,
+                          overlaps: Any = None, landuse: gpd.GeoDataFrame | None = None,
+                          label_field: str | None = "XMBH", name_field: str | None = "XMMC",
+                          tolerance_m2: float = 10.0, detail_mm: float = 5.0,
+                          title: str = "建设项目与永久基本农田叠加图",
+                          **kwargs: Any) -> list[Figure]:
+    """An overview of every project plus a detail page per small project on farmland.
+
+    The overview (:func:`farmland_overlap_map` with ``project_totals=True``)
+    labels each project on basic farmland with its id and its area on
+    farmland, which is the pre-review table's figure. A project on farmland
+    whose larger side is under ``detail_mm`` millimetres on the overview's
+    paper (too small to read its pieces) gets a detail page after it, at the
+    round scale that fits it: the project, the farmland, every overlap piece
+    labelled with its area (亩) and, as subtitle, the project's total and
+    piece count; its locator shows where it lies among all the projects.
+    Keywords are :func:`thematic_map`'s; ``scale=``, ``center=`` and
+    ``extent=`` apply to the overview only.
+
+    Returns
+    -------
+    list of Figure
+        The overview, then the detail pages in project order. Each detail
+        page's ``fig.xigeo_map.page`` is (k, n, 1, 1) for the k-th of n.
+    """
+    from .._options import positive
+
+    detail_mm = positive(detail_mm, name="detail_mm")
+    parcels = _ids_as_column(parcels, label_field)
+    if label_field is not None and label_field not in parcels.columns:
+        label_field = None
+    if name_field is not None and name_field not in parcels.columns:
+        name_field = None
+    extent = kwargs.get("extent") or _bounds(parcels, margin=0.15)
+    pieces, review = _overlap_pieces(parcels, farmland, overlaps, extent, tolerance_m2)
+    overview = farmland_overlap_map(parcels, farmland, overlaps=review if review is not None
+                                    else pieces, landuse=landuse,
+                                    label_field=label_field, project_totals=True, title=title,
+                                    **kwargs)
+    totals = _project_totals(pieces, review)
+    denominator = map_info(overview).scale
+    occupying = parcels.loc[parcels.index.intersection(totals.index)]
+    b = occupying.geometry.bounds
+    size_mm = np.maximum(b["maxx"] - b["minx"], b["maxy"] - b["miny"]) / (denominator or 1) * 1000
+    small = occupying[(size_mm < detail_mm).to_numpy()] if denominator else occupying.iloc[:0]
+    figures = [overview]
+    detail_kw = {k: v for k, v in kwargs.items() if k not in ("scale", "center", "extent", "fit")}
+    if detail_kw.get("locator") is None:
+        x0, y0, x1, y1 = map_info(overview).extent
+        detail_kw["locator"] = gpd.GeoDataFrame(
+            geometry=[_box((x0, y0, x1, y1))] + list(parcels.geometry.values), crs=parcels.crs)
+    real = pieces[~pieces["sliver"]].copy()
+    real["_area_label"] = [f"{v:.2f}亩" for v in real["area_mu"]]
+    for k, idx in enumerate(small.index, start=1):
+        mine = real[real["parcel_id"] == idx]
+        ident = str(small.at[idx, label_field]) if label_field else str(idx)
+        name = f"　{small.at[idx, name_field]}" if name_field else ""
+        box = _bounds(small.loc[[idx]], margin=0.35)
+        near = _clip(parcels, box)
+        layers: list[MapLayer] = []
+        if landuse is not None:
+            layers.append(layer(_clip(landuse, box), "landuse", legend=False, alpha=0.4))
+        layers += [layer(_clip(farmland, box), "farmland"),
+                   layer(near, "parcels", label="建设项目用地"),
+                   layer(_clip(real, box), "overlap", label_field="_area_label"),
+                   layer(small.loc[[idx]].assign(_id=ident), "outline", label="本项目用地范围",
+                         edgecolor=(0.85, 0.0, 0.0), linewidth=1.6)]
+        fig = thematic_map(
+            layers, title=f"{title}（{ident}局部放大图）",
+            subtitle=f"{ident}{name}　占用永久基本农田{totals[idx]:.2f}亩（{len(mine)}块）",
+            extent=box, source=kwargs.get("source", "永久基本农田划定成果；建设项目用地范围"),
+            page=(k, len(small), 1, 1), **{k2: v for k2, v in detail_kw.items() if k2 != "source"})
+        figures.append(fig)
+    log.info("farmland overlap maps: overview at 1:%s, %d detail pages (projects under %g mm)",
+             denominator, len(small), detail_mm)
+    return figures
 
 
 def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,

@@ -149,18 +149,20 @@ def _consolidation(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
 
 
 def _prereview(L: Mapping[str, Any], r: Any, kw: dict[str, Any]) -> Part:
-    from ..maps import farmland_overlap_map
+    from ..maps import farmland_overlap_maps
 
     projects = L["prereview"]
     if "XMBH" in projects.columns:
         projects = projects.set_index("XMBH")
-    fig = farmland_overlap_map(L["prereview"], L["jbnt"], overlaps=r.overlap,
-                               title="建设项目用地预审与永久基本农田叠加图", **kw)
+    # the overview labels each project on farmland with the table's 占用永久基本农田(亩); a
+    # project under 5 mm on its paper gets a detail page with each piece's area
+    figs = farmland_overlap_maps(projects, L["jbnt"], overlaps=r,
+                                 title="建设项目用地预审与永久基本农田叠加图", **kw)
     checked = _named(r.table("projects", labels="zh", total=True), "项目编号")
     if "XMMC" in projects.columns:
         checked.insert(0, "项目名称", projects["XMMC"].reindex(checked.index))
     summary = _named(r.table("totals", labels="zh"), "审查结果")
-    return Part([fig], [("用地预审汇总", "建设项目用地预审汇总表", summary, None),
+    return Part(figs, [("用地预审汇总", "建设项目用地预审汇总表", summary, None),
                         ("用地预审项目", "建设项目用地预审项目表", checked,
                          ["项目名称", "申报面积(亩)", "占用永久基本农田(亩)", "审查结论",
                           "核减面积(亩)", "核减原因"])])
