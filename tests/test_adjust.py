@@ -563,7 +563,7 @@ def test_cli_error_messages(files, capsys):
     table.assign(KZMJ=table["KZMJ"] + [30.0, 0.0]).to_csv(bad, index=False, encoding="utf-8-sig")
     assert main(["adjust", str(paths["dltb"]), "--control-table", str(bad), "-o", str(paths["out"])]) == 1
     err = capsys.readouterr().err
-    assert "xigeo: error:" in err and "village 411528101001 甲村" in err and "refused" in err
+    assert "xigeo: 错误：" in err and "village 411528101001 甲村" in err and "refused" in err
 
 
 def test_cli_field_names_and_option_values_are_flags(files, tmp_path, capsys):

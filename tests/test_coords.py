@@ -571,7 +571,7 @@ def test_cli_import_export_refuse_an_existing_output_before_reading(tmp_path, ca
     def refused(argv, output, before):
         assert main(argv) == 1
         err = capsys.readouterr().err.strip()
-        assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:"), err
+        assert len(err.splitlines()) == 1 and err.startswith("xigeo: 错误："), err
         assert str(output) in err and "--overwrite" in err
         assert output.read_bytes() == before
 
