@@ -516,7 +516,7 @@ def test_cli_adjusts_and_writes_the_layer_and_the_audit(files):
     assert changed.index.name == "标识码" and set(changed.index) <= set(layer["BSM"])
     assert (h(changed["平差后图斑面积(平方米)"]) - h(changed["平差前图斑面积(平方米)"])
             == h(changed["改变(平方米)"])).all()
-    assert f"已写出 wrote {paths['out']}" in result.output
+    assert f"已写出 {paths['out']}（平差后图斑）" in result.output
 
 
 def test_cli_refuses_existing_outputs_unless_overwrite(files):

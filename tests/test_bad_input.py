@@ -515,7 +515,7 @@ def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
         # were accepted and silently ignored
         (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth-field", "HD"],
          "no field 'HD' for the per-row depth"),
-        (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id indexes the per-feature table"),
+        (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id 是逐要素表的行标识"),
         # already clear (kept so they stay so)
         (["area", s["linkage_newbuild"], "--unit", "acre"], "unknown area unit 'acre'"),
         (["area", s["linkage_newbuild"], "--encoding", "klingon"], "unknown encoding 'klingon'"),

@@ -225,14 +225,14 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
 
     # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved,
     # pre-review 1,525 / 1,286 / 239 mu
-    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 of 23"):
+    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 项指标中 23 项"):
         assert text in result.output
     # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
     # 28 pages and 18 sheets before the change survey (issue 19: 2 maps + 2 ledger pages; 4 sheets)
     # and the quality checks (issue 16: the map of the findings, the counts by rule; 2 sheets)
-    assert f"wrote {pdf.resolve()} (34 pages)" in result.output
-    assert f"wrote {book.resolve()} (24 sheets)" in result.output
+    assert f"已写出 {pdf.resolve()}（34 页）" in result.output
+    assert f"已写出 {book.resolve()}（24 个工作表）" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output

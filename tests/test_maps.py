@@ -676,7 +676,7 @@ def test_cli_map_refuses_an_existing_output_before_reading(tmp_path, capsys):
     assert main(["map", f"newbuild:{sample_path('linkage_newbuild')}", "-o", str(out),
                  "--title", "建新区分布图", "--date", DATE, "--dpi", "40",
                  "--label-field", "JXQBH", "--overwrite"]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert capsys.readouterr().out.strip() == f"已写出 {out}"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["图.png"]
 

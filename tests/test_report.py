@@ -279,7 +279,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     result = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx), "--quiet"])
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
-    assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
+    assert result.output.splitlines() == [f"已写出 {pdf.resolve()}", f"已写出 {xlsx.resolve()}"]
     assert len(pypdf.PdfReader(str(pdf)).pages) == 34
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns

@@ -49,9 +49,15 @@ class _Group(click.Group):
 
     def main(self, args: Any = None, *pos: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        before = _i18n.current()
         _i18n.apply(self, _i18n.language(argv, commands=self.commands))
-        with _i18n.active():
-            return super().main(argv, *pos, **kwargs)
+        try:
+            with _i18n.active():
+                return super().main(argv, *pos, **kwargs)
+        finally:
+            # main() in a script or a test: the next run resolves its language afresh; a
+            # command object invoked by itself (CliRunner) keeps the language it had before
+            _i18n.apply(self, before)
 
 
 @zh_doc("""xigeo：县级国土数据的调查面积、耕地核查与报告图件。
@@ -189,6 +195,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     debug = "--debug" in args
+    before = _i18n.current()
+    # the run's language also for the error printed after click returns ("Error:", "Try …")
+    _i18n.apply(cli, _i18n.language(args, commands=cli.commands))
+    try:
+        with _i18n.active():
+            return _run(args, debug)
+    finally:
+        _i18n.apply(cli, before)
+
+
+def _run(args: list[str], debug: bool) -> int:
     try:
         # a command that ends with ctx.exit(n) (xigeo check: 1 when there are errors) returns n
         code = cli.main(args=args, prog_name="xigeo", standalone_mode=False)
@@ -196,8 +213,7 @@ def _main(args: list[str]) -> int:
         click.echo(t("xigeo: 已中止", "xigeo: aborted"), err=True)
         return 130
     except click.ClickException as exc:
-        with _i18n.active():  # "Error:", "Try … for help." in the run's language
-            exc.show()
+        exc.show()
         return exc.exit_code
     except (XigeoError, OSError) as exc:
         if debug:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input)
 from ._table import format_table
@@ -89,8 +89,9 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     if units_path is not None and units_path.suffix.lower() not in (".xlsx", ".csv"):
         raise LayerWriteError(f"{units_path}: write the audit table as .xlsx or .csv")
     if not control_paths and not table_paths:
-        raise click.UsageError("give the control areas: --control XZQ.shp and/or --control-table "
-                               "控制面积.csv")
+        raise click.UsageError(t("请给出控制面积：--control XZQ.shp 和/或 --control-table 控制面积.csv",
+                                 "give the control areas: --control XZQ.shp and/or --control-table "
+                                 "控制面积.csv"))
     check_outputs([output, units_path], overwrite=overwrite,
                   inputs=[patches_path, *control_paths, *table_paths])
     patches = read_input(patches_path, crs, encoding=encoding)
@@ -108,9 +109,9 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     written = write_layer(result.patches, output, overwrite=overwrite)
     if units_path is not None:  # after the layer: no audit table of a layer never written
         _write_units(result, units_path, key_field=key_field, overwrite=overwrite)
-    click.echo(f"已写出 wrote {written}（平差后图斑 adjusted patches）")
+    click.echo(t(f"已写出 {written}（平差后图斑）", f"wrote {written} (adjusted patches)"))
     if units_path is not None:
-        click.echo(f"已写出 wrote {units_path}（面积平差表 adjustment table）")
+        click.echo(t(f"已写出 {units_path}（面积平差表）", f"wrote {units_path} (adjustment table)"))
 
 
 def _read_table(path: Path, encoding: str | None):  # noqa: ANN202 - a DataFrame

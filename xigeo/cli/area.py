@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input, unit_option)
 from ._table import format_table, write_table
@@ -61,8 +61,10 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
     if id_field and not per_feature:
-        raise click.UsageError("--id indexes the per-feature table: give it with --per-feature "
-                               "(the summary has one row per --by group)")
+        raise click.UsageError(t("--id 是逐要素表的行标识：请与 --per-feature 一起使用"
+                                 "（汇总表每个 --by 分组一行）",
+                                 "--id indexes the per-feature table: give it with --per-feature "
+                                 "(the summary has one row per --by group)"))
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
                        read_input, tolerance_option)
 from ._table import format_table
@@ -65,8 +65,8 @@ def changes_command(before_path: Path, after_path: Path, id_field: str, toleranc
     click.echo(result.summary("en"))
     click.echo("")
     click.echo("地类变化流量表（公顷）")
-    t = result.table("transitions", labels="zh", total=True)
-    changed = t.drop(columns=["地类名称"])
+    flows = result.table("transitions", labels="zh", total=True)
+    changed = flows.drop(columns=["地类名称"])
     click.echo(format_table(changed))
     for name in ("farmland_flow", "occupation"):
         click.echo("")
@@ -74,7 +74,7 @@ def changes_command(before_path: Path, after_path: Path, id_field: str, toleranc
         click.echo(format_table(result.table(name, labels="zh", total=True)))
     if output is not None:
         result.write_increment(output, overwrite=overwrite)
-        click.echo(f"wrote {output} (layers pieces, added, removed)")
+        click.echo(t(f"已写出 {output}（图层 pieces、added、removed）", f"wrote {output} (layers pieces, added, removed)"))
     if xlsx is not None:
         result.to_excel(xlsx, overwrite=overwrite)
-        click.echo(f"wrote {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

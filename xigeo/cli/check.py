@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option, read_input
 from ._table import format_table
 
@@ -88,9 +88,10 @@ def check_command(ctx: click.Context, dltb_path: Path, county_path: Path | None,
         click.echo(format_table(table))
     if output is not None:
         result.to_gpkg(output, overwrite=overwrite)
-        click.echo(f"已写出 {output}（图层 errors_point、errors_area，QGIS 按严重程度显示）")
+        click.echo(t(f"已写出 {output}（图层 errors_point、errors_area，QGIS 按严重程度显示）",
+                     f"wrote {output} (layers errors_point, errors_area, styled by severity in QGIS)"))
     if xlsx is not None:
         result.to_excel(xlsx, overwrite=overwrite)
-        click.echo(f"已写出 {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))
     if not result.passed:
         ctx.exit(1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -77,7 +77,7 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
     from ..errors import OptionError
 
     if (before_path is None) != (after_path is None):
-        raise click.UsageError("give both --before and --after, or neither")
+        raise click.UsageError(t("--before 和 --after 要么都给，要么都不给", "give both --before and --after, or neither"))
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
         raise OptionError(f"{output}: write the table as .csv or .xlsx")
     check_outputs([output], overwrite=overwrite,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_for, crs_option, overwrite_option, read_input
 
 
@@ -54,7 +54,8 @@ def import_command(file: Path, output: Path, encoding: str | None, strict: bool,
     check_outputs([output], overwrite=overwrite, inputs=[file])
     gdf = read_coords(file, encoding=encoding, crs=crs_for(file, crs), strict=strict)
     write_layer(gdf, output, overwrite=overwrite)
-    click.echo(f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}")
+    click.echo(t(f"{file}：{len(gdf)} 个地块，{gdf.crs.name} → {output}",
+                 f"{file}: {len(gdf)} parcel(s), {gdf.crs.name} -> {output}"))
 
 
 def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
@@ -62,7 +63,7 @@ def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep:
-            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint=option)
+            raise click.BadParameter(t(f"{item!r} 不是 KEY=VALUE 形式", f"{item!r} is not KEY=VALUE"), param_hint=option)
         header[key.strip()] = value.strip()
     return header
 
@@ -110,4 +111,5 @@ def export_command(layer_path: Path, output: Path, layer_name: str | None, encod
     gdf = read_input(layer_path, crs, layer=layer_name)
     write_coords(gdf, output, header=header, encoding=encoding, fields=fields,
                  columns=columns or None, prefix=prefix, overwrite=overwrite)
-    click.echo(f"{layer_path}: {len(gdf)} parcel(s) -> {output} ({encoding})")
+    click.echo(t(f"{layer_path}：{len(gdf)} 个地块 → {output}（{encoding}）",
+                 f"{layer_path}: {len(gdf)} parcel(s) -> {output} ({encoding})"))

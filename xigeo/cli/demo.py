@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, overwrite_option
 from .report import _progress_bar, headline_text
 
@@ -87,12 +87,14 @@ def demo_command(output: Path, quiet: bool, overwrite: bool) -> None:
     (output / MARKER).write_text("".join(_state(output / n) + "\n" for n in DEMO_FILES),
                                  encoding="utf-8")
     figures = result.headline
-    click.echo("息县节约集约用地 主要指标 (headline figures; sample data)\n")
+    click.echo(t("息县节约集约用地 主要指标（样例数据）\n", "息县节约集约用地 headline figures (sample data)\n"))
     click.echo(headline_text(figures))
     agree = int(figures["agrees"].sum())
-    click.echo(f"\n{agree} of {len(figures)} figures equal the published ones")
+    click.echo(t(f"\n{len(figures)} 项指标中 {agree} 项与公布的数字一致",
+                 f"\n{agree} of {len(figures)} figures equal the published ones"))
     for name in ("控制面积平差", "土地利用现状"):  # the 三调 tables, after the adjustment
         if name in result.results:
             click.echo(f"\n{result.results[name].summary('zh')}")
-    click.echo(f"wrote {(output / 'report.pdf').resolve()} ({len(result.pages) + 1} pages)")
-    click.echo(f"wrote {(output / 'tables.xlsx').resolve()} ({len(result.tables)} sheets)")
+    pdf, book = (output / "report.pdf").resolve(), (output / "tables.xlsx").resolve()
+    click.echo(t(f"已写出 {pdf}（{len(result.pages) + 1} 页）", f"wrote {pdf} ({len(result.pages) + 1} pages)"))
+    click.echo(t(f"已写出 {book}（{len(result.tables)} 个工作表）", f"wrote {book} ({len(result.tables)} sheets)"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_for, crs_option, encoding_option, labels_option, method_option,
                        no_cache_option, output_option, overwrite_option, read_input, tolerance_option)
 from ._table import format_table
@@ -97,10 +97,10 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
         with atomic_path(output, overwrite=overwrite, protect=[parcels_path, farmland_path]) as tmp:
             write_layer(result.pieces, tmp, layer="pieces")
             write_layer(by_parcel, tmp, layer="by_parcel")
-        click.echo(f"wrote {output} (layers pieces, by_parcel)")
+        click.echo(t(f"已写出 {output}（图层 pieces、by_parcel）", f"wrote {output} (layers pieces, by_parcel)"))
     if xlsx is not None:
         pieces = result.table("pieces", labels=labels)
         write_workbook({"by_parcel": result.table("by_parcel", labels=labels), "pieces": pieces,
                         "slivers": pieces[result.pieces["sliver"].to_numpy(dtype=bool)]},
                        xlsx, overwrite=overwrite)
-        click.echo(f"wrote {xlsx} (sheets by_parcel, pieces, slivers)")
+        click.echo(t(f"已写出 {xlsx}（工作表 by_parcel、pieces、slivers）", f"wrote {xlsx} (sheets by_parcel, pieces, slivers)"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, encoding_option, labels_option, output_option, overwrite_option
 from ._table import format_table
 
@@ -85,7 +85,7 @@ def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
     click.echo(format_table(fit.table("residuals", labels=labels), floatfmt=",.4f"))
     if output is not None:
         write_params(fit, output, overwrite=overwrite)
-        click.echo(f"wrote {output}")
+        click.echo(t(f"已写出 {output}", f"wrote {output}"))
     if xlsx is not None:
         fit.to_excel(xlsx, labels=labels, overwrite=overwrite)
-        click.echo(f"wrote {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -27,8 +27,10 @@ def _field_options(values: tuple[str, ...]) -> dict[str, str | None]:
     for item in values:
         role, sep, name = item.partition("=")
         if not sep or role.strip() not in INDUSTRIAL_FIELDS:
-            raise click.BadParameter(f"{item!r}: write QUANTITY=FIELD, e.g. investment=TZE; "
-                                     f"quantities: {', '.join(INDUSTRIAL_FIELDS)}",
+            raise click.BadParameter(t(f"{item!r}：请写成 QUANTITY=FIELD，如 investment=TZE；"
+                                       f"指标：{', '.join(INDUSTRIAL_FIELDS)}",
+                                       f"{item!r}: write QUANTITY=FIELD, e.g. investment=TZE; "
+                                       f"quantities: {', '.join(INDUSTRIAL_FIELDS)}"),
                                      param_hint="--field")
         fields[f"{role.strip()}_field"] = name.strip() or None
     return fields
@@ -104,7 +106,8 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
     from ..industrial import industrial_intensity
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
+        raise click.BadParameter(t(f"{output}：表格请写成 .csv 或 .xlsx", f"{output}: write the table as .csv or .xlsx"),
+                                 param_hint="-o")
     fields = _field_options(field_items)
     check_outputs([output], overwrite=overwrite, inputs=[parcels_path, thresholds])
     gdf = read_input(parcels_path, crs, layer=layer_name, encoding=encoding)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -102,10 +102,10 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
     click.echo(format_table(projects))
     if len(result.violations):
         violations = result.table("violations", labels=labels)
-        click.echo("\n规则检查 / rule checks:")
+        click.echo(t("\n规则检查：", "\nrule checks:"))
         click.echo(format_table(violations.set_index(violations.columns[0])))
     for note in result.notes:
-        click.echo(f"注 / note: {note}")
+        click.echo(t(f"注：{note}", f"note: {note}"))
     if output:
         if output.suffix.lower() == ".xlsx":
             result.to_excel(output, labels=labels, overwrite=overwrite)  # summary sheet first

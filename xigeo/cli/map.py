@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_option, encoding_option, overwrite_option, read_input
 
 _PAPERS = ["A4", "A3"]
@@ -98,4 +98,4 @@ def map_command(layers: tuple[str, ...], output: Path, title: str, subtitle: str
     export_map(map_layers, output, title=title, subtitle=subtitle, paper=paper,
                orientation=orientation, grid=grid, scale=scale, locator=county, maker=maker,
                author=author, date=date, source=source, dpi=dpi, overwrite=overwrite)
-    click.echo(f"wrote {output}")
+    click.echo(t(f"已写出 {output}", f"wrote {output}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -58,7 +58,8 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
     from ..minepark import minepark_summary
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
+        raise click.BadParameter(t(f"{output}：表格请写成 .csv 或 .xlsx", f"{output}: write the table as .csv or .xlsx"),
+                                 param_hint="-o")
     check_outputs([output], overwrite=overwrite,
                   inputs=[park_path, pits_path, restoration_path, dem_path])
     park = read_input(park_path, crs, encoding=encoding)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import crs_for, crs_option, encoding_option
 
 
@@ -55,5 +55,6 @@ def prepare_command(layer_path: Path, layer_name: str | None, farmland_id: str |
                 "存在重叠或边界不一致的图斑（检查时计算重复面积）/ some patches overlap or do not "
                 "match their neighbours' edges: checks look for double counting")
     where = prepared.path if prepared.path is not None else "内存 / memory (cache folder not writable)"
-    click.echo(f"{layer_path}: {len(prepared):,} 个图斑 / patches, {state}: {where}")
+    click.echo(t(f"{layer_path}：{len(prepared):,} 个图斑，{state}：{where}",
+                 f"{layer_path}: {len(prepared):,} patches, {state}: {where}"))
     click.echo(coverage)

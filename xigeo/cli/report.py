@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ..errors import OptionError, XigeoError
 from ._options import _file_item, check_outputs, crs_option, overwrite_option
 from ._table import format_table
@@ -136,8 +136,10 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
         click.echo(headline_text(result.headline))
         if "agrees" in result.headline.columns:
             agree = int(result.headline["agrees"].sum())
-            click.echo(f"\n{agree} of {len(result.headline)} figures equal the published ones")
-        click.echo(f"{len(result.pages) + 1} pages, {len(result.tables)} tables")
+            click.echo(t(f"\n{len(result.headline)} 项指标中 {agree} 项与公布的数字一致",
+                         f"\n{agree} of {len(result.headline)} figures equal the published ones"))
+        click.echo(t(f"共 {len(result.pages) + 1} 页，{len(result.tables)} 张表",
+                     f"{len(result.pages) + 1} pages, {len(result.tables)} tables"))
     for path in (result.pdf, result.xlsx):
         if path is not None:
-            click.echo(f"wrote {path.resolve()}")
+            click.echo(t(f"已写出 {path.resolve()}", f"wrote {path.resolve()}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import zh_doc
+from ._i18n import t, zh_doc
 from ._options import check_outputs, overwrite_option
 
 
@@ -67,4 +67,4 @@ def sample_copy(folder: Path, overwrite: bool) -> None:
     for item, target in zip(items, targets):
         with atomic_path(target, overwrite=overwrite) as tmp:
             shutil.copy2(item, tmp)
-    click.echo(f"copied {len(items)} files to {folder.resolve()}")
+    click.echo(t(f"已复制 {len(items)} 个文件到 {folder.resolve()}", f"copied {len(items)} files to {folder.resolve()}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, read_input, encoding_option, labels_option, output_option,
                        overwrite_option)
 from ._table import format_table
@@ -79,7 +79,7 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
     click.echo(format_table(label_zh(table, result.TABLES["sheets"]) if labels == "zh" else table))
     if output is not None:
         write_layer(result.sheets.reset_index(), output, layer="sheets", overwrite=overwrite)
-        click.echo(f"wrote {output} (layer sheets)")
+        click.echo(t(f"已写出 {output}（图层 sheets）", f"wrote {output} (layer sheets)"))
     if xlsx is not None:
         result.to_excel(xlsx, labels=labels, overwrite=overwrite)
-        click.echo(f"wrote {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

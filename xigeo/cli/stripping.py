@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -70,7 +70,8 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
     from ..stripping import stripping_plan
 
     if output is not None and output.suffix.lower() not in _SUFFIXES:
-        raise click.BadParameter(f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)",
+        raise click.BadParameter(t(f"{output}：请写成 .gpkg 或 .shp（流向线）、.xlsx 或 .csv（表格）",
+                                   f"{output}: write .gpkg or .shp (lines), .xlsx or .csv (tables)"),
                                  param_hint="-o")
     check_outputs([output], overwrite=overwrite, inputs=[sources_path, receivers_path])
     sources = read_input(sources_path, crs, encoding=encoding)
@@ -82,8 +83,10 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
         click.echo(f"{plan.TABLES[name].title(labels)}:")
         click.echo(format_table(plan.table(name, labels=labels, total=True)))
         click.echo("")
-    click.echo(f"total haul: {plan.total_haul_m3km:,.2f} m³·km; volume {plan.volume_m3:,.2f} m³, "
-               f"capacity {plan.capacity_m3:,.2f} m³")
+    click.echo(t(f"总运量：{plan.total_haul_m3km:,.2f} 立方米·公里；剥离量 {plan.volume_m3:,.2f} 立方米，"
+                 f"容量 {plan.capacity_m3:,.2f} 立方米",
+                 f"total haul: {plan.total_haul_m3km:,.2f} m³·km; volume {plan.volume_m3:,.2f} m³, "
+                 f"capacity {plan.capacity_m3:,.2f} m³"))
     click.echo(plan.summary(labels))
     if output:
         suffix = output.suffix.lower()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
                        read_input, unit_option)
 from ._table import format_table
@@ -72,6 +72,6 @@ def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str
     shown = result.table("level1", labels="zh").drop(columns=["级别"])
     click.echo(format_table(shown.head(40)))
     if len(shown) > 40:
-        click.echo(f"… 另有{len(shown) - 40}行 / {len(shown) - 40} more rows in the workbook")
+        click.echo(t(f"… 另有 {len(shown) - 40} 行，见工作簿", f"… {len(shown) - 40} more rows in the workbook"))
     result.to_excel(output, overwrite=overwrite, county=county, year=year)
     click.echo(f"已写出 wrote {output}")

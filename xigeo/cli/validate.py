@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import crs_option, encoding_option, read_input
 
 
@@ -41,8 +41,8 @@ def validate_command(layer_path: Path, layer_name: str | None, required: tuple[s
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     problems = validate_layer(gdf, required=required, strict=False, id_field=id_fields)
     if not problems:
-        click.echo(f"{layer_path}: {len(gdf)} features, no problems")
+        click.echo(t(f"{layer_path}：{len(gdf)} 个要素，没有问题", f"{layer_path}: {len(gdf)} features, no problems"))
         return
     for problem in problems:
         click.echo(f"- {problem.message}")
-    raise click.ClickException(f"{layer_path}: {len(problems)} problem(s)")
+    raise click.ClickException(t(f"{layer_path}：{len(problems)} 个问题", f"{layer_path}: {len(problems)} problem(s)"))

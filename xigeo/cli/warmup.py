@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._i18n import zh_doc
+from ._i18n import t, zh_doc
 
 
 @zh_doc("""现在编译计算内核，使第一次核查就能全速运行。
@@ -35,7 +35,7 @@ def warmup_command() -> None:
 
     for w in warmup():
         how = (f"编译 {w.compiled} 个函数" if w.compiled else "已在缓存中") + f"，{w.seconds:.1f} 秒"
-        click.echo(f"{w.module}: {how} / {w.compiled} compiled, {w.loaded} loaded from the cache "
-                   f"({w.seconds:.1f} s)")
-        click.echo(f"  缓存目录 / cache: {w.cache}")
-    click.echo("计算内核已就绪 / the computing kernels are ready")
+        click.echo(t(f"{w.module}：{how}", f"{w.module}: {w.compiled} compiled, {w.loaded} loaded from "
+                                          f"the cache ({w.seconds:.1f} s)"))
+        click.echo(t(f"  缓存目录：{w.cache}", f"  cache: {w.cache}"))
+    click.echo(t("计算内核已就绪", "the computing kernels are ready"))
