@@ -189,3 +189,20 @@ def test_help_stays_lazy():
             "print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out, out
+
+
+def test_encoding_fix_is_a_flag_in_the_cli(tmp_path, capsys):
+    """A GBK shapefile without a .cpg read as UTF-8 fails naming --encoding, not encoding=."""
+    import geopandas as gpd
+    from shapely import box
+
+    path = tmp_path / "地块.shp"
+    gpd.GeoDataFrame({"XMMC": ["挂钩项目甲"]}, geometry=[box(38_560_000, 3_580_000, 38_560_100, 3_580_100)],
+                     crs=4526).to_file(path, encoding="gbk")
+    for part in tmp_path.glob("*.cpg"):
+        part.write_text("UTF-8")  # a lying .cpg
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["area", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "--encoding gbk" in err and "encoding='gbk'" not in err and "encoding=" not in err.replace("--encoding", ""), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
