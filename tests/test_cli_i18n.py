@@ -206,3 +206,16 @@ def test_encoding_fix_is_a_flag_in_the_cli(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--encoding gbk" in err and "encoding='gbk'" not in err and "encoding=" not in err.replace("--encoding", ""), err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: " ".join(p) or "xigeo")
+def test_chinese_help_fits_80_columns(path):
+    """Chinese characters take two terminal columns: the help is wrapped by columns, not
+    characters (the example lines, written as they are typed, are left as they are)."""
+    from xigeo._text import display_width
+
+    out = CliRunner().invoke(cli, ["--lang", "zh", *path, "--help"], env={"COLUMNS": "80"}).output
+    wide = [line for line in prose(out).splitlines() if display_width(line) > 80]
+    assert not wide, wide
+    # and no space left where a source line broke between two Chinese characters
+    assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", prose(out).replace("示例", "")), path

@@ -31,6 +31,8 @@ import gettext as _gettext_module
 import importlib
 import inspect
 import os
+import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -76,7 +78,7 @@ def zh_doc(zh: str) -> Callable[[C], C]:
     """
     def decorate(command: C) -> C:
         en = inspect.cleandoc(command.help or "")
-        text = inspect.cleandoc(zh)
+        text = _join_lines(inspect.cleandoc(zh))
         head, sep, examples = en.partition("\b\nExamples:")
         if sep and "示例" not in text:
             text = f"{text}\n\n\b\n示例：{examples}"
@@ -84,6 +86,46 @@ def zh_doc(zh: str) -> Callable[[C], C]:
         return command
 
     return decorate
+
+
+def _join_lines(text: str) -> str:
+    """Chinese paragraphs on one line each (click joins a paragraph's lines with a space,
+    which Chinese does not have); ``\b`` blocks are kept as they are."""
+    paragraphs = []
+    for para in text.split("\n\n"):
+        if para.startswith("\b"):
+            paragraphs.append(para)
+            continue
+        lines = para.split("\n")
+        out = lines[0]
+        for line in lines[1:]:
+            # no space between two Chinese characters, nor next to Chinese punctuation
+            tight = bool(out and line) and ((_wide(out[-1]) and _wide(line[0]))
+                                            or out[-1] in _PUNCT or line[0] in _PUNCT)
+            out += line if tight else " " + line
+        paragraphs.append(out)
+    return "\n\n".join(paragraphs)
+
+
+_PUNCT = set("，。；：、（）“”《》！？…")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+def _short_help(text: str, limit: int = 56) -> str:
+    """A command's line in ``xigeo --help`` in Chinese: its first sentence, at most ``limit``
+    terminal columns (click measures its own cut in characters, which is twice too long)."""
+    first = text.split("\n\n")[0].split("。")[0].strip()
+    if _display_len(first) <= limit:
+        return first
+    cut = ""
+    for char in first:
+        if _display_len(cut + char) > limit - 1:
+            break
+        cut += char
+    return cut + "…"
 
 
 def language(args: list[str] | tuple[str, ...] = (), environ: Mapping[str, str] | None = None,
@@ -145,6 +187,8 @@ def apply(root: click.Command, lang: str) -> None:
         setattr(command, "_xigeo_i18n", True)
         saved = command.__dict__.setdefault("_xigeo_help", (command.help, command.short_help))
         command.help, command.short_help = _text(saved[0], lang), _text(saved[1], lang)
+        if lang == "zh" and command.short_help is None and command.help:
+            command.short_help = _short_help(command.help)
         command._help_option = None  # made again (in this language) when it is needed
         for param in command.params:
             if isinstance(param, click.Option) and param.help:
@@ -252,6 +296,36 @@ CLICK_ZH: dict[str, str] = {
 _WORDS = {"argument": "参数", "option": "选项", "parameter": "参数", "File": "文件",
           "Directory": "文件夹", "Path": "路径", "integer": "整数", "float": "数值"}
 _CLICK_EN = {zh: en for en, zh in CLICK_ZH.items()}
+
+# Help text is wrapped by terminal columns: a Chinese character takes two, and a line may break
+# between any two of them (click counts characters and breaks only at spaces, so Chinese help
+# ran to twice the terminal's width). Text without wide characters wraps exactly as before.
+_textwrap = importlib.import_module("click._textwrap")
+_formatting = importlib.import_module("click.formatting")
+_compat = importlib.import_module("click._compat")
+_WIDE = re.compile("([\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                   "\uff00-\uff60\uffe0-\uffe6])")
+
+
+def _display_len(text: str) -> int:
+    plain = _compat.strip_ansi(text)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in plain)
+
+
+_split_words = _textwrap.TextWrapper._split
+
+
+def _split(self: Any, text: str) -> list[str]:
+    chunks = _split_words(self, text)
+    if not _WIDE.search(text):
+        return chunks
+    return [part for chunk in chunks for part in _WIDE.split(chunk) if part]
+
+
+_textwrap.TextWrapper._split = _split
+for _module in (_textwrap, _formatting):
+    if hasattr(_module, "term_len"):
+        setattr(_module, "term_len", _display_len)
 
 # click's modules call gettext through their module-level ``_`` / ``ngettext``
 for _name in ("core", "exceptions", "parser", "types", "formatting", "decorators", "termui"):

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 @zh_doc("""用 POINTS_CSV 中的公共点求解坐标转换参数。
 
-CSV 的列为 点号、源X、源Y、目标X、目标Y（可选 源H、目标H；也可用 X1、Y1、X2、Y2）；
+CSV 的列为：点号、源X、源Y、目标X、目标Y（可选：源H、目标H；也可用 X1、Y1、X2、Y2）；
 X 为北坐标，Y 为东坐标，与测量表格一致。显示参数、各点残差和中误差。""")
 @click.command(name="fit-transform")
 @click.argument("points_path", metavar="POINTS_CSV", type=click.Path(path_type=Path))
