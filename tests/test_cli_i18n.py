@@ -219,3 +219,11 @@ def test_chinese_help_fits_80_columns(path):
     assert not wide, wide
     # and no space left where a source line broke between two Chinese characters
     assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", prose(out).replace("示例", "")), path
+
+
+def test_version_in_both_languages():
+    from importlib.metadata import version
+
+    zh = CliRunner().invoke(cli, ["--version"], prog_name="xigeo").output
+    en = CliRunner().invoke(cli, ["--lang", "en", "--version"], prog_name="xigeo").output
+    assert (zh, en) == (f"xigeo，版本 {version('xigeo')}\n", f"xigeo, version {version('xigeo')}\n")

@@ -79,7 +79,8 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help=h("记录读写的每个文件。",
                                                       "Log what is read and written."))
 @click.option("-q", "--quiet", is_flag=True, help=h("只显示错误。", "Only print errors."))
-@click.version_option(package_name="xigeo")
+@click.version_option(package_name="xigeo", message=_i18n.lazy("%(prog)s，版本 %(version)s",
+                                                              "%(prog)s, version %(version)s"))
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
     """xigeo: survey areas, farmland checks and report maps for county land data.

@@ -38,7 +38,7 @@ from typing import Any, TypeVar
 
 import click
 
-__all__ = ["LANGS", "h", "t", "zh_doc", "language", "current", "apply", "active", "CLICK_ZH"]
+__all__ = ["LANGS", "h", "t", "lazy", "zh_doc", "language", "current", "apply", "active", "CLICK_ZH"]
 
 #: languages of the command line
 LANGS = ("zh", "en")
@@ -63,6 +63,21 @@ def h(zh: str, en: str) -> str:
 def t(zh: str, en: str) -> str:
     """A message in the command line's current language (chosen when it is printed)."""
     return en if _STATE["lang"] == "en" else zh
+
+
+class lazy(str):
+    """A text click formats with ``%`` when it prints it (``--version``'s message), in the
+    language of that moment: ``lazy("%(prog)s，版本 %(version)s", "%(prog)s, version %(version)s")``."""
+
+    _en: str
+
+    def __new__(cls, zh: str, en: str) -> "lazy":
+        self = super().__new__(cls, zh)
+        self._en = en
+        return self
+
+    def __mod__(self, values: Any) -> str:
+        return (self._en if _STATE["lang"] == "en" else str(self)) % values
 
 
 def current() -> str:
