@@ -34,8 +34,10 @@ def warmup_command() -> None:
     from .._jit import warmup
 
     for w in warmup():
-        how = (f"编译 {w.compiled} 个函数" if w.compiled else "已在缓存中") + f"，{w.seconds:.1f} 秒"
-        click.echo(t(f"{w.module}：{how}", f"{w.module}: {w.compiled} compiled, {w.loaded} loaded from "
-                                          f"the cache ({w.seconds:.1f} s)"))
+        how = "已编译" if w.compiled else "已在缓存中"
+        click.echo(t(f"{w.module}：{how}，编译 {w.compiled} 个、从缓存加载 {w.loaded} 个函数，"
+                     f"{w.seconds:.1f} 秒",
+                     f"{w.module}: {w.compiled} compiled, {w.loaded} loaded from the cache "
+                     f"({w.seconds:.1f} s)"))
         click.echo(t(f"  缓存目录：{w.cache}", f"  cache: {w.cache}"))
     click.echo(t("计算内核已就绪", "the computing kernels are ready"))
