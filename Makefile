@@ -6,10 +6,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.xigeo-installed
 WARM   := $(VENV)/.xigeo-warm
+LAB    := $(VENV)/.xigeo-lab
 # numba's cache is keyed on these sources: an edit recompiles, so warm up again
 KERNELS := xigeo/_jit.py xigeo/_predicates.py xigeo/_clip.py xigeo/_area_kernel.py
 
-.PHONY: demo test docs bench clean
+.PHONY: demo test docs bench lab clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,14 @@ test: $(WARM)
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 	@echo "open docs/_build/html/index.html"
+
+# the tutorials in JupyterLab: installs the `notebook` extra (jupyterlab, ipykernel) once
+$(LAB): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[notebook]"
+	touch $(LAB)
+
+lab: $(WARM) $(LAB)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 bench: $(WARM)
 	$(PY) benchmarks/bench_area.py

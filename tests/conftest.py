@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# the command line speaks Chinese unless told otherwise (xigeo/cli/_i18n.py); tests expect its
+# Chinese whatever the locale of the machine that runs them (tests of the language choice pass
+# their own environment)
+os.environ["XIGEO_LANG"] = "zh"
 
 
 @pytest.fixture(autouse=True)

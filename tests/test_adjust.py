@@ -516,7 +516,7 @@ def test_cli_adjusts_and_writes_the_layer_and_the_audit(files):
     assert changed.index.name == "标识码" and set(changed.index) <= set(layer["BSM"])
     assert (h(changed["平差后图斑面积(平方米)"]) - h(changed["平差前图斑面积(平方米)"])
             == h(changed["改变(平方米)"])).all()
-    assert f"已写出 wrote {paths['out']}" in result.output
+    assert f"已写出 {paths['out']}（平差后图斑）" in result.output
 
 
 def test_cli_refuses_existing_outputs_unless_overwrite(files):
@@ -563,7 +563,7 @@ def test_cli_error_messages(files, capsys):
     table.assign(KZMJ=table["KZMJ"] + [30.0, 0.0]).to_csv(bad, index=False, encoding="utf-8-sig")
     assert main(["adjust", str(paths["dltb"]), "--control-table", str(bad), "-o", str(paths["out"])]) == 1
     err = capsys.readouterr().err
-    assert "xigeo: error:" in err and "village 411528101001 甲村" in err and "refused" in err
+    assert "xigeo: 错误：" in err and "village 411528101001 甲村" in err and "refused" in err
 
 
 def test_cli_field_names_and_option_values_are_flags(files, tmp_path, capsys):

@@ -437,7 +437,7 @@ def test_main_prints_one_line(tmp_path, capsys):
     path = write(labelled(place(4509, n=1), 4547), tmp_path / "p.shp")
     assert main(["area", str(path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("xigeo: error:") and "--crs p.shp=EPSG:4509" in err
+    assert err.startswith("xigeo: 错误：") and "--crs p.shp=EPSG:4509" in err
     assert len(err.strip().splitlines()) == 1
 
 

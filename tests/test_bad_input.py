@@ -175,7 +175,7 @@ def test_cli_area_bowtie_refused_then_repaired_with_the_flag(tmp_path):
     gpd.GeoDataFrame({"DLBM": ["0103"]}, geometry=[BOWTIE], crs=4526).to_file(path)
     before = snapshot(tmp_path)
     code, out = run_cli("area", str(path))
-    assert code == 1 and out.startswith("xigeo: error:") and "--repair" in out
+    assert code == 1 and out.startswith("xigeo: 错误：") and "--repair" in out
     assert "repair='make_valid'" not in out  # the CLI user gets the flag, not the keyword
     with pytest.warns(XigeoWarning, match="repaired"):
         code, out = run_cli("area", str(path), "--repair", "--unit", "m2")
@@ -196,9 +196,9 @@ def test_cli_warnings_are_one_line():
     with _warnings_as_lines():
         text = warnings.formatwarning(XigeoWarning("a.shp: 第 7 行无几何"), XigeoWarning, "x.py", 1)
         other = warnings.formatwarning(RuntimeWarning("r"), RuntimeWarning, "x.py", 1)
-    assert text == "xigeo: warning: a.shp: 第 7 行无几何\n"
+    assert text == "xigeo: 警告：a.shp: 第 7 行无几何\n"
     assert "RuntimeWarning" in other
-    assert "xigeo: warning" not in warnings.formatwarning(XigeoWarning("m"), XigeoWarning, "x.py", 1)
+    assert "xigeo: 警告" not in warnings.formatwarning(XigeoWarning("m"), XigeoWarning, "x.py", 1)
 
 
 # --- empty layers: never a pass ----------------------------------------------------------
@@ -494,7 +494,7 @@ def test_os_errors_while_reading_are_layer_read_errors_naming_the_file(tmp_path,
     with pytest.raises(xigeo.LayerReadError, match=rf"dltb.shp: cannot read it: {error.strerror}"):
         xigeo.read_layer(path)
     code, out = run_cli("area", str(path))
-    assert code == 1 and out.startswith(f"xigeo: error: {path}: cannot read it") and "Traceback" not in out
+    assert code == 1 and out.startswith(f"xigeo: 错误：{path}: cannot read it") and "Traceback" not in out
 
 
 # --- the CLI: bad option values are one clear line, never a traceback -------------------
@@ -515,7 +515,7 @@ def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
         # were accepted and silently ignored
         (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth-field", "HD"],
          "no field 'HD' for the per-row depth"),
-        (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id indexes the per-feature table"),
+        (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id 是逐要素表的行标识"),
         # already clear (kept so they stay so)
         (["area", s["linkage_newbuild"], "--unit", "acre"], "unknown area unit 'acre'"),
         (["area", s["linkage_newbuild"], "--encoding", "klingon"], "unknown encoding 'klingon'"),
@@ -534,7 +534,7 @@ def test_cli_bad_option_values_are_one_clear_line(tmp_path):
         assert expected in out, (args, out)
         assert "Traceback" not in out
         last = out.strip().splitlines()[-1]
-        assert last.startswith(("xigeo: error:", "Error:")), (args, out)
+        assert last.startswith(("xigeo: 错误：", "错误：")), (args, out)
     assert list(tmp_path.iterdir()) == []  # nothing written by a refused command
 
 

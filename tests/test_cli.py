@@ -60,7 +60,7 @@ def test_missing_field_and_missing_file_one_line_errors(layer, capsys):
     path, _ = layer
     assert main(["area", str(path), "--by", "NOPE"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("xigeo: error:") and "NOPE" in err and "XMMC" in err
+    assert err.startswith("xigeo: 错误：") and "NOPE" in err and "XMMC" in err
     assert "Traceback" not in err
     assert main(["area", str(path.with_name("没有.shp"))]) == 1
     assert "没有.shp" in capsys.readouterr().err
@@ -93,7 +93,8 @@ def test_help_has_examples():
         result = run(command, "--help")
         assert result.exit_code == 0
         assert command in result.output
-    assert "Examples" in run("area", "--help").output
+    assert "示例" in run("area", "--help").output
+    assert "Examples" in run("--lang", "en", "area", "--help").output
 
 
 def _commands(group, prefix=()):
@@ -107,21 +108,21 @@ def _commands(group, prefix=()):
 
 
 def test_top_level_help_lists_each_command_once_and_every_help_has_examples():
-    lines = run("--help").output.split("Commands:")[1].strip().splitlines()
+    lines = run("--help").output.split("命令:")[1].strip().splitlines()
     listed = [line.split()[0] for line in lines if not line.startswith("    ")]
     assert listed == sorted(cli.commands)  # each command once
     assert len(listed) == 23  # 13 + adjust, tables (15) + sheets, fit-transform, transform, zone (18) + prepare, warmup (14) + changes (19) + check (16)
     for path in _commands(cli):
         result = run(*path, "--help")
         assert result.exit_code == 0, path
-        assert "Examples:" in result.output, path
+        assert "示例：" in result.output, path
 
 
 def _refused(argv, output, capsys, before):
     """``xigeo argv`` exits 1 with one line naming ``output`` and --overwrite; nothing changed."""
     assert main(argv) == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:"), err
+    assert len(err.splitlines()) == 1 and err.startswith("xigeo: 错误："), err
     assert str(output) in err and "--overwrite" in err
     assert output.read_bytes() == before
 
@@ -188,7 +189,7 @@ def test_report_refuses_existing_outputs_before_computing(tmp_path, capsys):
 
 
 def test_demo_help_says_it_replaces_its_own_files():
-    text = " ".join(run("demo", "--help").output.split())
+    text = " ".join(run("--lang", "en", "demo", "--help").output.split())
     assert "replaces report.pdf and tables.xlsx in its own output folder" in text
     assert "--overwrite" in text  # it needs none
 
@@ -224,7 +225,7 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
 
     # DOMAIN.md, the seed's figures: linkage 395.42 / 853.72 / 490.77 ha, 1,506 mu saved,
     # pre-review 1,525 / 1,286 / 239 mu
-    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 of 23"):
+    for text in ("395.42", "853.72", "490.77", "22,374.70", "1,506", "1,286", "239", "23 项指标中 23 项"):
         assert text in result.output
     # the report (xigeo.report.build_report; tests/test_report.py checks its pages and sheets)
     pdf, book = tmp_path / "out" / "report.pdf", tmp_path / "out" / "tables.xlsx"
@@ -232,8 +233,8 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     # and the quality checks (issue 16: the map of the findings, the counts by rule; 2 sheets)
     # and (issue 17) the enforcement section (map + 2 table pages; 3 sheets), the 10 section
     # opening pages and the pre-review detail maps of its 3 projects on farmland (34 + 3 + 10 + 3)
-    assert f"wrote {pdf.resolve()} (50 pages)" in result.output
-    assert f"wrote {book.resolve()} (27 sheets)" in result.output
+    assert f"已写出 {pdf.resolve()}（50 页）" in result.output
+    assert f"已写出 {book.resolve()}（27 个工作表）" in result.output
     # the 三调 tables after the control-area adjustment (issue 15): the study area's 20,797.50 ha
     # (Σ TBMJ of the sample, sample_shapefiles/README.md), every level summing to its control
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output

@@ -187,7 +187,7 @@ def test_cli(tmp_path):
     result = CliRunner().invoke(consolidation_command, [str(path), "--before", str(path)])
     assert result.exit_code == 2 and "--after" in result.output
     help_text = CliRunner().invoke(consolidation_command, ["--help"]).output
-    assert "Examples" in help_text and "--overwrite" in help_text and "--method" in help_text
+    assert "示例" in help_text and "--overwrite" in help_text and "--method" in help_text
 
 
 def test_no_private_name_from_linkage():

@@ -548,7 +548,7 @@ def test_cli_import_export(tmp_path, fake_io):
     result = runner.invoke(coords, ["import", str(DATA / "two_parcels_gbk_crlf.txt"),
                                     "-o", str(gpkg)])
     assert result.exit_code == 0, result.output
-    assert "2 parcel(s)" in result.output
+    assert "2 个地块" in result.output
     out = tmp_path / "报盘.txt"
     result = runner.invoke(coords, ["export", str(gpkg), "-o", str(out), "--encoding", "utf-8",
                                     "--header", "数据产生单位=息县自然资源局"])
@@ -571,7 +571,7 @@ def test_cli_import_export_refuse_an_existing_output_before_reading(tmp_path, ca
     def refused(argv, output, before):
         assert main(argv) == 1
         err = capsys.readouterr().err.strip()
-        assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:"), err
+        assert len(err.splitlines()) == 1 and err.startswith("xigeo: 错误："), err
         assert str(output) in err and "--overwrite" in err
         assert output.read_bytes() == before
 

@@ -472,7 +472,7 @@ def test_cli_check_farmland(tmp_path, farmland):
     assert replaced["结论"].tolist() == ["占用", "占用", "不占用"]
     bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
     assert bad.exit_code != 0 and "DKBH" in str(bad.exception)
-    assert "Examples" in CliRunner().invoke(check_farmland_command, ["--help"]).output
+    assert "示例" in CliRunner().invoke(check_farmland_command, ["--help"]).output
 
 
 def test_sample_prereview_in_geographic_coordinates():

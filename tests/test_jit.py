@@ -186,9 +186,9 @@ def test_warmup_then_nothing_compiles(tmp_path):
     lines = second.stdout.splitlines()
     for module in _jit.KERNEL_MODULES:
         line = next(line for line in lines if line.startswith(module))
-        assert "已在缓存中" in line and " 0 compiled" in line, line
+        assert "已在缓存中" in line and "编译 0 个" in line, line
     compiled = [d for d in _kernel_dispatchers().values() if d.targetoptions.get("inline") != "always"]
-    assert sum(int(line.split(" loaded")[0].split()[-1]) for line in lines if " loaded" in line) \
+    assert sum(int(line.split("从缓存加载 ")[1].split(" 个")[0]) for line in lines if "从缓存加载" in line) \
         == len(compiled) + 2  # one compiled copy each; _grow has three
     assert "计算内核已就绪" in second.stdout and "缓存目录" in second.stdout
 
@@ -201,7 +201,7 @@ def test_cold_warmup_makes_the_first_overlap_of_a_new_process_warm(tmp_path):
     cold = _cli(["warmup"], env)
     assert cold.returncode == 0, cold.stderr
     assert cold.stderr.count("首次运行：正在编译计算内核") == 1
-    assert " 0 loaded" in cold.stdout and str(tmp_path / "numba") in cold.stdout
+    assert "从缓存加载 0 个" in cold.stdout and str(tmp_path / "numba") in cold.stdout
     code = ("import logging, sys; logging.basicConfig(format='%(message)s')\nimport xigeo, xigeo.sample\n"
             "r = xigeo.farmland_overlap(xigeo.sample.load('prereview').set_index('XMBH'),"
             " xigeo.sample.load('jbnt').set_index('BSM'))\nprint(float(r.by_parcel['overlap_m2'].sum()))")

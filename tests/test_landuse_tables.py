@@ -464,7 +464,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
     before = out.read_bytes()
     assert main(argv) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("xigeo: error:") and "--overwrite" in err and str(out) in err
+    assert err.startswith("xigeo: 错误：") and "--overwrite" in err and str(out) in err
     assert out.read_bytes() == before
     # refused before reading: a missing input still gives the "exists" error
     assert main(["tables", str(tmp_path / "没有.shp"), "-o", str(out)]) == 1
@@ -475,7 +475,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
 
 def test_cli_help_has_examples():
     result = CliRunner().invoke(cli, ["tables", "--help"])
-    assert result.exit_code == 0 and "Examples:" in result.output
+    assert result.exit_code == 0 and "示例：" in result.output
 
 
 def test_dask_engine_county_by_county_equals_local(dltb):

@@ -455,7 +455,7 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
 def test_cli_help_and_missing_landuse():
     runner = CliRunner()
     help_text = runner.invoke(linkage_command, ["--help"]).output
-    assert "Examples" in help_text and "--overwrite" in help_text and "--method" in help_text
+    assert "示例" in help_text and "--overwrite" in help_text and "--method" in help_text
     result = runner.invoke(linkage_command, ["a.shp", "b.shp"])
     assert result.exit_code == 2 and "--landuse" in result.output
 

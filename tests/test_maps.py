@@ -665,7 +665,7 @@ def test_cli_map_refuses_an_existing_output_before_reading(tmp_path, capsys):
     # the layer does not exist: the output is checked first, so that is the error
     assert main(["map", str(tmp_path / "没有.shp"), "-o", str(out), "--title", "图"]) == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("xigeo: error:")
+    assert len(err.splitlines()) == 1 and err.startswith("xigeo: 错误：")
     assert str(out) in err and "--overwrite" in err
     assert out.read_bytes() == b"an earlier map"
     assert [p.name for p in tmp_path.iterdir()] == ["图.png"]  # no temp files
@@ -677,7 +677,7 @@ def test_cli_map_refuses_an_existing_output_before_reading(tmp_path, capsys):
     assert main(["map", f"newbuild:{sample_path('linkage_newbuild')}", "-o", str(out),
                  "--title", "建新区分布图", "--date", DATE, "--dpi", "40",
                  "--label-field", "JXQBH", "--overwrite"]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote {out}"
+    assert capsys.readouterr().out.strip() == f"已写出 {out}"
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["图.png"]
 

@@ -266,7 +266,7 @@ def test_cli_map_scale_extent_center_fit(tmp_path, capsys):
     # an extent with no feature, a malformed extent: one clear line each, nothing written
     code, res = run("-o", tmp_path / "e.pdf", "--title", "图", "--extent", "0,0,10,10")
     assert code != 0 and "--extent / --center" in res.err and "Traceback" not in res.err
-    assert res.err.strip().splitlines()[-1].startswith("xigeo: error:")
+    assert res.err.strip().splitlines()[-1].startswith("xigeo: 错误：")  # Chinese by default (conftest: XIGEO_LANG=zh)
     code, res = run("-o", tmp_path / "e.pdf", "--title", "图", "--extent", "1,2,3")
     assert code == 2 and "4 个" in res.err
     assert not (tmp_path / "e.pdf").exists()

@@ -662,7 +662,7 @@ def test_cli_bad_rule_file_names_file_rule_and_key(files, tmp_path, capsys):
     rules.write_text("[rules.TP010]\nseverity = \"严重\"\n", encoding="utf-8")
     assert _cli(files, "--rules", rules) == 1
     err = capsys.readouterr().err
-    assert err.startswith("xigeo: error:") and f"{rules}: rule TP010: key 'severity'" in err
+    assert err.startswith("xigeo: 错误：") and f"{rules}: rule TP010: key 'severity'" in err
     assert _cli(files, "--rules", tmp_path / "无.toml") == 1
     assert "Fix: --rules FILE" in capsys.readouterr().err
     rules.write_text("[rules.SX013]\nenabled = false\n", encoding="utf-8")

@@ -298,7 +298,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     result = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx), "--quiet"])
     assert result.exit_code == 0, result.output
     # quiet: only the files written (no table, no progress bar)
-    assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
+    assert result.output.splitlines() == [f"已写出 {pdf.resolve()}", f"已写出 {xlsx.resolve()}"]
     assert len(pypdf.PdfReader(str(pdf)).pages) == 50  # as test_sample_pdf_pages_summary_and_fonts
     assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
@@ -505,7 +505,9 @@ def test_cli_map_config_title_paper_and_flags(stripping_gpkg, tmp_path):
 def test_build_report_paper_and_scale_from_settings(stripping_gpkg, tmp_path):
     from xigeo.settings import ReportSettings
 
-    s = ReportSettings(county="甲县", year=2025, paper="A3", scale=20000)
+    # at 1:100 000 the map fits an A3 frame (at 1:20 000 or 1:50 000 it does not, and the map
+    # moves up to a larger paper, as tests/test_maps_layout.py checks)
+    s = ReportSettings(county="甲县", year=2025, paper="A3", scale=100000)
     result = build_report(stripping_gpkg, pdf=tmp_path / "r.pdf", settings=s)
     reader = pypdf.PdfReader(str(result.pdf))
     i = 1 + result.pages.index("表土剥离与再利用：甲县2025年表土剥离与再利用示意图")
@@ -513,4 +515,4 @@ def test_build_report_paper_and_scale_from_settings(stripping_gpkg, tmp_path):
     # A3 is 297 x 420 mm (ISO 216); the page size in points / 72 * 25.4
     assert sorted(round(float(v) / 72 * 25.4) for v in (page.mediabox.width, page.mediabox.height)) \
         == [297, 420]
-    assert "比例尺  1:20 000" in page.extract_text()
+    assert "比例尺  1:100 000" in page.extract_text()

@@ -312,7 +312,7 @@ def test_cli_stripping_outputs(tmp_path):
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "flows.gpkg")],
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "total haul: 64.50 m³·km" in result.output
+    assert "总运量：64.50 立方米·公里" in result.output
     lines = gpd.read_file(tmp_path / "flows.gpkg")
     assert len(lines) == 3 and lines["haul_m3km"].sum() == pytest.approx(64.5)
     result = runner.invoke(stripping_command, [str(sp), str(rp), "--labels", "zh", "-o",
@@ -326,7 +326,7 @@ def test_cli_stripping_outputs(tmp_path):
     assert result.exit_code == 0, result.output
     assert gpd.read_file(tmp_path / "调运.shp")["volume_m3"].sum() == pytest.approx(60)
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "a.txt")])
-    assert result.exit_code == 2 and ".gpkg or .shp" in result.output
+    assert result.exit_code == 2 and ".gpkg 或 .shp" in result.output
     result = runner.invoke(stripping_command, [str(sp), str(rp), "--depth", "0.6", "--depth-field", ""])
     assert result.exit_code == 1 and "nowhere to go" in str(result.exception)
 

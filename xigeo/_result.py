@@ -267,8 +267,11 @@ class Result:
         return f"<{type(self).__name__}: {shapes}{verdict}>\n{self.summary('en')}"
 
     def _repr_html_(self) -> str:
+        """The summary and the first rows of each table, at most :data:`HTML_WIDTH` px wide
+        (a notebook page and nbconvert's HTML): a wider table scrolls inside its box."""
         zh, en = self.TITLE
-        parts = [f"<div><h4>{html.escape(zh)} {html.escape(en)}"]
+        parts = [f"<div class='xigeo-result' style='max-width:{HTML_WIDTH}px'>"
+                 f"<h4>{html.escape(zh)} {html.escape(en)}"]
         passed = getattr(self, "passed", None)
         if isinstance(passed, bool):
             parts.append(": <b style='color:#1a7f37'>通过 passed</b>" if passed
@@ -281,13 +284,28 @@ class Result:
             parts.append(f"<p><b>{html.escape(spec.title_zh)}</b> <code>.{name}</code> "
                          f"({len(frame)} rows)</p>")
             places = frame.attrs.get("decimals", {})  # as printed: 0 for counts, 4 for shares …
-            shown = frame.head(20).apply(lambda c: c.map(lambda v, d=places.get(c.name, 2):
-                                                         format_value(v, d)))
-            parts.append(shown.to_html())
-            if len(frame) > 20:
-                parts.append(f"<p>… {len(frame) - 20} more rows in <code>.{name}</code></p>")
+            shown = frame.head(HTML_ROWS).apply(lambda c: c.map(lambda v, d=places.get(c.name, 2):
+                                                                format_value(v, d)))
+            parts.append(html_table(shown))
+            if len(frame) > HTML_ROWS:
+                parts.append(f"<p>… 另有 {len(frame) - HTML_ROWS} 行 / {len(frame) - HTML_ROWS} more "
+                             f"rows in <code>.{name}</code></p>")
         parts.append("</div>")
         return "\n".join(parts)
+
+
+#: widest a result's HTML display gets (px): nbconvert's and JupyterLab's page width
+HTML_WIDTH = 960
+#: rows of each table shown in the HTML display (the rest are counted)
+HTML_ROWS = 20
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """``frame`` as an HTML table in a box at most :data:`HTML_WIDTH` px wide that scrolls
+    sideways when the table is wider (numbers with thousands separators, 2 decimals)."""
+    table = frame.to_html(float_format=lambda v: f"{v:,.2f}", border=0)
+    return (f"<div style='max-width:{HTML_WIDTH}px;overflow-x:auto'>"
+            f"{table}</div>")
 
 
 def label_zh(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:

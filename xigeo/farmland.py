@@ -150,9 +150,11 @@ class FarmlandOverlap(Result):
         slivers = self.slivers
         if not len(slivers):
             return head + "</div>" + tail
-        table = pd.DataFrame(slivers.drop(columns=slivers.geometry.name)).head(50)
+        from ._result import HTML_ROWS, html_table
+
+        table = pd.DataFrame(slivers.drop(columns=slivers.geometry.name)).head(HTML_ROWS)
         return (f"{head}<p><b>碎片 Slivers</b> <code>.slivers</code> ({len(slivers)} rows)</p>\n"
-                f"{table.to_html(float_format=lambda v: f'{v:,.2f}')}\n</div>{tail}")
+                f"{html_table(table)}\n</div>{tail}")
 
 
 

@@ -355,7 +355,9 @@ def _read_path(path: Path, *, layer: str | None, encoding: str | None,
     except UnicodeDecodeError as err:
         raise LayerReadError(
             f"{label}: its text is not valid {encoding or 'UTF-8'} ({err.reason} at byte "
-            f"{err.start}): pass encoding= with the right one (e.g. encoding='gbk')"
+            f"{err.start}): "
+            + fix("pass encoding= with the right one (e.g. encoding='gbk')",
+                  "give --encoding with the right one (e.g. --encoding gbk)")
         ) from err
     except _GDAL_ERRORS as err:
         raise LayerReadError(f"{label}: cannot read it: {err}") from err
@@ -711,12 +713,14 @@ def _refuse_garbling(raw_all: list[bytes], *, codec: str, origin: str, label: st
 def _hint(raw_all: list[bytes]) -> str:
     guessed = _guess(raw_all)
     if guessed is None:
-        return " Pass encoding= with the right one (e.g. 'gbk', 'utf-8')"
+        return " " + fix("Pass encoding= with the right one (e.g. 'gbk', 'utf-8')",
+                         "Give --encoding with the right one (e.g. --encoding gbk)")
     good, _ = _decode_all(raw_all, guessed)
     sample = next(iter(good.values()))
     suggestion = "gbk" if guessed == "gb18030" else guessed
-    return (f" It reads as {guessed.upper()} (e.g. {sample!r}): pass encoding={suggestion!r}"
-            " (and correct or delete the .cpg)")
+    return (f" It reads as {guessed.upper()} (e.g. {sample!r}): "
+            + fix(f"pass encoding={suggestion!r}", f"give --encoding {suggestion}")
+            + " (and correct or delete the .cpg)")
 
 
 # --- zip ---------------------------------------------------------------------

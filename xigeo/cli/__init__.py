@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import click
 
 from ..errors import XigeoError, XigeoWarning, cli_interface
+from . import _i18n
+from ._i18n import h, t, zh_doc
 from .adjust import adjust_command
 from .area import area_command
 from .changes import changes_command
@@ -40,11 +43,44 @@ from .warmup import warmup_command
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Show tracebacks and debug logging.")
-@click.option("-v", "--verbose", is_flag=True, help="Log what is read and written.")
-@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
-@click.version_option(package_name="xigeo")
+class _Group(click.Group):
+    """The ``xigeo`` group: resolves the language (``--lang``, XIGEO_LANG, the locale) and
+    puts its help texts on the commands before click parses the arguments (cli/_i18n.py)."""
+
+    def main(self, args: Any = None, *pos: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        before = _i18n.current()
+        _i18n.apply(self, _i18n.language(argv, commands=self.commands))
+        try:
+            with _i18n.active():
+                return super().main(argv, *pos, **kwargs)
+        finally:
+            # main() in a script or a test: the next run resolves its language afresh; a
+            # command object invoked by itself (CliRunner) keeps the language it had before
+            _i18n.apply(self, before)
+
+
+@zh_doc("""xigeo：县级国土数据的调查面积、耕地核查与报告图件。
+
+\b
+示例：
+  xigeo sample list
+  xigeo area sample_shapefiles/linkage_newbuild.shp --by XMMC --unit 亩
+  xigeo validate parcels.shp --required XMMC
+  xigeo --lang en area --help""")
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--lang", type=click.Choice(_i18n.LANGS), expose_value=False,
+              help=h("界面语言：zh（中文，默认）或 en（英文）；也可设环境变量 XIGEO_LANG，"
+                     "或英文区域设置（LANG=en_US.UTF-8）。",
+                     "Language of help and messages: zh (Chinese, the default) or en; also "
+                     "the XIGEO_LANG variable or an English locale (LANG=en_US.UTF-8)."))
+@click.option("--debug", is_flag=True, help=h("出错时显示 Python 回溯并输出调试日志。",
+                                             "Show tracebacks and debug logging."))
+@click.option("-v", "--verbose", is_flag=True, help=h("记录读写的每个文件。",
+                                                      "Log what is read and written."))
+@click.option("-q", "--quiet", is_flag=True, help=h("只显示错误。", "Only print errors."))
+@click.version_option(package_name="xigeo", message=_i18n.lazy("%(prog)s，版本 %(version)s",
+                                                              "%(prog)s, version %(version)s"))
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
     """xigeo: survey areas, farmland checks and report maps for county land data.
@@ -54,6 +90,7 @@ def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
       xigeo sample list
       xigeo area sample_shapefiles/linkage_newbuild.shp --by XMMC --unit 亩
       xigeo validate parcels.shp --required XMMC
+      xigeo --lang en area --help
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -66,7 +103,8 @@ def cli(ctx: click.Context, debug: bool, verbose: bool, quiet: bool) -> None:
 
 
 class _warnings_as_lines:
-    """While a command runs, xigeo's warnings print as one ``xigeo: warning: …`` line on stderr."""
+    """While a command runs, warnings print as one ``xigeo: 警告：…`` line on stderr
+    (``xigeo: warning: …`` in English); the Python API keeps Python's usual warnings."""
 
     def __enter__(self) -> "_warnings_as_lines":
         import warnings
@@ -75,9 +113,12 @@ class _warnings_as_lines:
 
         def one_line(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                      line: str | None = None) -> str:
+            # one line, no Python source line: the CLI user has no use for warnings.py:42
+            text = " ".join(str(message).split())
             if issubclass(category, XigeoWarning):
-                return f"xigeo: warning: {message}\n"
-            return self._saved(message, category, filename, lineno, line)
+                return t(f"xigeo: 警告：{text}\n", f"xigeo: warning: {text}\n")
+            return t(f"xigeo: 警告（{category.__name__}）：{text}\n",
+                     f"xigeo: warning ({category.__name__}): {text}\n")
 
         warnings.formatwarning = one_line
         return self
@@ -155,11 +196,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: list[str]) -> int:
     debug = "--debug" in args
+    before = _i18n.current()
+    # the run's language also for the error printed after click returns ("Error:", "Try …")
+    _i18n.apply(cli, _i18n.language(args, commands=cli.commands))
+    try:
+        with _i18n.active():
+            return _run(args, debug)
+    finally:
+        _i18n.apply(cli, before)
+
+
+def _run(args: list[str], debug: bool) -> int:
     try:
         # a command that ends with ctx.exit(n) (xigeo check: 1 when there are errors) returns n
         code = cli.main(args=args, prog_name="xigeo", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("xigeo: aborted", err=True)
+        click.echo(t("xigeo: 已中止", "xigeo: aborted"), err=True)
         return 130
     except click.ClickException as exc:
         exc.show()
@@ -167,6 +219,6 @@ def _main(args: list[str]) -> int:
     except (XigeoError, OSError) as exc:
         if debug:
             raise
-        click.echo(f"xigeo: error: {exc}", err=True)
+        click.echo(t(f"xigeo: 错误：{exc}", f"xigeo: error: {exc}"), err=True)
         return 1
     return code if isinstance(code, int) else 0

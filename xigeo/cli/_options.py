@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ._i18n import h
 from .._options import LANGS
 from ..area import AreaMethod
 from ..errors import LayerWriteError
@@ -38,13 +39,15 @@ LABELS = tuple(sorted(LANGS))
 def overwrite_option(func: F) -> F:
     """``--overwrite``: replace output files that exist (default: refuse)."""
     return click.option("--overwrite", is_flag=True,
-                        help="Replace output files that exist (default: refuse and change nothing).")(func)
+                        help=h("覆盖已存在的输出文件（默认：拒绝，不改动任何文件）。",
+                               "Replace output files that exist (default: refuse and change nothing)."))(func)
 
 
 def encoding_option(func: F) -> F:
     """``--encoding``: the attribute tables' text encoding, overriding .cpg."""
-    return click.option("--encoding", help="Text encoding of the attribute tables, e.g. gbk "
-                                           "(overrides .cpg).")(func)
+    return click.option("--encoding", help=h("属性表的文字编码，如 gbk（优先于 .cpg 文件）。",
+                                             "Text encoding of the attribute tables, e.g. gbk "
+                                             "(overrides .cpg)."))(func)
 
 
 def crs_option(func: F) -> F:
@@ -59,10 +62,13 @@ def crs_option(func: F) -> F:
         return func(*args, **kwargs)
 
     return click.option("--crs", "crs", multiple=True, metavar="[FILE=]CRS",
-                        help="CRS of the inputs, e.g. EPSG:4527, for a file without a .prj or with "
-                             "a wrong one: the coordinates are relabelled (not reprojected). "
-                             "FILE=CRS (e.g. parcels.shp=EPSG:4509) sets one input only; "
-                             "repeatable.")(checked)  # type: ignore[return-value]
+                        help=h("输入数据的坐标系，如 EPSG:4527，用于缺少 .prj 或 .prj 有误的文件：只"
+                               "改标注的坐标系，不做投影转换。FILE=CRS（如 parcels.shp=EPSG:4509）只"
+                               "设定一个输入文件；可重复。",
+                               "CRS of the inputs, e.g. EPSG:4527, for a file without a .prj or with "
+                               "a wrong one: the coordinates are relabelled (not reprojected). "
+                               "FILE=CRS (e.g. parcels.shp=EPSG:4509) sets one input only; "
+                               "repeatable."))(checked)  # type: ignore[return-value]
 
 
 def _file_item(item: str) -> str | None:
@@ -126,35 +132,42 @@ def read_input(path: str | os.PathLike[str], crs: Iterable[str] | str | None, **
 def labels_option(func: F) -> F:
     """``--labels en|zh``: column headers with units, or Chinese report headers."""
     return click.option("--labels", type=click.Choice(LABELS), default="en", show_default=True,
-                        help="Column headers: en (with units) or zh (Chinese report headers).")(func)
+                        help=h("表头：zh（中文报表表头）或 en（英文字段名，带单位）。",
+                               "Column headers: en (with units) or zh (Chinese report headers)."))(func)
 
 
 def method_option(func: F) -> F:
     """``--method``: the area method (choices from :class:`xigeo.area.AreaMethod`)."""
     return click.option("--method", type=click.Choice(METHODS), default="ellipsoidal",
                         show_default=True,
-                        help="ellipsoidal: the land-survey method (三调); geodesic: Karney; "
-                             "planar: map plane.")(func)
+                        help=h("面积算法：ellipsoidal 为三调椭球面积算法；geodesic 为 Karney 测地线算"
+                               "法；planar 为投影平面面积。",
+                               "ellipsoidal: the land-survey method (三调); geodesic: Karney; "
+                               "planar: map plane."))(func)
 
 
 def no_cache_option(func: F) -> F:
     """``--no-cache``: read a reference layer from its file, not from the prepared-layer cache."""
     return click.option("--no-cache", is_flag=True,
-                        help="Read the reference layer from its file every time instead of the "
-                             "prepared copy in the user cache folder (xigeo prepare).")(func)
+                        help=h("每次都从文件读取参照图层，不用用户缓存文件夹中的预处理副本（见 xigeo "
+                               "prepare）。",
+                               "Read the reference layer from its file every time instead of the "
+                               "prepared copy in the user cache folder (xigeo prepare)."))(func)
 
 
 def unit_option(default: str = "ha") -> Callable[[F], F]:
     """``--unit``: an area unit in English or Chinese."""
     return click.option("--unit", default=default, show_default=True,
-                        help="m2, ha, mu, km2 (or 平方米, 公顷, 亩, 平方公里).")
+                        help=h("面积单位：平方米、公顷、亩、平方公里（或 m2、ha、mu、km2）。",
+                               "m2, ha, mu, km2 (or 平方米, 公顷, 亩, 平方公里)."))
 
 
 def tolerance_option(default: float = 10.0) -> Callable[[F], F]:
     """``--tolerance``: the sliver tolerance in m²."""
     return click.option("--tolerance", "tolerance_m2", type=float, default=default, show_default=True,
-                        help="Sliver tolerance in m²: overlaps up to this area are listed, not counted "
-                             "as a failure.")
+                        help=h("碎片容差（平方米）：不超过此面积的重叠只列出，不算不合格。",
+                               "Sliver tolerance in m²: overlaps up to this area are listed, not counted "
+                               "as a failure."))
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:

@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
+from ._i18n import h
+
 __all__ = ["signoff_options", "settings_from", "FLAGS"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -29,21 +31,29 @@ def signoff_options(func: F) -> F:
     """The settings-file options, in one group (applied bottom-up: --config first in --help)."""
     options = [
         click.option("--config", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="设置文件（xigeo.toml：县名、制图单位、制图人、审核人、年度、图标等）；"
-                          "不给时使用数据文件夹或当前文件夹中的 xigeo.toml。命令行选项优先于设置文件。"),
+                     help=h("设置文件（xigeo.toml：县名、制图单位、制图人、审核人、年度、图标等）；"
+                            "不给时使用数据文件夹或当前文件夹中的 xigeo.toml。命令行选项优先于设置文件。",
+                            "Settings file (xigeo.toml: county, bureau, author, reviewer, year, logo …); "
+                            "default: an xigeo.toml in the data folder or the current folder. Flags "
+                            "override the file.")),
         click.option("--no-config", is_flag=True,
-                     help="不读取任何 xigeo.toml（只用命令行选项和默认值）。"),
-        click.option("--county", default=None, help="县名，用于图名和封面，如 息县（图名：息县2026年……图）。"),
+                     help=h("不读取任何 xigeo.toml（只用命令行选项和默认值）。",
+                            "Read no xigeo.toml (flags and defaults only).")),
+        click.option("--county", default=None, help=h("县名，用于图名和封面，如息县（图名：息县2026年……图）。",
+                                                  "County name for the map titles and the title page, e.g. 息县.")),
         click.option("--bureau", "--maker", "bureau", default=None,
-                     help="制图单位（--maker 为旧名），如 息县自然资源局。"),
-        click.option("--author", default=None, help="制图人。"),
-        click.option("--reviewer", default=None, help="审核人。"),
+                     help=h("制图单位（--maker 为旧名），如息县自然资源局。",
+                            "Mapping unit (制图单位; --maker is its old name), e.g. 息县自然资源局.")),
+        click.option("--author", default=None, help=h("制图人。", "Map maker (制图人).")),
+        click.option("--reviewer", default=None, help=h("审核人。", "Reviewer (审核人).")),
         click.option("--year", type=click.IntRange(1900, 2200), default=None,
-                     help="图名中的年度（默认：制图日期的年份或今年）。"),
-        click.option("--date", default=None, help="制图日期，如 2026年11月（默认：本月/今天）。"),
-        click.option("--source", default=None, help="数据来源。"),
+                     help=h("图名中的年度（默认：制图日期的年份或今年）。",
+                            "Year in the titles (default: the year of the date, or this year).")),
+        click.option("--date", default=None, help=h("制图日期，如 2026年11月（默认：本月/今天）。",
+                                                "Date printed on the maps, e.g. 2026年11月 (default: this month).")),
+        click.option("--source", default=None, help=h("数据来源。", "Data source (数据来源).")),
         click.option("--logo", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="图标（PNG），印在图签左侧。"),
+                     help=h("图标（PNG），印在图签左侧。", "Logo (PNG), printed left of the sign-off block.")),
     ]
     for option in reversed(options):
         func = option(func)

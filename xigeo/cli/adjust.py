@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input)
 from ._table import format_table
@@ -16,29 +17,47 @@ log = logging.getLogger(__name__)
 _LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".parquet", ".gdb")
 
 
+@zh_doc("""按控制面积平差图斑面积：使 DLTB 的图斑面积（TBMJ）之和等于控制面积。
+
+级别由代码长度确定（6 位县、9 位乡镇、12 位村），自上而下逐级平差；各单位的
+差值以 0.01 平方米为单位分配到其图斑，先分给面积最大的图斑。KCMJ 和 TBDLMJ
+随之重算。差值超过 --tolerance 的单位被拒绝，不写出任何文件。输出文件已存在时
+拒绝，除非加 --overwrite。""")
 @click.command(name="adjust")
 @click.argument("patches_path", metavar="DLTB", type=click.Path(path_type=Path))
 @click.option("--control", "control_paths", multiple=True, type=click.Path(path_type=Path),
-              help="A unit layer whose polygons' survey area is the control (XZQ 6/9-digit XZQDM, "
-                   "CJDCQ 12-digit CJDCQDM; a KZMJ field, if present, is used instead). Repeatable.")
+              help=h("控制面积的单位图层：以其图斑的椭球面积为控制面积（XZQ 用 6/9 位 XZQDM，CJDCQ 用"
+                     " 12 位 CJDCQDM；有 KZMJ 字段时用 KZMJ）。可重复。",
+                     "A unit layer whose polygons' survey area is the control (XZQ 6/9-digit XZQDM, "
+                     "CJDCQ 12-digit CJDCQDM; a KZMJ field, if present, is used instead). Repeatable."))
 @click.option("--control-table", "table_paths", multiple=True, type=click.Path(path_type=Path),
-              help="A .csv or .xlsx table of control areas: a code (XZQDM, CJDCQDM, DWDM or code) "
-                   "and KZMJ in m². Repeatable.")
-@output_option("The adjusted layer (e.g. DLTB_平差.gpkg).", required=True)
+              help=h("控制面积表（.csv 或 .xlsx）：代码列（XZQDM、CJDCQDM、DWDM 或 code）和 KZMJ（平"
+                     "方米）。可重复。",
+                     "A .csv or .xlsx table of control areas: a code (XZQDM, CJDCQDM, DWDM or code) "
+                     "and KZMJ in m². Repeatable."))
+@output_option(h("平差后的图层（如 DLTB_平差.gpkg）。",
+                 "The adjusted layer (e.g. DLTB_平差.gpkg)."), required=True)
 @click.option("--units", "units_path", type=click.Path(path_type=Path),
-              help="Write the audit table (平差表): .xlsx has every unit and the patches changed; "
-                   ".csv the units only.")
+              help=h("写出面积平差表：.xlsx 含各单位及被调整的图斑；.csv 只含各单位。",
+                     "Write the audit table (平差表): .xlsx has every unit and the patches changed; "
+                     ".csv the units only."))
 @click.option("--tolerance", "tolerance_m2", type=click.FloatRange(min=0), default=10.0, show_default=True,
-              help="Largest difference (m²) between a unit's control and its contents treated as "
-                   "rounding; more is refused as a topology or coding error.")
+              help=h("单位控制面积与其图斑面积之和的差值（平方米）在此以内视为舍入误差；超过则作为拓"
+                     "扑或编码错误拒绝。",
+                     "Largest difference (m²) between a unit's control and its contents treated as "
+                     "rounding; more is refused as a topology or coding error."))
 @click.option("--key", "key_field", default="BSM", show_default=True,
-              help="Tie-break among patches of equal area (a unique id field).")
+              help=h("面积相等的图斑按此字段排序（唯一标识字段）。",
+                     "Tie-break among patches of equal area (a unique id field)."))
 @click.option("--code-field", default="ZLDWDM", show_default=True,
-              help="The patches' 19-digit unit code field (坐落单位代码).")
+              help=h("图斑的 19 位坐落单位代码字段。",
+                     "The patches' 19-digit unit code field (坐落单位代码)."))
 @click.option("--area-field", default="TBMJ", show_default=True,
-              help="The patch area field (m²) that is adjusted.")
+              help=h("被平差的图斑面积字段（平方米）。",
+                     "The patch area field (m²) that is adjusted."))
 @click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
-              help="dask: county by county on the active dask scheduler.")
+              help=h("dask：在当前 dask 调度器上按县分块计算；local：本机计算。",
+                     "dask: county by county on the active dask scheduler."))
 @method_option
 @encoding_option
 @crs_option
@@ -70,8 +89,9 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     if units_path is not None and units_path.suffix.lower() not in (".xlsx", ".csv"):
         raise LayerWriteError(f"{units_path}: write the audit table as .xlsx or .csv")
     if not control_paths and not table_paths:
-        raise click.UsageError("give the control areas: --control XZQ.shp and/or --control-table "
-                               "控制面积.csv")
+        raise click.UsageError(t("请给出控制面积：--control XZQ.shp 和/或 --control-table 控制面积.csv",
+                                 "give the control areas: --control XZQ.shp and/or --control-table "
+                                 "控制面积.csv"))
     check_outputs([output, units_path], overwrite=overwrite,
                   inputs=[patches_path, *control_paths, *table_paths])
     patches = read_input(patches_path, crs, encoding=encoding)
@@ -89,9 +109,9 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     written = write_layer(result.patches, output, overwrite=overwrite)
     if units_path is not None:  # after the layer: no audit table of a layer never written
         _write_units(result, units_path, key_field=key_field, overwrite=overwrite)
-    click.echo(f"已写出 wrote {written}（平差后图斑 adjusted patches）")
+    click.echo(t(f"已写出 {written}（平差后图斑）", f"wrote {written} (adjusted patches)"))
     if units_path is not None:
-        click.echo(f"已写出 wrote {units_path}（面积平差表 adjustment table）")
+        click.echo(t(f"已写出 {units_path}（面积平差表）", f"wrote {units_path} (adjustment table)"))
 
 
 def _read_table(path: Path, encoding: str | None):  # noqa: ANN202 - a DataFrame

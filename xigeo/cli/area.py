@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input, unit_option)
 from ._table import format_table, write_table
@@ -18,20 +19,28 @@ log = logging.getLogger(__name__)
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
+@zh_doc("""计算 LAYER 中各面的调查面积（椭球面积）。""")
 @click.command(name="area")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
-@click.option("--by", help="Sum the areas by this field (overlaps inside a group are counted once).")
+@click.option("--layer", "layer_name", help=h("GeoPackage、FileGDB 或 zip 中的图层名。",
+                                              "Layer inside a GeoPackage, FileGDB or zip."))
+@click.option("--by", help=h("按此字段汇总面积（同组内的重叠只计一次）。",
+                             "Sum the areas by this field (overlaps inside a group are counted once)."))
 @unit_option("ha")
 @method_option
-@click.option("--per-feature", is_flag=True, help="One row per feature instead of a summary.")
-@click.option("--id", "id_field", help="Field to index the per-feature table by.")
+@click.option("--per-feature", is_flag=True, help=h("逐要素列出面积，不汇总。",
+                                                    "One row per feature instead of a summary."))
+@click.option("--id", "id_field", help=h("逐要素表的行标识字段。",
+                                         "Field to index the per-feature table by."))
 @click.option("--repair", is_flag=True,
-              help="Measure invalid polygons (bow-ties) as repaired (shapely make_valid) and "
-                   "report each one's area before and after (default: refuse them).")
+              help=h("无效面（自相交“蝴蝶结”）修复后计算面积（shapely make_valid），并列出每个修复前"
+                     "后的面积（默认：拒绝无效面）。",
+                     "Measure invalid polygons (bow-ties) as repaired (shapely make_valid) and "
+                     "report each one's area before and after (default: refuse them)."))
 @encoding_option
 @crs_option
-@output_option("Write the table as .csv or .xlsx (an existing file is refused unless --overwrite).")
+@output_option(h("把表写入 .csv 或 .xlsx（文件已存在时拒绝，除非加 --overwrite）。",
+                 "Write the table as .csv or .xlsx (an existing file is refused unless --overwrite)."))
 @overwrite_option
 def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit: str, method: str,
                  per_feature: bool, id_field: str | None, repair: bool, encoding: str | None,
@@ -52,8 +61,10 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
         raise OptionError(f"{output}: write tables as .csv or .xlsx")
     if id_field and not per_feature:
-        raise click.UsageError("--id indexes the per-feature table: give it with --per-feature "
-                               "(the summary has one row per --by group)")
+        raise click.UsageError(t("--id 是逐要素表的行标识：请与 --per-feature 一起使用"
+                                 "（汇总表每个 --by 分组一行）",
+                                 "--id indexes the per-feature table: give it with --per-feature "
+                                 "(the summary has one row per --by group)"))
     check_outputs([output], overwrite=overwrite, inputs=[layer_path])
     unit_ = AreaUnit.create(unit)
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)

@@ -7,33 +7,48 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option, read_input
 from ._table import format_table
 
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""按规则包对 DLTB 中的调查图斑做质检。
+
+显示中文摘要和各规则的问题数；有严重程度为“错误”的规则发现问题时退出码为 1，
+只有“警告”或没有问题时为 0。输出文件已存在时拒绝，除非加 --overwrite；从不改写
+输入文件。""")
 @click.command(name="check")
 @click.argument("dltb_path", metavar="DLTB", type=click.Path(path_type=Path))
 @click.option("--county", "county_path", type=click.Path(path_type=Path),
-              help="County boundary (XZQ): gaps inside it, patches outside it.")
+              help=h("县级行政区（XZQ）：检查其内的缝隙和其外的图斑。",
+                     "County boundary (XZQ): gaps inside it, patches outside it."))
 @click.option("--villages", "villages_path", type=click.Path(path_type=Path),
-              help="Villages (村级调查区, CJDCQ with CJDCQDM): ZLDWDM/QSDWDM of the village a patch lies in.")
+              help=h("村级调查区（CJDCQ，含 CJDCQDM）：检查图斑所在村的 ZLDWDM/QSDWDM。",
+                     "Villages (村级调查区, CJDCQ with CJDCQDM): ZLDWDM/QSDWDM of the village a patch lies in."))
 @click.option("--jbnt", "jbnt_path", type=click.Path(path_type=Path),
-              help="Permanent basic farmland (JBNT): on land that is not farmland, on construction land.")
+              help=h("永久基本农田（JBNT）：检查落在非耕地、建设用地上的部分。",
+                     "Permanent basic farmland (JBNT): on land that is not farmland, on construction land."))
 @click.option("--rules", "rules_path", type=click.Path(path_type=Path),
-              help="Your own rule file (TOML) over the bundled rule pack: thresholds, severities, "
-                   "rules switched off or added.")
+              help=h("自定义规则文件（TOML），覆盖内置规则包：阈值、严重程度、停用或新增规则。",
+                     "Your own rule file (TOML) over the bundled rule pack: thresholds, severities, "
+                     "rules switched off or added."))
 @click.option("--tolerance", "tolerance_m2", type=float, default=None,
-              help="Area tolerance in m² of every overlap, gap, outside and JBNT rule "
-                   "(default: each rule's own, 0.01 m² / 1 m²).")
+              help=h("重叠、缝隙、界外和基本农田各规则的面积容差（平方米）（默认：各规则自己的值，0.0"
+                     "1 或 1 平方米）。",
+                     "Area tolerance in m² of every overlap, gap, outside and JBNT rule "
+                     "(default: each rule's own, 0.01 m² / 1 m²)."))
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="dask: the topology rules per spatial partition on a dask scheduler.")
+              help=h("dask：拓扑规则按空间分区在 dask 调度器上计算；local：本机计算。",
+                     "dask: the topology rules per spatial partition on a dask scheduler."))
 @encoding_option
 @crs_option
-@output_option("Write the findings as a GeoPackage (layers errors_point and errors_area, styled in QGIS).")
+@output_option(h("把质检结果写成 GeoPackage（图层 errors_point、errors_area，QGIS 中带样式）。",
+                 "Write the findings as a GeoPackage (layers errors_point and errors_area, styled in QGIS)."))
 @click.option("--xlsx", type=click.Path(path_type=Path),
-              help="Write the findings to an Excel workbook: a summary sheet and a sheet per rule.")
+              help=h("把质检结果写入 Excel 工作簿：一张汇总表，每条规则一张表。",
+                     "Write the findings to an Excel workbook: a summary sheet and a sheet per rule."))
 @overwrite_option
 @click.pass_context
 def check_command(ctx: click.Context, dltb_path: Path, county_path: Path | None, villages_path: Path | None,
@@ -73,9 +88,10 @@ def check_command(ctx: click.Context, dltb_path: Path, county_path: Path | None,
         click.echo(format_table(table))
     if output is not None:
         result.to_gpkg(output, overwrite=overwrite)
-        click.echo(f"已写出 {output}（图层 errors_point、errors_area，QGIS 按严重程度显示）")
+        click.echo(t(f"已写出 {output}（图层 errors_point、errors_area，QGIS 按严重程度显示）",
+                     f"wrote {output} (layers errors_point, errors_area, styled by severity in QGIS)"))
     if xlsx is not None:
         result.to_excel(xlsx, overwrite=overwrite)
-        click.echo(f"已写出 {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))
     if not result.passed:
         ctx.exit(1)

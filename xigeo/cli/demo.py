@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, overwrite_option
 from .report import _progress_bar, headline_text
 
@@ -27,12 +28,27 @@ def foreign_files(folder: Path) -> list[Path]:
     return [folder / n for n in DEMO_FILES if (folder / n).exists() and _state(folder / n) not in noted]
 
 
+@zh_doc("""用内置的息县样例数据运行主要工作。
+
+用 xigeo 的计算模块算出县节约集约用地报告的主要指标（预审、增减挂钩指标、土地
+整治、工业用地集约度、矿山公园、表土剥离），与县里公布的数字并列显示，并把报告
+图集（report.pdf：地图和表格）及其表格（tables.xlsx，每表一个工作表）写入输出
+文件夹。
+
+与其他命令不同，demo 再次运行不需要 --overwrite：它替换自己输出文件夹（默认
+xigeo-demo/）中以前由 demo 写出的 report.pdf 和 tables.xlsx（记录在
+.xigeo-demo 中），所以 `make demo` 可以反复运行。不是它写出的（或之后被改过的）
+report.pdf、tables.xlsx 会被拒绝，除非加 --overwrite。文件夹中的其他文件不动。
+要保留以前的结果，用 -o 指定另一个文件夹。""")
 @click.command(name="demo")
 @click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
               default=Path("xigeo-demo"), show_default=True,
-              help="Folder for the report (report.pdf) and its tables (tables.xlsx); "
-                   "those two files are replaced if an earlier demo wrote them.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+              help=h("报告（report.pdf）及其表格（tables.xlsx）的输出文件夹；这两个文件若是以前的 dem"
+                     "o 写的，则被替换。",
+                     "Folder for the report (report.pdf) and its tables (tables.xlsx); "
+                     "those two files are replaced if an earlier demo wrote them."))
+@click.option("--quiet", is_flag=True, help=h("不显示进度条。",
+                                              "No progress bar."))
 @overwrite_option
 def demo_command(output: Path, quiet: bool, overwrite: bool) -> None:
     """Run the main job on the bundled Xi County sample data.
@@ -71,12 +87,14 @@ def demo_command(output: Path, quiet: bool, overwrite: bool) -> None:
     (output / MARKER).write_text("".join(_state(output / n) + "\n" for n in DEMO_FILES),
                                  encoding="utf-8")
     figures = result.headline
-    click.echo("息县节约集约用地 主要指标 (headline figures; sample data)\n")
+    click.echo(t("息县节约集约用地 主要指标（样例数据）\n", "息县节约集约用地 headline figures (sample data)\n"))
     click.echo(headline_text(figures))
     agree = int(figures["agrees"].sum())
-    click.echo(f"\n{agree} of {len(figures)} figures equal the published ones")
+    click.echo(t(f"\n{len(figures)} 项指标中 {agree} 项与公布的数字一致",
+                 f"\n{agree} of {len(figures)} figures equal the published ones"))
     for name in ("控制面积平差", "土地利用现状"):  # the 三调 tables, after the adjustment
         if name in result.results:
             click.echo(f"\n{result.results[name].summary('zh')}")
-    click.echo(f"wrote {(output / 'report.pdf').resolve()} ({len(result.pages) + 1} pages)")
-    click.echo(f"wrote {(output / 'tables.xlsx').resolve()} ({len(result.tables)} sheets)")
+    pdf, book = (output / "report.pdf").resolve(), (output / "tables.xlsx").resolve()
+    click.echo(t(f"已写出 {pdf}（{len(result.pages) + 1} 页）", f"wrote {pdf} ({len(result.pages) + 1} pages)"))
+    click.echo(t(f"已写出 {book}（{len(result.tables)} 个工作表）", f"wrote {book} ({len(result.tables)} sheets)"))

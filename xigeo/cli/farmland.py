@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_for, crs_option, encoding_option, labels_option, method_option,
                        no_cache_option, output_option, overwrite_option, read_input, tolerance_option)
 from ._table import format_table
@@ -14,19 +15,29 @@ from ._table import format_table
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""核查 PARCELS 中每个地块压占 FARMLAND 中耕地（永久基本农田）的面积。
+
+显示摘要和压占耕地的地块；按需写出每个压占块和按地块汇总的表。碎片（不超过
+--tolerance 平方米的块）从不丢弃：计数、标记并列出。输出文件已存在时拒绝，除非加
+--overwrite。FARMLAND 预处理一次后保存在用户缓存文件夹（见 `xigeo prepare`）；
+以后的核查只读地块附近的图斑（--no-cache：每次读取整个文件）。""")
 @click.command(name="check-farmland")
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(path_type=Path))
 @click.argument("farmland_path", metavar="FARMLAND", type=click.Path(path_type=Path))
 @tolerance_option()
-@click.option("--id", "id_field", help="Parcel id field (default: the row number).")
+@click.option("--id", "id_field", help=h("地块标识字段（默认：行号）。",
+                                         "Parcel id field (default: the row number)."))
 @click.option("--farmland-id", "farmland_id",
-              help="Farmland patch id field (default: BSM if the layer has it, else the row number).")
+              help=h("耕地图斑标识字段（默认：有 BSM 用 BSM，否则用行号）。",
+                     "Farmland patch id field (default: BSM if the layer has it, else the row number)."))
 @method_option
 @encoding_option
 @crs_option
-@output_option("Write a GeoPackage with the layers 'pieces' and 'by_parcel'.")
+@output_option(h("写出 GeoPackage，含图层 pieces（压占块）和 by_parcel（按地块）。",
+                 "Write a GeoPackage with the layers 'pieces' and 'by_parcel'."))
 @click.option("--xlsx", type=click.Path(path_type=Path),
-              help="Write the tables (by_parcel, pieces, slivers) to an Excel workbook.")
+              help=h("把各表（按地块、压占块、碎片）写入 Excel 工作簿。",
+                     "Write the tables (by_parcel, pieces, slivers) to an Excel workbook."))
 @labels_option
 @overwrite_option
 @no_cache_option
@@ -88,10 +99,10 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
         with atomic_path(output, overwrite=overwrite, protect=[parcels_path, farmland_path]) as tmp:
             write_layer(result.pieces, tmp, layer="pieces", style="farmland_pieces")
             write_layer(by_parcel, tmp, layer="by_parcel", style="farmland_parcels")
-        click.echo(f"wrote {output} (layers pieces, by_parcel)")
+        click.echo(t(f"已写出 {output}（图层 pieces、by_parcel）", f"wrote {output} (layers pieces, by_parcel)"))
     if xlsx is not None:
         pieces = result.table("pieces", labels=labels)
         write_workbook({"by_parcel": result.table("by_parcel", labels=labels), "pieces": pieces,
                         "slivers": pieces[result.pieces["sliver"].to_numpy(dtype=bool)]},
                        xlsx, overwrite=overwrite)
-        click.echo(f"wrote {xlsx} (sheets by_parcel, pieces, slivers)")
+        click.echo(t(f"已写出 {xlsx}（工作表 by_parcel、pieces、slivers）", f"wrote {xlsx} (sheets by_parcel, pieces, slivers)"))

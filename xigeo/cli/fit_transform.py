@@ -7,25 +7,36 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, encoding_option, labels_option, output_option, overwrite_option
 from ._table import format_table
 
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""用 POINTS_CSV 中的公共点求解坐标转换参数。
+
+CSV 的列为：点号、源X、源Y、目标X、目标Y（可选：源H、目标H；也可用 X1、Y1、X2、Y2）；
+X 为北坐标，Y 为东坐标，与测量表格一致。显示参数、各点残差和中误差。""")
 @click.command(name="fit-transform")
 @click.argument("points_path", metavar="POINTS_CSV", type=click.Path(path_type=Path))
 @click.option("--kind", type=click.Choice(["4", "7"]), default="4", show_default=True,
-              help="4: plane similarity (two shifts, rotation, scale); 7: Bursa–Wolf "
-                   "(coordinate frame).")
-@click.option("--source-crs", help="CRS of the source (old) coordinates, e.g. 2362 (Xi'an 1980 GK "
-                                   "zone 38); required for --kind 7.")
-@click.option("--target-crs", help="CRS of the target (new) coordinates, e.g. 4526; required for "
-                                   "--kind 7.")
+              help=h("4：平面四参数（两个平移、旋转、尺度）；7：布尔莎七参数（坐标框架旋转）。",
+                     "4: plane similarity (two shifts, rotation, scale); 7: Bursa–Wolf "
+                     "(coordinate frame)."))
+@click.option("--source-crs", help=h("源（旧）坐标的坐标系，如 2362（西安 1980 高斯-克吕格 38 带）；-"
+                                     "-kind 7 时必填。",
+                                     "CRS of the source (old) coordinates, e.g. 2362 (Xi'an 1980 GK "
+                                     "zone 38); required for --kind 7."))
+@click.option("--target-crs", help=h("目标（新）坐标的坐标系，如 4526；--kind 7 时必填。",
+                                     "CRS of the target (new) coordinates, e.g. 4526; required for "
+                                     "--kind 7."))
 @encoding_option
-@output_option("Write the parameters as a TOML file (the office's parameter file).")
+@output_option(h("把参数写成 TOML 参数文件。",
+                 "Write the parameters as a TOML file (the office's parameter file)."))
 @click.option("--xlsx", type=click.Path(path_type=Path),
-              help="Write the parameters and each point's residual to an Excel workbook.")
+              help=h("把参数和各点残差写入 Excel 工作簿。",
+                     "Write the parameters and each point's residual to an Excel workbook."))
 @labels_option
 @overwrite_option
 def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
@@ -74,7 +85,7 @@ def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
     click.echo(format_table(fit.table("residuals", labels=labels), floatfmt=",.4f"))
     if output is not None:
         write_params(fit, output, overwrite=overwrite)
-        click.echo(f"wrote {output}")
+        click.echo(t(f"已写出 {output}", f"wrote {output}"))
     if xlsx is not None:
         fit.to_excel(xlsx, labels=labels, overwrite=overwrite)
-        click.echo(f"wrote {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -26,8 +27,10 @@ def _field_options(values: tuple[str, ...]) -> dict[str, str | None]:
     for item in values:
         role, sep, name = item.partition("=")
         if not sep or role.strip() not in INDUSTRIAL_FIELDS:
-            raise click.BadParameter(f"{item!r}: write QUANTITY=FIELD, e.g. investment=TZE; "
-                                     f"quantities: {', '.join(INDUSTRIAL_FIELDS)}",
+            raise click.BadParameter(t(f"{item!r}：请写成 QUANTITY=FIELD，如 investment=TZE；"
+                                       f"指标：{', '.join(INDUSTRIAL_FIELDS)}",
+                                       f"{item!r}: write QUANTITY=FIELD, e.g. investment=TZE; "
+                                       f"quantities: {', '.join(INDUSTRIAL_FIELDS)}"),
                                      param_hint="--field")
         fields[f"{role.strip()}_field"] = name.strip() or None
     return fields
@@ -43,29 +46,44 @@ def _figures(totals: pd.DataFrame) -> pd.DataFrame:
     return totals.map(text)
 
 
+@zh_doc("""PARCELS 中各企业宗地的投资强度、容积率、建筑系数、行政办公及生活服务设施
+用地所占比重和绿地率，与控制指标比较，并给出未达标宗地可收回的土地。
+
+显示各宗地的指标和园区合计（图层有 YYSR、BZCF 时含营业收入和标准厂房面积）。""")
 @click.command(name="industrial")
 @click.argument("parcels_path", metavar="PARCELS", type=click.Path(dir_okay=True, path_type=Path))
-@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--layer", "layer_name", help=h("GeoPackage、FileGDB 或 zip 中的图层名。",
+                                              "Layer inside a GeoPackage, FileGDB or zip."))
 @click.option("--intensity-floor", type=float, default=3000.0, show_default=True,
-              help="Investment-intensity floor, 万元/ha, for industries the thresholds table gives none "
-                   "(it depends on the region class).")
+              help=h("控制指标表未给出的行业所用的投资强度下限（万元/公顷，随地区等别而定）。",
+                     "Investment-intensity floor, 万元/ha, for industries the thresholds table gives none "
+                     "(it depends on the region class)."))
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV of control values per industry (columns industry_code, min_far, ...); "
-                   "default: the bundled 国土资发〔2008〕24号 table.")
-@click.option("--region-class", help="Region class to use from a thresholds table with a region_class column.")
-@click.option("--id", "id_field", default="QYBH", show_default=True, help="Enterprise id field.")
+              help=h("各行业控制指标的 CSV（列 industry_code、min_far 等）；默认：内置的国土资发〔200"
+                     "8〕24号 指标表。",
+                     "CSV of control values per industry (columns industry_code, min_far, ...); "
+                     "default: the bundled 国土资发〔2008〕24号 table."))
+@click.option("--region-class", help=h("控制指标表有 region_class 列时所用的地区等别。",
+                                       "Region class to use from a thresholds table with a region_class column."))
+@click.option("--id", "id_field", default="QYBH", show_default=True, help=h("企业标识字段。",
+                                                                            "Enterprise id field."))
 @click.option("--field", "field_items", multiple=True, metavar="QUANTITY=FIELD",
-              help="A field name that differs from the default, e.g. investment=TZE "
-                   "(quantities: industry, investment, floor_area, floor_area_over_8m, "
-                   "building_footprint, structure_footprint, yard_footprint, office_area, "
-                   "green_area, revenue, standard_factory; an empty FIELD leaves an optional one "
-                   "out). Repeatable.")
+              help=h("与默认不同的字段名，如 investment=TZE（指标：industry、investment、floor_area、"
+                     "floor_area_over_8m、building_footprint、structure_footprint、yard_footprint、of"
+                     "fice_area、green_area、revenue、standard_factory；FIELD 留空表示不用该可选指标"
+                     "）。可重复。",
+                     "A field name that differs from the default, e.g. investment=TZE "
+                     "(quantities: industry, investment, floor_area, floor_area_over_8m, "
+                     "building_footprint, structure_footprint, yard_footprint, office_area, "
+                     "green_area, revenue, standard_factory; an empty FIELD leaves an optional one "
+                     "out). Repeatable."))
 @method_option
 @labels_option
 @encoding_option
 @crs_option
-@output_option("Write the full table: .csv (the parcels with the 合计 row), or .xlsx (summary, "
-               "parcels and totals sheets).")
+@output_option(h("写出完整表：.csv（各宗地及合计行），或 .xlsx（摘要、宗地、合计三张表）。",
+                 "Write the full table: .csv (the parcels with the 合计 row), or .xlsx (summary, "
+                 "parcels and totals sheets)."))
 @overwrite_option
 def industrial_command(parcels_path: Path, layer_name: str | None, intensity_floor: float,
                        thresholds: Path | None, region_class: str | None, id_field: str,
@@ -88,7 +106,8 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
     from ..industrial import industrial_intensity
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
+        raise click.BadParameter(t(f"{output}：表格请写成 .csv 或 .xlsx", f"{output}: write the table as .csv or .xlsx"),
+                                 param_hint="-o")
     fields = _field_options(field_items)
     check_outputs([output], overwrite=overwrite, inputs=[parcels_path, thresholds])
     gdf = read_input(parcels_path, crs, layer=layer_name, encoding=encoding)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -14,32 +15,49 @@ from ._table import format_table, write_table
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""城乡建设用地增减挂钩项目的指标平衡和规则检查。
+
+逐项目并合计：拆旧区面积和复垦面积，建新区面积及其占用的建设用地、农用地和
+耕地，使用指标和节余指标；然后检查规则：建新区不占永久基本农田，拆旧面积不小于
+建新面积，复垦耕地不少于占用耕地，项目在同一县内。面积为椭球面积（公顷，
+--method 可换算法）。输出文件已存在时拒绝，除非加 --overwrite。""")
 @click.command(name="linkage")
 @click.argument("demolition_path", metavar="DEMOLITION", type=click.Path(path_type=Path))
 @click.argument("newbuild_path", metavar="NEWBUILD", type=click.Path(path_type=Path))
 @click.option("--landuse", "landuse_path", required=True, type=click.Path(path_type=Path),
-              help="Land-use survey patches (DLTB) covering the new-build zones.")
+              help=h("覆盖建新区的地类图斑（DLTB）。",
+                     "Land-use survey patches (DLTB) covering the new-build zones."))
 @click.option("--farmland", "farmland_path", type=click.Path(path_type=Path),
-              help="Permanent basic farmland (JBNT); without it that rule is not checked.")
+              help=h("永久基本农田（JBNT）；不给则不检查该规则。",
+                     "Permanent basic farmland (JBNT); without it that rule is not checked."))
 @click.option("--county", "county_path", type=click.Path(path_type=Path),
-              help="County polygons (field --county-field) for the one-county rule; default: "
-                   "the first 6 digits of ZLDWDM.")
-@click.option("--county-field", default="XZQDM", show_default=True, help="County code field of --county.")
-@click.option("--by", default="XMMC", show_default=True, help="Project field.")
+              help=h("县级行政区图层（字段见 --county-field），用于“项目在同一县内”规则；默认：用 ZLD"
+                     "WDM 的前 6 位。",
+                     "County polygons (field --county-field) for the one-county rule; default: "
+                     "the first 6 digits of ZLDWDM."))
+@click.option("--county-field", default="XZQDM", show_default=True, help=h("--county 图层的县代码字段。",
+                                                                           "County code field of --county."))
+@click.option("--by", default="XMMC", show_default=True, help=h("项目字段。",
+                                                                "Project field."))
 @click.option("--status", "status_field", default="PZZT", show_default=True,
-              help="Approval-status field ('' : every project approved).")
+              help=h("批复状态字段（"" 表示所有项目均已批复）。",
+                     "Approval-status field ('' : every project approved)."))
 @click.option("--approved", multiple=True, default=("已批准",), show_default=True,
-              help="Status value meaning approved (repeatable).")
-@click.option("--landuse-field", default="DLBM", show_default=True, help="Land-use class field of --landuse.")
+              help=h("表示已批复的状态值（可重复）。",
+                     "Status value meaning approved (repeatable)."))
+@click.option("--landuse-field", default="DLBM", show_default=True, help=h("--landuse 图层的地类字段。",
+                                                                           "Land-use class field of --landuse."))
 @click.option("--reclaimed", "reclaimed_field",
-              help="Field of DEMOLITION with each zone's reclaimed area in ha "
-                   "(default: the zone is reclaimed whole).")
+              help=h("DEMOLITION 中各拆旧区复垦面积的字段（公顷）（默认：整块复垦）。",
+                     "Field of DEMOLITION with each zone's reclaimed area in ha "
+                     "(default: the zone is reclaimed whole)."))
 @method_option
 @labels_option
 @encoding_option
 @crs_option
-@output_option("Write the project table (with the total rows) as .csv, or .xlsx with the rule "
-               "checks and totals as more sheets.")
+@output_option(h("把项目表（含合计行）写入 .csv，或写入 .xlsx（另含规则检查和合计表）。",
+                 "Write the project table (with the total rows) as .csv, or .xlsx with the rule "
+                 "checks and totals as more sheets."))
 @overwrite_option
 def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Path,
                     farmland_path: Path | None, county_path: Path | None, county_field: str, by: str,
@@ -84,10 +102,10 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
     click.echo(format_table(projects))
     if len(result.violations):
         violations = result.table("violations", labels=labels)
-        click.echo("\n规则检查 / rule checks:")
+        click.echo(t("\n规则检查：", "\nrule checks:"))
         click.echo(format_table(violations.set_index(violations.columns[0])))
     for note in result.notes:
-        click.echo(f"注 / note: {note}")
+        click.echo(t(f"注：{note}", f"note: {note}"))
     if output:
         if output.suffix.lower() == ".xlsx":
             result.to_excel(output, labels=labels, overwrite=overwrite)  # summary sheet first

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, write_table
@@ -14,21 +15,30 @@ from ._table import format_table, write_table
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""矿坑面积、高差、坡度分级以及待治理的陡坡（>25°）。
+
+PARK 为公园范围，PITS 为闭坑，RESTORATION 为修复区；均与 DEM 坐标系相同。面积为
+椭球面积（公顷；公园和修复区为平方公里）；坡度用 Horn 方法由 DEM 计算。""")
 @click.command(name="minepark")
 @click.argument("park_path", metavar="PARK", type=click.Path(path_type=Path))
 @click.argument("pits_path", metavar="PITS", type=click.Path(path_type=Path))
 @click.argument("restoration_path", metavar="RESTORATION", type=click.Path(path_type=Path))
 @click.option("--dem", "dem_path", required=True, type=click.Path(path_type=Path),
-              help="DEM GeoTIFF (elevations in metres, in the layers' CRS).")
-@click.option("--id", "id_field", default="KSBH", show_default=True, help="Pit id field.")
+              help=h("DEM GeoTIFF（高程单位米，与图层坐标系相同）。",
+                     "DEM GeoTIFF (elevations in metres, in the layers' CRS)."))
+@click.option("--id", "id_field", default="KSBH", show_default=True, help=h("矿坑标识字段。",
+                                                                            "Pit id field."))
 @click.option("--keep", "--field", "keep", multiple=True,
-              help="Pit field to carry into the table (repeatable; default: KSMC and ZLZT when present).")
-@click.option("--total/--no-total", default=True, show_default=True, help="Add the 合计 row.")
+              help=h("带入表中的矿坑字段（可重复；默认：有 KSMC、ZLZT 时带入）。",
+                     "Pit field to carry into the table (repeatable; default: KSMC and ZLZT when present)."))
+@click.option("--total/--no-total", default=True, show_default=True, help=h("加合计行。",
+                                                                            "Add the 合计 row."))
 @method_option
 @labels_option
 @encoding_option
 @crs_option
-@output_option("Write the pit table as .csv, or .xlsx (summary, pits and totals sheets).")
+@output_option(h("把矿坑表写入 .csv，或写入 .xlsx（摘要、矿坑、合计三张表）。",
+                 "Write the pit table as .csv, or .xlsx (summary, pits and totals sheets)."))
 @overwrite_option
 def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, dem_path: Path,
                      id_field: str, keep: tuple[str, ...], total: bool, method: str, labels: str,
@@ -48,7 +58,8 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
     from ..minepark import minepark_summary
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise click.BadParameter(f"{output}: write the table as .csv or .xlsx", param_hint="-o")
+        raise click.BadParameter(t(f"{output}：表格请写成 .csv 或 .xlsx", f"{output}: write the table as .csv or .xlsx"),
+                                 param_hint="-o")
     check_outputs([output], overwrite=overwrite,
                   inputs=[park_path, pits_path, restoration_path, dem_path])
     park = read_input(park_path, crs, encoding=encoding)

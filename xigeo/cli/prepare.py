@@ -6,18 +6,29 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import crs_for, crs_option, encoding_option
 
 
+@zh_doc("""预处理 LAYER（如永久基本农田 JBNT.shp）一次：以后的核查读取只需几毫秒。
+
+读取、检查并量算图层（椭球面积），检查图斑重叠（GEOS 覆盖检查），以按空间排序的
+GeoParquet 保存在用户缓存文件夹（XIGEO_CACHE_DIR，否则 ~/.cache/xigeo/prepared），
+从不放在数据旁边。`xigeo check-farmland` 首次使用 FARMLAND 时会自动预处理；本命令
+提前完成。LAYER 改变后会自动重新预处理。""")
 @click.command(name="prepare")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
-@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--layer", "layer_name", help=h("GeoPackage、FileGDB 或 zip 中的图层名。",
+                                              "Layer inside a GeoPackage, FileGDB or zip."))
 @click.option("--farmland-id", "farmland_id",
-              help="Patch id field (default: BSM if the layer has it, else the row number); "
-                   "give check-farmland the same --farmland-id.")
+              help=h("图斑标识字段（默认：有 BSM 用 BSM，否则用行号）；check-farmland 请用相同的 --fa"
+                     "rmland-id。",
+                     "Patch id field (default: BSM if the layer has it, else the row number); "
+                     "give check-farmland the same --farmland-id."))
 @encoding_option
 @crs_option
-@click.option("--rebuild", is_flag=True, help="Prepare again even if a valid prepared copy exists.")
+@click.option("--rebuild", is_flag=True, help=h("即使已有有效的预处理副本也重新预处理。",
+                                                "Prepare again even if a valid prepared copy exists."))
 def prepare_command(layer_path: Path, layer_name: str | None, farmland_id: str | None,
                     encoding: str | None, crs: tuple[str, ...], rebuild: bool) -> None:
     """Prepare LAYER (e.g. 永久基本农田 JBNT.shp) once: later checks read it in milliseconds.
@@ -44,5 +55,6 @@ def prepare_command(layer_path: Path, layer_name: str | None, farmland_id: str |
                 "存在重叠或边界不一致的图斑（检查时计算重复面积）/ some patches overlap or do not "
                 "match their neighbours' edges: checks look for double counting")
     where = prepared.path if prepared.path is not None else "内存 / memory (cache folder not writable)"
-    click.echo(f"{layer_path}: {len(prepared):,} 个图斑 / patches, {state}: {where}")
+    click.echo(t(f"{layer_path}：{len(prepared):,} 个图斑，{state}：{where}",
+                 f"{layer_path}: {len(prepared):,} patches, {state}: {where}"))
     click.echo(coverage)

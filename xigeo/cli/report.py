@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ..errors import OptionError, XigeoError
 from ._options import _file_item, check_outputs, crs_option, overwrite_option
 from ._signoff import settings_from, signoff_options
@@ -67,20 +68,37 @@ def _progress_bar(enabled: bool) -> tuple[Any, Any]:
     return callback, close
 
 
+@zh_doc("""为 DATA 写出报告图集（PDF）和表格（Excel）。
+
+DATA 为图层文件夹或 GeoPackage，图层名同样例数据（dltb、jbnt、linkage_newbuild
+等；见 `xigeo sample list`），或三调数据库标准图层名（DLTB 地类图斑、YJJBNTTB/JBNT
+永久基本农田、XZQ 行政区、CJDCQ 村级调查区等，大小写均可）；其他文件、图层和字段名
+用 --mapping JSON 文件对照。不给 DATA 时用内置的息县样例。PDF 含目录页、主要指标，
+以及数据中每个专题的地图和表格；工作簿每表一个工作表，中文表头并注明单位。在终端
+中显示进度条。PDF 或工作簿已存在时，在读取任何图层之前就拒绝，除非加 --overwrite。""")
 @click.command(name="report")
 @click.argument("data", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", "pdf", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("report.pdf"), show_default=True, help="The PDF atlas to write.")
+              default=Path("report.pdf"), show_default=True, help=h("要写出的 PDF 图集。",
+                                                                    "The PDF atlas to write."))
 @click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the tables to this Excel workbook (one sheet per table).")
+              help=h("同时把各表写入此 Excel 工作簿（每表一个工作表）。",
+                     "Also write the tables to this Excel workbook (one sheet per table)."))
 @click.option("-m", "--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="JSON file naming your layers and fields (see docs/report.md).")
+              default=None, help=h("图层和字段对照的 JSON 文件（见 docs/report.md）；三调数据库标准图"
+                                   "层名（DLTB、YJJBNTTB、XZQ、CJDCQ 等）无需此文件。",
+                                   "JSON file naming your layers and fields (see docs/report.md); "
+                                   "not needed for the survey database's layer names (DLTB, YJJBNTTB, "
+                                   "XZQ, CJDCQ …)."))
 @click.option("--title", default=None,
-              help="报告标题（封面），默认 节约集约用地工作报告图集，前加县名和年度。")
+              help=h("报告标题（封面），默认为“节约集约用地工作报告图集”，前加县名和年度。",
+                     "Report title (title page); default 节约集约用地工作报告图集, after the "
+                     "county and the year."))
 @signoff_options
 @crs_option
 @overwrite_option
-@click.option("--quiet", is_flag=True, help="No progress bar and no table; only the files written.")
+@click.option("--quiet", is_flag=True, help=h("不显示进度条和表格，只列出写出的文件。",
+                                              "No progress bar and no table; only the files written."))
 def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Path | None,
                    title: str | None, crs: tuple[str, ...], overwrite: bool, quiet: bool,
                    **signoff: Any) -> None:
@@ -127,8 +145,10 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
         click.echo(headline_text(result.headline))
         if "agrees" in result.headline.columns:
             agree = int(result.headline["agrees"].sum())
-            click.echo(f"\n{agree} of {len(result.headline)} figures equal the published ones")
-        click.echo(f"{len(result.pages) + 1} pages, {len(result.tables)} tables")
+            click.echo(t(f"\n{len(result.headline)} 项指标中 {agree} 项与公布的数字一致",
+                         f"\n{agree} of {len(result.headline)} figures equal the published ones"))
+        click.echo(t(f"共 {len(result.pages) + 1} 页，{len(result.tables)} 张表",
+                     f"{len(result.pages) + 1} pages, {len(result.tables)} tables"))
     for path in (result.pdf, result.xlsx):
         if path is not None:
-            click.echo(f"wrote {path.resolve()}")
+            click.echo(t(f"已写出 {path.resolve()}", f"wrote {path.resolve()}"))

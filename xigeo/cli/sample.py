@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from ._i18n import t, zh_doc
 from ._options import check_outputs, overwrite_option
 
 
+@zh_doc("""内置的息县合成样例数据。""")
 @click.group(name="sample")
 def sample_command() -> None:
     """The bundled synthetic Xi County sample data set.
@@ -21,6 +23,7 @@ def sample_command() -> None:
     """
 
 
+@zh_doc("""列出样例图层及其文件。""")
 @sample_command.command(name="list")
 def sample_list() -> None:
     """List the sample layers and their files.
@@ -35,6 +38,9 @@ def sample_list() -> None:
         click.echo(f"{name:22} {sample.path(name)}")
 
 
+@zh_doc("""把全部样例文件复制到 FOLDER（不存在则创建），用于练习。
+
+FOLDER 中已有同名文件时拒绝（不复制任何文件），除非加 --overwrite。""")
 @sample_command.command(name="copy")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @overwrite_option
@@ -61,4 +67,4 @@ def sample_copy(folder: Path, overwrite: bool) -> None:
     for item, target in zip(items, targets):
         with atomic_path(target, overwrite=overwrite) as tmp:
             shutil.copy2(item, tmp)
-    click.echo(f"copied {len(items)} files to {folder.resolve()}")
+    click.echo(t(f"已复制 {len(items)} 个文件到 {folder.resolve()}", f"copied {len(items)} files to {folder.resolve()}"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, read_input, encoding_option, labels_option, output_option,
                        overwrite_option)
 from ._table import format_table
@@ -14,18 +15,28 @@ from ._table import format_table
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""列出 LAYER 的要素涉及的图幅及其理论面积。
+
+显示摘要和每个图幅一行：图幅号、西南角和东北角坐标、理论椭球面积及其上的要素。
+位于图幅边线上的点属于其北面和东面的图幅。""")
 @click.command(name="sheets")
 @click.argument("layer_path", metavar="LAYER", type=click.Path(path_type=Path))
-@click.option("--layer", "layer_name", help="Layer inside a GeoPackage, FileGDB or zip.")
+@click.option("--layer", "layer_name", help=h("GeoPackage、FileGDB 或 zip 中的图层名。",
+                                              "Layer inside a GeoPackage, FileGDB or zip."))
 @click.option("--scale", default="10000", show_default=True,
-              help="Scale denominator: 1000000, 500000, 250000, 100000, 50000, 25000, 10000, 5000, "
-                   "2000, 1000, 500 (or 1:1万, or the code B–K).")
-@click.option("--id", "id_field", help="Feature id field (default: the row number).")
+              help=h("比例尺分母：1000000、500000、250000、100000、50000、25000、10000、5000、2000、1"
+                     "000、500（或 1:1万，或比例尺代码 B–K）。",
+                     "Scale denominator: 1000000, 500000, 250000, 100000, 50000, 25000, 10000, 5000, "
+                     "2000, 1000, 500 (or 1:1万, or the code B–K)."))
+@click.option("--id", "id_field", help=h("要素标识字段（默认：行号）。",
+                                         "Feature id field (default: the row number)."))
 @encoding_option
 @crs_option
-@output_option("Write the sheet outlines and their table as a GeoPackage (layer 'sheets').")
+@output_option(h("把图幅范围及其表写成 GeoPackage（图层 sheets）。",
+                 "Write the sheet outlines and their table as a GeoPackage (layer 'sheets')."))
 @click.option("--xlsx", type=click.Path(path_type=Path),
-              help="Write the sheet table and the feature–sheet pairs to an Excel workbook.")
+              help=h("把图幅表和要素-图幅对照表写入 Excel 工作簿。",
+                     "Write the sheet table and the feature–sheet pairs to an Excel workbook."))
 @labels_option
 @overwrite_option
 def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_field: str | None,
@@ -68,7 +79,7 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
     click.echo(format_table(label_zh(table, result.TABLES["sheets"]) if labels == "zh" else table))
     if output is not None:
         write_layer(result.sheets.reset_index(), output, layer="sheets", overwrite=overwrite)
-        click.echo(f"wrote {output} (layer sheets)")
+        click.echo(t(f"已写出 {output}（图层 sheets）", f"wrote {output} (layer sheets)"))
     if xlsx is not None:
         result.to_excel(xlsx, labels=labels, overwrite=overwrite)
-        click.echo(f"wrote {xlsx}")
+        click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
                        read_input, unit_option)
 from ._table import format_table
@@ -14,19 +15,30 @@ from ._table import format_table
 log = logging.getLogger(__name__)
 
 
+@zh_doc("""三调汇总表：一级、二级分类，三大类，耕地坡度分级（由 DLTB 汇总）。
+
+地类面积为 TBDLMJ，田坎（Σ KCMJ）计入 1203 田坎；印出的数字各行各列都能加总。
+工作簿含摘要表和每表一个按官方表样的工作表。输出文件已存在时拒绝，除非加
+--overwrite。""")
 @click.command(name="tables")
 @click.argument("patches_path", metavar="DLTB", type=click.Path(path_type=Path))
 @click.option("--units", "units_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Unit layer naming the rows: XZQ (XZQDM/XZQMC, county or townships) or CJDCQ "
-                   "(CJDCQDM/CJDCQMC, villages); repeat for several.")
+              help=h("给出表行的单位图层：XZQ（XZQDM/XZQMC，县或乡镇）或 CJDCQ（CJDCQDM/CJDCQMC，村）"
+                     "；可重复。",
+                     "Unit layer naming the rows: XZQ (XZQDM/XZQMC, county or townships) or CJDCQ "
+                     "(CJDCQDM/CJDCQMC, villages); repeat for several."))
 @click.option("--level", type=click.Choice(["township", "village", "county"]), default="township",
-              show_default=True, help="Finest rows: townships, also villages, or the county only.")
+              show_default=True, help=h("最细一级的行：乡镇、到村，或只有全县。",
+                                        "Finest rows: townships, also villages, or the county only."))
 @unit_option("ha")
-@click.option("--county", help="County name in the titles (default: the county row's name).")
-@click.option("--year", help="Year in the titles, e.g. 2023.")
+@click.option("--county", help=h("表题中的县名（默认：县级行的名称）。",
+                                 "County name in the titles (default: the county row's name)."))
+@click.option("--year", help=h("表题中的年份，如 2023。",
+                               "Year in the titles, e.g. 2023."))
 @encoding_option
 @crs_option
-@output_option("Write the tables as an .xlsx workbook in the official layout.", required=True)
+@output_option(h("按官方表样写出 .xlsx 工作簿。",
+                 "Write the tables as an .xlsx workbook in the official layout."), required=True)
 @overwrite_option
 def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str, unit: str,
                    county: str | None, year: str | None, encoding: str | None,
@@ -60,6 +72,6 @@ def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str
     shown = result.table("level1", labels="zh").drop(columns=["级别"])
     click.echo(format_table(shown.head(40)))
     if len(shown) > 40:
-        click.echo(f"… 另有{len(shown) - 40}行 / {len(shown) - 40} more rows in the workbook")
+        click.echo(t(f"… 另有 {len(shown) - 40} 行，见工作簿", f"… {len(shown) - 40} more rows in the workbook"))
     result.to_excel(output, overwrite=overwrite, county=county, year=year)
     click.echo(f"已写出 wrote {output}")

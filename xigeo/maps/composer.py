@@ -796,10 +796,11 @@ def _shrink_to(text: Any, width_px: float, renderer: Any, *, minimum: float) -> 
 
 
 def _repr_png(fig: Figure) -> bytes:
-    """PNG for Jupyter when no inline backend is active (a bare Figure as a cell's result)."""
+    """PNG for Jupyter when no inline backend is active (a bare Figure as a cell's result),
+    at most 960 px wide (nbconvert's page; an A3 sheet at 100 dpi would be 1,654 px)."""
     buf = io.BytesIO()
     with matplotlib.rc_context(map_rc()):
-        fig.savefig(buf, format="png", dpi=100)
+        fig.savefig(buf, format="png", dpi=min(100.0, 960 / fig.get_figwidth()))
     return buf.getvalue()
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import LayerWriteError, OptionError
+from ..errors import LayerWriteError, OptionError, fix
 from .layers import plan, read, read_mapping, resolve_layers
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
     if path.suffix.lower() != suffix:
         raise OptionError(f"{path}: use a {suffix} file name")
     if path.exists() and not overwrite:
-        raise LayerWriteError(f"{path} exists; pass overwrite=True (CLI: --overwrite) to replace it")
+        raise LayerWriteError(f"{path} exists; "
+                             + fix("pass overwrite=True", "give --overwrite") + " to replace it")
     if not path.parent.is_dir():
         raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
 

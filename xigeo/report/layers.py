@@ -156,15 +156,75 @@ def _find_in_folder(folder: Path, name: str) -> Path | None:
     return None
 
 
+#: The 三调 (third land survey) database's standard layer names, and the Chinese names some
+#: exchanges use, for xigeo's layers (TD/T 1057-2020 县级国土调查数据库标准: DLTB 地类图斑,
+#: XZQ 行政区 (townships, with XZQDM and KZMJ), CJDCQ 村级调查区; YJJBNTTB 永久基本农田图斑
+#: of the farmland database, JBNTBHTB 基本农田保护图斑 of the older ones). Matched in any case.
+STANDARD_NAMES: dict[str, tuple[str, ...]] = {
+    "dltb": ("DLTB", "地类图斑"),
+    "jbnt": ("JBNT", "JBNTTB", "YJJBNTTB", "YJJBNT", "JBNTBHTB", "YJJBNTBHTB",
+             "永久基本农田", "永久基本农田图斑", "基本农田保护图斑"),
+    "survey_townships": ("XZQ", "行政区"),
+    "villages": ("CJDCQ", "村级调查区"),
+}
+#: standard layers of the database xigeo does not read (lines, points, annotation, other
+#: polygons): recognised so that they are named in the log, never taken for another layer
+UNUSED_STANDARD = ("XZQJX", "CJDCQJX", "DLJX", "CZCDYD", "GDDB", "GDPDTB", "GDDLTB", "KCDLTB",
+                   "STBHHX", "ZRBHQ", "PDT", "JBNTBHPK", "LXDW", "XZDW", "ZJ", "JJX", "KZD",
+                   "CSKFBJ", "STHX", "TDLYZTGH")
+
+
+def _aliases(name: str) -> set[str]:
+    """The names, in lower case, a layer ``name`` is recognised by (its own and the standard)."""
+    return {name.lower(), *(a.lower() for a in STANDARD_NAMES.get(name, ()))}
+
+
+def _ambiguous(name: str, candidates: list[str], where: str) -> LayerReadError:
+    from ..errors import fix
+
+    return LayerReadError(
+        f"{where}: {len(candidates)} layers could be '{name}': {', '.join(candidates)}. Fix: "
+        + fix(f'name the one to use in a mapping, e.g. mapping={{"layers": {{"{name}": '
+              f'"{candidates[0]}"}}}}',
+              f'--mapping 图层对照.json with {{"layers": {{"{name}": "{candidates[0]}"}}}}')
+        + " (docs/report.md)")
+
+
+def _find_standard(folder: Path, name: str) -> Path | None:
+    """The file in ``folder`` named ``name`` or one of its standard names (any case); two
+    candidates (dltb.shp and DLTB.gpkg, JBNT.shp and YJJBNTTB.shp) are refused."""
+    suffixes = RASTER_SUFFIXES if name in RASTERS else VECTOR_SUFFIXES
+    names = _aliases(name)
+    found = sorted(p for p in folder.iterdir()
+                   if p.suffix.lower() in suffixes and p.stem.lower() in names and p.is_file())
+    if len(found) > 1:
+        raise _ambiguous(name, [p.name for p in found], str(folder))
+    return found[0] if found else None
+
+
+def _find_layer(layers: set[str], name: str, where: Path) -> str | None:
+    """The layer of a GeoPackage or FileGDB named ``name`` or a standard name (any case)."""
+    names = _aliases(name)
+    found = sorted(layer for layer in layers if layer.lower() in names)
+    if len(found) > 1:
+        raise _ambiguous(name, found, str(where))
+    return found[0] if found else None
+
+
 def resolve_layers(data: str | os.PathLike[str] | None = None, *,
                    mapping: str | os.PathLike[str] | Mapping[str, Any] | None = None
                    ) -> dict[str, tuple[Path, str | None, str]]:
     """Where each available layer is: name -> (file, layer in the file or None, mapping key).
 
     Without a mapping a folder DATA holds ``<name>.shp`` (or .gpkg, .geojson)
-    and ``minepark_dem.tif``; a GeoPackage DATA holds layers named like the
-    sample's, with ``minepark_dem.tif`` beside it. Layers the data lack are
-    left out; a layer the mapping names but that does not exist is an error
+    and ``minepark_dem.tif``; a GeoPackage (or FileGDB, ``.gdb``) DATA holds
+    layers named like the sample's, with ``minepark_dem.tif`` beside it.
+    The 三调 database's standard names are recognised too, in any case
+    (:data:`STANDARD_NAMES`: ``DLTB.shp`` or a layer ``dltb`` is ``dltb``,
+    ``YJJBNTTB``/``JBNT`` is ``jbnt``, ``XZQ`` is ``survey_townships``,
+    ``CJDCQ`` is ``villages``); two candidates for one layer are refused,
+    naming both (a mapping then says which). Layers the data lack are left
+    out; a layer the mapping names but that does not exist is an error
     naming its mapping key.
     """
     import pyogrio
@@ -180,9 +240,11 @@ def resolve_layers(data: str | os.PathLike[str] | None = None, *,
         raise LayerReadError(f"{data} does not exist; DATA is a folder of layers or a GeoPackage")
     m = read_mapping(mapping) if mapping is not None else {"layers": {}, "fields": {}, "base": None,
                                                           "source": "mapping"}
-    gpkg = data if data.is_file() else None
-    if gpkg is not None and gpkg.suffix.lower() != ".gpkg":
-        raise LayerReadError(f"{data}: DATA is a folder of layers or a GeoPackage (.gpkg)")
+    gdb = data.is_dir() and data.suffix.lower() == ".gdb"
+    gpkg = data if data.is_file() or gdb else None
+    if gpkg is not None and gpkg.suffix.lower() not in (".gpkg", ".gdb"):
+        raise LayerReadError(f"{data}: DATA is a folder of layers, a GeoPackage (.gpkg) or a "
+                             "FileGDB (.gdb)")
     folder = data if gpkg is None else data.parent
     base = folder if gpkg is None else (m["base"] or folder)
     gpkg_layers = set(pyogrio.list_layers(gpkg)[:, 0]) if gpkg is not None else set()
@@ -207,12 +269,18 @@ def resolve_layers(data: str | os.PathLike[str] | None = None, *,
                 raise LayerReadError(f"{where}: {path} has no layer {layer!r}; it has "
                                      f"{', '.join(pyogrio.list_layers(path)[:, 0])}")
             out[name] = (path, layer, key)
-        elif gpkg is not None and name in gpkg_layers:
-            out[name] = (gpkg, name, key)
+        elif gpkg is not None and name not in RASTERS and (
+                found_layer := _find_layer(gpkg_layers, name, gpkg)) is not None:
+            out[name] = (gpkg, found_layer, key)
         else:
-            found = _find_in_folder(folder, name)
+            found = _find_standard(folder, name) if gpkg is None else _find_in_folder(folder, name)
             if found is not None:
                 out[name] = (found, None, key)
+    unused = sorted(n for n in (gpkg_layers if gpkg is not None else
+                                {p.stem for p in folder.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES})
+                    if n.upper() in UNUSED_STANDARD)
+    if unused:
+        log.info("report: standard layers not used by the report: %s", ", ".join(unused))
     return out
 
 
