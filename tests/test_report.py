@@ -24,6 +24,7 @@ from xigeo.errors import LayerReadError, LayerWriteError, SchemaError
 from xigeo.io import write_layer
 from xigeo.headline import PUBLISHED, headline_figures
 from xigeo.report import SECTIONS, build_report, read_mapping
+from xigeo._excel import read_table
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -142,7 +143,7 @@ def test_progress_steps(sample_report):
 
 def test_workbook_sheets_headers_totals_and_headline(sample_report):
     result, _ = sample_report
-    book = pd.read_excel(result.xlsx, sheet_name=None)
+    book = read_table(result.xlsx, sheet_name=None, index_col=None)
     assert list(book) == list(result.tables)
     assert len(book) == 24  # 18 + the change survey's 4 (issue 19) + the quality checks' counts by rule and list of findings (16)
     headline = book["主要指标"]
@@ -281,7 +282,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"wrote {pdf.resolve()}", f"wrote {xlsx.resolve()}"]
     assert len(pypdf.PdfReader(str(pdf)).pages) == 34
-    assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
+    assert read_table(xlsx, sheet_name="主要指标", index_col=None)["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])
     assert again.exit_code != 0

@@ -400,9 +400,8 @@ def _sheet_xml(name: str, table: pd.DataFrame, *, index: bool, bureau: str | Non
         key = frame.iloc[:, j]
         if key.dtype == object or pd.api.types.is_string_dtype(key):
             bold |= key.astype(str).str.contains("|".join(_TOTAL_WORDS), regex=True).to_numpy(dtype=bool)
-    title = str(attrs.get("title") or name)
-    unit = str(attrs.get("unit") or "")
-    note = str(attrs.get("note") or "")
+    title, unit, note = (_zh(attrs.get(k)) for k in ("title", "unit", "note"))
+    title = title or name
     filler = f"填表单位：{bureau if bureau else chr(0x3000) * 8}"
     stamp = f"填表日期：{date}"
     s_title = styles.get(bold=True, size=16, align="center")
@@ -492,6 +491,13 @@ def _sheet_xml(name: str, table: pd.DataFrame, *, index: bool, bureau: str | Non
            + f'/><pageSetup paperSize="{A4}" orientation="{"landscape" if landscape else "portrait"}" '
            f'fitToWidth="1" fitToHeight="0"/>'
            f'<headerFooter><oddFooter>{escape(FOOTER)}</oddFooter></headerFooter></worksheet>')
+
+
+def _zh(value: Any) -> str:
+    """An attrs text; of a {"zh": ..., "en": ...} pair the Chinese."""
+    if isinstance(value, Mapping):
+        value = value.get("zh")
+    return "" if value is None else str(value)
 
 
 def _cell_width(column: _Column, i: int, strings: _Strings) -> int:

@@ -195,7 +195,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                     subtitle=f"{'息县样例数据' if data is None else Path(data).name}　{date}")
     if xlsx_path is not None:
         step()
-        write_workbook(tables, xlsx_path, overwrite=overwrite)
+        write_workbook(tables, xlsx_path, overwrite=overwrite, bureau=maker or None, date=date)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
