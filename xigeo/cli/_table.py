@@ -73,7 +73,7 @@ def chinese_headers(table: pd.DataFrame, *, title: str | None = None) -> pd.Data
     """
     from .._result import COMMON_ZH
 
-    names = {**COMMON_ZH, "count": "图斑数"}
+    names = {**COMMON_ZH, "count": "图斑数", "overlap_removed_m2": "扣除重叠面积(平方米)"}
     def zh(column: object) -> object:
         text = str(column)
         if text.endswith("_rounded") and text.removesuffix("_rounded") in names:
