@@ -56,9 +56,12 @@ def test_area_summary_workbook(layer, tmp_path):
     assert all(h.isascii() is False for h in headers)     # every header Chinese
     assert ws["B4"].number_format == "#,##0" and ws["C4"].number_format == "#,##0.00"
     table = read_table(out)
-    expected = xigeo.area(gdf, unit="ha").groupby(gdf["XMMC"]).sum()
+    # the same figures as the Python call (summarize_area sums the patches' areas the survey way)
+    expected = xigeo.summarize_area(xigeo.read_layer(path), by="XMMC", unit="ha")
     assert table.loc["挂钩项目甲", "图斑数"] == 2
-    assert table.loc["挂钩项目甲", "面积(公顷)"] == pytest.approx(expected["挂钩项目甲"], abs=1e-9)
+    assert table.loc["挂钩项目甲", "面积(公顷)"] == pytest.approx(expected.loc["挂钩项目甲", "area_ha"], abs=1e-9)
+    # and within 0.01 m² of the two patches' ellipsoidal areas
+    assert table.loc["挂钩项目甲", "面积(平方米)"] == pytest.approx(xigeo.area(gdf).iloc[:2].sum(), abs=0.01)
 
 
 def test_area_per_feature_workbook_numbers_rows_from_one(layer, tmp_path):
