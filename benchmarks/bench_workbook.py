@@ -8,9 +8,12 @@ Run: ``python benchmarks/bench_workbook.py [--rows 300000] [--repeat 1]
   an integer count, a boolean), the shape of a per-patch sheet;
 - ``--report``: the tables of the sample report (``build_report(xlsx=...)``,
   15 sheets), each written by both;
-- ``--county DIR``: the same for the report of a county data folder (e.g.
-  the benchmark folder of ``bench_report.py --patches 300000``), timing the
-  report's own 写出Excel表格 step too.
+- ``--county DIR``: the same for the report of a county data folder, timing
+  the report's own 写出Excel表格 step too;
+- ``--qc-patches N``: the report's largest county sheet, 质检错误清单 and
+  质检按规则统计 of ``check_survey(generate_dltb(N))`` (read from
+  ``$XIGEO_BENCH_CACHE``, default ``/tmp/xigeo_bench_v2``, via
+  ``benchmarks/_cache.py``).
 
 Both writers write the same frames to a fresh file in the same run; xigeo's
 writer also lays the sheets out for print (title, unit, 填表单位/日期 rows,
@@ -82,10 +85,29 @@ def report_tables(data: Path | None) -> tuple[dict[str, pd.DataFrame], float]:
 
     marks: list[tuple[float, str]] = []
     out = Path(tempfile.mkdtemp())
-    result = build_report(data, xlsx=out / "tables.xlsx",
+    result = build_report(data, pdf=None, xlsx=out / "tables.xlsx",
                           progress=lambda done, total, step: marks.append((time.perf_counter(), step)))
     steps = dict((s, t1 - t0) for (t0, s), (t1, _) in zip(marks, marks[1:]))
     return result.tables, steps.get("写出Excel表格", float("nan"))
+
+
+def qc_tables(n: int) -> dict[str, pd.DataFrame]:
+    """The report's two QC sheets (sections._qc) for ``generate_dltb(n)``."""
+    import os
+    import sys
+
+    from xigeo.qc import check_survey
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _cache import cached_dltb
+
+    dltb = cached_dltb(n, Path(os.environ.get("XIGEO_BENCH_CACHE", "/tmp/xigeo_bench_v2")))
+    start = time.perf_counter()
+    r = check_survey(dltb)
+    print(f"check_survey of {len(dltb):,} patches: {time.perf_counter() - start:.1f} s, "
+          f"{len(r.errors):,} findings")
+    return {"质检按规则统计": r.table("by_rule", labels="zh", total=True),
+            "质检错误清单": r.table("errors", labels="zh")}
 
 
 def main() -> None:
@@ -94,6 +116,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--report", action="store_true", help="also the sample report's tables")
     parser.add_argument("--county", type=Path, default=None, help="also a county folder's report tables")
+    parser.add_argument("--qc-patches", type=int, default=0, help="also the QC sheets of N generated patches")
     args = parser.parse_args()
     if args.rows:
         compare(f"synthetic {args.rows:,} rows × 10 columns", {"图斑": synthetic(args.rows)}, args.repeat)
@@ -107,6 +130,9 @@ def main() -> None:
         print("  largest sheets: " + ", ".join(f"{n} {len(t):,}×{t.shape[1]}" for n, t in
                                               sorted(tables.items(), key=lambda kv: -kv[1].size)[:3]))
         compare("county report tables", tables, args.repeat)
+    if args.qc_patches:
+        compare(f"quality check of {args.qc_patches:,} generated patches", qc_tables(args.qc_patches),
+                args.repeat)
 
 
 if __name__ == "__main__":

@@ -203,3 +203,13 @@ def test_a_sheet_over_excels_row_limit_is_refused(tmp_path, monkeypatch):
     with pytest.raises(OptionError, match="at most 10 rows.*csv"):
         write_workbook({"表": pd.DataFrame({"a": range(8)})}, tmp_path / "a.xlsx")
     assert not list(tmp_path.iterdir())
+
+
+def test_row_numbers_from_zero_print_from_one(tmp_path):
+    # a 0..n-1 RangeIndex named 序号 (the quality check's finding list) is printed 1..n;
+    # any other integer index as it is (a subset keeps the numbers it was given)
+    t = pd.DataFrame({"规则编号": ["TP003", "SX001"]}, index=pd.RangeIndex(2, name="序号"))
+    sub = t.iloc[[1]]
+    wb = openpyxl.load_workbook(write_workbook({"全部": t, "SX001": sub}, tmp_path / "a.xlsx"))
+    assert [wb["全部"].cell(row=r, column=1).value for r in (4, 5)] == [1, 2]
+    assert wb["SX001"]["A4"].value == 1 and wb["SX001"]["B4"].value == "SX001"

@@ -89,6 +89,7 @@ _CODE_NAME = re.compile(r"(代码|编码|编号|年份|年度|序号|^年$|code|
 #: float columns whose whole-number values are counts
 _COUNT_NAME = re.compile(r"(个数|数量|[斑宗块户人条处项片]数|^n_|count)", re.I)
 _TOTAL_WORDS = ("合计", "小计", "总计")
+_SEPARATOR = "\ue000"  # a private-use character between texts escaped together
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -224,10 +225,17 @@ class _Strings:
         self.count = 0
         self._by_id: list[str] = []
 
-    def add(self, texts: Any) -> np.ndarray:
-        """Ids of ``texts`` (an iterable of str)."""
+    def add(self, texts: list[str]) -> np.ndarray:
+        """Ids of ``texts``; new texts are appended (dict lookups and inserts in bulk)."""
         ids = self.ids
-        return np.fromiter((ids.setdefault(t, len(ids)) for t in texts), dtype=np.int64)
+        got = list(map(ids.get, texts))
+        missing = [t for t, g in zip(texts, got) if g is None]
+        if missing:
+            start = len(ids)
+            fresh = list(dict.fromkeys(missing))
+            ids.update(zip(fresh, range(start, start + len(fresh))))
+            got = list(map(ids.get, texts))
+        return np.array(got, dtype=np.int64)
 
     def text(self, number: int) -> str:
         """The text of string ``number``."""
@@ -239,8 +247,14 @@ class _Strings:
         yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN}" '
                f'count="{self.count}" uniqueCount="{len(self.ids)}">')
         texts = list(self.ids)
+        between = '</t></si><si><t xml:space="preserve">'
         for k in range(0, len(texts), 20_000):
-            yield "".join(f'<si><t xml:space="preserve">{_text(t)}</t></si>' for t in texts[k:k + 20_000])
+            part = texts[k:k + 20_000]
+            joined = _SEPARATOR.join(part)
+            if joined.count(_SEPARATOR) == len(part) - 1:  # escaped in one go (the usual case)
+                yield f'<si><t xml:space="preserve">{_text(joined).replace(_SEPARATOR, between)}</t></si>'
+            else:
+                yield "".join(f'<si><t xml:space="preserve">{_text(t)}</t></si>' for t in part)
         yield "</sst>"
 
 
@@ -286,7 +300,9 @@ class _Column:
         if kind == "num":
             array = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             ok = np.isfinite(array)
-            if integral:
+            if pd.api.types.is_integer_dtype(values) and ok.all():  # exact, also beyond 2**53
+                texts = values.to_numpy(dtype=np.int64).astype(str)
+            elif integral:
                 texts = np.where(ok, np.where(ok, array, 0).round().astype(np.int64).astype(str), "")
             else:
                 texts = np.where(ok, array.astype(str), "")
@@ -295,7 +311,7 @@ class _Column:
         else:
             self.cells, widths = _text_cells(values, strings, decimals)
             self.width = max(widths, default=0)
-        # text wider than a column may be wraps inside it (never overflows into the next page)
+        # text wider than a column can be inside it (it never overflows into the next page)
         self.wrap = self.width + 2 > MAX_WIDTH
         self.style = styles.get(fmt=fmt, border=True, align=align, wrap=self.wrap)
         self.bold_style = styles.get(fmt=fmt, border=True, align=align, bold=True, wrap=self.wrap)
@@ -318,6 +334,16 @@ def _width_of_numbers(array: np.ndarray, fmt: str | None) -> int:
 def _text_cells(values: pd.Series, strings: _Strings, decimals: int | None) -> tuple[list[str], list[int]]:
     """Cells of a text (or mixed) column: shared strings, numbers as numbers, blanks empty."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if pd.api.types.infer_dtype(uniques, skipna=True) == "string":  # text only: no loop per value
+        distinct = [u if isinstance(u, str) else str(u) for u in uniques.tolist()]
+        ids = strings.add(distinct)
+        lookup = np.array([f' t="s"><v>{i}</v></c>' for i in ids.tolist()] + [""], dtype=object)
+        strings.count += len(codes) - int((codes < 0).sum())
+        # widths from (a sample of) the distinct texts and the longest one
+        step = max(1, len(distinct) // 5_000)
+        sample = distinct[::step] + ([max(distinct, key=len)] if distinct else [])
+        sampled = [max(display_width(line) for line in t.split("\n")) if t else 0 for t in sample]
+        return lookup[np.where(codes < 0, len(distinct), codes)].tolist(), sampled
     cells_of_unique: list[str] = []
     widths: list[int] = []
     texts: list[str] = []
@@ -364,7 +390,11 @@ def _frame(table: pd.DataFrame, index: bool) -> tuple[pd.DataFrame, int]:
         numbered = out.reset_index(drop=True)
         numbered.insert(0, "序号", np.arange(1, len(out) + 1, dtype=np.int64))
         return numbered, 1
-    names = [n if n is not None else ("序号" if out.index.nlevels == 1 else f"level_{i}")
+    if out.index.name == "序号" and isinstance(out.index, pd.RangeIndex) and out.index.start == 0 \
+            and out.index.step == 1:  # row numbers counted from 0 are printed from 1
+        out = out.copy()
+        out.index = out.index + 1
+    names = [n if n is not None else ("序号" if out.index.nlevels == 1 else f"索引{i + 1}")
              for i, n in enumerate(out.index.names)]
     keyed = out.copy()
     keyed.index = keyed.index.set_names(names)
