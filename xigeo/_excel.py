@@ -424,9 +424,9 @@ def _sheet_xml(name: str, table: pd.DataFrame, *, index: bool, bureau: str | Non
     landscape = total_width > PORTRAIT_WIDTH
     header_lines = max([math.ceil(display_width(c.header) / max(w - 1, 1)) for c, w in zip(columns, widths)]
                        + [1])
-    # bold 合计/小计 rows: those whose key columns (the first two) say so
+    # bold 合计/小计 rows: those whose key columns (the first three) say so
     bold = np.zeros(n_rows, dtype=bool)
-    for j in range(min(2, len(frame.columns))):
+    for j in range(min(3, len(frame.columns))):
         key = frame.iloc[:, j]
         if key.dtype == object or pd.api.types.is_string_dtype(key):
             bold |= key.astype(str).str.contains("|".join(_TOTAL_WORDS), regex=True).to_numpy(dtype=bool)
