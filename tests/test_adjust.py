@@ -28,6 +28,7 @@ from xigeo import sample
 from xigeo.adjust import AdjustmentResult, adjust_areas
 from xigeo.cli import cli
 from xigeo.errors import CRSError, OptionError, SchemaError, ValidationError
+from xigeo._excel import read_table
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
 
@@ -445,7 +446,7 @@ def test_contract(three_levels, tmp_path):
     html = r._repr_html_()
     assert "控制面积平差" in html and "通过 passed" in html and "面积平差表" in html
     path = r.to_excel(tmp_path / "平差.xlsx")
-    sheets = pd.read_excel(path, sheet_name=None, index_col=0)
+    sheets = read_table(path, sheet_name=None, index_col=0)
     assert list(sheets) == ["摘要", "面积平差表", "平差后图斑"]
     back = sheets["面积平差表"]
     assert back.index.astype(str).tolist() == list(r.units.index)
@@ -506,7 +507,7 @@ def test_cli_adjusts_and_writes_the_layer_and_the_audit(files):
     # the township polygon's area is the control; the villages' controls are adjusted to it
     town_h = h(xigeo.area(town).iloc[0])
     assert h(out["TBMJ"]).sum() == town_h
-    units = pd.read_excel(paths["units"], sheet_name=None, index_col=0)
+    units = read_table(paths["units"], sheet_name=None, index_col=0)
     audit = units["面积平差表"]
     audit.index = audit.index.astype(str)
     assert h(got).tolist() == h(audit.loc[["411528101001", "411528101002"], "调平后控制面积(平方米)"]).tolist()

@@ -13,6 +13,7 @@ from shapely import box
 
 import xigeo
 from xigeo.cli import cli, main
+from xigeo._excel import read_table
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
 
@@ -50,10 +51,10 @@ def test_area_per_feature_to_xlsx(layer, tmp_path):
     out = tmp_path / "面积.xlsx"
     result = run("area", str(path), "--per-feature", "--id", "DKBH", "--unit", "ha", "-o", str(out))
     assert result.exit_code == 0, result.output
-    table = pd.read_excel(out, index_col=0)
+    table = read_table(out, index_col=0)  # the workbook has Chinese headers
     assert list(table.index) == ["J-1", "J-2", "Y-1"]
     expected = xigeo.area(gdf.set_index("DKBH"), unit="ha")
-    assert table["area_ha"].tolist() == pytest.approx(expected.tolist(), abs=1e-9)
+    assert table["面积(公顷)"].tolist() == pytest.approx(expected.tolist(), abs=1e-9)
 
 
 def test_missing_field_and_missing_file_one_line_errors(layer, capsys):
@@ -140,10 +141,11 @@ def test_area_refuses_an_existing_output_before_reading(layer, tmp_path, capsys,
     assert main(["area", str(path), "--by", "XMMC", "--unit", "亩", "-o", str(out),
                  "--overwrite"]) == 0
     table = (pd.read_csv(out, index_col=0, encoding="utf-8-sig") if name.endswith(".csv")
-             else pd.read_excel(out, index_col=0))
+             else read_table(out, index_col=0))
     expected = xigeo.summarize_area(xigeo.read_layer(path), by="XMMC", unit="mu")
-    assert table["area_mu"].to_dict() == pytest.approx(expected["area_mu"].to_dict(), abs=1e-9)
-    assert table["area_mu"]["挂钩项目乙"] == pytest.approx(22.5, abs=0.01)  # 15 000 m²
+    column = "area_mu" if name.endswith(".csv") else "面积(亩)"  # the workbook: Chinese headers
+    assert table[column].to_dict() == pytest.approx(expected["area_mu"].to_dict(), abs=1e-9)
+    assert table[column]["挂钩项目乙"] == pytest.approx(22.5, abs=0.01)  # 15 000 m²
     assert [p.name for p in out.parent.iterdir()] == [name]
     capsys.readouterr()
     bad = tmp_path / "out" / "面积.txt"
@@ -182,7 +184,7 @@ def test_report_refuses_existing_outputs_before_computing(tmp_path, capsys):
         sample.load(name).to_file(gpkg, layer=name)
     assert main(["report", str(gpkg), "-o", str(pdf), "--xlsx", str(xlsx), "--quiet",
                  "--overwrite"]) == 0
-    figures = pd.read_excel(xlsx, sheet_name="主要指标")
+    figures = read_table(xlsx, sheet_name="主要指标", index_col=None)
     assert figures["报告值"].tolist() == [500]  # DOMAIN.md: 500 mu stripped in phase 1
     assert pdf.read_bytes().startswith(b"%PDF")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["图集.pdf", "县数据.gpkg", "表格.xlsx"])
@@ -240,9 +242,9 @@ def test_demo_prints_and_writes_the_seed_figures(tmp_path):
     assert "控制面积平差：县1个、乡镇8个、村170个控制单位" in result.output
     assert "国土调查总面积20,797.50公顷" in result.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    figures = pd.read_excel(book, sheet_name="主要指标")
+    figures = read_table(book, sheet_name="主要指标", index_col=None)
     assert figures["与公报一致"].eq("是").all() and len(figures) == 23
-    prereview = pd.read_excel(book, sheet_name="用地预审项目", index_col=0)
+    prereview = read_table(book, sheet_name="用地预审项目", index_col=0)
     assert prereview.loc["合计", "申报面积(亩)"] == pytest.approx(1_525.00, abs=1e-4)
     assert foreign_files(tmp_path / "out") == []  # a second `xigeo demo` replaces them unasked
     book.write_bytes(b"edited by hand")

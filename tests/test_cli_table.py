@@ -3,6 +3,7 @@
 import pandas as pd
 
 from xigeo.cli._table import display_width, format_table, write_table
+from xigeo._excel import read_table
 
 
 def test_chinese_columns_align():
@@ -22,7 +23,7 @@ def test_write_csv_keeps_chinese_for_excel(tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens UTF-8 CSV correctly
     assert "息县挂钩项目" in raw.decode("utf-8-sig")
     path = write_table(table, tmp_path / "表.xlsx")
-    assert pd.read_excel(path)["项目名称"].tolist() == ["息县挂钩项目"]  # no unnamed RangeIndex column
+    assert read_table(path, index_col=None)["项目名称"].tolist() == ["息县挂钩项目"]  # no unnamed RangeIndex column
 
 
 def test_integer_columns_stay_integers_in_one_row_tables():

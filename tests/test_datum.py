@@ -23,6 +23,7 @@ import xigeo
 from xigeo.datum import (TransformParams, fit_transform, read_common_points, read_params,
                          transform, write_params)
 from xigeo.errors import CRSError, SchemaError, TransformError, cli_interface
+from xigeo._excel import read_table
 
 ARCSEC = math.pi / 180 / 3600
 IAG75 = (6378140.0, 298.257)          # Xi'an 1980
@@ -313,7 +314,7 @@ def test_fit_result_contract(tmp_path):
     res = fit.table("residuals", labels="zh")
     assert res.index.name == "点号" and "点位残差(米)" in res.columns
     book = fit.to_excel(tmp_path / "参数.xlsx")
-    back = pd.read_excel(book, sheet_name="转换参数", index_col=0)
+    back = read_table(book, sheet_name="转换参数", index_col=0)
     assert back["数值"].tolist() == pytest.approx(fit.parameters["value"].tolist())
 
 

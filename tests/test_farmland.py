@@ -20,6 +20,7 @@ from xigeo import sample
 from xigeo.area import area
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError, XigeoWarning
 from xigeo.farmland import FarmlandOverlap, farmland_overlap
+from xigeo._excel import read_table
 
 X0, Y0 = 38_560_000.0, 3_580_000.0
 
@@ -448,10 +449,10 @@ def test_cli_check_farmland(tmp_path, farmland):
     assert pieces["patch_id"].tolist() == ["J1", "J2", "J3", "J2"]
     by_parcel = read_layer(out, layer="by_parcel")
     assert by_parcel["XMBH"].tolist() == ["A", "B", "C"] and by_parcel["verdict"].tolist()[2] == "clear"
-    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
-    assert list(sheets) == ["by_parcel", "pieces", "slivers"]
-    assert sheets["by_parcel"]["结论"].tolist() == ["占用", "仅碎片", "不占用"]
-    assert len(sheets["slivers"]) == 1
+    sheets = read_table(book, sheet_name=None, index_col=0)
+    assert list(sheets) == ["地块占用农田情况表", "叠加图斑明细表", "碎片图斑明细表"]
+    assert sheets["地块占用农田情况表"]["结论"].tolist() == ["占用", "仅碎片", "不占用"]
+    assert len(sheets["碎片图斑明细表"]) == 1
     # outputs are not replaced without --overwrite (refused before anything is read: the
     # files keep their bytes); with it they are
     before = out.read_bytes(), book.read_bytes()
@@ -468,7 +469,7 @@ def test_cli_check_farmland(tmp_path, farmland):
     again = CliRunner().invoke(check_farmland_command, args + ["--overwrite", "--tolerance", "0.05"])
     assert again.exit_code == 0, again.output
     assert read_layer(out, layer="by_parcel")["verdict"].tolist() == ["touches", "touches", "clear"]
-    replaced = pd.read_excel(book, sheet_name="by_parcel", index_col=0)
+    replaced = read_table(book, sheet_name="地块占用农田情况表", index_col=0)
     assert replaced["结论"].tolist() == ["占用", "占用", "不占用"]
     bad = CliRunner().invoke(check_farmland_command, args[:2] + ["--id", "DKBH"])
     assert bad.exit_code != 0 and "DKBH" in str(bad.exception)

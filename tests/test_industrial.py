@@ -22,6 +22,7 @@ from xigeo.area import area
 from xigeo.cli.industrial import industrial_command
 from xigeo.errors import CRSError, LayerReadError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.industrial import industrial_intensity, industrial_summary, load_thresholds
+from xigeo._excel import read_table
 
 MU = 10_000 / 15
 
@@ -318,7 +319,13 @@ def test_cli_industrial_sample(tmp_path):
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "1,506.00" in result.output and "142.50" in result.output and "CY080" in result.output
-    sheets = pd.read_excel(out, sheet_name=None, index_col=0)
+    # a workbook is Chinese unless --labels says otherwise
+    sheets = read_table(out, sheet_name=None, index_col=0)
+    assert set(sheets) == {"摘要", "企业用地控制指标评价表", "产业集聚区主要指标"}
+    assert sheets["企业用地控制指标评价表"].loc["合计", "可节约用地面积(亩)"] == pytest.approx(1506.0, abs=0.005)
+    result = CliRunner().invoke(industrial_command, [str(sample.path("industrial")), "-o", str(out),
+                                                     "--labels", "en", "--overwrite"], catch_exceptions=False)
+    sheets = read_table(out, sheet_name=None, index_col=0)
     assert set(sheets) == {"summary", "indicators", "totals"}
     assert sheets["indicators"].loc["合计", "saved_mu"] == pytest.approx(1506.0, abs=0.005)
     assert sheets["totals"].loc["enterprises", "value"] == 80
@@ -401,9 +408,9 @@ def test_result_contract_on_the_sample(sample_parcels, tmp_path):
     # the workbook: the summary and both tables, read back equal to table(labels="zh")
     book = tmp_path / "集约.xlsx"
     result.to_excel(book)
-    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    sheets = read_table(book, sheet_name=None, index_col=0)
     assert list(sheets) == ["摘要", "企业用地控制指标评价表", "产业集聚区主要指标"]
-    assert pd.read_excel(book, sheet_name="摘要")["摘要"].tolist() == [zh]
+    assert read_table(book, sheet_name="摘要", index_col=None)["摘要"].tolist() == [zh]
     back = sheets["企业用地控制指标评价表"]
     expected = parcels_zh.copy()
     # booleans read 是/否 in the workbook (also where the 合计 row made the column object)

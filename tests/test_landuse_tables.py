@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -342,9 +343,13 @@ def test_workbook_in_the_official_layout(tables, tmp_path):
     ws = wb["一级分类面积汇总表"]
     assert ws["A1"].value == "息县土地利用现状一级分类面积汇总表（2023年）"
     assert ws["A1"].font.bold
-    assert ws["A2"].value == "面积单位：公顷"
+    # row 2: 填表单位 (A:K, blank for the hand), 填表日期 (L:N, today), the unit (O:P)
+    assert ws["A2"].value == "填表单位：" + "\u3000" * 8
+    today = datetime.date.today()
+    assert ws["L2"].value == f"填表日期：{today.year}年{today.month}月{today.day}日"
+    assert ws["O2"].value == "面积单位：公顷" and ws["O2"].alignment.horizontal == "right"
     merged = {str(r) for r in ws.merged_cells.ranges}
-    assert {"A1:P1", "A2:P2", "A3:A4", "B3:B4", "C3:C4"} <= merged
+    assert {"A1:P1", "A2:K2", "L2:N2", "O2:P2", "A3:A4", "B3:B4", "C3:C4"} <= merged
     assert (ws["A3"].value, ws["B3"].value, ws["C3"].value) == ("单位名称", "单位代码", "国土调查总面积")
     assert (ws["D3"].value, ws["D4"].value, ws["E3"].value, ws["E4"].value) == ("湿地", "00", "耕地", "01")
     assert ws["E3"].font.bold and ws["E3"].alignment.wrap_text and ws["E3"].border.top.style == "thin"
@@ -357,6 +362,7 @@ def test_workbook_in_the_official_layout(tables, tmp_path):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$3:$4"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.print_options.horizontalCentered
     ws2 = wb["二级分类面积汇总表"]
     assert int(ws2.page_setup.paperSize) == 8                            # A3: 57 columns
     assert (ws2["D3"].value, ws2["D4"].value, ws2["D5"].value) == ("湿地(00)", "红树林地", "0303")

@@ -33,6 +33,7 @@ from xigeo._text import YES_NO
 from xigeo.cli import main
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.linkage import RULES, LinkageResult, linkage_balance
+from xigeo._excel import read_table
 from geo_reference import ha, rect
 
 TOL_HA = 1e-5  # 0.1 m², see the module docstring
@@ -379,14 +380,14 @@ def test_sample_result_contract(sample_result, tmp_path):
     assert "不通过" in html and "490.77" in html and "规则检查" in html
     path = tmp_path / "增减挂钩.xlsx"
     assert result.to_excel(path) == path
-    book = pd.read_excel(path, sheet_name=None, index_col=0)
+    book = read_table(path, sheet_name=None, index_col=0)
     assert list(book) == ["摘要", "增减挂钩项目", "规则检查", "增减挂钩合计"]
     assert "节余指标490.77公顷" in book["摘要"].to_string()
     for name, spec in result.TABLES.items():
         expected = result.table(name, labels="zh", total=spec.total is not None)
         # the workbook writes booleans as 是/否 (also in a column a total row made object)
         expected = expected.apply(lambda c: c.map(lambda v: YES_NO[bool(v)] if isinstance(v, bool) else v))
-        got = pd.read_excel(path, sheet_name=spec.title_zh, index_col=0)  # violations: 序号 1, 2 …
+        got = read_table(path, sheet_name=spec.title_zh)  # violations: 序号 1, 2 …
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False,
                                       check_names=False)
     before = path.read_bytes()
@@ -394,7 +395,7 @@ def test_sample_result_contract(sample_result, tmp_path):
         result.to_excel(path)
     assert path.read_bytes() == before
     result.to_excel(path, overwrite=True, labels="en")
-    assert "linkage projects" in pd.read_excel(path, sheet_name=None)
+    assert "linkage projects" in read_table(path, sheet_name=None, index_col=None)
 
 
 def test_sample_reproduces_the_seed_figures(sample_result):
@@ -437,9 +438,10 @@ def test_cli_prints_table_and_writes_workbook(tmp_path):
     assert "节余指标(公顷)" in result.output and "已批准合计" in result.output
     assert "B-J1" in result.output and "建新区不得占用永久基本农田" in result.output
     # the result's own workbook: the summary first, then the tables under their Chinese titles
-    book = pd.read_excel(out, sheet_name=None, index_col=0)
+    book = read_table(out, sheet_name=None, index_col=0)
     assert list(book) == ["摘要", "增减挂钩项目", "规则检查", "增减挂钩合计"]
-    assert "申报项目2个，其中批准1个" in book["摘要"].index[0]
+    assert "申报项目2个，其中批准1个" in book["摘要"]["摘要"].iloc[0]
+    # printed to 0.01 ha
     assert book["增减挂钩项目"].at["合计", "建新区面积(公顷)"] == pytest.approx(ha(J1, J2), abs=0.005)
     assert book["增减挂钩合计"].index.tolist() == ["批准项目合计", "申报项目合计"]
     assert book["规则检查"]["规则名称"].tolist() == [
@@ -481,7 +483,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"
     assert main(["linkage", *args, "--labels", "zh", "-o", str(out), "--overwrite"]) == 0
-    table = (pd.read_excel(out, sheet_name="增减挂钩项目", index_col=0) if suffix == ".xlsx"
+    table = (read_table(out, sheet_name="增减挂钩项目", index_col=0) if suffix == ".xlsx"
              else pd.read_csv(out, index_col=0, encoding="utf-8-sig"))
     assert table.at["已批准合计", "建新区面积(公顷)"] == pytest.approx(ha(J1), abs=0.005)  # printed: 0.01 ha
 

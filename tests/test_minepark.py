@@ -29,6 +29,7 @@ from xigeo.cli.minepark import minepark_command
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.minepark import MineparkResult, MineparkSummary, minepark_summary
 from xigeo.terrain import Raster
+from xigeo._excel import read_table
 
 X0, Y0 = 38_570_000.0, 3_575_000.0
 T30 = math.tan(math.radians(30))
@@ -225,7 +226,7 @@ def test_cli_xlsx_with_chinese_labels(tmp_path):
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "矿山公园面积(平方公里)" in result.output
-    sheets = pd.read_excel(out, sheet_name=None, index_col=0)
+    sheets = read_table(out, sheet_name=None, index_col=0)
     assert set(sheets) == {"摘要", "关停矿坑地形与治理表", "矿山公园主要指标"}
     assert len(sheets["关停矿坑地形与治理表"]) == 9
     assert sheets["矿山公园主要指标"].loc["矿坑个数"].iloc[0] == 9
@@ -253,9 +254,11 @@ def test_cli_refuses_an_existing_output(tmp_path):
     written = pd.read_csv(tmp_path / "矿山公园.csv", index_col=0, encoding="utf-8-sig")
     assert written.loc["合计", "area_ha"] == pytest.approx(34.29, abs=0.01)
     # with the default --total the workbook is the result's own (to_excel): 10 pit rows
-    sheets = pd.read_excel(tmp_path / "矿山公园.xlsx", sheet_name=None, index_col=0)
-    assert set(sheets) == {"summary", "pits", "totals"} and len(sheets["pits"]) == 10
-    assert sheets["totals"].loc["pit_count", "value"] == 9
+    # a workbook is Chinese (no --labels given)
+    sheets = read_table(tmp_path / "矿山公园.xlsx", sheet_name=None, index_col=0)
+    assert set(sheets) == {"摘要", "关停矿坑地形与治理表", "矿山公园主要指标"}
+    assert len(sheets["关停矿坑地形与治理表"]) == 10
+    assert sheets["矿山公园主要指标"].loc["矿坑个数"].iloc[0] == 9
 
 
 def test_method_and_ids_from_the_index(case):
@@ -323,7 +326,7 @@ def test_result_contract_on_the_sample(pugongshan, tmp_path):
     assert "矿山公园地质环境治理" in html and "关停矿坑9个" in html
     book = tmp_path / "矿山公园.xlsx"
     result.to_excel(book)
-    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    sheets = read_table(book, sheet_name=None, index_col=0)
     assert list(sheets) == ["摘要", "关停矿坑地形与治理表", "矿山公园主要指标"]
     pd.testing.assert_frame_equal(sheets["关停矿坑地形与治理表"], pits_zh, check_dtype=False)
     pd.testing.assert_frame_equal(sheets["矿山公园主要指标"], totals_zh, check_dtype=False)

@@ -555,7 +555,9 @@ def test_result_contract_tables_and_excel(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["摘要", "按规则统计", "质检错误清单", "TP003 图斑重叠", "SX001 标识码为空",
                              "SX005 图斑面积与椭球面积不符", "SX013 权属性质代码错误"]
-    assert wb["SX013 权属性质代码错误"]["F2"].value == "411528200000001"
+    # title, 填表单位/日期 and header rows above the first finding (row 4)
+    assert wb["SX013 权属性质代码错误"]["F4"].value == "411528200000001"
+    assert wb["SX013 权属性质代码错误"]["A3"].value == "序号" and wb["SX013 权属性质代码错误"]["A3"].font.bold
     assert "<b style='color:#cf222e'>不通过 failed</b>" in r._repr_html_()
     before = path.read_bytes()
     with pytest.raises(xigeo.LayerWriteError, match="exists"):

@@ -24,6 +24,7 @@ from xigeo.errors import LayerReadError, LayerWriteError, SchemaError
 from xigeo.io import write_layer
 from xigeo.headline import PUBLISHED, headline_figures
 from xigeo.report import SECTIONS, build_report, read_mapping
+from xigeo._excel import read_table
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -149,7 +150,7 @@ def test_progress_steps(sample_report):
 
 def test_workbook_sheets_headers_totals_and_headline(sample_report):
     result, _ = sample_report
-    book = pd.read_excel(result.xlsx, sheet_name=None)
+    book = read_table(result.xlsx, sheet_name=None, index_col=None)
     assert list(book) == list(result.tables)
     assert len(book) == 27  # 18 + the change survey's 4 (issue 19) + the quality checks' counts by rule and list of findings (16) + enforcement's 3 (17)
     headline = book["主要指标"]
@@ -196,7 +197,10 @@ def test_workbook_sheets_headers_totals_and_headline(sample_report):
 
     ws = openpyxl.load_workbook(result.xlsx)["一级分类面积"]
     assert ws["A1"].value == "息县（示例调查区）土地利用现状一级分类面积汇总表"
-    assert ws["A2"].value == "面积单位：公顷" and ws["A3"].value == "单位名称" and ws["B3"].value == "单位代码"
+    # row 2: 填表单位 (the report's bureau) on the left, the unit in the last cells on the right
+    assert ws["A2"].value == "填表单位：息县自然资源局"
+    assert [c.value for c in ws[2] if c.value is not None][-1] == "面积单位：公顷"
+    assert ws["A3"].value == "单位名称" and ws["B3"].value == "单位代码"
     rows = {r[1]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] is not None}
     assert rows["411528"][0] == "息县（示例调查区）"
     assert rows["411528"][2] == pytest.approx(county["国土调查总面积"], abs=1e-9)
@@ -300,7 +304,7 @@ def test_cli_report_on_sample_quiet_and_refuses_to_overwrite(tmp_path):
     # quiet: only the files written (no table, no progress bar)
     assert result.output.splitlines() == [f"已写出 {pdf.resolve()}", f"已写出 {xlsx.resolve()}"]
     assert len(pypdf.PdfReader(str(pdf)).pages) == 50  # as test_sample_pdf_pages_summary_and_fonts
-    assert pd.read_excel(xlsx, sheet_name="主要指标")["报告值"].iloc[8] == 395.42
+    assert read_table(xlsx, sheet_name="主要指标", index_col=None)["报告值"].iloc[8] == 395.42
     before = pdf.stat().st_mtime_ns
     again = CliRunner().invoke(report_command, ["-o", str(pdf), "--xlsx", str(xlsx)])
     assert again.exit_code != 0

@@ -22,6 +22,7 @@ import pytest
 from xigeo import enforcement_check, farmland_overlap, prereview, sample
 from xigeo._result import TOTAL_LABEL, Result
 from xigeo.errors import LayerWriteError
+from xigeo._excel import read_table
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -123,15 +124,18 @@ def test_workbook_holds_the_labelled_tables(case, tmp_path):
     r = case[0]
     path = r.to_excel(tmp_path / "结果.xlsx")
     # dtype=object: the cells as written (codes such as 411528103 stay text)
-    sheets = pd.read_excel(path, sheet_name=None, index_col=None, dtype=object)
+    # index_col=0: the table's index, or 序号 1..n for a bare 0..n-1 index
+    sheets = read_table(path, sheet_name=None, dtype=object)
     specs = type(r).TABLES
     assert list(sheets) == ["摘要"] + [spec.title_zh for spec in specs.values()]
-    assert sheets["摘要"].iloc[:, 0].tolist() == [r.summary("zh")]
+    assert sheets["摘要"]["摘要"].tolist() == [r.summary("zh")]
     for name, spec in specs.items():
         expected = _as_written(r.table(name, labels="zh", total=spec.total is not None))
         got = sheets[spec.title_zh]
-        if not isinstance(expected.index, pd.RangeIndex) or expected.index.name is not None:
-            got = got.set_index(got.columns[0])
+        if isinstance(expected.index, pd.RangeIndex) and expected.index.name is None:
+            assert got.index.name == "序号" and got.index.tolist() == list(range(1, len(expected) + 1))
+            got = got.reset_index(drop=True)
+        else:
             got.index.name = expected.index.name
             expected.index = expected.index.astype(str)
             got.index = got.index.astype(str)
@@ -147,4 +151,4 @@ def test_workbook_is_not_replaced(case, tmp_path):
         r.to_excel(path)
     assert path.read_bytes() == b"an earlier report"
     r.to_excel(path, overwrite=True)
-    assert list(pd.read_excel(path, sheet_name=None))[0] == "摘要"
+    assert list(read_table(path, sheet_name=None, index_col=None))[0] == "摘要"

@@ -21,6 +21,7 @@ from shapely import LineString, Point, box
 import xigeo
 from xigeo.errors import OptionError, SheetNumberError
 from xigeo.sheets import SCALES, parse_sheet, sheet_number, sheet_polygon, sheets
+from xigeo._excel import read_table
 
 # GB/T 13989-2012 table: scale → (code, ΔL, ΔB) in degrees, written from the standard
 STD = {
@@ -297,7 +298,7 @@ def test_result_contract(tmp_path):
     assert "图幅理论面积(平方米)" in zh.columns and "geometry" not in zh.columns
     assert zh.loc["合计", "图幅理论面积(平方米)"] == pytest.approx(2 * 27_182_685.13, abs=0.02)
     out = r.to_excel(tmp_path / "图幅.xlsx")
-    back = pd.read_excel(out, sheet_name="图幅清单", index_col=0)
+    back = read_table(out, sheet_name="图幅清单", index_col=0)
     assert back.loc["I50G088008", "要素编号"] == "XJ-01"
     with pytest.raises(xigeo.LayerWriteError):
         r.to_excel(out)

@@ -25,6 +25,7 @@ from xigeo.area import area
 from xigeo.cli.stripping import stripping_command
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
 from xigeo.stripping import _solve_transport, stripping_plan
+from xigeo._excel import read_table
 
 Y = 3_580_000.0
 
@@ -318,7 +319,7 @@ def test_cli_stripping_outputs(tmp_path):
     result = runner.invoke(stripping_command, [str(sp), str(rp), "--labels", "zh", "-o",
                                                str(tmp_path / "方案.xlsx")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(tmp_path / "方案.xlsx", sheet_name=None, index_col=0)
+    sheets = read_table(tmp_path / "方案.xlsx", sheet_name=None, index_col=0)
     assert set(sheets) == {"摘要", "表土剥离区表", "表土接收区表", "表土调运方案表"}
     assert sheets["表土调运方案表"].loc["合计", "运输量(立方米·公里)"] == pytest.approx(64.5)
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "调运.shp")],
@@ -401,7 +402,7 @@ def test_result_contract_on_the_sample(tmp_path):
     assert "表土剥离与再利用" in html and "剥离面积500.00亩" in html and "passed" not in html
     book = tmp_path / "剥离.xlsx"
     plan.to_excel(book)
-    sheets = pd.read_excel(book, sheet_name=None, index_col=0)
+    sheets = read_table(book, sheet_name=None, index_col=0)
     assert list(sheets) == ["摘要", "表土剥离区表", "表土接收区表", "表土调运方案表"]
     for title, table in (("表土剥离区表", sources), ("表土接收区表", receivers),
                          ("表土调运方案表", flows)):

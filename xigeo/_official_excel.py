@@ -6,7 +6,10 @@ printed: a title row (``息县土地利用现状一级分类面积汇总表``), 
 names, bold bordered wrapped headers, the unit name and code columns, the
 figures with two decimals, the 合计/小计 rows in bold, and a print set-up:
 landscape A4 (A3 for wide tables), fitted to the page width, the header rows
-repeated on every page. A 摘要 sheet with the summary comes first. The file is
+repeated on every page, centred, the same margins and ``第 &P 页 共 &N 页``
+footer as :func:`xigeo._excel.write_workbook`. Row 2 also carries 填表单位
+(``bureau=``) on the left and 填表日期 (``date=``, default today); a sheet's
+``note`` follows the table after one blank row. A 摘要 sheet with the summary comes first. The file is
 written to a temporary name and renamed (:func:`xigeo._files.atomic_path`);
 an existing file is refused unless ``overwrite``.
 
@@ -21,19 +24,20 @@ that row.
 >>> sheet = OfficialSheet(name="一级", title="息县土地利用现状一级分类面积汇总表", unit_label="面积单位：公顷",
 ...     key_headers=("单位名称", "单位代码"), headers=[("国土调查总面积", None), ("耕地", "01")],
 ...     names=["息县"], codes=["411528"], values=np.array([[3.5, 1.25]]), bold_rows=np.array([True]))
->>> write_official_workbook([sheet], path, summary=("摘要", ["一行。"])).name
+>>> write_official_workbook([sheet], path, summary=("摘要", ["一行。"]), date="2026年5月1日").name
 '表.xlsx'
 >>> import openpyxl
 >>> ws = openpyxl.load_workbook(path)["一级"]
->>> ws["A1"].value, ws["A2"].value, ws["D4"].value, ws["D5"].number_format
-('息县土地利用现状一级分类面积汇总表', '面积单位：公顷', '01', '#,##0.00')
+>>> ws["A1"].value, ws["A2"].value, ws["D2"].value, ws["D4"].value, ws["D5"].number_format
+('息县土地利用现状一级分类面积汇总表', '填表单位：\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000填表日期：2026年5月1日', '面积单位：公顷', '01', '#,##0.00')
 >>> sorted(str(r) for r in ws.merged_cells.ranges)
-['A1:D1', 'A2:D2', 'A3:A4', 'B3:B4', 'C3:C4']
+['A1:D1', 'A2:C2', 'A3:A4', 'B3:B4', 'C3:C4']
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,18 +74,26 @@ class OfficialSheet:
     codes: Sequence[str]
     values: np.ndarray
     bold_rows: np.ndarray
+    note: str = ""
 
 
 def write_official_workbook(sheets: Sequence[OfficialSheet], path: str | os.PathLike[str], *,
                             summary: tuple[str, Sequence[str]] | None = None,
-                            overwrite: bool = False) -> Path:
-    """Write ``sheets`` (and a first summary sheet) as one workbook, atomically."""
+                            overwrite: bool = False, bureau: str | None = None,
+                            date: str | datetime.date | None = None) -> Path:
+    """Write ``sheets`` (and a first summary sheet) as one workbook, atomically.
+
+    ``bureau``: 填表单位 (blank to fill in by hand when not given); ``date``:
+    填表日期, default today.
+    """
     from openpyxl import Workbook
 
-    from ._excel import check_target, sheet_name
+    from ._excel import check_target, date_text, sheet_name
     from ._files import atomic_path
 
     path = check_target(path, sheets)
+    filler = f"填表单位：{bureau if bureau else chr(0x3000) * 8}"
+    stamp = f"填表日期：{date_text(date)}"
     with atomic_path(path, overwrite=overwrite) as tmp:
         wb = Workbook()
         first = wb.active
@@ -99,15 +111,17 @@ def write_official_workbook(sheets: Sequence[OfficialSheet], path: str | os.Path
         for sheet in sheets:
             ws = wb.create_sheet(sheet_name(sheet.name, taken))
             taken.add(ws.title)
-            _layout(ws, sheet)
+            _layout(ws, sheet, filler, stamp)
         wb.save(tmp)
     return path
 
 
-def _layout(ws: Any, sheet: OfficialSheet) -> None:
+def _layout(ws: Any, sheet: OfficialSheet, filler: str, stamp: str) -> None:
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
+
+    from ._excel import FOOTER, MARGINS
 
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -124,8 +138,22 @@ def _layout(ws: Any, sheet: OfficialSheet) -> None:
     title.font = Font(bold=True, size=16)
     title.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.merge_cells(f"A2:{last}2")
-    ws.cell(row=2, column=1, value=sheet.unit_label).alignment = Alignment(horizontal="right")
+    # row 2: 填表单位 on the left, 填表日期 (three figure columns) and the unit (the last two)
+    # on the right; on a narrow table the date follows the bureau
+    dated = len(headers) >= 5
+    left_end = n_cols - 5 if dated else n_cols - 1
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=left_end)
+    ws.cell(row=2, column=1, value=filler if dated else f"{filler}　{stamp}").alignment = \
+        Alignment(horizontal="left", vertical="center")
+    if dated:
+        ws.merge_cells(start_row=2, start_column=n_cols - 4, end_row=2, end_column=n_cols - 2)
+        ws.cell(row=2, column=n_cols - 4, value=stamp).alignment = Alignment(horizontal="center",
+                                                                             vertical="center")
+    unit_start = n_cols - 1 if dated else n_cols
+    if unit_start < n_cols:
+        ws.merge_cells(start_row=2, start_column=unit_start, end_row=2, end_column=n_cols)
+    ws.cell(row=2, column=unit_start, value=sheet.unit_label).alignment = \
+        Alignment(horizontal="right", vertical="center")
     top = 3
     bottom = top + depth - 1
     # header block: name and code columns merged down
@@ -190,4 +218,11 @@ def _layout(ws: Any, sheet: OfficialSheet) -> None:
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{top}:{bottom}"
     ws.print_options.horizontalCentered = True
+    (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top, ws.page_margins.bottom,
+     ws.page_margins.header, ws.page_margins.footer) = MARGINS
+    ws.oddFooter.center.text = FOOTER.removeprefix("&C")
+    if sheet.note:
+        r = bottom + len(sheet.names) + 2
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=n_cols)
+        ws.cell(row=r, column=1, value=sheet.note).alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=bottom + 1, column=3)

@@ -391,6 +391,7 @@ class SurveyCheck(Result):
         labels = check_lang(labels, name="labels")
         head = "摘要" if labels == "zh" else "summary"
         table = self.table("errors", labels=labels)
+        table.index = table.index + 1  # findings numbered from 1, the same in the per-rule sheets
         sheets: dict[str, pd.DataFrame] = {
             head: pd.DataFrame({head: self.summary(labels).splitlines()}),
             self.TABLES["by_rule"].title(labels): self.table("by_rule", labels=labels, total=total),

@@ -52,6 +52,48 @@ def _cell(value: object, is_num: bool, floatfmt: str) -> str:
     return str(value)
 
 
+def workbook_labels(labels: str) -> str:
+    """The headers of a workbook a command writes: ``--labels`` when given, else Chinese.
+
+    A workbook is printed and signed, so it is Chinese first; a CSV and the
+    terminal keep the ``--labels`` default (English, with units).
+    """
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.get_parameter_source("labels") in (
+            click.core.ParameterSource.DEFAULT, None):
+        return "zh"
+    return labels
+
+
+def chinese_headers(table: pd.DataFrame, *, title: str | None = None) -> pd.DataFrame:
+    """``table`` with the shared Chinese headers (``area_ha`` → 面积(公顷), ``count`` → 图斑数, a
+    ``_rounded`` column → 修约面积…) for a workbook; ``title`` as its title row.
+
+    >>> t = pd.DataFrame({"count": [2], "area_ha": [1.5], "area_ha_rounded": [1.5]},
+    ...                  index=pd.Index(["0101"], name="DLBM"))
+    >>> chinese_headers(t).reset_index().columns.tolist()
+    ['地类编码', '图斑数', '面积(公顷)', '修约面积(公顷)']
+    """
+    from .._result import COMMON_ZH
+
+    names = {**COMMON_ZH, "count": "图斑数", "overlap_removed_m2": "扣除重叠面积(平方米)"}
+    def zh(column: object) -> object:
+        text = str(column)
+        if text.endswith("_rounded") and text.removesuffix("_rounded") in names:
+            return "修约" + names[text.removesuffix("_rounded")]
+        return names.get(text, column)
+    out = table.rename(columns=zh)
+    out.index = out.index.set_names([zh(n) if n is not None else None for n in out.index.names])
+    out.attrs = {k: v for k, v in table.attrs.items() if k in ("title", "unit", "decimals", "note")}
+    if isinstance(out.attrs.get("note"), dict):
+        out.attrs["note"] = out.attrs["note"].get("zh", "")
+    if title is not None:
+        out.attrs["title"] = title
+    return out
+
+
 def write_table(table: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
                 sheet: str = "表") -> Path:
     """Write a table as CSV (UTF-8 with BOM, so Excel shows Chinese) or XLSX by suffix.

@@ -160,6 +160,6 @@ def _write_units(result, path: Path, *, key_field: str, overwrite: bool) -> None
                            "坐落单位代码": patches["ZLDWDM"] if "ZLDWDM" in patches.columns else "",
                            "平差前图斑面积(平方米)": (patches[field] - result.change_m2[changed]).round(2),
                            "平差后图斑面积(平方米)": patches[field],
-                           "改变(平方米)": result.change_m2[changed]}).reset_index(drop=True)
+                           "改变(平方米)": result.change_m2[changed]}).set_index("标识码")
     summary = pd.DataFrame({"摘要": [result.summary("zh"), result.summary("en")]})
     write_workbook({"摘要": summary, "面积平差表": units, "调整图斑": detail}, path, overwrite=overwrite)

@@ -11,7 +11,7 @@ import pandas as pd
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input, unit_option)
-from ._table import format_table, write_table
+from ._table import chinese_headers, format_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,12 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
             click.echo(f"注：第 {row} 行无效面已修复（{r['reason']}）：{r['area_before_m2']:,.2f} → "
                        f"{r['area_after_m2']:,.2f} 平方米（{r['change_m2']:+,.2f}）")
     if output:
-        write_table(table, output, overwrite=overwrite)
+        if output.suffix.lower() == ".xlsx":  # Chinese headers, a title and the note
+            what = "逐图斑面积表" if per_feature else "面积汇总表"
+            table = chinese_headers(table, title=f"{layer_path.stem}{what}")
+            if note:
+                table.attrs["note"] = f"注：{note}{left_out}"
+        write_table(table, output, overwrite=overwrite, sheet="面积")
         log.info("wrote %s", output)
 
 

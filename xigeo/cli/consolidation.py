@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
-from ._table import format_table, write_table
+from ._table import format_table, workbook_labels, write_table
 
 log = logging.getLogger(__name__)
 
@@ -96,5 +96,7 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
     click.echo("")
     click.echo(format_table(table))
     if output:
-        write_table(table, output, overwrite=overwrite)
+        if output.suffix.lower() == ".xlsx":
+            table = result.table("projects", labels=workbook_labels(labels), total=True)
+        write_table(table, output, overwrite=overwrite, sheet=result.TABLES["projects"].title("zh"))
         log.info("wrote %s", output)

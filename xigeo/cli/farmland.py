@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_for, crs_option, encoding_option, labels_option, method_option,
                        no_cache_option, output_option, overwrite_option, read_input, tolerance_option)
-from ._table import format_table
+from ._table import format_table, workbook_labels
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +101,15 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
             write_layer(by_parcel, tmp, layer="by_parcel", style="farmland_parcels")
         click.echo(t(f"已写出 {output}（图层 pieces、by_parcel）", f"wrote {output} (layers pieces, by_parcel)"))
     if xlsx is not None:
-        pieces = result.table("pieces", labels=labels)
-        write_workbook({"by_parcel": result.table("by_parcel", labels=labels), "pieces": pieces,
-                        "slivers": pieces[result.pieces["sliver"].to_numpy(dtype=bool)]},
-                       xlsx, overwrite=overwrite)
-        click.echo(t(f"已写出 {xlsx}（工作表 by_parcel、pieces、slivers）", f"wrote {xlsx} (sheets by_parcel, pieces, slivers)"))
+        sheet_labels = workbook_labels(labels)
+        pieces = result.table("pieces", labels=sheet_labels)
+        slivers = pieces[result.pieces["sliver"].to_numpy(dtype=bool)]
+        slivers.attrs = {**pieces.attrs, "title": "碎片图斑明细表" if sheet_labels == "zh" else "slivers"}
+        names = {"by_parcel": "by_parcel", "pieces": "pieces", "slivers": "slivers"}
+        if sheet_labels == "zh":
+            names = {"by_parcel": result.TABLES["by_parcel"].title("zh"),
+                     "pieces": result.TABLES["pieces"].title("zh"), "slivers": "碎片图斑明细表"}
+        write_workbook({names["by_parcel"]: result.table("by_parcel", labels=sheet_labels),
+                        names["pieces"]: pieces, names["slivers"]: slivers}, xlsx, overwrite=overwrite)
+        sheet_list = "、".join(names.values())
+        click.echo(t(f"已写出 {xlsx}（工作表：{sheet_list}）", f"wrote {xlsx} (sheets {', '.join(names.values())})"))

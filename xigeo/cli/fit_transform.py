@@ -9,7 +9,7 @@ import click
 
 from ._i18n import h, t, zh_doc
 from ._options import check_outputs, encoding_option, labels_option, output_option, overwrite_option
-from ._table import format_table
+from ._table import format_table, workbook_labels
 
 log = logging.getLogger(__name__)
 
@@ -87,5 +87,5 @@ def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
         write_params(fit, output, overwrite=overwrite)
         click.echo(t(f"已写出 {output}", f"wrote {output}"))
     if xlsx is not None:
-        fit.to_excel(xlsx, labels=labels, overwrite=overwrite)
+        fit.to_excel(xlsx, labels=workbook_labels(labels), overwrite=overwrite)
         click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

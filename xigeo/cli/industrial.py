@@ -11,7 +11,7 @@ import pandas as pd
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
-from ._table import format_table, write_table
+from ._table import format_table, workbook_labels, write_table
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
     click.echo(result.summary(labels))
     if output:
         if output.suffix.lower() == ".xlsx":
-            result.to_excel(output, labels=labels, overwrite=overwrite)
+            result.to_excel(output, labels=workbook_labels(labels), overwrite=overwrite)
         else:
             write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
-from ._table import format_table, write_table
+from ._table import format_table, workbook_labels, write_table
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
         click.echo(t(f"注：{note}", f"note: {note}"))
     if output:
         if output.suffix.lower() == ".xlsx":
-            result.to_excel(output, labels=labels, overwrite=overwrite)  # summary sheet first
+            result.to_excel(output, labels=workbook_labels(labels), overwrite=overwrite)  # summary first
         else:
             write_table(projects, output, overwrite=overwrite)
         log.info("wrote %s", output)

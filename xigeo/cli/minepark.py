@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
-from ._table import format_table, write_table
+from ._table import format_table, workbook_labels, write_table
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
     if output:
         if output.suffix.lower() == ".xlsx":
             # the result's workbook, with the pit table's 合计 row as --total says
-            result.to_excel(output, labels=labels, total=total, overwrite=overwrite)
+            result.to_excel(output, labels=workbook_labels(labels), total=total, overwrite=overwrite)
         else:
             write_table(table, output, overwrite=overwrite)
         log.info("wrote %s", output)

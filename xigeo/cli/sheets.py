@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, read_input, encoding_option, labels_option, output_option,
                        overwrite_option)
-from ._table import format_table
+from ._table import format_table, workbook_labels
 
 log = logging.getLogger(__name__)
 
@@ -81,5 +81,5 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
         write_layer(result.sheets.reset_index(), output, layer="sheets", overwrite=overwrite)
         click.echo(t(f"已写出 {output}（图层 sheets）", f"wrote {output} (layer sheets)"))
     if xlsx is not None:
-        result.to_excel(xlsx, labels=labels, overwrite=overwrite)
+        result.to_excel(xlsx, labels=workbook_labels(labels), overwrite=overwrite)
         click.echo(t(f"已写出 {xlsx}", f"wrote {xlsx}"))

@@ -10,7 +10,7 @@ import click
 from ._i18n import h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
-from ._table import format_table, write_table
+from ._table import format_table, workbook_labels, write_table
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
     if output:
         suffix = output.suffix.lower()
         if suffix == ".xlsx":
-            plan.to_excel(output, labels=labels, overwrite=overwrite)
+            plan.to_excel(output, labels=workbook_labels(labels), overwrite=overwrite)
         elif suffix == ".csv":
             write_table(plan.table("flows", labels=labels, total=True), output, overwrite=overwrite)
         else:

@@ -82,7 +82,7 @@ def _headline_sheet(headline: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_workbook(tables: Mapping[str, pd.DataFrame], official: Mapping[str, Any], path: Path, *,
-                    overwrite: bool) -> None:
+                    overwrite: bool, bureau: str | None = None, date: str | None = None) -> None:
     """The report's workbook: every table a sheet; the 三调 sheets in their official layout.
 
     ``official``: sheet name → :class:`xigeo._official_excel.OfficialSheet` (the
@@ -92,21 +92,23 @@ def _write_workbook(tables: Mapping[str, pd.DataFrame], official: Mapping[str, A
     from .._files import atomic_path
 
     if not official:
-        write_workbook(tables, path, overwrite=overwrite)
+        write_workbook(tables, path, overwrite=overwrite, bureau=bureau, date=date)
         return
     import openpyxl
 
+    from .._excel import date_text
     from .._official_excel import _layout
 
     with atomic_path(path, overwrite=overwrite) as tmp:
-        write_workbook(tables, tmp, overwrite=True)
+        write_workbook(tables, tmp, overwrite=True, bureau=bureau, date=date)
         book = openpyxl.load_workbook(tmp)
         for name, sheet in official.items():
             if name not in book.sheetnames:
                 continue
             at = book.sheetnames.index(name)
             book.remove(book[name])
-            _layout(book.create_sheet(name, at), sheet)
+            _layout(book.create_sheet(name, at), sheet,
+                    f"填表单位：{bureau if bureau else chr(0x3000) * 8}", f"填表日期：{date_text(date)}")
         book.save(tmp)
 
 
@@ -261,7 +263,8 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                     subtitle="　".join(v for v in (signoff.bureau, signoff.date) if v))
     if xlsx_path is not None:
         step()
-        _write_workbook(tables, official, xlsx_path, overwrite=overwrite)
+        _write_workbook(tables, official, xlsx_path, overwrite=overwrite,
+                        bureau=signoff.bureau, date=signoff.date)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
