@@ -184,7 +184,7 @@ def test_check_farmland_output_is_styled(tmp_path):
                        f"{round(0.55 * 255)},0,{round(0.65 * 255)},{round(0.85 * 255)}")
     assert cats[1][:2] == ("碎片", "细碎重叠（不超过容差）")
     verdicts = _categories(_qml(rows["by_parcel"][4]))
-    assert [(v, lab) for v, lab, _ in verdicts] == [("clear", "未占用"), ("slivers only", "仅碎片"),
+    assert [(v, lab) for v, lab, _ in verdicts] == [("clear", "不占用"), ("slivers only", "仅碎片"),
                                                    ("touches", "占用")]
     # the values are the ones the layer holds
     held = set(read_layer(out, layer="by_parcel")["verdict"])

@@ -16,7 +16,7 @@ The styles:
 - the report's map styles (:data:`xigeo.maps.styles.KINDS`): ``farmland``,
   ``parcels``, ``overlap``, ``demolition``, ``newbuild``, ``boundary``, ...;
 - the result layers: ``farmland_pieces`` (压占 / 细碎重叠, by ``sliver``),
-  ``farmland_parcels`` (by ``verdict``: 未占用 / 仅碎片 / 占用), ``changes``
+  ``farmland_parcels`` (by ``verdict``: 不占用 / 仅碎片 / 占用), ``changes``
   (change pieces by the new class ``after_DLBM``, palette colours), and the
   quality-check findings (:mod:`xigeo._qc_output`, by ``severity``).
 
@@ -312,7 +312,7 @@ def _farmland_parcels(gdf: gpd.GeoDataFrame) -> Style:
     cats = [(v, VERDICTS[v], _mpl_layers(kind, dict(parcels, facecolor=f, edgecolor=e)))
             for v, (f, e) in fills.items()]
     return Style(categorized_qml(field, cats, kind, aliases=_aliases(gdf)), "地块占用农田结论",
-                 "xigeo 叠加分析: 占用 红色, 仅碎片 橙色, 未占用 绿色")
+                 "xigeo 叠加分析: 占用 红色, 仅碎片 橙色, 不占用 绿色")
 
 
 def _changes(gdf: gpd.GeoDataFrame) -> Style:

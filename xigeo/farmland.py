@@ -573,7 +573,7 @@ def _summary_text(r: FarmlandOverlap, lang: str) -> str:
     zh = (f"农田占用检查：{n:,}个地块（{p_label}）与{zh_against}（{f_label}）叠加，"
           f"{method_zh}，碎片容差{tol:g}平方米。占用农田的地块{n_touch:,}个，占用面积"
           f"{m2:,.2f}平方米（{mu:,.2f}亩），叠加图斑{n_pieces:,}个；仅有碎片的地块{n_sliv:,}个；"
-          f"未占用的地块{n_clear:,}个。碎片{s_n:,}个（≤{tol:g}平方米，合计{s_m2:,.2f}平方米）"
+          f"不占用农田的地块{n_clear:,}个。碎片{s_n:,}个（≤{tol:g}平方米，合计{s_m2:,.2f}平方米）"
           "已计数并列出。")
     if dbl > 0:
         en += (f" Farmland patches overlap each other: {dbl:,.2f} m² under the parcels would "
