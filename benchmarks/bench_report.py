@@ -94,16 +94,18 @@ def county_folder(n_patches: int, cache: Path) -> Path:
     from _cache import cached_dltb
 
     folder = cache / f"county_{n_patches}"
+    folder.mkdir(parents=True, exist_ok=True)
+    # the sample's control areas (county, townships, villages, survey_*) are not the generated
+    # county's, nor is its second year (dltb_2025): the adjustment and the change survey
+    # would refuse them, so they are left out (those sections are not measured here)
+    skip = ("dltb.", "dltb_2025.", "county.", "townships.", "villages.", "survey_area.",
+            "survey_townships.")
+    for f in sample.data_dir().iterdir():
+        link = folder / f.name
+        if not f.name.startswith(skip) and not link.exists():  # absent, or a link left dangling
+            link.unlink(missing_ok=True)                         # by a removed checkout
+            link.symlink_to(f)
     if not (folder / "dltb.shp").exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        # the sample's control areas (county, townships, villages, survey_*) are not the generated
-        # county's, nor is its second year (dltb_2025): the adjustment and the change survey
-        # would refuse them, so they are left out (those sections are not measured here)
-        skip = ("dltb.", "dltb_2025.", "county.", "townships.", "villages.", "survey_area.",
-                "survey_townships.")
-        for f in sample.data_dir().iterdir():
-            if not f.name.startswith(skip) and not (folder / f.name).exists():
-                (folder / f.name).symlink_to(f)
         dltb = cached_dltb(n_patches, cache)
         codes = dltb["ZLDWDM"].astype(str).str.len()
         assert (codes == 19).all(), f"ZLDWDM codes of {sorted(set(codes))} digits: regenerate"

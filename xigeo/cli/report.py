@@ -121,6 +121,6 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
             agree = int(result.headline["agrees"].sum())
             click.echo(f"\n{agree} of {len(result.headline)} figures equal the published ones")
         click.echo(f"{len(result.pages) + 1} pages, {len(result.tables)} tables")
-    for path in (result.pdf, result.xlsx):
+    for path in (result.pdf, result.xlsx, result.findings):
         if path is not None:
             click.echo(f"wrote {path.resolve()}")

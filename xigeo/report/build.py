@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import LayerWriteError, OptionError
+from ..errors import LayerWriteError, OptionError, fix
 from .layers import plan, read, read_mapping, resolve_layers
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,11 @@ class ReportResult:
         The PDF's page titles after the contents page (its contents entries).
     sections : list of str
         The keys of the sections in the report (see :data:`SECTIONS`).
+    findings : Path or None
+        Every quality-check finding as a GeoPackage (``<workbook>_质检发现.gpkg``,
+        :meth:`xigeo.qc.SurveyCheck.to_gpkg`), written when the workbook's
+        质检错误清单 lists only some of them (at most
+        :data:`~xigeo.report.sections.FINDINGS_PER_RULE` per rule).
     results : dict of str to result
         Each topic's calculator result (:mod:`xigeo._result` contract), by
         headline topic: the one computation behind the figures, maps and tables;
@@ -55,6 +60,7 @@ class ReportResult:
     pages: list[str]
     sections: list[str]
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
+    findings: Path | None = None
 
 
 def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
@@ -138,7 +144,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     from ..maps import write_atlas
     from ..maps.atlas import figure_title
     from .pages import headline_page, table_pages
-    from .sections import BUILDERS
+    from .sections import BUILDERS, FINDINGS_PER_RULE, findings_path
 
     sources = resolve_layers(data, mapping=mapping)
     checked: dict[str, Any] = (read_mapping(mapping) if mapping is not None
@@ -146,6 +152,12 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     fields: dict[str, dict[str, str]] = checked["fields"]
     mapping_source = str(checked["source"])
     sections = plan(sources, data)
+    findings = findings_path(xlsx_path) if xlsx_path is not None and any(
+        s.key == "qc" for s in sections) else None
+    if findings is not None and findings.exists() and not overwrite:
+        raise LayerWriteError(f"{findings} 已存在（报告把全部质检发现写在工作簿旁的这个文件）。"
+                              f"Fix: {fix('build_report(..., overwrite=True)', '--overwrite')}，"
+                              "或换一个工作簿文件名")
     needed = [n for n in sample.available
               if any(n in s.layers + s.optional for s in sections) and n in sources]
     steps = ["读取图层", "主要指标"] + [s.title for s in sections]
@@ -189,6 +201,15 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
             new = table_pages(page_title, shown)
             figures += new
             pages += [page_title] + [f"{page_title}（续）"] * (len(new) - 1)
+    qc = results.get("图斑数据质检")
+    if findings is not None and qc is not None and len(qc.errors) > len(tables["质检错误清单"]):
+        shown = tables["质检错误清单"]
+        shown.attrs["note"] = (
+            f"共{len(qc.errors):,}处发现，本表每条规则最多列出{FINDINGS_PER_RULE:,}处（{len(shown):,}处）；"
+            f"全部发现见 {findings.name}（GeoPackage：errors_point 点图层、errors_area 面图层，"
+            "可在 QGIS 中打开；序号相同）。")
+    else:
+        findings = None
     if pdf_path is not None:
         step()
         write_atlas(figures, pdf_path, title=title, titles=pages, overwrite=overwrite,
@@ -196,7 +217,10 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     if xlsx_path is not None:
         step()
         write_workbook(tables, xlsx_path, overwrite=overwrite)
+        if findings is not None:
+            qc.to_gpkg(findings, overwrite=overwrite)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
-                        pages=pages, sections=[s.key for s in sections], results=results)
+                        pages=pages, sections=[s.key for s in sections], results=results,
+                        findings=findings)
