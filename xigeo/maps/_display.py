@@ -87,24 +87,58 @@ def snap_rings(xy: np.ndarray, ring: np.ndarray, grid: float) -> tuple[np.ndarra
 # ---------------------------------------------------------------- drawing
 
 
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(s, s + n)`` for each start and length (vectorised)."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.intp)
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(starts, lengths) + (np.arange(total) - offsets)
+
+
 def ring_data(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The vertices of polygons, their ring ids, each ring's key code (``np.unique`` order) and the
-    distinct keys: what :func:`compound_paths` and :class:`DisplayPolygons` draw from."""
+    """The rings of polygons as :func:`compound_paths` and :class:`DisplayPolygons` draw them.
+
+    Returns the vertices (each ring closed), each vertex's ring id (0, 1, …
+    consecutive), each ring's key code and the distinct keys (``np.unique``
+    order). Rings are grouped by key, in layer order within a key; exteriors
+    run counter-clockwise and holes clockwise (the signed area of each ring
+    from its coordinates; reversed where needed), so that overlapping features
+    fill as their union under the non-zero rule and holes stay holes.
+    """
     uniq, code = np.unique(keys, return_inverse=True)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     keep = ~shapely.is_empty(parts)
     parts, part_of = parts[keep], part_of[keep]
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     xy, vertex_of = shapely.get_coordinates(rings, return_index=True)
-    return xy, vertex_of, code.reshape(-1)[part_of[ring_of]], uniq
+    starts, lengths = _ring_bounds(vertex_of)  # rings without vertices (empty) have none here
+    used = vertex_of[starts]
+    # signed area (twice) of each ring, from its first vertex for precision
+    rel = xy - np.repeat(xy[starts], lengths, axis=0)
+    cross = rel[:-1, 0] * rel[1:, 1] - rel[1:, 0] * rel[:-1, 1]
+    cross = np.r_[np.where(vertex_of[1:] == vertex_of[:-1], cross, 0.0), 0.0]
+    area2 = np.add.reduceat(cross, starts) if len(starts) else cross[:0]
+    exterior = np.r_[True, ring_of[1:] != ring_of[:-1]][used]
+    flip = np.where(exterior, area2 < 0, area2 > 0)
+    # rings grouped by key (stable), each flipped one read backwards
+    ring_key = code.reshape(-1)[part_of[ring_of[used]]]
+    order = np.argsort(ring_key, kind="stable")
+    index = _spans(starts[order], lengths[order])
+    backwards = np.repeat(flip[order], lengths[order])
+    first = np.repeat(starts[order], lengths[order])
+    index[backwards] = (2 * first + np.repeat(lengths[order], lengths[order]) - 1 - index)[backwards]
+    ring = np.repeat(np.arange(len(order)), lengths[order])
+    return xy[index], ring, ring_key[order], uniq
 
 
 def compound_paths(xy: np.ndarray, ring: np.ndarray, ring_key: np.ndarray, n_keys: int) -> list[Any]:
     """One compound matplotlib path per key: each ring a MOVETO … LINETO … CLOSEPOLY subpath,
     rings in their order within a key (no loop per ring)."""
     owner = ring_key[ring]
-    order = np.argsort(owner, kind="stable")
-    xy, ring, owner = xy[order], ring[order], owner[order]
+    if len(owner) and not np.all(owner[1:] >= owner[:-1]):
+        order = np.argsort(owner, kind="stable")
+        xy, ring, owner = xy[order], ring[order], owner[order]
     codes = np.full(len(xy), MPath.LINETO, dtype=MPath.code_type)
     if len(xy):
         first = np.r_[True, ring[1:] != ring[:-1]]

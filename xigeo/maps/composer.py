@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -202,13 +203,13 @@ def _compound_paths(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, li
     return uniq, _display.compound_paths(xy, ring, ring_key, len(uniq))
 
 
-def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: list[Any] | None, style: dict[str, Any],
+def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: Any, style: dict[str, Any],
               gid: str, zorder: float) -> None:
     """Draw polygons as one collection of one compound path per colour (not per polygon)."""
     style = dict(style)
-    # exteriors counter-clockwise, holes clockwise: overlapping features then fill
-    # as their union under the non-zero rule when merged into one compound path
-    geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object))
+    # rings grouped by colour, exteriors counter-clockwise, holes clockwise (_display.ring_data):
+    # overlapping features then fill as their union under the non-zero rule
+    geoms = np.asarray(geoms, dtype=object)
     face = style.pop("facecolor", None) if colors is None else colors
     if colors is None:
         rings = _display.ring_data(geoms, np.zeros(len(geoms), dtype=np.intp))
@@ -243,9 +244,10 @@ def _draw_layer(ax: Any, lyr: MapLayer, index: int, default_palette: Palette) ->
     if lyr.kind == "landuse":
         pal = lyr.palette or default_palette
         codes = data[lyr.column].astype("string").fillna("")
-        colors = {c: pal.color(c) for c in codes.unique()}
-        _polygons(ax, geoms, [colors[c] for c in codes], style, gid, zorder)
-        for code, name in pal.classes(codes[codes != ""]):
+        which, present = pd.factorize(codes)  # the colours per distinct code, no loop per patch
+        rgb = np.array([pal.color(c) for c in present], dtype=float).reshape(-1, 3)
+        _polygons(ax, geoms, rgb[which], style, gid, zorder)
+        for code, name in pal.classes(present[present != ""]):
             handles.append(Patch(facecolor=pal.color(code), edgecolor=(0.4, 0.4, 0.4),
                                  linewidth=0.4, label=name))
     elif lyr.kind == "zones":

@@ -183,9 +183,10 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     kw: dict[str, Any] = {"date": date}
     if maker:
         kw["maker"] = maker
-    figures = headline_page(headline, "主要指标汇总")
-    pages = ["主要指标汇总"] + ["主要指标汇总（续）"] * (len(figures) - 1)
-    tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)}
+    # data without any headline topic (a folder of DLTB alone) have no headline page or sheet
+    figures = headline_page(headline, "主要指标汇总") if len(headline) else []
+    pages = ["主要指标汇总"] * bool(figures) + ["主要指标汇总（续）"] * (len(figures) - 1)
+    tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)} if len(headline) else {}
     for section in sections:
         step()
         part = BUILDERS[section.key](layers, results.get(section.topic) if section.topic else None, kw)
