@@ -17,7 +17,7 @@ keep the exact geometries, and every area, table and label is computed from
 them. Everything is vectorised (numpy over all vertices of a layer).
 
 Dense point markers (300,000 quality-check findings on a county map) are
-drawn once per cell of a quarter of their diameter: markers that close cover
+drawn once per cell of half their diameter: markers that close cover
 each other.
 """
 
@@ -175,18 +175,20 @@ class DisplayPolygons(PathCollection):
         if not self.get_visible() or not self.get_transform().is_affine:
             super().draw(renderer)
             return
-        exact, transform = self._paths, self.get_transform()
+        # swapped in and back without set_paths/set_transform: drawing does not make the figure stale
+        exact = list(self.get_paths())
+        transform: Any = self.get_transform()
         self._paths = self.display_paths(self.figure.dpi)
-        self.set_transform(IdentityTransform())
+        self._transform = IdentityTransform()
         try:
             super().draw(renderer)
         finally:
             self._paths = exact
-            self.set_transform(transform)
+            self._transform = transform
 
 
 #: markers closer than this fraction of their diameter are drawn once (they cover each other)
-MARKER_CELL = 0.25
+MARKER_CELL = 0.5
 
 
 class ThinnedMarkers(PathCollection):
@@ -199,7 +201,7 @@ class ThinnedMarkers(PathCollection):
     """
 
     def draw(self, renderer: Any) -> None:
-        offsets = self.get_offsets()
+        offsets = np.asarray(self.get_offsets())
         sizes = self.get_sizes()
         if not self.get_visible() or len(offsets) < 2 or len(sizes) != 1 \
                 or len(self.get_facecolor()) > 1 or len(self.get_edgecolor()) > 1:
@@ -207,11 +209,11 @@ class ThinnedMarkers(PathCollection):
             return
         shown = self.get_offset_transform().transform(offsets)
         cell = MARKER_CELL * float(np.sqrt(sizes[0])) * self.figure.dpi / 72.0
-        self.set_offsets(offsets[thin_points(shown, cell)])
+        self._offsets = offsets[thin_points(shown, cell)]  # not set_offsets: the figure stays fresh
         try:
             super().draw(renderer)
         finally:
-            self.set_offsets(offsets)
+            self._offsets = offsets
 
 
 def thin_markers(collection: PathCollection) -> PathCollection:

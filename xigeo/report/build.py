@@ -218,7 +218,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     if xlsx_path is not None:
         step()
         write_workbook(tables, xlsx_path, overwrite=overwrite)
-        if findings is not None:
+        if findings is not None and qc is not None:
             qc.to_gpkg(findings, overwrite=overwrite)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
