@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import collections
 import re
-import zlib
 from pathlib import Path
 
 import geopandas as gpd

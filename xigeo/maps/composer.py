@@ -223,9 +223,10 @@ def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: Any, style: dict[str, Any],
     # drawn generalised to the print resolution (xigeo.maps._display); get_paths() stay exact
     coll = _display.DisplayPolygons((*rings[:3], len(rings[3])), facecolors=face,
                                     edgecolors=style.pop("edgecolor", "black"),
-                          linewidths=style.pop("linewidth", 0.5),
-                          linestyles=style.pop("linestyle", "solid"), hatch=style.pop("hatch", None),
-                          alpha=style.pop("alpha", None), zorder=zorder, gid=gid)
+                                    linewidths=style.pop("linewidth", 0.5),
+                                    linestyles=style.pop("linestyle", "solid"),
+                                    hatch=style.pop("hatch", None), alpha=style.pop("alpha", None),
+                                    zorder=zorder, gid=gid)
     if style:
         coll.set(**style)
     ax.add_collection(coll, autolim=False)
