@@ -13,6 +13,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ._gpkg_styles import Style, add_styles, categorized_qml, symbol_layers
@@ -69,7 +70,9 @@ def write_gpkg(errors: gpd.GeoDataFrame, path: str | os.PathLike[str], *, overwr
     with atomic_path(path, overwrite=overwrite) as tmp:
         for (name, kind), frame in zip(LAYERS, (errors.set_geometry(gpd.GeoSeries(
                 points, crs=errors.crs, index=errors.index)), area)):
-            pyogrio.write_dataframe(frame.reset_index(), tmp, layer=name, driver="GPKG",
+            # n: the finding's number, from 1, as 序号 in the workbook's findings sheets
+            numbered = frame.set_axis(pd.Index(frame.index + 1, name="n"), axis=0)
+            pyogrio.write_dataframe(numbered.reset_index(), tmp, layer=name, driver="GPKG",
                                     geometry_type="Point" if kind == "point" else "MultiPolygon",
                                     promote_to_multi=False)
         add_styles(tmp, {name: style(name, kind) for name, kind in LAYERS})

@@ -391,7 +391,8 @@ class SurveyCheck(Result):
         labels = check_lang(labels, name="labels")
         head = "摘要" if labels == "zh" else "summary"
         table = self.table("errors", labels=labels)
-        table.index = table.index + 1  # findings numbered from 1, the same in the per-rule sheets
+        # findings numbered from 1 (as n in to_gpkg), the same in the per-rule sheets
+        table.index = pd.Index(self.errors.index + 1, name=table.index.name)
         sheets: dict[str, pd.DataFrame] = {
             head: pd.DataFrame({head: self.summary(labels).splitlines()}),
             self.TABLES["by_rule"].title(labels): self.table("by_rule", labels=labels, total=total),
@@ -671,7 +672,9 @@ def _topology_findings(ctx: _Context, rules: Mapping[str, Rule], county: Any) ->
 # --- the per-layer rules
 
 
-def _empty_invalid(rule: Rule, layer: str, frame: gpd.GeoDataFrame, ids: np.ndarray) -> pd.DataFrame:
+def _empty_invalid(rule: Rule, layer: str, frame: gpd.GeoDataFrame, ids: np.ndarray,
+                   valid: np.ndarray | None = None) -> pd.DataFrame:
+    """Empty or invalid geometries of a layer (``valid``: its :func:`_valid_mask`, when known)."""
     geoms = np.asarray(frame.geometry.values, dtype=object)
     missing = shapely.is_missing(geoms)
     empty = missing | shapely.is_empty(geoms)
@@ -681,7 +684,7 @@ def _empty_invalid(rule: Rule, layer: str, frame: gpd.GeoDataFrame, ids: np.ndar
                       value=np.where(missing[idx], "无几何", "空几何"), expected="面")
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, (3, 6))
-    idx = np.flatnonzero(~empty & ~_valid_mask(geoms))
+    idx = np.flatnonzero(~empty & ~(_valid_mask(geoms) if valid is None else valid))
     reasons = np.asarray(shapely.is_valid_reason(geoms[idx]), dtype=object)
     other = ~polygonal[idx]
     if other.any():  # a point or line in a polygon layer
@@ -937,13 +940,14 @@ def _gap_findings(ctx: _Context, rule: Rule, county: Any) -> pd.DataFrame:
                   where[order], value=_m2(a[order]), expected="无缝隙", geometry=pieces[order], area_m2=a[order])
 
 
-def _jbnt_findings(ctx: _Context, rules: list[Rule], jbnt: gpd.GeoDataFrame, jids: np.ndarray) -> list[pd.DataFrame]:
+def _jbnt_findings(ctx: _Context, rules: list[Rule], jbnt: gpd.GeoDataFrame, jids: np.ndarray,
+                   jmask: np.ndarray | None = None) -> list[pd.DataFrame]:
     from ._landuse import is_construction, is_farmland
     from ._overlay import measured_pieces
     from .area import AreaMethod
 
     jg = np.asarray(jbnt.geometry.values, dtype=object)
-    jvalid = _kept(jg, _valid_mask(jg))
+    jvalid = _kept(jg, _valid_mask(jg) if jmask is None else jmask)
     cover = ctx.covered()
     m = measured_pieces(jvalid, cover, crs=ctx.crs, method=AreaMethod.ELLIPSOIDAL, label="jbnt")
     codes = ctx.codes().to_numpy()
@@ -1094,7 +1098,8 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
         "villages": None if villages is None else as_frame(villages, "villages"),
         "jbnt": None if jbnt is None else as_frame(jbnt, "jbnt")}
     geoms = np.asarray(dltb.geometry.values, dtype=object)
-    valid = _kept(geoms, _valid_mask(geoms))
+    masks = {"dltb": _valid_mask(geoms)}  # validity computed once per layer, for every rule
+    valid = _kept(geoms, masks["dltb"])
     ctx = _Context(dltb, geoms, valid, _ids(dltb), dltb.crs, dict(layers), engine, partitions)
     status = {rid: ("ran" if r.enabled else "off") for rid, r in pack.items()}
     findings: list[pd.DataFrame] = []
@@ -1128,7 +1133,9 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
     for rid, r in run.items():
         if r.check in ("empty_geometry", "invalid_geometry"):
             for name, layer in (("dltb", dltb), *((n, l) for n, l in ctx.layers.items() if l is not None)):
-                findings.append(_empty_invalid(r, name, layer, ids_of[name]))
+                if name not in masks and r.check == "invalid_geometry":
+                    masks[name] = _valid_mask(np.asarray(layer.geometry.values, dtype=object))
+                findings.append(_empty_invalid(r, name, layer, ids_of[name], masks.get(name)))
         elif CHECKS[r.check].category == "属性" or r.check == "min_area":
             findings += _attribute_findings(ctx, r, classes)
     findings += _topology_findings(ctx, run, county_geom)
@@ -1137,7 +1144,7 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
             findings.append(_gap_findings(ctx, r, county_geom))
     jrules = [r for r in run.values() if r.check.startswith("jbnt_")]
     if jrules:
-        findings += _jbnt_findings(ctx, jrules, ctx.layers["jbnt"], ids_of["jbnt"])
+        findings += _jbnt_findings(ctx, jrules, ctx.layers["jbnt"], ids_of["jbnt"], masks.get("jbnt"))
     errors = _assemble(findings, list(pack), dltb.crs)
     counts = errors["rule"].value_counts()
     by_rule = pd.DataFrame({

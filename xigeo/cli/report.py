@@ -149,6 +149,6 @@ def report_command(data: Path | None, pdf: Path, xlsx: Path | None, mapping: Pat
                          f"\n{agree} of {len(result.headline)} figures equal the published ones"))
         click.echo(t(f"共 {len(result.pages) + 1} 页，{len(result.tables)} 张表",
                      f"{len(result.pages) + 1} pages, {len(result.tables)} tables"))
-    for path in (result.pdf, result.xlsx):
+    for path in (result.pdf, result.xlsx, result.findings):
         if path is not None:
             click.echo(t(f"已写出 {path.resolve()}", f"wrote {path.resolve()}"))

@@ -23,11 +23,12 @@ from typing import Any, Sequence
 import geopandas as gpd
 import matplotlib
 import numpy as np
+import pandas as pd
 import pyproj
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba_array
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -36,7 +37,7 @@ from matplotlib.path import Path as MPath
 from .._files import atomic_path
 from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
 from ..errors import CRSError, OptionError, fix
-from . import elements
+from . import _display, elements
 from . import signoff as signoff_block
 from ._fonts import font, map_rc
 from .labels import place_labels
@@ -327,47 +328,34 @@ def _compound_paths(geoms: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, li
     within a key. Returns the distinct keys (as ``np.unique`` orders them)
     and their paths.
     """
-    uniq, code = np.unique(keys, return_inverse=True)
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    keep = ~shapely.is_empty(parts)
-    parts, part_of = parts[keep], part_of[keep]
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy, vertex_of = shapely.get_coordinates(rings, return_index=True)
-    owner = code[part_of[ring_of[vertex_of]]]
-    order = np.argsort(owner, kind="stable")
-    xy, vertex_of, owner = xy[order], vertex_of[order], owner[order]
-    codes = np.full(len(xy), MPath.LINETO, dtype=MPath.code_type)
-    if len(xy):
-        first = np.r_[True, vertex_of[1:] != vertex_of[:-1]]
-        last = np.r_[vertex_of[1:] != vertex_of[:-1], True]
-        codes[first] = MPath.MOVETO
-        codes[last] = MPath.CLOSEPOLY
-    cuts = np.searchsorted(owner, np.arange(1, len(uniq)))
-    paths = [MPath(v, c) for v, c in zip(np.split(xy, cuts), np.split(codes, cuts))]
-    return uniq, paths
+    xy, ring, ring_key, uniq = _display.ring_data(geoms, keys)
+    return uniq, _display.compound_paths(xy, ring, ring_key, len(uniq))
 
 
-def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: list[Any] | None, style: dict[str, Any],
+def _polygons(ax: Any, geoms: gpd.GeoSeries, colors: Any, style: dict[str, Any],
               gid: str, zorder: float) -> None:
     """Draw polygons as one collection of one compound path per colour (not per polygon)."""
     style = dict(style)
-    # exteriors counter-clockwise, holes clockwise: overlapping features then fill
-    # as their union under the non-zero rule when merged into one compound path
-    geoms = shapely.orient_polygons(np.asarray(geoms, dtype=object))
+    # rings grouped by colour, exteriors counter-clockwise, holes clockwise (_display.ring_data):
+    # overlapping features then fill as their union under the non-zero rule
+    geoms = np.asarray(geoms, dtype=object)
     face = style.pop("facecolor", None) if colors is None else colors
     if colors is None:
-        paths = _compound_paths(geoms, np.zeros(len(geoms), dtype=np.intp))[1]
+        rings = _display.ring_data(geoms, np.zeros(len(geoms), dtype=np.intp))
         face = [face if face is not None else "none"]
     else:
         # one path per distinct colour; the colours as RGBA so equal colours merge
         rgba = to_rgba_array(colors)
         keyed = np.unique(rgba, axis=0, return_inverse=True)
-        uniq, paths = _compound_paths(geoms, keyed[1].reshape(-1))
-        face = keyed[0][uniq]
-    coll = PathCollection(paths, facecolors=face, edgecolors=style.pop("edgecolor", "black"),
-                          linewidths=style.pop("linewidth", 0.5),
-                          linestyles=style.pop("linestyle", "solid"), hatch=style.pop("hatch", None),
-                          alpha=style.pop("alpha", None), zorder=zorder, gid=gid)
+        rings = _display.ring_data(geoms, keyed[1].reshape(-1))
+        face = keyed[0][rings[3]]
+    # drawn generalised to the print resolution (xigeo.maps._display); get_paths() stay exact
+    coll = _display.DisplayPolygons((*rings[:3], len(rings[3])), facecolors=face,
+                                    edgecolors=style.pop("edgecolor", "black"),
+                                    linewidths=style.pop("linewidth", 0.5),
+                                    linestyles=style.pop("linestyle", "solid"),
+                                    hatch=style.pop("hatch", None), alpha=style.pop("alpha", None),
+                                    zorder=zorder, gid=gid)
     if style:
         coll.set(**style)
     ax.add_collection(coll, autolim=False)
@@ -386,9 +374,10 @@ def _draw_layer(ax: Any, lyr: MapLayer, index: int, default_palette: Palette) ->
     if lyr.kind == "landuse":
         pal = lyr.palette or default_palette
         codes = data[lyr.column].astype("string").fillna("")
-        colors = {c: pal.color(c) for c in codes.unique()}
-        _polygons(ax, geoms, [colors[c] for c in codes], style, gid, zorder)
-        for code, name in pal.classes(codes[codes != ""]):
+        which, present = pd.factorize(codes)  # the colours per distinct code, no loop per patch
+        rgb = np.array([pal.color(c) for c in present], dtype=float).reshape(-1, 3)
+        _polygons(ax, geoms, rgb[which], style, gid, zorder)
+        for code, name in pal.classes(present[present != ""]):
             handles.append(Patch(facecolor=pal.color(code), edgecolor=(0.4, 0.4, 0.4),
                                  linewidth=0.4, label=name))
     elif lyr.kind == "zones":
@@ -402,8 +391,8 @@ def _draw_layer(ax: Any, lyr: MapLayer, index: int, default_palette: Palette) ->
                          linewidth=0.4, alpha=style.get("alpha"), label=str(c)) for c in cats]
     elif lyr.kind == "points":
         pts = geoms.get_coordinates()
-        ax.scatter(pts["x"], pts["y"], s=style.get("markersize", 12), color=style.get("color"),
-                   zorder=zorder, gid=gid)
+        _display.thin_markers(ax.scatter(pts["x"], pts["y"], s=style.get("markersize", 12),
+                                         color=style.get("color"), zorder=zorder, gid=gid))
         handles = [Line2D([], [], marker="o", linestyle="none", color=style.get("color"),
                           markersize=5, label=lyr.display_label)]
     elif lyr.kind == "lines":

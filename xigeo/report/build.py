@@ -40,6 +40,11 @@ class ReportResult:
         The PDF's page titles after the contents page (its contents entries).
     sections : list of str
         The keys of the sections in the report (see :data:`SECTIONS`).
+    findings : Path or None
+        Every quality-check finding as a GeoPackage (``<workbook>_质检发现.gpkg``,
+        :meth:`xigeo.qc.SurveyCheck.to_gpkg`), written when the workbook's
+        质检错误清单 lists only some of them (at most
+        :data:`~xigeo.report.sections.FINDINGS_PER_RULE` per rule).
     results : dict of str to result
         Each topic's calculator result (:mod:`xigeo._result` contract), by
         headline topic: the one computation behind the figures, maps and tables;
@@ -57,6 +62,7 @@ class ReportResult:
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the sign-off settings the report was made with (file, keywords and defaults applied)
     settings: Any = None
+    findings: Path | None = None
 
 
 def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
@@ -186,7 +192,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     from ..maps.atlas import figure_title
     from .narrative import numeral, section_page
     from .pages import headline_page, table_pages
-    from .sections import BUILDERS
+    from .sections import BUILDERS, FINDINGS_PER_RULE, findings_path
 
     if isinstance(date, dt.date):
         date = f"{date.year}年{date.month}月{date.day}日"
@@ -202,6 +208,12 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     fields: dict[str, dict[str, str]] = checked["fields"]
     mapping_source = str(checked["source"])
     sections = plan(sources, data)
+    findings = findings_path(xlsx_path) if xlsx_path is not None and any(
+        s.key == "qc" for s in sections) else None
+    if findings is not None and findings.exists() and not overwrite:
+        raise LayerWriteError(f"{findings} 已存在（报告把全部质检发现写在工作簿旁的这个文件）。"
+                              f"Fix: {fix('build_report(..., overwrite=True)', '--overwrite')}，"
+                              "或换一个工作簿文件名")
     needed = [n for n in sample.available
               if any(n in s.layers + s.optional for s in sections) and n in sources]
     steps = ["读取图层", "主要指标"] + [s.title for s in sections]
@@ -226,9 +238,10 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
         kw["paper"] = signoff.paper
     if signoff.scale is not None:
         kw["scale"] = signoff.scale
-    figures = headline_page(headline, "主要指标汇总")
-    pages = ["主要指标汇总"] + ["主要指标汇总（续）"] * (len(figures) - 1)
-    tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)}
+    # data without any headline topic (a folder of DLTB alone) have no headline page or sheet
+    figures = headline_page(headline, "主要指标汇总") if len(headline) else []
+    pages = ["主要指标汇总"] * bool(figures) + ["主要指标汇总（续）"] * (len(figures) - 1)
+    tables: dict[str, pd.DataFrame] = {"主要指标": _headline_sheet(headline)} if len(headline) else {}
     official: dict[str, Any] = {}
     for number, section in enumerate(sections, start=1):
         step()
@@ -256,6 +269,15 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
                   for i, name in enumerate(section_pages) if not name.endswith("（续）")]
         figures.insert(opening, section_page(number, section.title, summaries, listed))
         pages += [f"{numeral(number)}、{section.title}"] + section_pages
+    qc = results.get("图斑数据质检")
+    if findings is not None and qc is not None and len(qc.errors) > len(tables["质检错误清单"]):
+        shown = tables["质检错误清单"]
+        shown.attrs["note"] = (
+            f"共{len(qc.errors):,}处发现，本表每条规则最多列出{FINDINGS_PER_RULE:,}处（{len(shown):,}处）；"
+            f"全部发现见 {findings.name}（GeoPackage：errors_point 点图层、errors_area 面图层，"
+            "可在 QGIS 中打开；序号相同）。")
+    else:
+        findings = None
     if pdf_path is not None:
         step()
         write_atlas(figures, pdf_path, title=signoff.report_title(), titles=pages,
@@ -265,8 +287,10 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
         step()
         _write_workbook(tables, official, xlsx_path, overwrite=overwrite,
                         bureau=signoff.bureau, date=signoff.date)
+        if findings is not None and qc is not None:
+            qc.to_gpkg(findings, overwrite=overwrite)
     if progress is not None:
         progress(len(steps), len(steps), "完成")
     return ReportResult(pdf=pdf_path, xlsx=xlsx_path, headline=headline, tables=tables,
                         pages=pages, sections=[s.key for s in sections], results=results,
-                        settings=signoff)
+                        settings=signoff, findings=findings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ import pandas as pd
 
 from ..errors import SchemaError
 
-__all__ = ["Part", "BUILDERS"]
+__all__ = ["Part", "BUILDERS", "FINDINGS_PER_RULE", "findings_sheet", "findings_path"]
 
 
 @dataclasses.dataclass
@@ -90,6 +91,28 @@ def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     return Part([fig], tables, results, official)
 
 
+#: the workbook's findings sheet (质检错误清单) lists at most this many findings of each rule, in
+#: the check's order; when a rule has more, build_report writes every finding to a GeoPackage
+#: next to the workbook (:func:`findings_path`) and the sheet's note points at it
+FINDINGS_PER_RULE = 1000
+
+
+def findings_sheet(r: Any, per_rule: int = FINDINGS_PER_RULE) -> pd.DataFrame:
+    """The findings table of a :class:`xigeo.qc.SurveyCheck` (Chinese headers), at most
+    ``per_rule`` rows of each rule; 序号 is the finding's number in the full list."""
+    rank = r.errors.groupby("rule", sort=False).cumcount().to_numpy()
+    keep = rank < per_rule
+    shown = dataclasses.replace(r, errors=r.errors[keep]) if not keep.all() else r
+    table = shown.table("errors", labels="zh")
+    table.index = pd.Index(shown.errors.index + 1, name="序号")  # as SurveyCheck.to_excel and to_gpkg's n
+    return table
+
+
+def findings_path(xlsx: Path) -> Path:
+    """Where the report writes every QC finding when the workbook lists only some."""
+    return xlsx.with_name(f"{xlsx.stem}_质检发现.gpkg")
+
+
 def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     """The quality checks of the patches (xigeo.check_survey) and the map of their findings."""
     from ..maps import layer, thematic_map
@@ -112,7 +135,7 @@ def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     by_rule = r.table("by_rule", labels="zh", total=True)
     return Part([fig], [
         ("质检按规则统计", f"图斑数据质检按规则统计（{verdict}）", by_rule, ["规则名称", "严重程度", "发现数"]),
-        ("质检错误清单", "图斑数据质检错误清单", r.table("errors", labels="zh"), []),
+        ("质检错误清单", "图斑数据质检错误清单", findings_sheet(r), []),
     ], {"图斑数据质检": r})
 
 
