@@ -154,7 +154,8 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
         date, data source, logo, paper and scale of every map. Map titles and
         the title page name the county and year (息县2026年土地利用现状图);
         the title page names the bureau. For the bundled sample the county
-        defaults to 息县. Not looked for on disk: pass it (the CLI finds an
+        defaults to 息县 and the bureau to 息县自然资源局. Not looked for on disk:
+        pass it (the CLI finds an
         ``xigeo.toml`` by itself, see ``xigeo report --help``).
     title, maker, date : str
         Override the settings' ``title`` (the atlas title, default
@@ -200,6 +201,8 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     signoff = as_settings(settings).replace(title=title, bureau=maker, date=date)
     if data is None and signoff.county is None:
         signoff = signoff.replace(county="息县")  # the bundled sample is Xi County's
+    if data is None and signoff.bureau is None:
+        signoff = signoff.replace(bureau="息县自然资源局")  # … and its bureau's (the seed report)
     signoff = signoff.replace(date=signoff.the_date)
 
     sources = resolve_layers(data, mapping=mapping)

@@ -74,7 +74,13 @@ def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     units = [L[n] for n in ("survey_area", "survey_townships") if n in L] or \
         [L[n] for n in ("county", "townships") if n in L] or None
     t = results["土地利用现状"] = landuse_tables(patches, units=units)
-    fig = landuse_map(dltb, boundary=L.get("county"), title="土地利用现状图", **kw)
+    # a survey of part of the county (the sample's 调查区) is mapped at its own extent, outlined,
+    # with the county in the locator; a whole-county survey within the county boundary
+    if "survey_area" in L and "county" in L:
+        fig = landuse_map(dltb, boundary=L["survey_area"], title="土地利用现状图",
+                          **{"locator": L["county"], **kw})
+    else:
+        fig = landuse_map(dltb, boundary=L.get("county"), title="土地利用现状图", **kw)
     tables: list[tuple[str, str, pd.DataFrame, Sequence[str] | None]] = [
         ("一级分类面积", "土地利用现状一级分类面积汇总表", t.table("level1", labels="zh"), None),
         ("二级分类面积", "土地利用现状二级分类面积汇总表", t.table("level2", labels="zh"), []),
