@@ -291,3 +291,20 @@ def test_rings_are_oriented_as_shapely_orients_them():
     xy, ring, key, uniq = _display.ring_data(geoms, np.zeros(3, dtype=np.intp))
     assert np.array_equal(xy, shapely.get_coordinates(shapely.orient_polygons(geoms)))
     assert np.array_equal(np.unique(ring), np.arange(5)) and (key == 0).all()
+
+
+def test_qc_map_of_a_large_layer_outlines_the_survey_area_not_each_patch(monkeypatch):
+    """Above QC_OUTLINE_MAX patches the findings map draws the survey area's boundary (a
+    county's 300,000 patch outlines are a grey blur at its scale, and 2 s of drawing)."""
+    from xigeo.report import sections
+
+    L = {"dltb": sample.load("dltb").iloc[:400], "county": sample.load("county")}
+
+    def legend(fig):
+        return {t.get_text() for ax in fig.axes for lg in [ax.get_legend()] if lg for t in lg.get_texts()}
+
+    small = sections._qc(L, None, {}).maps[0]
+    assert "调查图斑" in legend(small) and "调查范围" not in legend(small)
+    monkeypatch.setattr(sections, "QC_OUTLINE_MAX", 100)
+    large = sections._qc(L, None, {}).maps[0]
+    assert "调查范围" in legend(large) and "调查图斑" not in legend(large)

@@ -119,6 +119,10 @@ def findings_path(xlsx: Path) -> Path:
     return xlsx.with_name(f"{xlsx.stem}_质检发现.gpkg")
 
 
+#: above this many patches the findings map outlines the survey area, not each patch
+QC_OUTLINE_MAX = 20_000
+
+
 def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     """The quality checks of the patches (xigeo.check_survey) and the map of their findings."""
     from ..maps import layer, thematic_map
@@ -129,7 +133,11 @@ def _qc(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
     r = check_survey(dltb, county=county, villages=L.get("villages"), jbnt=L.get("jbnt"))
     counts = r.counts()
     verdict = "未发现错误" if counts["错误"] == 0 else f"错误{counts['错误']}处"
-    layers = [layer(dltb, "outline", label="调查图斑", edgecolor=(0.6, 0.6, 0.6), linewidth=0.1)]
+    if len(dltb) > QC_OUTLINE_MAX and county is not None:
+        # a county's patches (300,000) are a grey blur at its map scale: its boundary instead
+        layers = [layer(county, "boundary", label="调查范围")]
+    else:
+        layers = [layer(dltb, "outline", label="调查图斑", edgecolor=(0.6, 0.6, 0.6), linewidth=0.1)]
     for severity, colour in (("警告", (1.0, 0.55, 0.0)), ("错误", (0.89, 0.1, 0.11))):
         found = r.errors[r.errors["severity"] == severity]
         if len(found):
