@@ -9,6 +9,7 @@ function; the ``xigeo`` command line calls the same functions.
 import logging
 from typing import Any
 
+from ._lang import set_language, using_language
 from .adjust import AdjustmentResult, adjust_areas
 from .area import AreaMethod, area, summarize_area
 from .changes import SurveyChanges, survey_changes
@@ -113,4 +114,5 @@ __all__ = [
     "prepare", "PreparedLayer",
     "survey_changes", "SurveyChanges",
     "check_survey", "SurveyCheck", "load_rules",
+    "set_language", "using_language",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
+from ._lang import msg
+
 __all__ = [
     "XigeoError",
     "CRSError",
@@ -136,5 +138,5 @@ def format_ids(ids: Iterable[object], limit: int = 20) -> str:
     ids = list(ids)
     text = ", ".join(str(i) for i in ids[:limit])
     if len(ids) > limit:
-        text += f", … ({len(ids) - limit} more)"
+        text += msg(f"，…（另有 {len(ids) - limit} 个）", f", … ({len(ids) - limit} more)")
     return text

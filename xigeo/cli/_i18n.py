@@ -38,6 +38,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .._lang import language_from_environment, using_language
+
 __all__ = ["LANGS", "h", "t", "lazy", "zh_doc", "language", "current", "apply", "active", "CLICK_ZH"]
 
 #: languages of the command line
@@ -165,14 +167,7 @@ def language(args: list[str] | tuple[str, ...] = (), environ: Mapping[str, str] 
             value = arg.partition("=")[2]
         if value in LANGS:
             return str(value)
-    chosen = env.get("XIGEO_LANG", "").strip().lower()
-    if chosen[:2] in LANGS:
-        return chosen[:2]
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name)
-        if value:
-            return "en" if value.lower().startswith("en") else "zh"
-    return "zh"
+    return language_from_environment(env)
 
 
 def _walk(command: click.Command) -> Iterator[click.Command]:
@@ -213,10 +208,12 @@ def apply(root: click.Command, lang: str) -> None:
 
 @contextlib.contextmanager
 def active() -> Iterator[None]:
-    """While a xigeo command runs (or shows its error): click's words in its language."""
+    """While a xigeo command runs (or shows its error): click's words, and the messages the
+    library raises (xigeo/_lang.py), in its language."""
     _STATE["depth"] += 1
     try:
-        yield
+        with using_language(str(_STATE["lang"])):
+            yield
     finally:
         _STATE["depth"] -= 1
 
