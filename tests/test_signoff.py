@@ -144,3 +144,19 @@ def test_bad_logo_is_named(dltb, tmp_path):
     bad.write_bytes(b"not a png")
     with pytest.raises(LayerReadError, match="坏.png is not a readable PNG"):
         thematic_map(dltb, title="图", logo=bad)
+
+
+def test_land_use_in_the_default_palette_names_its_colour_source(dltb, tmp_path):
+    # issue 17: the 三调 colours come from a vendor's published style, not the standard's text;
+    # the map says so where the reader sees it
+    out = export_map(dltb, tmp_path / "现状.pdf", title="土地利用现状图", date="2026年11月")
+    assert "地类配色：MapGIS三调样式（未见TD/T 1055-2019色表原文）" in _text(out)
+    # a bureau's own palette, or a map without land use, carries no such note
+    from xigeo.maps import layer
+    from xigeo.maps.palette import read_palette, DEFAULT_PALETTE
+
+    own = thematic_map(dltb, title="土地利用现状图", palette=read_palette(DEFAULT_PALETTE))
+    parcels = thematic_map(layer(dltb, "parcels"), title="项目范围图")
+    for fig in (own, parcels):
+        info = "".join(t.get_text() for t in fig.texts if t.get_gid() == "xigeo-info")
+        assert "地类配色" not in info

@@ -41,7 +41,7 @@ from . import _display, elements
 from . import signoff as signoff_block
 from ._fonts import font, map_rc
 from .labels import place_labels
-from .palette import Palette, landuse_palette
+from .palette import DEFAULT_COLOUR_NOTE, Palette, landuse_palette
 from .styles import MapLayer, as_layers
 
 log = logging.getLogger(__name__)
@@ -415,6 +415,12 @@ def _draw_layer(ax: Any, lyr: MapLayer, index: int, default_palette: Palette) ->
     return handles if lyr.legend else []
 
 
+def _colour_notes(mlayers: Sequence[MapLayer], palette: Palette | None) -> list[str]:
+    """The colour table's source, for a map with land use in the default palette."""
+    shown = palette is None and any(lyr.kind == "landuse" and lyr.palette is None for lyr in mlayers)
+    return [DEFAULT_COLOUR_NOTE] if shown else []
+
+
 def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper: str = "A4",
                  orientation: str = "auto", grid: str = "auto", scale: float | None = None,
                  scalebar: bool = True, north: bool = True, legend: bool = True,
@@ -665,7 +671,8 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
         signoff_block.info_block(fig, map_crs, width_mm=W, height_mm=H, margin_mm=m,
                                  top_mm=m + info_h - 3.0, renderer=renderer, bureau=maker,
                                  author=author, reviewer=reviewer, date=str(when), source=source,
-                                 elevation_datum=datum, logo=logo, blanks=settings is not None)
+                                 elevation_datum=datum, logo=logo, blanks=settings is not None,
+                                 notes=_colour_notes(mlayers, palette))
         if denominator is not None:
             # centred between the frame's coordinate labels and the information block
             fig.text(((left + right) / 2) / W, (bottom - 6.5) / H, f"比例尺  {_format_scale(denominator)}",

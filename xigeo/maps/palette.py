@@ -18,10 +18,13 @@ import pandas as pd
 
 from ..errors import SchemaError
 
-__all__ = ["DEFAULT_PALETTE", "Palette", "read_palette", "landuse_palette"]
+__all__ = ["DEFAULT_COLOUR_NOTE", "DEFAULT_PALETTE", "Palette", "read_palette", "landuse_palette"]
 
 DEFAULT_PALETTE = Path(__file__).resolve().parent.parent / "data" / "landuse_palette.csv"
 UNKNOWN_COLOR = (0.85, 0.85, 0.85)
+#: printed in the sign-off block of a map coloured by the default palette (issue 17: the
+#: colours are a vendor's published 三调 style; the standard's own colour table was not found)
+DEFAULT_COLOUR_NOTE = "地类配色：MapGIS三调样式（未见TD/T 1055-2019色表原文）"
 
 
 class Palette:

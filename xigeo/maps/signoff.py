@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pyproj
@@ -93,7 +94,7 @@ def info_block(fig: Any, crs: pyproj.CRS, *, width_mm: float, height_mm: float, 
                top_mm: float, renderer: Any, bureau: str | None = None, author: str | None = None,
                reviewer: str | None = None, date: str = "", source: str | None = None,
                elevation_datum: str | None = None, logo: Any = None,
-               blanks: bool = False) -> list[Any]:
+               blanks: bool = False, notes: Sequence[str] = ()) -> list[Any]:
     """Draw the sign-off block at the foot of ``fig``; return its texts (left, right).
 
     ``top_mm`` is the height (from the sheet's foot) of the block's first
@@ -101,7 +102,8 @@ def info_block(fig: Any, crs: pyproj.CRS, *, width_mm: float, height_mm: float, 
     ``elevation_datum`` is given: the map shows a DEM) and 数据来源; the right
     column 制图单位, 制图人, 审核人 and 制图日期 — 制图人 and 审核人 left blank
     for a signature when ``blanks`` and not given. ``logo`` (a PNG path) is
-    drawn at the far left, as tall as the block.
+    drawn at the far left, as tall as the block. ``notes`` are further lines of the left
+    column (the colour table's source on a land-use map).
     """
     W, H, m = width_mm, height_mm, margin_mm
     size, spacing = 7.0, 1.45
@@ -112,6 +114,7 @@ def info_block(fig: Any, crs: pyproj.CRS, *, width_mm: float, height_mm: float, 
         left_lines.append(f"高程基准：{elevation_datum}")
     if source:
         left_lines.append(f"数据来源：{source}")
+    left_lines += list(notes)
     right_lines = []
     if bureau:
         right_lines.append(f"制图单位：{bureau}")
