@@ -532,3 +532,32 @@ def test_report_prereview_section_takes_paper_and_scale():
     assert len(details) == 3 and all(map_info(f).paper == "A3" for f in details)
     labels = {t.get_text() for t in _texts(overview, "xigeo-label")}
     assert labels == {f"{i}：{v:.2f}亩" for i, v in r.projects["jbnt_mu"].items() if v > 0}
+
+
+def test_a_project_whose_label_finds_no_place_gets_a_detail_page():
+    # 12 projects 40 m apart in three rows (under a millimetre at the overview's scale, which a
+    # project 4 km away sets): their labels (~20 mm) cannot all be placed; every project on
+    # farmland still has its total printed, on the overview or on a page of its own
+    from xigeo.maps.labels import hidden_keys
+
+    geoms = [box(X0 + 40 * i, Y0 + 40 * (i % 3), X0 + 40 * i + 30, Y0 + 30 + 40 * (i % 3))
+             for i in range(12)] + [box(X0 + 3000, Y0 + 2500, X0 + 3030, Y0 + 2530)]
+    parcels = gpd.GeoDataFrame({"XMBH": [f"YS2026{i:03d}" for i in range(13)],
+                                "XMMC": [f"项目{i}" for i in range(13)]}, geometry=geoms, crs=4526)
+    farm = gpd.GeoDataFrame({"DLBM": ["0101", "0101"]},
+                            geometry=[box(X0 - 100, Y0 - 100, X0 + 600, Y0 + 200),
+                                      box(X0 + 2900, Y0 + 2400, X0 + 3100, Y0 + 2600)], crs=4526)
+    # detail_mm tiny: only the unlabelled projects get pages
+    figs = farmland_overlap_maps(parcels, farm, detail_mm=0.01, date=DATE)
+    overview, details = figs[0], figs[1:]
+    hidden = hidden_keys(overview)
+    assert hidden, "the cluster is meant to leave labels without a place"
+    assert len(details) == len(hidden)
+    # each project 30 m x 30 m wholly on farmland: 900 m² = 1.35 亩 (900 / 666.67)
+    written = {t.get_text() for t in _texts(overview, "xigeo-label")}
+    paged = [_texts(fig, "xigeo-subtitle")[0].get_text() for fig in details]
+    for i, ident in enumerate(parcels["XMBH"]):
+        on_overview = f"{ident}：1.35亩" in written
+        on_page = any(s.startswith(ident) and "占用永久基本农田1.35亩" in s for s in paged)
+        assert on_overview != on_page, ident  # exactly one place
+        assert on_page == (i in hidden)

@@ -17,7 +17,9 @@ checks are numpy array comparisons over all candidates of a label at once
 Placed labels have ``gid="xigeo-label"``, their leader lines
 ``gid="xigeo-leader"``; a label with no free position anywhere is hidden
 (``gid="xigeo-label-hidden"``) and counted in a warning, so a caller that
-needs every label (the overlap map's areas) can check and page instead.
+needs every label (the overlap map's areas) can check and page instead: each
+label's Text carries its feature's index label as ``xigeo_key``
+(:func:`hidden_keys`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ._fonts import font
 
 log = logging.getLogger(__name__)
 
-__all__ = ["place_labels", "label_boxes"]
+__all__ = ["place_labels", "label_boxes", "hidden_keys"]
 
 #: directions of the first ring (touching the anchor), then of the leader rings
 _ADJACENT = np.array([(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)],
@@ -190,6 +192,7 @@ def place_labels(ax: Axes, data: gpd.GeoDataFrame, field: str, *, fontsize: floa
                        # into outlines in a PDF, and labels must stay searchable text
                        bbox=dict(boxstyle="square,pad=0.12", facecolor="white", alpha=0.75,
                                  edgecolor="none"))
+        setattr(text, "xigeo_key", valid.index[i])
         bb = text.get_window_extent(renderer)
         w, h = bb.width, bb.height
         centres, leader = _candidates(anchor[0], anchor[1], w, h)
@@ -250,3 +253,9 @@ def label_boxes(fig: Any, gid: str = "xigeo-label") -> list[Bbox]:
     renderer = fig.canvas.get_renderer()
     return [t.get_window_extent(renderer) for t in fig.findobj(Text)
             if t.get_gid() == gid and t.get_visible()]
+
+
+def hidden_keys(fig: Any, gid: str = "xigeo-label") -> list[Any]:
+    """Index labels of the features whose label (``gid``) found no place on ``fig``."""
+    return [getattr(t, "xigeo_key", None) for t in fig.findobj(Text)
+            if t.get_gid() == gid + "-hidden"]

@@ -31,6 +31,7 @@ from ..crs import check_same_crs, normalize_crs
 from ..errors import CRSError, OptionError, SchemaError
 from ._fonts import font
 from .composer import map_info, thematic_map
+from .labels import hidden_keys
 from .styles import MapLayer, layer
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,8 @@ def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
     labels each project on basic farmland with its id and its area on
     farmland, which is the pre-review table's figure. A project on farmland
     whose larger side is under ``detail_mm`` millimetres on the overview's
-    paper (too small to read its pieces) gets a detail page after it, at the
+    paper (too small to read its pieces), or whose label found no free place
+    on the overview (a tight cluster), gets a detail page after it, at the
     round scale that fits it: the project, the farmland, every overlap piece
     labelled with its area (亩) and, as subtitle, the project's total and
     piece count; its locator shows where it lies among all the projects.
@@ -250,7 +252,11 @@ def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
     occupying = parcels.loc[parcels.index.intersection(totals.index)]
     b = occupying.geometry.bounds
     size_mm = np.maximum(b["maxx"] - b["minx"], b["maxy"] - b["miny"]) / (denominator or 1) * 1000
-    small = occupying[(size_mm < detail_mm).to_numpy()] if denominator else occupying.iloc[:0]
+    small_mask = (size_mm < detail_mm).to_numpy() if denominator else np.zeros(len(occupying), bool)
+    # a project whose label found no place on the overview (a tight cluster) gets its page
+    # too: every project on farmland has its total printed somewhere
+    unlabelled = occupying.index.isin(hidden_keys(overview))
+    small = occupying[small_mask | unlabelled]
     figures = [overview]
     detail_kw = {k: v for k, v in kwargs.items() if k not in ("scale", "center", "extent", "fit")}
     if detail_kw.get("locator") is None:
