@@ -53,7 +53,7 @@ import re
 import zipfile
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -61,6 +61,9 @@ import pandas as pd
 
 from ._text import YES_NO, display_width
 from .errors import OptionError, fix
+
+if TYPE_CHECKING:
+    from ._official_excel import OfficialSheet
 
 __all__ = ["write_workbook", "read_table", "sheet_name", "check_target", "HEADER_ROW",
            "number_format"]
@@ -549,10 +552,157 @@ def _pane(n_keys: int) -> str:
             f'<selection pane="{pane}" activeCell="{top_left}" sqref="{top_left}"/>')
 
 
+# --------------------------------------------------------------------------- official layout
+
+#: two decimals with thousands separators (the survey's tables print hectares so)
+OFFICIAL_FORMAT = "#,##0.00"
+#: an official table with more data columns than this prints on A3 instead of A4
+A4_MAX_COLUMNS = 16
+#: paper A3 (the OOXML paperSize code)
+A3 = 8
+
+
+def _header_depth(sheet: OfficialSheet) -> int:
+    return max([len(tuple(h)) for h in sheet.headers] + [1])
+
+
+def _header_cells(headers: list[tuple[str | None, ...]], depth: int
+                  ) -> list[tuple[int, int, int, int, str]]:
+    """The header block's cells as (row, column, last row, last column, text), 0-based in the
+    block's data columns: ``None`` continues the cell above; neighbouring columns whose cells
+    agree from the top down to a row are merged across in that row."""
+    out = []
+    for r in range(depth):
+        j = 0
+        while j < len(headers):
+            text = headers[j][r]
+            if text is None:
+                j += 1
+                continue
+            down = r
+            while down + 1 < depth and headers[j][down + 1] is None:
+                down += 1
+            right = j
+            while (right + 1 < len(headers) and headers[right + 1][:r + 1] == headers[j][:r + 1]
+                   and all(headers[right + 1][k] is None for k in range(r + 1, down + 1))):
+                right += 1
+            out.append((r, j, down, right, text))
+            j = right + 1
+    return out
+
+
+def _official_xml(sheet: OfficialSheet, *, bureau: str | None, date: str, styles: _Styles,
+                  strings: _Strings, selected: bool) -> Iterator[str]:
+    """One 三调 summary table as the survey prints it (see :mod:`xigeo._official_excel`):
+    title, 填表单位/填表日期/unit row, merged header rows, name and code columns, the
+    figures with two decimals, 合计/小计 bold, note, print set-up."""
+    headers = [tuple(h) for h in sheet.headers]
+    depth = _header_depth(sheet)
+    headers = [h + (None,) * (depth - len(h)) for h in headers]
+    n_cols = 2 + len(headers)
+    last = _letter(n_cols - 1)
+    top, bottom = HEADER_ROW, HEADER_ROW + depth - 1
+    s_title = styles.get(bold=True, size=16, align="center")
+    s_left, s_centre, s_right = (styles.get(align=a) for a in ("left", "center", "right"))
+    s_head = styles.get(bold=True, border=True, align="center", wrap=True)
+    s_note = styles.get(align="left", wrap=True)
+    plain = (styles.get(border=True), styles.get(fmt="@", border=True),
+             styles.get(fmt=OFFICIAL_FORMAT, border=True))
+    strong = (styles.get(border=True, bold=True), styles.get(fmt="@", border=True, bold=True),
+              styles.get(fmt=OFFICIAL_FORMAT, border=True, bold=True))
+    merges = [f"A1:{last}1"]
+
+    def text_cell(ref: str, text: str, style: int) -> str:
+        if not text:
+            return f'<c r="{ref}" s="{style}"/>'
+        ids = strings.add([text])
+        strings.count += 1
+        return f'<c r="{ref}" s="{style}" t="s"><v>{int(ids[0])}</v></c>'
+
+    def span(row: int, first: int, end: int) -> None:
+        if end > first:
+            merges.append(f"{_letter(first)}{row}:{_letter(end)}{row}")
+
+    filler = f"填表单位：{bureau if bureau else chr(0x3000) * 8}"
+    stamp = f"填表日期：{date}"
+    # row 2: 填表单位 on the left, 填表日期 over three figure columns and the unit over the
+    # last two on the right; on a narrow table the date follows the bureau
+    dated = len(headers) >= 5
+    left_end = n_cols - 5 if dated else n_cols - 1
+    row2 = [text_cell("A2", filler if dated else f"{filler}　{stamp}", s_left)]
+    span(2, 0, left_end - 1)
+    if dated:
+        row2.append(text_cell(f"{_letter(n_cols - 5)}2", stamp, s_centre))
+        span(2, n_cols - 5, n_cols - 3)
+    unit_at = n_cols - 2 if dated else n_cols - 1
+    row2.append(text_cell(f"{_letter(unit_at)}2", sheet.unit_label, s_right))
+    span(2, unit_at, n_cols - 1)
+    # the header block: every cell bordered (merged areas too, so their borders print)
+    grid = [[""] * n_cols for _ in range(depth)]
+    for j, text in enumerate(sheet.key_headers):
+        grid[0][j] = text
+        if depth > 1:
+            merges.append(f"{_letter(j)}{top}:{_letter(j)}{bottom}")
+    for r, j, down, right, text in _header_cells(headers, depth):
+        grid[r][2 + j] = text
+        if right > j or down > r:
+            merges.append(f"{_letter(2 + j)}{top + r}:{_letter(2 + right)}{top + down}")
+    head_rows = ["".join(text_cell(f"{_letter(j)}{top + r}", grid[r][j], s_head) for j in range(n_cols))
+                 for r in range(depth)]
+    # widths: names and codes as wide as their text; figures wide enough for 12,345,678.90
+    names = [str(n) for n in sheet.names]
+    codes = [str(c) for c in sheet.codes]
+    widths = [min(30, max([display_width(n) for n in names] + [display_width(sheet.key_headers[0])]) + 2),
+              max([len(c) for c in codes] + [8]) + 2] + [11] * len(headers)
+    tab = ' tabSelected="1"' if selected else ""
+    first_body = f"C{bottom + 1}"
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+           f'<dimension ref="A1:{last}{bottom + len(names) + (2 if sheet.note else 0)}"/>'
+           f'<sheetViews><sheetView workbookViewId="0"{tab}>'
+           f'<pane xSplit="2" ySplit="{bottom}" topLeftCell="{first_body}" activePane="bottomRight" '
+           f'state="frozen"/><selection pane="bottomRight" activeCell="{first_body}" sqref="{first_body}"/>'
+           '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>'
+           + "".join(f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>'
+                     for j, w in enumerate(widths, start=1))
+           + "</cols><sheetData>"
+           f'<row r="1" ht="30" customHeight="1">{text_cell("A1", sheet.title, s_title)}</row>'
+           f'<row r="2">{"".join(row2)}</row>'
+           + "".join(f'<row r="{top + r}">{cells}</row>' for r, cells in enumerate(head_rows)))
+    values = np.round(np.asarray(sheet.values, dtype=np.float64), 2)
+    bold = np.asarray(sheet.bold_rows, dtype=bool)
+    body = []
+    for i, (name, code) in enumerate(zip(names, codes)):
+        r = bottom + 1 + i
+        st = strong if bold[i] else plain
+        cells = [text_cell(f"A{r}", name, st[0]), text_cell(f"B{r}", code, st[1])]
+        cells += [f'<c r="{_letter(2 + j)}{r}" s="{st[2]}"/>' if not math.isfinite(v)
+                  else f'<c r="{_letter(2 + j)}{r}" s="{st[2]}"><v>{float(v)!r}</v></c>'
+                  for j, v in enumerate(values[i].tolist())]
+        body.append(f'<row r="{r}">{"".join(cells)}</row>')
+    yield "".join(body)
+    if sheet.note:
+        r = bottom + len(names) + 2
+        lines = max(1, math.ceil(display_width(sheet.note) / max(sum(widths) - 2, 1)))
+        yield f'<row r="{r}" ht="{15 * lines + 4}" customHeight="1">{text_cell(f"A{r}", sheet.note, s_note)}</row>'
+        merges.append(f"A{r}:{last}{r}")
+    yield "</sheetData>"
+    yield f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges) + "</mergeCells>"
+    paper = A3 if len(headers) > A4_MAX_COLUMNS else A4
+    yield ('<printOptions horizontalCentered="1"/><pageMargins '
+           + " ".join(f'{k}="{v}"' for k, v in zip(("left", "right", "top", "bottom", "header", "footer"),
+                                                   MARGINS))
+           + f'/><pageSetup paperSize="{paper}" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+           f'<headerFooter><oddFooter>{escape(FOOTER)}</oddFooter></headerFooter></worksheet>')
+
+
 # --------------------------------------------------------------------------- the workbook
 
 def _package(path: Path, names: list[str], bodies: list[Iterator[str]], styles: _Styles,
-             strings: _Strings) -> None:
+             strings: _Strings, titles_rows: list[tuple[int, int]] | None = None) -> None:
+    """Zip the sheets into an .xlsx; ``titles_rows``: each sheet's header rows (first, last),
+    repeated on every printed page (default: :data:`HEADER_ROW` alone)."""
+    rows = titles_rows or [(HEADER_ROW, HEADER_ROW)] * len(names)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for k, body in enumerate(bodies, start=1):
             with book.open(f"xl/worksheets/sheet{k}.xml", "w", force_zip64=True) as stream:
@@ -566,8 +716,8 @@ def _package(path: Path, names: list[str], bodies: list[Iterator[str]], styles: 
         sheets = "".join(f'<sheet name={quoteattr(s)} sheetId="{k}" r:id="rId{k}"/>'
                          for k, s in enumerate(names, start=1))
         titles = "".join(f'<definedName name="_xlnm.Print_Titles" localSheetId="{k}">'
-                         f"{escape(_quoted(s))}!${HEADER_ROW}:${HEADER_ROW}</definedName>"
-                         for k, s in enumerate(names))
+                         f"{escape(_quoted(s))}!${top}:${bottom}</definedName>"
+                         for k, (s, (top, bottom)) in enumerate(zip(names, rows)))
         book.writestr("xl/workbook.xml",
                       f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" '
                       f'xmlns:r="{_REL}"><bookViews><workbookView activeTab="0"/></bookViews>'
@@ -603,7 +753,8 @@ def _quoted(sheet: str) -> str:
 
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[str], *,
                    overwrite: bool = False, index: bool = True, bureau: str | None = None,
-                   date: str | dt.date | None = None) -> Path:
+                   date: str | dt.date | None = None,
+                   official: Mapping[str, OfficialSheet] | None = None) -> Path:
     """Write ``sheets`` (sheet name → table) as one .xlsx workbook laid out for print, atomically.
 
     Parameters
@@ -620,9 +771,15 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
         填表单位 (left blank to fill in by hand when not given).
     date : str or datetime.date, optional
         填表日期; default today.
+    official : mapping of str to OfficialSheet, optional
+        Sheets (by name in ``sheets``) laid out as the survey prints its
+        summary tables instead (:class:`xigeo._official_excel.OfficialSheet`:
+        header rows merged over the classes, codes under the names), in the
+        same pass.
     """
     from ._files import atomic_path
 
+    official = dict(official or {})
     path = check_target(path, sheets)
     stamp = date_text(date)
     styles, strings = _Styles(), _Strings()
@@ -632,10 +789,20 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | os.PathLike[s
         names.append(sheet_name(name, taken))
         taken.add(names[-1])
     with atomic_path(path, overwrite=overwrite) as tmp:
-        bodies = [_sheet_xml(n, pd.DataFrame(t) if not isinstance(t, pd.DataFrame) else t, index=index,
-                             bureau=bureau, date=stamp, styles=styles, strings=strings, selected=k == 0)
-                  for k, (n, t) in enumerate(zip(names, sheets.values()))]
-        _package(tmp, names, bodies, styles, strings)
+        bodies: list[Iterator[str]] = []
+        titles_rows = []
+        for k, (n, (key, t)) in enumerate(zip(names, sheets.items())):
+            if key in official:
+                layout = official[key]
+                bodies.append(_official_xml(layout, bureau=bureau, date=stamp, styles=styles,
+                                            strings=strings, selected=k == 0))
+                titles_rows.append((HEADER_ROW, HEADER_ROW + _header_depth(layout) - 1))
+                continue
+            bodies.append(_sheet_xml(n, pd.DataFrame(t) if not isinstance(t, pd.DataFrame) else t,
+                                     index=index, bureau=bureau, date=stamp, styles=styles,
+                                     strings=strings, selected=k == 0))
+            titles_rows.append((HEADER_ROW, HEADER_ROW))
+        _package(tmp, names, bodies, styles, strings, titles_rows)
     return path
 
 

@@ -95,27 +95,9 @@ def _write_workbook(tables: Mapping[str, pd.DataFrame], official: Mapping[str, A
     land-use tables as the survey prints them), laid out in place of the plain sheet.
     """
     from .._excel import write_workbook
-    from .._files import atomic_path
 
-    if not official:
-        write_workbook(tables, path, overwrite=overwrite, bureau=bureau, date=date)
-        return
-    import openpyxl
-
-    from .._excel import date_text
-    from .._official_excel import _layout
-
-    with atomic_path(path, overwrite=overwrite) as tmp:
-        write_workbook(tables, tmp, overwrite=True, bureau=bureau, date=date)
-        book = openpyxl.load_workbook(tmp)
-        for name, sheet in official.items():
-            if name not in book.sheetnames:
-                continue
-            at = book.sheetnames.index(name)
-            book.remove(book[name])
-            _layout(book.create_sheet(name, at), sheet,
-                    f"填表单位：{bureau if bureau else chr(0x3000) * 8}", f"填表日期：{date_text(date)}")
-        book.save(tmp)
+    # one pass: the 三调 sheets laid out by the same writer as the rest
+    write_workbook(tables, path, overwrite=overwrite, bureau=bureau, date=date, official=official)
 
 
 def build_report(data: str | os.PathLike[str] | None = None, *,
