@@ -441,6 +441,21 @@ def test_main_prints_one_line(tmp_path, capsys):
     assert len(err.strip().splitlines()) == 1
 
 
+def test_main_speaks_chinese_by_default_english_with_lang_en(tmp_path, capsys):
+    # an error of xigeo.crs through the CLI: Chinese by default, English with --lang en, the
+    # same facts (the CRS the eastings fit, the --crs fix naming the file) in both
+    path = write(labelled(place(4509, n=1), 4547), tmp_path / "p.shp")
+    assert main(["area", str(path)]) == 1
+    zh = capsys.readouterr().err
+    assert zh.startswith("xigeo: 错误：") and "与坐标系不符" in zh
+    assert "这些横坐标符合 EPSG:4509" in zh and "修正：--crs p.shp=EPSG:4509" in zh
+    assert main(["--lang", "en", "area", str(path)]) == 1
+    en = capsys.readouterr().err
+    assert en.startswith("xigeo: error:") and "do not fit the CRS" in en
+    assert "These eastings fit EPSG:4509" in en and "Fix: --crs p.shp=EPSG:4509" in en
+    assert not any("\u4e00" <= c <= "\u9fff" for c in en)
+
+
 def test_good_layers_pass_unchanged():
     from xigeo.sample import load
 
