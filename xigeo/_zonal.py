@@ -126,10 +126,10 @@ def zone_index(data: Any, id_field: str | None, name: str) -> pd.Index:
     else:
         require_fields(data, [id_field], name=name)
         index = pd.Index(data[id_field].to_numpy(), name=id_field)
-    example = (msg(f"一个 {id_field} 值", f"a {id_field} value") if id_field
-               else "gdf.set_index(KSBH)")
+    example = f"a {id_field} value" if id_field else "gdf.set_index(KSBH)"
+    example_zh = f"填写 {id_field} 值" if id_field else " gdf.set_index(KSBH)"
     check_ids(index, name, field=id_field,
-              fix=msg(f"给每一行一个编号，如 {example}", f"give every row an id, e.g. {example}"))
+              fix=msg(f"给每一行一个编号，如{example_zh}", f"give every row an id, e.g. {example}"))
     return index
 
 

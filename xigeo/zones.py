@@ -54,7 +54,7 @@ def _zone_of_meridian(central_meridian: float, width: int) -> int:
         allowed = (msg("3 的倍数（75–135）", "a multiple of 3 (75–135)") if width == 3
                    else msg("3 加 6 的倍数（75–135）", "3 + a multiple of 6 (75–135)"))
         raise OptionError(msg(f"central_meridian={central_meridian!r} 不是 {width}° 带的中央经线；"
-                              f"请给出{allowed}，如 117 即 3° 带第 39 带",
+                              f"请给出 {allowed}，如 117 即 3° 带第 39 带",
                               f"central_meridian={central_meridian!r} is not the central meridian of a "
                               f"{width}° zone; give {allowed}, e.g. 117 for 3° zone 39"))
     return int(zone)
