@@ -423,8 +423,8 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     else:
         line = where.get("坐标系", min(where.values(), default=1))
         how = fix(msg("给 read_coords 传入 crs=，如 crs=4547", "pass crs= to read_coords, e.g. crs=4547"),
-                  msg("--crs EPSG:4547（文件的坐标系）", "--crs EPSG:4547 (the CRS of the file)"))
-        problems.add(line, msg(f"坐标系缺失或为空：需要大地基准（如 2000国家大地坐标系）；或 {how}",
+                  msg(" --crs EPSG:4547（文件的坐标系）", "--crs EPSG:4547 (the CRS of the file)"))
+        problems.add(line, msg(f"坐标系缺失或为空：需要大地基准（如 2000国家大地坐标系）；或{how}",
                                "坐标系 is missing or empty: the datum (e.g. 2000国家大地坐标系) is "
                                f"needed; or {how}"))
     for key in ("几度分带", "带号"):
@@ -492,8 +492,8 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
             line = parsed.header_line.get("带号", min(parsed.header_line.values(), default=1))
             how = fix(msg("给 read_coords 传入 crs=（crs=4547：第 38 带，不带带号）",
                           "pass crs= to read_coords (crs=4547: zone 38, no prefix)"),
-                      msg("--crs EPSG:4547（第 38 带，不带带号）", "--crs EPSG:4547 (zone 38, no prefix)"))
-            problems.add(line, msg(f"带号缺失，Y 也不带带号：无法确定投影带；请填写带号（息县：38）或 {how}",
+                      msg(" --crs EPSG:4547（第 38 带，不带带号）", "--crs EPSG:4547 (zone 38, no prefix)"))
+            problems.add(line, msg(f"带号缺失，Y 也不带带号：无法确定投影带；请填写带号（息县：38）或{how}",
                                    "带号 is missing and Y has no zone prefix: the zone cannot be known; "
                                    f"fill in 带号 (Xi County: 38) or {how}"))
             return None, width, False
