@@ -272,6 +272,14 @@ def test_tolerance_refusal_names_every_unit(three_levels):
     bad.loc[bad["XZQDM"] == "411528102001", "KZMJ"] -= 15.0
     with pytest.raises(ValidationError) as info:
         adjust_areas(patches, bad)
+    zh = str(info.value)
+    assert zh.startswith("patches：面积平差被拒绝，3 个问题：")
+    assert ("乡镇 411528101 包信镇：控制面积 950.03 m²，其下一级单位 970.02 m²，差值 -19.99 m²"
+            in zh and "单位的面相互重叠" in zh)
+    assert "村 411528101002 乙村：控制面积 310.02 m²，其图斑 300.00 m²，差值 +10.02 m²" in zh
+    # the same refusal in English, every figure as in Chinese
+    with xigeo.using_language("en"), pytest.raises(ValidationError) as info:
+        adjust_areas(patches, bad)
     text = str(info.value)
     assert "refused" in text and "面积平差被拒绝" in text
     # upper levels first: each township's villages no longer add up to it, so the townships are
@@ -300,9 +308,9 @@ def test_unknown_codes_and_units_without_patches(three_levels):
     with pytest.raises(ValidationError) as info:
         adjust_areas(stray, extra)
     text = str(info.value)
-    assert "patches whose ZLDWDM begins 411528103 have no township control (1 patches, row(s) P6)" in text
-    assert "begins 411528103001 have no village control" in text
-    assert "village 411528101003 丁村: no patches (control 5.00 m²)" in text
+    assert "ZLDWDM 以 411528103 开头的图斑没有乡镇级控制面积（1 个图斑，第 P6 行）" in text
+    assert "以 411528103001 开头的图斑没有村级控制面积" in text
+    assert "村 411528101003 丁村：没有图斑（控制面积 5.00 m²）" in text
     kinds = {(p["kind"], p["code"]) for p in info.value.problems}
     assert {("no_unit", "411528103"), ("no_unit", "411528103001"), ("empty", "411528101003")} <= kinds
 
@@ -318,9 +326,9 @@ def test_bad_rows_one_error_with_row_ids(three_levels):
     with pytest.raises(ValidationError) as info:
         adjust_areas(bad, controls)
     text = str(info.value)
-    assert "ZLDWDM is not a 19-digit code" in text and "row(s) P1" in text
-    assert "KCXS (扣除系数) is missing or outside [0, 1) in row(s) P4, P5" in text
-    assert "TBMJ is missing, not a number or negative in row(s) P2, P3" in text
+    assert "第 P1 行的 ZLDWDM 不是 19 位代码" in text
+    assert "第 P4, P5 行的 KCXS（扣除系数）缺失或不在 [0, 1) 内" in text
+    assert "第 P2, P3 行的 TBMJ 缺失、不是数字或为负" in text
     assert sorted(info.value.problems) == ["P1", "P2", "P3", "P4", "P5"]
 
 
@@ -328,10 +336,13 @@ def test_missing_fields_all_listed(three_levels):
     patches, controls = three_levels
     with pytest.raises(SchemaError) as info:
         adjust_areas(patches.drop(columns=["KCXS", "ZLDWDM", "TBMJ"]), controls)
+    assert "缺少字段 ZLDWDM, KCXS, TBMJ" in str(info.value)
+    with xigeo.using_language("en"), pytest.raises(SchemaError) as info:
+        adjust_areas(patches.drop(columns=["KCXS", "ZLDWDM", "TBMJ"]), controls)
     assert "missing the field(s) ZLDWDM, KCXS, TBMJ" in str(info.value)
     with pytest.raises(SchemaError, match="BSM"):
         adjust_areas(patches.drop(columns="BSM"), controls)
-    with pytest.raises(SchemaError, match="no unit code field"):
+    with pytest.raises(SchemaError, match="没有单位代码字段"):
         adjust_areas(patches, controls.rename(columns={"XZQDM": "DM"}))
     with pytest.raises(SchemaError, match="KZMJ"):
         adjust_areas(patches, controls.drop(columns="KZMJ"))
@@ -341,12 +352,12 @@ def test_bad_controls(three_levels):
     patches, controls = three_levels
     bad = controls.copy()
     bad.loc[0, "XZQDM"] = "41152"
-    with pytest.raises(ValidationError, match="6-, 9- or 12-digit unit code"):
+    with pytest.raises(ValidationError, match="不是 6、9 或 12 位的单位代码"):
         adjust_areas(patches, bad)
-    with pytest.raises(ValidationError, match="given twice: 411528101"):
+    with pytest.raises(ValidationError, match="单位代码重复给出：411528101"):
         adjust_areas(patches, [controls, controls.iloc[1:2]])
     neg = controls.assign(KZMJ=controls["KZMJ"].where(controls.index != 2, -1.0))
-    with pytest.raises(ValidationError, match=r"KZMJ .* negative in row\(s\) 2"):
+    with pytest.raises(ValidationError, match=r"第 2 行的 KZMJ（控制面积，m²）缺失、不是数字或为负"):
         adjust_areas(patches, neg)
     dup = patches.assign(BSM="x")
     with pytest.raises(ValidationError, match="used twice"):
@@ -418,7 +429,7 @@ def test_dask_engine_without_a_cluster_and_orphan_controls(three_levels):
         adjust_areas(patches, other)
     with pytest.raises(ValidationError) as dask_:
         adjust_areas(patches, other, engine="dask")
-    assert str(local.value) == str(dask_.value) and "county 411529 别县: no patches" in str(local.value)
+    assert str(local.value) == str(dask_.value) and "县 411529 别县：没有图斑" in str(local.value)
     assert adjust_areas(patches, controls, engine="dask").patches.equals(
         adjust_areas(patches, controls).patches)
 
@@ -564,7 +575,12 @@ def test_cli_error_messages(files, capsys):
     table.assign(KZMJ=table["KZMJ"] + [30.0, 0.0]).to_csv(bad, index=False, encoding="utf-8-sig")
     assert main(["adjust", str(paths["dltb"]), "--control-table", str(bad), "-o", str(paths["out"])]) == 1
     err = capsys.readouterr().err
-    assert "xigeo: 错误：" in err and "village 411528101001 甲村" in err and "refused" in err
+    assert "xigeo: 错误：" in err and "村 411528101001 甲村" in err and "面积平差被拒绝" in err
+    # --lang en: the same refusal in English
+    assert main(["--lang", "en", "adjust", str(paths["dltb"]), "--control-table", str(bad),
+                 "-o", str(paths["out"])]) == 1
+    err = capsys.readouterr().err
+    assert "xigeo: error:" in err and "village 411528101001 甲村" in err and "refused" in err
 
 
 def test_cli_field_names_and_option_values_are_flags(files, tmp_path, capsys):
@@ -580,7 +596,7 @@ def test_cli_field_names_and_option_values_are_flags(files, tmp_path, capsys):
     before = sorted(p.name for p in tmp_path.iterdir())
     assert main(["adjust", str(other), "--control-table", str(paths["table"]), "-o", str(paths["out"])]) == 1
     err = capsys.readouterr().err
-    assert "missing the field(s) ZLDWDM, TBMJ" in err and "--code-field, --area-field" in err
+    assert "缺少字段 ZLDWDM, TBMJ" in err and "--code-field, --area-field" in err
     assert "gdf.rename" not in err and sorted(p.name for p in tmp_path.iterdir()) == before
     result = run("adjust", other, "--control-table", paths["table"], "-o", paths["out"],
                  "--code-field", "ZLDM", "--area-field", "MJ")

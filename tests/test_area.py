@@ -19,6 +19,7 @@ import pytest
 import shapely
 from shapely import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
+from xigeo import using_language
 from xigeo.area import AreaMethod, area, summarize_area
 from xigeo.crs import gk_crs
 from xigeo.errors import CRSError, SchemaError, UnitError
@@ -275,11 +276,11 @@ def test_non_transverse_mercator_crs_is_refused():
 
 def test_crs_errors_propagate():
     parcel = box(38_560_000, 3_580_000, 38_560_100, 3_580_100)
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系"):
         area(gpd.GeoSeries([parcel]))
-    with pytest.raises(CRSError, match="Fix: gdf.set_crs\\(4526"):
+    with pytest.raises(CRSError, match="修正：gdf.set_crs\\(4526"):
         area(gpd.GeoSeries([parcel], crs=4547))  # prefixed eastings under a CM-114E CRS
-    with pytest.raises(CRSError, match="geographic"):
+    with pytest.raises(CRSError, match="地理坐标系"):
         area(gpd.GeoSeries([sheet_lonlat()], crs=4490), method="planar")
     with pytest.raises(CRSError):
         summarize_area(gpd.GeoDataFrame(geometry=[parcel]))
@@ -519,8 +520,23 @@ def test_report_rounding_is_half_up():
 
 
 def test_summarize_missing_group_column(projects):
-    with pytest.raises(SchemaError, match="no column DLBM.*project"):
+    with pytest.raises(SchemaError, match="没有用于分组的字段 DLBM；图层现有字段：project"):
         summarize_area(projects, by="DLBM")
+    with using_language("en"), pytest.raises(SchemaError, match="no column DLBM.*project"):
+        summarize_area(projects, by="DLBM")
+
+
+def test_area_messages_in_english_on_request():
+    from xigeo.area import AreaMethod
+
+    parcel = box(38_560_000, 3_580_000, 38_560_100, 3_580_100)
+    with using_language("en"):
+        with pytest.raises(CRSError, match="no CRS"):
+            area(gpd.GeoSeries([parcel]))
+        with pytest.raises(UnitError, match="unknown area method 'spherical'; use one of: ellipsoidal"):
+            AreaMethod.create("spherical")
+    with pytest.raises(UnitError, match="未知的面积算法 'spherical'；可选：ellipsoidal"):
+        AreaMethod.create("spherical")
 
 
 def test_threaded_blocks_give_the_same_areas(monkeypatch, parcels):

@@ -108,13 +108,13 @@ def test_six_degree_zone_under_4547_is_refused_naming_4509(six_degree_files):
     with pytest.raises(CRSError) as err:
         check_crs(parcels)
     text = str(err.value)
-    assert "EPSG:4509" in text and "6-degree, CM 117°E" in text
-    assert "Fix: gdf.set_crs(4509, allow_override=True), or read_layer(path, crs='EPSG:4509')" in text
+    assert "EPSG:4509" in text and "6 度带，中央经线 117°E" in text
+    assert "修正：gdf.set_crs(4509, allow_override=True)，或 read_layer(path, crs='EPSG:4509')" in text
     # the zone's reach in the message: 1.5° + MARGIN_DEG from CM 114°E at the layer's latitude
     lowest = float(parcels.total_bounds[1])
     lat = pyproj.Transformer.from_crs(4547, 4490, always_xy=True).transform(500_000, lowest)[1]
     west = 500_000 - reach_m(lat, 1.5 + MARGIN_DEG)
-    assert f"eastings {west:,.0f}–{1_000_000 - west:,.0f}" in text
+    assert f"横坐标 {west:,.0f}–{1_000_000 - west:,.0f}" in text
     # the farmland check no longer says "passed" for a parcel that lies on the farmland
     with pytest.raises(CRSError, match="EPSG:4509"):
         xigeo.farmland_overlap(parcels, farmland)
@@ -133,7 +133,7 @@ def test_six_degree_zone_cli_fix_is_the_crs_flag(six_degree_files, tmp_path):
             continue
         err = cli_error(*args)
         assert isinstance(err, CRSError)
-        assert "Fix: --crs parcels.shp=EPSG:4509" in str(err) and "set_crs" not in str(err)
+        assert "修正：--crs parcels.shp=EPSG:4509" in str(err) and "set_crs" not in str(err)
     assert snapshot(tmp_path) == before
     # the flag works: relabelled, the area is the area of the true place
     out = CliRunner().invoke(cli, ["area", str(parcels_path), "--per-feature", "--unit", "ha",
@@ -149,7 +149,7 @@ def test_prefix_of_another_zone_names_that_zone(tmp_path):
         layer = labelled(place(crs), other)
         with pytest.raises(CRSError) as err:
             check_crs(layer)
-        assert f"zone prefix {zone}" in str(err.value) and f"gdf.set_crs({crs}" in str(err.value)
+        assert f"带有带号 {zone}" in str(err.value) and f"gdf.set_crs({crs}" in str(err.value)
         path = write(layer, tmp_path / f"z{zone}.gpkg")
         e = cli_error("area", path)
         assert f"--crs z{zone}.gpkg=EPSG:{crs}" in str(e)
@@ -172,7 +172,7 @@ def test_rows_of_another_zone_inside_a_good_layer_are_named():
     layer = labelled(gpd.GeoSeries(geoms), 4526)
     with pytest.raises(CRSError) as err:
         check_crs(layer)
-    assert "not plausible for the CRS in 1 row(s): rows 3" in str(err.value)
+    assert "1 行（行号：3）的坐标对该坐标系不合理" in str(err.value)
     assert "gdf.drop(index=[3])" in str(err.value)
 
 
@@ -185,10 +185,10 @@ def test_degrees_labelled_as_gk_metres(tmp_path):
     before = snapshot(tmp_path)
     with pytest.raises(CRSError) as err:
         check_crs(xigeo.read_layer(path))
-    assert "these are degrees: set EPSG:4490" in str(err.value)
+    assert "是经纬度（度）" in str(err.value) and "应设为 EPSG:4490" in str(err.value)
     assert "read_layer(path, crs='EPSG:4490')" in str(err.value)
     e = cli_error("area", path)
-    assert "these are degrees: set EPSG:4490" in str(e) and "--crs degrees.shp=EPSG:4490" in str(e)
+    assert "应设为 EPSG:4490" in str(e) and "--crs degrees.shp=EPSG:4490" in str(e)
     assert snapshot(tmp_path) == before
     # following the fix measures the parcels on the ellipsoid from B, L
     out = CliRunner().invoke(cli, ["area", str(path), "--per-feature", "--unit", "ha",
@@ -204,22 +204,22 @@ def test_degrees_without_prj_suggest_4490_not_a_gk_zone(tmp_path):
     with pytest.raises(CRSError) as err:
         xigeo.area(layer)
     text = str(err.value)
-    assert "look like EPSG:4490" in text and "EPSG:4526" not in text
-    assert "gdf.set_crs(4490), or read_layer(path, crs='EPSG:4490')" in text
+    assert "看起来是 EPSG:4490" in text and "EPSG:4526" not in text
+    assert "gdf.set_crs(4490)，或 read_layer(path, crs='EPSG:4490')" in text
     e = cli_error("area", path)
-    assert "look like EPSG:4490" in str(e) and "--crs noprj.shp=EPSG:4490" in str(e)
+    assert "看起来是 EPSG:4490" in str(e) and "--crs noprj.shp=EPSG:4490" in str(e)
     assert snapshot(tmp_path) == before
 
 
 def test_gk_metres_under_4490_and_swapped_axes(tmp_path):
-    with pytest.raises(CRSError, match=r"metres, not degrees.*gdf.set_crs\(4526"):
+    with pytest.raises(CRSError, match=r"是米，不是度.*gdf.set_crs\(4526"):
         check_crs(labelled(place(4526), 4490))
     swapped = labelled(gpd.GeoSeries(shapely.transform(place(4526).values,
                                                      lambda c: c[:, ::-1])), 4526)
-    with pytest.raises(CRSError, match="axes are swapped.*gdf.geometry.transform"):
+    with pytest.raises(CRSError, match="坐标轴颠倒了.*gdf.geometry.transform"):
         check_crs(swapped)
     path = write(swapped, tmp_path / "swapped.gpkg")
-    assert "swap the X and Y columns in the file" in str(cli_error("area", path))
+    assert "在文件中交换 X、Y 两列" in str(cli_error("area", path))
 
 
 # --------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_non_finite_coordinates_name_the_rows(bad, tmp_path):
     # the survey area used to raise ZeroDivisionError (numba) on a NaN vertex
     with pytest.raises(CRSError) as err:
         xigeo.area(layer)
-    assert "not finite (NaN or infinite) in 1 row(s): rows 1" in str(err.value)
+    assert "1 行（行号：1）的坐标不是有限值（NaN 或无穷大）" in str(err.value)
     assert "gdf.drop(index=[1])" in str(err.value)
     path = tmp_path / f"{bad}.gpkg"
     try:
@@ -252,16 +252,16 @@ def test_non_finite_coordinates_name_the_rows(bad, tmp_path):
         return  # the driver did not keep the coordinate
     before = snapshot(tmp_path)
     e = cli_error("area", path)
-    assert "rows 1" in str(e) and "correct or delete these features in the file" in str(e)
+    assert "行号：1" in str(e) and "在文件中修正或删除这些要素" in str(e)
     assert snapshot(tmp_path) == before
 
 
 def test_absurd_coordinates_name_the_rows():
     geoms = list(place(4526, n=2).values) + [box(1e15, 1e15, 1e15 + 1, 1e15 + 1)]
-    with pytest.raises(CRSError, match=r"not plausible for the CRS in 1 row\(s\): rows 2"):
+    with pytest.raises(CRSError, match=r"1 行（行号：2）的坐标对该坐标系不合理"):
         check_crs(labelled(gpd.GeoSeries(geoms), 4526))
     geo = list(place(4490, n=2).values) + [box(0.0, 0.0, 0.001, 0.001)]  # "Null Island"
-    with pytest.raises(CRSError, match=r"outside China.*rows 2"):
+    with pytest.raises(CRSError, match=r"行号：2.*在中国境外"):
         check_crs(labelled(gpd.GeoSeries(geo), 4490))
 
 
@@ -349,9 +349,9 @@ def test_province_wider_than_one_zone(tmp_path):
     with pytest.raises(CRSError) as err:
         to_survey_crs(province)
     text = str(err.value)
-    assert "zones 37–39" in text and "keep it geographic (EPSG:4490)" in text
+    assert "第 37–39 带" in text and "保持地理坐标系（EPSG:4490）" in text
     assert "xigeo.split_by_zone(gdf)" in text
-    with pytest.raises(CRSError, match="zone=38 reaches 112.00–116.00°E"):
+    with pytest.raises(CRSError, match="zone=38 覆盖 112.00–116.00°E"):
         to_survey_crs(province, zone=38)
     # what the message offers works: the geographic survey area, and one layer per zone
     m2 = xigeo.area(province)
@@ -373,13 +373,13 @@ def test_lambert_advice_works(tmp_path):
     with pytest.raises(CRSError) as err:
         xigeo.area(lcc)
     assert "gdf.to_crs(4490)" in str(err.value)
-    assert "to_survey_crs(gdf) only for a layer within one Gauss–Krüger zone" in str(err.value)
+    assert "xigeo.to_survey_crs(gdf) 只适用于位于一个高斯–克吕格投影带内的图层" in str(err.value)
     # the advice works: the geographic area of the reprojected layer (vertices in B, L)
     back = xigeo.area(lcc.to_crs(4490))
     assert back.tolist() == pytest.approx([box_area_m2(*g.bounds) for g in province], rel=1e-4)
     path = write(gpd.GeoDataFrame({"a": [1, 2]}, geometry=lcc), tmp_path / "lcc.gpkg")
     e = cli_error("area", path)
-    assert "reproject the file to EPSG:4490 first" in str(e) and "--method geodesic" in str(e)
+    assert "先把文件投影到 EPSG:4490" in str(e) and "--method geodesic" in str(e)
     out = CliRunner().invoke(cli, ["area", str(path), "--method", "geodesic"])
     assert out.exit_code == 0, out.output
 
@@ -413,7 +413,7 @@ def test_coords_import_has_crs(tmp_path):
     src = tmp_path / "无带号.txt"
     src.write_text(text, encoding="gbk")
     before = snapshot(tmp_path)
-    with pytest.raises(xigeo.CoordsFileError, match="pass crs= to read_coords"):
+    with pytest.raises(xigeo.CoordsFileError, match="给 read_coords 传入 crs="):
         xigeo.read_coords(src)
     e = cli_error("coords", "import", src, "-o", tmp_path / "out.gpkg")
     assert "--crs EPSG:4547" in str(e) and "crs=" not in str(e)
@@ -428,7 +428,7 @@ def test_different_crs_cli_advice(tmp_path):
     a = write(labelled(place(4526), 4526), tmp_path / "a.shp")
     b = write(labelled(place(4547), 4547), tmp_path / "b.shp")
     e = cli_error("check-farmland", a, b)
-    assert "reproject" in str(e) and ".to_crs" not in str(e)
+    assert "投影到 EPSG:4526" in str(e) and ".to_crs" not in str(e)
     with pytest.raises(CRSError, match=r"\.to_crs\("):
         check_same_crs(xigeo.read_layer(a), xigeo.read_layer(b))
 
@@ -439,6 +439,21 @@ def test_main_prints_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("xigeo: 错误：") and "--crs p.shp=EPSG:4509" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_main_speaks_chinese_by_default_english_with_lang_en(tmp_path, capsys):
+    # an error of xigeo.crs through the CLI: Chinese by default, English with --lang en, the
+    # same facts (the CRS the eastings fit, the --crs fix naming the file) in both
+    path = write(labelled(place(4509, n=1), 4547), tmp_path / "p.shp")
+    assert main(["area", str(path)]) == 1
+    zh = capsys.readouterr().err
+    assert zh.startswith("xigeo: 错误：") and "与坐标系不符" in zh
+    assert "这些横坐标符合 EPSG:4509" in zh and "修正：--crs p.shp=EPSG:4509" in zh
+    assert main(["--lang", "en", "area", str(path)]) == 1
+    en = capsys.readouterr().err
+    assert en.startswith("xigeo: error:") and "do not fit the CRS" in en
+    assert "These eastings fit EPSG:4509" in en and "Fix: --crs p.shp=EPSG:4509" in en
+    assert not any("\u4e00" <= c <= "\u9fff" for c in en)
 
 
 def test_good_layers_pass_unchanged():
@@ -475,7 +490,7 @@ def test_other_zone_in_every_datum(datum):
     layer = labelled(place(4490).to_crs(six), three)  # the datum's own coordinates (pyproj)
     with pytest.raises(CRSError) as err:
         check_crs(layer)
-    assert f"These eastings fit EPSG:{six.to_epsg()}" in str(err.value)
+    assert f"这些横坐标符合 EPSG:{six.to_epsg()}" in str(err.value)
 
 
 def test_zone_margin_boundary():
@@ -485,7 +500,7 @@ def test_zone_margin_boundary():
     outside = gpd.GeoSeries([box(114 + 1.5 + MARGIN_DEG + 0.01, 32.3, 114 + 1.5 + MARGIN_DEG + 0.02,
                                  32.31)], crs=4490).to_crs(4547)
     assert check_crs(inside).to_epsg() == 4547
-    with pytest.raises(CRSError, match="do not fit the CRS|not plausible"):
+    with pytest.raises(CRSError, match="与坐标系不符|不合理"):
         check_crs(outside)
 
 

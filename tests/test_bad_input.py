@@ -85,7 +85,7 @@ def test_bowtie_is_refused_by_area_and_summary_naming_the_row():
                              geometry=[box(X0, Y0, X0 + 10, Y0 + 10), BOWTIE],
                              index=["XJ-01", "XJ-02"], crs=4526)
     for call in (lambda: xigeo.area(layer), lambda: xigeo.summarize_area(layer, by="DLBM")):
-        with pytest.raises(ValidationError, match=r"1 invalid polygon.*XJ-02: Self-intersection.*"
+        with pytest.raises(ValidationError, match=r"1 个无效的面.*XJ-02: Self-intersection.*"
                                                   r"repair='make_valid'") as info:
             call()
         assert info.value.problems == ["XJ-02"]
@@ -93,7 +93,7 @@ def test_bowtie_is_refused_by_area_and_summary_naming_the_row():
 
 def test_bowtie_with_repair_measures_the_repaired_shape_and_reports_the_change():
     layer = gpd.GeoSeries([BOWTIE], index=["XJ-02"], crs=4526)
-    with pytest.warns(XigeoWarning, match=r"1 invalid polygon\(s\) repaired.*XJ-02: "):
+    with pytest.warns(XigeoWarning, match=r"1 个无效的面已修复.*XJ-02: "):
         got = xigeo.area(layer, repair="make_valid", survey_rules=False)
     report = got.attrs["repaired"]
     # expected: the repaired shape is the two triangles either side of the crossing point
@@ -125,7 +125,7 @@ def test_nan_coordinates_are_refused_not_zero_division():
     for call in (lambda: xigeo.area(layer), lambda: xigeo.summarize_area(layer),
                  lambda: xigeo.area(layer, repair="make_valid")):
         # the CRS guard sees them first (coordinates are checked before anything is measured)
-        with pytest.raises(xigeo.CRSError, match=r"not finite \(NaN or infinite\) in 1 row\(s\): rows b"):
+        with pytest.raises(xigeo.CRSError, match=r"1 行（行号：b）的坐标不是有限值（NaN 或无穷大）"):
             call()
 
 
@@ -177,7 +177,7 @@ def test_cli_area_bowtie_refused_then_repaired_with_the_flag(tmp_path):
     code, out = run_cli("area", str(path))
     assert code == 1 and out.startswith("xigeo: 错误：") and "--repair" in out
     assert "repair='make_valid'" not in out  # the CLI user gets the flag, not the keyword
-    with pytest.warns(XigeoWarning, match="repaired"):
+    with pytest.warns(XigeoWarning, match="已修复"):
         code, out = run_cli("area", str(path), "--repair", "--unit", "m2")
     assert code == 0, out
     assert "第 0 行无效面已修复" in out and "2,499.70 → 4,166.17 平方米" in out
@@ -304,11 +304,11 @@ def test_coords_same_parcel_number_twice_is_refused(tmp_path):
     path.write_text(COORDS_HEADER + _parcel("XJ-01") + _parcel("XJ-01", dx=500), encoding="gbk")
     before = snapshot(tmp_path)
     with pytest.raises(xigeo.CoordsFileError,
-                       match=r"坐标.txt, line 15: 地块编号 'XJ-01' is used twice \(first on line 9\)"):
+                       match=r"坐标.txt，第 15 行：地块编号 'XJ-01' 用了两次（第一次在第 9 行）"):
         xigeo.read_coords(path)
     out = tmp_path / "out.gpkg"
     code, text = run_cli("coords", "import", str(path), "-o", str(out))
-    assert code == 1 and "used twice" in text and not out.exists()
+    assert code == 1 and "用了两次" in text and not out.exists()
     assert snapshot(tmp_path) == before
 
 
@@ -316,7 +316,7 @@ def test_coords_repeated_block_is_refused(tmp_path):
     path = tmp_path / "坐标.txt"
     path.write_text(COORDS_HEADER + _parcel("XJ-01") + _parcel("XJ-02"), encoding="gbk")
     with pytest.raises(xigeo.CoordsFileError,
-                       match=r"line 15: the parcel's points repeat those of the parcel on line 9"):
+                       match=r"第 15 行：该地块的点与第 9 行地块的点重复"):
         xigeo.read_coords(path)
 
 
@@ -324,17 +324,17 @@ def test_coords_open_ring_closed_with_a_warning_or_refused_when_strict(tmp_path)
     path = tmp_path / "坐标.txt"
     path.write_text(COORDS_HEADER + _parcel("XJ-01", closed=False), encoding="gbk")
     before = snapshot(tmp_path)
-    with pytest.warns(XigeoWarning, match=r"ring 1 of the parcel on line 9 \(lines 10–13\): "
-                                          r"added J1 after line 13"):
+    with pytest.warns(XigeoWarning, match=r"第 9 行地块的第 1 圈（第 10–13 行）："
+                                          r"在第 13 行后补了 J1"):
         gdf = xigeo.read_coords(path)
     assert gdf.area[0] == pytest.approx(150 * 100)  # the rectangle, planar, by construction
-    with pytest.raises(xigeo.CoordsFileError, match=r"line 13: ring 1 \(lines 10–13\) does not close"):
+    with pytest.raises(xigeo.CoordsFileError, match=r"第 13 行：第 1 圈（第 10–13 行）不闭合"):
         xigeo.read_coords(path, strict=True)
     out = tmp_path / "out.gpkg"
     code, text = run_cli("coords", "import", str(path), "-o", str(out), "--strict")
-    assert code == 1 and "does not close" in text and not out.exists()
+    assert code == 1 and "不闭合" in text and not out.exists()
     assert snapshot(tmp_path) == before
-    with pytest.warns(XigeoWarning, match="--strict refuses"):
+    with pytest.warns(XigeoWarning, match="修正：--strict 会拒绝这样的文件"):
         code, text = run_cli("coords", "import", str(path), "-o", str(out))
     assert code == 0 and out.exists()
 
@@ -517,7 +517,7 @@ def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
          "no field 'HD' for the per-row depth"),
         (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id 是逐要素表的行标识"),
         # already clear (kept so they stay so)
-        (["area", s["linkage_newbuild"], "--unit", "acre"], "unknown area unit 'acre'"),
+        (["area", s["linkage_newbuild"], "--unit", "acre"], "未知的面积单位 'acre'"),
         (["area", s["linkage_newbuild"], "--encoding", "klingon"], "unknown encoding 'klingon'"),
         (["check-farmland", s["prereview"], s["jbnt"], "--tolerance", "-1"], "tolerance_m2=-1.0"),
         (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth", "nan"],

@@ -508,7 +508,7 @@ def test_write_raster_short_file_is_refused(tmp_path, monkeypatch):
 
     monkeypatch.setattr(rasterio, "open", lambda p, mode="r", **kw: Short(p, mode, **kw) if mode == "w"
                         else real_open(p, mode, **kw))
-    with pytest.raises(LayerWriteError, match="does not read back") as info:
+    with pytest.raises(LayerWriteError, match="写出的 GeoTIFF 无法读回") as info:
         write_raster(dem, tmp_path / "slope.tif")
     assert "slope.tif" in str(info.value)
     assert snapshot(tmp_path) == before

@@ -73,7 +73,7 @@ def test_bad_crs_is_one_line(tmp_path, capsys):
     xigeo.write_layer(gdf, path)
     assert main(["area", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "zone prefix 38" in err and "4526" in err and len(err.strip().splitlines()) == 1
+    assert "带有带号 38" in err and "4526" in err and len(err.strip().splitlines()) == 1
 
 
 def test_validate_reports_problems(tmp_path):

@@ -72,7 +72,7 @@ def test_sheets_refuses_before_reading(parcels, tmp_path, capsys):
     assert main(["sheets", str(parcels), "--xlsx", str(out)]) == 1
     assert "exists" in capsys.readouterr().err and out.read_bytes() == b"old"
     assert main(["sheets", str(parcels), "--scale", "20000"]) == 1
-    assert "scale='20000' is not a scale" in capsys.readouterr().err
+    assert "scale='20000' 不是国家基本比例尺地形图的比例尺" in capsys.readouterr().err
     assert main(["sheets", str(parcels), "-o", str(parcels)]) == 1
     assert "is an input of this command" in capsys.readouterr().err
 
@@ -116,7 +116,7 @@ def test_transform_without_to_names_the_flag(parcels, tmp_path, capsys):
     bad = tmp_path / "坏.toml"
     bad.write_text('kind = "4"\n[parameters]\ndx_m = 1\n', encoding="utf-8")
     assert main(["transform", str(parcels), "--params", str(bad), "--to", "4526", "-o", str(out)]) == 1
-    assert "坏.toml: [parameters] is missing dy_m, rotation_arcsec, scale_ppm" in capsys.readouterr().err
+    assert "坏.toml：[parameters] 缺少 dy_m, rotation_arcsec, scale_ppm" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -124,7 +124,7 @@ def test_fit_transform_bad_csv_and_existing_output(tmp_path, capsys):
     csv = tmp_path / "公共点.csv"
     csv.write_text("点号,X,Y\nG1,1,2\n", encoding="utf-8")
     assert main(["fit-transform", str(csv)]) == 1
-    assert "no column for 源X, 源Y, 目标X, 目标Y" in capsys.readouterr().err
+    assert "缺少 源X, 源Y, 目标X, 目标Y 列" in capsys.readouterr().err
     good = _points_csv(tmp_path)
     toml = tmp_path / "参数.toml"
     toml.write_text("old", encoding="utf-8")
@@ -138,7 +138,7 @@ def test_zone_command(parcels, tmp_path, capsys):
     # the parcels (114.51–114.96°E) lie beyond zone 39's reach (115.0–119.0°E): refused, naming
     # the flag for their own zone, nothing written
     assert main(["zone", str(parcels), "--zone", "39", "-o", str(tmp_path / "39带.gpkg")]) == 1
-    assert "lies in the 3-degree zone 38. Fix: --zone 38" in capsys.readouterr().err
+    assert "它位于 3 度带第 38 带。修正：--zone 38" in capsys.readouterr().err
     assert not (tmp_path / "39带.gpkg").exists()
     # into the 6° zone 20 (CM 117°E, 114–120°E): EPSG:4498
     out = tmp_path / "20带.gpkg"
@@ -154,4 +154,4 @@ def test_zone_command(parcels, tmp_path, capsys):
     assert main(["zone", str(parcels), "--zone", "20", "--width", "6", "-o", str(out)]) == 1
     assert "exists" in capsys.readouterr().err and out.read_bytes() == before
     assert main(["zone", str(parcels), "--central-meridian", "116", "-o", str(tmp_path / "x.gpkg")]) == 1
-    assert "not the central meridian of a 3° zone" in capsys.readouterr().err
+    assert "不是 3° 带的中央经线" in capsys.readouterr().err

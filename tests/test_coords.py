@@ -156,15 +156,15 @@ def test_gbk_crlf_and_utf8_bom_lf_read_the_same():
 
 def test_wrong_or_mixed_encoding_names_the_line(tmp_path):
     path = write_text(tmp_path, HEADER + RECT, encoding="gbk")
-    with pytest.raises(CoordsFileError, match=r"坐标\.txt, line 1: .* not utf-8"):
+    with pytest.raises(CoordsFileError, match=r"坐标\.txt，第 1 行：.* 不是 utf-8 编码"):
         read_coords(path, encoding="utf-8")
-    with pytest.raises(CoordsFileError, match="unknown text encoding 'klingon'"):
+    with pytest.raises(CoordsFileError, match="未知的文本编码 'klingon'"):
         read_coords(path, encoding="klingon")
     # header saved as UTF-8, the parcels pasted from a GBK file: never decode it half garbled
     path.write_bytes(HEADER.encode("utf-8") + RECT.encode("gbk"))
-    with pytest.raises(CoordsFileError, match=r"line 13: mixed text encodings"):
+    with pytest.raises(CoordsFileError, match=r"第 13 行：文本编码混用"):
         read_coords(path)
-    with pytest.raises(CoordsFileError, match=r"line 13: the bytes .* are not utf-8"):
+    with pytest.raises(CoordsFileError, match=r"第 13 行：字节 .* 不是 utf-8 编码"):
         read_coords(path, encoding="utf-8")
 
 
@@ -191,7 +191,7 @@ J7,1,3579860.000,38569640.000
 J8,1,3579880.000,38569640.000
 J5,1,3579880.000,38569620.000
 """
-    with pytest.warns(XigeoWarning, match="地块面积 disagrees"):
+    with pytest.warns(XigeoWarning, match="地块面积与点位算出的面积相差超过"):
         gdf = read_coords(write_text(tmp_path, text))  # 1.4998 ha listed, 1.46 ha drawn
     assert len(gdf.geometry[0].interiors) == 1 and gdf.area[0] == 15_000 - 400
 
@@ -231,21 +231,21 @@ def bad(tmp_path, text, pattern, encoding="utf-8"):
 
 
 def test_missing_parcel_section(tmp_path):
-    bad(tmp_path, HEADER.replace("[地块坐标]\n", ""), r"line \d+: no \[地块坐标\] section")
+    bad(tmp_path, HEADER.replace("[地块坐标]\n", ""), r"第 \d+ 行：在 \d+ 行中没有找到 \[地块坐标\] 节")
 
 
 def test_point_line_with_wrong_number_of_fields(tmp_path):
     text = HEADER + RECT.replace("J3,1,3579800.000,38569750.000", "J3,1,3579800.000")
-    bad(tmp_path, text, r"line 16: point line has 3 fields, expected 4")
+    bad(tmp_path, text, r"第 16 行：点行有 3 个字段，应为 4 个")
     text = HEADER + RECT.replace("J3,1,3579800.000,38569750.000", "J3，1，3579800.000，38569750.000")
-    bad(tmp_path, text, r"line 16: .*full-width commas")
+    bad(tmp_path, text, r"第 16 行：.*全角逗号")
 
 
 def test_non_numeric_coordinate(tmp_path):
     text = HEADER + RECT.replace("J2,1,3579900.000,38569750.000", "J2,1,3579900.000,38569七50")
-    bad(tmp_path, text, r"line 15: non-numeric coordinate Y='38569七50'")
+    bad(tmp_path, text, r"第 15 行：坐标不是数字：Y='38569七50'")
     text = HEADER + RECT.replace("J2,1,3579900.000,38569750.000", "J2,1,nan,38569750.000")
-    bad(tmp_path, text, r"line 15: non-numeric coordinate X='nan'")
+    bad(tmp_path, text, r"第 15 行：坐标不是数字：X='nan'")
 
 
 def test_ring_that_does_not_close(tmp_path):
@@ -259,10 +259,10 @@ J5,1,3579899.000,38569600.000
     # strict: refused, naming the ring and line; by default closed with a warning (issue 13)
     path = write_text(tmp_path, text)
     with pytest.raises(CoordsFileError,
-                       match=r"line 18: ring 1 \(lines 14–18\) does not close: its last point J5"):
+                       match=r"第 18 行：第 1 圈（第 14–18 行）不闭合：最后一点 J5"):
         read_coords(path, strict=True)
-    with pytest.warns(XigeoWarning, match=r"ring 1 of the parcel on line 13 \(lines 14–18\): "
-                                          r"added J1 after line 18.*strict=True"):
+    with pytest.warns(XigeoWarning, match=r"第 13 行地块的第 1 圈（第 14–18 行）："
+                                          r"在第 18 行后补了 J1.*strict=True"):
         gdf = read_coords(path)
     # expected: J5 lies on the west edge between J4 and J1 (same easting), so the closed ring
     # is the 150 m × 100 m rectangle J1–J4: 15 000 m² planar
@@ -272,18 +272,18 @@ J5,1,3579899.000,38569600.000
 
 def test_point_count_disagrees(tmp_path):
     bad(tmp_path, HEADER + RECT.replace("5,1.4998", "7,1.4998"),
-        r"line 13: 界址点数 is 7 but the parcel lists 5 point lines")
+        r"第 13 行：界址点数为 7，但该地块列出 5 个点行")
 
 
 def test_point_count_without_closing_point_only_warns(tmp_path):
-    with pytest.warns(XigeoWarning, match=r"leaves out the closing point .* line\(s\) 13"):
+    with pytest.warns(XigeoWarning, match=r"第 13 行属性行的界址点数没有计入每圈的闭合点"):
         gdf = read_coords(write_text(tmp_path, HEADER + RECT.replace("5,1.4998", "4,1.4998")))
     assert gdf["JZDS"][0] == 4 and gdf.area[0] == 15_000
 
 
 def test_y_without_prefix_among_prefixed(tmp_path):
     text = HEADER + RECT.replace("J3,1,3579800.000,38569750.000", "J3,1,3579800.000,569750.000")
-    bad(tmp_path, text, r"line 16: Y=569750.000 has no zone prefix 38 while the other points")
+    bad(tmp_path, text, r"第 16 行：Y=569750.000 不带带号 38，而其他点带有")
 
 
 def test_x_and_y_swapped(tmp_path):
@@ -291,23 +291,32 @@ def test_x_and_y_swapped(tmp_path):
     for line in RECT.splitlines():
         f = line.split(",")
         swapped.append(",".join([f[0], f[1], f[3], f[2]]) if len(f) == 4 else line)
-    message = bad(tmp_path, HEADER + "\n".join(swapped) + "\n", r"5 problems")
+    message = bad(tmp_path, HEADER + "\n".join(swapped) + "\n", r"5 个问题")
     for line in range(14, 19):
-        assert f"line {line}: X=38569" in message
-    assert "X and Y are swapped" in message
+        assert f"第 {line} 行：X=38569" in message
+    assert "X 与 Y 颠倒了" in message
 
 
 def test_prefix_of_another_zone(tmp_path):
     bad(tmp_path, HEADER.replace("带号=38", "带号=39") + RECT,
-        r"line 14: Y=38569600.000 carries the zone prefix 38 but 带号 is 39")
+        r"第 14 行：Y=38569600.000 带有带号 38，但带号为 39")
 
 
 def test_several_problems_raised_once_each_with_its_line(tmp_path):
     first = RECT.replace("J2,1,3579900.000,38569750.000", "J2,1,3579900.000,3856975O.000").replace(
         "J4,1,3579800.000,38569600.000", "J4,1,3579800.000")
     second = RECT.replace("5,1.4998,XJ-01", "6,1.4998,XJ-02")
-    message = bad(tmp_path, HEADER + first + second, r"3 problems")
+    message = bad(tmp_path, HEADER + first + second, r"3 个问题")
     # the first parcel's unreadable lines are reported, not their consequences
+    assert message.splitlines()[1:] == [
+        "  第 15 行：坐标不是数字：Y='3856975O.000'",
+        "  第 17 行：点行有 3 个字段，应为 4 个（点号,圈号,X,Y）：'J4,1,3579800.000'",
+        "  第 19 行：界址点数为 6，但该地块列出 5 个点行（1 圈，含闭合重复点）"]
+    # the same problems in English on request
+    from xigeo import using_language
+
+    with using_language("en"):
+        message = bad(tmp_path, HEADER + first + second, r"3 problems")
     assert message.splitlines()[1:] == [
         "  line 15: non-numeric coordinate Y='3856975O.000'",
         "  line 17: point line has 3 fields, expected 4 (点号,圈号,X,Y): 'J4,1,3579800.000'",
@@ -318,8 +327,8 @@ def test_several_problems_raised_once_each_with_its_line(tmp_path):
 def test_missing_datum_and_zone(tmp_path):
     text = HEADER.replace("坐标系=2000国家大地坐标系", "坐标系=").replace("带号=38", "带号=")
     text += RECT.replace(",385", ",5")
-    message = bad(tmp_path, text, r"2 problems")
-    assert "line 5: 坐标系 is missing" in message and "line 9: 带号 is missing" in message
+    message = bad(tmp_path, text, r"2 个问题")
+    assert "第 5 行：坐标系缺失" in message and "第 9 行：带号缺失" in message
     # crs= supplies what the header lacks; Y decides the prefix
     gdf = read_coords(tmp_path / "坐标.txt", crs=4526)
     assert gdf.crs.to_epsg() == 4547
@@ -404,13 +413,13 @@ def test_prefix_option_converts_without_reprojecting(tmp_path, parcels):
 
 
 def test_refuses_a_crs_that_is_not_a_chinese_gk_zone(tmp_path, parcels):
-    with pytest.raises(CRSError, match="not a Chinese Gauss–Krüger zone.*to_survey_crs"):
+    with pytest.raises(CRSError, match="不是中国的高斯–克吕格投影带.*to_survey_crs"):
         write_coords(parcels.to_crs(4490), tmp_path / "a.txt")
-    with pytest.raises(CRSError, match="not a Chinese Gauss–Krüger zone"):
+    with pytest.raises(CRSError, match="不是中国的高斯–克吕格投影带"):
         write_coords(parcels.to_crs(3857), tmp_path / "b.txt")
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系"):
         write_coords(parcels.set_crs(None, allow_override=True), tmp_path / "c.txt")
-    with pytest.raises(CRSError, match="prefix"):  # prefixed eastings labelled 4547
+    with pytest.raises(CRSError, match="带号"):  # prefixed eastings labelled 4547
         write_coords(parcels.set_crs(4547, allow_override=True), tmp_path / "d.txt")
     assert not list(tmp_path.iterdir())
 
@@ -427,11 +436,11 @@ def test_header_defaults_and_overrides(tmp_path, parcels):
         encoding="gbk").splitlines()
     assert lines[2:5] == ["数据产生单位=息县自然资源局", "数据产生日期=2026-11-26",
                           "坐标系=2000国家大地坐标系"]
-    with pytest.raises(CRSError, match="带号='39' contradicts"):
+    with pytest.raises(CRSError, match="带号='39' 与图层的坐标系（38）矛盾"):
         write_coords(parcels, tmp_path / "c.txt", header={"带号": "39"})
-    with pytest.raises(CRSError, match="几度分带='6' contradicts"):
+    with pytest.raises(CRSError, match="几度分带='6' 与图层的坐标系（3）矛盾"):
         write_coords(parcels, tmp_path / "c.txt", header={"几度分带": "6"})
-    with pytest.raises(CoordsFileError, match="unknown header key '单位'"):
+    with pytest.raises(CoordsFileError, match="未知的文件头键 '单位'"):
         write_coords(parcels, tmp_path / "c.txt", header={"单位": "x"})
 
 
@@ -477,30 +486,30 @@ def test_consolidation_layout_and_columns(tmp_path):
     assert back[["DKBH", "DKMC", "TBLX", "DL", "GZQ", "GZH", "BZ"]].iloc[0].tolist() == [
         "ZZ-2015-03", "孙庙乡土地整治项目一区", "提质改造", "旱地", "9", "7", "新增灌溉"]
     assert CoordsLayout.create("土地整治") is CoordsLayout.CONSOLIDATION
-    with pytest.raises(CoordsFileError, match="use 'standard'"):
+    with pytest.raises(CoordsFileError, match="请用 'standard'"):
         write_coords(gdf, tmp_path / "x.txt", fields="nine")
-    with pytest.raises(SchemaError, match="no column"):
+    with pytest.raises(SchemaError, match="没有字段 名称"):
         write_coords(gdf, tmp_path / "x.txt", columns={"DKMC": "名称"})
 
 
 def test_refuses_values_the_file_cannot_hold(tmp_path, parcels):
     commas = parcels.assign(DKMC=["东岳村,拆旧", "项店镇"])
-    with pytest.raises(ValidationError, match=r"column DKMC \(地块名称\) has commas.* rows 0"):
+    with pytest.raises(ValidationError, match=r"字段 DKMC（地块名称）第 0 行含有逗号"):
         write_coords(commas, tmp_path / "a.txt")
     numeric = parcels.assign(DLBM=[702, 702])
-    with pytest.raises(ValidationError, match="leading zero"):
+    with pytest.raises(ValidationError, match="前导零"):
         write_coords(numeric, tmp_path / "a.txt")
     rare = parcels.assign(DKMC=["𠮷地块", "项店镇"])  # outside GBK, inside GB18030
-    with pytest.raises(ValidationError, match="cannot be written in gbk"):
+    with pytest.raises(ValidationError, match="无法用 gbk 编码写出"):
         write_coords(rare, tmp_path / "a.txt")
     assert read_coords(write_coords(rare, tmp_path / "b.txt", encoding="gb18030"))["DKMC"][0] == "𠮷地块"
     empty = parcels.copy()
     empty.loc[1, "geometry"] = None
-    with pytest.raises(ValidationError, match="rows 1 have no geometry"):
+    with pytest.raises(ValidationError, match="第 1 行没有几何图形"):
         write_coords(empty, tmp_path / "a.txt")
     lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(38569600, 3579800),
                                                            (38569700, 3579900)])], crs=4526)
-    with pytest.raises(ValidationError, match="not polygons"):
+    with pytest.raises(ValidationError, match="第 0 行不是面"):
         write_coords(lines, tmp_path / "a.txt")
     assert not list(tmp_path.glob("a.txt"))
 
@@ -630,44 +639,44 @@ def test_sample_linkage_zones_round_trip(tmp_path):
 def test_point_outside_the_declared_zone(tmp_path):
     # 带号=38 and plain eastings, but Y = 100 000 is 400 km west of 114°E: not zone 38
     text = HEADER + RECT.replace(",38569", ",100")
-    message = bad(tmp_path, text, r"5 problems")
-    assert "line 14: X=3579900.000, Y=100600.000 lies outside 3-degree zone 38" in message
+    message = bad(tmp_path, text, r"5 个问题")
+    assert "第 14 行：X=3579900.000, Y=100600.000 位于 3 度带第 38 带（中央经线 114°E）之外" in message
 
 
 def test_area_written_in_square_metres_warns(tmp_path):
-    with pytest.warns(XigeoWarning, match=r"line 13: 15000 vs 1.5000 ha \(looks like m²\)"):
+    with pytest.warns(XigeoWarning, match=r"第 13 行：15000 对 1.5000 公顷（像是平方米）"):
         gdf = read_coords(write_text(tmp_path, HEADER + RECT.replace("1.4998", "15000")))
     assert gdf["DKMJ"][0] == 15_000  # read as written; the geometry is right
-    with pytest.warns(XigeoWarning, match=r"\(looks like 亩\)"):
+    with pytest.warns(XigeoWarning, match=r"（像是亩）"):
         read_coords(write_text(tmp_path, HEADER + RECT.replace("1.4998", "22.5")))
 
 
 def test_invalid_ring_warns_with_its_line(tmp_path):
     bowtie = RECT.replace("J3,1,3579800.000,38569750.000", "J3,1,3579800.000,38569600.000").replace(
         "J4,1,3579800.000,38569600.000", "J4,1,3579800.000,38569750.000").replace("1.4998", "0")
-    with pytest.warns(XigeoWarning, match=r"1 parcel\(s\) have invalid geometry \(line 13: "
+    with pytest.warns(XigeoWarning, match=r"1 个地块的图形无效（第 13 行："
                                           r"Self-intersection"):
         read_coords(write_text(tmp_path, HEADER + bowtie))
 
 
 def test_structure_errors(tmp_path):
-    bad(tmp_path, HEADER + RECT.replace(",面,", ",线,"), r"line 13: 记录图形属性='线': only polygons")
+    bad(tmp_path, HEADER + RECT.replace(",面,", ",线,"), r"第 13 行：记录图形属性='线'：只支持面")
     bad(tmp_path, HEADER + RECT.splitlines(keepends=True)[1] + RECT,
-        r"line 13: point line before the first attribute line")
-    bad(tmp_path, "坐标系=2000国家大地坐标系\n" + HEADER + RECT, r"line 1: .* before any section")
-    bad(tmp_path, HEADER + RECT.replace("J2,1,", "J2,A,"), r"line 15: ring number \(圈号\) 'A'")
-    bad(tmp_path, HEADER + RECT + "3,0,XJ-09,空,面,,,,@\n", r"line 19: attribute line with no point")
+        r"第 13 行：点行出现在第一个属性行（…,@）之前")
+    bad(tmp_path, "坐标系=2000国家大地坐标系\n" + HEADER + RECT, r"第 1 行：.* 出现在任何节之前")
+    bad(tmp_path, HEADER + RECT.replace("J2,1,", "J2,A,"), r"第 15 行：圈号 'A'")
+    bad(tmp_path, HEADER + RECT + "3,0,XJ-09,空,面,,,,@\n", r"第 19 行：属性行后没有点行")
     sliver = "3,0,XJ-08,线状,面,,,,@\nJ1,1,3579900.000,38569600.000\nJ2,1,3579900.000,38569750.000\n" \
              "J1,1,3579900.000,38569600.000\n"
-    bad(tmp_path, HEADER + sliver, r"line 16: ring 1 \(lines 14–16\) has 2 distinct points")
+    bad(tmp_path, HEADER + sliver, r"第 16 行：第 1 圈（第 14–16 行）只有 2 个不同的点")
     bad(tmp_path, HEADER.replace("坐标系=2000国家大地坐标系", "坐标系=WGS84") + RECT,
-        r"line 5: 坐标系='WGS84' is not a datum")
+        r"第 5 行：坐标系='WGS84' 不是 xigeo 认识的大地基准")
     bad(tmp_path, HEADER.replace("几度分带=3", "几度分带=6") + RECT,
-        r"line 6: 几度分带=6 does not fit 带号=38")
-    bad(tmp_path, HEADER.replace("计量单位=米", "计量单位=度") + RECT, r"line 8: 计量单位='度'")
-    with pytest.raises(CRSError, match="not a Chinese Gauss–Krüger zone"):
+        r"第 6 行：几度分带=6 与 带号=38 不符")
+    bad(tmp_path, HEADER.replace("计量单位=米", "计量单位=度") + RECT, r"第 8 行：计量单位='度'")
+    with pytest.raises(CRSError, match="不是中国的高斯–克吕格投影带"):
         read_coords(write_text(tmp_path, HEADER + RECT), crs=4490)
-    with pytest.raises(OSError, match="no such file"):
+    with pytest.raises(OSError, match="文件不存在"):
         read_coords(tmp_path / "无.txt")
 
 

@@ -69,9 +69,9 @@ def test_six_degree_zone_20():
 
 
 def test_zone_out_of_range_and_bad_width():
-    with pytest.raises(CRSError, match="zones 25–45"):
+    with pytest.raises(CRSError, match="第 50 带不在中国境内；请用第 25–45 带"):
         gk_crs(50)
-    with pytest.raises(CRSError, match="use 3 or 6"):
+    with pytest.raises(CRSError, match="请用 3 或 6"):
         gk_crs(38, width=4)
     with pytest.raises(CRSError, match="cgcs2000, xian1980, beijing1954"):
         gk_crs(38, datum="wgs84")
@@ -122,7 +122,7 @@ def test_detect_survey_crs():
     assert detect_survey_crs(degrees).to_epsg() == 4526
     assert detect_survey_crs(degrees, datum="xian1980").to_epsg() == 2362
     swapped = parcels(crs=None, xy=(3_580_000.0, 38_560_000.0))
-    with pytest.raises(CRSError, match="swapped"):
+    with pytest.raises(CRSError, match="坐标轴颠倒了"):
         detect_survey_crs(swapped)
 
 
@@ -138,37 +138,37 @@ def test_guard_no_crs_names_layer_and_suggests_code():
     with pytest.raises(CRSError) as info:
         check_crs(parcels(crs=None), name="拆旧区.shp")
     msg = str(info.value)
-    assert "拆旧区.shp has no CRS" in msg and "EPSG:4526" in msg and "set_crs" in msg
+    assert "拆旧区.shp 没有坐标系" in msg and "EPSG:4526" in msg and "set_crs" in msg
     assert isinstance(info.value, XigeoError) and isinstance(info.value, ValueError)
 
 
 def test_guard_geographic_where_metres_needed():
     geo = gpd.GeoSeries([Point(114.6, 32.4)], crs=4490)
-    with pytest.raises(CRSError, match=r"geographic CRS EPSG:4490.*needs metres.*EPSG:4526"):
+    with pytest.raises(CRSError, match=r"地理坐标系 EPSG:4490.*需要以米为单位.*EPSG:4526"):
         check_crs(geo, projected=True)
 
 
 def test_guard_prefix_mismatch_both_ways():
     with pytest.raises(CRSError) as info:
         check_crs(parcels(4547))
-    assert "zone prefix 38" in str(info.value) and "set_crs(4526" in str(info.value)
+    assert "带有带号 38" in str(info.value) and "set_crs(4526" in str(info.value)
     with pytest.raises(CRSError) as info:
         check_crs(parcels(4526, (560_000.0, 3_580_000.0)))
-    assert "no zone prefix" in str(info.value) and "set_crs(4547" in str(info.value)
+    assert "不带带号" in str(info.value) and "set_crs(4547" in str(info.value)
 
 
 def test_guard_swapped_axes_and_wrong_units():
-    with pytest.raises(CRSError, match="swapped"):
+    with pytest.raises(CRSError, match="坐标轴颠倒了"):
         check_crs(parcels(4526, (3_580_000.0, 38_560_000.0)))
     # GK metres read as degrees (a wrong .prj saying EPSG:4490)
-    with pytest.raises(CRSError, match=r"metres, not degrees.*EPSG:4526"):
+    with pytest.raises(CRSError, match=r"是米，不是度.*EPSG:4526"):
         check_crs(parcels(4490))
     # latitude and longitude swapped under EPSG:4490
-    with pytest.raises(CRSError, match="swapped"):
+    with pytest.raises(CRSError, match="经纬度颠倒了"):
         check_crs(gpd.GeoSeries([Point(32.4, 114.6)], crs=4490))
     # a parcel of zone 38 declared in zone 39 (CM 117°E): 300 km west of CM 117°E is beyond
     # the zone's 1.5° + 0.5° (188 km at 32.4°N; tests/test_bad_crs.py checks the figure)
-    with pytest.raises(CRSError, match=r"not plausible for the CRS.*zone of CM 117°E"):
+    with pytest.raises(CRSError, match=r"对该坐标系不合理.*中央经线 117°E 的 3 度带"):
         check_crs(parcels(4527, (39_200_000.0, 3_580_000.0)))
 
 
@@ -179,13 +179,33 @@ def test_check_same_crs():
         check_same_crs(a, b, names=("parcels", "farmland"))
     msg = str(info.value)
     assert "EPSG:4526" in msg and "EPSG:4547" in msg and "farmland.to_crs(parcels.crs)" in msg
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系"):
         check_same_crs(a, parcels(None))
     # Xi'an 1980 against CGCS2000: no to_crs advice, a datum change needs official parameters
     with pytest.raises(CRSError) as info:
         check_same_crs(a, parcels(2362), names=("parcels", "farmland"))
     msg = str(info.value)
-    assert "different datums (cgcs2000 and xian1980)" in msg and "to_crs(" not in msg
+    assert "大地基准不同（cgcs2000 和 xian1980）" in msg and "to_crs(" not in msg
+
+
+def test_guard_messages_in_english_on_request():
+    # the same facts as the Chinese messages above, in English with using_language("en")
+    from xigeo import using_language
+
+    with using_language("en"):
+        with pytest.raises(CRSError) as info:
+            check_crs(parcels(crs=None), name="拆旧区.shp")
+        assert "拆旧区.shp has no CRS" in str(info.value) and "EPSG:4526" in str(info.value)
+        with pytest.raises(CRSError) as info:
+            check_crs(parcels(4547))
+        assert "zone prefix 38" in str(info.value) and "set_crs(4526" in str(info.value)
+        with pytest.raises(CRSError, match="zones 25–45"):
+            gk_crs(50)
+        with pytest.raises(CRSError, match=r"not plausible for the CRS.*zone of CM 117°E"):
+            check_crs(parcels(4527, (39_200_000.0, 3_580_000.0)))
+        with pytest.raises(CRSError) as info:
+            check_same_crs(parcels(4526), parcels(2362), names=("parcels", "farmland"))
+        assert "different datums (cgcs2000 and xian1980)" in str(info.value)
 
 
 def test_to_survey_crs_keeps_datum_and_rounds_to_0_1_mm():

@@ -169,7 +169,7 @@ def test_to_another_crs_of_the_target_datum():
     expected = proj_4(xy, TRUE4) - [38_000_000, 0]
     assert out.crs.to_epsg() == 4547
     assert np.abs(shapely.get_coordinates(out.values) - expected).max() < 1e-3
-    with pytest.raises(CRSError, match="not on the datum of the parameters' target"):
+    with pytest.raises(CRSError, match="与参数的目标坐标系 EPSG:4526 .* 不是同一大地基准.*to=4526"):
         transform(series(xy, 2362), params, to=2362)
 
 
@@ -180,13 +180,13 @@ def test_output_is_rounded_to_a_tenth_of_a_millimetre():
 
 
 def test_layer_in_another_crs_is_refused():
-    with pytest.raises(CRSError, match="is in EPSG:4526.*transform from EPSG:2362"):
+    with pytest.raises(CRSError, match="是 EPSG:4526.*参数是从 EPSG:2362"):
         transform(series(xi_points(3), 4526), TransformParams("7", TRUE7, 2362, 4526))
 
 
 def test_4_parameters_without_crs_need_to():
     params = TransformParams("4", TRUE4)
-    with pytest.raises(TransformError, match=r"name no target CRS.*to=4526"):
+    with pytest.raises(TransformError, match=r"参数没有指明目标坐标系.*to=4526"):
         transform(series(xi_points(3), 2362), params)
     with cli_interface(), pytest.raises(TransformError, match="--to 4526"):
         transform(series(xi_points(3), 2362), params)
@@ -323,9 +323,9 @@ def test_fit_result_contract(tmp_path):
 
 def test_too_few_points():
     src = xi_points(2)
-    with pytest.raises(TransformError, match="2 common point\\(s\\) given; the 7-parameter model needs at least 3"):
+    with pytest.raises(TransformError, match="只给了 2 个公共点；7 参数模型至少需要 3 个"):
         fit_transform(series(src, 2362), series(src, 4526), kind="7")
-    with pytest.raises(TransformError, match="needs at least 2"):
+    with pytest.raises(TransformError, match="至少需要 2 个"):
         fit_transform(series(src[:1], 2362), series(src[:1], 4526), kind="4")
     # exactly 2 for 4 parameters: solvable, no redundancy
     fit = fit_transform(series(src, 2362), series(proj_4(src, TRUE4), 4526), kind="4")
@@ -334,10 +334,10 @@ def test_too_few_points():
 
 def test_coincident_and_collinear_points():
     same = np.array([[38_560_000.0, 3_580_000.0]] * 4)
-    with pytest.raises(TransformError, match="only 1 distinct position"):
+    with pytest.raises(TransformError, match="源点只有 1 个不同位置"):
         fit_transform(series(same, 2362), series(same, 4526), kind="4")
     line = np.column_stack([np.linspace(38_540_000, 38_590_000, 6), np.linspace(3_560_000, 3_600_000, 6)])
-    with pytest.raises(TransformError, match="lie on one line.*rotation about that line.*kind=\"4\""):
+    with pytest.raises(TransformError, match="位于一条直线上.*绕该直线的 7 参数旋转.*kind=\"4\""):
         fit_transform(series(line, 2362), series(numpy_7(line, TRUE7)[0], 4526), kind="7")
     with cli_interface(), pytest.raises(TransformError, match="--kind 4"):
         fit_transform(series(line, 2362), series(numpy_7(line, TRUE7)[0], 4526), kind="7")
@@ -348,31 +348,49 @@ def test_coincident_and_collinear_points():
 
 def test_mismatched_point_lists():
     src = xi_points(4)
-    with pytest.raises(TransformError, match="the source has 4 points and the target 3"):
+    with pytest.raises(TransformError, match="源点有 4 个，目标点有 3 个"):
         fit_transform(series(src, 2362), series(src[:3], 4526))
     other = series(src, 4526, ids=["G01", "G02", "G03", "K9"])
-    with pytest.raises(TransformError, match="only in the source G04; only in the target K9"):
+    with pytest.raises(TransformError, match="仅在源点中 G04；仅在目标点中 K9"):
         fit_transform(series(src, 2362), other)
     shuffled = series(src, 4526, ids=["G02", "G01", "G03", "G04"])
-    with pytest.raises(TransformError, match="not in the same order.*reindex"):
+    with pytest.raises(TransformError, match="顺序不同.*reindex"):
         fit_transform(series(src, 2362), shuffled)
 
 
 def test_bad_kind_and_geographic_4():
     src = xi_points(4)
-    with pytest.raises(xigeo.OptionError, match="kind='5' is not allowed; use one of: 4, 7"):
+    with pytest.raises(xigeo.OptionError, match="kind='5' 不可用；可选：4, 7"):
         fit_transform(series(src, 2362), series(src, 4526), kind="5")
     lon, lat = pyproj.Transformer.from_crs(2362, 4610, always_xy=True).transform(*src.T)
-    with pytest.raises(CRSError, match="geographic CRS.*plane coordinates"):
+    with pytest.raises(CRSError, match="地理坐标系.*4 参数模型用以米为单位的平面坐标"):
         fit_transform(series(np.column_stack([lon, lat]), 4610), series(src, 4526), kind="4")
 
 
 def test_params_need_every_value():
-    with pytest.raises(TransformError, match="missing rz_arcsec, scale_ppm"):
+    with pytest.raises(TransformError, match="缺少 rz_arcsec, scale_ppm"):
         TransformParams("7", {k: v for k, v in TRUE7.items() if k not in ("rz_arcsec", "scale_ppm")},
                         2362, 4526)
-    with pytest.raises(TransformError, match="source_crs and target_crs are needed"):
+    with pytest.raises(TransformError, match="需要 source_crs 和 target_crs"):
         TransformParams("7", TRUE7)
+
+
+def test_datum_messages_in_english_on_request(tmp_path):
+    from xigeo import using_language
+
+    src = xi_points(4)
+    with using_language("en"):
+        with pytest.raises(TransformError, match="missing rz_arcsec, scale_ppm"):
+            TransformParams("7", {k: v for k, v in TRUE7.items() if k not in ("rz_arcsec", "scale_ppm")},
+                            2362, 4526)
+        with pytest.raises(TransformError, match="only in the source G04; only in the target K9"):
+            fit_transform(series(src, 2362), series(src, 4526, ids=["G01", "G02", "G03", "K9"]))
+        path = tmp_path / "参数.toml"
+        path.write_text('kind = "4"\n[parameters]\ndx_m = 1\ndy_m = 2\nrotation_arcsec = "2.1"\n'
+                        'scale_ppm = 0\n', encoding="utf-8")
+        with pytest.raises(TransformError, match="参数.toml: \\[parameters\\] rotation_arcsec = '2.1' "
+                                                 "is not a number"):
+            read_params(path)
 
 
 # ---------------------------------------------------------------- the parameter file
@@ -400,17 +418,17 @@ def test_parameter_file_round_trip(tmp_path):
 
 @pytest.mark.parametrize("body, message", [
     ('kind = "7"\nsource_crs = "EPSG:2362"\ntarget_crs = "EPSG:4526"\n[parameters]\ndx_m = 1.0\n',
-     "missing dy_m, dz_m, rx_arcsec, ry_arcsec, rz_arcsec, scale_ppm"),
+     "缺少 dy_m, dz_m, rx_arcsec, ry_arcsec, rz_arcsec, scale_ppm"),
     ('kind = "4"\n[parameters]\ndx_m = 1\ndy_m = 2\nrotation_arcsec = "2.1"\nscale_ppm = 0\n',
-     "rotation_arcsec = '2.1' is not a number"),
+     "rotation_arcsec = '2.1' 不是数字"),
     ('kind = "4"\n[parameters]\ndx_m = 1\ndy_m = 2\nrotation_arcsec = 0\nscale_ppm = 0\ndz_m = 3\n',
-     "dz_m is not a 4-parameter value"),
-    ('kind = "5"\n', "kind = '5'; write kind = \"4\" or kind = \"7\""),
+     "dz_m 不是 4 参数的值"),
+    ('kind = "5"\n', "kind = '5'；应写 kind = \"4\" 或 kind = \"7\""),
     ('[parameters]\ndx_m = 1\n', "kind = None"),
-    ('kind = "4"\n', "no \\[parameters\\] table"),
+    ('kind = "4"\n', "没有 \\[parameters\\] 表"),
     ('kind = "7"\n[parameters]\n' + "".join(f"{k} = {v}\n" for k, v in TRUE7.items()),
-     "source_crs and target_crs are needed"),
-    ('kind = 4\n[parameters\n', "not a TOML parameter file"),
+     "需要 source_crs 和 target_crs"),
+    ('kind = 4\n[parameters\n', "不是 TOML 参数文件"),
 ])
 def test_bad_parameter_files(tmp_path, body, message):
     path = tmp_path / "参数.toml"
@@ -422,7 +440,7 @@ def test_bad_parameter_files(tmp_path, body, message):
 
 
 def test_missing_parameter_file(tmp_path):
-    with pytest.raises(TransformError, match="no such parameter file"):
+    with pytest.raises(TransformError, match="无.toml：参数文件不存在"):
         read_params(tmp_path / "无.toml")
 
 
@@ -451,7 +469,7 @@ def test_read_common_points_x_is_northing(tmp_path):
     path = _csv(tmp_path, src, dst, header="id,X1,Y1,X2,Y2")
     assert read_common_points(path, source_crs=2362, target_crs=4526)[0].index[0] == "G01"
     path = _csv(tmp_path, src, dst, encoding="gbk")
-    with pytest.raises(TransformError, match="not UTF-8.*encoding='gbk'"):
+    with pytest.raises(TransformError, match="不是 UTF-8 文本.*encoding='gbk'"):
         read_common_points(path, source_crs=2362, target_crs=4526)
     s, _ = read_common_points(path, source_crs=2362, target_crs=4526, encoding="gbk")
     assert len(s) == 5
@@ -460,11 +478,11 @@ def test_read_common_points_x_is_northing(tmp_path):
 def test_common_points_csv_problems(tmp_path):
     src = xi_points(3)
     path = _csv(tmp_path, src, src, header="点号,源X,源Y,目标X,高程")
-    with pytest.raises(SchemaError, match="no column for 目标Y; the columns are 点号, 源X, 源Y, 目标X, 高程"):
+    with pytest.raises(SchemaError, match="缺少 目标Y 列；现有列为 点号, 源X, 源Y, 目标X, 高程"):
         read_common_points(path, source_crs=2362, target_crs=4526)
     path.write_text("点号,源X,源Y,目标X,目标Y\nG1,3580000,38560000,3580040,\nG2,abc,38560000,1,2\n",
                     encoding="utf-8")
-    with pytest.raises(TransformError, match="目标Y on rows 2 \\(points G1\\).*源X on rows 3|源X on rows 3 \\(points G2\\)"):
+    with pytest.raises(TransformError, match="目标Y：第 2 行（点号 G1）.*源X：第 3 行|源X：第 3 行（点号 G2）"):
         read_common_points(path, source_crs=2362, target_crs=4526)
 
 

@@ -177,5 +177,5 @@ def test_numeric_land_use_codes_are_refused(layers):
     """Numeric DLBM (103) would grade farmland taken as 'other': refused before any overlay."""
     changes, approvals, jbnt, landuse = layers
     numeric = landuse.assign(DLBM=[103, 702, 601])
-    with pytest.raises(ValidationError, match="DLBM holds numbers.*leading zeros"):
+    with pytest.raises(ValidationError, match="DLBM 存的是数字.*带前导零"):
         enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=numeric, method="planar")

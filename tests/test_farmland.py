@@ -157,7 +157,7 @@ def test_no_farmland_is_refused_not_passed():
 
 def test_guards(farmland):
     parcels = layer([b(0, 0, 10, 10)], ["P"])
-    with pytest.raises(CRSError, match="Fix"):
+    with pytest.raises(CRSError, match="修正"):
         farmland_overlap(parcels, farmland.to_crs(4547))
     bowtie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
     with pytest.raises(ValidationError, match="invalid polygon.*Q1"):

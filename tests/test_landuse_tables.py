@@ -330,7 +330,7 @@ def test_contract_summary_tables_labels_html(tables):
     assert "一级分类面积汇总表" in html and "息县" in html and "通过" in html
     with pytest.raises(OptionError, match="no total row"):
         tables.table("level1", total=True)
-    with pytest.raises(OptionError, match="level='town' is not allowed"):
+    with pytest.raises(OptionError, match="level='town' 不可用"):
         xigeo.landuse_tables(sample.load("dltb"), level="town")
 
 

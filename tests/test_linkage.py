@@ -240,7 +240,7 @@ def test_overlapping_zones_and_numeric_codes_are_refused():
         linkage_balance(pd.concat([demolition, extra], ignore_index=True), newbuild, landuse=landuse)
     # DLBM read as numbers (103 for 0103): refused with the fix, not matched wrongly
     numeric = landuse.assign(DLBM=[1003, 103, 301, 1106, 101])
-    with pytest.raises(ValidationError, match="leading zeros.*zfill"):
+    with pytest.raises(ValidationError, match="带前导零.*zfill"):
         linkage_balance(demolition, newbuild, landuse=numeric)
 
 
@@ -329,7 +329,7 @@ def test_crs_guard():
     other = landuse.set_crs(4547, allow_override=True)
     with pytest.raises(CRSError):
         linkage_balance(demolition, newbuild, landuse=other)
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系"):
         linkage_balance(demolition, newbuild.set_crs(None, allow_override=True), landuse=landuse)
 
 

@@ -281,7 +281,7 @@ def test_layers_in_different_crs_are_refused(landuse):
         thematic_map([landuse, other], title="图")
     fig = thematic_map([landuse, other], title="图", crs=4526, date=DATE)  # explicit reprojection
     assert map_info(fig).crs.to_epsg() == 4526
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系"):
         thematic_map(landuse.set_crs(None, allow_override=True), title="图")
 
 

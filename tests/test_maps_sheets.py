@@ -66,6 +66,6 @@ def test_map_prints_the_sheet_number(tmp_path):
 
 
 def test_bad_sheet_number_is_refused_before_drawing(tmp_path):
-    with pytest.raises(SheetNumberError, match="row 97 does not exist"):
+    with pytest.raises(SheetNumberError, match="没有第 97 行"):
         export_map(_parcels(), tmp_path / "图.pdf", title="项目位置图", sheet="I50G097007")
     assert not (tmp_path / "图.pdf").exists()

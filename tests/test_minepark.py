@@ -23,7 +23,7 @@ import shapely
 from affine import Affine
 from click.testing import CliRunner
 
-from xigeo import sample
+from xigeo import sample, using_language
 from xigeo.area import area
 from xigeo.cli.minepark import minepark_command
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
@@ -123,7 +123,7 @@ def test_total_row_and_chinese_labels(case):
 def test_layers_in_different_crs_are_refused(case):
     park, pits, restoration = case
     shifted = pits.set_geometry(pits.geometry.translate(-38_000_000, 0)).set_crs(4547, allow_override=True)
-    with pytest.raises(CRSError, match=r"park is in EPSG:4526.*pits is in EPSG:4547"):
+    with pytest.raises(CRSError, match=r"park 是 EPSG:4526.*pits 是 EPSG:4547"):
         minepark_summary(park, shifted, restoration, dem=ramp())
 
 
@@ -131,7 +131,7 @@ def test_dem_in_another_crs_names_both(case):
     park, pits, restoration = case
     other = [g.set_geometry(g.geometry.translate(-38_000_000, 0)).set_crs(4547, allow_override=True)
              for g in (park, pits, restoration)]
-    with pytest.raises(CRSError, match=r"park is in .*EPSG:4547.*DEM.*EPSG:4526"):
+    with pytest.raises(CRSError, match=r"park 是 .*EPSG:4547.*DEM.*EPSG:4526"):
         minepark_summary(*other, dem=ramp())
 
 
@@ -143,7 +143,8 @@ def test_pit_ids_must_be_present_and_unique(case):
     with pytest.raises(ValidationError, match=r"pits: id\(s\) used twice: KS01"):
         minepark_summary(park, pits, restoration, dem=ramp())
     pits.loc[1, "KSBH"] = None
-    with pytest.raises(ValidationError, match=r"pits: 1 rows have no id .* positions 1\. Fix: give every row an id, e.g. a KSBH value"):
+    with using_language("en"), pytest.raises(  # check_ids (xigeo._layers) words the sentence
+            ValidationError, match=r"pits: 1 rows have no id .* positions 1\. Fix: give every row an id, e.g. a KSBH value"):
         minepark_summary(park, pits, restoration, dem=ramp())
     with pytest.raises(SchemaError, match="ZLZT"):
         minepark_summary(park, pits.assign(KSBH=["A", "B"]), restoration, dem=ramp(), keep=["ZLZT"])

@@ -23,7 +23,7 @@ def test_notebook_runs(path, tmp_path):
                    for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
     if path.name.startswith("01_"):
         # the approved projects' new-build total is the published 395.42 ha (DOMAIN.md)
-        assert "395.42" in text and "zone prefix 38" in text
+        assert "395.42" in text and "带有带号 38" in text
     if path.name.startswith("02_"):
         # pre-review: 61 / 55 / 6 projects, 1,525 / 1,286 / 239 mu (DOMAIN.md, the seed's figures);
         # the three projects on basic farmland (sample README, pre-review) and the notebook's

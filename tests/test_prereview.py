@@ -186,5 +186,5 @@ def test_numeric_land_use_codes_are_refused(projects, jbnt):
     cultivated land occupied: refused with the fix instead (as linkage_balance does)."""
     landuse = gpd.GeoDataFrame({"DLBM": [101, 702, 103]},
                                geometry=[b(0, 0, 50, 100), b(50, 0, 100, 100), b(250, 0, 300, 100)], crs=4526)
-    with pytest.raises(ValidationError, match="DLBM holds numbers.*leading zeros.*zfill"):
+    with pytest.raises(ValidationError, match="DLBM 存的是数字.*带前导零.*zfill"):
         prereview(projects, farmland=jbnt, landuse=landuse, method="planar")

@@ -135,18 +135,18 @@ def test_shapes_and_series():
                                       (114.0, 56.0), (float("nan"), 32.0),
                                       (3_580_000.0, 38_456_789.0)])
 def test_points_outside_china_are_refused(lon, lat):
-    with pytest.raises(SheetNumberError, match="no map sheet.*72°–138°E and 0°–56°N"):
+    with pytest.raises(SheetNumberError, match="没有图幅.*72°–138°E、0°–56°N"):
         sheet_number(lon, lat)
 
 
 def test_outside_points_are_named():
-    with pytest.raises(SheetNumberError, match=r"2 point\(s\).*b \(16\.4, 48\.2\), c \(200, 10\)"):
+    with pytest.raises(SheetNumberError, match=r"2 个点没有图幅：b \(16\.4, 48\.2\), c \(200, 10\)"):
         sheet_number(pd.Series([114.6, 16.4, 200.0], index=["a", "b", "c"]), [32.4, 48.2, 10.0])
 
 
 @pytest.mark.parametrize("scale", [20_000, "1:3000", "X", 0, None, 10_000.5, True])
 def test_unknown_scales_are_refused(scale):
-    with pytest.raises(OptionError, match="not a scale of the national map series; use one of: "
+    with pytest.raises(OptionError, match="不是国家基本比例尺地形图的比例尺；可选："
                                           "1000000, 500000"):
         sheet_number(114.6, 32.4, scale=scale)
 
@@ -172,22 +172,30 @@ def test_parse_bounds_worked():
     assert s.east - s.west == pytest.approx(18.75 / 3600) and s.north - s.south == pytest.approx(12.5 / 3600)
 
 
-@pytest.mark.parametrize("number, message", [
-    ("I50G97007", "a 1:10000 number \\(code G\\) has 10 characters"),
-    ("I50J001001", "a 1:1000 number \\(code J\\) has 12 characters.*4-digit row"),
-    ("O50", "row letter 'O' is outside China's sheets \\(A–N"),
-    ("I60", "column 60 is outside China's sheets \\(43–53"),
-    ("I50L088007", "'L' is not a scale code; use B \\(1:500000\\)"),
-    ("I50G097007", "row 97 does not exist at 1:10000 \\(rows 001–096"),
-    ("I50G088000", "column 0 does not exist at 1:10000 \\(columns 001–096"),
-    ("I50B003001", "row 3 does not exist at 1:500000"),
-    ("50IG088007", "a number starts with the 1:1,000,000 sheet"),
-    ("", "a number starts with"),
-    (12345, "give the number as text"),
-    ("P60Z", "row letter 'P'.*column 60.*'Z' is not a scale code"),   # every problem named
+@pytest.mark.parametrize("number, message, english", [
+    ("I50G97007", "1:10000 图幅号（代码 G）有 10 个字符",
+     "a 1:10000 number \\(code G\\) has 10 characters"),
+    ("I50J001001", "1:1000 图幅号（代码 J）有 12 个字符.*4 位行号",
+     "a 1:1000 number \\(code J\\) has 12 characters.*4-digit row"),
+    ("O50", "行号字母 'O' 超出中国的图幅（A–N", "row letter 'O' is outside China's sheets \\(A–N"),
+    ("I60", "列号 60 超出中国的图幅（43–53", "column 60 is outside China's sheets \\(43–53"),
+    ("I50L088007", "'L' 不是比例尺代码；可选：B \\(1:500000\\)",
+     "'L' is not a scale code; use B \\(1:500000\\)"),
+    ("I50G097007", "1:10000 没有第 97 行（自 1:100 万图幅北边起第 001–096 行",
+     "row 97 does not exist at 1:10000 \\(rows 001–096"),
+    ("I50G088000", "1:10000 没有第 0 列（自 1:100 万图幅西边起第 001–096 列",
+     "column 0 does not exist at 1:10000 \\(columns 001–096"),
+    ("I50B003001", "1:500000 没有第 3 行", "row 3 does not exist at 1:500000"),
+    ("50IG088007", "图幅号以 1:100 万图幅开头", "a number starts with the 1:1,000,000 sheet"),
+    ("", "图幅号以", "a number starts with"),
+    (12345, "请以文本给出图幅号", "give the number as text"),
+    ("P60Z", "行号字母 'P'.*列号 60.*'Z' 不是比例尺代码",
+     "row letter 'P'.*column 60.*'Z' is not a scale code"),   # every problem named
 ])
-def test_malformed_numbers_say_what_is_wrong(number, message):
+def test_malformed_numbers_say_what_is_wrong(number, message, english):
     with pytest.raises(SheetNumberError, match=message):
+        parse_sheet(number)
+    with xigeo.using_language("en"), pytest.raises(SheetNumberError, match=english):
         parse_sheet(number)
 
 
@@ -305,7 +313,7 @@ def test_result_contract(tmp_path):
 
 
 def test_layer_outside_china_and_empty():
-    with pytest.raises(SheetNumberError, match="no map sheet"):
+    with pytest.raises(SheetNumberError, match="没有图幅"):
         sheets(gpd.GeoSeries([box(10, 45, 11, 46)], crs=4326))   # WGS 84: Austria passes the CRS guard
     r = sheets(gpd.GeoSeries([None], crs=4490))
     assert len(r.sheets) == 0 and len(r.pairs) == 0

@@ -138,23 +138,28 @@ def test_south_up_raster_is_flipped_to_north_up():
 
 
 def test_rotated_grid_is_refused():
-    with pytest.raises(ValueError, match="rotated"):
+    with pytest.raises(ValueError, match="格网是旋转的"):
+        slope(Raster(np.zeros((3, 3)), Affine(5, 1, X0, 1, -5, Y0), 4526))
+    with xigeo.using_language("en"), pytest.raises(ValueError, match="(?s)rotated grid.*north-up"):
         slope(Raster(np.zeros((3, 3)), Affine(5, 1, X0, 1, -5, Y0), 4526))
 
 
 def test_geographic_dem_is_refused_with_the_fix():
     dem = Raster(np.zeros((3, 3)), Affine(0.0001, 0, 115.2, 0, -0.0001, 32.3), 4490)
-    with pytest.raises(CRSError, match=r"geographic CRS.*reproject.*gdalwarp -t_srs EPSG:4526"):
+    with pytest.raises(CRSError, match=r"地理坐标系.*坡度需要米.*gdalwarp -t_srs EPSG:4526"):
+        slope(dem)
+    with xigeo.using_language("en"), pytest.raises(
+            CRSError, match=r"geographic CRS.*reproject.*gdalwarp -t_srs EPSG:4526"):
         slope(dem)
 
 
 def test_dem_without_crs_is_refused():
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="没有坐标系.*rio edit-info --crs EPSG:4526"):
         slope(Raster(np.zeros((3, 3)), Affine(5, 0, X0, 0, -5, Y0), None))
 
 
 def test_dem_with_unprefixed_eastings_under_prefixed_crs_is_refused():
-    with pytest.raises(CRSError, match="no zone prefix"):
+    with pytest.raises(CRSError, match="不带带号"):
         slope(Raster(np.zeros((3, 3)), Affine(5, 0, 570_000, 0, -5, Y0), 4526))
 
 
@@ -222,7 +227,7 @@ def test_parcel_partly_off_the_dem_reports_nodata_area(caplog):
     assert t.loc[0, "grade5_area_m2"] == pytest.approx(ellipsoidal / 2, rel=1e-9)
     assert t.loc[0, "nodata_area_m2"] == pytest.approx(ellipsoidal / 2, rel=1e-9)
     assert t.loc[0, "grade5_share_pct"] == pytest.approx(50.0, rel=1e-9)
-    assert "outside the DEM" in caplog.text
+    assert "部分位于 DEM 之外" in caplog.text
 
 
 def test_parcel_off_the_dem_gets_no_grade_and_none_and_empty_are_kept():
@@ -274,14 +279,23 @@ def test_bad_ids_and_geometries_are_named():
     with pytest.raises(ValidationError, match=r"id\(s\) used twice: D1"):
         slope_classes(parcels, ramp(), id_field="DKBH")
     parcels.loc[1, "DKBH"] = None
-    with pytest.raises(ValidationError, match=r"1 rows have no id .* at positions 1\. Fix: give every row an id, e.g. a DKBH value"):
+    # check_ids words the message (xigeo._layers); English here pins the whole sentence
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match=r"1 rows have no id .* at positions 1\. Fix: give every row an id, "
+                                   r"e.g. a DKBH value"):
+        slope_classes(parcels, ramp(), id_field="DKBH")
+    with pytest.raises(ValidationError, match=r"给每一行一个编号，如填写 DKBH 值"):
         slope_classes(parcels, ramp(), id_field="DKBH")
     bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
     bad = gpd.GeoDataFrame(geometry=[shapely.box(X0, Y0, X0 + 5, Y0 + 5), bowtie], crs=4526)
-    with pytest.raises(ValidationError, match=r"invalid polygons.*xigeo.repair.*row\(s\) 1$"):
+    # check_rows words the row list (xigeo._tables): the whole sentence pinned in English
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match=r"invalid polygons.*xigeo.repair.*row\(s\) 1$"):
+        slope_classes(bad, ramp())
+    with pytest.raises(ValidationError, match=r"无效的面（自相交或环嵌套错误；用 xigeo.repair 修复）"):
         slope_classes(bad, ramp())
     lines = gpd.GeoDataFrame(geometry=[shapely.LineString([(X0, Y0), (X0 + 5, Y0 + 5)])], crs=4526)
-    with pytest.raises(ValidationError, match="not polygons"):
+    with pytest.raises(ValidationError, match="不是面（坡度统计需要面）"):
         slope_classes(lines, ramp())
 
 
@@ -364,7 +378,7 @@ def test_farmland_off_the_dem_is_refused_with_every_patch_named():
     dem = tilted(10.0)  # 120 m × 120 m
     layer = patches((10, -100, 60, -20), (100, -100, 140, -20), (-30, -50, -10, -40), (200, -50, 210, -40),
                     codes=["0101", "0103", "0102", "0702"], index=["OK", "EDGE", "WEST", "HOME"])
-    with pytest.raises(ValidationError, match=r"2 farmland patch\(es\) lie partly or wholly outside the DEM") as e:
+    with pytest.raises(ValidationError, match=r"2 个耕地图斑部分或全部位于 DEM DEM 之外") as e:
         farmland_slope_grades(layer, dem)
     assert e.value.problems == ["EDGE", "WEST"]
     # the uncovered area named is the survey ellipsoidal area of the part off the DEM
@@ -429,5 +443,5 @@ def test_sample_farmland_grades_against_an_independent_computation():
     # the sample's own GDPDJB of these patches is the DEM's grade
     assert dict(zip(farm["BSM"], farm["GDPDJB"])) == expected
     # the whole layer: non-farmland missing, farmland off the DEM refused
-    with pytest.raises(ValidationError, match="outside the DEM"):
+    with pytest.raises(ValidationError, match="个耕地图斑部分或全部位于 DEM .* 之外"):
         farmland_slope_grades(dltb, sample.path("minepark_dem"))

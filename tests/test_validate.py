@@ -115,9 +115,9 @@ def test_crs_problems_are_collected(layer):
     unprefixed_crs = layer.iloc[:2].set_crs(4547, allow_override=True)  # CM 114E, no prefix
     problems = validate_layer(unprefixed_crs, strict=False, name="dltb")
     assert [p.kind for p in problems] == ["crs"]
-    assert "zone prefix 38" in problems[0].message and "set_crs(4526" in problems[0].message
+    assert "带有带号 38" in problems[0].message and "set_crs(4526" in problems[0].message
     no_crs = layer.iloc[:2].set_crs(None, allow_override=True)
-    with pytest.raises(ValidationError, match="dltb has no CRS"):
+    with pytest.raises(ValidationError, match="dltb 没有坐标系"):
         validate_layer(no_crs, name="dltb")
 
 

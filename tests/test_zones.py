@@ -87,24 +87,27 @@ def test_geographic_input():
     assert out.crs.to_epsg() == 4527
     x, y = pyproj.Transformer.from_crs(4490, 4527, always_xy=True).transform(115.3, 32.3)
     assert abs(out.iloc[0].x - x) < 1e-3 and abs(out.iloc[0].y - y) < 1e-3
-    with pytest.raises(OptionError, match="say which zone.*zone=38"):
+    with pytest.raises(OptionError, match="请指明投影带.*zone=38"):
         change_zone(pts)
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"zone": 39, "central_meridian": 117}, OptionError, "not both"),
-    ({"central_meridian": 116}, OptionError, "central_meridian=116 is not the central meridian of a 3° zone"),
-    ({"central_meridian": 114, "width": 6}, OptionError, "of a 6° zone"),
-    ({"zone": 39, "width": 4}, OptionError, "width=4 is not allowed"),
-    ({"zone": 60}, CRSError, "3-degree zone 60 is outside China"),
+@pytest.mark.parametrize("kwargs, error, message, english", [
+    ({"zone": 39, "central_meridian": 117}, OptionError, "只能给一个", "not both"),
+    ({"central_meridian": 116}, OptionError, "central_meridian=116 不是 3° 带的中央经线",
+     "central_meridian=116 is not the central meridian of a 3° zone"),
+    ({"central_meridian": 114, "width": 6}, OptionError, "不是 6° 带的中央经线", "of a 6° zone"),
+    ({"zone": 39, "width": 4}, OptionError, "width=4 不可用", "width=4 is not allowed"),
+    ({"zone": 60}, CRSError, "3 度带第 60 带不在中国境内", "3-degree zone 60 is outside China"),
 ])
-def test_bad_options(kwargs, error, message):
+def test_bad_options(kwargs, error, message, english):
     with pytest.raises(error, match=message):
+        change_zone(gpd.GeoSeries(shapely.points(EDGE), crs=4526), **kwargs)
+    with xigeo.using_language("en"), pytest.raises(error, match=english):
         change_zone(gpd.GeoSeries(shapely.points(EDGE), crs=4526), **kwargs)
 
 
 def test_not_gauss_kruger():
-    with pytest.raises(CRSError, match="not a Gauss–Krüger zone"):
+    with pytest.raises(CRSError, match="不是 2000国家大地坐标系.*的高斯–克吕格投影带"):
         change_zone(gpd.GeoSeries([Point(12_700_000, 3_800_000)], crs=3857), zone=39)
 
 
@@ -113,7 +116,7 @@ def test_a_zone_the_layer_does_not_reach_names_the_layers_own_zone():
     reaches past its edge: refused, naming the zone it lies in (the message said 'no zone fits
     it', which contradicted the narrow layer)."""
     pts = gpd.GeoSeries(shapely.points([[38_585_000, 3_553_000], [38_594_000, 3_609_000]]), crs=4526)
-    with pytest.raises(CRSError, match=r"zone=39 reaches 115\.00–119\.00°E.*lies in the 3-degree "
-                                       r"zone 38\. Fix: zone=38") as info:
+    with pytest.raises(CRSError, match=r"zone=39 覆盖 115\.00–119\.00°E.*它位于 3 度带第 38 带。"
+                                       r"修正：zone=38") as info:
         change_zone(pts, zone=39)
-    assert "no zone fits" not in str(info.value)
+    assert "没有哪个带能容下它" not in str(info.value)

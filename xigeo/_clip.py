@@ -58,6 +58,7 @@ import logging
 from typing import Any, NamedTuple
 
 from ._jit import prepare
+from ._lang import msg
 
 prepare(__name__)  # a cache folder numba can write to, before numba is imported
 
@@ -903,8 +904,9 @@ def clip_pairs(left: np.ndarray, right: np.ndarray, li: np.ndarray, ri: np.ndarr
             polys = _build(xy, ring_off, part_off, geom_off, parts[done])
             bad = ask[~shapely.is_valid(polys[ask])]
             if bad.size:
-                log.warning("clip_pairs: %d pieces of the compiled kernel were invalid; they go "
-                            "to GEOS", bad.size)
+                log.warning(msg("clip_pairs：编译内核得到的 %d 个碎片无效；改用 GEOS 计算",
+                                "clip_pairs: %d pieces of the compiled kernel were invalid; they go "
+                                "to GEOS"), bad.size)
                 status[done[bad]] = FALLBACK
                 keep = np.ones(done.size, dtype=bool)
                 keep[bad] = False

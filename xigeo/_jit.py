@@ -146,8 +146,10 @@ def _listen_for_compiles() -> None:
             func = getattr(ev.data.get("dispatcher"), "py_func", None)
             if not _state["announced"] and getattr(func, "__module__", "").startswith("xigeo."):
                 _state["announced"] = True
-                log.warning("xigeo: 首次运行：正在编译计算内核（一次性，约需十几秒）… / first run: "
-                            "compiling the computing kernels (once, 10-20 s)…")
+                from ._lang import msg
+
+                log.warning(msg("xigeo: 首次运行：正在编译计算内核（一次性，约需十几秒）…",
+                                "xigeo: first run: compiling the computing kernels (once, 10-20 s)…"))
 
         def on_end(self, ev: Any) -> None:
             pass

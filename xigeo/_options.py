@@ -9,8 +9,10 @@ the value given and the values allowed.
 >>> choose("fr", ("zh", "en"), name="labels")
 Traceback (most recent call last):
 ...
-xigeo.errors.OptionError: labels='fr' is not allowed; use one of: zh, en
->>> positive(-1.0, name="depth_m")
+xigeo.errors.OptionError: labels='fr' 不可用；可选：zh, en
+>>> from xigeo import using_language
+>>> with using_language("en"):
+...     positive(-1.0, name="depth_m")
 Traceback (most recent call last):
 ...
 xigeo.errors.OptionError: depth_m=-1.0: give a number > 0
@@ -23,6 +25,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from ._lang import msg
 from .errors import OptionError
 
 __all__ = ["LANGS", "choose", "check_lang", "positive", "non_negative", "fraction"]
@@ -47,7 +50,8 @@ def choose(value: Any, allowed: Iterable[str] | type[enum.Enum], *, name: str) -
     for option in options:
         if key == option.lower():
             return option
-    raise OptionError(f"{name}={value!r} is not allowed; use one of: {', '.join(options)}")
+    raise OptionError(msg(f"{name}={value!r} 不可用；可选：{', '.join(options)}",
+                          f"{name}={value!r} is not allowed; use one of: {', '.join(options)}"))
 
 
 def check_lang(lang: Any, *, name: str = "lang") -> str:
@@ -56,16 +60,25 @@ def check_lang(lang: Any, *, name: str = "lang") -> str:
     key = aliases.get(str(lang).strip().lower(), lang)
     if key in LANGS:
         return str(key)
-    raise OptionError(f"{name}={lang!r} is not allowed; use one of: zh (Chinese), en (English)")
+    raise OptionError(msg(f"{name}={lang!r} 不可用；可选：zh（中文）、en（英文）",
+                          f"{name}={lang!r} is not allowed; use one of: zh (Chinese), en (English)"))
+
+
+_RULES_ZH = {"> 0": "大于 0 的数", ">= 0": "大于或等于 0 的数", "from 0 to 1": "0 到 1 之间的数"}
+
+
+def _rule_error(value: Any, name: str, rule: str) -> OptionError:
+    return OptionError(msg(f"{name}={value!r}：请给出{_RULES_ZH[rule]}（{rule}）",
+                           f"{name}={value!r}: give a number {rule}"))
 
 
 def _number(value: Any, name: str, rule: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise OptionError(f"{name}={value!r}: give a number {rule}") from None
+        raise _rule_error(value, name, rule) from None
     if not math.isfinite(number):
-        raise OptionError(f"{name}={value!r}: give a number {rule}")
+        raise _rule_error(value, name, rule)
     return number
 
 
@@ -73,7 +86,7 @@ def positive(value: Any, *, name: str) -> float:
     """``value`` as a float > 0, else OptionError."""
     number = _number(value, name, "> 0")
     if number <= 0:
-        raise OptionError(f"{name}={value!r}: give a number > 0")
+        raise _rule_error(value, name, "> 0")
     return number
 
 
@@ -81,7 +94,7 @@ def non_negative(value: Any, *, name: str) -> float:
     """``value`` as a float ≥ 0, else OptionError."""
     number = _number(value, name, ">= 0")
     if number < 0:
-        raise OptionError(f"{name}={value!r}: give a number >= 0")
+        raise _rule_error(value, name, ">= 0")
     return number
 
 
@@ -89,5 +102,5 @@ def fraction(value: Any, *, name: str) -> float:
     """``value`` as a float in [0, 1], else OptionError."""
     number = _number(value, name, "from 0 to 1")
     if not 0 <= number <= 1:
-        raise OptionError(f"{name}={value!r}: give a number from 0 to 1")
+        raise _rule_error(value, name, "from 0 to 1")
     return number

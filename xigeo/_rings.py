@@ -88,7 +88,7 @@ def rings_of(polys: np.ndarray) -> Rings:
     ring_off = offsets(lengths)
     xy = np.ascontiguousarray(shapely.get_coordinates(polys), dtype=np.float64)
     if xy.shape[0] != ring_off[-1]:  # pragma: no cover - shapely invariant
-        raise RuntimeError("ring lengths do not match the coordinates")
+        raise RuntimeError("ring lengths do not match the coordinates")  # message: internal
     return Rings(xy, ring_off, owner, exterior)
 
 

@@ -15,7 +15,7 @@ The land-use code groups themselves are in :mod:`xigeo._landuse`.
 >>> class_codes(pd.DataFrame({"DLBM": [101, 702]}), "DLBM", "dltb")
 Traceback (most recent call last):
 ...
-xigeo.errors.ValidationError: dltb: DLBM holds numbers (101), but land-use codes are text with leading zeros (0101, 0702): read as numbers, 0101 and 101 cannot be told apart. Fix: layer['DLBM'] = layer['DLBM'].astype('Int64').astype(str).str.zfill(4)
+xigeo.errors.ValidationError: dltb：DLBM 存的是数字（101），但地类编码是带前导零的文本（0101、0702）：按数字读，0101 和 101 无法区分。修正：layer['DLBM'] = layer['DLBM'].astype('Int64').astype(str).str.zfill(4)
 >>> float(ha(12_500.0))
 1.25
 """
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import msg
 from .errors import ValidationError, fix
 from .units import AreaUnit, convert_area
 
@@ -43,11 +44,15 @@ def class_codes(layer: pd.DataFrame, column: str, label: str) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         first = values.dropna().iloc[0] if values.notna().any() else ""
         how = fix(f"layer[{column!r}] = layer[{column!r}].astype('Int64').astype(str).str.zfill(4)",
-                  f"store {column} as a text field in the file (QGIS field calculator: "
-                  f"lpad(to_string(\"{column}\"), 4, '0'))")
-        raise ValidationError(
+                  msg(f"在文件中把 {column} 存为文本字段（QGIS 字段计算器："
+                      f"lpad(to_string(\"{column}\"), 4, '0')）",
+                      f"store {column} as a text field in the file (QGIS field calculator: "
+                      f"lpad(to_string(\"{column}\"), 4, '0'))"))
+        raise ValidationError(msg(
+            f"{label}：{column} 存的是数字（{first}），但地类编码是带前导零的文本（0101、0702）："
+            f"按数字读，0101 和 101 无法区分。修正：{how}",
             f"{label}: {column} holds numbers ({first}), but land-use codes are text with leading "
-            f"zeros (0101, 0702): read as numbers, 0101 and 101 cannot be told apart. Fix: {how}")
+            f"zeros (0101, 0702): read as numbers, 0101 and 101 cannot be told apart. Fix: {how}"))
     return values.astype("string").str.strip()
 
 
@@ -67,8 +72,10 @@ def overlay_m2(zones: np.ndarray, patches: np.ndarray, crs: Any, *, label: str,
     try:
         zone_pos, patch_pos, pieces = intersection_pieces(zones, patches)
     except shapely.errors.GEOSException as err:
-        raise ValidationError(f"{label}: the overlay failed ({err}); check the layers with "
-                              "xigeo.validate_layer and fix them with xigeo.repair") from None
+        raise ValidationError(msg(f"{label}：叠加分析失败（{err}）；请用 xigeo.validate_layer 检查图层，"
+                                  "用 xigeo.repair 修复",
+                                  f"{label}: the overlay failed ({err}); check the layers with "
+                                  "xigeo.validate_layer and fix them with xigeo.repair")) from None
     m2 = area(gpd.GeoSeries(pieces, crs=crs), method=method, unit="m2").to_numpy()
     m2 = np.nan_to_num(m2)
     keep = m2 > 0

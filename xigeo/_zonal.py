@@ -32,6 +32,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ._lang import msg
 from ._layers import check_ids
 from ._tables import check_rows, require_fields
 from .crs import check_crs
@@ -54,17 +55,24 @@ def check_dem_crs(raster: Raster) -> pyproj.CRS:
     fix = "gdalwarp -t_srs EPSG:4526 -tr 5 5 -r bilinear in.tif out.tif (or rasterio.warp.reproject)"
     crs = raster.crs
     if crs is None:
-        raise CRSError(f"{raster.name} has no CRS, so its cell size has no unit. Fix: assign the "
-                       "CRS it was made in, e.g. rio edit-info --crs EPSG:4526 DEM.tif")
+        raise CRSError(msg(f"{raster.name} 没有坐标系，栅格大小没有单位。修正：指定它实际的坐标系，"
+                           "如 rio edit-info --crs EPSG:4526 DEM.tif",
+                           f"{raster.name} has no CRS, so its cell size has no unit. Fix: assign the "
+                           "CRS it was made in, e.g. rio edit-info --crs EPSG:4526 DEM.tif"))
     if not crs.is_projected:
-        raise CRSError(
+        raise CRSError(msg(
+            f"{raster.name} 是地理坐标系 {crs.name}（EPSG:{crs.to_epsg()}）：栅格为 "
+            f"{raster.res[0]:g}° × {raster.res[1]:g}°，而坡度需要米。修正：把它投影到调查用的"
+            f"高斯–克吕格投影带，如 {fix}",
             f"{raster.name} is in the geographic CRS {crs.name} (EPSG:{crs.to_epsg()}): its cells "
             f"are {raster.res[0]:g}° × {raster.res[1]:g}°, and a slope needs metres. Fix: "
-            f"reproject it to the survey Gauss–Krüger zone, e.g. {fix}")
+            f"reproject it to the survey Gauss–Krüger zone, e.g. {fix}"))
     unit = crs.axis_info[0].unit_name if crs.axis_info else "unknown"
     if unit not in ("metre", "meter"):
-        raise CRSError(f"{raster.name}: the CRS {crs.name} is in {unit}, not metres; slope needs "
-                       f"cell sizes in the elevation unit. Fix: {fix}")
+        raise CRSError(msg(f"{raster.name}：坐标系 {crs.name} 的单位是 {unit}，不是米；坡度需要与高程"
+                           f"同单位的栅格大小。修正：{fix}",
+                           f"{raster.name}: the CRS {crs.name} is in {unit}, not metres; slope needs "
+                           f"cell sizes in the elevation unit. Fix: {fix}"))
     left, bottom, right, top = raster.bounds
     import geopandas as gpd
 
@@ -76,11 +84,16 @@ def check_on_dem(data: Any, raster: Raster, name: str) -> None:
     """The layer's CRS must be the DEM's; CRSError naming both otherwise."""
     crs = check_crs(data, name=name, projected=True)
     if not crs.equals(raster.crs):
-        raise CRSError(
+        dem_code = raster.crs.to_epsg()
+        how = fix_for(msg(f"{name}.to_crs(DEM 的坐标系)", f"{name}.to_crs(the DEM's CRS)"),
+                      msg(f"把 {name} 投影到 EPSG:{dem_code}", f"reproject {name} to EPSG:{dem_code}"))
+        raise CRSError(msg(
+            f"{name} 是 {crs.name}（EPSG:{crs.to_epsg()}），但 DEM {raster.name} 是 "
+            f"{raster.crs.name}（EPSG:{dem_code}）。修正：{how}，或把 DEM 重投影到图层的坐标系"
+            "（gdalwarp -t_srs ...）",
             f"{name} is in {crs.name} (EPSG:{crs.to_epsg()}) but the DEM {raster.name} is in "
-            f"{raster.crs.name} (EPSG:{raster.crs.to_epsg()}). Fix: "
-            + fix_for(f"{name}.to_crs(the DEM's CRS)", f"reproject {name} to EPSG:{raster.crs.to_epsg()}")
-            + ", or warp the DEM to the layer's CRS (gdalwarp -t_srs ...)")
+            f"{raster.crs.name} (EPSG:{dem_code}). Fix: {how}"
+            ", or warp the DEM to the layer's CRS (gdalwarp -t_srs ...)"))
 
 
 def check_polygons(data: Any, name: str) -> np.ndarray:
@@ -89,10 +102,12 @@ def check_polygons(data: Any, name: str) -> np.ndarray:
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     kind = shapely.get_type_id(geoms)
     bad_kind = ~missing & ~np.isin(kind, (_POLYGON, _MULTIPOLYGON))
-    check_rows(data, bad_kind, "not polygons (slope statistics need areas)", name=name)
+    check_rows(data, bad_kind, msg("不是面（坡度统计需要面）", "not polygons (slope statistics need areas)"),
+               name=name)
     invalid = ~missing & ~shapely.is_valid(geoms)
-    check_rows(data, invalid, "invalid polygons (self-intersecting or badly nested "
-               "rings; fix them with xigeo.repair)", name=name)
+    check_rows(data, invalid, msg("无效的面（自相交或环嵌套错误；用 xigeo.repair 修复）",
+                                  "invalid polygons (self-intersecting or badly nested "
+                                  "rings; fix them with xigeo.repair)"), name=name)
     return geoms
 
 
@@ -111,8 +126,10 @@ def zone_index(data: Any, id_field: str | None, name: str) -> pd.Index:
     else:
         require_fields(data, [id_field], name=name)
         index = pd.Index(data[id_field].to_numpy(), name=id_field)
+    example = f"a {id_field} value" if id_field else "gdf.set_index(KSBH)"
+    example_zh = f"填写 {id_field} 值" if id_field else " gdf.set_index(KSBH)"
     check_ids(index, name, field=id_field,
-              fix=f"give every row an id, e.g. {f'a {id_field} value' if id_field else 'gdf.set_index(KSBH)'}")
+              fix=msg(f"给每一行一个编号，如{example_zh}", f"give every row an id, e.g. {example}"))
     return index
 
 
@@ -146,7 +163,8 @@ def coverage(geoms: np.ndarray, valid: Raster) -> Cover:
         from exactextract import exact_extract
         from exactextract.raster import NumPyRasterSource
     except ImportError:  # pragma: no cover - exactextract is a dependency
-        raise ImportError("zonal statistics need the exactextract package: pip install exactextract") from None
+        raise ImportError(msg("分区统计需要 exactextract 包：pip install exactextract",
+                              "zonal statistics need the exactextract package: pip install exactextract")) from None
     import geopandas as gpd
 
     n = len(geoms)
@@ -158,7 +176,7 @@ def coverage(geoms: np.ndarray, valid: Raster) -> Cover:
         frame = gpd.GeoDataFrame(geometry=geoms[present], crs=valid.crs)
         result = exact_extract(source, frame, ["cell_id", "coverage"], output="pandas")
         if len(result) != len(present):  # pragma: no cover - exactextract keeps every feature
-            raise RuntimeError("exactextract returned a different number of features")
+            raise RuntimeError("exactextract returned a different number of features")  # message: internal
         for pos, ids, cov in zip(present, result["cell_id"], result["coverage"]):
             ids = np.asarray(ids, dtype="int64")
             owners.append(np.full(len(ids), pos, dtype="int64"))

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ._apportion import spread, to_hundredths
+from ._lang import msg
 from ._options import choose, non_negative
 from ._result import Result, TableSpec, Total
 from .errors import SchemaError, ValidationError, fix, format_ids
@@ -278,6 +279,13 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
     >>> adjust_areas(dltb, {"411528101001": 950.0})
     Traceback (most recent call last):
     ...
+    xigeo.errors.ValidationError: patches：面积平差被拒绝，1 个问题：
+    - 村 411528101001：控制面积 950.00 m²，其图斑 900.00 m²，差值 +50.00 m²，超出限差 10 m²：图斑覆盖少于控制面积（有缝隙，或有图斑编在其他单位下）
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     adjust_areas(dltb, {"411528101001": 950.0})
+    Traceback (most recent call last):
+    ...
     xigeo.errors.ValidationError: patches: the adjustment is refused (面积平差被拒绝), 1 problem(s):
     - village 411528101001: control 950.00 m², its patches 900.00 m², difference +50.00 m² beyond the tolerance of 10 m²: the patches cover less than the control (a gap, or patches coded under another unit)
     """
@@ -290,11 +298,12 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
         if not isinstance(value, str) or not value:
             from .errors import OptionError
 
-            raise OptionError(f"{option}={value!r}: give a field name")
+            raise OptionError(msg(f"{option}={value!r}：请给出字段名", f"{option}={value!r}: give a field name"))
     if engine == "dask":
         _require_dask()
     if not isinstance(patches, pd.DataFrame):
-        raise TypeError(f"patches: need a GeoDataFrame, got {type(patches).__name__}")
+        raise TypeError(msg(f"patches：需要 GeoDataFrame，得到的是 {type(patches).__name__}",
+                            f"patches: need a GeoDataFrame, got {type(patches).__name__}"))
     from ._layers import describe
 
     label = describe(patches, "patches")
@@ -307,11 +316,14 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
     if missing:
         have = ", ".join(str(c) for c in patches.columns
                          if c != getattr(patches, "_geometry_column_name", None))
-        how = fix("rename the columns (gdf.rename(columns={...})) or name the fields "
-                  "(code_field=, area_field=, key_field=)",
-                  "rename the fields in the file, or name them (--code-field, --area-field, --key)")
-        raise SchemaError(f"{label} is missing the field(s) {', '.join(missing)}; it has: {have}. "
-                          f"Fix: {how}")
+        how = fix(msg("重命名字段（gdf.rename(columns={...})）或指明字段（code_field=, area_field=, key_field=）",
+                      "rename the columns (gdf.rename(columns={...})) or name the fields "
+                      "(code_field=, area_field=, key_field=)"),
+                  msg("在文件中重命名字段，或指明字段（--code-field, --area-field, --key）",
+                      "rename the fields in the file, or name them (--code-field, --area-field, --key)"))
+        raise SchemaError(msg(f"{label} 缺少字段 {', '.join(missing)}；现有字段：{have}。修正：{how}",
+                              f"{label} is missing the field(s) {', '.join(missing)}; it has: {have}. "
+                              f"Fix: {how}"))
 
     # every problem of the layer's fields at once, then one error
     bad: list[tuple[str, list[Any]]] = []
@@ -320,8 +332,9 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
     area_h = None if measure else _patch_areas(patches, area_field, bad)
     if bad:
         rows = [r for _, rs in bad for r in rs]
-        raise ValidationError(f"{label}: " + "; ".join(f"{what} in row(s) {format_ids(rs)}"
-                                                       for what, rs in bad), rows)
+        raise ValidationError(msg(f"{label}：" + "；".join(f"第 {format_ids(rs)} 行{what}" for what, rs in bad),
+                                  f"{label}: " + "; ".join(f"{what} in row(s) {format_ids(rs)}"
+                                                           for what, rs in bad)), rows)
     if area_h is None:
         area_h = to_hundredths(_measure(patches, method, label))
     key = _key_rank(patches, key_field, label)
@@ -357,8 +370,10 @@ def adjust_areas(patches: Any, controls: Any = None, *, code_field: str = "ZLDWD
                    == to_hundredths(units["adjusted_control_m2"].to_numpy())).all()
                   and (to_hundredths(out["KCMJ"].to_numpy()) + to_hundredths(out["TBDLMJ"].to_numpy())
                        == new_h).all())
-    log.info("adjusted %d patches over %d units (%s), %d changed", len(out), len(units),
-             ", ".join(levels) or "no control", int((delta != 0).sum()))
+    log.info(msg("已平差 %d 个图斑，共 %d 个单位（%s），%d 个有变化",
+                 "adjusted %d patches over %d units (%s), %d changed"), len(out), len(units),
+             msg("、".join(LEVELS_ZH[lv] for lv in levels) or "无控制面积",
+                 ", ".join(levels) or "no control"), int((delta != 0).sum()))
     return AdjustmentResult(units=units, patches=out, change_m2=change, passed=passed, levels=levels,
                             tolerance_m2=tolerance_m2, method=method, area_field=area_field,
                             engine=engine)
@@ -371,8 +386,9 @@ def _require_dask() -> None:
     try:
         import dask  # noqa: F401
     except ImportError:  # pragma: no cover - dask is installed in the test environment
-        raise ImportError("engine='dask' needs dask (and distributed for a cluster): "
-                          "pip install xigeo[dask]") from None
+        raise ImportError(msg("engine='dask' 需要 dask（集群还需要 distributed）：pip install xigeo[dask]",
+                              "engine='dask' needs dask (and distributed for a cluster): "
+                              "pip install xigeo[dask]")) from None
 
 
 def _control_list(controls: Any) -> list[Any]:
@@ -384,11 +400,13 @@ def _control_list(controls: Any) -> list[Any]:
         items = list(controls)
         for item in items:
             if not isinstance(item, (pd.DataFrame, pd.Series, Mapping)):
-                raise TypeError(f"controls: need tables, layers, Series or mappings, got "
-                                f"{type(item).__name__}")
+                raise TypeError(msg(f"controls：需要表、图层、Series 或映射，得到的是 {type(item).__name__}",
+                                    f"controls: need tables, layers, Series or mappings, got "
+                                    f"{type(item).__name__}"))
         return items
-    raise TypeError(f"controls: need a table, layer, Series, mapping or a list of them, got "
-                    f"{type(controls).__name__}")
+    raise TypeError(msg(f"controls：需要表、图层、Series、映射或它们的列表，得到的是 {type(controls).__name__}",
+                        f"controls: need a table, layer, Series, mapping or a list of them, got "
+                        f"{type(controls).__name__}"))
 
 
 def _patch_codes(patches: pd.DataFrame, code_field: str,
@@ -399,8 +417,10 @@ def _patch_codes(patches: pd.DataFrame, code_field: str,
     ok = np.array([len(t) == ZLDWDM_DIGITS and t.isdigit() for t in texts], dtype=bool)
     wrong = (index < 0) | ~np.append(ok, False)[index]
     if wrong.any():
-        bad.append((f"{code_field} is not a {ZLDWDM_DIGITS}-digit code (6 county, 3 township, "
-                    "3 village, 7 group digits; read it as text so leading zeros stay)",
+        bad.append((msg(f"的 {code_field} 不是 {ZLDWDM_DIGITS} 位代码（县 6 位、乡镇 3 位、村 3 位、"
+                        "组 7 位；请按文本读取以保留前导零）",
+                        f"{code_field} is not a {ZLDWDM_DIGITS}-digit code (6 county, 3 township, "
+                        "3 village, 7 group digits; read it as text so leading zeros stay)"),
                     list(patches.index[wrong])))
     return texts.astype(str), index.astype(np.int64)
 
@@ -416,7 +436,8 @@ def _kcxs(patches: pd.DataFrame, bad: list[tuple[str, list[Any]]]) -> np.ndarray
     values = pd.to_numeric(patches["KCXS"], errors="coerce").to_numpy(dtype=np.float64)
     wrong = ~((values >= 0) & (values < 1))
     if wrong.any():
-        bad.append(("KCXS (扣除系数) is missing or outside [0, 1)", list(patches.index[wrong])))
+        bad.append((msg("的 KCXS（扣除系数）缺失或不在 [0, 1) 内", "KCXS (扣除系数) is missing or outside [0, 1)"),
+                    list(patches.index[wrong])))
     return values
 
 
@@ -424,7 +445,8 @@ def _patch_areas(patches: pd.DataFrame, area_field: str, bad: list[tuple[str, li
     values = pd.to_numeric(patches[area_field], errors="coerce").to_numpy(dtype=np.float64)
     wrong = ~np.isfinite(values) | (values < 0)
     if wrong.any():
-        bad.append((f"{area_field} is missing, not a number or negative", list(patches.index[wrong])))
+        bad.append((msg(f"的 {area_field} 缺失、不是数字或为负", f"{area_field} is missing, not a number or negative"),
+                    list(patches.index[wrong])))
     return to_hundredths(np.where(wrong, 0.0, values))
 
 
@@ -437,8 +459,9 @@ def _measure(layer: Any, method: str, label: str) -> np.ndarray:
     from .crs import check_crs
 
     if not isinstance(layer, gpd.GeoDataFrame):
-        raise TypeError(f"{label}: areas are measured from polygons: need a GeoDataFrame, got "
-                        f"{type(layer).__name__}")
+        raise TypeError(msg(f"{label}：面积由面量算：需要 GeoDataFrame，得到的是 {type(layer).__name__}",
+                            f"{label}: areas are measured from polygons: need a GeoDataFrame, got "
+                            f"{type(layer).__name__}"))
     check_crs(layer, name=label)
     geometries(layer, label)
     return area(layer, method=method).to_numpy(dtype=np.float64)
@@ -470,8 +493,9 @@ def _controls_table(control_list: list[Any], method: str, label: str, patches: A
     dup = table["code"].duplicated(keep=False)
     if dup.any():
         codes = sorted(set(table.loc[dup, "code"]))
-        raise ValidationError(f"controls: unit code(s) given twice: {format_ids(codes)}. Fix: give "
-                              "each unit one control", codes)
+        raise ValidationError(msg(f"controls：单位代码重复给出：{format_ids(codes)}。修正：每个单位只给一个控制面积",
+                                  f"controls: unit code(s) given twice: {format_ids(codes)}. Fix: give "
+                                  "each unit one control"), codes)
     return table
 
 
@@ -492,27 +516,35 @@ def _one_control(item: Any, method: str, name: str, patches: Any, label: str) ->
         code_field = next((f for f in CODE_FIELDS if f in frame.columns), None)
         name_field = next((f for f in NAME_FIELDS if f in frame.columns), None)
         if code_field is None:
-            raise SchemaError(f"{name} has no unit code field: give one of {', '.join(CODE_FIELDS)}; "
-                              f"it has: {', '.join(str(c) for c in frame.columns)}")
+            have = ", ".join(str(c) for c in frame.columns)
+            raise SchemaError(msg(f"{name} 没有单位代码字段：请给出 {', '.join(CODE_FIELDS)} 之一；现有字段：{have}",
+                                  f"{name} has no unit code field: give one of {', '.join(CODE_FIELDS)}; "
+                                  f"it has: {have}"))
     codes = np.array([_code_text(c) if not pd.isna(c) else "" for c in frame[code_field]], dtype=object)
     bad = np.array([len(c) not in LEVELS or not c.isdigit() for c in codes], dtype=bool)
     if bad.any():
         rows = list(frame.index[bad])
-        raise ValidationError(f"{name}: {code_field} is not a 6-, 9- or 12-digit unit code (county, "
-                              f"township, village) in row(s) {format_ids(rows)}", rows)
+        raise ValidationError(msg(f"{name}：第 {format_ids(rows)} 行的 {code_field} 不是 6、9 或 12 位的"
+                                  "单位代码（县、乡镇、村）",
+                                  f"{name}: {code_field} is not a 6-, 9- or 12-digit unit code (county, "
+                                  f"township, village) in row(s) {format_ids(rows)}"), rows)
     if CONTROL_FIELD in frame.columns:
         values = pd.to_numeric(frame[CONTROL_FIELD], errors="coerce").to_numpy(dtype=np.float64)
         badv = ~np.isfinite(values) | (values < 0)
         if badv.any():
             rows = list(frame.index[badv])
-            raise ValidationError(f"{name}: {CONTROL_FIELD} (控制面积, m²) is missing, not a number or "
-                                  f"negative in row(s) {format_ids(rows)}", rows)
+            raise ValidationError(msg(f"{name}：第 {format_ids(rows)} 行的 {CONTROL_FIELD}（控制面积，m²）"
+                                      "缺失、不是数字或为负",
+                                      f"{name}: {CONTROL_FIELD} (控制面积, m²) is missing, not a number or "
+                                      f"negative in row(s) {format_ids(rows)}"), rows)
     else:
         import geopandas as gpd
 
         if not isinstance(frame, gpd.GeoDataFrame):
-            raise SchemaError(f"{name} has no control area: give the field {CONTROL_FIELD} (m²), or "
-                              "polygons whose survey area is the control")
+            raise SchemaError(msg(f"{name} 没有控制面积：请给出字段 {CONTROL_FIELD}（m²），或以其调查面积"
+                                  "作为控制面积的面",
+                                  f"{name} has no control area: give the field {CONTROL_FIELD} (m²), or "
+                                  "polygons whose survey area is the control"))
         if isinstance(patches, gpd.GeoDataFrame) and patches.crs is not None:
             from .crs import check_same_crs
 
@@ -737,42 +769,66 @@ def _refusal(problems: list[dict[str, Any]], index: pd.Index, label: str, tolera
     kinds = {"tolerance": 0, "empty": 1, "no_unit": 2, "no_parent": 3, "negative": 4}
     problems = sorted(problems, key=lambda p: (kinds[p["kind"]], rank.get(p.get("level", ""), 9),
                                                str(p.get("code", "")), str(p.get("against", ""))))
-    lines, records = [], []
+    zh_lines, lines, records = [], [], []
     for p in problems:
-        unit = f"{p.get('level', '')} {p.get('code', '')}" + (f" {p['name']}" if p.get("name") else "")
+        name = f" {p['name']}" if p.get("name") else ""
+        unit = f"{p.get('level', '')} {p.get('code', '')}" + name
+        unit_zh = f"{LEVELS_ZH.get(p.get('level', ''), p.get('level', ''))} {p.get('code', '')}" + name
         if p["kind"] == "tolerance":
             d = p["difference_h"] / 100
             what = "its patches" if p["against"] == "patches" else "its units one level down"
+            what_zh = "其图斑" if p["against"] == "patches" else "其下一级单位"
             meaning = ("the patches cover less than the control (a gap, or patches coded under another "
                        "unit)" if d > 0 else "the patches cover more than the control (an overlap, or "
                        "patches of another unit, or outside the unit, coded here)")
+            meaning_zh = ("图斑覆盖少于控制面积（有缝隙，或有图斑编在其他单位下）" if d > 0
+                          else "图斑覆盖多于控制面积（有重叠，或其他单位或单位之外的图斑编在此处）")
             if p["against"] == "units":
                 meaning = ("the units below leave part of it uncovered (a gap between their polygons, or "
                            "a unit missing from the controls)" if d > 0 else "the units below cover more "
                            "than it (overlapping unit polygons, or a unit of another parent)")
-            lines.append(f"{unit}: control {p['control_h'] / 100:,.2f} m², {what} "
-                         f"{p['sum_h'] / 100:,.2f} m², difference {d:+,.2f} m² beyond the tolerance of "
+                meaning_zh = ("下级单位没有覆盖它的全部（其面之间有缝隙，或控制面积中缺了某个单位）" if d > 0
+                              else "下级单位覆盖多于它（单位的面相互重叠，或有属于其他上级的单位）")
+            control, total = f"{p['control_h'] / 100:,.2f}", f"{p['sum_h'] / 100:,.2f}"
+            zh_lines.append(f"{unit_zh}：控制面积 {control} m²，{what_zh} {total} m²，差值 {d:+,.2f} m²，"
+                            f"超出限差 {tolerance_m2:g} m²：{meaning_zh}")
+            lines.append(f"{unit}: control {control} m², {what} "
+                         f"{total} m², difference {d:+,.2f} m² beyond the tolerance of "
                          f"{tolerance_m2:g} m²: {meaning}")
             records.append({"kind": "tolerance", "level": p["level"], "code": p["code"],
                             "against": p["against"], "difference_m2": d})
         elif p["kind"] == "empty":
-            lines.append(f"{unit}: no patches (control {p['control_h'] / 100:,.2f} m²). Fix: leave "
+            control = f"{p['control_h'] / 100:,.2f}"
+            zh_lines.append(f"{unit_zh}：没有图斑（控制面积 {control} m²）。修正：控制面积中不要列出图斑范围"
+                            "之外的单位，或补上它们的图斑")
+            lines.append(f"{unit}: no patches (control {control} m²). Fix: leave "
                          "units outside the patches' area out of the controls, or add their patches")
             records.append({"kind": "empty", "level": p["level"], "code": p["code"]})
         elif p["kind"] == "no_unit":
             rows = list(index[p["rows"]])
+            level_zh = LEVELS_ZH.get(p["level"], p["level"])
+            ids = format_ids(rows, limit=10)
+            zh_lines.append(f"{code_field} 以 {p['code']} 开头的图斑没有{level_zh}级控制面积"
+                            f"（{len(rows)} 个图斑，第 {ids} 行）。修正：给{level_zh} {p['code']} "
+                            "一个控制面积，或更正代码")
             lines.append(f"patches whose {code_field} begins {p['code']} have no {p['level']} control "
-                         f"({len(rows)} patches, row(s) {format_ids(rows, limit=10)}). Fix: give the "
+                         f"({len(rows)} patches, row(s) {ids}). Fix: give the "
                          f"{p['level']} {p['code']} a control, or correct the codes")
             records.append({"kind": "no_unit", "level": p["level"], "code": p["code"], "rows": rows})
         elif p["kind"] == "no_parent":
+            parent_zh = LEVELS_ZH.get(p["parent_level"], p["parent_level"])
+            zh_lines.append(f"{unit_zh}：其所属{parent_zh} {p['parent']} 没有控制面积。修正：各级控制面积"
+                            "应覆盖同一范围")
             lines.append(f"{unit}: its {p['parent_level']} {p['parent']} has no control. Fix: give "
                          "every level's controls for the same area")
             records.append({"kind": "no_parent", "level": p["level"], "code": p["code"]})
         else:
             rows = list(index[p["rows"]])
+            zh_lines.append(f"第 {format_ids(rows)} 行平差后的面积会为负")
             lines.append(f"the adjusted area would be negative in row(s) {format_ids(rows)}")
             records.append({"kind": "negative", "rows": rows})
-    text = (f"{label}: the adjustment is refused (面积平差被拒绝), {len(lines)} problem(s):\n"
-            + "\n".join(f"- {line}" for line in lines))
+    text = msg(f"{label}：面积平差被拒绝，{len(zh_lines)} 个问题：\n"
+               + "\n".join(f"- {line}" for line in zh_lines),
+               f"{label}: the adjustment is refused (面积平差被拒绝), {len(lines)} problem(s):\n"
+               + "\n".join(f"- {line}" for line in lines))
     return ValidationError(text, records)

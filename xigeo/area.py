@@ -75,6 +75,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from ._lang import msg
 from ._layers import measured_note, polygonal_part, require_features, unmeasured
 from ._rings import rings_of
 # the survey rules' numbers, module constants here (one definition, shared with the kernel)
@@ -113,7 +114,7 @@ class AreaMethod(str, enum.Enum):
         >>> AreaMethod.create("spherical")
         Traceback (most recent call last):
         ...
-        xigeo.errors.UnitError: unknown area method 'spherical'; use one of: ellipsoidal (椭球面积, 椭球, survey), geodesic (测地线, karney), planar (平面, 投影面积, plane)
+        xigeo.errors.UnitError: 未知的面积算法 'spherical'；可选：ellipsoidal (椭球面积, 椭球, survey), geodesic (测地线, karney), planar (平面, 投影面积, plane)
         """
         if isinstance(method, AreaMethod):
             return method
@@ -122,7 +123,8 @@ class AreaMethod(str, enum.Enum):
             return _METHOD_ALIASES[key]
         except KeyError:
             allowed = ", ".join(f"{m.value} ({', '.join(_METHOD_NAMES[m])})" for m in cls)
-            raise UnitError(f"unknown area method {method!r}; use one of: {allowed}") from None
+            raise UnitError(msg(f"未知的面积算法 {method!r}；可选：{allowed}",
+                                f"unknown area method {method!r}; use one of: {allowed}")) from None
 
 
 _METHOD_NAMES: dict[AreaMethod, tuple[str, ...]] = {
@@ -168,16 +170,22 @@ def _tm_parameters(crs: pyproj.CRS, label: str) -> tuple[float, float, float, fl
     if (not tm or params.get("latitude of natural origin", 0.0) != 0.0 or unit != 1.0
             or "longitude of natural origin" not in params):
         geo = _geographic_code(crs)
-        raise CRSError(
+        how = fix(msg(f"gdf.to_crs({geo})：area() 在椭球面上由 B、L 计算调查面积，适用于中国任何范围"
+                      "（xigeo.to_survey_crs(gdf) 只适用于位于一个高斯–克吕格投影带内的图层）；"
+                      "或 method='geodesic'",
+                      f"gdf.to_crs({geo}): area() measures the survey area on the ellipsoid from "
+                      "B, L, at any extent in China (xigeo.to_survey_crs(gdf) only for a layer "
+                      "within one Gauss–Krüger zone); or method='geodesic'"),
+                  msg(f"先把文件投影到 EPSG:{geo}（如 ogr2ogr -t_srs EPSG:{geo} out.gpkg in.shp）："
+                      "调查面积在椭球面上由 B、L 计算；或 --method geodesic",
+                      f"reproject the file to EPSG:{geo} first (e.g. ogr2ogr -t_srs EPSG:{geo} "
+                      "out.gpkg in.shp): the survey area is measured on the ellipsoid from B, L; "
+                      "or --method geodesic"))
+        raise CRSError(msg(
+            f"{label}：椭球面积需要高斯–克吕格（横轴墨卡托，米）或地理坐标，但坐标系是 {crs.name}。"
+            f"修正：{how}",
             f"{label}: the survey ellipsoidal area needs Gauss–Krüger (transverse Mercator, "
-            f"metres) or geographic coordinates, but the CRS is {crs.name}. Fix: "
-            + fix(f"gdf.to_crs({geo}): area() measures the survey area on the ellipsoid from "
-                  "B, L, at any extent in China (xigeo.to_survey_crs(gdf) only for a layer "
-                  "within one Gauss–Krüger zone); or method='geodesic'",
-                  f"reproject the file to EPSG:{geo} first (e.g. ogr2ogr -t_srs EPSG:{geo} "
-                  "out.gpkg in.shp): the survey area is measured on the ellipsoid from B, L; "
-                  "or --method geodesic")
-        )
+            f"metres) or geographic coordinates, but the CRS is {crs.name}. Fix: {how}"))
     return (float(params["longitude of natural origin"]),
             float(params.get("scale factor at natural origin", 1.0)),
             float(params.get("false easting", 0.0)), float(params.get("false northing", 0.0)))
@@ -194,7 +202,8 @@ def _geographic_code(crs: pyproj.CRS) -> int:
 def _ellipsoid(crs: pyproj.CRS) -> tuple[float, float]:
     ell = crs.ellipsoid
     if ell is None:
-        raise CRSError(f"the CRS {crs.name} has no ellipsoid: give a geodetic CRS such as EPSG:4526")
+        raise CRSError(msg(f"坐标系 {crs.name} 没有椭球：请给出大地坐标系，如 EPSG:4526",
+                           f"the CRS {crs.name} has no ellipsoid: give a geodetic CRS such as EPSG:4526"))
     inv_f = ell.inverse_flattening
     f = 1.0 / inv_f if inv_f else 1.0 - ell.semi_minor_metre / ell.semi_major_metre
     return ell.semi_major_metre, f
@@ -231,9 +240,11 @@ def _ellipsoidal_rings_m2(xy: np.ndarray, ring_off: np.ndarray, ring_geom: np.nd
         unit = crs.axis_info[0].unit_name if crs.axis_info else "degree"
         if "degree" not in unit:
             geo = _geographic_code(crs)
-            raise CRSError(f"{label}: the geographic CRS {crs.name} is in {unit}, not degrees. "
-                           "Fix: " + fix(f"gdf.to_crs({geo})",
-                                         f"reproject the file to EPSG:{geo} (degrees) first"))
+            how = fix(f"gdf.to_crs({geo})", msg(f"先把文件投影到 EPSG:{geo}（度）",
+                                                f"reproject the file to EPSG:{geo} (degrees) first"))
+            raise CRSError(msg(f"{label}：地理坐标系 {crs.name} 的单位是 {unit}，不是度。修正：{how}",
+                               f"{label}: the geographic CRS {crs.name} is in {unit}, not degrees. "
+                               f"Fix: {how}"))
         ring_m2 = ring_areas_m2(xy, ring_off, projected=False, a=a, f=f, survey=survey)
     else:
         lon0, k0, fe, fn = _tm_parameters(crs, label)
@@ -312,19 +323,24 @@ def _guard_polygons(polys: np.ndarray, index: pd.Index, label: str, repair: str 
     nonfinite = np.array([str(r).startswith("Invalid Coordinate") for r in reasons], dtype=bool)
     if nonfinite.any():
         rows = index[bad[nonfinite]].tolist()
-        raise ValidationError(
+        raise ValidationError(msg(
+            f"{label}：第 {format_ids(rows)} 行的坐标不是数字（NaN 或无穷大）：无法量算面积。"
+            "修正：在源数据中修正或删除这些行",
             f"{label}: coordinates that are not numbers (NaN or infinite) in row(s) "
             f"{format_ids(rows)}: no area can be measured. Fix: correct or delete these rows "
-            "in the source", rows)
+            "in the source"), rows)
     if repair is None:
         rows = index[bad].tolist()
         shown = "; ".join(f"{i}: {r}" for i, r in zip(rows[:10], reasons[:10]))
-        more = f"; … ({len(rows) - 10} more)" if len(rows) > 10 else ""
-        raise ValidationError(
+        rest = len(rows) - 10
+        more = msg(f"；…（另有 {rest} 个）", f"; … ({rest} more)") if rest > 0 else ""
+        how = fix('area(layer, repair=' + repr(REPAIRS[0]) + ')', '--repair')
+        raise ValidationError(msg(
+            f"{label}：{len(rows)} 个无效的面，其面积会算错（交叉的环相互抵消）：{shown}{more}。"
+            f"修正：{how} 量算修复后的图形并报告变化，或修正源数据（xigeo.repair）",
             f"{label}: {len(rows)} invalid polygon(s), whose area would be wrong (crossing "
-            f"rings cancel out): {shown}{more}. Fix: "
-            f"{fix('area(layer, repair=' + repr(REPAIRS[0]) + ')', '--repair')} measures the "
-            "repaired shapes and reports the change, or correct the source (xigeo.repair)", rows)
+            f"rings cancel out): {shown}{more}. Fix: {how} measures the "
+            "repaired shapes and reports the change, or correct the source (xigeo.repair)"), rows)
     fixed = polys.copy()
     fixed[bad] = polygonal_part(shapely.make_valid(polys[bad], method="structure",
                                                    keep_collapsed=False), empty=shapely.Polygon())
@@ -382,10 +398,14 @@ def _area_m2(geoms: Any, method: AreaMethod, survey_rules: bool, *, label: str,
     report["change_m2"] = _round_report(report["area_after_m2"] - report["area_before_m2"])
     shown = "; ".join(f"{i}: {b:,.2f} → {a:,.2f} m²" for i, b, a in
                       zip(report.index[:10], report["area_before_m2"], report["area_after_m2"]))
-    more = f"; … ({len(report) - 10} more)" if len(report) > 10 else ""
-    warnings.warn(
+    rest = len(report) - 10
+    more = msg(f"；…（另有 {rest} 个）", f"; … ({rest} more)") if rest > 0 else ""
+    change = float(report['change_m2'].sum())
+    warnings.warn(msg(
+        f"{label}：{len(report)} 个无效的面已修复（repair={repair!r}）并按修复后量算，"
+        f"共 {change:+,.2f} m²：{shown}{more}",
         f"{label}: {len(report)} invalid polygon(s) repaired (repair={repair!r}) and measured "
-        f"as repaired, {float(report['change_m2'].sum()):+,.2f} m² in all: {shown}{more}",
+        f"as repaired, {change:+,.2f} m² in all: {shown}{more}"),
         XigeoWarning, stacklevel=4)
     return _Measured(m2, index, polys, report)
 
@@ -595,14 +615,16 @@ def summarize_area(layer: Any, *, by: "str | Sequence[str] | None" = None,
     missing_cols = [k for k in keys if k not in getattr(layer, "columns", ())]
     if missing_cols:
         have = ", ".join(str(c) for c in getattr(layer, "columns", ()))
-        raise SchemaError(f"{label}: no column {', '.join(missing_cols)} to group by; "
-                          f"the layer has: {have}")
+        raise SchemaError(msg(f"{label}：没有用于分组的字段 {', '.join(missing_cols)}；图层现有字段：{have}",
+                              f"{label}: no column {', '.join(missing_cols)} to group by; "
+                              f"the layer has: {have}"))
     measured = _area_m2(layer, method, survey_rules, label=label, rounded=False, repair=repair)
     member_m2, polys = measured.m2, measured.polys
     present = ~shapely.is_missing(polys) & ~shapely.is_empty(polys)
     note = {lang: measured_note(index, values, lang=lang) for lang in ("zh", "en")}
     if note["zh"]:
-        warnings.warn(f"{label}: {note['zh']}（{note['en']}）; these rows are not in the totals",
+        warnings.warn(msg(f"{label}：{note['zh']}；这些行不计入合计",
+                          f"{label}: {note['en']}; these rows are not in the totals"),
                       XigeoWarning, stacklevel=2)
 
     if keys:
@@ -711,9 +733,11 @@ def _partition_m2(polys: np.ndarray, m2: np.ndarray, pi: np.ndarray, pj: np.ndar
         try:
             unions[k] = shapely.union_all(polys[cluster])
         except shapely.errors.GEOSException as err:
-            raise ValidationError(
-                f"{label}: the polygons of group {group_labels[code[cluster[0]]]!r} cannot be "
-                f"dissolved ({err}); run xigeo.validate_layer / xigeo.repair first") from None
+            group = group_labels[code[cluster[0]]]
+            raise ValidationError(msg(
+                f"{label}：分组 {group!r} 的面无法融合（{err}）；请先运行 xigeo.validate_layer / xigeo.repair",
+                f"{label}: the polygons of group {group!r} cannot be "
+                f"dissolved ({err}); run xigeo.validate_layer / xigeo.repair first")) from None
     cluster_m2 = np.nan_to_num(_area_m2(_as_geoseries(unions, crs), method, survey_rules,
                                         label=label, rounded=False).m2)
     alone = np.ones(n, dtype=bool)

@@ -75,6 +75,7 @@ import pyproj
 import shapely
 
 from ._files import atomic_path
+from ._lang import msg
 from .crs import Datum, GKInfo, check_crs, gk_crs, gk_info, layer_name, normalize_crs
 from .errors import (
     fix,
@@ -175,11 +176,13 @@ class CoordsLayout(str, enum.Enum):
         try:
             return cls(key)
         except ValueError:
-            raise CoordsFileError(
+            raise CoordsFileError(msg(
+                f"未知的属性行格式 {layout!r}；请用 'standard'（8 个字段：{','.join(_STANDARD)}）"
+                f"或 'consolidation'（13 个字段：{','.join(_CONSOLIDATION)}）",
                 f"unknown attribute-line layout {layout!r}; use 'standard' (8 fields: "
                 f"{','.join(_STANDARD)}) or 'consolidation' (13 fields: "
                 f"{','.join(_CONSOLIDATION)})"
-            ) from None
+            )) from None
 
 
 # --------------------------------------------------------------------------------------
@@ -205,10 +208,14 @@ class _Problems:
         items = sorted(self.items, key=lambda item: item[0])
         if len(items) == 1:
             line, message = items[0]
-            raise CoordsFileError(f"{self.path}, line {line}: {message}")
-        listed = "\n".join(f"  line {line}: {message}" for line, message in items[:_MAX_LISTED])
-        more = f"\n  … and {len(items) - _MAX_LISTED} more" if len(items) > _MAX_LISTED else ""
-        raise CoordsFileError(f"{self.path}: {len(items)} problems:\n{listed}{more}")
+            raise CoordsFileError(msg(f"{self.path}，第 {line} 行：{message}",
+                                      f"{self.path}, line {line}: {message}"))
+        listed = "\n".join(msg(f"  第 {line} 行：{message}", f"  line {line}: {message}")
+                           for line, message in items[:_MAX_LISTED])
+        rest = len(items) - _MAX_LISTED
+        more = msg(f"\n  …另有 {rest} 个", f"\n  … and {rest} more") if rest > 0 else ""
+        raise CoordsFileError(msg(f"{self.path}：{len(items)} 个问题：\n{listed}{more}",
+                                  f"{self.path}: {len(items)} problems:\n{listed}{more}"))
 
 
 def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
@@ -226,23 +233,30 @@ def _decode(data: bytes, encoding: str | None, path: Path) -> tuple[str, str]:
                 before = data[: exc.start].decode("utf-8", errors="ignore")
                 if sum("\u4e00" <= c <= "\u9fff" for c in before) >= 2:
                     line = data[: exc.start].count(b"\n") + 1
-                    raise CoordsFileError(
+                    raise CoordsFileError(msg(
+                        f"{path}，第 {line} 行：文本编码混用：前面的行是含中文的 UTF-8，"
+                        "这一行不是（GBK？）；请用同一种编码保存整个文件",
                         f"{path}, line {line}: mixed text encodings: the lines before are "
                         "UTF-8 with Chinese text, this line is not (GBK?); save the whole "
-                        "file in one encoding") from None
+                        "file in one encoding")) from None
                 encoding = "gb18030"  # a superset of GBK and GB2312
     try:
         text = data.decode(encoding)
     except LookupError:
-        raise CoordsFileError(f"{path}: unknown text encoding {encoding!r}; use e.g. 'gbk', "
-                              "'gb18030' or 'utf-8' (or leave encoding=None to detect it)") from None
+        raise CoordsFileError(msg(f"{path}：未知的文本编码 {encoding!r}；请用 'gbk'、'gb18030' 或 "
+                                  "'utf-8' 等（或保留 encoding=None 自动识别）",
+                                  f"{path}: unknown text encoding {encoding!r}; use e.g. 'gbk', "
+                                  "'gb18030' or 'utf-8' (or leave encoding=None to detect it)")) from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise CoordsFileError(
-            f"{path}, line {line}: the bytes {data[exc.start:exc.start + 4]!r} are not "
+        raw = data[exc.start:exc.start + 4]
+        raise CoordsFileError(msg(
+            f"{path}，第 {line} 行：字节 {raw!r} 不是 {encoding} 编码；请给出文件的编码"
+            "（如 encoding='gbk' 或 'utf-8'），或保留 encoding=None 自动识别",
+            f"{path}, line {line}: the bytes {raw!r} are not "
             f"{encoding}; pass the file's encoding (e.g. encoding='gbk' or 'utf-8') or "
             "leave encoding=None to detect it"
-        ) from None
+        )) from None
     log.debug("%s: decoded as %s", path, encoding)
     return text.lstrip("\ufeff"), encoding
 
@@ -321,15 +335,17 @@ def _parse(text: str, problems: _Problems) -> _Parsed:
         if section == _HEADER_SECTION:
             key, sep, value = line.replace("＝", "=").partition("=")
             if not sep:
-                problems.add(number, f"header line {line!r} is not key=value")
+                problems.add(number, msg(f"文件头行 {line!r} 不是 键=值 形式",
+                                         f"header line {line!r} is not key=value"))
                 continue
             out.header[key.strip()] = value.strip()
             out.header_line[key.strip()] = number
         elif section == _PARCEL_SECTION:
             _parse_parcel_line(line, number, out, problems)
         elif section is None:
-            problems.add(number, f"{line[:40]!r} comes before any section: the file must start "
-                                 "with [属性描述] (or another [section])")
+            problems.add(number, msg(f"{line[:40]!r} 出现在任何节之前：文件必须以 [属性描述]（或其他 [节]）开头",
+                                     f"{line[:40]!r} comes before any section: the file must start "
+                                     "with [属性描述] (or another [section])"))
         # other sections ([扩展信息], …) are skipped
     return out
 
@@ -343,29 +359,35 @@ def _parse_parcel_line(line: str, number: int, out: _Parsed, problems: _Problems
     if len(fields) != 4:
         hint = ""
         if "，" in line:
-            hint = " (full-width commas ， found: the format needs ASCII commas)"
+            hint = msg("（发现全角逗号 ，：格式要求半角逗号）",
+                       " (full-width commas ， found: the format needs ASCII commas)")
         elif len(fields) == 1 and len(line.split()) == 4:
-            hint = " (fields separated by spaces or tabs: the format needs commas)"
+            hint = msg("（字段以空格或制表符分隔：格式要求逗号）",
+                       " (fields separated by spaces or tabs: the format needs commas)")
         elif len(fields) > 4:
-            hint = " (an attribute line must end with ,@)"
-        problems.add(number, f"point line has {len(fields)} fields, expected 4 "
-                             f"(点号,圈号,X,Y){hint}: {line[:60]!r}")
+            hint = msg("（属性行必须以 ,@ 结尾）", " (an attribute line must end with ,@)")
+        problems.add(number, msg(f"点行有 {len(fields)} 个字段，应为 4 个（点号,圈号,X,Y）{hint}：{line[:60]!r}",
+                                 f"point line has {len(fields)} fields, expected 4 "
+                                 f"(点号,圈号,X,Y){hint}: {line[:60]!r}"))
         out.bad_parcels.add(len(out.parcel_line) - 1)
         return
     if not out.parcel_line:
-        problems.add(number, "point line before the first attribute line (…,@)")
+        problems.add(number, msg("点行出现在第一个属性行（…,@）之前",
+                                 "point line before the first attribute line (…,@)"))
         return
     name, ring_text, x_text, y_text = fields
     ring = _parse_int(ring_text)
     if ring is None or ring < 1:
-        problems.add(number, f"ring number (圈号) {ring_text!r} is not a whole number ≥ 1")
+        problems.add(number, msg(f"圈号 {ring_text!r} 不是 ≥ 1 的整数",
+                                 f"ring number (圈号) {ring_text!r} is not a whole number ≥ 1"))
         out.bad_parcels.add(len(out.parcel_line) - 1)
         return
     x, y = _parse_float(x_text), _parse_float(y_text)
     bad = [f"{axis}={text!r}" for axis, text, value in (("X", x_text, x), ("Y", y_text, y))
            if value is None]
     if bad:
-        problems.add(number, f"non-numeric coordinate {', '.join(bad)}")
+        problems.add(number, msg(f"坐标不是数字：{', '.join(bad)}",
+                                 f"non-numeric coordinate {', '.join(bad)}"))
         out.bad_parcels.add(len(out.parcel_line) - 1)
         return
     assert x is not None and y is not None
@@ -382,9 +404,11 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     if crs is not None:
         info = gk_info(normalize_crs(crs))
         if info is None:
-            raise CRSError(fix(f"crs={crs!r}", f"--crs {crs}")
-                           + " is not a Chinese Gauss–Krüger zone; give e.g. "
-                           + fix("crs=4526", "--crs EPSG:4526") + " (CGCS2000 3-degree zone 38)")
+            given, example = fix(f"crs={crs!r}", f"--crs {crs}"), fix("crs=4526", "--crs EPSG:4526")
+            raise CRSError(msg(f"{given} 不是中国的高斯–克吕格投影带；请给出如 {example}"
+                               "（2000国家大地坐标系 3 度带第 38 带）",
+                               f"{given} is not a Chinese Gauss–Krüger zone; give e.g. "
+                               f"{example} (CGCS2000 3-degree zone 38)"))
         return info.datum, info.width, info.zone
     header, where = parsed.header, parsed.header_line
     datum = width = zone = None
@@ -392,23 +416,28 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     if text:
         datum = _datum_from_text(text)
         if datum is None:
-            problems.add(where["坐标系"], f"坐标系={text!r} is not a datum xigeo knows; use "
-                                         "2000国家大地坐标系, 1980西安坐标系 or 1954北京坐标系")
+            problems.add(where["坐标系"], msg(f"坐标系={text!r} 不是 xigeo 认识的大地基准；请用 "
+                                             "2000国家大地坐标系、1980西安坐标系 或 1954北京坐标系",
+                                             f"坐标系={text!r} is not a datum xigeo knows; use "
+                                             "2000国家大地坐标系, 1980西安坐标系 or 1954北京坐标系"))
     else:
         line = where.get("坐标系", min(where.values(), default=1))
-        problems.add(line, "坐标系 is missing or empty: the datum (e.g. 2000国家大地坐标系) is "
-                           "needed; or " + fix("pass crs= to read_coords, e.g. crs=4547",
-                                              "--crs EPSG:4547 (the CRS of the file)"))
+        how = fix(msg("给 read_coords 传入 crs=，如 crs=4547", "pass crs= to read_coords, e.g. crs=4547"),
+                  msg(" --crs EPSG:4547（文件的坐标系）", "--crs EPSG:4547 (the CRS of the file)"))
+        problems.add(line, msg(f"坐标系缺失或为空：需要大地基准（如 2000国家大地坐标系）；或{how}",
+                               "坐标系 is missing or empty: the datum (e.g. 2000国家大地坐标系) is "
+                               f"needed; or {how}"))
     for key in ("几度分带", "带号"):
         text = header.get(key, "")
         if not text:
             continue
         value = _parse_int(text)
         if value is None:
-            problems.add(where[key], f"{key}={text!r} is not a whole number")
+            problems.add(where[key], msg(f"{key}={text!r} 不是整数", f"{key}={text!r} is not a whole number"))
         elif key == "几度分带":
             if value not in (3, 6):
-                problems.add(where[key], f"几度分带={text!r}: zones are 3 or 6 degrees wide")
+                problems.add(where[key], msg(f"几度分带={text!r}：投影带宽应为 3 度或 6 度",
+                                             f"几度分带={text!r}: zones are 3 or 6 degrees wide"))
             else:
                 width = value
         else:
@@ -416,11 +445,13 @@ def _header_crs(parsed: _Parsed, crs: Any, problems: _Problems) -> tuple[Datum |
     for key, allowed in (("计量单位", ("米", "m", "M", "metre", "meter")),):
         text = header.get(key, "")
         if text and text not in allowed:
-            problems.add(where[key], f"{key}={text!r}: coordinates must be in metres (米)")
+            problems.add(where[key], msg(f"{key}={text!r}：坐标必须以米为单位",
+                                         f"{key}={text!r}: coordinates must be in metres (米)"))
     text = header.get("投影类型", "")
     if text and "高斯" not in text and "gauss" not in text.lower():
-        problems.add(where["投影类型"], f"投影类型={text!r}: only Gauss–Krüger (高斯克吕格) "
-                                        "files are supported")
+        problems.add(where["投影类型"], msg(f"投影类型={text!r}：只支持高斯克吕格投影的文件",
+                                            f"投影类型={text!r}: only Gauss–Krüger (高斯克吕格) "
+                                            "files are supported"))
     return datum, width, zone
 
 
@@ -438,45 +469,56 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
         return zone, width, True
     swapped = (x >= 10_000_000) | ((x < 1_000_000) & (y >= 1_000_000) & (y < 10_000_000))
     for line, xi, yi in zip(lines[swapped], x[swapped], y[swapped]):
-        problems.add(int(line), f"X={xi:.3f}, Y={yi:.3f}: X and Y are swapped: X must be the "
-                                "northing (7 digits) and Y the easting (8 digits with the zone "
-                                "number in front, or 6 without)")
+        problems.add(int(line), msg(f"X={xi:.3f}, Y={yi:.3f}：X 与 Y 颠倒了：X 应为北坐标（7 位），"
+                                    "Y 应为东坐标（前加带号 8 位，不加带号 6 位）",
+                                    f"X={xi:.3f}, Y={yi:.3f}: X and Y are swapped: X must be the "
+                                    "northing (7 digits) and Y the easting (8 digits with the zone "
+                                    "number in front, or 6 without)"))
     prefixed = (y >= 10_000_000) & (y < 100_000_000) & ~swapped  # 8 digits: zone 10–99 in front
     plain = (y > 0) & (y < 1_000_000) & ~swapped
     neither = ~(prefixed | plain | swapped)
     for line, yi in zip(lines[neither], y[neither]):
-        problems.add(int(line), f"Y={yi:.3f} is not an easting: 8 digits with the zone number "
-                                "in front (38xxxxxx.xxx) or 6 digits without")
+        problems.add(int(line), msg(f"Y={yi:.3f} 不是东坐标：应为前加带号的 8 位（38xxxxxx.xxx）或不加带号的 6 位",
+                                    f"Y={yi:.3f} is not an easting: 8 digits with the zone number "
+                                    "in front (38xxxxxx.xxx) or 6 digits without"))
     northing_bad = ~swapped & ((x <= 0) | (x >= 10_000_000))
     for line, xi in zip(lines[northing_bad], x[northing_bad]):
-        problems.add(int(line), f"X={xi:.3f} is not a northing in China (7 digits, e.g. 3580000.000)")
+        problems.add(int(line), msg(f"X={xi:.3f} 不是中国境内的北坐标（7 位，如 3580000.000）",
+                                    f"X={xi:.3f} is not a northing in China (7 digits, e.g. 3580000.000)"))
     prefix_zone = np.floor(y / 1_000_000).astype(int)
     if zone is None:
         zones = prefix_zone[prefixed]
         if zones.size == 0:
             line = parsed.header_line.get("带号", min(parsed.header_line.values(), default=1))
-            problems.add(line, "带号 is missing and Y has no zone prefix: the zone cannot be known; "
-                               "fill in 带号 (Xi County: 38) or "
-                               + fix("pass crs= to read_coords (crs=4547: zone 38, no prefix)",
-                                     "--crs EPSG:4547 (zone 38, no prefix)"))
+            how = fix(msg("给 read_coords 传入 crs=（crs=4547：第 38 带，不带带号）",
+                          "pass crs= to read_coords (crs=4547: zone 38, no prefix)"),
+                      msg(" --crs EPSG:4547（第 38 带，不带带号）", "--crs EPSG:4547 (zone 38, no prefix)"))
+            problems.add(line, msg(f"带号缺失，Y 也不带带号：无法确定投影带；请填写带号（息县：38）或{how}",
+                                   "带号 is missing and Y has no zone prefix: the zone cannot be known; "
+                                   f"fill in 带号 (Xi County: 38) or {how}"))
             return None, width, False
         zone = int(np.bincount(zones).argmax())
-        log.info("%s: 带号 missing, zone %d taken from the Y prefix", path, zone)
+        log.info(msg("%s：带号缺失，由 Y 坐标的带号取第 %d 带", "%s: 带号 missing, zone %d taken from the Y prefix"),
+                 path, zone)
     if width is None:
         width = _zone_width(zone)
     elif width != _zone_width(zone):
         line = parsed.header_line.get("几度分带", 1)
-        problems.add(line, f"几度分带={width} does not fit 带号={zone}: 3-degree zones are "
-                           "numbered 25–45, 6-degree zones 13–23")
+        problems.add(line, msg(f"几度分带={width} 与 带号={zone} 不符：3 度带为第 25–45 带，6 度带为第 13–23 带",
+                               f"几度分带={width} does not fit 带号={zone}: 3-degree zones are "
+                               "numbered 25–45, 6-degree zones 13–23"))
     other_zone = prefixed & (prefix_zone != zone)
     for line, yi, pz in zip(lines[other_zone], y[other_zone], prefix_zone[other_zone]):
-        problems.add(int(line), f"Y={yi:.3f} carries the zone prefix {pz} but 带号 is {zone}")
+        problems.add(int(line), msg(f"Y={yi:.3f} 带有带号 {pz}，但带号为 {zone}",
+                                    f"Y={yi:.3f} carries the zone prefix {pz} but 带号 is {zone}"))
     n_prefixed, n_plain = int(prefixed.sum()), int(plain.sum())
     prefix = n_prefixed >= n_plain
     if n_prefixed and n_plain:
-        odd, what = ((plain, f"has no zone prefix {zone} while the other points have it")
-                     if prefix else (prefixed, "carries a zone prefix while the other points "
-                                               "have none"))
+        odd, what = ((plain, msg(f"不带带号 {zone}，而其他点带有",
+                                 f"has no zone prefix {zone} while the other points have it"))
+                     if prefix else (prefixed, msg("带有带号，而其他点不带",
+                                                   "carries a zone prefix while the other points "
+                                                   "have none")))
         for line, yi in zip(lines[odd], y[odd]):
             problems.add(int(line), f"Y={yi:.3f} {what}")
     # points must lie in the zone (1 degree of slack beyond its edges)
@@ -494,8 +536,10 @@ def _check_coordinates(parsed: _Parsed, width: int | None, zone: int | None, pat
         outside = ok & (~np.isfinite(lon) | (np.abs(lon - cm) > width / 2 + 1.0)
                         | ~np.isfinite(lat) | (lat < 0) | (lat > 56))
         for line, xi, yi in zip(lines[outside], x[outside], y[outside]):
-            problems.add(int(line), f"X={xi:.3f}, Y={yi:.3f} lies outside {width}-degree zone "
-                                    f"{zone} (central meridian {cm:g}°E): wrong 带号, or X/Y wrong")
+            problems.add(int(line), msg(f"X={xi:.3f}, Y={yi:.3f} 位于 {width} 度带第 {zone} 带"
+                                        f"（中央经线 {cm:g}°E）之外：带号错了，或 X/Y 错了",
+                                        f"X={xi:.3f}, Y={yi:.3f} lies outside {width}-degree zone "
+                                        f"{zone} (central meridian {cm:g}°E): wrong 带号, or X/Y wrong"))
     return zone, width, prefix
 
 
@@ -542,36 +586,49 @@ def _rings(parsed: _Parsed, problems: _Problems, *, strict: bool = True,
     for a, b in zip(first[open_or_short], last[open_or_short]):
         if parsed.pt_parcel[a] in parsed.bad_parcels:
             continue  # its unreadable lines are reported; do not report the consequences
-        label = f"ring {parsed.pt_ring[a]} (lines {parsed.pt_line[a]}–{parsed.pt_line[b]})"
+        label = msg(f"第 {parsed.pt_ring[a]} 圈（第 {parsed.pt_line[a]}–{parsed.pt_line[b]} 行）",
+                    f"ring {parsed.pt_ring[a]} (lines {parsed.pt_line[a]}–{parsed.pt_line[b]})")
+        last_pt = f"{parsed.pt_name[b]} ({x[b]:.3f}, {y[b]:.3f})"
+        first_pt = f"{parsed.pt_name[a]} ({x[a]:.3f}, {y[a]:.3f})"
         if x[a] != x[b] or y[a] != y[b]:
-            problems.add(parsed.pt_line[b],
-                         f"{label} does not close: its last point {parsed.pt_name[b]} "
-                         f"({x[b]:.3f}, {y[b]:.3f}) is not its first point "
-                         f"{parsed.pt_name[a]} ({x[a]:.3f}, {y[a]:.3f}); repeat the first "
-                         "point at the end of each ring (strict mode: without it, xigeo closes "
-                         "such rings with a warning)")
+            problems.add(parsed.pt_line[b], msg(
+                f"{label}不闭合：最后一点 {last_pt} 不是第一点 {first_pt}；每圈末尾应重复第一点"
+                "（严格模式；非严格模式下 xigeo 会闭合这样的圈并给出警告）",
+                f"{label} does not close: its last point {last_pt} is not its first point "
+                f"{first_pt}; repeat the first "
+                "point at the end of each ring (strict mode: without it, xigeo closes "
+                "such rings with a warning)"))
         else:
-            problems.add(parsed.pt_line[b], f"{label} has {b - a} distinct points; a ring "
-                                            "needs at least 3 plus the closing repeat")
+            problems.add(parsed.pt_line[b], msg(f"{label}只有 {b - a} 个不同的点；一圈至少需要 3 个点再加闭合重复点",
+                                                f"{label} has {b - a} distinct points; a ring "
+                                                "needs at least 3 plus the closing repeat"))
     return ring_of
 
 
 def _close_rings(parsed: _Parsed, firsts: np.ndarray, lasts: np.ndarray, path: Path | None) -> None:
     """Add each open ring's first point after its last one (a copy, on the last point's line)."""
-    notes = [f"ring {parsed.pt_ring[a]} of the parcel on line {parsed.parcel_line[parsed.pt_parcel[a]]} "
-             f"(lines {parsed.pt_line[a]}–{parsed.pt_line[b]}): added {parsed.pt_name[a]} after line "
-             f"{parsed.pt_line[b]}" for a, b in zip(firsts, lasts)]
+    notes = [msg(f"第 {parsed.parcel_line[parsed.pt_parcel[a]]} 行地块的第 {parsed.pt_ring[a]} 圈"
+                 f"（第 {parsed.pt_line[a]}–{parsed.pt_line[b]} 行）：在第 {parsed.pt_line[b]} 行后补了 "
+                 f"{parsed.pt_name[a]}",
+                 f"ring {parsed.pt_ring[a]} of the parcel on line {parsed.parcel_line[parsed.pt_parcel[a]]} "
+                 f"(lines {parsed.pt_line[a]}–{parsed.pt_line[b]}): added {parsed.pt_name[a]} after line "
+                 f"{parsed.pt_line[b]}") for a, b in zip(firsts, lasts)]
     columns = ("pt_line", "pt_parcel", "pt_name", "pt_ring", "pt_x", "pt_y")
     for a, b in sorted(zip(firsts.tolist(), lasts.tolist()), reverse=True):
         for name in columns:
             values = getattr(parsed, name)
             values.insert(b + 1, values[b] if name == "pt_line" else values[a])
         parsed.closed.append(parsed.pt_parcel[a])
-    more = f"; … ({len(notes) - _MAX_LISTED} more)" if len(notes) > _MAX_LISTED else ""
-    warnings.warn(
+    rest = len(notes) - _MAX_LISTED
+    strict = fix('read_coords(path, strict=True)', '--strict')
+    warnings.warn(msg(
+        f"{path}：{len(notes)} 个圈末尾没有按标准重复第一点；xigeo 已将其闭合："
+        f"{'；'.join(notes[:_MAX_LISTED])}{f'；…（另有 {rest} 个）' if rest > 0 else ''}。"
+        f"修正：{strict} 会拒绝这样的文件",
         f"{path}: {len(notes)} ring(s) do not repeat their first point at the end, as the "
-        f"standard asks; xigeo closed them: {'; '.join(notes[:_MAX_LISTED])}{more}. "
-        f"Fix: {fix('read_coords(path, strict=True)', '--strict')} refuses such files instead",
+        f"standard asks; xigeo closed them: {'; '.join(notes[:_MAX_LISTED])}"
+        f"{f'; … ({rest} more)' if rest > 0 else ''}. "
+        f"Fix: {strict} refuses such files instead"),
         XigeoWarning, stacklevel=4)
 
 
@@ -590,29 +647,37 @@ def _check_parcels(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems, pa
         area_text = values[1] if len(values) > 1 else ""
         shape = values[4] if len(values) > 4 else ""
         if points[i] == 0:
-            problems.add(line, "attribute line with no point lines after it")
+            problems.add(line, msg("属性行后没有点行", "attribute line with no point lines after it"))
         if shape not in ("", "面"):
-            problems.add(line, f"记录图形属性={shape!r}: only polygons (面) are supported")
+            problems.add(line, msg(f"记录图形属性={shape!r}：只支持面",
+                                   f"记录图形属性={shape!r}: only polygons (面) are supported"))
         if area_text and _parse_float(area_text) is None:
-            problems.add(line, f"地块面积 {area_text!r} is not a number (hectares)")
+            problems.add(line, msg(f"地块面积 {area_text!r} 不是数字（公顷）",
+                                   f"地块面积 {area_text!r} is not a number (hectares)"))
         if not count_text or i in parsed.bad_parcels:
             continue
         count = _parse_int(count_text)
         if count is None:
-            problems.add(line, f"界址点数 {count_text!r} is not a whole number")
+            problems.add(line, msg(f"界址点数 {count_text!r} 不是整数",
+                                   f"界址点数 {count_text!r} is not a whole number"))
         elif points[i] and count != points[i]:
             if added[i] and count == points[i] - added[i]:
                 continue  # the file's own count of the points it lists, before xigeo closed rings
             if count == points[i] - rings[i]:
                 off_by_closing.append(line)
             else:
-                problems.add(line, f"界址点数 is {count} but the parcel lists {points[i]} point "
-                                   f"lines ({rings[i]} ring(s), closing repeats included)")
+                problems.add(line, msg(f"界址点数为 {count}，但该地块列出 {points[i]} 个点行"
+                                       f"（{rings[i]} 圈，含闭合重复点）",
+                                       f"界址点数 is {count} but the parcel lists {points[i]} point "
+                                       f"lines ({rings[i]} ring(s), closing repeats included)"))
     if off_by_closing:
-        warnings.warn(
+        lines_text = format_ids(off_by_closing)
+        warnings.warn(msg(
+            f"{path}：第 {lines_text} 行属性行的界址点数没有计入每圈的闭合点；标准要求计入每个点行，"
+            "含闭合重复点（不影响读出的图形）",
             f"{path}: 界址点数 leaves out the closing point of each ring on the attribute "
-            f"line(s) {format_ids(off_by_closing)}; the standard counts every point line, "
-            "closing repeats included (the geometry read is not affected)",
+            f"line(s) {lines_text}; the standard counts every point line, "
+            "closing repeats included (the geometry read is not affected)"),
             XigeoWarning, stacklevel=3)
 
 
@@ -632,9 +697,11 @@ def _assemble(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems) -> np.n
     pairs = set(zip(outer_idx.tolist(), inner_idx.tolist()))
     for a, b in pairs:
         if a < b and (b, a) in pairs:
-            problems.add(parsed.pt_line[first[b]],
-                         f"ring {parsed.pt_ring[first[b]]} repeats ring "
-                         f"{parsed.pt_ring[first[a]]} (line {parsed.pt_line[first[a]]})")
+            problems.add(parsed.pt_line[first[b]], msg(
+                f"第 {parsed.pt_ring[first[b]]} 圈与第 {parsed.pt_ring[first[a]]} 圈"
+                f"（第 {parsed.pt_line[first[a]]} 行）重复",
+                f"ring {parsed.pt_ring[first[b]]} repeats ring "
+                f"{parsed.pt_ring[first[a]]} (line {parsed.pt_line[first[a]]})"))
     problems.raise_if_any()
     depth = np.bincount(inner_idx, minlength=n_rings)
     # the parent of a ring is the deepest ring containing it (the smallest container)
@@ -654,7 +721,7 @@ def _assemble(parsed: _Parsed, ring_of: np.ndarray, problems: _Problems) -> np.n
     single = shapely.get_num_geometries(multi) == 1
     geoms = np.where(single, shapely.get_geometry(multi, 0), multi)
     if geoms.size != n_parcels:  # parcels without points were reported before
-        raise AssertionError("parcel count mismatch")
+        raise AssertionError("parcel count mismatch")  # message: internal
     return geoms
 
 
@@ -672,13 +739,16 @@ def _check_areas(gdf: gpd.GeoDataFrame, parsed: _Parsed, path: Path) -> None:
     notes = []
     for i in np.flatnonzero(bad):
         r = ratio[i]
-        unit = (" (looks like m²)" if abs(r / 10_000 - 1) < 0.01
-                else " (looks like 亩)" if abs(r / 15 - 1) < 0.01 else "")
-        notes.append(f"line {parsed.parcel_line[i]}: {stated[i]:g} vs {planar_ha[i]:.4f} ha{unit}")
-    warnings.warn(
+        unit = (msg("（像是平方米）", " (looks like m²)") if abs(r / 10_000 - 1) < 0.01
+                else msg("（像是亩）", " (looks like 亩)") if abs(r / 15 - 1) < 0.01 else "")
+        notes.append(msg(f"第 {parsed.parcel_line[i]} 行：{stated[i]:g} 对 {planar_ha[i]:.4f} 公顷{unit}",
+                         f"line {parsed.parcel_line[i]}: {stated[i]:g} vs {planar_ha[i]:.4f} ha{unit}"))
+    warnings.warn(msg(
+        f"{path}：{len(notes)} 个属性行的地块面积与点位算出的面积相差超过 {_AREA_TOLERANCE:.0%}："
+        f"{'；'.join(notes[:_MAX_LISTED])}。图形按所列点读出；请用 xigeo.area(gdf, unit='ha') 重算面积",
         f"{path}: 地块面积 disagrees by more than {_AREA_TOLERANCE:.0%} with the area of the "
         f"points on {len(notes)} attribute line(s): {'; '.join(notes[:_MAX_LISTED])}. The "
-        "geometry is read as listed; recompute areas with xigeo.area(gdf, unit='ha')",
+        "geometry is read as listed; recompute areas with xigeo.area(gdf, unit='ha')"),
         XigeoWarning, stacklevel=3)
 
 
@@ -690,9 +760,11 @@ def _check_repeats(parsed: _Parsed, geoms: np.ndarray | None, problems: _Problem
         if not dkbh:
             continue
         if dkbh in first_line:
-            problems.add(line, f"地块编号 {dkbh!r} is used twice (first on line {first_line[dkbh]}): "
-                               "the parcel would be imported twice; give every parcel its own "
-                               "地块编号, or delete the repeated block")
+            problems.add(line, msg(f"地块编号 {dkbh!r} 用了两次（第一次在第 {first_line[dkbh]} 行）："
+                                   "该地块会被导入两次；请给每个地块单独的地块编号，或删除重复的块",
+                                   f"地块编号 {dkbh!r} is used twice (first on line {first_line[dkbh]}): "
+                                   "the parcel would be imported twice; give every parcel its own "
+                                   "地块编号, or delete the repeated block"))
         else:
             first_line[dkbh] = line
     if geoms is None:
@@ -702,10 +774,12 @@ def _check_repeats(parsed: _Parsed, geoms: np.ndarray | None, problems: _Problem
     for i, key in enumerate(keys):
         if key in seen:
             j = seen[key]
-            problems.add(parsed.parcel_line[i],
-                         f"the parcel's points repeat those of the parcel on line "
-                         f"{parsed.parcel_line[j]}: a block listed twice would be imported (and "
-                         "counted) twice; delete the repeated block")
+            problems.add(parsed.parcel_line[i], msg(
+                f"该地块的点与第 {parsed.parcel_line[j]} 行地块的点重复：列出两次的块会被导入（并统计）"
+                "两次；请删除重复的块",
+                f"the parcel's points repeat those of the parcel on line "
+                f"{parsed.parcel_line[j]}: a block listed twice would be imported (and "
+                "counted) twice; delete the repeated block"))
         else:
             seen[key] = i
 
@@ -797,19 +871,22 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise LayerReadError(f"{path}: no such file") from None
+        raise LayerReadError(msg(f"{path}：文件不存在", f"{path}: no such file")) from None
     except OSError as exc:
-        raise LayerReadError(f"{path}: cannot read: {exc}") from None
+        raise LayerReadError(msg(f"{path}：无法读取：{exc}", f"{path}: cannot read: {exc}")) from None
     text, used = _decode(data, encoding, path)
     problems = _Problems(path)
     parsed = _parse(text, problems)
     if _PARCEL_SECTION not in parsed.sections:
-        raise CoordsFileError(
+        raise CoordsFileError(msg(
+            f"{path}，第 {parsed.n_lines} 行：在 {parsed.n_lines} 行中没有找到 [地块坐标] 节；"
+            "这是部标准坐标交换文件（部标准坐标 TXT）吗？",
             f"{path}, line {parsed.n_lines}: no [地块坐标] section found in {parsed.n_lines} "
-            "lines; is this a ministry coordinate exchange file (部标准坐标 TXT)?")
+            "lines; is this a ministry coordinate exchange file (部标准坐标 TXT)?"))
     if not parsed.parcel_line:
-        problems.add(parsed.n_lines, "the [地块坐标] section has no parcel (no attribute line "
-                                     "ending in ,@)")
+        problems.add(parsed.n_lines, msg("[地块坐标] 节中没有地块（没有以 ,@ 结尾的属性行）",
+                                         "the [地块坐标] section has no parcel (no attribute line "
+                                         "ending in ,@)"))
         problems.raise_if_any()
     datum, width, zone = _header_crs(parsed, crs, problems)
     zone, width, prefix = _check_coordinates(parsed, width, zone, path, problems)
@@ -827,16 +904,19 @@ def read_coords(path: str | os.PathLike[str], *, encoding: str | None = None,
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
         reasons = shapely.is_valid_reason(gdf.geometry[invalid].to_numpy())
-        notes = [f"line {parsed.parcel_line[i]}: {r}" for i, r in zip(np.flatnonzero(invalid), reasons)]
-        warnings.warn(f"{path}: {len(notes)} parcel(s) have invalid geometry ("
-                      f"{'; '.join(notes[:_MAX_LISTED])}); areas of such parcels are not "
-                      "reliable: check them, or use xigeo.validate.repair",
+        notes = [msg(f"第 {parsed.parcel_line[i]} 行：{r}", f"line {parsed.parcel_line[i]}: {r}")
+                 for i, r in zip(np.flatnonzero(invalid), reasons)]
+        warnings.warn(msg(f"{path}：{len(notes)} 个地块的图形无效（{'；'.join(notes[:_MAX_LISTED])}）；"
+                          "这些地块的面积不可靠：请检查，或用 xigeo.validate.repair",
+                          f"{path}: {len(notes)} parcel(s) have invalid geometry ("
+                          f"{'; '.join(notes[:_MAX_LISTED])}); areas of such parcels are not "
+                          "reliable: check them, or use xigeo.validate.repair"),
                       XigeoWarning, stacklevel=2)
     _check_areas(gdf, parsed, path)
     gdf.attrs["source"] = str(path)
     gdf.attrs["header"] = dict(parsed.header)
     gdf.attrs["encoding"] = used
-    log.info("%s: %d parcel(s), %s, %s", path, len(gdf), out_crs.name, used)
+    log.info(msg("%s：%d 个地块，%s，%s", "%s: %d parcel(s), %s, %s"), path, len(gdf), out_crs.name, used)
     return gdf
 
 
@@ -861,18 +941,28 @@ def _attribute_table(parsed: _Parsed) -> pd.DataFrame:
 
 def _layer_info(gdf: gpd.GeoDataFrame, label: str) -> GKInfo:
     if gdf.crs is None:
-        raise CRSError(f"{label} has no CRS; the coordinate file needs a Chinese Gauss–Krüger "
-                       "zone. Fix: " + fix("gdf.set_crs(4526) (or the code the data was made in)",
-                                           "--crs EPSG:4526 (or the code the data was made in)"))
+        how = fix(msg("gdf.set_crs(4526)（或数据实际的坐标系代码）",
+                      "gdf.set_crs(4526) (or the code the data was made in)"),
+                  msg("--crs EPSG:4526（或数据实际的坐标系代码）",
+                      "--crs EPSG:4526 (or the code the data was made in)"))
+        raise CRSError(msg(f"{label} 没有坐标系；坐标文件需要中国的高斯–克吕格投影带。修正：{how}",
+                           f"{label} has no CRS; the coordinate file needs a Chinese Gauss–Krüger "
+                           f"zone. Fix: {how}"))
     info = gk_info(gdf.crs)
     if info is None:
-        raise CRSError(
+        how = fix(msg("xigeo.to_survey_crs(gdf)（数据所在的 2000国家大地坐标系 3 度带，息县为 EPSG:4526）",
+                      "xigeo.to_survey_crs(gdf) (CGCS2000 3-degree zone of the data, EPSG:4526 in "
+                      "Xi County)"),
+                  msg("先把图层投影到其高斯–克吕格投影带（息县为 EPSG:4526；如 ogr2ogr -t_srs "
+                      "EPSG:4526 out.gpkg in.shp）；若 .prj 错了，用 --crs 指定正确的代码",
+                      "reproject the layer to its Gauss–Krüger zone first (EPSG:4526 in "
+                      "Xi County; e.g. ogr2ogr -t_srs EPSG:4526 out.gpkg in.shp); if its .prj is "
+                      "wrong, --crs with the right code"))
+        raise CRSError(msg(
+            f"{label} 是 {gdf.crs.name}，不是中国的高斯–克吕格投影带；坐标文件存的是高斯–克吕格北坐标和东坐标。"
+            f"修正：{how}",
             f"{label} is in {gdf.crs.name}, not a Chinese Gauss–Krüger zone; the coordinate "
-            "file holds GK northings and eastings. Fix: "
-            + fix("xigeo.to_survey_crs(gdf) (CGCS2000 3-degree zone of the data, EPSG:4526 in "
-                  "Xi County)", "reproject the layer to its Gauss–Krüger zone first (EPSG:4526 in "
-                  "Xi County; e.g. ogr2ogr -t_srs EPSG:4526 out.gpkg in.shp); if its .prj is "
-                  "wrong, --crs with the right code"))
+            f"file holds GK northings and eastings. Fix: {how}"))
     check_crs(gdf, name=label, projected=True)
     return info
 
@@ -890,20 +980,26 @@ def _header_for(info: GKInfo, header: Mapping[str, Any] | None,
     out["带号"] = str(info.zone)
     for key, value in (header or {}).items():
         if key not in HEADER_KEYS:
-            raise CoordsFileError(f"unknown header key {key!r}; use one of: {', '.join(HEADER_KEYS)}")
+            raise CoordsFileError(msg(f"未知的文件头键 {key!r}；可选：{', '.join(HEADER_KEYS)}",
+                                      f"unknown header key {key!r}; use one of: {', '.join(HEADER_KEYS)}"))
         value = "" if value is None else str(value)
         if "\n" in value or "\r" in value:
-            raise CoordsFileError(f"header {key}={value!r} holds a line break")
+            raise CoordsFileError(msg(f"文件头 {key}={value!r} 含有换行",
+                                      f"header {key}={value!r} holds a line break"))
         if key in _CRS_KEYS:
             given = (_datum_from_text(value) if key == "坐标系" else _parse_int(value))
             wanted = {"坐标系": info.datum, "几度分带": info.width, "带号": info.zone}[key]
             if given != wanted:
-                raise CRSError(
+                how = fix(msg("不要给出它，或把图层投影（gdf.to_crs(...)）到你要的坐标系",
+                              "leave it out, or reproject the layer (gdf.to_crs(...)) to the CRS you "
+                              "mean"),
+                          msg(f"去掉 --header {key}=…，或先把图层投影到你要的坐标系（若 .prj 错了，给出 --crs）",
+                              f"leave out --header {key}=…, or reproject the layer to the CRS "
+                              "you mean first (or, if its .prj is wrong, give --crs)"))
+                raise CRSError(msg(
+                    f"文件头 {key}={value!r} 与图层的坐标系（{out[key]}）矛盾；文件头按坐标系写出：{how}",
                     f"header {key}={value!r} contradicts the layer's CRS ({out[key]}); the "
-                    "header is written from the CRS: "
-                    + fix("leave it out, or reproject the layer (gdf.to_crs(...)) to the CRS you "
-                          "mean", f"leave out --header {key}=…, or reproject the layer to the CRS "
-                          "you mean first (or, if its .prj is wrong, give --crs)"))
+                    f"header is written from the CRS: {how}"))
             continue  # the canonical text is written
         out[key] = value
     return {key: out[key] for key in HEADER_KEYS}
@@ -916,12 +1012,16 @@ def _field_values(gdf: gpd.GeoDataFrame, layout: CoordsLayout,
     writable = [c for c in layout.fields if c not in _COMPUTED]
     unknown = [c for c in columns if c not in writable]
     if unknown:
-        raise SchemaError(f"columns= names unknown field code(s) {', '.join(unknown)}; the "
-                          f"{layout.value} layout writes: {', '.join(writable)}")
+        raise SchemaError(msg(f"columns= 中有未知的字段代码 {', '.join(unknown)}；"
+                              f"{layout.value} 格式写出：{', '.join(writable)}",
+                              f"columns= names unknown field code(s) {', '.join(unknown)}; the "
+                              f"{layout.value} layout writes: {', '.join(writable)}"))
     missing = [col for col in columns.values() if col not in gdf.columns]
     if missing:
-        raise SchemaError(f"{label} has no column(s) {', '.join(missing)}; columns are: "
-                          f"{', '.join(map(str, gdf.columns))}")
+        present = ", ".join(map(str, gdf.columns))
+        raise SchemaError(msg(f"{label} 没有字段 {', '.join(missing)}；现有字段：{present}",
+                              f"{label} has no column(s) {', '.join(missing)}; columns are: "
+                              f"{present}"))
     values: dict[str, list[str]] = {}
     problems: list[str] = []
     for code in writable:
@@ -933,20 +1033,26 @@ def _field_values(gdf: gpd.GeoDataFrame, layout: CoordsLayout,
             continue
         series = gdf[column]
         if code == "DLBM" and pd.api.types.is_numeric_dtype(series):
-            raise ValidationError(
+            zfill = f"gdf[{column!r}] = gdf[{column!r}].astype(int).astype(str).str.zfill(4)"
+            raise ValidationError(msg(
+                f"{label}：字段 {column}（地类编码）存的是数字，会丢掉 '0702' 这类编码的前导零。"
+                f"修正：{zfill}",
                 f"{label}: column {column} (地类编码) holds numbers, which lose the leading zero "
-                f"of codes like '0702'. Fix: gdf[{column!r}] = gdf[{column!r}].astype(int)"
-                ".astype(str).str.zfill(4)")
+                f"of codes like '0702'. Fix: {zfill}"))
         texts = [_text(v) for v in series]
         bad = [str(i) for i, t in zip(gdf.index, texts) if "," in t or "\n" in t or "\r" in t
                or t == "@"]
         if bad:
-            problems.append(f"column {column} ({FIELD_NAMES[code]}) has commas, line breaks "
-                            f"or '@' in rows {format_ids(bad)}")
+            problems.append(msg(f"字段 {column}（{FIELD_NAMES[code]}）第 {format_ids(bad)} 行含有逗号、"
+                                "换行或 '@'",
+                                f"column {column} ({FIELD_NAMES[code]}) has commas, line breaks "
+                                f"or '@' in rows {format_ids(bad)}"))
         values[code] = texts
     if problems:
-        raise ValidationError(f"{label}: values the coordinate file cannot hold: "
-                              f"{'; '.join(problems)}. Fix: replace them (e.g. ',' by '，')",
+        raise ValidationError(msg(f"{label}：有坐标文件无法容纳的值：{'；'.join(problems)}。"
+                                  "修正：替换它们（如把 ',' 换成 '，'）",
+                                  f"{label}: values the coordinate file cannot hold: "
+                                  f"{'; '.join(problems)}. Fix: replace them (e.g. ',' by '，')"),
                               problems)
     return values
 
@@ -1052,7 +1158,8 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
     if isinstance(gdf, gpd.GeoSeries):
         gdf = gpd.GeoDataFrame(geometry=gdf, crs=gdf.crs)
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"write_coords needs a GeoDataFrame or GeoSeries, not {type(gdf).__name__}")
+        raise TypeError(msg(f"write_coords 需要 GeoDataFrame 或 GeoSeries，而不是 {type(gdf).__name__}",
+                            f"write_coords needs a GeoDataFrame or GeoSeries, not {type(gdf).__name__}"))
     path = Path(path)
     label = layer_name(gdf)
     from ._layers import require_features
@@ -1062,19 +1169,25 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise CoordsFileError(f"unknown text encoding {encoding!r}; use 'gbk', 'gb18030', "
-                              "'utf-8' or 'utf-8-sig'") from None
+        raise CoordsFileError(msg(f"未知的文本编码 {encoding!r}；请用 'gbk'、'gb18030'、'utf-8' 或 'utf-8-sig'",
+                                  f"unknown text encoding {encoding!r}; use 'gbk', 'gb18030', "
+                                  "'utf-8' or 'utf-8-sig'")) from None
     geoms = gdf.geometry.to_numpy()
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if empty.any():
-        raise ValidationError(f"{label}: rows {format_ids(gdf.index[empty])} have no geometry; "
-                              "a parcel needs its boundary. Fix: drop them (gdf[~gdf.is_empty])",
+        ids = format_ids(gdf.index[empty])
+        raise ValidationError(msg(f"{label}：第 {ids} 行没有几何图形；地块需要界址线。"
+                                  "修正：删除它们（gdf[~gdf.is_empty]）",
+                                  f"{label}: rows {ids} have no geometry; "
+                                  "a parcel needs its boundary. Fix: drop them (gdf[~gdf.is_empty])"),
                               list(gdf.index[empty]))
     kinds = shapely.get_type_id(geoms)
     not_poly = ~np.isin(kinds, (3, 6))
     if not_poly.any():
-        raise ValidationError(f"{label}: rows {format_ids(gdf.index[not_poly])} are not polygons "
-                              "(the file records parcels as 面)", list(gdf.index[not_poly]))
+        ids = format_ids(gdf.index[not_poly])
+        raise ValidationError(msg(f"{label}：第 {ids} 行不是面（坐标文件把地块记为面）",
+                                  f"{label}: rows {ids} are not polygons "
+                                  "(the file records parcels as 面)"), list(gdf.index[not_poly]))
     info = _layer_info(gdf, label)
     out_prefix = info.prefix if prefix is None else bool(prefix)
     shift = info.zone * 1_000_000.0 * (int(out_prefix) - int(info.prefix))
@@ -1116,10 +1229,13 @@ def write_coords(gdf: gpd.GeoDataFrame | gpd.GeoSeries, path: str | os.PathLike[
     except UnicodeEncodeError as exc:
         bad = exc.object[exc.start:exc.end]
         line = exc.object[: exc.start].count("\n") + 1
-        raise ValidationError(
+        raise ValidationError(msg(
+            f"{label}：文本 {bad!r}（文件第 {line} 行）无法用 {encoding} 编码写出。"
+            "修正：encoding='gb18030' 或 'utf-8'，或替换该字符",
             f"{label}: the text {bad!r} (file line {line}) cannot be written in {encoding}. "
-            "Fix: encoding='gb18030' or 'utf-8', or replace the character") from None
+            "Fix: encoding='gb18030' or 'utf-8', or replace the character")) from None
     with atomic_path(path, overwrite=overwrite, protect=[source]) as tmp:
         tmp.write_bytes(data)
-    log.info("wrote %s: %d parcel(s), %s, %s", path, len(gdf), out_crs.name, encoding)
+    log.info(msg("已写入 %s：%d 个地块，%s，%s", "wrote %s: %d parcel(s), %s, %s"),
+             path, len(gdf), out_crs.name, encoding)
     return path

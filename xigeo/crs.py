@@ -38,6 +38,7 @@ import pyproj
 from pyproj.exceptions import CRSError as _PyprojCRSError
 
 from ._layers import layer_name
+from ._lang import msg
 from .errors import CRSError, fix
 
 __all__ = [
@@ -79,7 +80,8 @@ class Datum(str, enum.Enum):
             return cls(key)
         except ValueError:
             allowed = ", ".join(d.value for d in cls)
-            raise CRSError(f"unknown datum {datum!r}; use one of: {allowed}") from None
+            raise CRSError(msg(f"未知的大地基准 {datum!r}；可选：{allowed}",
+                               f"unknown datum {datum!r}; use one of: {allowed}")) from None
 
 
 _DATUM_ALIASES = {
@@ -159,17 +161,20 @@ def normalize_crs(crs: Any) -> pyproj.CRS:
     >>> normalize_crs("not a crs")
     Traceback (most recent call last):
     ...
-    xigeo.errors.CRSError: cannot understand CRS 'not a crs': give an EPSG code such as 4526 or 'EPSG:4526', a WKT string or a pyproj.CRS
+    xigeo.errors.CRSError: 无法识别坐标系 'not a crs'：请给出 EPSG 代码（如 4526 或 'EPSG:4526'）、WKT 字符串或 pyproj.CRS
     """
     if crs is None:
-        raise CRSError("no CRS given: give an EPSG code such as 4526 (CGCS2000 GK zone 38)")
+        raise CRSError(msg("未给出坐标系：请给出 EPSG 代码，如 4526（2000国家大地坐标系 3 度带第 38 带）",
+                           "no CRS given: give an EPSG code such as 4526 (CGCS2000 GK zone 38)"))
     try:
         return pyproj.CRS.from_user_input(crs)
     except _PyprojCRSError:
-        raise CRSError(
+        raise CRSError(msg(
+            f"无法识别坐标系 {crs!r}：请给出 EPSG 代码（如 4526 或 'EPSG:4526'）、WKT 字符串或 "
+            "pyproj.CRS",
             f"cannot understand CRS {crs!r}: give an EPSG code such as 4526 or "
             "'EPSG:4526', a WKT string or a pyproj.CRS"
-        ) from None
+        )) from None
 
 
 def geographic_crs(datum: "str | Datum" = Datum.CGCS2000) -> pyproj.CRS:
@@ -201,13 +206,16 @@ def gk_crs(zone: int, *, prefix: bool = True, datum: "str | Datum" = Datum.CGCS2
     """
     datum = Datum.create(datum)
     if width not in (3, 6):
-        raise CRSError(f"zone width {width!r} is not used in China; use 3 or 6")
+        raise CRSError(msg(f"中国不使用 {width!r} 度带；请用 3 或 6",
+                           f"zone width {width!r} is not used in China; use 3 or 6"))
     first = _FIRST_ZONE[width]
     if not first <= zone < first + _ZONE_COUNT[width]:
-        raise CRSError(
+        raise CRSError(msg(
+            f"{width} 度带第 {zone} 带不在中国境内；请用第 {first}–{first + _ZONE_COUNT[width] - 1} 带"
+            "（息县：3 度带第 38 带）",
             f"{width}-degree zone {zone} is outside China; use zones "
             f"{first}–{first + _ZONE_COUNT[width] - 1} (Xi County: 3-degree zone 38)"
-        )
+        ))
     base = _EPSG[datum][width][0 if prefix else 1]
     return pyproj.CRS.from_epsg(base + zone - first)
 
@@ -269,7 +277,8 @@ def zone_of(longitude: float, *, width: int = 3) -> int:
         return int(math.floor(longitude / 3.0 + 0.5))
     if width == 6:
         return int(math.floor(longitude / 6.0)) + 1
-    raise CRSError(f"zone width {width!r} is not used in China; use 3 or 6")
+    raise CRSError(msg(f"中国不使用 {width!r} 度带；请用 3 或 6",
+                       f"zone width {width!r} is not used in China; use 3 or 6"))
 
 
 
@@ -329,23 +338,28 @@ def detect_survey_crs(data: Any, *, prefix: bool | None = None, datum: "str | Da
     datum = Datum.create(datum)
     minx, miny, maxx, maxy = _bounds(data)
     if np.isnan(minx):
-        raise CRSError(f"{layer_name(data)} has no coordinates to detect a CRS from")
+        raise CRSError(msg(f"{layer_name(data)} 没有可用于判断坐标系的坐标",
+                           f"{layer_name(data)} has no coordinates to detect a CRS from"))
     if _looks_prefixed(minx) and _looks_prefixed(maxx):
         zone_found = int(minx // 1_000_000)
         if int(maxx // 1_000_000) != zone_found:
-            raise CRSError(f"{layer_name(data)} mixes eastings of zones {zone_found} and "
-                           f"{int(maxx // 1_000_000)}: split it by zone first")
+            raise CRSError(msg(f"{layer_name(data)} 混有第 {zone_found} 带和第 "
+                               f"{int(maxx // 1_000_000)} 带的横坐标：请先按投影带拆分",
+                               f"{layer_name(data)} mixes eastings of zones {zone_found} and "
+                               f"{int(maxx // 1_000_000)}: split it by zone first"))
         if _looks_prefixed(miny):
-            raise CRSError(f"{layer_name(data)}: both X and Y look like prefixed eastings")
+            raise CRSError(msg(f"{layer_name(data)}：X 和 Y 都像带带号的横坐标（东坐标）",
+                               f"{layer_name(data)}: both X and Y look like prefixed eastings"))
         w = 3 if zone_found >= 25 else 6
         return gk_crs(zone_found, prefix=True if prefix is None else prefix, datum=datum, width=w)
     if _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
-        raise CRSError(
+        raise CRSError(msg(
+            f"{layer_name(data)}：X 是纵坐标（北坐标，{minx:,.0f}…），Y 是带带号的横坐标"
+            f"（{miny:,.0f}…）：坐标轴颠倒了（交换文件先列北坐标）；" + _swap_fix(),
             f"{layer_name(data)}: X holds northings ({minx:,.0f}…) and Y prefixed eastings "
             f"({miny:,.0f}…): the axes are swapped (exchange files list northing first); "
-            + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
-                  "swap the X and Y columns in the file")
-        )
+            + _swap_fix()
+        ))
     if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
         lon = (minx + maxx) / 2
         w = width
@@ -355,21 +369,32 @@ def detect_survey_crs(data: Any, *, prefix: bool | None = None, datum: "str | Da
         z = zone if zone is not None else (info.zone if info else None)
         w = info.width if info and zone is None else width
         if z is None:
-            raise CRSError(
+            raise CRSError(msg(
+                f"{layer_name(data)} 的横坐标不带带号（{minx:,.0f}–{maxx:,.0f}），无法判断投影带："
+                "请给出 zone=（息县：zone=38，即 EPSG:4547）",
                 f"{layer_name(data)} has eastings without a zone prefix "
                 f"({minx:,.0f}–{maxx:,.0f}), which do not tell the zone: pass zone= "
                 "(Xi County: zone=38, giving EPSG:4547)"
-            )
+            ))
         return gk_crs(z, prefix=False if prefix is None else prefix, datum=datum, width=w)
-    raise CRSError(
+    raise CRSError(msg(
+        f"{layer_name(data)}：坐标 ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) "
+        "既不是经纬度（度），也不是中国某个投影带的高斯–克吕格坐标（米）",
         f"{layer_name(data)}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) "
         "are neither degrees nor Gauss–Krüger metres of a zone in China"
-    )
+    ))
+
+
+def _swap_fix() -> str:
+    """The fix for swapped axes where the user is."""
+    return fix(msg("用 gdf.geometry.transform(lambda xy: xy[:, ::-1]) 交换 X、Y",
+                   "swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])"),
+               msg("在文件中交换 X、Y 两列", "swap the X and Y columns in the file"))
 
 
 def _describe(crs: pyproj.CRS | None) -> str:
     if crs is None:
-        return "no CRS"
+        return msg("无坐标系", "no CRS")
     code = crs.to_epsg()
     return f"EPSG:{code} ({crs.name})" if code else crs.name
 
@@ -404,7 +429,8 @@ def _relabel(code: "int | str", *, override: bool = True, data: Any = None) -> s
     keep = ", allow_override=True" if override else ""
     source = (getattr(data, "attrs", None) or {}).get("source")
     flag = f"--crs {Path(str(source)).name}=EPSG:{code}" if source else f"--crs EPSG:{code}"
-    return fix(f"gdf.set_crs({code}{keep}), or read_layer(path, crs='EPSG:{code}')", flag)
+    return fix(msg(f"gdf.set_crs({code}{keep})，或 read_layer(path, crs='EPSG:{code}')",
+                   f"gdf.set_crs({code}{keep}), or read_layer(path, crs='EPSG:{code}')"), flag)
 
 
 def _suggestion(data: Any, datum: "Datum | None" = None) -> pyproj.CRS | None:
@@ -427,9 +453,10 @@ def _suggest(data: Any) -> str:
     if found is None:
         return ""
     if found.is_geographic:
-        return (f" The coordinates are degrees (longitude, latitude) in China: they look like "
-                f"{_describe(found)}.")
-    return f" The coordinates look like {_describe(found)}."
+        return msg(f"坐标是中国境内的经纬度（度）：看起来是 {_describe(found)}。",
+                   f" The coordinates are degrees (longitude, latitude) in China: they look like "
+                   f"{_describe(found)}.")
+    return msg(f"坐标看起来是 {_describe(found)}。", f" The coordinates look like {_describe(found)}.")
 
 
 def _nonfinite_rows(values: np.ndarray, row_bounds: np.ndarray,
@@ -529,24 +556,28 @@ def _name_fits(fits: list[pyproj.CRS]) -> str:
     def one(c: pyproj.CRS) -> str:
         ci = gk_info(c)
         assert ci is not None
-        return (f"EPSG:{c.to_epsg()} ({c.name}: {ci.width}-degree, CM {ci.central_meridian:g}°E, "
-                f"{'with' if ci.prefix else 'no'} zone prefix)")
+        return msg(f"EPSG:{c.to_epsg()}（{c.name}：{ci.width} 度带，中央经线 "
+                   f"{ci.central_meridian:g}°E，{'带' if ci.prefix else '不带'}带号）",
+                   f"EPSG:{c.to_epsg()} ({c.name}: {ci.width}-degree, CM {ci.central_meridian:g}°E, "
+                   f"{'with' if ci.prefix else 'no'} zone prefix)")
 
-    return "; ".join(one(c) for c in fits)
+    return msg("；", "; ").join(one(c) for c in fits)
 
 
 def _rows_text(index: Any, mask: np.ndarray) -> str:
     from .errors import format_ids
 
-    return f"{int(mask.sum())} row(s): rows {format_ids(list(index[mask]))}"
+    ids = format_ids(list(index[mask]))
+    return msg(f"{int(mask.sum())} 行（行号：{ids}）", f"{int(mask.sum())} row(s): rows {ids}")
 
 
 def _drop_fix(index: Any, mask: np.ndarray) -> str:
     from .errors import format_ids
 
     ids = format_ids(list(index[mask]), limit=5)
-    return fix(f"correct these features, or drop them: gdf.drop(index=[{ids}])",
-               "correct or delete these features in the file")
+    return fix(msg(f"修正这些要素，或删除它们：gdf.drop(index=[{ids}])",
+                   f"correct these features, or drop them: gdf.drop(index=[{ids}])"),
+               msg("在文件中修正或删除这些要素", "correct or delete these features in the file"))
 
 
 def _check_gk_zone(data: Any, crs: pyproj.CRS, info: GKInfo, label: str, index: Any,
@@ -559,32 +590,47 @@ def _check_gk_zone(data: Any, crs: pyproj.CRS, info: GKInfo, label: str, index: 
     if not out.any():
         return
     half_km = (east - info.false_easting) / 1000
-    zone_text = (f"{_describe(crs)} is the {info.width}-degree zone of CM {info.central_meridian:g}°E: "
-                 f"eastings {west:,.0f}–{east:,.0f} (± {half_km:,.0f} km at {lat:.1f}°N, "
-                 f"{info.width / 2:g}° + {MARGIN_DEG:g}° either side) and northings "
-                 f"{south:,.0f}–{north:,.0f} (China)")
+    zone_text = msg(
+        f"{_describe(crs)} 是中央经线 {info.central_meridian:g}°E 的 {info.width} 度带："
+        f"横坐标 {west:,.0f}–{east:,.0f}（北纬 {lat:.1f}° 处 ± {half_km:,.0f} km，每侧 "
+        f"{info.width / 2:g}° + {MARGIN_DEG:g}°），纵坐标 {south:,.0f}–{north:,.0f}（中国）",
+        f"{_describe(crs)} is the {info.width}-degree zone of CM {info.central_meridian:g}°E: "
+        f"eastings {west:,.0f}–{east:,.0f} (± {half_km:,.0f} km at {lat:.1f}°N, "
+        f"{info.width / 2:g}° + {MARGIN_DEG:g}° either side) and northings "
+        f"{south:,.0f}–{north:,.0f} (China)")
+    box = f"({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f})"
     if out.sum() == ok.sum():
         fits = _fitting_crs(bounds, crs, info)
         if fits:
-            raise CRSError(
-                f"{label}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) do "
+            relabel = _relabel(fits[0].to_epsg() or '', data=data)
+            raise CRSError(msg(
+                f"{label}：坐标 {box} 与坐标系不符：{zone_text}。这些横坐标符合 {_name_fits(fits)}："
+                f"数据标错了投影带。修正：{relabel}",
+                f"{label}: coordinates {box} do "
                 f"not fit the CRS: {zone_text}. These eastings fit {_name_fits(fits)}: the data "
-                f"is labelled with the wrong zone. Fix: {_relabel(fits[0].to_epsg() or '', data=data)}")
-        raise CRSError(
-            f"{label}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) are not "
+                f"is labelled with the wrong zone. Fix: {relabel}"))
+        unknown = fix(msg("gdf.set_crs(<数据实际的坐标系代码>, allow_override=True)",
+                          "gdf.set_crs(<the code the data was made in>, allow_override=True)"),
+                      msg("--crs <数据实际的坐标系代码>", "--crs <the code the data was made in>"))
+        raise CRSError(msg(
+            f"{label}：坐标 {box} 对该坐标系不合理：{zone_text}；它们也不符合附近任何中国高斯–克吕格投影带。"
+            f"{_suggest(data)}修正：{unknown}",
+            f"{label}: coordinates {box} are not "
             f"plausible for the CRS: {zone_text}; they fit no Chinese Gauss–Krüger zone near it."
-            f"{_suggest(data)} Fix: "
-            + fix("gdf.set_crs(<the code the data was made in>, allow_override=True)",
-                  "--crs <the code the data was made in>"))
+            f"{_suggest(data)} Fix: {unknown}"))
     sub = rb[out]
     sb = (float(np.min(sub[:, 0])), float(np.min(sub[:, 1])), float(np.max(sub[:, 2])),
           float(np.max(sub[:, 3])))
     fits = _fitting_crs(sb, crs, info)
-    also = (f" Their eastings fit {_name_fits(fits)}: the layer mixes two CRSs." if fits else "")
-    raise CRSError(
+    also = (msg(f"这些横坐标符合 {_name_fits(fits)}：图层混有两种坐标系。",
+                f" Their eastings fit {_name_fits(fits)}: the layer mixes two CRSs.") if fits else "")
+    sub_box = f"({sb[0]:,.2f}, {sb[1]:,.2f}) – ({sb[2]:,.2f}, {sb[3]:,.2f})"
+    raise CRSError(msg(
+        f"{label}：{_rows_text(index, out)}的坐标对该坐标系不合理（{sub_box}）：{zone_text}。{also}"
+        f"修正：{_drop_fix(index, out)}",
         f"{label}: coordinates not plausible for the CRS in {_rows_text(index, out)} "
-        f"(({sb[0]:,.2f}, {sb[1]:,.2f}) – ({sb[2]:,.2f}, {sb[3]:,.2f})): {zone_text}.{also} "
-        f"Fix: {_drop_fix(index, out)}")
+        f"({sub_box}): {zone_text}.{also} "
+        f"Fix: {_drop_fix(index, out)}"))
 
 
 def check_crs(data: Any, *, name: str | None = None, projected: bool = False) -> pyproj.CRS:
@@ -628,12 +674,14 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
     >>> check_crs(gpd.GeoSeries([Point(38_456_789.0, 3_580_000.0)], crs=4547), name="parcels")
     Traceback (most recent call last):
     ...
-    xigeo.errors.CRSError: parcels: eastings carry the zone prefix 38 (38,456,789) but the CRS EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) has none. Fix: gdf.set_crs(4526, allow_override=True), or read_layer(path, crs='EPSG:4526')
+    xigeo.errors.CRSError: parcels：横坐标带有带号 38（38,456,789），但坐标系 EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) 不带带号。修正：gdf.set_crs(4526, allow_override=True)，或 read_layer(path, crs='EPSG:4526')
 
     Eastings of the 6-degree zone of CM 117°E labelled as the 3-degree zone of CM 114°E:
 
     >>> six = gpd.GeoSeries([Point(274_100.0, 3_583_250.0)], crs=4547)
-    >>> check_crs(six, name="parcels")
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     check_crs(six, name="parcels")
     Traceback (most recent call last):
     ...
     xigeo.errors.CRSError: parcels: coordinates (274,100.00, 3,583,250.00) – (274,100.00, 3,583,250.00) do not fit the CRS: EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) is the 3-degree zone of CM 114°E: eastings 311,767–688,233 (± 188 km at 32.4°N, 1.5° + 0.5° either side) and northings 368,216–5,992,594 (China). These eastings fit EPSG:4509 (CGCS2000 / Gauss-Kruger CM 117E: 6-degree, CM 117°E, no zone prefix): the data is labelled with the wrong zone. Fix: gdf.set_crs(4509, allow_override=True), or read_layer(path, crs='EPSG:4509')
@@ -649,11 +697,16 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
         if code:
             advice = _relabel(code, override=False, data=data)
         else:
-            advice = fix("gdf.set_crs(EPSG code) with the code the data was made in, e.g. 4526 "
-                         "for CGCS2000 GK zone 38 with prefix, 4490 for degrees",
-                         "--crs EPSG:<code the data was made in>, e.g. --crs EPSG:4526 for "
-                         "CGCS2000 GK zone 38 with prefix, EPSG:4490 for degrees")
-        raise CRSError(f"{label} has no CRS (a missing or unreadable .prj).{what} Fix: {advice}")
+            advice = fix(msg("gdf.set_crs(EPSG 代码)，用数据实际的坐标系代码，如 4526（2000国家大地坐标系"
+                             " 3 度带第 38 带，带带号）、4490（经纬度）",
+                             "gdf.set_crs(EPSG code) with the code the data was made in, e.g. 4526 "
+                             "for CGCS2000 GK zone 38 with prefix, 4490 for degrees"),
+                         msg("--crs EPSG:<数据实际的坐标系代码>，如 --crs EPSG:4526（2000国家大地坐标系"
+                             " 3 度带第 38 带，带带号）、EPSG:4490（经纬度）",
+                             "--crs EPSG:<code the data was made in>, e.g. --crs EPSG:4526 for "
+                             "CGCS2000 GK zone 38 with prefix, EPSG:4490 for degrees"))
+        raise CRSError(msg(f"{label} 没有坐标系（.prj 缺失或无法读取）。{what}修正：{advice}",
+                           f"{label} has no CRS (a missing or unreadable .prj).{what} Fix: {advice}"))
     crs = normalize_crs(crs)
     geoms = getattr(data, "geometry", data)
     values = np.asarray(geoms.values if hasattr(geoms, "values") else geoms, dtype=object)
@@ -666,19 +719,26 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
     ok = np.all(np.isfinite(rb), axis=1)
     bad = _nonfinite_rows(values, rb, ok)
     if bad.any():
-        raise CRSError(f"{label}: coordinates are not finite (NaN or infinite) in "
-                       f"{_rows_text(index, bad)}. Fix: {_drop_fix(index, bad)}")
+        raise CRSError(msg(f"{label}：{_rows_text(index, bad)}的坐标不是有限值（NaN 或无穷大）。"
+                           f"修正：{_drop_fix(index, bad)}",
+                           f"{label}: coordinates are not finite (NaN or infinite) in "
+                           f"{_rows_text(index, bad)}. Fix: {_drop_fix(index, bad)}"))
     if projected and not crs.is_projected:
         zone_crs = (detect_survey_crs(data) if ok.any() and _looks_degrees(_bounds(data))
                     else gk_crs(38))
         target, code = _describe(zone_crs), zone_crs.to_epsg()
-        raise CRSError(
+        reproject = fix(msg(f"用 gdf.to_crs(...) 投影到数据所在的高斯–克吕格投影带，这里是 {target}"
+                            "（xigeo.to_survey_crs(gdf)）",
+                            f"gdf.to_crs(...) to the Gauss–Krüger zone of the data, here {target} "
+                            "(xigeo.to_survey_crs(gdf))"),
+                        msg(f"先把文件投影到数据所在的高斯–克吕格投影带，这里是 {target}"
+                            f"（如 ogr2ogr -t_srs EPSG:{code} out.gpkg in.shp）",
+                            f"reproject the file to the Gauss–Krüger zone of the data, here {target}, "
+                            f"first (e.g. ogr2ogr -t_srs EPSG:{code} out.gpkg in.shp)"))
+        raise CRSError(msg(
+            f"{label} 是地理坐标系 {_describe(crs)}，但此量算需要以米为单位的坐标。修正：{reproject}",
             f"{label} is in the geographic CRS {_describe(crs)}, but this measurement needs "
-            "metres. Fix: "
-            + fix(f"gdf.to_crs(...) to the Gauss–Krüger zone of the data, here {target} "
-                  "(xigeo.to_survey_crs(gdf))",
-                  f"reproject the file to the Gauss–Krüger zone of the data, here {target}, "
-                  f"first (e.g. ogr2ogr -t_srs EPSG:{code} out.gpkg in.shp)"))
+            f"metres. Fix: {reproject}"))
     if not ok.any():
         return crs
     sub = rb[ok]
@@ -687,20 +747,23 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
     minx, miny, maxx, maxy = bounds
     if crs.is_geographic:
         if -90 <= minx and maxx <= 90 and 90 < maxy <= 180 and miny >= -180:
-            raise CRSError(
+            raise CRSError(msg(
+                f"{label}：x 为 {minx:.4f}–{maxx:.4f}，y 为 {miny:.4f}–{maxy:.4f}：经纬度颠倒了"
+                f"（x 应为经度）。修正：{_swap_fix()}",
                 f"{label}: x runs {minx:.4f}–{maxx:.4f} and y {miny:.4f}–{maxy:.4f}: latitude "
-                "and longitude are swapped (x must be the longitude). Fix: "
-                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
-                      "swap the X and Y columns in the file"))
+                f"and longitude are swapped (x must be the longitude). Fix: {_swap_fix()}"))
         if not _looks_degrees(bounds):
             found = _suggestion(data, _datum_of(crs))
             code = found.to_epsg() if found is not None and found.is_projected else None
             advice = (_relabel(code, data=data) if code else
-                      fix("gdf.set_crs(<the code the data was made in>, allow_override=True)",
-                          "--crs <the code the data was made in>"))
-            raise CRSError(
+                      fix(msg("gdf.set_crs(<数据实际的坐标系代码>, allow_override=True)",
+                              "gdf.set_crs(<the code the data was made in>, allow_override=True)"),
+                          msg("--crs <数据实际的坐标系代码>", "--crs <the code the data was made in>")))
+            raise CRSError(msg(
+                f"{label}：坐标 ({minx:,.0f}, {miny:,.0f}) 是米，不是度，但坐标系是地理坐标系 "
+                f"{_describe(crs)}。{_suggest(data)}修正：{advice}",
                 f"{label}: coordinates ({minx:,.0f}, {miny:,.0f}) are metres, not degrees, "
-                f"but the CRS is geographic {_describe(crs)}.{_suggest(data)} Fix: {advice}")
+                f"but the CRS is geographic {_describe(crs)}.{_suggest(data)} Fix: {advice}"))
         if _datum_of(crs) is not None:
             w, s, e, n = CHINA_EXTENT
             m = MARGIN_DEG
@@ -708,32 +771,43 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
                 out = ok & ((rb[:, 0] < w - m) | (rb[:, 2] > e + m) | (rb[:, 1] < s - m)
                             | (rb[:, 3] > n + m))
             if out.any():
-                raise CRSError(
+                raise CRSError(msg(
+                    f"{label}：{_rows_text(index, out)}的坐标在中国境外（{w}–{e}°E，{s}–{n}°N，"
+                    f"含南海诸岛，± {m:g}°），坐标系为 {_describe(crs)}。修正：{_drop_fix(index, out)}",
                     f"{label}: coordinates outside China ({w}–{e}°E, {s}–{n}°N with the South "
                     f"China Sea islands, ± {m:g}°) in {_rows_text(index, out)}, for the CRS "
-                    f"{_describe(crs)}. Fix: {_drop_fix(index, out)}")
+                    f"{_describe(crs)}. Fix: {_drop_fix(index, out)}"))
             return crs
     info = gk_info(crs)
     if info is not None:
         if _looks_degrees(bounds):
             geo = geographic_crs(info.datum)
-            raise CRSError(
+            relabel = _relabel(geo.to_epsg() or 4490, data=data)
+            raise CRSError(msg(
+                f"{label}：坐标 ({minx:.6f}, {miny:.6f}) – ({maxx:.6f}, {maxy:.6f}) 是经纬度（度），"
+                f"但坐标系 {_describe(crs)} 是高斯–克吕格投影（米）：应设为 {_describe(geo)}。"
+                f"修正：{relabel}",
                 f"{label}: coordinates ({minx:.6f}, {miny:.6f}) – ({maxx:.6f}, {maxy:.6f}) are "
                 f"degrees (longitude, latitude), but the CRS {_describe(crs)} is in Gauss–Krüger "
-                f"metres: these are degrees: set {_describe(geo)}. Fix: {_relabel(geo.to_epsg() or 4490, data=data)}")
+                f"metres: these are degrees: set {_describe(geo)}. Fix: {relabel}"))
         prefixed = _looks_prefixed(minx)
         if prefixed and not info.prefix:
             zone = int(minx // 1_000_000)
             prefixed_crs = gk_crs(zone, prefix=True, datum=info.datum, width=3 if zone >= 25 else 6)
-            raise CRSError(
+            relabel = _relabel(prefixed_crs.to_epsg() or '', data=data)
+            raise CRSError(msg(
+                f"{label}：横坐标带有带号 {zone}（{minx:,.0f}），但坐标系 {_describe(crs)} 不带带号。"
+                f"修正：{relabel}",
                 f"{label}: eastings carry the zone prefix {zone} ({minx:,.0f}) but the CRS "
-                f"{_describe(crs)} has none. Fix: {_relabel(prefixed_crs.to_epsg() or '', data=data)}")
+                f"{_describe(crs)} has none. Fix: {relabel}"))
         if info.prefix and 0 < minx < 1_000_000 and 0 < maxx < 1_000_000 and miny > 1_000_000:
             plain_crs = info.crs(prefix=False)
-            raise CRSError(
+            relabel = _relabel(plain_crs.to_epsg() or '', data=data)
+            raise CRSError(msg(
+                f"{label}：横坐标（{minx:,.0f}）不带带号，但坐标系 {_describe(crs)} 要求 "
+                f"{info.zone}xxxxxx。修正：{relabel}",
                 f"{label}: eastings ({minx:,.0f}) have no zone prefix but the CRS "
-                f"{_describe(crs)} expects {info.zone}xxxxxx. Fix: "
-                f"{_relabel(plain_crs.to_epsg() or '', data=data)}")
+                f"{_describe(crs)} expects {info.zone}xxxxxx. Fix: {relabel}"))
         if (info.prefix and prefixed and _looks_prefixed(maxx)
                 and int(minx // 1_000_000) == int(maxx // 1_000_000) != info.zone):
             zone = int(minx // 1_000_000)
@@ -743,16 +817,18 @@ def check_crs(data: Any, *, name: str | None = None, projected: bool = False) ->
             except CRSError:
                 other = None
             if other is not None:
-                raise CRSError(
+                relabel = _relabel(other.to_epsg() or '', data=data)
+                raise CRSError(msg(
+                    f"{label}：横坐标带有带号 {zone}（{minx:,.0f}：{width} 度带第 {zone} 带），"
+                    f"但坐标系 {_describe(crs)} 是第 {info.zone} 带。修正：{relabel}",
                     f"{label}: eastings carry the zone prefix {zone} ({minx:,.0f}: {width}-degree "
-                    f"zone {zone}) but the CRS {_describe(crs)} is zone {info.zone}. Fix: "
-                    f"{_relabel(other.to_epsg() or '', data=data)}")
+                    f"zone {zone}) but the CRS {_describe(crs)} is zone {info.zone}. Fix: {relabel}"))
         if crs.is_projected and _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
-            raise CRSError(
+            raise CRSError(msg(
+                f"{label}：X 是纵坐标（北坐标，{minx:,.0f}…），Y 是横坐标（{miny:,.0f}…）："
+                f"坐标轴颠倒了（交换文件先列北坐标）。修正：{_swap_fix()}",
                 f"{label}: X holds northings ({minx:,.0f}…) and Y eastings ({miny:,.0f}…): the "
-                "axes are swapped (exchange files list northing first). Fix: "
-                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
-                      "swap the X and Y columns in the file"))
+                f"axes are swapped (exchange files list northing first). Fix: {_swap_fix()}"))
         _check_gk_zone(data, crs, info, label, index, rb, ok, bounds)
         return crs
     _check_area_of_use(crs, bounds, label, data)
@@ -782,17 +858,18 @@ def _check_area_of_use(crs: pyproj.CRS, bounds: tuple[float, ...], label: str, d
         return
     hint = ""
     if crs.is_projected and _looks_prefixed(miny) and 1_000_000 < minx < 10_000_000:
-            hint = (" X holds northings and Y eastings: the axes are swapped (exchange files list "
-                "northing first). Fix: "
-                + fix("swap them with gdf.geometry.transform(lambda xy: xy[:, ::-1])",
-                      "swap the X and Y columns in the file"))
+        hint = msg(f"X 是纵坐标、Y 是横坐标：坐标轴颠倒了（交换文件先列北坐标）。修正：{_swap_fix()}",
+                   " X holds northings and Y eastings: the axes are swapped (exchange files list "
+                   f"northing first). Fix: {_swap_fix()}")
     else:
         hint = _suggest(data)
-    raise CRSError(
+    raise CRSError(msg(
+        f"{label}：坐标 ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) 超出 {_describe(crs)} "
+        f"的适用范围（{aou.west}–{aou.east}°E，{aou.south}–{aou.north}°N）。{hint}",
         f"{label}: coordinates ({minx:,.2f}, {miny:,.2f}) – ({maxx:,.2f}, {maxy:,.2f}) lie outside "
         f"the area of use of {_describe(crs)} ({aou.west}–{aou.east}°E, {aou.south}–{aou.north}°N)."
         f"{hint}"
-    )
+    ))
 
 
 def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj.CRS:
@@ -805,10 +882,10 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
     >>> check_same_crs(a, b, names=("parcels", "farmland"))
     Traceback (most recent call last):
     ...
-    xigeo.errors.CRSError: parcels is in EPSG:4526 (CGCS2000 / 3-degree Gauss-Kruger zone 38) but farmland is in EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E). Fix: farmland.to_crs(parcels.crs) (or xigeo.to_survey_crs on both)
+    xigeo.errors.CRSError: parcels 是 EPSG:4526 (CGCS2000 / 3-degree Gauss-Kruger zone 38)，但 farmland 是 EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E)。修正：farmland.to_crs(parcels.crs)（或对两者都用 xigeo.to_survey_crs）
     """
     if not layers:
-        raise CRSError("no layers given")
+        raise CRSError(msg("未给出图层", "no layers given"))
     labels = names or tuple(layer_name(layer) for layer in layers)
     for layer, label in zip(layers, labels):
         # every layer's own CRS first: missing, or not fitting its coordinates (zone plausibility)
@@ -818,31 +895,40 @@ def check_same_crs(*layers: Any, names: tuple[str, ...] | None = None) -> pyproj
         other = getattr(layer, "crs", None)
         if first is None or other is None:
             missing = labels[0] if first is None else label
-            raise CRSError(f"{missing} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526")
+            raise CRSError(msg(f"{missing} 没有坐标系。修正：gdf.set_crs(EPSG 代码)，如 4526",
+                               f"{missing} has no CRS. Fix: gdf.set_crs(EPSG code), e.g. 4526"))
         if not normalize_crs(first).equals(normalize_crs(other)):
             datum_a, datum_b = _datum_of(first), _datum_of(other)
             if datum_a is not None and datum_b is not None and datum_a is not datum_b:
-                raise CRSError(
-                    f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
-                    f"{_describe(normalize_crs(other))}: different datums "
+                convert = fix("xigeo.transform(layer, xigeo.read_params('参数.toml'), to=...)",
+                              "xigeo transform LAYER --params 参数.toml --to EPSG")
+                fit = fix("xigeo.fit_transform(source_points, target_points)",
+                          "xigeo fit-transform 公共点.csv -o 参数.toml")
+                a_text, b_text = _describe(normalize_crs(first)), _describe(normalize_crs(other))
+                raise CRSError(msg(
+                    f"{labels[0]} 是 {a_text}，但 {label} 是 {b_text}：大地基准不同"
+                    f"（{datum_a.value} 和 {datum_b.value}）。换基准需要省里的转换参数；不用参数直接 "
+                    f"to_crs 会偏差几十米。修正：先用官方参数转换其中一个图层：{convert}"
+                    f"（由公共点求参数：{fit}）",
+                    f"{labels[0]} is in {a_text} but {label} is in "
+                    f"{b_text}: different datums "
                     f"({datum_a.value} and {datum_b.value}). A datum change needs the "
                     "province's transformation parameters; to_crs without them is off by tens "
-                    "of metres. Fix: convert one layer with the official parameters first: "
-                    + fix("xigeo.transform(layer, xigeo.read_params('参数.toml'), to=...)",
-                           "xigeo transform LAYER --params 参数.toml --to EPSG")
-                    + " (parameters from common points: "
-                    + fix("xigeo.fit_transform(source_points, target_points)",
-                           "xigeo fit-transform 公共点.csv -o 参数.toml")
-                    + ")"
-                )
+                    f"of metres. Fix: convert one layer with the official parameters first: {convert}"
+                    f" (parameters from common points: {fit})"
+                ))
             code = normalize_crs(first).to_epsg() or "<its CRS>"
-            raise CRSError(
-                f"{labels[0]} is in {_describe(normalize_crs(first))} but {label} is in "
-                f"{_describe(normalize_crs(other))}. Fix: "
-                + fix(f"{label}.to_crs({labels[0]}.crs) (or xigeo.to_survey_crs on both)",
-                      f"reproject {label} to EPSG:{code} first (e.g. ogr2ogr -t_srs EPSG:{code} "
-                      f"out.gpkg {label}); or, if its .prj is wrong, --crs with the right code")
-            )
+            a_text, b_text = _describe(normalize_crs(first)), _describe(normalize_crs(other))
+            reproject = fix(
+                msg(f"{label}.to_crs({labels[0]}.crs)（或对两者都用 xigeo.to_survey_crs）",
+                    f"{label}.to_crs({labels[0]}.crs) (or xigeo.to_survey_crs on both)"),
+                msg(f"先把 {label} 投影到 EPSG:{code}（如 ogr2ogr -t_srs EPSG:{code} "
+                    f"out.gpkg {label}）；若是它的 .prj 错了，用 --crs 指定正确的代码",
+                    f"reproject {label} to EPSG:{code} first (e.g. ogr2ogr -t_srs EPSG:{code} "
+                    f"out.gpkg {label}); or, if its .prj is wrong, --crs with the right code"))
+            raise CRSError(msg(
+                f"{labels[0]} 是 {a_text}，但 {label} 是 {b_text}。修正：{reproject}",
+                f"{labels[0]} is in {a_text} but {label} is in {b_text}. Fix: {reproject}"))
     return normalize_crs(first)
 
 
@@ -888,7 +974,7 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
     >>> to_survey_crs(gpd.GeoSeries([Point(110.4, 31.4), Point(116.6, 32.1)], crs=4490))
     Traceback (most recent call last):
     ...
-    xigeo.errors.CRSError: layer runs 110.40–116.60°E, across the 3-degree zones 37–39: one zone holds 3° (and 0.5° beyond either edge), so no zone fits it. Fix: keep it geographic (EPSG:4490): xigeo.area measures the survey ellipsoidal area from B, L directly; or one layer per zone: xigeo.split_by_zone(gdf)
+    xigeo.errors.CRSError: layer 跨 110.40–116.60°E，横跨 3 度带第 37–39 带：一个投影带只容 3°（每侧再加 0.5°），没有哪个带能容下它。修正：保持地理坐标系（EPSG:4490）：xigeo.area 直接由 B、L 计算椭球面积；或按投影带分成多个图层：xigeo.split_by_zone(gdf)
     """
     import geopandas as gpd
     import shapely
@@ -907,24 +993,34 @@ def to_survey_crs(data: Any, *, zone: int | None = None, prefix: bool = True,
             ow, oe = _zone_span(own, width)
             if zone is not None and ow <= lon_min and lon_max <= oe:
                 # the layer fits a zone, just not the one asked for
-                raise CRSError(
+                own_fix = fix(f'zone={own}', f'--zone {own}')
+                raise CRSError(msg(
+                    f"zone={zone} 覆盖 {west:.2f}–{east:.2f}°E（中央经线每侧 {width / 2:g}°，再加 "
+                    f"{MARGIN_DEG:g}°），但 {label} 在 {lon_min:.2f}–{lon_max:.2f}°E：它位于 "
+                    f"{width} 度带第 {own} 带。修正：{own_fix}，或保持地理坐标系（EPSG:{geo}）",
                     f"zone={zone} reaches {west:.2f}–{east:.2f}°E ({width / 2:g}° either side of "
                     f"its central meridian and {MARGIN_DEG:g}° beyond), but {label} runs "
                     f"{lon_min:.2f}–{lon_max:.2f}°E: it lies in the {width}-degree zone {own}. "
-                    f"Fix: {fix(f'zone={own}', f'--zone {own}')}, or keep it geographic "
-                    f"(EPSG:{geographic_crs(datum).to_epsg()})")
+                    f"Fix: {own_fix}, or keep it geographic (EPSG:{geo})"))
             geo = geographic_crs(datum).to_epsg()
             zones = f"{zone_of(lon_min, width=width)}–{zone_of(lon_max, width=width)}"
-            where = (f"zone={zone} reaches {west:.2f}–{east:.2f}°E, but {label} runs "
-                     f"{lon_min:.2f}–{lon_max:.2f}°E (the {width}-degree zones {zones})"
-                     if zone is not None else
-                     f"{label} runs {lon_min:.2f}–{lon_max:.2f}°E, across the {width}-degree "
-                     f"zones {zones}")
-            raise CRSError(
+            if zone is not None:
+                where = msg(f"zone={zone} 覆盖 {west:.2f}–{east:.2f}°E，但 {label} 跨 "
+                            f"{lon_min:.2f}–{lon_max:.2f}°E（{width} 度带第 {zones} 带）",
+                            f"zone={zone} reaches {west:.2f}–{east:.2f}°E, but {label} runs "
+                            f"{lon_min:.2f}–{lon_max:.2f}°E (the {width}-degree zones {zones})")
+            else:
+                where = msg(f"{label} 跨 {lon_min:.2f}–{lon_max:.2f}°E，横跨 {width} 度带第 {zones} 带",
+                            f"{label} runs {lon_min:.2f}–{lon_max:.2f}°E, across the {width}-degree "
+                            f"zones {zones}")
+            raise CRSError(msg(
+                f"{where}：一个投影带只容 {width}°（每侧再加 {MARGIN_DEG:g}°），没有哪个带能容下它。"
+                f"修正：保持地理坐标系（EPSG:{geo}）：xigeo.area 直接由 B、L 计算椭球面积；"
+                "或按投影带分成多个图层：xigeo.split_by_zone(gdf)",
                 f"{where}: one zone holds {width}° (and {MARGIN_DEG:g}° beyond either edge), so "
                 f"no zone fits it. Fix: keep it geographic (EPSG:{geo}): xigeo.area measures the "
                 "survey ellipsoidal area from B, L directly; or one layer per zone: "
-                "xigeo.split_by_zone(gdf)")
+                "xigeo.split_by_zone(gdf)"))
         zone = chosen
     elif zone is None:
         zone = 38

@@ -81,6 +81,7 @@ import numpy as np
 import pandas as pd
 import pyproj
 
+from ._lang import msg
 from ._layers import layer_name
 from ._options import choose
 from ._result import Result, TableSpec
@@ -129,7 +130,8 @@ class TransformParams:
         object.__setattr__(self, "kind", _kind(self.kind))
         missing = [k for k in PARAMETERS[self.kind] if k not in self.values]
         if missing:
-            raise TransformError(f"{self.kind}-parameter transformation: missing {', '.join(missing)}")
+            raise TransformError(msg(f"{self.kind} 参数转换：缺少 {', '.join(missing)}",
+                                     f"{self.kind}-parameter transformation: missing {', '.join(missing)}"))
         object.__setattr__(self, "values", {k: float(self.values[k]) for k in PARAMETERS[self.kind]})
         object.__setattr__(self, "convention", choose(self.convention, CONVENTIONS,
                                                       name="convention"))
@@ -138,8 +140,9 @@ class TransformParams:
             if value is not None:
                 object.__setattr__(self, name, _crs(value, name))
         if self.kind == "7" and (self.source_crs is None or self.target_crs is None):
-            raise TransformError("7-parameter transformation: source_crs and target_crs are "
-                                 "needed (they give the ellipsoids of the geocentric coordinates)")
+            raise TransformError(msg("7 参数转换：需要 source_crs 和 target_crs（由它们确定空间直角坐标的椭球）",
+                                     "7-parameter transformation: source_crs and target_crs are "
+                                     "needed (they give the ellipsoids of the geocentric coordinates)"))
 
     def helmert(self) -> str:
         """The PROJ ``+proj=helmert`` step of these parameters (all digits)."""
@@ -176,7 +179,8 @@ def _crs(value: Any, name: str) -> pyproj.CRS:
 def _ellps(crs: pyproj.CRS) -> str:
     ell = crs.ellipsoid
     if ell is None:
-        raise CRSError(f"{crs.name} has no ellipsoid: give a geodetic CRS such as EPSG:4490")
+        raise CRSError(msg(f"{crs.name} 没有椭球：请给出大地坐标系，如 EPSG:4490",
+                           f"{crs.name} has no ellipsoid: give a geodetic CRS such as EPSG:4490"))
     return f"+a={ell.semi_major_metre!r} +rf={ell.inverse_flattening!r}"
 
 
@@ -257,14 +261,18 @@ def _points(points: Any, label: str) -> tuple[np.ndarray, np.ndarray, pd.Index, 
 
     series = getattr(points, "geometry", None)
     if series is None or getattr(series, "crs", None) is None:
-        raise TransformError(
+        how = fix('xigeo.read_common_points(path, source_crs=..., target_crs=...)',
+                  '--source-crs/--target-crs')
+        raise TransformError(msg(
+            f"{label}：请以带坐标系的点 GeoSeries 或 GeoDataFrame 给出公共点；修正：{how}",
             f"{label}: give the points as a GeoSeries or GeoDataFrame of points with a CRS; "
-            f"Fix: {fix('xigeo.read_common_points(path, source_crs=..., target_crs=...)', '--source-crs/--target-crs')}")
+            f"Fix: {how}"))
     geoms = np.asarray(series.values, dtype=object)
     kinds = shapely.get_type_id(geoms)
     bad = np.flatnonzero((kinds != 0) | shapely.is_empty(geoms))
     if len(bad):
-        raise TransformError(f"{label}: rows {format_ids(series.index[bad])} are not points")
+        ids = format_ids(series.index[bad])
+        raise TransformError(msg(f"{label}：第 {ids} 行不是点", f"{label}: rows {ids} are not points"))
     xy = shapely.get_coordinates(geoms)
     has_z = shapely.has_z(geoms)
     h = np.zeros(len(xy))
@@ -273,26 +281,32 @@ def _points(points: Any, label: str) -> tuple[np.ndarray, np.ndarray, pd.Index, 
         h = np.where(np.isfinite(z), z, 0.0)
     bad = np.flatnonzero(~np.isfinite(xy).all(axis=1))
     if len(bad):
-        raise TransformError(f"{label}: rows {format_ids(series.index[bad])} have no coordinates")
+        ids = format_ids(series.index[bad])
+        raise TransformError(msg(f"{label}：第 {ids} 行没有坐标", f"{label}: rows {ids} have no coordinates"))
     return xy, h, series.index, normalize_crs(series.crs)
 
 
 def _check_pairs(src_index: pd.Index, dst_index: pd.Index, n_src: int, n_dst: int) -> None:
     if n_src != n_dst:
-        raise TransformError(f"the source has {n_src} points and the target {n_dst}: give the same "
-                             "common points, one row each, in both lists")
+        raise TransformError(msg(f"源点有 {n_src} 个，目标点有 {n_dst} 个：两个列表应给出相同的公共点，每点一行",
+                                 f"the source has {n_src} points and the target {n_dst}: give the same "
+                                 "common points, one row each, in both lists"))
     if not src_index.equals(dst_index):
         if src_index.is_unique and dst_index.is_unique and set(src_index) != set(dst_index):
             only_src = [i for i in src_index if i not in set(dst_index)]
             only_dst = [i for i in dst_index if i not in set(src_index)]
-            raise TransformError(
+            raise TransformError(msg(
+                f"两个点列表不一致：仅在源点中 {format_ids(only_src)}；仅在目标点中 "
+                f"{format_ids(only_dst)}。修正：两个列表使用相同的点号",
                 f"the point lists do not match: only in the source {format_ids(only_src)}; only "
-                f"in the target {format_ids(only_dst)}. Fix: give both lists the same point ids")
-        raise TransformError("the point lists are not in the same order (or have repeated ids): "
-                             "Fix: target.reindex(source.index)")
+                f"in the target {format_ids(only_dst)}. Fix: give both lists the same point ids"))
+        raise TransformError(msg("两个点列表顺序不同（或有重复点号）：修正：target.reindex(source.index)",
+                                 "the point lists are not in the same order (or have repeated ids): "
+                                 "Fix: target.reindex(source.index)"))
     if not src_index.is_unique:
         dup = src_index[src_index.duplicated()].unique()
-        raise TransformError(f"point ids {format_ids(dup)} appear more than once")
+        raise TransformError(msg(f"点号 {format_ids(dup)} 出现不止一次",
+                                 f"point ids {format_ids(dup)} appear more than once"))
 
 
 def _spread(xyz: np.ndarray) -> np.ndarray:
@@ -408,36 +422,47 @@ def fit_transform(source_points: Any, target_points: Any, *, kind: Any = "4") ->
     '4-parameter transformation from 3 common points: RMS residual 0.0000 m, largest 0.0000 m (point G1), unit-weight standard error 0.0000 m.'
     """
     kind = _kind(kind)
-    src_xy, src_h, src_index, src_crs = _points(source_points, layer_name(source_points, "source points"))
-    dst_xy, dst_h, dst_index, dst_crs = _points(target_points, layer_name(target_points, "target points"))
+    src_xy, src_h, src_index, src_crs = _points(
+        source_points, layer_name(source_points, msg("源点", "source points")))
+    dst_xy, dst_h, dst_index, dst_crs = _points(
+        target_points, layer_name(target_points, msg("目标点", "target points")))
     _check_pairs(src_index, dst_index, len(src_xy), len(dst_xy))
     n = len(src_xy)
     need = MIN_POINTS[kind]
     if n < need:
-        raise TransformError(f"{n} common point(s) given; the {kind}-parameter model needs at least "
-                             f"{need} (and more to check the fit by its residuals)")
+        raise TransformError(msg(f"只给了 {n} 个公共点；{kind} 参数模型至少需要 {need} 个（还需更多点以便用残差检核）",
+                                 f"{n} common point(s) given; the {kind}-parameter model needs at least "
+                                 f"{need} (and more to check the fit by its residuals)"))
     if kind == "4":
         for crs, side in ((src_crs, "source"), (dst_crs, "target")):
             if not crs.is_projected:
-                raise CRSError(f"the {side} points are in the geographic CRS {crs.name}: the "
-                               "4-parameter model works on plane coordinates in metres. Fix: "
-                               + fix('kind="7"', "--kind 7") + ", or project the points first")
+                seven = fix('kind="7"', "--kind 7")
+                side_zh = "源点" if side == "source" else "目标点"
+                raise CRSError(msg(f"{side_zh}是地理坐标系 {crs.name}：4 参数模型用以米为单位的平面坐标。"
+                                   f"修正：{seven}，或先把点投影",
+                                   f"the {side} points are in the geographic CRS {crs.name}: the "
+                                   f"4-parameter model works on plane coordinates in metres. Fix: "
+                                   f"{seven}, or project the points first"))
         src, dst = src_xy, dst_xy
     else:
         src = _geocentric(src_xy, src_h, src_crs)
         dst = _geocentric(dst_xy, dst_h, dst_crs)
     distinct = len(np.unique(np.round(src, 3), axis=0))
     if distinct < need:
-        raise TransformError(f"the source points are only {distinct} distinct position(s): the "
-                             f"{kind}-parameter model needs {need}")
+        raise TransformError(msg(f"源点只有 {distinct} 个不同位置：{kind} 参数模型需要 {need} 个",
+                                 f"the source points are only {distinct} distinct position(s): the "
+                                 f"{kind}-parameter model needs {need}"))
     if kind == "7":
         sv = _spread(src)
         if sv[1] <= COLLINEAR_RATIO * sv[0]:
-            raise TransformError(
-                f"the {n} common points lie on one line (spread across it {sv[1] / math.sqrt(n):.3f} m, "
-                f"along it {sv[0] / math.sqrt(n):.1f} m): a 7-parameter rotation about that line "
-                "cannot be determined. Fix: add common points off the line, or use "
-                + fix('kind="4"', "--kind 4"))
+            across, along = sv[1] / math.sqrt(n), sv[0] / math.sqrt(n)
+            four = fix('kind="4"', "--kind 4")
+            raise TransformError(msg(
+                f"{n} 个公共点位于一条直线上（横向离散 {across:.3f} m，沿线 {along:.1f} m）："
+                f"无法确定绕该直线的 7 参数旋转。修正：增加不在该直线上的公共点，或用 {four}",
+                f"the {n} common points lie on one line (spread across it {across:.3f} m, "
+                f"along it {along:.1f} m): a 7-parameter rotation about that line "
+                f"cannot be determined. Fix: add common points off the line, or use {four}"))
     values = _fit4(src, dst) if kind == "4" else _fit7(src, dst)
     params = TransformParams(kind, values, src_crs, dst_crs)
     fitted = _apply4(src, values) if kind == "4" else _apply7_xyz(src, values)
@@ -512,30 +537,42 @@ def transform(layer: Any, params: TransformParams | TransformFit | str | os.Path
     crs = check_crs(layer, name=label)
     if params.source_crs is not None and not crs.equals(params.source_crs):
         code = params.source_crs.to_epsg() or "source_crs"
-        raise CRSError(
+        how = fix(msg(f"若是同一基准的另一投影带，先 gdf.to_crs({code})"
+                      f"（若 .prj 错了，gdf.set_crs({code}, allow_override=True)）",
+                      f"gdf.to_crs({code}) first if it is the same datum in another zone "
+                      f"(gdf.set_crs({code}, allow_override=True) if its .prj is wrong)"),
+                  msg(f"若文件的 .prj 错了，用 --crs {code}；若是同一基准的另一投影带，先用 xigeo zone",
+                      f"--crs {code} if the file's .prj is wrong; another zone of the same datum: "
+                      "xigeo zone first"))
+        raise CRSError(msg(
+            f"{label} 是 {_describe(crs)}，但参数是从 {_describe(params.source_crs)} 转换的。"
+            f"修正：{how}，或使用为其坐标系求得的参数",
             f"{label} is in {_describe(crs)} but the parameters transform from "
-            f"{_describe(params.source_crs)}. Fix: "
-            + fix(f"gdf.to_crs({code}) first if it is the same datum in another zone "
-                  f"(gdf.set_crs({code}, allow_override=True) if its .prj is wrong)",
-                  f"--crs {code} if the file's .prj is wrong; another zone of the same datum: "
-                  "xigeo zone first")
-            + ", or use parameters fitted for its CRS")
+            f"{_describe(params.source_crs)}. Fix: {how}, or use parameters fitted for its CRS"))
     if to is None and params.target_crs is None:
-        raise TransformError(f"the parameters name no target CRS: say what the result is in. Fix: "
-                             f"{fix('transform(layer, params, to=4526)', '--to 4526')}")
+        how = fix('transform(layer, params, to=4526)', '--to 4526')
+        raise TransformError(msg(f"参数没有指明目标坐标系：请说明结果所用的坐标系。修正：{how}",
+                                 f"the parameters name no target CRS: say what the result is in. "
+                                 f"Fix: {how}"))
     target = normalize_crs(to) if to is not None else params.target_crs
     assert target is not None
     step_crs = params.target_crs or target
     if params.target_crs is not None and not target.equals(params.target_crs):
         if _datum_of(target) != _datum_of(params.target_crs):
-            raise CRSError(
+            code = str(params.target_crs.to_epsg())
+            how = fix('to=' + code, '--to ' + code)
+            raise CRSError(msg(
+                f"to={_describe(target)} 与参数的目标坐标系 {_describe(params.target_crs)} "
+                f"不是同一大地基准：结果还需再换一次基准。修正：{how}",
                 f"to={_describe(target)} is not on the datum of the parameters' target "
                 f"{_describe(params.target_crs)}: the result would need a second datum change. "
-                f"Fix: {fix('to=' + str(params.target_crs.to_epsg()), '--to ' + str(params.target_crs.to_epsg()))}")
+                f"Fix: {how}"))
     if params.kind == "4" and not (crs.is_projected and step_crs.is_projected):
-        raise CRSError(f"4-parameter transformations work on plane coordinates: {label} is in "
-                       f"{_describe(crs)} and the result in {_describe(step_crs)}; both must be "
-                       "projected (metres)")
+        raise CRSError(msg(f"4 参数转换用平面坐标：{label} 是 {_describe(crs)}，结果是 "
+                           f"{_describe(step_crs)}；两者都必须是投影坐标系（米）",
+                           f"4-parameter transformations work on plane coordinates: {label} is in "
+                           f"{_describe(crs)} and the result in {_describe(step_crs)}; both must be "
+                           "projected (metres)"))
     geoms = np.asarray(getattr(layer, "geometry", layer).values, dtype=object)
     if params.kind == "4":
         out = shapely.transform(geoms, lambda xy: _apply4(xy, params.values))
@@ -588,44 +625,54 @@ def read_params(path: str | os.PathLike[str]) -> TransformParams:
     >>> read_params(f)
     Traceback (most recent call last):
     ...
-    xigeo.errors.TransformError: 参数.toml: [parameters] is missing rotation_arcsec, scale_ppm (a 4-parameter file needs dx_m, dy_m, rotation_arcsec, scale_ppm)
+    xigeo.errors.TransformError: 参数.toml：[parameters] 缺少 rotation_arcsec, scale_ppm（4 参数文件需要 dx_m, dy_m, rotation_arcsec, scale_ppm）
     """
     path = Path(path)
     name = path.name
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise TransformError(f"{path}: no such parameter file") from None
+        raise TransformError(msg(f"{path}：参数文件不存在", f"{path}: no such parameter file")) from None
     except UnicodeDecodeError:
-        raise TransformError(f"{name}: not UTF-8 text; save the parameter file as UTF-8") from None
+        raise TransformError(msg(f"{name}：不是 UTF-8 文本；请把参数文件存为 UTF-8",
+                                 f"{name}: not UTF-8 text; save the parameter file as UTF-8")) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise TransformError(f"{name}: not a TOML parameter file ({err})") from None
+        raise TransformError(msg(f"{name}：不是 TOML 参数文件（{err}）",
+                                 f"{name}: not a TOML parameter file ({err})")) from None
     problems = []
     kind = str(doc.get("kind", "")).strip()
     if kind not in KINDS:
-        raise TransformError(f"{name}: kind = {doc.get('kind')!r}; write kind = \"4\" or kind = \"7\"")
+        raise TransformError(msg(f"{name}：kind = {doc.get('kind')!r}；应写 kind = \"4\" 或 kind = \"7\"",
+                                 f"{name}: kind = {doc.get('kind')!r}; write kind = \"4\" or kind = \"7\""))
     table = doc.get("parameters")
     if not isinstance(table, dict):
-        raise TransformError(f"{name}: no [parameters] table (a {kind}-parameter file needs "
-                             f"{', '.join(PARAMETERS[kind])})")
+        raise TransformError(msg(f"{name}：没有 [parameters] 表（{kind} 参数文件需要 "
+                                 f"{', '.join(PARAMETERS[kind])}）",
+                                 f"{name}: no [parameters] table (a {kind}-parameter file needs "
+                                 f"{', '.join(PARAMETERS[kind])})"))
     missing = [k for k in PARAMETERS[kind] if k not in table]
     if missing:
-        problems.append(f"[parameters] is missing {', '.join(missing)}")
+        problems.append(msg(f"[parameters] 缺少 {', '.join(missing)}",
+                            f"[parameters] is missing {', '.join(missing)}"))
     for key, value in table.items():
         if key not in PARAMETERS[kind]:
-            problems.append(f"[parameters] {key} is not a {kind}-parameter value")
+            problems.append(msg(f"[parameters] {key} 不是 {kind} 参数的值",
+                                f"[parameters] {key} is not a {kind}-parameter value"))
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            problems.append(f"[parameters] {key} = {value!r} is not a number")
+            problems.append(msg(f"[parameters] {key} = {value!r} 不是数字",
+                                f"[parameters] {key} = {value!r} is not a number"))
     if problems:
-        raise TransformError(f"{name}: " + "; ".join(problems) + f" (a {kind}-parameter file "
-                             f"needs {', '.join(PARAMETERS[kind])})")
+        needs = ", ".join(PARAMETERS[kind])
+        raise TransformError(msg(f"{name}：" + "；".join(problems) + f"（{kind} 参数文件需要 {needs}）",
+                                 f"{name}: " + "; ".join(problems) + f" (a {kind}-parameter file "
+                                 f"needs {needs})"))
     try:
         return TransformParams(kind, table, doc.get("source_crs"), doc.get("target_crs"),
                                doc.get("convention", "coordinate_frame"))
     except (TransformError, CRSError, ValueError) as err:
-        raise TransformError(f"{name}: {err}") from None
+        raise TransformError(msg(f"{name}：{err}", f"{name}: {err}")) from None
 
 
 def _toml_crs(crs: pyproj.CRS | None) -> str | None:
@@ -633,7 +680,8 @@ def _toml_crs(crs: pyproj.CRS | None) -> str | None:
         return None
     code = crs.to_epsg()
     if code is None:
-        raise TransformError(f"{crs.name} has no EPSG code; a parameter file names CRSs by code")
+        raise TransformError(msg(f"{crs.name} 没有 EPSG 代码；参数文件用代码指明坐标系",
+                                 f"{crs.name} has no EPSG code; a parameter file names CRSs by code"))
     return f"EPSG:{code}"
 
 
@@ -699,14 +747,13 @@ def read_common_points(path: str | os.PathLike[str], *, source_crs: Any, target_
 
     path = Path(path)
     if not path.is_file():
-        raise TransformError(f"{path}: no such file")
+        raise TransformError(msg(f"{path}：文件不存在", f"{path}: no such file"))
     try:
         frame = pd.read_csv(path, encoding=encoding or "utf-8-sig", dtype=str, skipinitialspace=True)
     except UnicodeDecodeError:
-        raise TransformError(
-            f"{path.name}: not UTF-8 text. Fix: "
-            f"{fix('read_common_points(path, ..., encoding=' + repr('gbk') + ')', '--encoding gbk')}"
-        ) from None
+        how = fix('read_common_points(path, ..., encoding=' + repr('gbk') + ')', '--encoding gbk')
+        raise TransformError(msg(f"{path.name}：不是 UTF-8 文本。修正：{how}",
+                                 f"{path.name}: not UTF-8 text. Fix: {how}")) from None
     headers = {str(c).strip().lower(): c for c in frame.columns}
     found: dict[str, Any] = {}
     for column, names in CSV_COLUMNS.items():
@@ -717,10 +764,14 @@ def read_common_points(path: str | os.PathLike[str], *, source_crs: Any, target_
     required = ("id", "source_x", "source_y", "target_x", "target_y")
     missing = [c for c in required if c not in found]
     if missing:
-        raise SchemaError(
-            f"{path.name}: no column for {', '.join(CSV_COLUMNS[c][0] for c in missing)}; the "
-            f"columns are {', '.join(map(str, frame.columns))}. A common-point file has the "
-            "columns 点号, 源X, 源Y, 目标X, 目标Y (optional 源H, 目标H; X = northing, Y = easting)")
+        absent = ", ".join(CSV_COLUMNS[c][0] for c in missing)
+        columns = ", ".join(map(str, frame.columns))
+        raise SchemaError(msg(
+            f"{path.name}：缺少 {absent} 列；现有列为 {columns}。公共点文件的列为 "
+            "点号, 源X, 源Y, 目标X, 目标Y（可选 源H, 目标H；X 为北坐标，Y 为东坐标）",
+            f"{path.name}: no column for {absent}; the "
+            f"columns are {columns}. A common-point file has the "
+            "columns 点号, 源X, 源Y, 目标X, 目标Y (optional 源H, 目标H; X = northing, Y = easting)"))
     ids = frame[found["id"]].astype(str).str.strip()
     values = {}
     problems = []
@@ -730,16 +781,20 @@ def read_common_points(path: str | os.PathLike[str], *, source_crs: Any, target_
         numbers = pd.to_numeric(frame[found[column]].str.strip(), errors="coerce")
         bad = np.flatnonzero(numbers.isna().to_numpy())
         if len(bad):
-            problems.append(f"{found[column]} on rows {format_ids(bad + 2)} (points "
-                            f"{format_ids(ids.iloc[bad])})")
+            rows, points = format_ids(bad + 2), format_ids(ids.iloc[bad])
+            problems.append(msg(f"{found[column]}：第 {rows} 行（点号 {points}）",
+                                f"{found[column]} on rows {rows} (points {points})"))
         values[column] = numbers.to_numpy(dtype=np.float64)
     if problems:
-        raise TransformError(f"{path.name}: values that are not numbers: " + "; ".join(problems)
-                             + " (row numbers count the header as row 1)")
+        raise TransformError(msg(f"{path.name}：有非数字的值：" + "；".join(problems)
+                                 + "（行号把表头算作第 1 行）",
+                                 f"{path.name}: values that are not numbers: " + "; ".join(problems)
+                                 + " (row numbers count the header as row 1)"))
     index = pd.Index(ids, name="点号")
     if not index.is_unique:
-        raise TransformError(f"{path.name}: point ids {format_ids(index[index.duplicated()].unique())} "
-                             "appear more than once")
+        dup = format_ids(index[index.duplicated()].unique())
+        raise TransformError(msg(f"{path.name}：点号 {dup} 出现不止一次",
+                                 f"{path.name}: point ids {dup} appear more than once"))
 
     def side(prefix: str, crs: Any) -> Any:
         # X northing / latitude → geometry y; Y easting / longitude → geometry x

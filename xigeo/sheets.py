@@ -58,7 +58,7 @@ array(['I50G088007', 'I50G089007'], dtype='<U10')
 >>> parse_sheet("I50G97007")
 Traceback (most recent call last):
 ...
-xigeo.errors.SheetNumberError: sheet number 'I50G97007': a 1:10000 number (code G) has 10 characters: row letter, 2-digit column of the 1:1,000,000 sheet, G, 3-digit row, 3-digit column, e.g. I50G088007
+xigeo.errors.SheetNumberError: 图幅号 'I50G97007'：1:10000 图幅号（代码 G）有 10 个字符：1:100 万图幅的行号字母、2 位列号、G、3 位行号、3 位列号，如 I50G088007
 """
 
 from __future__ import annotations
@@ -73,6 +73,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ._lang import msg
 from ._layers import layer_name
 from ._result import Result, TableSpec, Total
 from .errors import OptionError, SheetNumberError, format_ids
@@ -137,7 +138,7 @@ def check_scale(scale: Any) -> int:
     >>> check_scale(20000)
     Traceback (most recent call last):
     ...
-    xigeo.errors.OptionError: scale=20000 is not a scale of the national map series; use one of: 1000000, 500000, 250000, 100000, 50000, 25000, 10000, 5000, 2000, 1000, 500 (or the codes B–K)
+    xigeo.errors.OptionError: scale=20000 不是国家基本比例尺地形图的比例尺；可选：1000000, 500000, 250000, 100000, 50000, 25000, 10000, 5000, 2000, 1000, 500（或代码 B–K）
     """
     value: Any = scale
     if isinstance(scale, str):
@@ -155,8 +156,10 @@ def check_scale(scale: Any) -> int:
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         if math.isfinite(value) and float(value).is_integer() and int(value) in SCALES:
             return int(value)
-    raise OptionError(f"scale={scale!r} is not a scale of the national map series; use one of: "
-                      f"{', '.join(str(s) for s in SCALES)} (or the codes B–K)")
+    allowed = ", ".join(str(s) for s in SCALES)
+    raise OptionError(msg(f"scale={scale!r} 不是国家基本比例尺地形图的比例尺；可选：{allowed}（或代码 B–K）",
+                          f"scale={scale!r} is not a scale of the national map series; use one of: "
+                          f"{allowed} (or the codes B–K)"))
 
 
 def _units(degrees: np.ndarray) -> np.ndarray:
@@ -178,12 +181,16 @@ def _check_china(lon: np.ndarray, lat: np.ndarray, ulon: np.ndarray, ulat: np.nd
     labels = where if index is None else np.asarray(index)[where]
     shown = ", ".join(f"{lab} ({lo:g}, {la:g})" for lab, lo, la in
                       zip(labels[:5], lon.ravel()[where[:5]], lat.ravel()[where[:5]]))
-    more = f", … ({len(where) - 5} more)" if len(where) > 5 else ""
-    raise SheetNumberError(
+    rest = len(where) - 5
+    more = msg(f"，…（另有 {rest} 个）", f", … ({rest} more)") if rest > 0 else ""
+    raise SheetNumberError(msg(
+        f"{len(where)} 个点没有图幅：{shown}{more}。中国的图幅覆盖 72°–138°E、0°–56°N"
+        "（1:100 万图幅行 A–N、列 43–53），以经纬度（度）计。修正：给出以度为单位的经度、纬度"
+        "（经度在前），如由 gdf.to_crs(4490) 得到",
         f"{len(where)} point(s) have no map sheet: {shown}{more}. China's sheets cover "
         "72°–138°E and 0°–56°N (1:1,000,000 rows A–N, columns 43–53), in degrees of longitude "
         "and latitude. Fix: give longitude, latitude in degrees (lon first), e.g. from "
-        "gdf.to_crs(4490)")
+        "gdf.to_crs(4490)"))
 
 
 def _digits(out: np.ndarray, start: int, values: np.ndarray, width: int) -> None:
@@ -246,7 +253,7 @@ def sheet_number(lon: Any, lat: Any, *, scale: Any = 10_000) -> Any:
     >>> sheet_number(16.4, 48.2)
     Traceback (most recent call last):
     ...
-    xigeo.errors.SheetNumberError: 1 point(s) have no map sheet: 0 (16.4, 48.2). China's sheets cover 72°–138°E and 0°–56°N (1:1,000,000 rows A–N, columns 43–53), in degrees of longitude and latitude. Fix: give longitude, latitude in degrees (lon first), e.g. from gdf.to_crs(4490)
+    xigeo.errors.SheetNumberError: 1 个点没有图幅：0 (16.4, 48.2)。中国的图幅覆盖 72°–138°E、0°–56°N（1:100 万图幅行 A–N、列 43–53），以经纬度（度）计。修正：给出以度为单位的经度、纬度（经度在前），如由 gdf.to_crs(4490) 得到
     """
     sc = SCALES[check_scale(scale)]
     index = lon.index if isinstance(lon, pd.Series) else (
@@ -335,47 +342,61 @@ def parse_sheet(number: Any) -> Sheet:
     >>> parse_sheet("I50G097007")
     Traceback (most recent call last):
     ...
-    xigeo.errors.SheetNumberError: sheet number 'I50G097007': row 97 does not exist at 1:10000 (rows 001–096 from the north edge of the 1:1,000,000 sheet)
+    xigeo.errors.SheetNumberError: 图幅号 'I50G097007'：1:10000 没有第 97 行（自 1:100 万图幅北边起第 001–096 行）
     """
     if not isinstance(number, str):
-        raise SheetNumberError(f"sheet number {number!r}: give the number as text, e.g. 'I50G088007'")
+        raise SheetNumberError(msg(f"图幅号 {number!r}：请以文本给出图幅号，如 'I50G088007'",
+                                   f"sheet number {number!r}: give the number as text, e.g. 'I50G088007'"))
     text = re.sub(r"[\s\-_]", "", number).upper()
     match = _PATTERN.match(text)
     if match is None:
-        raise SheetNumberError(
+        raise SheetNumberError(msg(
+            f"图幅号 {number!r}：图幅号以 1:100 万图幅开头（行号字母 A–N 和 2 位列号，如 I50），"
+            "更大比例尺再接比例尺代码 B–K 和行、列号数字，如 I50G088007",
             f"sheet number {number!r}: a number starts with the 1:1,000,000 sheet (a row letter "
             "A–N and a 2-digit column, e.g. I50), then for larger scales the scale code B–K and "
-            "the row and column digits, e.g. I50G088007")
+            "the row and column digits, e.g. I50G088007"))
     letter, column, code, digits = match.groups()
     problems = []
     if letter not in ROWS_CHINA:
-        problems.append(f"row letter {letter!r} is outside China's sheets (A–N, 0°–56°N)")
+        problems.append(msg(f"行号字母 {letter!r} 超出中国的图幅（A–N，0°–56°N）",
+                            f"row letter {letter!r} is outside China's sheets (A–N, 0°–56°N)"))
     if not COLUMNS_CHINA[0] <= int(column) <= COLUMNS_CHINA[1]:
-        problems.append(f"column {column} is outside China's sheets (43–53, 72°–138°E)")
+        problems.append(msg(f"列号 {column} 超出中国的图幅（43–53，72°–138°E）",
+                            f"column {column} is outside China's sheets (43–53, 72°–138°E)"))
     scale = 1_000_000
     if code is not None:
         if code not in _BY_CODE:
-            problems.append(f"{code!r} is not a scale code; use B (1:500000), C (1:250000), "
-                            "D (1:100000), E (1:50000), F (1:25000), G (1:10000), H (1:5000), "
-                            "I (1:2000), J (1:1000), K (1:500)")
+            codes = ("B (1:500000), C (1:250000), D (1:100000), E (1:50000), F (1:25000), "
+                     "G (1:10000), H (1:5000), I (1:2000), J (1:1000), K (1:500)")
+            problems.append(msg(f"{code!r} 不是比例尺代码；可选：{codes}",
+                                f"{code!r} is not a scale code; use {codes}"))
         else:
             scale = _BY_CODE[code]
             sc = SCALES[scale]
             if len(digits) != 2 * sc.digits:
-                raise SheetNumberError(
+                raise SheetNumberError(msg(
+                    f"图幅号 {number!r}：1:{scale} 图幅号（代码 {code}）有 {sc.length} 个字符："
+                    f"1:100 万图幅的行号字母、2 位列号、{code}、{sc.digits} 位行号、{sc.digits} 位列号，"
+                    f"如 {_example(sc)}",
                     f"sheet number {number!r}: a 1:{scale} number (code {code}) has {sc.length} "
                     f"characters: row letter, 2-digit column of the 1:1,000,000 sheet, {code}, "
-                    f"{sc.digits}-digit row, {sc.digits}-digit column, e.g. {_example(sc)}")
+                    f"{sc.digits}-digit row, {sc.digits}-digit column, e.g. {_example(sc)}"))
             row, col = int(digits[:sc.digits]), int(digits[sc.digits:])
             width = sc.digits
             if not 1 <= row <= sc.rows:
-                problems.append(f"row {row} does not exist at 1:{scale} (rows {1:0{width}d}–"
-                                f"{sc.rows:0{width}d} from the north edge of the 1:1,000,000 sheet)")
+                rows = f"{1:0{width}d}–{sc.rows:0{width}d}"
+                problems.append(msg(f"1:{scale} 没有第 {row} 行（自 1:100 万图幅北边起第 {rows} 行）",
+                                    f"row {row} does not exist at 1:{scale} (rows {rows} "
+                                    "from the north edge of the 1:1,000,000 sheet)"))
             if not 1 <= col <= sc.columns:
-                problems.append(f"column {col} does not exist at 1:{scale} (columns {1:0{width}d}–"
-                                f"{sc.columns:0{width}d} from the west edge of the 1:1,000,000 sheet)")
+                cols = f"{1:0{width}d}–{sc.columns:0{width}d}"
+                problems.append(msg(f"1:{scale} 没有第 {col} 列（自 1:100 万图幅西边起第 {cols} 列）",
+                                    f"column {col} does not exist at 1:{scale} (columns {cols} "
+                                    "from the west edge of the 1:1,000,000 sheet)"))
     if problems:
-        raise SheetNumberError(f"sheet number {number!r}: " + "; ".join(problems))
+        raise SheetNumberError(msg(f"图幅号 {number!r}：" + "；".join(problems),
+                                   f"sheet number {number!r}: " + "; ".join(problems)))
     sc = SCALES[scale]
     west_u = (int(column) - 31) * _LON_1M
     south_u = ROWS_CHINA.index(letter) * _LAT_1M

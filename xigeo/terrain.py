@@ -54,6 +54,7 @@ import shapely
 from affine import Affine
 
 from ._landuse import is_farmland
+from ._lang import msg
 from ._tables import add_total, relabel, require_fields
 from ._zonal import (
     GRADE_LIMITS_DEG,
@@ -120,7 +121,8 @@ class Raster:
     def __post_init__(self) -> None:
         arr = np.asarray(self.array, dtype="float64")
         if arr.ndim != 2:
-            raise ValueError(f"{self.name}: a Raster holds one band, a 2-D array; got shape {arr.shape}")
+            raise ValueError(msg(f"{self.name}：Raster 只存一个波段，即二维数组；得到的形状为 {arr.shape}",
+                                 f"{self.name}: a Raster holds one band, a 2-D array; got shape {arr.shape}"))
         object.__setattr__(self, "array", arr)
         object.__setattr__(self, "transform", Affine(*tuple(self.transform)[:6]))
         if self.crs is not None:
@@ -183,23 +185,28 @@ def read_dem(dem: Any, *, band: int = 1) -> Raster:
         if not path.exists():
             from .errors import LayerReadError
 
-            raise LayerReadError(f"{path}: no such DEM file")
+            raise LayerReadError(msg(f"{path}：DEM 文件不存在", f"{path}: no such DEM file"))
         with rasterio.open(path) as src:
             raster = read_dem(src, band=band)
         return dataclasses.replace(raster, source=str(path))
     elif hasattr(dem, "read") and hasattr(dem, "transform"):
         if band < 1 or band > dem.count:
-            raise OptionError(f"{dem.name}: no band {band}; it has {dem.count}")
+            raise OptionError(msg(f"{dem.name}：没有第 {band} 波段；它有 {dem.count} 个波段",
+                                  f"{dem.name}: no band {band}; it has {dem.count}"))
         data = dem.read(band, masked=True).astype("float64").filled(np.nan)
         raster = Raster(data, dem.transform, dem.crs.to_wkt() if dem.crs else None, name=str(dem.name))
     else:
-        raise TypeError(f"dem must be a raster file path, an open rasterio dataset or a Raster; "
-                        f"got {type(dem).__name__}")
+        raise TypeError(msg(f"dem 应为栅格文件路径、已打开的 rasterio 数据集或 Raster；得到的是 "
+                            f"{type(dem).__name__}",
+                            f"dem must be a raster file path, an open rasterio dataset or a Raster; "
+                            f"got {type(dem).__name__}"))
     t = raster.transform
     if t.b != 0 or t.d != 0:
-        raise ValueError(
+        raise ValueError(msg(
+            f"{raster.name} 的格网是旋转的（{t}）；xigeo 需要北向朝上的栅格。修正：重采样，"
+            "如 gdalwarp -t_srs EPSG:4526 in.tif out.tif",
             f"{raster.name} has a rotated grid ({t}); xigeo needs a north-up raster. Fix: "
-            "warp it, e.g. gdalwarp -t_srs EPSG:4526 in.tif out.tif")
+            "warp it, e.g. gdalwarp -t_srs EPSG:4526 in.tif out.tif"))
     arr = raster.array
     if t.a < 0:
         arr = arr[:, ::-1]
@@ -334,12 +341,15 @@ def write_raster(raster: Raster, path: str | os.PathLike[str], *, nodata: float 
                 ok = src.shape == data.shape and src.count == 1
                 src.read(1, window=((data.shape[0] - 1, data.shape[0]), (0, data.shape[1])))
         except Exception as err:  # a short file (full disk) fails to open or read
-            raise LayerWriteError(f"{path}: the GeoTIFF written does not read back ({err}); the disk "
-                                  f"may be full. Nothing was changed at {path}. Fix: free space on "
-                                  f"{path.parent} and run it again") from err
+            raise LayerWriteError(msg(f"{path}：写出的 GeoTIFF 无法读回（{err}）；磁盘可能已满。"
+                                      f"{path} 未作任何改动。修正：清理 {path.parent} 的空间后重新运行",
+                                      f"{path}: the GeoTIFF written does not read back ({err}); the disk "
+                                      f"may be full. Nothing was changed at {path}. Fix: free space on "
+                                      f"{path.parent} and run it again")) from err
         if not ok:
-            raise LayerWriteError(f"{path}: the GeoTIFF written does not read back as "
-                                  f"{data.shape[0]}x{data.shape[1]} cells")
+            raise LayerWriteError(msg(f"{path}：写出的 GeoTIFF 读回时不是 {data.shape[0]}x{data.shape[1]} 个栅格",
+                                      f"{path}: the GeoTIFF written does not read back as "
+                                      f"{data.shape[0]}x{data.shape[1]} cells"))
 
     with atomic_path(path, overwrite=overwrite, protect=[raster.source], verify=readable) as tmp:
         with rasterio.open(tmp, "w", **profile) as dst:
@@ -505,7 +515,7 @@ def farmland_slope_grades(patches: Any, dem: Any, *, field: str = "GDPDJB", clas
     >>> farmland_slope_grades(off, dem)
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: layer: 1 farmland patch(es) lie partly or wholly outside the DEM DEM or on its nodata cells, so their slope grade is unknown; uncovered area: T1 (599.9 m²). Fix: use a DEM that covers every farmland patch, or grade only the patches on it (patches[patches.within(shapely.box(*xigeo.read_dem(dem).bounds))])
+    xigeo.errors.ValidationError: layer：1 个耕地图斑部分或全部位于 DEM DEM 之外或其无数据栅格上，坡度级别无法确定；未覆盖面积：T1 (599.9 m²)。修正：使用覆盖全部耕地图斑的 DEM，或只对其上的图斑分级（patches[patches.within(shapely.box(*xigeo.read_dem(dem).bounds))]）
     """
     name, raster, index, geoms = _zones_on_dem(patches, dem, id_field)
     if class_field is None or not hasattr(patches, "columns"):
@@ -524,12 +534,17 @@ def farmland_slope_grades(patches: Any, dem: Any, *, field: str = "GDPDJB", clas
     if off.any():
         ids = list(index[off])
         where = ", ".join(f"{i} ({a:,.1f} m²)" for i, a in zip(ids[:20], uncovered[off][:20]))
-        more = f", … ({len(ids) - 20} more)" if len(ids) > 20 else ""
-        raise ValidationError(
+        rest = len(ids) - 20
+        more = msg(f"，…（另有 {rest} 个）", f", … ({rest} more)") if rest > 0 else ""
+        subset = "patches[patches.within(shapely.box(*xigeo.read_dem(dem).bounds))]"
+        raise ValidationError(msg(
+            f"{name}：{len(ids)} 个耕地图斑部分或全部位于 DEM {raster.name} 之外或其无数据栅格上，"
+            f"坡度级别无法确定；未覆盖面积：{where}{more}。修正：使用覆盖全部耕地图斑的 DEM，"
+            f"或只对其上的图斑分级（{subset}）",
             f"{name}: {len(ids)} farmland patch(es) lie partly or wholly outside the DEM {raster.name} "
             f"or on its nodata cells, so their slope grade is unknown; uncovered area: {where}{more}. "
             "Fix: use a DEM that covers every farmland patch, or grade only the patches on it "
-            "(patches[patches.within(shapely.box(*xigeo.read_dem(dem).bounds))])", problems=ids)
+            f"({subset})"), problems=ids)
     covered = zonal.grade_m2.sum(axis=1) > 0
     grade = (np.argmax(zonal.grade_m2, axis=1) + 1).astype(str)
     out.iloc[rows] = pd.Series(np.where(covered, grade, None), dtype="string").to_numpy()
@@ -553,8 +568,9 @@ def _grade_table(zonal: TerrainStats, unit: AreaUnit, index: pd.Index) -> pd.Dat
                 zonal.area_m2 > 0, zonal.grade_m2[:, k] / zonal.area_m2 * 100.0, np.nan)
     missing = np.flatnonzero(zonal.nodata_m2 > 0.01)
     if len(missing):
-        logger.warning("%d polygon(s) lie partly outside the DEM or on nodata cells (%s); their "
-                       "nodata area is reported apart", len(missing), format_ids(list(index[missing])))
+        logger.warning(msg("%d 个面部分位于 DEM 之外或无数据栅格上（%s）；其无数据面积单独列出",
+                           "%d polygon(s) lie partly outside the DEM or on nodata cells (%s); their "
+                           "nodata area is reported apart"), len(missing), format_ids(list(index[missing])))
     return table
 
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from ._lang import msg
 from .errors import UnitError
 
 __all__ = ["AreaUnit", "convert_area", "M2_PER_UNIT", "ROUND_DECIMALS"]
@@ -47,7 +48,7 @@ class AreaUnit(str, enum.Enum):
         >>> AreaUnit.create("acre")
         Traceback (most recent call last):
         ...
-        xigeo.errors.UnitError: unknown area unit 'acre'; use one of: m2 (平方米, m², sqm), ha (公顷, hectare), mu (亩), km2 (平方公里, km², 平方千米)
+        xigeo.errors.UnitError: 未知的面积单位 'acre'；可选：m2 (平方米, m², sqm), ha (公顷, hectare), mu (亩), km2 (平方公里, km², 平方千米)
         """
         if isinstance(unit, AreaUnit):
             return unit
@@ -58,7 +59,8 @@ class AreaUnit(str, enum.Enum):
             allowed = ", ".join(
                 f"{u.value} ({', '.join(a for a in _NAMES[u])})" for u in AreaUnit
             )
-            raise UnitError(f"unknown area unit {unit!r}; use one of: {allowed}") from None
+            raise UnitError(msg(f"未知的面积单位 {unit!r}；可选：{allowed}",
+                                f"unknown area unit {unit!r}; use one of: {allowed}")) from None
 
     @property
     def m2(self) -> Fraction:

@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ._lang import msg
 from ._layers import layer_name
 from .errors import CRSError, OptionError, fix
 
@@ -50,9 +51,12 @@ def _zone_of_meridian(central_meridian: float, width: int) -> int:
     cm = float(central_meridian)
     zone = cm / 3 if width == 3 else (cm + 3) / 6
     if not math.isfinite(zone) or not float(zone).is_integer():
-        allowed = "a multiple of 3 (75–135)" if width == 3 else "3 + a multiple of 6 (75–135)"
-        raise OptionError(f"central_meridian={central_meridian!r} is not the central meridian of a "
-                          f"{width}° zone; give {allowed}, e.g. 117 for 3° zone 39")
+        allowed = (msg("3 的倍数（75–135）", "a multiple of 3 (75–135)") if width == 3
+                   else msg("3 加 6 的倍数（75–135）", "3 + a multiple of 6 (75–135)"))
+        raise OptionError(msg(f"central_meridian={central_meridian!r} 不是 {width}° 带的中央经线；"
+                              f"请给出 {allowed}，如 117 即 3° 带第 39 带",
+                              f"central_meridian={central_meridian!r} is not the central meridian of a "
+                              f"{width}° zone; give {allowed}, e.g. 117 for 3° zone 39"))
     return int(zone)
 
 
@@ -95,25 +99,30 @@ def change_zone(layer: Any, zone: int | None = None, *, central_meridian: float 
     from .crs import _datum_of, _describe, check_crs, gk_crs, gk_info, to_survey_crs
 
     if width not in (3, 6):
-        raise OptionError(f"width={width!r} is not allowed; use one of: 3, 6")
+        raise OptionError(msg(f"width={width!r} 不可用；可选：3, 6",
+                              f"width={width!r} is not allowed; use one of: 3, 6"))
     if zone is not None and central_meridian is not None:
-        raise OptionError("give zone= or central_meridian=, not both")
+        raise OptionError(msg("zone= 和 central_meridian= 只能给一个", "give zone= or central_meridian=, not both"))
     label = layer_name(layer)
     crs = check_crs(layer, name=label)
     info = gk_info(crs)
     datum = info.datum if info is not None else _datum_of(crs)
     if datum is None or (info is None and not crs.is_geographic):
-        raise CRSError(f"{label} is in {_describe(crs)}, not a Gauss–Krüger zone of CGCS2000, "
-                       "Xi'an 1980 or Beijing 1954. Fix: "
-                       + fix("xigeo.to_survey_crs(gdf)", "--crs EPSG:... if the .prj is wrong"))
+        how = fix("xigeo.to_survey_crs(gdf)",
+                  msg("若 .prj 错了，用 --crs EPSG:...", "--crs EPSG:... if the .prj is wrong"))
+        raise CRSError(msg(f"{label} 是 {_describe(crs)}，不是 2000国家大地坐标系、1980西安坐标系或"
+                           f"1954北京坐标系的高斯–克吕格投影带。修正：{how}",
+                           f"{label} is in {_describe(crs)}, not a Gauss–Krüger zone of CGCS2000, "
+                           f"Xi'an 1980 or Beijing 1954. Fix: {how}"))
     if central_meridian is not None:
         zone = _zone_of_meridian(central_meridian, width)
     if prefix is None:
         prefix = info.prefix if info is not None else True
     if zone is None:
         if info is None:
-            raise OptionError(f"{label} is geographic: say which zone. Fix: "
-                              + fix("zone=38 or central_meridian=114", "--zone 38"))
+            how = fix(msg("zone=38 或 central_meridian=114", "zone=38 or central_meridian=114"), "--zone 38")
+            raise OptionError(msg(f"{label} 是地理坐标系：请指明投影带。修正：{how}",
+                                  f"{label} is geographic: say which zone. Fix: {how}"))
         zone, width = info.zone, info.width
     target = gk_crs(zone, prefix=prefix, datum=datum, width=width)
     if info is not None and info.zone == zone and info.width == width:
