@@ -465,7 +465,7 @@ def test_patches_outside_the_units_and_units_without_patches(tmp_path):
     assert t.table("level1").loc["411528101", "01_ha"] == 2.83
     with pytest.raises(ValidationError, match="没有可汇总的图斑（图层为空）"):
         xigeo.landuse_tables(layer.iloc[:0])
-    with pytest.raises(SchemaError, match="no unit code field"):
+    with pytest.raises(SchemaError, match="没有单位代码字段.*XZQDM.*CJDCQDM.*现有字段：MC"):
         xigeo.landuse_tables(layer, units=pd.DataFrame({"MC": ["甲"]}))
 
 
