@@ -466,7 +466,7 @@ def test_cli_changes(tmp_path):
     write_layer(sample_layer, copy)
     stamp = copy.read_bytes()
     onto = CliRunner().invoke(cli, ["changes", str(copy), str(after), "-o", str(copy), "--overwrite"])
-    assert onto.exit_code == 1 and "is an input" in str(onto.exception)
+    assert onto.exit_code == 1 and "是本命令的输入文件" in str(onto.exception)
     assert copy.read_bytes() == stamp
     # a missing id field names the flag
     bad = CliRunner().invoke(cli, ["changes", str(before), str(after), "--id", "FID"])

@@ -261,7 +261,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     out.write_bytes(b"an earlier table")
     # refused before anything is read: even a missing input is not looked at
     assert main(["consolidation", str(tmp_path / "missing.shp"), "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(["consolidation", str(path), "-o", str(out)]) == 1
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"

@@ -360,7 +360,7 @@ def test_cli_industrial_refuses_an_existing_output(tmp_path):
         out = tmp_path / name
         out.write_bytes(b"old")
         result = runner.invoke(industrial_command, [str(path), "-o", str(out)])
-        assert result.exit_code == 1 and "exists" in str(result.exception)
+        assert result.exit_code == 1 and "已存在" in str(result.exception)
         assert out.read_bytes() == b"old"
         result = runner.invoke(industrial_command, [str(path), "-o", str(out), "--overwrite"],
                                catch_exceptions=False)
@@ -368,7 +368,7 @@ def test_cli_industrial_refuses_an_existing_output(tmp_path):
         assert out.read_bytes() != b"old"
     # checked before the layer is read: a missing input still reports the existing output
     result = runner.invoke(industrial_command, [str(tmp_path / "无.shp"), "-o", str(out)])
-    assert result.exit_code == 1 and "exists" in str(result.exception)
+    assert result.exit_code == 1 and "已存在" in str(result.exception)
     written = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
     assert written.loc["SHORT", "saved_mu"] == pytest.approx(3.75)
 

@@ -479,7 +479,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("息县国土调查总面积20,797.50公顷")      # Chinese first
-    assert any(line.startswith("息县: surveyed area") for line in lines)
+    assert not any(line.startswith("息县: surveyed area") for line in lines)  # one language
     assert "耕地(01)" in result.output and "谯楼街道" in result.output
     ws = openpyxl.load_workbook(out)["一级分类面积汇总表"]
     assert ws["A1"].value == "息县土地利用现状一级分类面积汇总表（2023年）"
@@ -490,7 +490,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
     assert out.read_bytes() == before
     # refused before reading: a missing input still gives the "exists" error
     assert main(["tables", str(tmp_path / "没有.shp"), "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(argv + ["--overwrite", "--level", "village"]) == 0
     assert len(openpyxl.load_workbook(out)["一级分类面积汇总表"]["A"]) > 100
 

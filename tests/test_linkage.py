@@ -481,7 +481,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     out.write_bytes(b"an earlier table")
     # refused before anything is read: even a missing input is not looked at
     assert main(["linkage", str(tmp_path / "missing.shp"), *args[1:], "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(["linkage", *args, "-o", str(out)]) == 1
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"
@@ -498,5 +498,5 @@ def test_cli_method_and_bad_suffix(tmp_path, capsys):
     table = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
     assert table.at["甲项目", "newbuild_ha"] == pytest.approx(2.0, abs=1e-9)   # 200 m × 100 m
     assert main(["linkage", *args, "-o", str(tmp_path / "t.txt")]) == 1
-    assert ".csv or .xlsx" in capsys.readouterr().err
+    assert ".csv 或 .xlsx" in capsys.readouterr().err
     assert not (tmp_path / "t.txt").exists()

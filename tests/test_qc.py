@@ -665,7 +665,7 @@ def test_cli_refuses_existing_outputs_and_inputs(files, tmp_path, capsys):
     paths = {**files, "JBNT": target}
     before = target.read_bytes()
     assert _cli(paths, "-o", target, "--overwrite") == 1
-    assert "is an input of this command" in capsys.readouterr().err
+    assert "是本命令的输入文件" in capsys.readouterr().err
     assert target.read_bytes() == before
 
 

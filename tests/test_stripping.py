@@ -348,7 +348,7 @@ def test_cli_stripping_refuses_existing_outputs(tmp_path):
         result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out)])
         # refused before anything is read or computed (used to replace .gpkg/.shp silently)
         assert result.exit_code == 1 and isinstance(result.exception, LayerWriteError)
-        assert "exists" in str(result.exception) and out.read_bytes() == b"old"
+        assert "已存在" in str(result.exception) and out.read_bytes() == b"old"
         result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out), "--overwrite"],
                                catch_exceptions=False)
         assert result.exit_code == 0, result.output
