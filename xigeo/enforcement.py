@@ -258,9 +258,9 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
     if id_field is not None:
         changes = index_by(changes, id_field, name=names["changes"])
     changes = checked_polygons(changes, names["changes"])
-    for layer, what, kind in ((farmland, "farmland", msg("永久基本农田图斑", "farmland features")),
-                              (landuse, "landuse", msg("地类图斑", "landuse features"))):
-        require_features(layer, names[what], kind)  # none is not "nothing on it"
+    for layer, what, features in ((farmland, "farmland", msg("永久基本农田图斑", "farmland features")),
+                                  (landuse, "landuse", msg("地类图斑", "landuse features"))):
+        require_features(layer, names[what], features)  # none is not "nothing on it"
     # no approval at all is possible (and makes every change unapproved: not a pass)
     approvals = checked_polygons(approvals, names["approvals"], empty_ok=True)
     if townships is not None:

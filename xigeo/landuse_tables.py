@@ -798,9 +798,9 @@ class _Patches:
 def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
     """Validate the layer once and collect every problem (one ValidationError)."""
     if not isinstance(patches, pd.DataFrame):
-        kind = type(patches).__name__
-        raise TypeError(msg(f"patches：需要 GeoDataFrame 或 DataFrame，而不是 {kind}",
-                            f"patches: need a GeoDataFrame or DataFrame, got {kind}"))
+        given = type(patches).__name__
+        raise TypeError(msg(f"patches：需要 GeoDataFrame 或 DataFrame，而不是 {given}",
+                            f"patches: need a GeoDataFrame or DataFrame, got {given}"))
     label = describe(patches, "patches")
     missing = [f for f in _FIELDS if f not in patches.columns]
     if missing:
@@ -822,10 +822,10 @@ def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
             bad = ids[mask].tolist()
-            shown = format_ids(bad)
+            listed = format_ids(bad)
             message = msg(zh, en)
-            messages.append(msg(f"{zh}：{len(bad)} 个图斑，{'BSM' if what == 'BSM' else '行号'}：{shown}",
-                                f"{en} in {len(bad)} {what}(s) {shown}"))
+            messages.append(msg(f"{zh}：{len(bad)} 个图斑，{'BSM' if what == 'BSM' else '行号'}：{listed}",
+                                f"{en} in {len(bad)} {what}(s) {listed}"))
             problems.extend((i, message) for i in bad)
 
     codes = _text(patches["ZLDWDM"])
@@ -990,12 +990,12 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
             outside = ~prefix[lv].isin(list(given[n])).to_numpy()
             if outside.any():
                 ids = _ids(patches)[outside].tolist()
-                label, shown = describe(patches, "patches"), format_ids(ids)
+                label, listed = describe(patches, "patches"), format_ids(ids)
                 raise ValidationError(msg(
                     f"{label}：{len(ids)} 个图斑不在单位图层的任何{_LEVEL_ZH.get(lv, lv)}内"
-                    f"（ZLDWDM[:{n}] 不在单位代码中）：{shown}",
+                    f"（ZLDWDM[:{n}] 不在单位代码中）：{listed}",
                     f"{label}: {len(ids)} patch(es) lie in no {lv} of the units "
-                    f"(ZLDWDM[:{n}] not among the units' codes): {shown}"), ids)
+                    f"(ZLDWDM[:{n}] not among the units' codes): {listed}"), ids)
             found = set(given[n])
         below = [c[:n] for deeper in codes.values() for c in deeper]
         codes[lv] = sorted(found | set(below))
