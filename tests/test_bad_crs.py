@@ -507,4 +507,4 @@ def test_zone_margin_boundary():
 def test_crs_naming_no_input_is_refused(six_degree_files):
     parcels_path, _ = six_degree_files
     e = cli_error("area", parcels_path, "--crs", "parcel.shp=EPSG:4509")  # a typo
-    assert isinstance(e, xigeo.OptionError) and "parcel.shp is not an input" in str(e)
+    assert isinstance(e, xigeo.OptionError) and "parcel.shp 不是本命令的输入文件" in str(e)

@@ -242,7 +242,7 @@ def test_minepark_without_a_park_outline_is_refused():
     from xigeo import sample
 
     park, pits, rest = (sample.load(n) for n in ("minepark", "minepark_pits", "minepark_restoration"))
-    with pytest.raises(ValidationError, match="minepark.shp has no features \\(0 park outlines\\)"):
+    with pytest.raises(ValidationError, match="minepark.shp.*0 (个)?矿山公园边界"):
         xigeo.minepark_summary(park.iloc[:0], pits, rest, dem=sample.path("minepark_dem"))
 
 
@@ -253,7 +253,7 @@ def test_an_empty_layer_does_not_validate(tmp_path):
     problems = xigeo.validate_layer(xigeo.read_layer(path), strict=False)
     assert [p.kind for p in problems] == ["empty_layer"]
     code, out = run_cli("validate", str(path))
-    assert code == 1 and "has no features" in out
+    assert code == 1 and "没有要素：空图层不能通过检查" in out
     assert snapshot(tmp_path) == before
 
 
@@ -268,9 +268,11 @@ def test_validate_checks_id_fields_not_only_the_index(tmp_path):
     with pytest.raises(ValidationError) as info:
         xigeo.validate_layer(gdf, id_field="JXQBH")
     text = str(info.value)
-    assert "2 rows share a JXQBH: J1 (rows 0, 2)" in text and "1 rows have no JXQBH: rows 3" in text
+    assert "2 行的 JXQBH 重复：J1（行号：0, 2）" in text and "1 行没有 JXQBH：行号：3" in text
     code, out = run_cli("validate", str(path), "--id", "JXQBH")
-    assert code == 1 and "J1 (rows 0, 2)" in out
+    assert code == 1 and "J1（行号：0, 2）" in out
+    code, out = run_cli("--lang", "en", "validate", str(path), "--id", "JXQBH")
+    assert code == 1 and "2 rows share a JXQBH: J1 (rows 0, 2)" in out and "2 problem(s)" in out
     code, out = run_cli("validate", str(path), "--required", "JXQBH")
     assert code == 0  # --required asks only that the field exists; --id asks for unique ids
     assert snapshot(tmp_path) == before
@@ -514,7 +516,7 @@ def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
         (["map", s["linkage_newbuild"], "-o", png, "--title", "T", "--scale", "0"], "--scale"),
         # were accepted and silently ignored
         (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth-field", "HD"],
-         "no field 'HD' for the per-row depth"),
+         "没有逐行厚度字段 'HD'"),
         (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id 是逐要素表的行标识"),
         # already clear (kept so they stay so)
         (["area", s["linkage_newbuild"], "--unit", "acre"], "未知的面积单位 'acre'"),

@@ -109,7 +109,7 @@ def test_cli_never_writes_over_an_input(inputs, capsys, monkeypatch, command, ar
         argv = ["coords", *args]
     code, err = run_cli(capsys, *argv, "-o", output, "--overwrite")
     assert code == 1
-    assert "input" in err and Path(output).name in err
+    assert "是本命令的输入文件" in err and Path(output).name in err
     assert snapshot(inputs) == before
 
 
@@ -120,7 +120,7 @@ def test_cli_input_through_a_symlink_and_absolute_path(inputs, capsys, monkeypat
     for out in ("link.gpkg", inputs / "parcels.gpkg"):
         code, err = run_cli(capsys, "check-farmland", "parcels.gpkg", "farmland.gpkg", "-o", out,
                             "--overwrite")
-        assert code == 1 and "input" in err, err
+        assert code == 1 and "是本命令的输入文件" in err, err
     assert snapshot(inputs) == before
 
 
@@ -247,7 +247,7 @@ def test_cli_refuses_an_existing_output_and_names_the_flag(inputs, capsys, monke
                  ["demo", "-o", "演示"]):
         code, err = run_cli(capsys, *argv)
         assert code != 0
-        assert "exists" in err and "--overwrite" in err, (argv, err)
+        assert "已存在" in err and "--overwrite" in err, (argv, err)
         assert "out." in err or "linkage_newbuild.shp" in err or "report.pdf" in err, (argv, err)
     assert snapshot(inputs) == before
 
@@ -773,7 +773,7 @@ def test_write_coords_never_over_the_file_it_read(tmp_path):
 def test_one_path_for_two_outputs_is_refused(tmp_path):
     from xigeo.cli._options import check_outputs
 
-    with pytest.raises(LayerWriteError, match="two outputs"):
+    with pytest.raises(LayerWriteError, match="被指定为两个输出"):
         check_outputs([tmp_path / "a.xlsx", tmp_path / "." / "a.xlsx"], overwrite=True)
     assert list(tmp_path.iterdir()) == []
 

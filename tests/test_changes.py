@@ -29,6 +29,7 @@ import shapely
 from click.testing import CliRunner
 from shapely import box
 
+import xigeo
 from xigeo import landuse_tables, read_layer, sample
 from xigeo.area import area
 from xigeo.changes import STATUSES, SurveyChanges, survey_changes
@@ -368,9 +369,13 @@ def test_bad_input_is_refused(tmp_path):
         survey_changes(b.drop(columns="KCMJ"), b)
     with pytest.raises(SchemaError, match="id_field"):
         survey_changes(b.drop(columns="BSM"), b)
-    with pytest.raises(ValidationError, match="BSM used twice: 1"):
+    with pytest.raises(ValidationError, match="BSM 重复：1"):
         survey_changes(gpd.GeoDataFrame(pd.concat([b, b.assign(geometry=b.translate(100))]), crs=b.crs), b)
-    with pytest.raises(ValidationError, match=r"^after: 1 problem\(s\):\n  - DLBM is not a class of the 三调 working classification in 1 BSM\(s\) 1"):
+    with pytest.raises(ValidationError, match=r"^after：1 个问题：\n  - DLBM 不是三调工作分类中的地类：1 个图斑，BSM：1"):
+        survey_changes(b, b.assign(DLBM="9999"))
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError,
+            match=r"^after: 1 problem\(s\):\n  - DLBM is not a class of the 三调 working classification in 1 BSM\(s\) 1"):
         survey_changes(b, b.assign(DLBM="9999"))
     with pytest.raises(OptionError, match="tolerance_m2"):
         survey_changes(b, b, tolerance_m2=-1)
@@ -378,10 +383,10 @@ def test_bad_input_is_refused(tmp_path):
         survey_changes(b, b, engine="spark")
     # the second year covers only half: the ground of patch 1 is refused, named
     half = year([("1", "0103", Z, 0.0, 5000.0, box(X, Y, X + 50, Y + 100))])
-    with pytest.raises(ValidationError, match="does not cover.*1"):
+    with pytest.raises(ValidationError, match="1 个图斑有部分范围未被 .* 覆盖.*：1"):
         survey_changes(b, half)
     # the same ground, different totals (not adjusted to one control area)
-    with pytest.raises(ValidationError, match="total areas differ"):
+    with pytest.raises(ValidationError, match="两个年度的总面积相差"):
         survey_changes(b, b.assign(TBDLMJ=12000.0, BSM="2"))
     with pytest.raises(Exception, match="CRS|crs"):
         survey_changes(b, b.set_crs(4527, allow_override=True))
@@ -461,7 +466,7 @@ def test_cli_changes(tmp_path):
     write_layer(sample_layer, copy)
     stamp = copy.read_bytes()
     onto = CliRunner().invoke(cli, ["changes", str(copy), str(after), "-o", str(copy), "--overwrite"])
-    assert onto.exit_code == 1 and "is an input" in str(onto.exception)
+    assert onto.exit_code == 1 and "是本命令的输入文件" in str(onto.exception)
     assert copy.read_bytes() == stamp
     # a missing id field names the flag
     bad = CliRunner().invoke(cli, ["changes", str(before), str(after), "--id", "FID"])

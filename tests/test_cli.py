@@ -150,7 +150,7 @@ def test_area_refuses_an_existing_output_before_reading(layer, tmp_path, capsys,
     capsys.readouterr()
     bad = tmp_path / "out" / "面积.txt"
     assert main(["area", str(tmp_path / "没有.shp"), "-o", str(bad)]) == 1  # suffix, before reading
-    assert ".csv or .xlsx" in capsys.readouterr().err and not bad.exists()
+    assert "表格请写为 .csv 或 .xlsx" in capsys.readouterr().err and not bad.exists()
 
 
 def test_sample_copy_refuses_existing_files_and_replaces_them_with_overwrite(tmp_path, capsys):
@@ -205,7 +205,7 @@ def test_sample_list_and_copy(tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "练习" / "linkage_newbuild.shp").exists()
     again = CliRunner().invoke(cli, ["sample", "copy", str(tmp_path / "练习")])
-    assert again.exit_code == 1 and "exists" in str(again.exception)
+    assert again.exit_code == 1 and "README.md 已存在" in str(again.exception)
 
 
 def test_demo_refuses_a_report_it_did_not_write(tmp_path, capsys):
@@ -213,7 +213,7 @@ def test_demo_refuses_a_report_it_did_not_write(tmp_path, capsys):
     (tmp_path / "out" / "report.pdf").write_text("the bureau's own report")
     assert main(["demo", "-o", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "report.pdf exists" in err and "--overwrite" in err
+    assert "report.pdf 已存在" in err and "--overwrite" in err
     assert (tmp_path / "out" / "report.pdf").read_text() == "the bureau's own report"
 
 
@@ -295,7 +295,7 @@ def test_an_input_is_never_an_output_even_with_overwrite(tmp_path, capsys, comma
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert main([*args, "--overwrite"]) == 1
     err = capsys.readouterr().err
-    assert "is an input of this command" in err and "--overwrite does not apply" in err
+    assert "是本命令的输入文件" in err and "--overwrite 对此无效" in err
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
@@ -312,7 +312,7 @@ def test_missing_id_in_the_id_field_names_the_field(tmp_path, capsys):
     jbnt = write_layer(sample.load("jbnt"), tmp_path / "基本农田.gpkg")
     assert main(["check-farmland", str(path), str(jbnt), "--id", "JXQBH"]) == 1
     err = capsys.readouterr().err
-    assert "missing JXQBH" in err and "positions 2" in err and "fill JXQBH" in err
+    assert "JXQBH" in err and "2" in err and "在这些行填写 JXQBH" in err
     assert "set_index" not in err
 
 

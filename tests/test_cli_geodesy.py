@@ -57,7 +57,7 @@ def test_sheets_command_prints_and_writes(parcels, tmp_path):
                  "--labels", "zh")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "地块.gpkg：1:10000比例尺图幅2幅" in lines[0] and "2 map sheets" in lines[1]
+    assert "地块.gpkg：1:10000比例尺图幅2幅" in lines[0] and "map sheets" not in result.output
     assert "图幅理论面积(平方米)" in result.output
     written = read_layer(gpkg, layer="sheets")
     assert len(written) >= 2 and written["sheet"].str.match(r"^I50G\d{6}$").all()
@@ -70,10 +70,12 @@ def test_sheets_refuses_before_reading(parcels, tmp_path, capsys):
     out = tmp_path / "图幅.xlsx"
     out.write_bytes(b"old")
     assert main(["sheets", str(parcels), "--xlsx", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err and out.read_bytes() == b"old"
+    assert "已存在" in capsys.readouterr().err and out.read_bytes() == b"old"
     assert main(["sheets", str(parcels), "--scale", "20000"]) == 1
     assert "scale='20000' 不是国家基本比例尺地形图的比例尺" in capsys.readouterr().err
     assert main(["sheets", str(parcels), "-o", str(parcels)]) == 1
+    assert "是本命令的输入文件" in capsys.readouterr().err
+    assert main(["--lang", "en", "sheets", str(parcels), "-o", str(parcels)]) == 1
     assert "is an input of this command" in capsys.readouterr().err
 
 
@@ -95,7 +97,7 @@ def test_fit_transform_then_transform(parcels, tmp_path):
     out = tmp_path / "结果.gpkg"
     result = run("transform", parcels, "--params", toml, "--to", "4526", "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("已转换2个要素（4参数），坐标系 EPSG:4526")
+    assert result.output.startswith("已转换 2 个要素（4 参数），坐标系 EPSG:4526")
     moved = read_layer(out)
     a = shapely.get_coordinates(read_layer(parcels).geometry.values)
     b = shapely.get_coordinates(moved.geometry.values)
@@ -129,7 +131,7 @@ def test_fit_transform_bad_csv_and_existing_output(tmp_path, capsys):
     toml = tmp_path / "参数.toml"
     toml.write_text("old", encoding="utf-8")
     assert main(["fit-transform", str(good), "-o", str(toml)]) == 1
-    assert "exists" in capsys.readouterr().err and toml.read_text(encoding="utf-8") == "old"
+    assert "已存在" in capsys.readouterr().err and toml.read_text(encoding="utf-8") == "old"
     assert main(["fit-transform", str(good), "--kind", "7"]) == 1
     assert "--source-crs 2362 --target-crs 4526" in capsys.readouterr().err
 
@@ -144,7 +146,7 @@ def test_zone_command(parcels, tmp_path, capsys):
     out = tmp_path / "20带.gpkg"
     result = run("zone", parcels, "--zone", "20", "--width", "6", "-o", out)
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("已换带：2个要素") and "EPSG:4498" in result.output
+    assert result.output.startswith("已换带：2 个要素") and "EPSG:4498" in result.output
     assert read_layer(out).crs.to_epsg() == 4498
     plain = tmp_path / "无带号.gpkg"
     assert run("zone", parcels, "--no-prefix", "-o", plain).exit_code == 0
@@ -152,6 +154,6 @@ def test_zone_command(parcels, tmp_path, capsys):
     assert read_layer(plain).crs.to_epsg() == 4547 and x.max() < 1_000_000
     before = out.read_bytes()
     assert main(["zone", str(parcels), "--zone", "20", "--width", "6", "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err and out.read_bytes() == before
+    assert "已存在" in capsys.readouterr().err and out.read_bytes() == before
     assert main(["zone", str(parcels), "--central-meridian", "116", "-o", str(tmp_path / "x.gpkg")]) == 1
     assert "不是 3° 带的中央经线" in capsys.readouterr().err

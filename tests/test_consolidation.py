@@ -104,7 +104,10 @@ def test_grouped_by_field_and_by_township_layer():
     assert g.index.name == "XZQMC"
     assert g["projects"].to_dict() == {"西镇": 2, "东镇": 1}
     outside = gdf.assign(geometry=[rect(*P1), rect(*P2), rect(5000, 0, 5100, 100)])
-    with pytest.raises(ValidationError, match="no township"):
+    with pytest.raises(ValidationError, match="第 2 行项目不在 townships 的任何乡镇内"):
+        consolidation_summary(outside, townships=towns)
+    with xigeo.using_language("en"), pytest.raises(ValidationError,
+                                                   match="project row.s. 2 lie in no township"):
         consolidation_summary(outside, townships=towns)
 
 
@@ -125,7 +128,7 @@ def test_new_farmland_measured_from_before_and_after():
     assert t.at["TD01", "new_farmland_diff_ha"] == pytest.approx(ha((240, 0, 360, 250)) - 1.20, abs=2 * TOL_HA)
     assert t.at["TD02", "new_farmland_measured_ha"] == pytest.approx(0.0, abs=TOL_HA)
     assert t.at["TD03", "farmland_after_ha"] == pytest.approx(ha(P3), abs=TOL_HA)
-    with pytest.raises(OptionError, match="both landuse_before and landuse_after"):
+    with pytest.raises(OptionError, match="landuse_before 与 landuse_after 要么都给出"):
         consolidation_summary(gdf, landuse_before=before)
 
 
@@ -141,15 +144,18 @@ def test_bad_values_and_missing_fields():
     t = consolidation_summary(other, scale_field="GM", new_farmland_field="XZ").projects
     assert t.at["TD01", "new_farmland_ha"] == pytest.approx(1.20)
     assert t.at["TD01", "scale_ha"] == pytest.approx(other.at[0, "GM"])
-    with pytest.raises(ValidationError, match="negative investment TZJE in row.s. TD02"):
+    with pytest.raises(ValidationError, match="投资 TZJE 为负，行号：TD02"):
         consolidation_summary(gdf.assign(TZJE=[300.0, -50.0, 410.0]))
-    with pytest.raises(ValidationError, match="negative new farmland XZGDMJ in row.s. TD01, TD03"):
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match="negative investment TZJE in row.s. TD02"):
+        consolidation_summary(gdf.assign(TZJE=[300.0, -50.0, 410.0]))
+    with pytest.raises(ValidationError, match="新增耕地 XZGDMJ 为负，行号：TD01, TD03"):
         consolidation_summary(gdf.assign(XZGDMJ=[-1.0, 0.1, -0.2]))
-    with pytest.raises(ValidationError, match="larger than the construction scale.*TD02"):
+    with pytest.raises(ValidationError, match="大于建设规模 JSGM.*TD02"):
         consolidation_summary(gdf.assign(XZGDMJ=[1.0, 50.0, 0.2]))
-    with pytest.raises(ValidationError, match="not a number in row.s. TD03"):
+    with pytest.raises(ValidationError, match="TZJE.*行号：TD03"):
         consolidation_summary(gdf.assign(TZJE=["300", "50", "四百"]))
-    with pytest.raises(ValidationError, match="not unique: TD01"):
+    with pytest.raises(ValidationError, match="项目编号 XMBH 重复：TD01"):
         consolidation_summary(gdf.assign(XMBH=["TD01", "TD01", "TD03"]))
     with pytest.raises(CRSError):
         consolidation_summary(gdf.set_crs(4547, allow_override=True))
@@ -212,7 +218,7 @@ def test_method_and_bad_options():
     np.testing.assert_allclose(geodesic["scale_measured_ha"], [ha(P1), ha(P2), ha(P3)], atol=TOL_HA)
     for kw, match in ((dict(method="spherical"), "ellipsoidal"),
                       (dict(scale_tolerance_ha=-0.01), "scale_tolerance_ha"),
-                      (dict(landuse_after=gdf), "both landuse_before")):
+                      (dict(landuse_after=gdf), "landuse_before 与 landuse_after")):
         with pytest.raises(OptionError, match=match):
             consolidation_summary(None, **kw)     # refused before the layer is looked at
 
@@ -255,7 +261,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     out.write_bytes(b"an earlier table")
     # refused before anything is read: even a missing input is not looked at
     assert main(["consolidation", str(tmp_path / "missing.shp"), "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(["consolidation", str(path), "-o", str(out)]) == 1
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"

@@ -88,7 +88,7 @@ def test_errors_page_covers_every_error_class(html):
         assert f"## {name}" in source or f"`{name}`" in source, name
     # real messages, produced when the page was built
     for raised in ("CRSError: 建新区.shp 没有坐标系", "LayerReadError: 地类图斑.shp: no such file",
-                   "LayerWriteError: 建新区.gpkg exists", "SchemaError: 拆旧区.shp is missing the field(s) PZZT",
+                   "LayerWriteError: 建新区.gpkg exists", "SchemaError: 拆旧区.shp 缺少字段 PZZT",
                    "UnitError: 未知的面积单位 '英亩'", "CoordsFileError: 坐标.txt",
                    "OptionError: lang='de' 不可用", "OptionError: table 'parcels' is not a table"):
         assert raised in page, raised

@@ -125,7 +125,7 @@ def test_guards(layers):
         enforcement_check(changes, approvals=approvals.to_crs(4547), farmland=jbnt, landuse=landuse)
     with pytest.raises(SchemaError, match="DLBM"):
         enforcement_check(changes, approvals=approvals, farmland=jbnt, landuse=landuse.drop(columns="DLBM"))
-    with pytest.raises(ValidationError, match="share an id"):
+    with pytest.raises(ValidationError, match="编号（索引值）重复：C1"):
         enforcement_check(changes.rename(index={"C2": "C1"}), approvals=approvals, farmland=jbnt,
                           landuse=landuse)
 

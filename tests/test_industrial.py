@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from shapely import box
 
+import xigeo
 from xigeo.area import area
 from xigeo.cli.industrial import industrial_command
 from xigeo.errors import CRSError, LayerReadError, LayerWriteError, OptionError, SchemaError, ValidationError
@@ -155,9 +156,9 @@ def test_thresholds_dict_and_dataframe():
     t = industrial_intensity(parcels(), thresholds=frame).parcels
     assert t.loc["OFFICE", "failed_indicators"] == "绿地率"      # 9 % ≤ 10 %
     # a table row must be a division: "1411" (a class) would silently stand for all of 14
-    with pytest.raises(ValidationError, match="found 1411"):
+    with pytest.raises(ValidationError, match="industry_code 须为 GB/T 4754 的大类.*发现 1411"):
         load_thresholds({"1411": 1.0})
-    with pytest.raises(ValidationError, match=r"min_far must be > 0 in row\(s\) 14"):
+    with pytest.raises(ValidationError, match=r"min_far 须 > 0，行号：14"):
         load_thresholds({"14": 0.0})
 
 
@@ -170,7 +171,7 @@ def test_region_class_table(tmp_path):
     assert (t["intensity_floor_wan_yuan_per_ha"] == 1200).all()
     with pytest.raises(ValidationError, match="七类, 八类"):
         industrial_intensity(parcels(), thresholds=csv)
-    with pytest.raises(ValidationError, match="no region class '九类'"):
+    with pytest.raises(ValidationError, match="没有地区等别 '九类'；现有：七类, 八类"):
         load_thresholds(csv, region_class="九类")
 
 
@@ -195,7 +196,11 @@ def test_industry_codes_normalised_and_unknown_refused():
     t = industrial_intensity(parcels(rows)).parcels
     assert t["industry_code"].tolist()[:3] == ["14", "14", "14"]
     rows[3][1], rows[4][1] = "16", "38"    # not in the bundled table
-    with pytest.raises(ValidationError, match=r"16, 38.*row\(s\) OFFICE, T25"):
+    with pytest.raises(ValidationError, match=r"行业代码 16, 38 在控制指标表.*中没有对应行（行号：OFFICE, T25）"):
+        industrial_intensity(parcels(rows))
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match=r"16, 38 have no row in the bundled industrial_thresholds.csv "
+                                   r"\(row\(s\) OFFICE, T25\)"):
         industrial_intensity(parcels(rows))
     rows[3][1] = "x"
     with pytest.raises(ValidationError, match="OFFICE"):
@@ -211,11 +216,11 @@ def test_missing_fields_listed_at_once():
 def test_bad_values_name_the_rows():
     rows = [list(r) for r in ROWS]
     rows[2][2] = -1.0
-    with pytest.raises(ValidationError, match=r"GDZC is negative in row\(s\) SHORT"):
+    with pytest.raises(ValidationError, match=r"GDZC.*行号：SHORT"):
         industrial_intensity(parcels(rows))
     rows = [list(r) for r in ROWS]
     rows[1][4] = 7000.0  # GC8MJ above ZJZMJ 6000
-    with pytest.raises(ValidationError, match=r"exceeds the total floor area ZJZMJ in row\(s\) TWICE"):
+    with pytest.raises(ValidationError, match=r"大于总建筑面积 ZJZMJ，行号：TWICE"):
         industrial_intensity(parcels(rows))
     rows = [list(r) for r in ROWS]
     rows[4][0] = "OK"
@@ -223,7 +228,7 @@ def test_bad_values_name_the_rows():
         industrial_intensity(parcels(rows))
     layer = parcels()
     layer.loc[3, "geometry"] = None
-    with pytest.raises(ValidationError, match=r"empty or missing geometry.*OFFICE"):
+    with pytest.raises(ValidationError, match=r"几何为空或缺失（用地面积为 0），行号：OFFICE"):
         industrial_intensity(layer)
 
 
@@ -241,7 +246,7 @@ def test_field_names_as_options():
     assert t.loc["OK", "building_coefficient_pct"] == pytest.approx(25)
     with pytest.raises(TypeError, match="invest_field"):
         industrial_intensity(parcels(), invest_field="TZE")
-    with pytest.raises(OptionError, match="investment_field=None: .* cannot be None"):
+    with pytest.raises(OptionError, match="investment_field=None：该字段不能为 None"):
         industrial_intensity(parcels(), investment_field=None)
 
 
@@ -267,7 +272,7 @@ def test_summary_hand_made():
                                        revenue_field=None)["revenue_yi_yuan"])
     bad = parcels()
     bad.loc[0, "BZCF"] = "maybe"
-    with pytest.raises(ValidationError, match=r"BZCF must be 是 or 否 in row\(s\) OK"):
+    with pytest.raises(ValidationError, match=r"BZCF 须为 是 或 否，行号：OK"):
         industrial_summary(bad)
 
 
@@ -355,7 +360,7 @@ def test_cli_industrial_refuses_an_existing_output(tmp_path):
         out = tmp_path / name
         out.write_bytes(b"old")
         result = runner.invoke(industrial_command, [str(path), "-o", str(out)])
-        assert result.exit_code == 1 and "exists" in str(result.exception)
+        assert result.exit_code == 1 and "已存在" in str(result.exception)
         assert out.read_bytes() == b"old"
         result = runner.invoke(industrial_command, [str(path), "-o", str(out), "--overwrite"],
                                catch_exceptions=False)
@@ -363,7 +368,7 @@ def test_cli_industrial_refuses_an_existing_output(tmp_path):
         assert out.read_bytes() != b"old"
     # checked before the layer is read: a missing input still reports the existing output
     result = runner.invoke(industrial_command, [str(tmp_path / "无.shp"), "-o", str(out)])
-    assert result.exit_code == 1 and "exists" in str(result.exception)
+    assert result.exit_code == 1 and "已存在" in str(result.exception)
     written = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
     assert written.loc["SHORT", "saved_mu"] == pytest.approx(3.75)
 

@@ -127,7 +127,7 @@ def test_classification_override_and_bad_classification(dltb):
         base.three_classes.iloc[0]["agricultural_ha"] + grass, abs=1e-9)
     with pytest.raises(SchemaError, match="three_class"):
         load_classification(c.drop(columns="three_class"))
-    with pytest.raises(ValidationError, match="not one of"):
+    with pytest.raises(ValidationError, match="three_class 农地 不在可选值 农用地, 建设用地, 未利用地 中"):
         load_classification(c.assign(three_class="农地"))
 
 
@@ -300,14 +300,20 @@ def test_cross_checks_run_and_raise_when_broken(tables):
     broken = dataclasses.replace(tables, printed=printed)
     with pytest.raises(ValidationError) as err:
         broken.check()
+    assert "各行合计相符（打印数字）" in str(err.value)
+    assert "各表耕地面积相同（打印数字）" in str(err.value)
+    assert "下级单位之和等于上级单位（打印数字）" in str(err.value)
+    with xigeo.using_language("en"), pytest.raises(ValidationError) as err:
+        broken.check()
     assert "rows add up (printed figures)" in str(err.value)
     assert "耕地 equal in every table (printed figures)" in str(err.value)
     assert "units add up to their parent (printed figures)" in str(err.value)
+    assert "level1: township rows do not add up to their county" in str(err.value)
     # the same total everywhere: a level2 total changed with its row still adding up
     level2 = tables.level2.copy()
     level2.loc[:, "total_ha"] += 1.0
     level2.loc[:, "0101_ha"] += 1.0
-    with pytest.raises(ValidationError, match="same total in every table \\(unrounded"):
+    with pytest.raises(ValidationError, match="各表总面积相同（未取整数字）"):
         dataclasses.replace(tables, level2=level2).check()
 
 
@@ -328,7 +334,7 @@ def test_contract_summary_tables_labels_html(tables):
     assert {"农用地小计", "田坎(1203)", "耕地(01)", "盐田(0603)", "其他草地(0404)"} <= set(t3)
     html = tables._repr_html_()
     assert "一级分类面积汇总表" in html and "息县" in html and "通过" in html
-    with pytest.raises(OptionError, match="no total row"):
+    with pytest.raises(OptionError, match="没有合计行"):
         tables.table("level1", total=True)
     with pytest.raises(OptionError, match="level='town' 不可用"):
         xigeo.landuse_tables(sample.load("dltb"), level="town")
@@ -413,14 +419,24 @@ def test_bad_rows_are_all_named_in_one_error_and_nothing_is_written(tmp_path, ca
     with pytest.raises(ValidationError) as err:
         xigeo.landuse_tables(layer)
     text = str(err.value)
+    for expected in ("DLBM 长度不对", "411528200000001",
+                     "DLBM 不是三调工作分类中的地类：1 个图斑，BSM：411528200000003",
+                     "ZLDWDM 不是 19 位代码", "411528200000002", "TBDLMJ 为负",
+                     "KCXS 缺失或不在 [0, 1) 内", "TBDLMJ 不等于 TBMJ − KCMJ"):
+        assert expected in text, expected
+    assert len(err.value.problems) == 6
+    with xigeo.using_language("en"), pytest.raises(ValidationError) as err:
+        xigeo.landuse_tables(layer)
+    text = str(err.value)
     for expected in ("DLBM has the wrong length", "411528200000001",
                      "not a class of the 三调 working classification in 1 BSM(s) 411528200000003",
                      "ZLDWDM is not a 19-digit code", "411528200000002", "TBDLMJ is negative",
                      "KCXS is missing or outside [0, 1)", "TBDLMJ is not TBMJ − KCMJ"):
         assert expected in text, expected
-    assert len(err.value.problems) == 6
     out = tmp_path / "统计表.xlsx"
     assert main(["tables", str(path), "-o", str(out)]) == 1
+    assert "DLBM 长度不对" in capsys.readouterr().err
+    assert main(["--lang", "en", "tables", str(path), "-o", str(out)]) == 1
     assert "DLBM has the wrong length" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
@@ -428,7 +444,7 @@ def test_bad_rows_are_all_named_in_one_error_and_nothing_is_written(tmp_path, ca
 def test_missing_fields_are_one_schema_error(tmp_path, capsys):
     path = _layer(tmp_path)
     layer = xigeo.read_layer(path).drop(columns=["KCMJ", "TBDLMJ"])
-    with pytest.raises(SchemaError, match="missing the field\\(s\\) TBDLMJ, KCMJ"):
+    with pytest.raises(SchemaError, match="缺少字段 TBDLMJ, KCMJ"):
         xigeo.landuse_tables(layer)
     gdf = xigeo.read_layer(path).drop(columns=["DLBM", "KCMJ"])
     bad = tmp_path / "缺字段.shp"
@@ -441,16 +457,16 @@ def test_missing_fields_are_one_schema_error(tmp_path, capsys):
 def test_patches_outside_the_units_and_units_without_patches(tmp_path):
     layer = xigeo.read_layer(_layer(tmp_path))
     units = pd.DataFrame({"XZQDM": ["411528101", "411528103"], "XZQMC": ["甲镇", "丙镇"]})
-    with pytest.raises(ValidationError, match="2 patch\\(es\\) lie in no township"):
+    with pytest.raises(ValidationError, match="2 个图斑不在单位图层的任何乡镇内"):
         xigeo.landuse_tables(layer, units=units)
     units = pd.DataFrame({"XZQDM": ["411528101", "411528102", "411528103"], "XZQMC": ["甲镇", "乙镇", "丙镇"]})
     t = xigeo.landuse_tables(layer, units=units)
     assert t.level1["name"].tolist() == ["411528", "甲镇", "乙镇", "丙镇"]
     assert t.level1.loc["411528103", "total_ha"] == 0
     assert t.table("level1").loc["411528101", "01_ha"] == 2.83
-    with pytest.raises(ValidationError, match="no patches"):
+    with pytest.raises(ValidationError, match="没有可汇总的图斑（图层为空）"):
         xigeo.landuse_tables(layer.iloc[:0])
-    with pytest.raises(SchemaError, match="no unit code field"):
+    with pytest.raises(SchemaError, match="没有单位代码字段.*XZQDM.*CJDCQDM.*现有字段：MC"):
         xigeo.landuse_tables(layer, units=pd.DataFrame({"MC": ["甲"]}))
 
 
@@ -464,7 +480,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("息县国土调查总面积20,797.50公顷")      # Chinese first
-    assert any(line.startswith("息县: surveyed area") for line in lines)
+    assert not any(line.startswith("息县: surveyed area") for line in lines)  # one language
     assert "耕地(01)" in result.output and "谯楼街道" in result.output
     ws = openpyxl.load_workbook(out)["一级分类面积汇总表"]
     assert ws["A1"].value == "息县土地利用现状一级分类面积汇总表（2023年）"
@@ -475,7 +491,7 @@ def test_cli_writes_the_workbook_and_refuses_an_existing_one(tmp_path, capsys):
     assert out.read_bytes() == before
     # refused before reading: a missing input still gives the "exists" error
     assert main(["tables", str(tmp_path / "没有.shp"), "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(argv + ["--overwrite", "--level", "village"]) == 0
     assert len(openpyxl.load_workbook(out)["一级分类面积汇总表"]["A"]) > 100
 

@@ -194,16 +194,19 @@ def test_reclaimed_field_and_ratio():
 def test_bad_values_raise_with_row_ids():
     demolition, newbuild, landuse, _ = layers()
     demolition["FKMJ"] = [2.5, -0.5, 1.0]
-    with pytest.raises(ValidationError, match="negative reclaimed area FKMJ in row.s. 1"):
+    with pytest.raises(ValidationError, match="复垦面积 FKMJ 为负，行号：1"):
+        linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ")
+    with xigeo.using_language("en"), pytest.raises(ValidationError,
+                                                   match="negative reclaimed area FKMJ in row.s. 1"):
         linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ")
     demolition["FKMJ"] = [2.5, 1.5, 1.0]   # C2 is 1 ha: 1.5 ha cannot be reclaimed from it
-    with pytest.raises(ValidationError, match="larger than the zone's area in row.s. 1"):
+    with pytest.raises(ValidationError, match="复垦面积 FKMJ 大于拆旧区面积，行号：1"):
         linkage_balance(demolition, newbuild, landuse=landuse, reclaimed_field="FKMJ")
     mixed = newbuild.assign(PZZT=["已申报", "已申报"])   # A's demolition zones say 已批准
-    with pytest.raises(ValidationError, match="disagree on the status PZZT.*甲项目"):
+    with pytest.raises(ValidationError, match="区块状态 PZZT 不一致.*甲项目"):
         linkage_balance(demolition, mixed, landuse=landuse)
     nameless = newbuild.assign(XMMC=["甲项目", None])
-    with pytest.raises(ValidationError, match="no project name"):
+    with pytest.raises(ValidationError, match="没有项目名称（XMMC），行号"):
         linkage_balance(demolition, nameless, landuse=landuse)
 
 
@@ -221,13 +224,13 @@ def test_missing_fields_listed_together():
 def test_landuse_must_cover_the_newbuild_zones():
     demolition, newbuild, landuse, _ = layers()
     gap = landuse.drop(index=3)            # the shoal under A-J1 missing: 0.2 ha uncovered
-    with pytest.raises(ValidationError, match="A-J1 .*not covered"):
+    with pytest.raises(ValidationError, match="区块 A-J1 .*未被 landuse 的地类图斑完全覆盖"):
         linkage_balance(demolition, newbuild, landuse=gap)
     twice = pd.concat([landuse, landuse.iloc[[1]]])   # the dry land patch twice
-    with pytest.raises(ValidationError, match="A-J1 .*overlapping"):
+    with pytest.raises(ValidationError, match="区块 A-J1 .*地类图斑相互重叠"):
         linkage_balance(demolition, newbuild, landuse=twice)
     classless = landuse.assign(DLBM=["1003", None, "0301", "1106", "0101"])
-    with pytest.raises(ValidationError, match="no land-use class"):
+    with pytest.raises(ValidationError, match="没有地类（DLBM）"):
         linkage_balance(demolition, newbuild, landuse=classless)
 
 
@@ -478,7 +481,7 @@ def test_cli_refuses_an_existing_output_unless_overwrite(tmp_path, capsys, suffi
     out.write_bytes(b"an earlier table")
     # refused before anything is read: even a missing input is not looked at
     assert main(["linkage", str(tmp_path / "missing.shp"), *args[1:], "-o", str(out)]) == 1
-    assert "exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert main(["linkage", *args, "-o", str(out)]) == 1
     assert "--overwrite" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier table"
@@ -495,5 +498,5 @@ def test_cli_method_and_bad_suffix(tmp_path, capsys):
     table = pd.read_csv(out, index_col=0, encoding="utf-8-sig")
     assert table.at["甲项目", "newbuild_ha"] == pytest.approx(2.0, abs=1e-9)   # 200 m × 100 m
     assert main(["linkage", *args, "-o", str(tmp_path / "t.txt")]) == 1
-    assert ".csv or .xlsx" in capsys.readouterr().err
+    assert ".csv 或 .xlsx" in capsys.readouterr().err
     assert not (tmp_path / "t.txt").exists()

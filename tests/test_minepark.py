@@ -247,7 +247,7 @@ def test_cli_refuses_an_existing_output(tmp_path):
         out.write_bytes(b"old")
         result = runner.invoke(minepark_command, [*sample_args(), "-o", str(out)])
         assert result.exit_code == 1 and isinstance(result.exception, LayerWriteError)
-        assert "exists" in str(result.exception) and out.read_bytes() == b"old"
+        assert "已存在" in str(result.exception) and out.read_bytes() == b"old"
         result = runner.invoke(minepark_command, [*sample_args(), "-o", str(out), "--overwrite"],
                                catch_exceptions=False)
         assert result.exit_code == 0, result.output

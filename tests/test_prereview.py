@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from shapely import box
 
+import xigeo
 from xigeo import sample
 from xigeo.errors import CRSError, OptionError, SchemaError, ValidationError
 from xigeo.farmland import FarmlandOverlap
@@ -121,17 +122,20 @@ def test_guards(projects, jbnt):
         prereview(projects.drop(columns="YDBZMJ"), farmland=jbnt)
     with pytest.raises(CRSError):
         prereview(projects, farmland=jbnt.to_crs(4547))
-    with pytest.raises(OptionError, match="unknown rule 'slope'.*farmland, area_cap"):
+    with pytest.raises(OptionError, match="未知的规则 'slope'.*farmland, area_cap"):
         prereview(projects, farmland=jbnt, rules=["slope"])
-    with pytest.raises(OptionError, match="Rule objects or rule names"):
+    with xigeo.using_language("en"), pytest.raises(OptionError,
+                                                   match="unknown rule 'slope'.*farmland, area_cap"):
+        prereview(projects, farmland=jbnt, rules=["slope"])
+    with pytest.raises(OptionError, match="Rule 对象或规则名.*int"):
         prereview(projects, farmland=jbnt, rules=[42])
     # a rule's test must answer once per project, and not with a missing value
     short = Rule("short", "短", "short", lambda p, table: [True, False])
-    with pytest.raises(OptionError, match="'short' returned 2 values for 5 projects"):
+    with pytest.raises(OptionError, match="'short' 对 5 个项目返回了 2 个值"):
         prereview(projects, farmland=jbnt, rules=[short])
     vague = Rule("vague", "含糊", "vague",  # no answer where YDBZMJ is missing (YS05)
                  lambda p, table: p["YDBZMJ"].gt(15).where(p["YDBZMJ"].notna()))
-    with pytest.raises(ValidationError, match="'vague' gave no answer.*YS05") as info:
+    with pytest.raises(ValidationError, match="'vague' 对项目 YS05 没有给出结果") as info:
         prereview(projects, farmland=jbnt, rules=[vague])
     assert info.value.problems == ["YS05"]
     with pytest.raises(SchemaError, match="DLBM"):
@@ -177,7 +181,7 @@ def test_area_cap_that_is_not_a_number_is_refused():
         box(x0, y0, x0 + 100, y0 + 100), box(x0 + 200, y0, x0 + 300, y0 + 100)],
         index=pd.Index(["YS01", "YS02"], name="XMBH"), crs=4526)
     jbnt = gpd.GeoSeries([box(x0 + 1000, y0, x0 + 1100, y0 + 100)], crs=4526)
-    with pytest.raises(ValidationError, match=r"YDBZMJ is not a number in row\(s\) YS02"):
+    with pytest.raises(ValidationError, match=r"YDBZMJ.*行号：YS02"):
         prereview(projects, farmland=jbnt, method="planar")
 
 

@@ -510,18 +510,28 @@ def test_bad_rule_file_names_file_rule_and_key(tmp_path):
     with pytest.raises(ValidationError) as e:
         load_rules(f)
     msg = str(e.value)
+    assert f"{f}：规则 TP003：键 'tolerance_m2'：应为 ≥ 0 的数，而不是 '1'" in msg
+    assert f"{f}：规则 SX005：键 'severity'" in msg
+    assert f"{f}：规则 HN001：键 'check'：未知的检查 'nothing'" in msg
+    assert f"{f}：规则 TP006：未知的键 'min_dist'" in msg
+    assert len(e.value.problems) == 4
+    with xigeo.using_language("en"), pytest.raises(ValidationError) as e:
+        load_rules(f)
+    msg = str(e.value)
     assert f"{f}: rule TP003: key 'tolerance_m2': expected a number ≥ 0, got '1'" in msg
     assert f"{f}: rule SX005: key 'severity'" in msg
     assert f"{f}: rule HN001: key 'check': unknown check 'nothing'" in msg
     assert f"{f}: rule TP006: unknown key 'min_dist'" in msg
-    assert len(e.value.problems) == 4
+    assert f". Fix: correct {f}" in msg
     assert f.read_text(encoding="utf-8") == text  # nothing written
     f.write_text("[rules.TP003\n", encoding="utf-8")
-    with pytest.raises(ValidationError, match="bad.toml: not a valid TOML file"):
+    with pytest.raises(ValidationError, match="bad.toml：不是有效的 TOML 文件"):
         load_rules(f)
-    with pytest.raises(OptionError, match="does not exist"):
+    with pytest.raises(OptionError, match="none.toml 不存在"):
         load_rules(tmp_path / "none.toml")
-    with pytest.raises(ValidationError, match="rule HN9: a new rule needs the key 'check'"):
+    with xigeo.using_language("en"), pytest.raises(OptionError, match="none.toml does not exist"):
+        load_rules(tmp_path / "none.toml")
+    with pytest.raises(ValidationError, match="规则 HN9：新规则需要键 'check'"):
         load_rules({"HN9": {"name": "x", "severity": "警告"}})
 
 
@@ -655,7 +665,7 @@ def test_cli_refuses_existing_outputs_and_inputs(files, tmp_path, capsys):
     paths = {**files, "JBNT": target}
     before = target.read_bytes()
     assert _cli(paths, "-o", target, "--overwrite") == 1
-    assert "is an input of this command" in capsys.readouterr().err
+    assert "是本命令的输入文件" in capsys.readouterr().err
     assert target.read_bytes() == before
 
 
@@ -664,9 +674,13 @@ def test_cli_bad_rule_file_names_file_rule_and_key(files, tmp_path, capsys):
     rules.write_text("[rules.TP010]\nseverity = \"严重\"\n", encoding="utf-8")
     assert _cli(files, "--rules", rules) == 1
     err = capsys.readouterr().err
-    assert err.startswith("xigeo: 错误：") and f"{rules}: rule TP010: key 'severity'" in err
+    assert err.startswith("xigeo: 错误：") and f"{rules}：规则 TP010：键 'severity'" in err
     assert _cli(files, "--rules", tmp_path / "无.toml") == 1
-    assert "Fix: --rules FILE" in capsys.readouterr().err
+    assert "无.toml 不存在。解决：--rules FILE" in capsys.readouterr().err
+    from xigeo.cli import main
+    assert main(["--lang", "en", "check", str(files["DLTB"]), "--rules", str(tmp_path / "无.toml")]) == 1
+    err = capsys.readouterr().err
+    assert "无.toml does not exist. Fix: --rules FILE" in err and "不存在" not in err
     rules.write_text("[rules.SX013]\nenabled = false\n", encoding="utf-8")
     d = grid()
     d.loc[0, "QSXZ"] = "99"

@@ -475,7 +475,7 @@ def test_cli_report_bad_settings_file_names_file_key_and_writes_nothing(strippin
     result = CliRunner().invoke(report_command, [str(stripping_gpkg), "-o", str(out), "--no-config",
                                                  "--logo", str(tmp_path / "徽标.jpg")])
     assert isinstance(result.exception, OptionError)
-    assert "save the logo as PNG (command-line flag)" in str(result.exception)
+    assert "save the logo as PNG（命令行选项）" in str(result.exception)
     assert not out.exists()
 
 

@@ -71,7 +71,7 @@ def test_every_layer_is_there_in_the_survey_crs_and_utf8(layers):
         assert path.with_suffix(".dbf").read_bytes()[1:4] == bytes([126, 11, 26])
     assert sample.path("minepark_dem").suffix == ".tif"
     assert sample.load("county").attrs["source"] == str(sample.path("county"))
-    with pytest.raises(KeyError, match="available: county"):
+    with pytest.raises(KeyError, match="没有示例图层 .城关镇.；可用：county"):
         sample.path("城关镇")
 
 

@@ -142,7 +142,10 @@ def test_bad_logo_is_named(dltb, tmp_path):
 
     bad = tmp_path / "坏.png"
     bad.write_bytes(b"not a png")
-    with pytest.raises(LayerReadError, match="坏.png is not a readable PNG"):
+    with pytest.raises(LayerReadError, match="坏.png 不是可读的 PNG.*请重新存为 PNG"):
+        thematic_map(dltb, title="图", logo=bad)
+    import xigeo
+    with xigeo.using_language("en"), pytest.raises(LayerReadError, match="坏.png is not a readable PNG"):
         thematic_map(dltb, title="图", logo=bad)
 
 

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from scipy.optimize import linear_sum_assignment
 from shapely import box
 
+import xigeo
 from xigeo.area import area
 from xigeo.cli.stripping import stripping_command
 from xigeo.errors import CRSError, LayerWriteError, OptionError, SchemaError, ValidationError
@@ -165,27 +166,30 @@ def test_spread_default_and_missing():
     rec = rec.drop(columns="FTHD")
     plan = stripping_plan(src, rec, spread_m=0.5)
     assert plan.receivers["capacity_m3"].tolist() == pytest.approx([50.0, 50.0])
-    with pytest.raises(ValidationError, match=r"no spread depth in row\(s\) R1, R2.*spread_m="):
+    with pytest.raises(ValidationError, match=r"没有覆土厚度，行号：R1, R2.*spread_m="):
+        stripping_plan(src, rec)
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match=r"no spread depth in row\(s\) R1, R2.*Fix: pass the spread depth"):
         stripping_plan(src, rec)
     src, rec = layers(fthd=(0.45, np.nan))
-    with pytest.raises(ValidationError, match=r"row\(s\) R2 \(FTHD is blank\)"):
+    with pytest.raises(ValidationError, match=r"行号：R2（FTHD 为空）"):
         stripping_plan(src, rec)
 
 
 def test_bad_values_name_the_rows():
     src, rec = layers(blhd=[0.3, 0.0])
-    with pytest.raises(ValidationError, match=r"stripping depth must be > 0 m in row\(s\) S2"):
+    with pytest.raises(ValidationError, match=r"剥离厚度须 > 0 m，行号：S2"):
         stripping_plan(src, rec)
     src, rec = layers(fthd=(0.0, 0.45))
-    with pytest.raises(ValidationError, match=r"spread depth must be > 0 m in row\(s\) R1"):
+    with pytest.raises(ValidationError, match=r"覆土厚度须 > 0 m，行号：R1"):
         stripping_plan(src, rec)
     src, rec = layers()
     rec.loc[1, "geometry"] = None
-    with pytest.raises(ValidationError, match=r"receiver capacity is zero in row\(s\) R2"):
+    with pytest.raises(ValidationError, match=r"受土容量为零，行号：R2"):
         stripping_plan(src, rec)
-    with pytest.raises(OptionError, match=r"depth_m=-0.3: the stripping depth must be > 0 m"):
+    with pytest.raises(OptionError, match=r"depth_m=-0.3：剥离厚度须 > 0 m"):
         stripping_plan(*layers(), depth_m=-0.3)
-    with pytest.raises(OptionError, match=r"spread_m=0: the spread depth must be > 0 m"):
+    with pytest.raises(OptionError, match=r"spread_m=0：覆土厚度须 > 0 m"):
         stripping_plan(*layers(), spread_m=0)
     with pytest.raises(OptionError, match="method='flat'"):
         stripping_plan(*layers(), method="flat")
@@ -200,7 +204,10 @@ def test_bad_values_name_the_rows():
 def test_shortfall_names_the_m3():
     # 60 m³ to place, 2 × 100 m² × 0.25 = 50 m³ of room: 10 m³ short
     src, rec = layers(fthd=(0.25, 0.25))
-    with pytest.raises(ValidationError, match=r"50\.00 m³ but the sources .* 60\.00 m³: 10\.00 m³ has nowhere"):
+    with pytest.raises(ValidationError, match=r"可容纳 50\.00 m³，而剥离区.*剥离 60\.00 m³：有 10\.00 m³ 无处堆放"):
+        stripping_plan(src, rec)
+    with xigeo.using_language("en"), pytest.raises(
+            ValidationError, match=r"50\.00 m³ but the sources .* 60\.00 m³: 10\.00 m³ has nowhere"):
         stripping_plan(src, rec)
 
 
@@ -329,7 +336,7 @@ def test_cli_stripping_outputs(tmp_path):
     result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(tmp_path / "a.txt")])
     assert result.exit_code == 2 and ".gpkg 或 .shp" in result.output
     result = runner.invoke(stripping_command, [str(sp), str(rp), "--depth", "0.6", "--depth-field", ""])
-    assert result.exit_code == 1 and "nowhere to go" in str(result.exception)
+    assert result.exit_code == 1 and "30.00 m³ 无处堆放" in str(result.exception)
 
 
 def test_cli_stripping_refuses_existing_outputs(tmp_path):
@@ -341,7 +348,7 @@ def test_cli_stripping_refuses_existing_outputs(tmp_path):
         result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out)])
         # refused before anything is read or computed (used to replace .gpkg/.shp silently)
         assert result.exit_code == 1 and isinstance(result.exception, LayerWriteError)
-        assert "exists" in str(result.exception) and out.read_bytes() == b"old"
+        assert "已存在" in str(result.exception) and out.read_bytes() == b"old"
         result = runner.invoke(stripping_command, [str(sp), str(rp), "-o", str(out), "--overwrite"],
                                catch_exceptions=False)
         assert result.exit_code == 0, result.output

@@ -19,6 +19,7 @@ import pytest
 import shapely
 from shapely import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
+import xigeo
 from xigeo.errors import CRSError, ValidationError, XigeoError
 from xigeo.validate import Problem, _polygonal_part, repair, validate_layer
 
@@ -91,16 +92,29 @@ def test_every_problem_in_one_error(layer):
         "missing_fields": (),
     }
     text = str(err.value)
-    assert text.startswith("dltb: 6 problems:\n")
-    assert "1 missing geometry (None): rows XJ-03" in text
-    assert "rows XJ-05 (Point)" in text
+    assert text.startswith("dltb：6 个问题：\n")
+    assert "1 个几何缺失（None）：行号：XJ-03" in text
+    assert "行号：XJ-05（Point）" in text
     # GEOS's reasons, with the location of the fault
     assert "XJ-06: Self-intersection[38569607.5 3579807.5]" in text
     assert "XJ-07: Hole lies outside shell[38569630 3579820]" in text
     assert "xigeo.repair" in text
+    assert "2 行编号（索引值）重复：XJ-08" in text
+    assert "缺少字段：TBMJ, KCMJ（图层现有字段：DLBM）" in text
+    assert isinstance(err.value, ValueError) and isinstance(err.value, XigeoError)
+
+
+def test_every_problem_in_one_error_in_english(layer):
+    with xigeo.using_language("en"), pytest.raises(ValidationError) as err:
+        validate_layer(layer, required=["DLBM", "TBMJ", "KCMJ"], name="dltb")
+    text = str(err.value)
+    assert text.startswith("dltb: 6 problems:\n")
+    assert "1 missing geometry (None): rows XJ-03" in text
+    assert "rows XJ-05 (Point)" in text
+    assert "XJ-06: Self-intersection[38569607.5 3579807.5]" in text
+    assert "Fix: xigeo.repair" in text
     assert "2 rows share an id (index value): XJ-08" in text
     assert "missing fields: TBMJ, KCMJ (the layer has: DLBM)" in text
-    assert isinstance(err.value, ValueError) and isinstance(err.value, XigeoError)
 
 
 def test_not_strict_returns_the_problems(layer):
@@ -124,7 +138,7 @@ def test_crs_problems_are_collected(layer):
 def test_layer_name_comes_from_the_source(layer):
     bad = layer.iloc[:3].copy()
     bad.attrs["source"] = "息县/dltb.shp"
-    with pytest.raises(ValidationError, match="^息县/dltb.shp: 1 problem:"):
+    with pytest.raises(ValidationError, match="^息县/dltb.shp：1 个问题："):
         validate_layer(bad)
 
 
@@ -144,7 +158,7 @@ def test_many_bad_rows_are_summarised():
     (problem,) = validate_layer(bad, strict=False)
     assert len(problem.rows) == n
     assert problem.message.count("Self-intersection") == 20
-    assert "… (30 more)" in problem.message
+    assert "…（另有 30 个）" in problem.message
 
 
 # ---------------------------------------------------------------------------
@@ -174,7 +188,11 @@ def test_repair_reports_areas_before_and_after(layer, caplog):
     assert report["change_m2"].tolist() == pytest.approx(
         (report["area_after_m2"] - report["area_before_m2"]).tolist(), abs=1e-9)
     assert report["result"].tolist() == ["MultiPolygon of 2 parts", "MultiPolygon of 2 parts"]
-    assert "repaired 2 invalid polygons (0 collapsed to empty)" in caplog.text
+    assert "修复了 2 个无效面（其中 0 个退化为空）；行号：XJ-06, XJ-07" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="xigeo.validate"), xigeo.using_language("en"):
+        repair(fixable)
+    assert "repaired 2 invalid polygons (0 collapsed to empty); rows XJ-06, XJ-07" in caplog.text
 
 
 def test_repair_leaves_other_rows_untouched(layer):
@@ -210,7 +228,7 @@ def test_repair_of_a_valid_layer(layer, caplog):
         fixed, report = repair(good)
     assert report.empty and list(report.columns)[:2] == ["reason", "area_before_m2"]
     assert fixed is not good and fixed.geometry.tolist() == good.geometry.tolist()
-    assert "nothing repaired" in caplog.text
+    assert "没有无效面，未作修复" in caplog.text
 
 
 def test_repair_geoseries():

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .crs import layer_name
+from ._lang import msg
 from .errors import SchemaError, ValidationError, format_ids
 
 __all__ = ["TOTAL_LABEL", "require_fields", "check_rows", "index_by", "add_total", "relabel",
@@ -44,32 +45,36 @@ def require_fields(data: pd.DataFrame, fields: Iterable[str], *, name: str | Non
     >>> require_fields(pd.DataFrame({"XMMC": []}), ["XMMC", "TZJE", "JSGM"], name="consolidation")
     Traceback (most recent call last):
     ...
-    xigeo.errors.SchemaError: consolidation is missing the field(s) TZJE, JSGM; it has: XMMC. Fix: rename the columns (gdf.rename(columns={...})) or pass the field names as options
+    xigeo.errors.SchemaError: consolidation 缺少字段 TZJE, JSGM；现有字段：XMMC。解决：重命名字段（gdf.rename(columns={...})），或在选项中给出字段名
     """
     missing = [f for f in fields if f not in data.columns]
     if missing:
         have = ", ".join(str(c) for c in data.columns if c != getattr(data, "_geometry_column_name", None))
-        raise SchemaError(
-            f"{layer_name(data, name)} is missing the field(s) {', '.join(missing)}; it has: "
+        label, names = layer_name(data, name), ", ".join(missing)
+        raise SchemaError(msg(
+            f"{label} 缺少字段 {names}；现有字段：{have or '无'}。解决：重命名字段"
+            "（gdf.rename(columns={...})），或在选项中给出字段名",
+            f"{label} is missing the field(s) {names}; it has: "
             f"{have or 'no fields'}. Fix: rename the columns (gdf.rename(columns={{...}})) or "
             "pass the field names as options"
-        )
+        ))
 
 
 def check_rows(data: pd.DataFrame, bad: Any, message: str, *, name: str | None = None) -> None:
     """Raise ValidationError naming the rows where the boolean mask ``bad`` is true.
 
     >>> df = pd.DataFrame({"TZJE": [10.0, -5.0, np.nan]}, index=["a", "b", "c"])
-    >>> check_rows(df, df["TZJE"] < 0, "negative investment TZJE")
+    >>> check_rows(df, df["TZJE"] < 0, msg("投资 TZJE 为负", "negative investment TZJE"), name="xm")
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: layer: negative investment TZJE in row(s) b
+    xigeo.errors.ValidationError: xm：投资 TZJE 为负，行号：b
     """
     mask = np.asarray(bad, dtype=bool)
     if mask.any():
         rows = list(data.index[mask])
-        raise ValidationError(f"{layer_name(data, name)}: {message} in row(s) {format_ids(rows)}",
-                              rows)
+        label, ids = layer_name(data, name), format_ids(rows)
+        raise ValidationError(msg(f"{label}：{message}，行号：{ids}",
+                                  f"{label}: {message} in row(s) {ids}"), rows)
 
 
 def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = None,
@@ -79,10 +84,10 @@ def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = No
     With ``id_field=None`` the layer keeps its index, which must be complete and unique too.
 
     >>> df = pd.DataFrame({"QYBH": ["CY01", "CY02", "CY01"]})
-    >>> index_by(df, "QYBH", name="industrial")
+    >>> index_by(df, "QYBH", name="industrial")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: industrial: id(s) used twice: CY01
+    xigeo.errors.ValidationError: industrial...CY01
     """
     from ._layers import check_ids
 
@@ -91,8 +96,9 @@ def index_by(layer: pd.DataFrame, id_field: str | None, *, name: str | None = No
         require_fields(layer, [id_field], name=label)
         layer = layer.set_index(id_field, drop=False)
         layer.index.name = id_field
-    fix = (f"fill {id_field} in those rows" if id_field is not None
-           else "give every row an id, e.g. gdf.set_index('BSM')")
+    fix = (msg(f"在这些行填写 {id_field}", f"fill {id_field} in those rows") if id_field is not None
+           else msg("给每一行一个编号，例如 gdf.set_index('BSM')",
+                    "give every row an id, e.g. gdf.set_index('BSM')"))
     check_ids(layer.index, label, what=what, field=id_field, fix=fix)
     return layer
 

@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import language, msg
 from ._layers import describe
 from ._options import choose, non_negative
 from ._overlay import gc_paused, measured_pieces
@@ -190,7 +191,8 @@ class SurveyChanges(Result):
 
         path = Path(path)
         if path.suffix.lower() != ".gpkg":
-            raise OptionError(f"{path}: the increment package is written as a GeoPackage (.gpkg)")
+            raise OptionError(msg(f"{path}：增量包须写为 GeoPackage（.gpkg）",
+                                  f"{path}: the increment package is written as a GeoPackage (.gpkg)"))
         with atomic_path(path, overwrite=overwrite) as tmp:
             # QGIS styles in the file: the change pieces by their new class, the added and
             # removed patches by their class (三调 colours; xigeo._gpkg_styles)
@@ -307,13 +309,18 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
     b_label, a_label = describe(before, "before"), describe(after, "after")
     for layer, label in ((before, b_label), (after, a_label)):
         if not isinstance(layer, gpd.GeoDataFrame):
-            raise TypeError(f"{label}: need a GeoDataFrame, got {type(layer).__name__}")
+            kind = type(layer).__name__
+            raise TypeError(msg(f"{label}：需要 GeoDataFrame，而不是 {kind}",
+                                f"{label}: need a GeoDataFrame, got {kind}"))
         missing = [f for f in (id_field, *_REQUIRED) if f not in layer.columns]
         if missing:
-            raise SchemaError(f"{label} is missing the field(s) {', '.join(missing)}; it has: "
-                              f"{', '.join(str(c) for c in layer.columns)}. Fix: "
-                              + fix(f"rename the columns, or survey_changes(..., id_field=...)",
-                                    "rename the fields, or --id FIELD"))
+            names, have = ", ".join(missing), ", ".join(str(c) for c in layer.columns)
+            raise SchemaError(msg(
+                f"{label} 缺少字段 {names}；现有字段：{have}。解决："
+                + fix("重命名字段，或 survey_changes(..., id_field=...)", "重命名字段，或 --id FIELD"),
+                f"{label} is missing the field(s) {names}; it has: {have}. Fix: "
+                + fix("rename the columns, or survey_changes(..., id_field=...)",
+                      "rename the fields, or --id FIELD")))
     check_same_crs(before, after, names=(b_label, a_label))
     classes = _CLASSES
     # every bad row of both layers named at once (codes, classes, areas), as the summary tables do
@@ -331,8 +338,9 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
         try:
             import dask
         except ImportError:  # pragma: no cover - dask is installed in the test environment
-            raise ImportError("engine='dask' needs dask (and distributed for a cluster): "
-                              "pip install xigeo[dask]") from None
+            raise ImportError(msg("engine='dask' 需要 dask（集群还需要 distributed）：pip install xigeo[dask]",
+                                  "engine='dask' needs dask (and distributed for a cluster): "
+                                  "pip install xigeo[dask]")) from None
         tasks = [dask.delayed(_county, pure=True)(before.iloc[bp], after.iloc[ap], b_ids[bp], a_ids[ap],
                                                   _sub(b_data, bp), _sub(a_data, ap), **args)
                  for bp, ap in zip(b_pos, a_pos)]
@@ -345,7 +353,7 @@ def _survey_changes(before: Any, after: Any, *, id_field: str, tolerance_m2: flo
                              _sub(a_data, ap), **args) for bp, ap in zip(b_pos, a_pos)]
     result = _combine(parts, before=before, after=after, id_field=id_field, tolerance_m2=tolerance_m2,
                       names=(Path(b_label).name, Path(a_label).name))
-    log.info("%s", result.summary("en"))
+    log.info("%s", result.summary(language()))
     return result
 
 
@@ -355,7 +363,7 @@ def _read_year(layer: gpd.GeoDataFrame, label: str) -> Any:
         return _read_patches(layer, _CLASSES)
     except ValidationError as exc:
         text = str(exc)
-        if text.startswith("patches:"):
+        if text.startswith(("patches:", "patches：")):
             text = label + text[len("patches"):]
         raise ValidationError(text, exc.problems) from None
 
@@ -365,13 +373,18 @@ def _ids(layer: gpd.GeoDataFrame, id_field: str, label: str) -> np.ndarray:
     missing = values.isna().to_numpy() | values.astype(str).str.strip().eq("").to_numpy()
     if missing.any():
         rows = np.flatnonzero(missing).tolist()
-        raise ValidationError(f"{label}: {len(rows)} patches have no {id_field} (rows "
-                              f"{format_ids(rows)}). Fix: fill {id_field} in those rows", rows)
+        shown = format_ids(rows)
+        raise ValidationError(msg(f"{label}：{len(rows)} 个图斑没有 {id_field}（行号：{shown}）。"
+                                  f"解决：在这些行填写 {id_field}",
+                                  f"{label}: {len(rows)} patches have no {id_field} (rows "
+                                  f"{shown}). Fix: fill {id_field} in those rows"), rows)
     ids = values.astype(str).str.strip().to_numpy(dtype=object)
     dup = pd.Index(ids).duplicated(keep=False)
     if dup.any():
         bad = sorted(set(ids[dup]))
-        raise ValidationError(f"{label}: {id_field} used twice: {format_ids(bad)}", bad)
+        shown = format_ids(bad)
+        raise ValidationError(msg(f"{label}：{id_field} 重复：{shown}",
+                                  f"{label}: {id_field} used twice: {shown}"), bad)
     return ids
 
 
@@ -525,11 +538,14 @@ def _county(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, b_ids: np.ndarray
     county = str(b_data.codes.iloc[0])[:6] if nb else str(a_data.codes.iloc[0])[:6]
     diff = cols_m2.sum() - rows_m2.sum()
     if abs(diff) > max(tolerance_m2, 1.0):
-        raise ValidationError(
+        raise ValidationError(msg(
+            f"{county}：两个年度的总面积相差 {diff:,.2f} m²（{b_label}：{rows_m2.sum():,.2f} m²，"
+            f"{a_label}：{cols_m2.sum():,.2f} m²，Σ TBDLMJ + Σ KCMJ）；变更调查须保持控制面积不变。"
+            "解决：把两个年度平差到相同的控制面积（xigeo.adjust_areas），或比较范围相同的图层",
             f"{county}: the two years' total areas differ by {diff:,.2f} m² ({b_label}: "
             f"{rows_m2.sum():,.2f} m², {a_label}: {cols_m2.sum():,.2f} m², Σ TBDLMJ + Σ KCMJ); a change "
             "survey keeps the control area. Fix: adjust both years to the same control areas "
-            "(xigeo.adjust_areas) or compare layers of the same extent")
+            "(xigeo.adjust_areas) or compare layers of the same extent"))
     r_fac, c_fac = _fit(flows, rows_m2, cols_m2 * (rows_m2.sum() / cols_m2.sum() if cols_m2.sum() else 1.0))
     fitted = flows * r_fac[:, None] * c_fac[None, :]
     groups = [np.flatnonzero(_CLASSES["level1_code"].to_numpy() == g)
@@ -537,10 +553,13 @@ def _county(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, b_ids: np.ndarray
     row_print = round_tables([(rows_m2[None, :] / 100.0, None)], groups)[0][0]   # hundredths of ha
     col_print = round_tables([(cols_m2[None, :] / 100.0, None)], groups)[0][0]
     if row_print.sum() != col_print.sum():
-        raise ValidationError(
-            f"{county}: the two years' printed totals differ ({row_print.sum() / 100:.2f} ha and "
-            f"{col_print.sum() / 100:.2f} ha); a change survey keeps the control area. Fix: adjust "
-            "both years to the same control areas (xigeo.adjust_areas)")
+        first, second = row_print.sum() / 100, col_print.sum() / 100
+        raise ValidationError(msg(
+            f"{county}：两个年度打印的合计不同（{first:.2f} 公顷与 {second:.2f} 公顷）；变更调查须保持"
+            "控制面积不变。解决：把两个年度平差到相同的控制面积（xigeo.adjust_areas）",
+            f"{county}: the two years' printed totals differ ({first:.2f} ha and "
+            f"{second:.2f} ha); a change survey keeps the control area. Fix: adjust "
+            "both years to the same control areas (xigeo.adjust_areas)"))
     # fixed rows: a hundredth may land in a cell without land rather than a row off its printed total
     printed = _controlled(fitted / 100.0, row_print, col_print, fixed_rows=True)
 
@@ -611,11 +630,15 @@ def _check_cover(geoms: np.ndarray, rest: np.ndarray, covered: np.ndarray, ids: 
     bad = np.flatnonzero(gap > max(tolerance_m2, 1e-6 * own.max(initial=0.0)))
     if bad.size:
         names = ids[rest[bad]].tolist()
-        raise ValidationError(
+        total, shown = gap[bad].sum(), format_ids(names)
+        raise ValidationError(msg(
+            f"{label}：{bad.size} 个图斑有部分范围未被 {other} 覆盖（共 {total:,.2f} m²）：{shown}。"
+            "两个年度须覆盖相同的范围（相同的控制面积）：补齐缝隙，或比较范围相同的图层"
+            "（xigeo.validate_layer）",
             f"{label}: {bad.size} patch(es) have ground that {other} does not cover "
-            f"({gap[bad].sum():,.2f} m² in all): {format_ids(names)}. Both years must cover the same "
+            f"({total:,.2f} m² in all): {shown}. Both years must cover the same "
             "ground (the same control area): fix the gaps or compare layers of the same extent "
-            "(xigeo.validate_layer)", names)
+            "(xigeo.validate_layer)"), names)
 
 
 def _fit(flows: np.ndarray, rows: np.ndarray, cols: np.ndarray, *, tol: float = 1e-7,

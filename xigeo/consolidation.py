@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._landuse import FARMLAND_CODES, matches
+from ._lang import language, msg
 from ._layers import describe, geometries, numeric_field
 from ._options import non_negative
 from ._result import Result, TableSpec, Total
@@ -211,8 +212,10 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     scale_tolerance_ha = non_negative(scale_tolerance_ha, name="scale_tolerance_ha")
     method = AreaMethod.create(method).value
     if (landuse_before is None) != (landuse_after is None):
-        raise OptionError("give both landuse_before and landuse_after (the new farmland is after − "
-                          "before), or neither")
+        raise OptionError(msg("landuse_before 与 landuse_after 要么都给出（新增耕地 = 整治后 − 整治前），"
+                              "要么都不给",
+                              "give both landuse_before and landuse_after (the new farmland is after − "
+                              "before), or neither"))
     label = describe(projects, "projects")
     check_crs(projects, name=label)
     extra = [(landuse_before, describe(landuse_before, "landuse_before")),
@@ -234,23 +237,27 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
             require_fields(layer, [landuse_field], name=name)
 
     ids = projects[id_field]
-    check_rows(projects, ids.isna(), f"no project id ({id_field})", name=label)
+    check_rows(projects, ids.isna(), msg(f"没有项目编号（{id_field}）", f"no project id ({id_field})"),
+               name=label)
     dup = ids.duplicated(keep=False).to_numpy()
     if dup.any():
-        raise ValidationError(f"{label}: project id {id_field} not unique: "
-                              f"{format_ids(sorted(set(ids[dup].astype(str))))}", list(ids[dup]))
+        shown = format_ids(sorted(set(ids[dup].astype(str))))
+        raise ValidationError(msg(f"{label}：项目编号 {id_field} 重复：{shown}",
+                                  f"{label}: project id {id_field} not unique: {shown}"), list(ids[dup]))
     geoms = geometries(projects, label)
     frame = projects.set_index(pd.Index(ids.astype(str), name=id_field))
 
     values = {}
-    for field, what in ((scale_field, "construction scale"), (new_farmland_field, "new farmland"),
-                        (investment_field, "investment")):
+    for field, what, what_zh in ((scale_field, "construction scale", "建设规模"),
+                                 (new_farmland_field, "new farmland", "新增耕地"),
+                                 (investment_field, "investment", "投资")):
         v = numeric_field(frame, field, label)
-        check_rows(frame, v.isna(), f"no {what} ({field})", name=label)
-        check_rows(frame, v < 0, f"negative {what} {field}", name=label)
+        check_rows(frame, v.isna(), msg(f"没有{what_zh}（{field}）", f"no {what} ({field})"), name=label)
+        check_rows(frame, v < 0, msg(f"{what_zh} {field} 为负", f"negative {what} {field}"), name=label)
         values[field] = v
     check_rows(frame, values[new_farmland_field] > values[scale_field],
-               f"new farmland {new_farmland_field} larger than the construction scale {scale_field}",
+               msg(f"新增耕地 {new_farmland_field} 大于建设规模 {scale_field}",
+                   f"new farmland {new_farmland_field} larger than the construction scale {scale_field}"),
                name=label)
 
     table = pd.DataFrame(index=frame.index)
@@ -262,8 +269,9 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     table["scale_diff_ha"] = values[scale_field] - measured
     table["scale_mismatch"] = table["scale_diff_ha"].abs() > scale_tolerance_ha + 1e-9
     if table["scale_mismatch"].any():
-        logger.warning("%s: declared %s differs from the polygon's %s area by more than "
-                       "%.2f ha for %s", label, scale_field, method, scale_tolerance_ha,
+        logger.warning(msg("%s：申报的 %s 与图斑的 %s 面积相差超过 %.2f 公顷：%s",
+                           "%s: declared %s differs from the polygon's %s area by more than "
+                           "%.2f ha for %s"), label, scale_field, method, scale_tolerance_ha,
                        format_ids(table.index[table["scale_mismatch"]]))
     table["new_farmland_ha"] = values[new_farmland_field]
     table["investment_wan_yuan"] = values[investment_field]
@@ -285,7 +293,7 @@ def consolidation_summary(projects: Any, *, landuse_before: Any = None, landuse_
     if by:
         table = _grouped(table, by, name_field)
     result = ConsolidationResult(projects=_with_ratios(table), by=by, method=method)
-    logger.info("%s", result.summary("en"))
+    logger.info("%s", result.summary(language()))
     return result
 
 
@@ -305,7 +313,7 @@ def _after(table: pd.DataFrame, column: str) -> int:
 
 
 def _grouped(table: pd.DataFrame, by: str, name_field: str | None) -> pd.DataFrame:
-    check_rows(table, table[by].isna(), f"no {by} to group by", name="projects")
+    check_rows(table, table[by].isna(), msg(f"没有用于分组的 {by}", f"no {by} to group by"), name="projects")
     sums = [c for c in table.columns if c not in (by, name_field, "scale_mismatch")]
     grouped = table.groupby(by, sort=False)
     out = grouped[sums].sum()
@@ -327,10 +335,13 @@ def _township_of(geoms: np.ndarray, townships: Any, field: str, crs: Any, label:
         out[best["zone"].to_numpy()] = townships[field].to_numpy(dtype=object)[best["patch"].to_numpy()]
         split = pieces.groupby("zone").size()
         if (split > 1).any():
-            logger.info("%s: %d project(s) lie in more than one township; each is counted in the "
-                        "one holding most of its area", label, int((split > 1).sum()))
+            logger.info(msg("%s：%d 个项目跨多个乡镇；每个项目计入其面积最大的乡镇",
+                            "%s: %d project(s) lie in more than one township; each is counted in the "
+                            "one holding most of its area"), label, int((split > 1).sum()))
     missing = pd.isna(out)
     if missing.any():
-        raise ValidationError(f"{label}: project row(s) {format_ids(np.flatnonzero(missing))} lie in "
-                              f"no township of {name}", list(np.flatnonzero(missing)))
+        rows = format_ids(np.flatnonzero(missing))
+        raise ValidationError(msg(f"{label}：第 {rows} 行项目不在 {name} 的任何乡镇内",
+                                  f"{label}: project row(s) {rows} lie in no township of {name}"),
+                              list(np.flatnonzero(missing)))
     return out

@@ -40,6 +40,7 @@ import pandas as pd
 import shapely
 
 from ._landuse import is_construction, is_farmland
+from ._lang import msg
 from ._layers import describe, polygonal_part, require_features
 from ._overlay import intersection_pieces
 from ._result import Result, TableSpec, Total
@@ -257,8 +258,9 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
     if id_field is not None:
         changes = index_by(changes, id_field, name=names["changes"])
     changes = checked_polygons(changes, names["changes"])
-    for layer, what in ((farmland, "farmland"), (landuse, "landuse")):
-        require_features(layer, names[what], f"{what} features")  # none is not "nothing on it"
+    for layer, what, features in ((farmland, "farmland", msg("永久基本农田图斑", "farmland features")),
+                                  (landuse, "landuse", msg("地类图斑", "landuse features"))):
+        require_features(layer, names[what], features)  # none is not "nothing on it"
     # no approval at all is possible (and makes every change unapproved: not a pass)
     approvals = checked_polygons(approvals, names["approvals"], empty_ok=True)
     if townships is not None:
@@ -327,7 +329,8 @@ def enforcement_check(changes: gpd.GeoDataFrame, *, approvals: gpd.GeoDataFrame 
     code, name = _townships(changes, geoms, townships, landuse, crs, method)
     table["township_code"] = code
     table["township"] = name
-    log.info("enforcement_check(%s): %d patches, %d suspected (%d on basic farmland, %d on farmland)",
+    log.info(msg("enforcement_check(%s)：%d 个图斑，疑似违法 %d 个（占永久基本农田 %d 个，占耕地 %d 个）",
+                 "enforcement_check(%s): %d patches, %d suspected (%d on basic farmland, %d on farmland)"),
              names["changes"], n, int((grade > 0).sum()), int((grade == 3).sum()), int((grade == 2).sum()))
     return EnforcementResult(changes=table, by_township=_by_group(table, "township"),
                              passed=bool((grade == 0).all()), tolerance_m2=tol, method=method.value,
@@ -343,7 +346,8 @@ def _townships(changes: gpd.GeoDataFrame, geoms: np.ndarray, townships: gpd.GeoD
     elif "ZLDWDM" in landuse.columns:
         layer, code_field = landuse, "ZLDWDM"
     else:
-        log.warning("no townships layer and no ZLDWDM in landuse: township left empty")
+        log.warning(msg("没有乡镇图层，地类图层也没有 ZLDWDM：乡镇一栏留空",
+                        "no townships layer and no ZLDWDM in landuse: township left empty"))
         return np.full(n, None, dtype=object), np.full(n, None, dtype=object)
     li, ri, pieces = intersection_pieces(geoms, np.asarray(layer.geometry.values, dtype=object))
     m2 = area(gpd.GeoSeries(pieces, crs=crs), method=method).to_numpy()
@@ -377,7 +381,7 @@ def summarize_enforcement(result: EnforcementResult | pd.DataFrame, *,
 def _by_group(table: pd.DataFrame, by: str) -> pd.DataFrame:
     """The per-township (or per ``by``) counts and areas of the ``changes`` table."""
     require_fields(table, ["grade", "area_m2", "approved_m2", "unapproved_m2", "jbnt_m2",
-                           "cultivated_m2"], name="enforcement table")
+                           "cultivated_m2"], name=msg("卫片执法结果表", "enforcement table"))
     key = by
     if by == "township":
         if "township" in table.columns and table["township"].notna().any():
@@ -386,7 +390,7 @@ def _by_group(table: pd.DataFrame, by: str) -> pd.DataFrame:
             frame = table.assign(_key=table.get("township_code"))
         key = "_key"
     else:
-        require_fields(table, [by], name="enforcement table")
+        require_fields(table, [by], name=msg("卫片执法结果表", "enforcement table"))
         frame = table
     ha = float(AreaUnit.HA.m2)
     g = frame.assign(

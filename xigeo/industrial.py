@@ -59,6 +59,7 @@ from typing import Any, Union
 import numpy as np
 import pandas as pd
 
+from ._lang import msg
 from ._layers import describe, numeric_field, require_features
 from ._options import choose
 from ._result import Result, TableSpec, Total
@@ -231,12 +232,12 @@ def load_thresholds(thresholds: ThresholdsLike = None, *,
     {'14': 1.2, '*': 0.7}
     """
     intensity_floor = _check_floor(intensity_floor)
-    label = "industrial thresholds"
+    label = msg("工业用地控制指标", "industrial thresholds")
     if thresholds is None:
         with resources.files("xigeo").joinpath("data/industrial_thresholds.csv").open(
                 "r", encoding="utf-8") as handle:
             table = pd.read_csv(handle, dtype={"industry_code": str})
-        label = "bundled industrial_thresholds.csv"
+        label = msg("内置 industrial_thresholds.csv", "bundled industrial_thresholds.csv")
     elif isinstance(thresholds, pd.DataFrame):
         table = thresholds.copy()
         if "industry_code" not in table.columns and table.index.name == "industry_code":
@@ -253,37 +254,51 @@ def load_thresholds(thresholds: ThresholdsLike = None, *,
             table = pd.read_csv(thresholds, dtype={"industry_code": str, "region_class": str},
                                 encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise LayerReadError(f"{label} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
-                                 "Fix: in Excel, save it as 'CSV UTF-8 (逗号分隔)'; or read it "
-                                 "yourself (pd.read_csv(path, encoding='gbk')) and pass the "
-                                 "DataFrame") from exc
+            raise LayerReadError(msg(
+                f"{label} 不是 UTF-8 文本（第 {exc.start} 字节：{exc.reason}）。"
+                "解决：在 Excel 中另存为“CSV UTF-8 (逗号分隔)”；或自行读取"
+                "（pd.read_csv(path, encoding='gbk')）后传入 DataFrame",
+                f"{label} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
+                "Fix: in Excel, save it as 'CSV UTF-8 (逗号分隔)'; or read it "
+                "yourself (pd.read_csv(path, encoding='gbk')) and pass the "
+                "DataFrame")) from exc
     table.attrs["source"] = label
     require_fields(table, ["industry_code", "min_far"], name=label)
     if "region_class" in table.columns:
         classes = sorted(str(c) for c in table["region_class"].dropna().unique())
         if region_class is None and len(classes) > 1:
-            raise ValidationError(f"{label} holds several region classes ({', '.join(classes)}); "
-                                  "pass region_class= (--region-class) to pick one", classes)
+            shown = ", ".join(classes)
+            raise ValidationError(msg(f"{label} 含有多个地区等别（{shown}）；"
+                                      "请用 region_class=（--region-class）选择一个",
+                                      f"{label} holds several region classes ({shown}); "
+                                      "pass region_class= (--region-class) to pick one"), classes)
         if region_class is not None:
             if str(region_class) not in classes:
-                raise ValidationError(f"{label} has no region class {region_class!r}; it has: "
-                                      f"{', '.join(classes)}", [region_class])
+                shown = ", ".join(classes)
+                raise ValidationError(msg(f"{label} 没有地区等别 {region_class!r}；现有：{shown}",
+                                          f"{label} has no region class {region_class!r}; it has: "
+                                          f"{shown}"), [region_class])
             table = table[table["region_class"].astype(str) == str(region_class)]
     elif region_class is not None:
-        raise ValidationError(f"region_class={region_class!r} given but {label} has no "
-                              "region_class column", [region_class])
+        raise ValidationError(msg(f"给出了 region_class={region_class!r}，但 {label} 没有 region_class 列",
+                                  f"region_class={region_class!r} given but {label} has no "
+                                  "region_class column"), [region_class])
     codes = table["industry_code"].map(lambda c: "*" if str(c).strip() == "*" else _division(c))
     # a row must name a division (14), not a group or class (1411) that would stand for all of 14
     bad = codes.isna() | table["industry_code"].astype(str).str.strip().str.fullmatch(r"C?\d{3,4}")
     if bad.any():
-        raise ValidationError(f"{label}: industry_code must be a GB/T 4754 division (two digits, "
-                              f"e.g. 14) or '*'; found {format_ids(table['industry_code'][bad])}",
+        found = format_ids(table["industry_code"][bad])
+        raise ValidationError(msg(f"{label}：industry_code 须为 GB/T 4754 的大类（两位数字，例如 14）"
+                                  f"或 '*'；发现 {found}",
+                                  f"{label}: industry_code must be a GB/T 4754 division (two digits, "
+                                  f"e.g. 14) or '*'; found {found}"),
                               list(table["industry_code"][bad]))
     table = table.assign(industry_code=codes)
     dup = table["industry_code"].duplicated(keep=False)
     if dup.any():
-        raise ValidationError(f"{label}: industry code(s) listed twice: "
-                              f"{format_ids(sorted(set(table['industry_code'][dup])))}",
+        found = format_ids(sorted(set(table["industry_code"][dup])))
+        raise ValidationError(msg(f"{label}：行业代码重复列出：{found}",
+                                  f"{label}: industry code(s) listed twice: {found}"),
                               sorted(set(table["industry_code"][dup])))
     table = table.set_index("industry_code")
     if "industry_name" not in table.columns:
@@ -298,14 +313,15 @@ def load_thresholds(thresholds: ThresholdsLike = None, *,
                 filled.append(f"{column}={default:g}")
         values = pd.to_numeric(table[column], errors="coerce")
         text_bad = values.isna() & table[column].notna() & (table[column].astype(str).str.strip() != "")
-        check_rows(table, text_bad, f"{column} is not a number", name=label)
+        check_rows(table, text_bad, msg(f"{column} 不是数字", f"{column} is not a number"), name=label)
         if default is not None:
             values = values.fillna(default)
         table[column] = values.astype("float64")
-        check_rows(table, table[column].isna(), f"no {column}", name=label)
-        check_rows(table, table[column] <= 0, f"{column} must be > 0", name=label)
+        check_rows(table, table[column].isna(), msg(f"没有 {column}", f"no {column}"), name=label)
+        check_rows(table, table[column] <= 0, msg(f"{column} 须 > 0", f"{column} must be > 0"), name=label)
     if filled:
-        log.info("%s has no column(s) for %s: using the 2008 values", label, ", ".join(filled))
+        log.info(msg("%s 没有 %s 的列：采用 2008 年的控制指标", "%s has no column(s) for %s: using the 2008 values"),
+                 label, ", ".join(filled))
     return table[["industry_name", *_THRESHOLD_COLUMNS]]
 
 
@@ -385,7 +401,8 @@ def _check_floor(intensity_floor: Any) -> float:
     except (TypeError, ValueError):
         value = math.nan
     if not math.isfinite(value) or value <= 0:
-        raise OptionError(f"intensity_floor={intensity_floor!r}: give the floor in 万元/ha, > 0")
+        raise OptionError(msg(f"intensity_floor={intensity_floor!r}：请给出以 万元/ha 计、> 0 的下限",
+                              f"intensity_floor={intensity_floor!r}: give the floor in 万元/ha, > 0"))
     return value
 
 
@@ -399,12 +416,14 @@ def _field_names(given: Mapping[str, str | None], parcels: pd.DataFrame, label: 
     names: dict[str, str | None] = {}
     for role, column in given.items():
         if column is None and role not in (*_OPTIONAL, *_SUMMARY_ONLY):
-            raise OptionError(f"{role}_field=None: the {role.replace('_', ' ')} field cannot be None "
-                              f"(only {', '.join(f'{r}_field' for r in (*_OPTIONAL, *_SUMMARY_ONLY))} "
-                              "can)")
+            allowed = ", ".join(f"{r}_field" for r in (*_OPTIONAL, *_SUMMARY_ONLY))
+            raise OptionError(msg(f"{role}_field=None：该字段不能为 None（只有 {allowed} 可以）",
+                                  f"{role}_field=None: the {role.replace('_', ' ')} field cannot be None "
+                                  f"(only {allowed} can)"))
         if (not strict and role in _SUMMARY_ONLY and column == INDUSTRIAL_FIELDS[role]
                 and column not in parcels.columns):
-            log.info("%s has no %s field %s: that figure is left out", label, role, column)
+            log.info(msg("%s 没有 %s 字段 %s：该项数字留空", "%s has no %s field %s: that figure is left out"),
+                     label, role, column)
             column = None
         names[role] = column
     return names
@@ -416,15 +435,17 @@ def _site_area(parcels: pd.DataFrame, site_area_field: str | None, method: str,
         from .area import area
 
         if not hasattr(parcels, "geometry"):
-            raise SchemaError(f"{label} has no geometry; pass site_area_field= the field holding the "
-                              "site area in m²")
+            raise SchemaError(msg(f"{label} 没有几何；请用 site_area_field= 给出存放用地面积（m²）的字段",
+                                  f"{label} has no geometry; pass site_area_field= the field holding the "
+                                  "site area in m²"))
         check_crs(parcels, name=label)
         values = area(parcels, method=method).set_axis(parcels.index)
         check_rows(parcels, values.isna() | (values <= 0),
-                   "empty or missing geometry (site area 0)", name=label)
+                   msg("几何为空或缺失（用地面积为 0）", "empty or missing geometry (site area 0)"), name=label)
         return values
     values = _number(parcels, site_area_field, label)
-    check_rows(parcels, values <= 0, f"site area {site_area_field} must be > 0", name=label)
+    check_rows(parcels, values <= 0, msg(f"用地面积 {site_area_field} 须 > 0",
+                                         f"site area {site_area_field} must be > 0"), name=label)
     return values
 
 
@@ -593,30 +614,39 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
     needed = [c for c in names.values() if c is not None]
     require_fields(parcels, needed + ([id_field] if id_field else []) +
                    ([site_area_field] if site_area_field else []), name=label)
-    require_features(parcels, label, "parcels")
-    data = index_by(parcels, id_field, name=label, what="parcel id")
+    require_features(parcels, label, msg("宗地", "parcels"))
+    data = index_by(parcels, id_field, name=label, what=msg("宗地编号", "parcel id"))
 
     division = data[names["industry"]].map(_division)  # type: ignore[index]
-    check_rows(data, division.isna(), f"industry code {names['industry']} is missing or not a "
-               "GB/T 4754 code (two digits, e.g. 14)", name=label)
+    field = names["industry"]
+    check_rows(data, division.isna(), msg(f"行业代码 {field} 缺失或不是 GB/T 4754 代码（两位数字，例如 14）",
+                                          f"industry code {field} is missing or not a "
+                                          "GB/T 4754 code (two digits, e.g. 14)"), name=label)
     codes = division
     unknown = ~codes.isin(table.index)
     if unknown.any() and "*" in table.index:
         codes = codes.where(~unknown, "*")
         unknown = ~codes.isin(table.index)
     if unknown.any():
-        raise ValidationError(
-            f"{label}: industry code(s) {format_ids(sorted(set(codes[unknown])))} have no row in "
-            f"the {table.attrs.get('source', 'thresholds table')} (row(s) "
-            f"{format_ids(list(data.index[unknown.to_numpy()]))}). Fix: add them to a thresholds "
-            "table (or a '*' row) and pass thresholds=", list(data.index[unknown.to_numpy()]))
+        found = format_ids(sorted(set(codes[unknown])))
+        rows = format_ids(list(data.index[unknown.to_numpy()]))
+        source = table.attrs.get("source")
+        raise ValidationError(msg(
+            f"{label}：行业代码 {found} 在控制指标表{f' {source} ' if source else ''}中没有对应行"
+            f"（行号：{rows}）。"
+            "解决：把它们加入控制指标表（或加一行 '*'），并用 thresholds= 传入",
+            f"{label}: industry code(s) {found} have no row in "
+            f"the {source or 'thresholds table'} (row(s) {rows}). Fix: add them to a thresholds "
+            "table (or a '*' row) and pass thresholds="), list(data.index[unknown.to_numpy()]))
     limits = table.loc[codes.to_numpy()].set_axis(data.index)
 
     num = {role: _number(data, names[role], label) for role in names
            if role not in ("industry", *_SUMMARY_ONLY)}
     check_rows(data, num["floor_area_over_8m"] > num["floor_area"] * (1 + _SLACK),
-               f"{names['floor_area_over_8m']} (floor area above 8 m) exceeds the total floor area "
-               f"{names['floor_area']}", name=label)
+               msg(f"{names['floor_area_over_8m']}（层高超过 8 m 的建筑面积）大于总建筑面积 "
+                   f"{names['floor_area']}",
+                   f"{names['floor_area_over_8m']} (floor area above 8 m) exceeds the total floor area "
+                   f"{names['floor_area']}"), name=label)
     s = _site_area(data, site_area_field, method, label)
 
     floor = num["floor_area"] + num["floor_area_over_8m"]
@@ -662,7 +692,8 @@ def industrial_intensity(parcels: pd.DataFrame, *, thresholds: ThresholdsLike = 
     out["need_m2"] = need
     out["saved_m2"] = (s - need).clip(lower=0).where(short_of_all, 0.0)
     out["saved_mu"] = out["saved_m2"] / float(AreaUnit.MU.m2)
-    log.info("%s: %d parcels, %d pass all control values, %d could save %.2f mu", label, len(out),
+    log.info(msg("%s：%d 宗地，%d 宗全部控制指标达标，%d 宗可节约 %.2f 亩",
+                 "%s: %d parcels, %d pass all control values, %d could save %.2f mu"), label, len(out),
              int(out["passed"].sum()), int((out["saved_m2"] > 0).sum()), out["saved_mu"].sum())
     totals = _totals(out, data, names, label)
     return IndustrialResult(parcels=out, totals=totals, passed=bool(out["passed"].all()),
@@ -678,7 +709,7 @@ def _yes_no(values: pd.Series, column: str, data: pd.DataFrame, label: str) -> p
     text = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
                       else str(int(v)) if isinstance(v, (bool, np.bool_)) else str(v).strip().upper())
     bad = ~text.isin(_YES | _NO)
-    check_rows(data, bad, f"{column} must be 是 or 否", name=label)
+    check_rows(data, bad, msg(f"{column} 须为 是 或 否", f"{column} must be 是 or 否"), name=label)
     return text.isin(_YES)
 
 

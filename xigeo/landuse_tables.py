@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ._apportion import spread, to_hundredths
+from ._lang import msg
 from ._layers import describe
 from ._options import check_lang, choose
 from ._result import Result, TableSpec, label_zh
@@ -103,7 +104,7 @@ def load_classification(classification: Any = None) -> pd.DataFrame:
         with resources.files("xigeo").joinpath("data/sandiao_classes.csv").open(
                 "r", encoding="utf-8") as f:
             frame = pd.read_csv(f, comment="#", dtype=str, keep_default_na=False)
-        label = "bundled sandiao_classes.csv"
+        label = msg("内置 sandiao_classes.csv", "bundled sandiao_classes.csv")
     elif isinstance(classification, pd.DataFrame):
         frame, label = classification.copy(), "classification"
     elif isinstance(classification, (str, os.PathLike)):
@@ -111,33 +112,43 @@ def load_classification(classification: Any = None) -> pd.DataFrame:
                             encoding="utf-8")
         label = str(classification)
     else:
-        raise TypeError(f"classification: give a DataFrame or a CSV path, got {type(classification).__name__}")
+        kind = type(classification).__name__
+        raise TypeError(msg(f"classification：请给出 DataFrame 或 CSV 路径，而不是 {kind}",
+                            f"classification: give a DataFrame or a CSV path, got {kind}"))
     if "aliases" not in frame.columns:
         frame["aliases"] = ""
     missing = [c for c in _CLASS_COLUMNS if c not in frame.columns]
     if missing:
-        raise SchemaError(f"{label} is missing the column(s) {', '.join(missing)}; it needs: "
-                          f"{', '.join(_CLASS_COLUMNS)}")
+        names, needed = ", ".join(missing), ", ".join(_CLASS_COLUMNS)
+        raise SchemaError(msg(f"{label} 缺少列 {names}；需要的列：{needed}",
+                              f"{label} is missing the column(s) {names}; it needs: {needed}"))
     frame = frame[list(_CLASS_COLUMNS)].astype(str).apply(lambda s: s.str.strip())
     frame["aliases"] = frame["aliases"].replace({"nan": "", "None": ""})
     problems: list[str] = []
     dup = frame["code"][frame["code"].duplicated()].tolist()
     if dup:
-        problems.append(f"codes listed twice: {', '.join(dup)}")
+        problems.append(msg(f"编码重复列出：{', '.join(dup)}", f"codes listed twice: {', '.join(dup)}"))
     bad = sorted(set(frame["three_class"]) - set(THREE_CLASSES.values()))
     if bad:
-        problems.append(f"three_class {', '.join(bad)} is not one of {', '.join(THREE_CLASSES.values())}")
+        found, allowed = ", ".join(bad), ", ".join(THREE_CLASSES.values())
+        problems.append(msg(f"three_class {found} 不在可选值 {allowed} 中",
+                            f"three_class {found} is not one of {allowed}"))
     aliases = [a for text in frame["aliases"] for a in text.split()]
     clash = sorted(set(a for a in aliases if aliases.count(a) > 1) | (set(aliases) & set(frame["code"])))
     if clash:
-        problems.append(f"aliases used twice or equal to a class code: {', '.join(clash)}")
+        shown = ", ".join(clash)
+        problems.append(msg(f"别名重复或与地类编码相同：{shown}",
+                            f"aliases used twice or equal to a class code: {shown}"))
     if _RIDGE not in set(frame["code"]):
-        problems.append("no class 1203 田坎 (the field ridges, Σ KCMJ, are counted there)")
+        problems.append(msg("没有地类 1203 田坎（田坎面积 Σ KCMJ 计入该类）",
+                            "no class 1203 田坎 (the field ridges, Σ KCMJ, are counted there)"))
     groups = frame.drop_duplicates("level1_code")
     if frame["level1_code"].map(groups.set_index("level1_code")["level1_name"]).ne(frame["level1_name"]).any():
-        problems.append("a level1_code has more than one level1_name")
+        problems.append(msg("有 level1_code 对应多个 level1_name",
+                            "a level1_code has more than one level1_name"))
     if problems:
-        raise ValidationError(f"{label}: " + "; ".join(problems), problems)
+        raise ValidationError(msg(f"{label}：" + "；".join(problems), f"{label}: " + "; ".join(problems)),
+                              problems)
     # table order: 一级 groups by code (00 湿地 first), classes in file order within a group
     order = pd.Index(sorted(frame["level1_code"].unique()))
     frame = frame.iloc[np.lexsort((np.arange(len(frame)), order.get_indexer(frame["level1_code"])))]
@@ -233,8 +244,11 @@ class LanduseTables(Result):
         name = self._table_name(name)
         labels = check_lang(labels, name="labels")
         if total:
-            raise OptionError(f"table {name!r} of {type(self).__name__} has no total row (its first "
-                              "row, the county, is the total); tables with one: none")
+            kind = type(self).__name__
+            raise OptionError(msg(f"{kind} 的表 {name!r} 没有合计行（第一行即县级行就是合计）；"
+                                  "有合计行的表：无",
+                                  f"table {name!r} of {kind} has no total row (its first "
+                                  "row, the county, is the total); tables with one: none"))
         frame = (self.printed[name] if rounded else getattr(self, name)).copy()
         if labels == "zh":
             spec = self.TABLES[name]
@@ -330,9 +344,12 @@ class LanduseTables(Result):
                                                exact=figures == "printed"):
                 rows.append((check, figures, detail is None))
                 if detail is not None:
-                    failures.append(f"{check} ({figures} figures): {detail}")
+                    failures.append(msg(
+                        f"{_CHECKS_ZH.get(check, check)}（{_FIGURES_ZH[figures]}）：{detail}",
+                        f"{check} ({figures} figures): {detail}"))
         if failures:
-            raise ValidationError("landuse tables: cross-table check failed: " + "; ".join(failures),
+            raise ValidationError(msg("土地利用现状表：表间校核未通过：" + "；".join(failures),
+                                      "landuse tables: cross-table check failed: " + "; ".join(failures)),
                                   failures)
         return pd.DataFrame(rows, columns=["check", "figures", "passed"]).set_index("check")
 
@@ -441,7 +458,8 @@ def _round_parts(true: np.ndarray, total: int, key: np.ndarray | None = None) ->
     if diff:
         live = np.flatnonzero(true > 0)
         if not live.size:
-            raise ValidationError(f"rounding: {diff} hundredths to spread over parts that are all 0")
+            raise ValidationError(msg(f"取整：有 {diff} 个 0.01 要分配，但各部分都是 0",
+                                      f"rounding: {diff} hundredths to spread over parts that are all 0"))
         keys = np.arange(true.size) if key is None else np.asarray(key)
         out[live] += spread(true[live], np.zeros(live.size, dtype=np.int64), np.array([diff]),
                             keys[live])
@@ -491,8 +509,10 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray, *,
         out[live_r, live_c] += spread(true[live_r, live_c], live_c, diff, live_r)
     short = rows - out.sum(axis=1)
     if short.sum() != 0:
-        raise ValidationError("rounding: the row and column totals differ "
-                              f"({int(rows.sum())} and {int(cols.sum())} hundredths)")
+        r_sum, c_sum = int(rows.sum()), int(cols.sum())
+        raise ValidationError(msg(f"取整：行合计与列合计不同（{r_sum} 与 {c_sum} 个 0.01）",
+                                  "rounding: the row and column totals differ "
+                                  f"({r_sum} and {c_sum} hundredths)"))
     while (short > 0).any():
         i = int(np.argmax(short))
         donors = np.flatnonzero(short < 0)
@@ -508,8 +528,9 @@ def _controlled(true: np.ndarray, rows: np.ndarray, cols: np.ndarray, *,
             if not path and fixed_rows:
                 path = _transfer_path(out, true, i, short < 0, any_cell=True)
                 if not path:
-                    raise ValidationError("rounding: no hundredth can reach a row whose printed total "
-                                          "is fixed (the row and column totals disagree)")
+                    raise ValidationError(msg("取整：没有 0.01 能调到打印合计固定的行（行合计与列合计不一致）",
+                                              "rounding: no hundredth can reach a row whose printed total "
+                                              "is fixed (the row and column totals disagree)"))
         for giver, taker, c in path:
             out[giver, c] -= 1
             out[taker, c] += 1
@@ -627,6 +648,13 @@ def round_tables(tree: Sequence[tuple[np.ndarray, np.ndarray | None]],
 
 # ----------------------------------------------------------------------------- checks
 
+_CHECKS_ZH = {"rows add up": "各行合计相符", "same total in every table": "各表总面积相同",
+              "耕地 equal in every table": "各表耕地面积相同",
+              "units add up to their parent": "下级单位之和等于上级单位"}
+_FIGURES_ZH = {"unrounded": "未取整数字", "printed": "打印数字"}
+_LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村"}
+
+
 def _cross_checks(tables: Mapping[str, pd.DataFrame], unit: str, classes: pd.DataFrame, *,
                   exact: bool) -> list[tuple[str, str | None]]:
     """(check, None when it holds else what is wrong) for every cross-table check."""
@@ -640,7 +668,8 @@ def _cross_checks(tables: Mapping[str, pd.DataFrame], unit: str, classes: pd.Dat
         bad = ~np.isclose(a, b, rtol=0, atol=0 if exact else 1e-6)
         if bad.ndim > 1:
             bad = bad.any(axis=1)
-        return None if not bad.any() else f"rows {format_ids(index[bad].tolist())}"
+        return None if not bad.any() else msg(f"行：{format_ids(index[bad].tolist())}",
+                                              f"rows {format_ids(index[bad].tolist())}")
 
     l1, l2, l3, sl = (tables["level1"], tables["level2"], tables["three_classes"], tables["slope"])
     groups = list(dict.fromkeys(classes["level1_code"]))
@@ -699,7 +728,8 @@ def _cross_checks(tables: Mapping[str, pd.DataFrame], unit: str, classes: pd.Dat
             has_kids = np.isin(np.arange(parents.size), pos)
             bad = same(values[parents][has_kids], sums[has_kids], frame.index[parents][has_kids])
             if bad:
-                detail = detail or f"{name}: {child} rows do not add up to their {parent}: {bad}"
+                detail = detail or msg(f"{name}：各{_LEVEL_ZH[child]}行之和不等于所属{_LEVEL_ZH[parent]}：{bad}",
+                                       f"{name}: {child} rows do not add up to their {parent}: {bad}")
     results.append(("units add up to their parent", detail))
     return results
 
@@ -726,26 +756,31 @@ def _read_units(units: Any, patches_county: set[str]) -> dict[int, dict[str, str
     problems: list[str] = []
     for layer in layers:
         if not isinstance(layer, pd.DataFrame):
-            raise TypeError(f"units: need a GeoDataFrame or DataFrame (XZQ, CJDCQ), got {type(layer).__name__}")
+            kind = type(layer).__name__
+            raise TypeError(msg(f"units：需要 GeoDataFrame 或 DataFrame（XZQ、CJDCQ），而不是 {kind}",
+                                f"units: need a GeoDataFrame or DataFrame (XZQ, CJDCQ), got {kind}"))
         label = describe(layer, "units")
         for code_f, name_f in (("XZQDM", "XZQMC"), ("CJDCQDM", "CJDCQMC")):
             if code_f in layer.columns:
                 break
         else:
-            raise SchemaError(f"{label} has no unit code field: give XZQDM (+ XZQMC) for counties and "
-                              f"townships or CJDCQDM (+ CJDCQMC) for villages; it has: "
-                              f"{', '.join(str(c) for c in layer.columns)}")
+            have = ", ".join(str(c) for c in layer.columns)
+            raise SchemaError(msg(f"{label} 没有单位代码字段：县、乡镇请给出 XZQDM（及 XZQMC），"
+                                  f"村请给出 CJDCQDM（及 CJDCQMC）；现有字段：{have}",
+                                  f"{label} has no unit code field: give XZQDM (+ XZQMC) for counties and "
+                                  f"townships or CJDCQDM (+ CJDCQMC) for villages; it has: {have}"))
         codes = _text(layer[code_f])
         names = _text(layer[name_f]) if name_f in layer.columns else codes
         bad = ~codes.str.fullmatch(r"\d{6}|\d{9}|\d{12}").fillna(False).to_numpy(dtype=bool)
         if bad.any():
-            problems.append(f"{label}: {code_f} is not a 6, 9 or 12-digit code in row(s) "
-                            f"{format_ids(layer.index[bad].tolist())}")
+            rows = format_ids(layer.index[bad].tolist())
+            problems.append(msg(f"{label}：{code_f} 不是 6、9 或 12 位代码，行号：{rows}",
+                                f"{label}: {code_f} is not a 6, 9 or 12-digit code in row(s) {rows}"))
         for code, name in zip(codes[~bad], names[~bad]):
             if code[:6] in patches_county:
                 out.setdefault(len(code), {})[str(code)] = str(name) if pd.notna(name) else str(code)
     if problems:
-        raise ValidationError("; ".join(problems), problems)
+        raise ValidationError(msg("；", "; ").join(problems), problems)
     return out
 
 
@@ -763,52 +798,65 @@ class _Patches:
 def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
     """Validate the layer once and collect every problem (one ValidationError)."""
     if not isinstance(patches, pd.DataFrame):
-        raise TypeError(f"patches: need a GeoDataFrame or DataFrame, got {type(patches).__name__}")
+        given = type(patches).__name__
+        raise TypeError(msg(f"patches：需要 GeoDataFrame 或 DataFrame，而不是 {given}",
+                            f"patches: need a GeoDataFrame or DataFrame, got {given}"))
     label = describe(patches, "patches")
     missing = [f for f in _FIELDS if f not in patches.columns]
     if missing:
         have = ", ".join(str(c) for c in patches.columns if c != getattr(patches, "_geometry_column_name", None))
-        raise SchemaError(f"{label} is missing the field(s) {', '.join(missing)}; it has: "
-                          f"{have or 'no fields'}. Fix: rename the columns (gdf.rename(columns={{...}}))")
+        names = ", ".join(missing)
+        raise SchemaError(msg(f"{label} 缺少字段 {names}；现有字段：{have or '无'}。"
+                              "解决：重命名字段（gdf.rename(columns={...})）",
+                              f"{label} is missing the field(s) {names}; it has: "
+                              f"{have or 'no fields'}. Fix: rename the columns (gdf.rename(columns={{...}}))"))
     if not len(patches):
-        raise ValidationError(f"{label}: no patches to tabulate (the layer is empty)")
+        raise ValidationError(msg(f"{label}：没有可汇总的图斑（图层为空）",
+                                  f"{label}: no patches to tabulate (the layer is empty)"))
     ids = _ids(patches)
     what = "BSM" if "BSM" in patches.columns else "row"
     problems: list[tuple[Any, str]] = []
     messages: list[str] = []
 
-    def flag(mask: np.ndarray, message: str) -> None:
+    def flag(mask: np.ndarray, zh: str, en: str) -> None:
         mask = np.asarray(mask, dtype=bool)
         if mask.any():
             bad = ids[mask].tolist()
-            messages.append(f"{message} in {len(bad)} {what}(s) {format_ids(bad)}")
+            listed = format_ids(bad)
+            message = msg(zh, en)
+            messages.append(msg(f"{zh}：{len(bad)} 个图斑，{'BSM' if what == 'BSM' else '行号'}：{listed}",
+                                f"{en} in {len(bad)} {what}(s) {listed}"))
             problems.extend((i, message) for i in bad)
 
     codes = _text(patches["ZLDWDM"])
     flag(~codes.str.fullmatch(r"\d{19}").fillna(False).to_numpy(dtype=bool),
+         "ZLDWDM 不是 19 位代码（县 6 位、乡镇 3 位、村 3 位、组 7 位）",
          "ZLDWDM is not a 19-digit code (6 county, 3 township, 3 village, 7 group digits)")
     dlbm = _text(patches["DLBM"])
     lookup = _lookup(classes)
     pos = pd.Index(lookup.index).get_indexer(dlbm.fillna("").to_numpy(dtype=object))
     length = dlbm.str.len().fillna(0).to_numpy(dtype=int)
     wrong_length = ~np.isin(length, (2, 4, 5)) & (pos < 0)
-    flag(wrong_length, "DLBM has the wrong length (2 or 4 characters: a lost leading zero? read it as text)")
-    flag((pos < 0) & ~wrong_length, "DLBM is not a class of the 三调 working classification")
+    flag(wrong_length, "DLBM 长度不对（应为 2 或 4 个字符：是否丢了前导零？请按文本读取）",
+         "DLBM has the wrong length (2 or 4 characters: a lost leading zero? read it as text)")
+    flag((pos < 0) & ~wrong_length, "DLBM 不是三调工作分类中的地类",
+         "DLBM is not a class of the 三调 working classification")
     areas = {}
     for field in ("TBDLMJ", "KCMJ"):
         values = pd.to_numeric(patches[field], errors="coerce").to_numpy(dtype=np.float64)
-        flag(np.isnan(values) & patches[field].notna().to_numpy(), f"{field} is not a number")
-        flag(np.isnan(values) & patches[field].isna().to_numpy(), f"{field} is missing")
-        flag(values < 0, f"{field} is negative")
+        flag(np.isnan(values) & patches[field].notna().to_numpy(), f"{field} 不是数字",
+             f"{field} is not a number")
+        flag(np.isnan(values) & patches[field].isna().to_numpy(), f"{field} 缺失", f"{field} is missing")
+        flag(values < 0, f"{field} 为负", f"{field} is negative")
         areas[field] = np.nan_to_num(values)
     if "KCXS" in patches.columns:
         kcxs = pd.to_numeric(patches["KCXS"], errors="coerce").to_numpy(dtype=np.float64)
-        flag(~((kcxs >= 0) & (kcxs < 1)), "KCXS is missing or outside [0, 1)")
+        flag(~((kcxs >= 0) & (kcxs < 1)), "KCXS 缺失或不在 [0, 1) 内", "KCXS is missing or outside [0, 1)")
     if "TBMJ" in patches.columns:
         tbmj = pd.to_numeric(patches["TBMJ"], errors="coerce").to_numpy(dtype=np.float64)
         off = np.abs(to_hundredths(np.nan_to_num(tbmj)) - to_hundredths(areas["TBDLMJ"])
                      - to_hundredths(areas["KCMJ"])) > 0
-        flag(off & ~np.isnan(tbmj), "TBDLMJ is not TBMJ − KCMJ")
+        flag(off & ~np.isnan(tbmj), "TBDLMJ 不等于 TBMJ − KCMJ", "TBDLMJ is not TBMJ − KCMJ")
     class_pos = np.where(pos >= 0, lookup.to_numpy()[np.maximum(pos, 0)], -1)
     farm_classes = np.flatnonzero(classes["level1_code"].to_numpy() == _FARMLAND)
     farm = np.isin(class_pos, farm_classes)
@@ -816,17 +864,19 @@ def _read_patches(patches: Any, classes: pd.DataFrame) -> _Patches:
     if "GDPDJB" in patches.columns:
         g = pd.to_numeric(_text(patches["GDPDJB"]), errors="coerce").to_numpy(dtype=np.float64)
         ok = np.isin(g, (1, 2, 3, 4, 5))
-        flag(farm & ~ok, "GDPDJB (slope grade) is not 1–5 on a farmland patch")
+        flag(farm & ~ok, "耕地图斑的 GDPDJB（坡度级别）不是 1–5", "GDPDJB (slope grade) is not 1–5 on a farmland patch")
         grade = np.where(farm & ok, np.nan_to_num(g), 0).astype(np.int64)
         if "GDLX" in patches.columns:
             t = _text(patches["GDLX"]).str.upper().map(_GDLX_ALIASES)
             k = np.where(t.eq("TT").fillna(False).to_numpy(dtype=bool), 0,
                          np.where(t.eq("PD").fillna(False).to_numpy(dtype=bool), 1, -1))
-            flag((grade >= 2) & (k < 0), "GDLX is not TT (梯田) or PD (坡地) on farmland of grade 2–5")
+            flag((grade >= 2) & (k < 0), "2–5 级耕地的 GDLX 不是 TT（梯田）或 PD（坡地）",
+                 "GDLX is not TT (梯田) or PD (坡地) on farmland of grade 2–5")
             kind = np.where(grade >= 2, k, -1)
     if messages:
-        raise ValidationError(f"{label}: {len(problems)} problem(s):\n  - " + "\n  - ".join(messages),
-                              problems)
+        listed = "\n  - ".join(messages)
+        raise ValidationError(msg(f"{label}：{len(problems)} 个问题：\n  - {listed}",
+                                  f"{label}: {len(problems)} problem(s):\n  - {listed}"), problems)
     return _Patches(codes=codes, classes=class_pos,
                     tbdlmj=to_hundredths(areas["TBDLMJ"]).astype(np.float64),
                     kcmj=to_hundredths(areas["KCMJ"]).astype(np.float64), grade=grade, kind=kind,
@@ -912,9 +962,9 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
     >>> landuse_tables(patches.assign(DLBM=["101", "0103", "9999", "0702"]))
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: patches: 2 problem(s):
-      - DLBM has the wrong length (2 or 4 characters: a lost leading zero? read it as text) in 1 BSM(s) 1
-      - DLBM is not a class of the 三调 working classification in 1 BSM(s) 3
+    xigeo.errors.ValidationError: patches：2 个问题：
+      - DLBM 长度不对（应为 2 或 4 个字符：是否丢了前导零？请按文本读取）：1 个图斑，BSM：1
+      - DLBM 不是三调工作分类中的地类：1 个图斑，BSM：3
     """
     level = choose(level, LEVELS, name="level")
     unit = AreaUnit.create(unit).value
@@ -940,9 +990,12 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
             outside = ~prefix[lv].isin(list(given[n])).to_numpy()
             if outside.any():
                 ids = _ids(patches)[outside].tolist()
-                raise ValidationError(
-                    f"{describe(patches, 'patches')}: {len(ids)} patch(es) lie in no {lv} of the units "
-                    f"(ZLDWDM[:{n}] not among the units' codes): {format_ids(ids)}", ids)
+                label, listed = describe(patches, "patches"), format_ids(ids)
+                raise ValidationError(msg(
+                    f"{label}：{len(ids)} 个图斑不在单位图层的任何{_LEVEL_ZH.get(lv, lv)}内"
+                    f"（ZLDWDM[:{n}] 不在单位代码中）：{listed}",
+                    f"{label}: {len(ids)} patch(es) lie in no {lv} of the units "
+                    f"(ZLDWDM[:{n}] not among the units' codes): {listed}"), ids)
             found = set(given[n])
         below = [c[:n] for deeper in codes.values() for c in deeper]
         codes[lv] = sorted(found | set(below))
@@ -1035,14 +1088,16 @@ def landuse_tables(patches: Any, *, units: Any = None, level: str = "township", 
     counted = leaf_m2.sum() / factor / 100.0
     expected = (data.tbdlmj.sum() + data.kcmj.sum()) / factor / 100.0
     if not np.isclose(counted, expected, rtol=0, atol=1e-6):
-        raise ValidationError(f"landuse tables: cross-table check 'every patch counted' failed: "
-                              f"{counted} against {expected}")
+        raise ValidationError(msg(f"土地利用现状表：表间校核“每个图斑都已计入”未通过：{counted}，应为 {expected}",
+                                  f"landuse tables: cross-table check 'every patch counted' failed: "
+                                  f"{counted} against {expected}"))
     result = LanduseTables(level1=canonical["level1"], level2=canonical["level2"],
                            three_classes=canonical["three_classes"], slope=canonical["slope"],
                            printed=shown, passed=True, checks=pd.DataFrame(), unit=unit,
                            level=level, classification=classes, notes=tuple(notes))
     checks = result.check()
-    log.info("landuse tables: %d rows, %d patches, %d checks passed", len(index), len(data.classes),
+    log.info(msg("土地利用现状表：%d 行，%d 个图斑，%d 项校核通过",
+                 "landuse tables: %d rows, %d patches, %d checks passed"), len(index), len(data.classes),
              len(checks))
     return dataclasses.replace(result, checks=checks)
 
@@ -1086,8 +1141,9 @@ def _tables_by_county(patches: Any, codes: pd.Series, *, units: Any, level: str,
     try:
         import dask
     except ImportError:  # pragma: no cover - dask is installed in the test environment
-        raise ImportError("engine='dask' needs dask (and distributed for a cluster): "
-                          "pip install xigeo[dask]") from None
+        raise ImportError(msg("engine='dask' 需要 dask（集群还需要 distributed）：pip install xigeo[dask]",
+                              "engine='dask' needs dask (and distributed for a cluster): "
+                              "pip install xigeo[dask]")) from None
     county = codes.str.slice(0, 6).to_numpy()
     keys = sorted(set(county))
     tasks = [dask.delayed(landuse_tables, pure=True)(patches[county == k], units=units, level=level,

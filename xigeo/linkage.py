@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 
 from ._landuse import AGRICULTURAL_CODES, CONSTRUCTION_CODES, FARMLAND_CODES, matches
+from ._lang import language, msg
 from ._layers import describe, geometries, numeric_field, require_features
 from ._options import fraction, non_negative
 from ._result import TOTAL_LABEL, Result, TableSpec, Total
@@ -204,14 +205,19 @@ def _check_no_overlap(geoms: np.ndarray, ids: np.ndarray, label: str, *, toleran
     try:
         shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
     except shapely.errors.GEOSException as err:
-        raise ValidationError(f"{label}: the zones cannot be intersected ({err}); check them with "
-                              "xigeo.validate_layer and fix them with xigeo.repair") from None
+        raise ValidationError(msg(f"{label}：区块无法求交（{err}）；请用 xigeo.validate_layer 检查，"
+                                  "用 xigeo.repair 修复",
+                                  f"{label}: the zones cannot be intersected ({err}); check them with "
+                                  "xigeo.validate_layer and fix them with xigeo.repair")) from None
     bad = shared > tolerance_m2
     if bad.any():
         pairs = [f"{ids[i]} & {ids[j]} ({a:,.2f} m²)" for i, j, a in zip(left[bad], right[bad], shared[bad])]
-        raise ValidationError(f"{label}: zones overlap, their common area would be counted twice: "
-                              f"{format_ids(pairs)}. Fix: cut the overlaps (each piece of land "
-                              "belongs to one zone)", pairs)
+        shown = format_ids(pairs)
+        raise ValidationError(msg(f"{label}：区块相互重叠，重叠面积会被计算两次：{shown}。"
+                                  "解决：裁去重叠部分（每块土地只属于一个区块）",
+                                  f"{label}: zones overlap, their common area would be counted twice: "
+                                  f"{shown}. Fix: cut the overlaps (each piece of land "
+                                  "belongs to one zone)"), pairs)
 
 
 # ---------------------------------------------------------------------------
@@ -378,8 +384,10 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
         check_crs(layer, name=label)
     crs = check_same_crs(*layers, names=tuple(labels_))
 
-    for layer, what in ((demolition, "demolition"), (newbuild, "newbuild"), (landuse, "landuse")):
-        require_features(layer, names[what], f"{what} features")
+    for layer, what, kind in ((demolition, "demolition", msg("拆旧区", "demolition features")),
+                              (newbuild, "newbuild", msg("建新区", "newbuild features")),
+                              (landuse, "landuse", msg("地类图斑", "landuse features"))):
+        require_features(layer, names[what], kind)
     de_ids = _zone_id(demolition, demolition_id_field, "CJQBH", names["demolition"])
     nb_ids = _zone_id(newbuild, newbuild_id_field, "JXQBH", names["newbuild"])
     zone_fields = [by] + ([status_field] if status_field else [])
@@ -399,7 +407,8 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     _check_no_overlap(de_geoms, de_ids, names["demolition"])
     _check_no_overlap(nb_geoms, nb_ids, names["newbuild"])
     for layer, label in ((demolition, names["demolition"]), (newbuild, names["newbuild"])):
-        check_rows(layer, layer[by].isna(), f"no project name ({by})", name=label)
+        check_rows(layer, layer[by].isna(), msg(f"没有项目名称（{by}）", f"no project name ({by})"),
+                   name=label)
     de = pd.DataFrame({"project": demolition[by].to_numpy(), "zone": de_ids,
                        "m2": area(demolition, method=method, unit="m2").to_numpy()})
     nb = pd.DataFrame({"project": newbuild[by].to_numpy(), "zone": nb_ids,
@@ -410,15 +419,19 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     # --- reclaimed area --------------------------------------------------------
     if reclaimed_field:
         values = numeric_field(demolition, reclaimed_field, names["demolition"])
-        check_rows(demolition, values.isna().to_numpy(), f"no reclaimed area ({reclaimed_field})",
+        check_rows(demolition, values.isna().to_numpy(),
+                   msg(f"没有复垦面积（{reclaimed_field}）", f"no reclaimed area ({reclaimed_field})"),
                    name=names["demolition"])
         rec_m2 = convert_area(values.to_numpy(), unit, AreaUnit.M2)
-        check_rows(demolition, rec_m2 < 0, f"negative reclaimed area {reclaimed_field}",
+        check_rows(demolition, rec_m2 < 0,
+                   msg(f"复垦面积 {reclaimed_field} 为负", f"negative reclaimed area {reclaimed_field}"),
                    name=names["demolition"])
         # the field is rounded (a 2-decimal ha field by up to 0.005 ha = 50 m²): allow that much
         # above the zone's area, and cap the reclaimed area at the zone's area
         excess = rec_m2 > de["m2"].to_numpy() + 50.0
-        check_rows(demolition, excess, f"reclaimed area {reclaimed_field} larger than the zone's area",
+        check_rows(demolition, excess,
+                   msg(f"复垦面积 {reclaimed_field} 大于拆旧区面积",
+                       f"reclaimed area {reclaimed_field} larger than the zone's area"),
                    name=names["demolition"])
         de["reclaimed_m2"] = np.minimum(rec_m2, de["m2"].to_numpy())
     else:
@@ -441,8 +454,10 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     no_class = codes.isna() | (codes.astype("string").str.strip() == "")
     if no_class.any():
         rows = landuse.index[pieces.loc[no_class.to_numpy(), "patch"].unique()]
-        raise ValidationError(f"{names['landuse']}: no land-use class ({landuse_field}) in row(s) "
-                              f"{format_ids(rows)} under new-build zones", list(rows))
+        lu, shown = names["landuse"], format_ids(rows)
+        raise ValidationError(msg(f"{lu}：建新区下的图斑没有地类（{landuse_field}），行号：{shown}",
+                                  f"{lu}: no land-use class ({landuse_field}) in row(s) "
+                                  f"{shown} under new-build zones"), list(rows))
     construction = matches(codes, construction_codes)
     agricultural = matches(codes, agricultural_codes) & ~construction
     farm = matches(codes, farmland_codes) & agricultural
@@ -452,14 +467,19 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
                                  minlength=len(nb))
     covered = np.bincount(pieces["zone"], weights=pieces["m2"], minlength=len(nb))
     gap = nb["m2"].to_numpy() - covered
-    for bad, what in ((gap > coverage_tolerance_m2, "not covered by the land-use patches"),
-                      (gap < -coverage_tolerance_m2, "under overlapping land-use patches")):
+    for bad, what, what_zh in ((gap > coverage_tolerance_m2, "not covered by the land-use patches",
+                                "未被 {lu} 的地类图斑完全覆盖"),
+                               (gap < -coverage_tolerance_m2, "under overlapping land-use patches",
+                                "下 {lu} 的地类图斑相互重叠")):
         if bad.any():
             detail = ", ".join(f"{z} ({abs(g):,.2f} m²)" for z, g in zip(nb.loc[bad, "zone"], gap[bad]))
-            raise ValidationError(
-                f"{names['newbuild']}: zone(s) {detail} {what} of {names['landuse']}; the quota "
+            new, lu = names["newbuild"], names["landuse"]
+            raise ValidationError(msg(
+                f"{new}：区块 {detail} {what_zh.format(lu=lu)}；指标将算错。解决：使用无缝无重叠地覆盖"
+                "这些区块的地类图层（xigeo.validate_layer），或调大 coverage_tolerance_m2",
+                f"{new}: zone(s) {detail} {what} of {lu}; the quota "
                 "would be wrong. Fix: use a land-use layer that covers the zones as a clean coverage "
-                "(xigeo.validate_layer), or raise coverage_tolerance_m2", list(nb.loc[bad, "zone"]))
+                "(xigeo.validate_layer), or raise coverage_tolerance_m2"), list(nb.loc[bad, "zone"]))
 
     # --- basic farmland ---------------------------------------------------------
     if farmland is not None:
@@ -487,7 +507,7 @@ def linkage_balance(demolition: Any, newbuild: Any, *, landuse: Any, farmland: A
     projects["passed"] = [p not in failing for p in projects.index]
     result = LinkageResult(projects=projects, violations=violations, totals=_totals(projects),
                            passed=not failing, notes=tuple(notes), method=method)
-    logger.info("%s", result.summary("en"))
+    logger.info("%s", result.summary(language()))
     return result
 
 
@@ -554,10 +574,14 @@ def _project_table(de: pd.DataFrame, nb: pd.DataFrame, by: str, approved_values:
     status_sets: dict[Any, list[str]] = dict(statuses.items())
     mixed = [p for p, s in status_sets.items() if len(s) != 1]
     if mixed:
-        detail = "; ".join(f"{p}: {', '.join(status_sets[p]) or 'no status'}" for p in mixed)
-        raise ValidationError(f"{names['demolition']} / {names['newbuild']}: the zones of a project "
-                              f"disagree on the status {status_field} ({detail}). Fix: give every zone "
-                              "of a project the same status", mixed)
+        none = msg("无状态", "no status")
+        detail = "; ".join(f"{p}: {', '.join(status_sets[p]) or none}" for p in mixed)
+        de_name, nb_name = names["demolition"], names["newbuild"]
+        raise ValidationError(msg(f"{de_name} / {nb_name}：同一项目的区块状态 {status_field} 不一致"
+                                  f"（{detail}）。解决：同一项目的所有区块填写相同的状态",
+                                  f"{de_name} / {nb_name}: the zones of a project "
+                                  f"disagree on the status {status_field} ({detail}). Fix: give every zone "
+                                  "of a project the same status"), mixed)
     idx = pd.Index(order, name=by)
     de_sum = de.groupby("project", sort=False)[["m2", "reclaimed_m2", "reclaimed_farmland_m2"]].sum()
     nb_sum = nb.groupby("project", sort=False)[["m2", "construction_m2", "agricultural_m2",

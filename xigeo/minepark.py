@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import msg
 from ._layers import describe, numeric_field, polygonal_part, require_features
 from ._options import choose
 from ._result import TOTAL_LABEL, Result, TableSpec, Total
@@ -297,8 +298,8 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
     index = zone_index(pits, id_field, names[1])
     require_fields(pits, keep, name=names[1])
     if len(pits) == 0:
-        raise ValidationError(f"{names[1]} has no pits")
-    require_features(park, names[0], "park outlines")
+        raise ValidationError(msg(f"{names[1]} 中没有采坑", f"{names[1]} has no pits"))
+    require_features(park, names[0], msg("矿山公园边界", "park outlines"))
     park_geoms = check_polygons(park, names[0])
     pit_geoms = check_polygons(pits, names[1])
     rest_geoms = check_polygons(restoration, names[2])
@@ -309,7 +310,8 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
     rest_union = shapely.union_all(rest_geoms)
     outside = ~shapely.covered_by(pit_geoms, park_union.buffer(0.5)) & ~shapely.is_missing(pit_geoms)
     if outside.any():
-        logger.warning("%s: pit(s) %s reach outside the park %s", names[1],
+        logger.warning(msg("%s：采坑 %s 超出矿山公园 %s 的范围", "%s: pit(s) %s reach outside the park %s"),
+                       names[1],
                        format_ids(list(index[outside])), names[0])
 
     slope_deg = slope(raster)
@@ -348,8 +350,9 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
 
     no_dem = np.flatnonzero(zonal.nodata_m2[pit_rows] > 0.01)
     if len(no_dem):
-        logger.warning("%s: pit(s) %s lie partly outside the DEM %s or on nodata cells; see "
-                       "nodata_area_ha", names[1], format_ids(list(index[no_dem])), raster.name)
+        logger.warning(msg("%s：采坑 %s 部分位于 DEM %s 之外或无数据栅格上；见 nodata_area_ha",
+                           "%s: pit(s) %s lie partly outside the DEM %s or on nodata cells; see "
+                           "nodata_area_ha"), names[1], format_ids(list(index[no_dem])), raster.name)
 
     u, pk = 2 * n, 2 * n + 1  # rows of the union of the pits and of the park
     investment = None
@@ -377,7 +380,8 @@ def minepark_summary(park: Any, pits: Any, restoration: Any, *, dem: Any,
         steep_in_restoration_area_ha=float(table["steep_in_restoration_area_ha"].sum()),
         steep_outside_restoration_area_ha=float(table["steep_outside_restoration_area_ha"].sum()),
     )
-    logger.info("mine park: %.4f km², %d pits, restoration zone %.4f km², %.4f ha steeper than 25°",
+    logger.info(msg("矿山公园：%.4f km²，采坑 %d 个，恢复治理区 %.4f km²，坡度大于 25° 的 %.4f ha",
+                    "mine park: %.4f km², %d pits, restoration zone %.4f km², %.4f ha steeper than 25°"),
                 park_area, n, rest_area, figures.steep_area_ha)
     together = pd.Series({"elev_min_m": zonal.elev_min[u], "elev_max_m": zonal.elev_max[u],
                           "elev_mean_m": zonal.elev_mean[u],

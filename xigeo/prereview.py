@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ._landuse import is_farmland
+from ._lang import msg
 from ._layers import describe, numeric_field
 from ._result import Result, TableSpec, Total
 from ._survey import class_codes
@@ -184,11 +185,14 @@ def _rules(rules: Sequence[Rule | str]) -> list[Rule]:
     for rule in rules:
         if isinstance(rule, str):
             if rule not in _NAMED:
-                raise OptionError(f"unknown rule {rule!r}; use one of: {', '.join(_NAMED)} (or a Rule)")
+                names = ", ".join(_NAMED)
+                raise OptionError(msg(f"未知的规则 {rule!r}；可用：{names}（或一个 Rule）",
+                                      f"unknown rule {rule!r}; use one of: {names} (or a Rule)"))
             rule = _NAMED[rule]()
         if not isinstance(rule, Rule):
-            raise OptionError(f"rules: give Rule objects or rule names ({', '.join(_NAMED)}), got "
-                              f"{type(rule).__name__}")
+            names, kind = ", ".join(_NAMED), type(rule).__name__
+            raise OptionError(msg(f"rules：请给出 Rule 对象或规则名（{names}），而不是 {kind}",
+                                  f"rules: give Rule objects or rule names ({names}), got {kind}"))
         out.append(rule)
     return out
 
@@ -197,19 +201,24 @@ def _hits(rule: Rule, projects: gpd.GeoDataFrame, table: pd.DataFrame, label: st
     """The projects ``rule`` fails, as a boolean array; a rule that gives no clear answer is refused."""
     raw = np.asarray(rule.test(projects, table), dtype=object)
     if raw.shape != (len(table),):
-        raise OptionError(f"rule {rule.name!r} returned {raw.size if raw.ndim else 1} values for "
-                          f"{len(table)} projects: its test must give one True/False per project")
+        got = raw.size if raw.ndim else 1
+        raise OptionError(msg(f"规则 {rule.name!r} 对 {len(table)} 个项目返回了 {got} 个值："
+                              "它的检验须对每个项目给出一个 True/False",
+                              f"rule {rule.name!r} returned {got} values for "
+                              f"{len(table)} projects: its test must give one True/False per project"))
     missing = np.asarray(pd.isna(raw), dtype=bool)
     if missing.any():
         ids = list(table.index[missing])
-        raise ValidationError(f"{label}: rule {rule.name!r} gave no answer (a missing value) for "
-                              f"project(s) {format_ids(ids)}", ids)
+        shown = format_ids(ids)
+        raise ValidationError(msg(f"{label}：规则 {rule.name!r} 对项目 {shown} 没有给出结果（缺失值）",
+                                  f"{label}: rule {rule.name!r} gave no answer (a missing value) for "
+                                  f"project(s) {shown}"), ids)
     return raw.astype(bool)
 
 
 def _totals(table: pd.DataFrame) -> pd.DataFrame:
     """Submitted / passed / cut projects: count and area (the report's figures)."""
-    require_fields(table, ["passed", "area_m2"], name="prereview table")
+    require_fields(table, ["passed", "area_m2"], name=msg("预审结果表", "prereview table"))
     ok = table["passed"].to_numpy(dtype=bool)
     m2 = table["area_m2"].to_numpy(dtype=float)
     rows = {"submitted": np.ones_like(ok), "passed": ok, "cut": ~ok}
@@ -349,7 +358,8 @@ def prereview(projects: gpd.GeoDataFrame, *, farmland: gpd.GeoDataFrame | gpd.Ge
     table["cut_mu"] = np.where(failed, table["area_mu"].to_numpy(), 0.0)
     table["reasons"] = ["; ".join(r.reason_en for r in rs) for rs in reasons]
     table["reasons_zh"] = ["；".join(r.reason_zh for r in rs) for rs in reasons]
-    log.info("prereview(%s): %d projects, %d passed, %d cut (%.2f mu)", p_label, len(table),
+    log.info(msg("prereview(%s)：%d 个项目，通过 %d 个，核减 %d 个（%.2f 亩）",
+                 "prereview(%s): %d projects, %d passed, %d cut (%.2f mu)"), p_label, len(table),
              int((~failed).sum()), int(failed.sum()), float(table["cut_mu"].sum()))
     return PrereviewResult(projects=table, totals=_totals(table), passed=not failed.any(),
                            overlap=ov, cultivated=cov, rules=tuple(r.name for r in rule_list),

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import msg
 from ._options import choose, non_negative
 from ._result import Result, TableSpec, Total
 from .errors import CRSError, OptionError, ValidationError, fix
@@ -164,12 +165,15 @@ def _read_rules(source: Any) -> tuple[dict[str, Any], str]:
             with open(path, "rb") as f:
                 return tomllib.load(f), str(path)
         except FileNotFoundError:
-            raise OptionError(f"rule file {path} does not exist. Fix: "
-                              f"{fix('check_survey(dltb, rules=<an existing .toml file>)', '--rules FILE')}"
-                              ) from None
+            how = fix('check_survey(dltb, rules=<an existing .toml file>)', '--rules FILE')
+            raise OptionError(msg(f"规则文件 {path} 不存在。解决：{how}",
+                                  f"rule file {path} does not exist. Fix: {how}")) from None
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationError(f"{path}: not a valid TOML file ({exc})", [str(exc)]) from None
-    raise TypeError(f"rules: give a TOML file path or a dict, got {type(source).__name__}")
+            raise ValidationError(msg(f"{path}：不是有效的 TOML 文件（{exc}）",
+                                      f"{path}: not a valid TOML file ({exc})"), [str(exc)]) from None
+    kind = type(source).__name__
+    raise TypeError(msg(f"rules：请给出 TOML 文件路径或 dict，而不是 {kind}",
+                        f"rules: give a TOML file path or a dict, got {kind}"))
 
 
 def load_rules(rules: Any = None) -> dict[str, Rule]:
@@ -190,31 +194,41 @@ def load_rules(rules: Any = None) -> dict[str, Rule]:
     >>> load_rules({"TP003": {"tolerence_m2": 1}})
     Traceback (most recent call last):
     ...
+    xigeo.errors.ValidationError: rules：规则 TP003：未知的键 'tolerence_m2'（检查 'overlap' 可用的键：tolerance_m2；每条规则都可用：check, name, name_en, severity, enabled）
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     load_rules({"TP003": {"tolerence_m2": 1}})
+    Traceback (most recent call last):
+    ...
     xigeo.errors.ValidationError: rules: rule TP003: unknown key 'tolerence_m2' (check 'overlap' takes: tolerance_m2; every rule: check, name, name_en, severity, enabled)
     """
     base, _ = _bundled()
     raw: dict[str, dict[str, Any]] = {k: dict(v) for k, v in base["rules"].items()}
-    label = "bundled qc_rules.toml"
+    label = msg("内置 qc_rules.toml", "bundled qc_rules.toml")
     problems: list[str] = []
     off: list[str] = []
     if rules is not None:
         data, label = _read_rules(rules)
         extra = sorted(set(data) - {"rules"})
         if extra:
-            problems.append(f"{label}: unknown top-level key(s) {', '.join(extra)}; rules go in "
-                            "[rules.<ID>] tables")
+            keys = ", ".join(extra)
+            problems.append(msg(f"{label}：未知的顶层键 {keys}；规则应写在 [rules.<ID>] 表中",
+                                f"{label}: unknown top-level key(s) {keys}; rules go in "
+                                "[rules.<ID>] tables"))
         for rid, table in (data.get("rules") or {}).items():
             rid = str(rid)
             if table is None:
                 off.append(rid)
                 continue
             if not isinstance(table, Mapping):
-                problems.append(f"{label}: rule {rid}: expected a table of keys, got {table!r}")
+                problems.append(msg(f"{label}：规则 {rid}：应为键值表，而不是 {table!r}",
+                                    f"{label}: rule {rid}: expected a table of keys, got {table!r}"))
                 continue
             if rid not in raw:
                 for key in ("check", "name", "severity"):
                     if key not in table:
-                        problems.append(f"{label}: rule {rid}: a new rule needs the key {key!r}")
+                        problems.append(msg(f"{label}：规则 {rid}：新规则需要键 {key!r}",
+                                            f"{label}: rule {rid}: a new rule needs the key {key!r}"))
                 raw[rid] = {}
             elif "check" in table and table["check"] != raw[rid].get("check"):
                 # another check: the old parameters do not apply
@@ -222,30 +236,35 @@ def load_rules(rules: Any = None) -> dict[str, Rule]:
             raw[rid].update(table)
     pack: dict[str, Rule] = {}
     for rid, table in raw.items():
-        where = f"{label}: rule {rid}"
+        where = msg(f"{label}：规则 {rid}", f"{label}: rule {rid}")
         check = table.get("check")
         if check not in CHECKS:
             if check is not None:
-                problems.append(f"{where}: key 'check': unknown check {check!r}; use one of: "
-                                f"{', '.join(CHECKS)}")
+                names = ", ".join(CHECKS)
+                problems.append(msg(f"{where}：键 'check'：未知的检查 {check!r}；可用：{names}",
+                                    f"{where}: key 'check': unknown check {check!r}; use one of: {names}"))
             continue
         spec = CHECKS[check]
         severity = _SEVERITY_ALIASES.get(str(table.get("severity", "")))
         if severity is None:
-            problems.append(f"{where}: key 'severity': {table.get('severity')!r} is not 错误 or 警告 "
-                            "(or error/warning)")
+            found = table.get("severity")
+            problems.append(msg(f"{where}：键 'severity'：{found!r} 不是 错误 或 警告（或 error/warning）",
+                                f"{where}: key 'severity': {found!r} is not 错误 or 警告 "
+                                "(or error/warning)"))
         params: dict[str, Any] = {}
         for key, value in table.items():
             if key in _RULE_KEYS:
                 continue
             if key not in spec.params:
-                problems.append(f"{where}: unknown key {key!r} (check {check!r} takes: "
-                                f"{', '.join(spec.params) or 'no parameters'}; every rule: "
-                                f"{', '.join(_RULE_KEYS)})")
+                takes, every = ", ".join(spec.params), ", ".join(_RULE_KEYS)
+                problems.append(msg(f"{where}：未知的键 {key!r}（检查 {check!r} 可用的键："
+                                    f"{takes or '无参数'}；每条规则都可用：{every}）",
+                                    f"{where}: unknown key {key!r} (check {check!r} takes: "
+                                    f"{takes or 'no parameters'}; every rule: {every})"))
                 continue
             problem = _type_problem(value, spec.params[key][0])
             if problem:
-                problems.append(f"{where}: key {key!r}: {problem}")
+                problems.append(msg(f"{where}：键 {key!r}：{problem}", f"{where}: key {key!r}: {problem}"))
             params[key] = value
         for key, (kind, default) in spec.params.items():
             params.setdefault(key, default)
@@ -253,39 +272,51 @@ def load_rules(rules: Any = None) -> dict[str, Rule]:
                 params[key] = float(params[key])
         for key in ("name", "name_en"):
             if key in table and not isinstance(table[key], str):
-                problems.append(f"{where}: key {key!r}: expected text, got {table[key]!r}")
+                problems.append(msg(f"{where}：键 {key!r}：应为文字，而不是 {table[key]!r}",
+                                    f"{where}: key {key!r}: expected text, got {table[key]!r}"))
         if "enabled" in table and not isinstance(table["enabled"], bool):
-            problems.append(f"{where}: key 'enabled': expected true or false, got {table['enabled']!r}")
+            found = table["enabled"]
+            problems.append(msg(f"{where}：键 'enabled'：应为 true 或 false，而不是 {found!r}",
+                                f"{where}: key 'enabled': expected true or false, got {found!r}"))
         if check == "allowed_values" and not params.get("field"):
-            problems.append(f"{where}: key 'field': check 'allowed_values' needs the field to check")
+            problems.append(msg(f"{where}：键 'field'：检查 'allowed_values' 需要给出要检查的字段",
+                                f"{where}: key 'field': check 'allowed_values' needs the field to check"))
         enabled = bool(table.get("enabled", True)) and not any(rid.startswith(p) for p in off)
         pack[rid] = Rule(rid, check, str(table.get("name", rid)), str(table.get("name_en", "")),
                          severity or ERROR, enabled, params)
     if problems:
-        raise ValidationError("; ".join(problems) + (
-            f". Fix: correct {label} (the keys of every check: docs/quality_checks.md)"
-            if len(problems) > 1 else ""), problems)
+        several = len(problems) > 1
+        raise ValidationError(msg(
+            "；".join(problems) + (f"。解决：修改 {label}（各检查的键见 docs/quality_checks.md）"
+                                   if several else ""),
+            "; ".join(problems) + (f". Fix: correct {label} (the keys of every check: "
+                                   "docs/quality_checks.md)" if several else "")), problems)
     return pack
 
 
 def _type_problem(value: Any, kind: type) -> str | None:
     if kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
-        return None if ok else f"expected a number ≥ 0, got {value!r}"
+        return None if ok else msg(f"应为 ≥ 0 的数，而不是 {value!r}", f"expected a number ≥ 0, got {value!r}")
     if kind is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
-        return None if ok else f"expected a whole number > 0, got {value!r}"
+        return None if ok else msg(f"应为 > 0 的整数，而不是 {value!r}",
+                                   f"expected a whole number > 0, got {value!r}")
     if kind is bool:
-        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+        return None if isinstance(value, bool) else msg(f"应为 true 或 false，而不是 {value!r}",
+                                                        f"expected true or false, got {value!r}")
     if kind is str:
-        return None if isinstance(value, str) else f"expected text, got {value!r}"
+        return None if isinstance(value, str) else msg(f"应为文字，而不是 {value!r}",
+                                                       f"expected text, got {value!r}")
     if kind is list:
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        return None if ok else f"expected a list of text values, got {value!r}"
+        return None if ok else msg(f"应为文字列表，而不是 {value!r}",
+                                   f"expected a list of text values, got {value!r}")
     if kind is dict:
         ok = isinstance(value, Mapping) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0 for v in value.values())
-        return None if ok else f"expected a table of DLBM prefix = area (m²), got {value!r}"
+        return None if ok else msg(f"应为“DLBM 前缀 = 面积（m²）”的表，而不是 {value!r}",
+                                   f"expected a table of DLBM prefix = area (m²), got {value!r}")
     return None  # pragma: no cover
 
 
@@ -1091,8 +1122,9 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
                 if "tolerance_m2" in r.params and r.check != "patch_area" else r for rid, r in pack.items()}
     dltb = as_frame(dltb, "dltb")
     if dltb.crs is None:
-        raise CRSError(f"{layer_name(dltb, 'dltb')}: the layer has no CRS. Fix: "
-                       f"{fix('dltb.set_crs(4526)', '--crs EPSG:4526')} (the CRS the file is in)")
+        label, how = layer_name(dltb, "dltb"), fix("dltb.set_crs(4526)", "--crs EPSG:4526")
+        raise CRSError(msg(f"{label}：图层没有坐标系。解决：{how}（文件实际所用的坐标系）",
+                           f"{label}: the layer has no CRS. Fix: {how} (the CRS the file is in)"))
     layers: dict[str, gpd.GeoDataFrame | None] = {
         "county": None if county is None else as_frame(county, "county"),
         "villages": None if villages is None else as_frame(villages, "villages"),
@@ -1158,7 +1190,8 @@ def check_survey(dltb: gpd.GeoDataFrame, *, county: gpd.GeoDataFrame | gpd.GeoSe
         "parameters_zh": [_params_text_zh(r.params) for r in pack.values()],
     }, index=pd.Index(list(pack), name="rule"))
     passed = not bool((errors["severity"] == ERROR).any())
-    log.info("check_survey: %d patches, %d findings", len(dltb), len(errors))
+    log.info(msg("check_survey：%d 个图斑，%d 处发现", "check_survey: %d patches, %d findings"),
+             len(dltb), len(errors))
     return SurveyCheck(errors, by_rule, passed, len(dltb), engine)
 
 

@@ -40,6 +40,7 @@ import pandas as pd
 from ._layers import describe
 from ._options import choose
 from ._result import Result, TableSpec, Total
+from ._lang import msg
 from ._tables import check_rows, index_by
 from .area import AreaMethod
 from .crs import check_crs, check_same_crs
@@ -159,42 +160,54 @@ def _solve_transport(volumes: np.ndarray, capacities: np.ndarray, cost: np.ndarr
     result = linprog(cost.ravel(), A_ub=a_ub, b_ub=capacities / scale, A_eq=a_eq,
                      b_eq=volumes / scale, bounds=(0, None), method="highs-ds")
     if result.status != 0:  # capacity is checked before; this is a solver failure
-        raise ValidationError(f"the transport problem could not be solved: {result.message}",
+        raise ValidationError(msg(f"运输问题无法求解：{result.message}",
+                                  f"the transport problem could not be solved: {result.message}"),
                               [result.message])
     flows = np.clip(result.x.reshape(n, m), 0, None) * scale
     flows[flows < _NOISE_M3] = 0.0
     return flows
 
 
-def _depth_option(value: Any, name: str, rule: str) -> float:
+def _depth_option(value: Any, name: str, rule: str) -> float:  # rule: a msg(zh, en) text
     """A depth keyword as a float > 0, else OptionError (``rule`` says what it must be)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
     if not np.isfinite(number) or number <= 0:
-        raise OptionError(f"{name}={value!r}: {rule}")
+        raise OptionError(msg(f"{name}={value!r}：{rule}", f"{name}={value!r}: {rule}"))
     return number
+
+
+_DEPTH_ZH = {"stripping depth": "剥离厚度", "spread depth": "覆土厚度"}
 
 
 def _thickness(layer: pd.DataFrame, field: str | None, default: float | None, what: str,
                label: str) -> pd.Series:
     """Per-row thickness: the field's value where present, else ``default``."""
+    what_zh = _DEPTH_ZH.get(what, what)
     values = pd.Series(np.nan, index=layer.index, dtype="float64")
     if field is not None and field in layer.columns:
         values = pd.to_numeric(layer[field], errors="coerce").astype("float64")
         text = layer[field].notna() & values.isna() & (layer[field].astype(str).str.strip() != "")
-        check_rows(layer, text, f"{what} {field} is not a number", name=label)
+        check_rows(layer, text, msg(f"{what_zh} {field} 不是数字", f"{what} {field} is not a number"),
+                   name=label)
     if default is not None:
         values = values.fillna(float(default))
     elif values.isna().any():
-        where = f"{field} is blank" if field is not None and field in layer.columns else \
-            f"the layer has no {what} field {field!r}" if field else "no field given"
-        raise ValidationError(f"{label}: no {what} in row(s) "
-                              f"{format_ids(list(layer.index[values.isna().to_numpy()]))} ({where}). "
-                              f"Fix: pass the {what} in metres (spread_m=, --spread)",
-                              list(layer.index[values.isna().to_numpy()]))
-    check_rows(layer, values <= 0, f"{what} must be > 0 m", name=label)
+        if field is not None and field in layer.columns:
+            where = msg(f"{field} 为空", f"{field} is blank")
+        elif field:
+            where = msg(f"图层没有{what_zh}字段 {field!r}", f"the layer has no {what} field {field!r}")
+        else:
+            where = msg("未给出字段", "no field given")
+        rows = list(layer.index[values.isna().to_numpy()])
+        shown = format_ids(rows)
+        raise ValidationError(msg(f"{label}：没有{what_zh}，行号：{shown}（{where}）。"
+                                  f"解决：以米为单位给出{what_zh}（spread_m=，--spread）",
+                                  f"{label}: no {what} in row(s) {shown} ({where}). "
+                                  f"Fix: pass the {what} in metres (spread_m=, --spread)"), rows)
+    check_rows(layer, values <= 0, msg(f"{what_zh}须 > 0 m", f"{what} must be > 0 m"), name=label)
     return values
 
 
@@ -297,43 +310,52 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
     from .area import area
 
     method = choose(method, AreaMethod, name="method")
-    depth_m = _depth_option(depth_m, "depth_m", "the stripping depth must be > 0 m (e.g. 0.30)")
+    depth_m = _depth_option(depth_m, "depth_m", msg("剥离厚度须 > 0 m（例如 0.30）",
+                                                    "the stripping depth must be > 0 m (e.g. 0.30)"))
     if spread_m is not None:
-        spread_m = _depth_option(spread_m, "spread_m", "the spread depth must be > 0 m")
+        spread_m = _depth_option(spread_m, "spread_m", msg("覆土厚度须 > 0 m",
+                                                           "the spread depth must be > 0 m"))
     src_label, rec_label = describe(sources, "sources"), describe(receivers, "receivers")
     for layer, label in ((sources, src_label), (receivers, rec_label)):
         if not hasattr(layer, "geometry"):
-            raise SchemaError(f"{label} has no geometry: pass a GeoDataFrame of polygons")
+            raise SchemaError(msg(f"{label} 没有几何：请给出面要素的 GeoDataFrame",
+                                  f"{label} has no geometry: pass a GeoDataFrame of polygons"))
         check_crs(layer, name=label, projected=True)
     crs = check_same_crs(sources, receivers, names=(src_label, rec_label))
     src = index_by(sources, id_field, name=src_label)
     rec = index_by(receivers, receivers_id_field, name=rec_label)
     if len(src) == 0 or len(rec) == 0:
-        raise ValidationError(f"{src_label if len(src) == 0 else rec_label} has no features", [])
+        empty = src_label if len(src) == 0 else rec_label
+        raise ValidationError(msg(f"{empty} 没有要素", f"{empty} has no features"), [])
 
     # a field asked for by name (not the default) must be there: ignoring it is a silent wrong depth
     for layer, field, default, label in ((src, depth_field, "BLHD", src_label),
                                          (rec, spread_field, "FTHD", rec_label)):
         if field is not None and field != default and field not in layer.columns:
-            raise SchemaError(f"{label}: no field {field!r} for the per-row depth; the layer has: "
-                              f"{', '.join(str(c) for c in layer.columns if c != 'geometry')}")
+            have = ", ".join(str(c) for c in layer.columns if c != "geometry")
+            raise SchemaError(msg(f"{label}：没有逐行厚度字段 {field!r}；图层现有字段：{have}",
+                                  f"{label}: no field {field!r} for the per-row depth; the layer has: {have}"))
     depth = _thickness(src, depth_field, depth_m, "stripping depth", src_label)
     spread = _thickness(rec, spread_field, spread_m, "spread depth", rec_label)
     src_area = area(src, method=method).set_axis(src.index)
     rec_area = area(rec, method=method).set_axis(rec.index)
-    check_rows(src, src_area.isna() | (src_area <= 0), "empty or missing geometry (nothing to strip)",
+    check_rows(src, src_area.isna() | (src_area <= 0),
+               msg("几何为空或缺失（无可剥离）", "empty or missing geometry (nothing to strip)"),
                name=src_label)
     check_rows(rec, rec_area.isna() | (rec_area <= 0),
-               "empty or missing geometry: receiver capacity is zero", name=rec_label)
+               msg("几何为空或缺失：受土容量为零", "empty or missing geometry: receiver capacity is zero"),
+               name=rec_label)
     volume = src_area * depth
     capacity = rec_area * spread
     total_volume, total_capacity = float(volume.sum()), float(capacity.sum())
     if total_capacity < total_volume:
-        raise ValidationError(
+        short = total_volume - total_capacity
+        raise ValidationError(msg(
+            f"受土区（{rec_label}）可容纳 {total_capacity:,.2f} m³，而剥离区（{src_label}）"
+            f"剥离 {total_volume:,.2f} m³：有 {short:,.2f} m³ 无处堆放。解决：增加受土区或调大覆土厚度",
             f"the receivers ({rec_label}) can take {total_capacity:,.2f} m³ but the sources "
-            f"({src_label}) give {total_volume:,.2f} m³: {total_volume - total_capacity:,.2f} m³ "
-            "has nowhere to go. Fix: add receiving sites or raise their spread depth",
-            [total_volume - total_capacity])
+            f"({src_label}) give {total_volume:,.2f} m³: {short:,.2f} m³ "
+            "has nowhere to go. Fix: add receiving sites or raise their spread depth"), [short])
 
     a = np.column_stack([src.geometry.centroid.x, src.geometry.centroid.y])
     b = np.column_stack([rec.geometry.centroid.x, rec.geometry.centroid.y])
@@ -361,8 +383,10 @@ def stripping_plan(sources: Any, receivers: Any, *, depth_m: float = DEFAULT_DEP
         "spare_m3": (capacity - received).clip(lower=0), "fill_pct": received / capacity * 100,
         "sources": [", ".join(map(str, src.index[np.nonzero(x[:, k])[0]])) for k in range(len(rec))],
     }, index=rec.index)
-    log.info("stripping plan: %d sources, %.2f m³; %d receivers, %.2f m³ capacity; %d flows, "
-             "total haul %.2f m³·km", len(src), total_volume, len(rec), total_capacity, len(flows),
+    log.info(msg("表土剥离方案：剥离区 %d 个，%.2f m³；受土区 %d 个，容量 %.2f m³；调运 %d 条，"
+                 "总运量 %.2f m³·km",
+                 "stripping plan: %d sources, %.2f m³; %d receivers, %.2f m³ capacity; %d flows, "
+                 "total haul %.2f m³·km"), len(src), total_volume, len(rec), total_capacity, len(flows),
              total_haul)
     return StrippingPlan(sources=out_src, receivers=out_rec, flows=flows, lines=lines,
                          total_haul_m3km=total_haul, volume_m3=total_volume,

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import language, msg
 from ._layers import polygonal_part
 from .crs import check_crs, layer_name
 from .errors import CRSError, ValidationError, format_ids
@@ -123,6 +124,16 @@ def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[
     >>> validate_layer(bad, required=["DLBM", "TBMJ"], name="dltb")
     Traceback (most recent call last):
     ...
+    xigeo.errors.ValidationError: dltb：4 个问题：
+      - 1 个空几何：行号：9
+      - 1 个几何不是面：行号：7（Point）
+      - 2 行编号（索引值）重复：7
+      - 缺少字段：TBMJ（图层现有字段：DLBM）
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     validate_layer(bad, required=["DLBM", "TBMJ"], name="dltb")
+    Traceback (most recent call last):
+    ...
     xigeo.errors.ValidationError: dltb: 4 problems:
       - 1 empty geometry: rows 9
       - 1 geometry that is not a polygon: rows 7 (Point)
@@ -132,13 +143,17 @@ def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[
     label = layer_name(gdf, name)
     problems: list[Problem] = []
     if not isinstance(gdf, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        raise TypeError(f"validate_layer needs a GeoDataFrame or GeoSeries, got {type(gdf).__name__}")
+        kind = type(gdf).__name__
+        raise TypeError(msg(f"validate_layer 需要 GeoDataFrame 或 GeoSeries，而不是 {kind}",
+                            f"validate_layer needs a GeoDataFrame or GeoSeries, got {kind}"))
     if len(gdf) == 0:
-        problems.append(Problem("empty_layer", f"{label} has no features: an empty layer is never "
-                                               "valid (check the file and layer)"))
+        problems.append(Problem("empty_layer", msg(
+            f"{label} 没有要素：空图层不能通过检查（请检查文件和图层）",
+            f"{label} has no features: an empty layer is never valid (check the file and layer)")))
     has_geometry = _has_geometry(gdf)
     if not has_geometry:
-        problems.append(Problem("no_geometry", f"{label} has no geometry column"))
+        problems.append(Problem("no_geometry", msg(f"{label} 没有几何列",
+                                                   f"{label} has no geometry column")))
     else:
         problems.extend(_geometry_problems(gdf))
     problems.extend(_id_problems(gdf.index))
@@ -157,8 +172,9 @@ def validate_layer(gdf: gpd.GeoDataFrame | gpd.GeoSeries, *, required: Iterable[
             problems.append(Problem("crs", str(err)))
     if problems and strict:
         lines = "\n".join(f"  - {p.message}" for p in problems)
-        raise ValidationError(f"{label}: {len(problems)} problem{'s' * (len(problems) > 1)}:\n{lines}",
-                              problems)
+        n = len(problems)
+        raise ValidationError(msg(f"{label}：{n} 个问题：\n{lines}",
+                                  f"{label}: {n} problem{'s' * (n > 1)}:\n{lines}"), problems)
     return problems
 
 
@@ -186,25 +202,30 @@ def _geometry_problems(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> list[Problem]:
     problems = []
     null = shapely.is_missing(geoms)
     if null.any():
+        n, ids = int(null.sum()), format_ids(index[null])
         problems.append(Problem(
             "null_geometry",
-            f"{_count(int(null.sum()), 'missing geometry')} (None): rows {format_ids(index[null])}",
+            msg(f"{n} 个几何缺失（None）：行号：{ids}",
+                f"{_count(n, 'missing geometry')} (None): rows {ids}"),
             _rows(index, null)))
     empty = ~null & shapely.is_empty(geoms)
     if empty.any():
+        n, ids = int(empty.sum()), format_ids(index[empty])
         problems.append(Problem(
             "empty_geometry",
-            f"{_count(int(empty.sum()), 'empty geometry')}: rows {format_ids(index[empty])}",
+            msg(f"{n} 个空几何：行号：{ids}", f"{_count(n, 'empty geometry')}: rows {ids}"),
             _rows(index, empty)))
     present = ~null & ~empty
     type_ids = shapely.get_type_id(geoms)
     other = present & ~np.isin(type_ids, _POLYGONAL)
     if other.any():
         kinds = ", ".join(_TYPE_NAMES[t] for t in np.unique(type_ids[other]))
+        n, ids = int(other.sum()), format_ids(index[other])
         problems.append(Problem(
             "not_polygon",
-            f"{_count(int(other.sum()), 'geometry')} that {'is' if other.sum() == 1 else 'are'} "
-            f"not a polygon: rows {format_ids(index[other])} ({kinds})",
+            msg(f"{n} 个几何不是面：行号：{ids}（{kinds}）",
+                f"{_count(n, 'geometry')} that {'is' if n == 1 else 'are'} "
+                f"not a polygon: rows {ids} ({kinds})"),
             _rows(index, other)))
     polygonal = present & ~other
     # a compiled exact test settles most simple polygons; GEOS judges the rest
@@ -217,11 +238,13 @@ def _geometry_problems(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> list[Problem]:
         reasons = shapely.is_valid_reason(geoms[invalid])
         ids = index[invalid]
         shown = "; ".join(f"{i}: {r}" for i, r in zip(ids[:20], reasons[:20]))
-        more = f"; … ({len(ids) - 20} more)" if len(ids) > 20 else ""
+        more = msg(f"；…（另有 {len(ids) - 20} 个）", f"; … ({len(ids) - 20} more)") if len(ids) > 20 else ""
+        n = int(invalid.sum())
         problems.append(Problem(
             "invalid_geometry",
-            f"{_count(int(invalid.sum()), 'invalid polygon')}: {shown}{more}. "
-            "Fix: xigeo.repair(gdf), which reports what it changes",
+            msg(f"{n} 个无效面：{shown}{more}。解决：xigeo.repair(gdf)，它会报告修改了什么",
+                f"{_count(n, 'invalid polygon')}: {shown}{more}. "
+                "Fix: xigeo.repair(gdf), which reports what it changes"),
             _rows(index, invalid)))
     return problems
 
@@ -231,9 +254,10 @@ def _id_problems(index: pd.Index) -> list[Problem]:
     if not dup.any():
         return []
     ids = index[dup].unique().tolist()
+    n, shown = int(dup.sum()), format_ids(ids)
     return [Problem(
         "duplicate_id",
-        f"{int(dup.sum())} rows share an id (index value): {format_ids(ids)}",
+        msg(f"{n} 行编号（索引值）重复：{shown}", f"{n} rows share an id (index value): {shown}"),
         tuple(ids))]
 
 
@@ -244,16 +268,22 @@ def _field_id_problems(gdf: gpd.GeoDataFrame, field: str) -> list[Problem]:
     blank = (values.isna() | (text == "")).to_numpy(dtype=bool)
     out = []
     if blank.any():
-        out.append(Problem("missing_id", f"{int(blank.sum())} rows have no {field}: rows "
-                                         f"{format_ids(gdf.index[blank])}", _rows(gdf.index, blank)))
+        n, ids = int(blank.sum()), format_ids(gdf.index[blank])
+        out.append(Problem("missing_id", msg(f"{n} 行没有 {field}：行号：{ids}",
+                                             f"{n} rows have no {field}: rows {ids}"),
+                           _rows(gdf.index, blank)))
     dup = ~blank & text.duplicated(keep=False).to_numpy(dtype=bool)
     if dup.any():
         groups: dict[str, list[Any]] = {}
         for value, row in zip(text[dup], gdf.index[dup]):
             groups.setdefault(value, []).append(row)
-        shown = "; ".join(f"{v} (rows {format_ids(r)})" for v, r in list(groups.items())[:20])
-        more = f"; … ({len(groups) - 20} more)" if len(groups) > 20 else ""
-        out.append(Problem("duplicate_id", f"{int(dup.sum())} rows share a {field}: {shown}{more}",
+        shown = msg("；", "; ").join(msg(f"{v}（行号：{format_ids(r)}）", f"{v} (rows {format_ids(r)})")
+                                    for v, r in list(groups.items())[:20])
+        more = (msg(f"；…（另有 {len(groups) - 20} 个）", f"; … ({len(groups) - 20} more)")
+                if len(groups) > 20 else "")
+        n = int(dup.sum())
+        out.append(Problem("duplicate_id", msg(f"{n} 行的 {field} 重复：{shown}{more}",
+                                               f"{n} rows share a {field}: {shown}{more}"),
                            tuple(groups)))
     return out
 
@@ -265,9 +295,11 @@ def _missing_fields(gdf: gpd.GeoDataFrame | gpd.GeoSeries, required: Iterable[st
     if not missing:
         return None
     geom = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
-    have = ", ".join(str(c) for c in columns if c != geom) or "no fields"
+    have = ", ".join(str(c) for c in columns if c != geom)
+    names = ", ".join(missing)
     return Problem("missing_fields",
-                   f"missing fields: {', '.join(missing)} (the layer has: {have})")
+                   msg(f"缺少字段：{names}（图层现有字段：{have or '无'}）",
+                       f"missing fields: {names} (the layer has: {have or 'no fields'})"))
 
 
 # ---------------------------------------------------------------------------
@@ -343,7 +375,7 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     invalid = polygonal & ~shapely.is_valid(geoms)
     columns = ["reason", "area_before_m2", "area_after_m2", "change_m2", "result"]
     if not invalid.any():
-        log.info("%s: no invalid polygon, nothing repaired", label)
+        log.info(msg("%s：没有无效面，未作修复", "%s: no invalid polygon, nothing repaired"), label)
         report = pd.DataFrame(columns=columns, index=gdf.index[:0])
         return gdf.copy(), report.astype({c: float for c in columns[1:4]})
     before = geoms[invalid]
@@ -371,8 +403,12 @@ def repair(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> tuple[gpd.GeoDataFrame | gp
     else:
         repaired = series.rename(gdf.name)
     collapsed = int(shapely.is_empty(after).sum())
-    log.info("%s: repaired %d invalid polygon%s (%d collapsed to empty); rows %s",
-             label, len(ids), "s" * (len(ids) != 1), collapsed, format_ids(ids))
+    if language() == "en":
+        log.info("%s: repaired %d invalid polygon%s (%d collapsed to empty); rows %s",
+                 label, len(ids), "s" * (len(ids) != 1), collapsed, format_ids(ids))
+    else:
+        log.info("%s：修复了 %d 个无效面（其中 %d 个退化为空）；行号：%s",
+                 label, len(ids), collapsed, format_ids(ids))
     return repaired, report
 
 
@@ -391,8 +427,8 @@ def checked_polygons(layer: Any, label: str, *, empty_ok: bool = False) -> gpd.G
     >>> checked_polygons(gpd.GeoDataFrame(geometry=[None], crs=4526), "parcels")
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: parcels: 1 problem:
-      - 1 missing geometry (None): rows 0
+    xigeo.errors.ValidationError: parcels：1 个问题：
+      - 1 个几何缺失（None）：行号：0
     """
     from ._layers import as_frame, check_ids, require_features
 

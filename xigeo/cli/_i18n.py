@@ -191,7 +191,7 @@ def _text(original: str | None, lang: str) -> str | None:
 def apply(root: click.Command, lang: str) -> None:
     """Put ``lang``'s help texts on ``root`` and every command under it (click shows them)."""
     if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")  # message: internal
     _STATE["lang"] = lang
     for command in _walk(root):
         setattr(command, "_xigeo_i18n", True)

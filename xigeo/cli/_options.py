@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ._i18n import h
+from ._i18n import h, t
 from .._options import LANGS
 from ..area import AreaMethod
 from ..errors import LayerWriteError
@@ -93,9 +93,11 @@ def _check_crs_files(items: Iterable[str], values: Iterable[Any]) -> None:
         if name is not None and Path(name).name not in names:
             from ..errors import OptionError
 
-            raise OptionError(f"--crs {item}: {name} is not an input of this command. Fix: "
-                              "--crs FILE=CRS with the name of one of its input files, or "
-                              "--crs CRS for all of them")
+            raise OptionError(t(f"--crs {item}：{name} 不是本命令的输入文件。解决："
+                                "--crs FILE=CRS 中写本命令某个输入文件的名称，或用 --crs CRS 指定全部输入",
+                                f"--crs {item}: {name} is not an input of this command. Fix: "
+                                "--crs FILE=CRS with the name of one of its input files, or "
+                                "--crs CRS for all of them"))
 
 
 def crs_for(path: str | os.PathLike[str] | None, crs: Iterable[str] | str | None) -> str | None:
@@ -190,15 +192,21 @@ def check_outputs(paths: Iterable[str | os.PathLike[str] | None], *, overwrite: 
         path = Path(path)
         for earlier in outputs:
             if earlier.resolve() == path.resolve():
-                raise LayerWriteError(f"{path} is given for two outputs ({earlier}); the second "
-                                      "would replace the first. Fix: give each output its own name")
+                raise LayerWriteError(t(f"{path} 被指定为两个输出（{earlier}）；后一个会覆盖前一个。"
+                                        "解决：每个输出用不同的文件名",
+                                        f"{path} is given for two outputs ({earlier}); the second "
+                                        "would replace the first. Fix: give each output its own name"))
         outputs.append(path)
         for source in sources:
             if same_file(source, path):
-                raise LayerWriteError(f"{path} is an input of this command; xigeo never overwrites "
-                                      "its input (--overwrite does not apply). Fix: write to a new file")
+                raise LayerWriteError(t(f"{path} 是本命令的输入文件；xigeo 从不覆盖输入文件"
+                                        "（--overwrite 对此无效）。解决：写到新文件",
+                                        f"{path} is an input of this command; xigeo never overwrites "
+                                        "its input (--overwrite does not apply). Fix: write to a new file"))
         refuse_folder(path, allow_gdb=True)
         if path.exists() and not overwrite:
-            raise LayerWriteError(f"{path} exists. Fix: another name, or --overwrite to replace it")
+            raise LayerWriteError(t(f"{path} 已存在。解决：换一个文件名，或加 --overwrite 覆盖",
+                                    f"{path} exists. Fix: another name, or --overwrite to replace it"))
         if not path.parent.is_dir():
-            raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
+            raise LayerWriteError(t(f"{path}：文件夹 {path.parent} 不存在",
+                                    f"{path}: folder {path.parent} does not exist"))

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ._i18n import h
+from ._i18n import h, t
 
 __all__ = ["signoff_options", "settings_from", "FLAGS"]
 
@@ -74,14 +74,15 @@ def settings_from(kwargs: dict[str, Any], data: Any = None, *, quiet: bool = Fal
     no_config: bool = kwargs.pop("no_config")
     flags = {field: kwargs.pop(name) for name, field in FLAGS.items()}
     if config is not None and no_config:
-        raise OptionError("--config and --no-config: give one of them")
+        raise OptionError(t("--config 与 --no-config：只能给出其中一个",
+                            "--config and --no-config: give one of them"))
     if config is None and not no_config:
         config = find_settings(data)
         if config is not None and not quiet:
-            click.echo(f"使用设置文件 {config}", err=True)
+            click.echo(t(f"使用设置文件 {config}", f"using the settings file {config}"), err=True)
     settings = read_settings(config) if config is not None else ReportSettings()
     try:
         return settings.replace(**flags)
     except OptionError as err:  # e.g. --logo 徽标.jpg
-        bad = str(err).removeprefix("ReportSettings: ")
-        raise OptionError(f"{bad} (command-line flag)") from None
+        bad = str(err).removeprefix("ReportSettings: ").removeprefix("ReportSettings：")
+        raise OptionError(t(f"{bad}（命令行选项）", f"{bad} (command-line flag)")) from None

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._text import display_width
+from ._i18n import t
 
 
 
@@ -107,7 +108,7 @@ def write_table(table: pd.DataFrame, path: str | Path, *, overwrite: bool = Fals
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise OptionError(f"{path}: write tables as .csv or .xlsx")
+        raise OptionError(t(f"{path}：表格请写为 .csv 或 .xlsx", f"{path}: write tables as .csv or .xlsx"))
     if suffix == ".xlsx":
         return write_workbook({sheet: table}, path, overwrite=overwrite)
     with atomic_path(path, overwrite=overwrite) as tmp:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input)
 from ._table import format_table
@@ -85,9 +85,12 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     from ..io import write_layer
 
     if output.suffix.lower() not in _LAYER_SUFFIXES:
-        raise LayerWriteError(f"{output}: write the adjusted layer as one of {', '.join(_LAYER_SUFFIXES)}")
+        kinds = ", ".join(_LAYER_SUFFIXES)
+        raise LayerWriteError(t(f"{output}：平差后的图层请写为以下格式之一：{kinds}",
+                                f"{output}: write the adjusted layer as one of {kinds}"))
     if units_path is not None and units_path.suffix.lower() not in (".xlsx", ".csv"):
-        raise LayerWriteError(f"{units_path}: write the audit table as .xlsx or .csv")
+        raise LayerWriteError(t(f"{units_path}：面积平差表请写为 .xlsx 或 .csv",
+                                f"{units_path}: write the audit table as .xlsx or .csv"))
     if not control_paths and not table_paths:
         raise click.UsageError(t("请给出控制面积：--control XZQ.shp 和/或 --control-table 控制面积.csv",
                                  "give the control areas: --control XZQ.shp and/or --control-table "
@@ -99,8 +102,7 @@ def adjust_command(patches_path: Path, control_paths: tuple[Path, ...], table_pa
     controls += [_read_table(p, encoding) for p in table_paths]
     result = adjust_areas(patches, controls, tolerance_m2=tolerance_m2, key_field=key_field,
                           code_field=code_field, area_field=area_field, method=method, engine=engine)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
     units = result.table("units", labels="zh")
     shown = ["级别", "单位名称", "控制面积(平方米)", "平差前图斑面积之和(平方米)", "差值(平方米)", "图斑数",
@@ -122,7 +124,7 @@ def _read_table(path: Path, encoding: str | None):  # noqa: ANN202 - a DataFrame
     from ..errors import LayerReadError
 
     if not path.is_file():
-        raise LayerReadError(f"{path}: no such file")
+        raise LayerReadError(t(f"{path}：文件不存在", f"{path}: no such file"))
     text_columns = {c: str for c in CODE_FIELDS}
     suffix = path.suffix.lower()
     try:
@@ -130,13 +132,15 @@ def _read_table(path: Path, encoding: str | None):  # noqa: ANN202 - a DataFrame
             try:
                 frame = pd.read_csv(path, dtype=text_columns, encoding=encoding or "utf-8-sig")
             except UnicodeDecodeError:
-                raise LayerReadError(f"{path}: not UTF-8 text; give its encoding, e.g. --encoding gbk") from None
+                raise LayerReadError(t(f"{path}：不是 UTF-8 文本；请给出其编码，例如 --encoding gbk",
+                                       f"{path}: not UTF-8 text; give its encoding, e.g. --encoding gbk")) from None
         elif suffix in (".xlsx", ".xls"):
             frame = pd.read_excel(path, dtype=text_columns)
         else:
-            raise LayerReadError(f"{path}: a control table is read from .csv or .xlsx")
+            raise LayerReadError(t(f"{path}：控制面积表只能从 .csv 或 .xlsx 读取",
+                                   f"{path}: a control table is read from .csv or .xlsx"))
     except (ValueError, pd.errors.ParserError) as exc:
-        raise LayerReadError(f"{path}: cannot read the table: {exc}") from None
+        raise LayerReadError(t(f"{path}：无法读取该表：{exc}", f"{path}: cannot read the table: {exc}")) from None
     frame.attrs["source"] = str(path)
     return frame
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, method_option, output_option,
                        overwrite_option, read_input, unit_option)
 from ._table import chinese_headers, format_table, write_table
@@ -59,7 +59,7 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
     from ..units import AreaUnit, convert_area
 
     if output is not None and output.suffix.lower() not in TABLE_SUFFIXES:
-        raise OptionError(f"{output}: write tables as .csv or .xlsx")
+        raise OptionError(t(f"{output}：表格请写为 .csv 或 .xlsx", f"{output}: write tables as .csv or .xlsx"))
     if id_field and not per_feature:
         raise click.UsageError(t("--id 是逐要素表的行标识：请与 --per-feature 一起使用"
                                  "（汇总表每个 --by 分组一行）",
@@ -81,36 +81,42 @@ def area_command(layer_path: Path, layer_name: str | None, by: str | None, unit:
         if by:
             _require(gdf, by, layer_path)
             table.insert(0, by, gdf[by])
-        note = measured_note(gdf.index, gdf.geometry.values)
-        left_out = "（这些行无面积）"
+        notes = {lang: measured_note(gdf.index, gdf.geometry.values, lang=lang) for lang in ("zh", "en")}
+        left_outs = {"zh": "（这些行无面积）", "en": " (these rows have no area)"}
     else:
         if by:
             _require(gdf, by, layer_path)
         table = summarize_area(gdf, by=by, method=method, unit=unit_,
                                repair="make_valid" if repair else None)
         repaired = table.attrs.get("repaired")
-        note = table.attrs["note"]["zh"]
-        left_out = "（未计入合计）"
+        notes = table.attrs["note"]
+        left_outs = {"zh": "（未计入合计）", "en": " (left out of the totals)"}
+    note, left_out = notes[current()], left_outs[current()]
     click.echo(format_table(table))
     # rows left out of the totals and polygons repaired are said on the terminal, never silent
     if note:
-        click.echo(f"注：{note}{left_out}")
+        click.echo(t(f"注：{note}{left_out}", f"Note: {note}{left_out}"))
     if repaired is not None:
         for row, r in repaired.iterrows():
-            click.echo(f"注：第 {row} 行无效面已修复（{r['reason']}）：{r['area_before_m2']:,.2f} → "
-                       f"{r['area_after_m2']:,.2f} 平方米（{r['change_m2']:+,.2f}）")
+            before, after, change = r["area_before_m2"], r["area_after_m2"], r["change_m2"]
+            click.echo(t(f"注：第 {row} 行无效面已修复（{r['reason']}）：{before:,.2f} → "
+                         f"{after:,.2f} 平方米（{change:+,.2f}）",
+                         f"Note: invalid polygon in row {row} repaired ({r['reason']}): {before:,.2f} → "
+                         f"{after:,.2f} m² ({change:+,.2f})"))
     if output:
         if output.suffix.lower() == ".xlsx":  # Chinese headers, a title and the note
             what = "逐图斑面积表" if per_feature else "面积汇总表"
             table = chinese_headers(table, title=f"{layer_path.stem}{what}")
-            if note:
-                table.attrs["note"] = f"注：{note}{left_out}"
+            if note:  # the workbook is a Chinese report whatever the terminal's language
+                table.attrs["note"] = f"注：{notes['zh']}{left_outs['zh']}"
         write_table(table, output, overwrite=overwrite, sheet="面积")
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)
 
 
 def _require(gdf: pd.DataFrame, field: str, path: Path) -> None:
     from ..errors import SchemaError
 
     if field not in gdf.columns:
-        raise SchemaError(f"{path}: no field {field!r}; fields are: {', '.join(map(str, gdf.columns))}")
+        have = ", ".join(map(str, gdf.columns))
+        raise SchemaError(t(f"{path}：没有字段 {field!r}；现有字段：{have}",
+                            f"{path}: no field {field!r}; fields are: {have}"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
                        read_input, tolerance_option)
 from ._table import format_table
@@ -56,15 +56,14 @@ def changes_command(before_path: Path, after_path: Path, id_field: str, toleranc
 
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
-            raise LayerWriteError(f"{path}: write this output as a {what} file")
+            raise LayerWriteError(t(f"{path}：此输出请写为 {what} 文件", f"{path}: write this output as a {what} file"))
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[before_path, after_path])
     before = read_input(before_path, crs, encoding=encoding)
     after = read_input(after_path, crs, encoding=encoding)
     result = survey_changes(before, after, id_field=id_field, tolerance_m2=tolerance_m2)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
-    click.echo("地类变化流量表（公顷）")
+    click.echo(t("地类变化流量表（公顷）", "Land-use class flows (ha)"))
     flows = result.table("transitions", labels="zh", total=True)
     changed = flows.drop(columns=["地类名称"])
     click.echo(format_table(changed))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import check_outputs, crs_option, encoding_option, output_option, overwrite_option, read_input
 from ._table import format_table
 
@@ -72,7 +72,7 @@ def check_command(ctx: click.Context, dltb_path: Path, county_path: Path | None,
 
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
-            raise LayerWriteError(f"{path}: write this output as a {what} file")
+            raise LayerWriteError(t(f"{path}：此输出请写为 {what} 文件", f"{path}: write this output as a {what} file"))
     inputs = [dltb_path, county_path, villages_path, jbnt_path, rules_path]
     check_outputs([output, xlsx], overwrite=overwrite, inputs=inputs)
     dltb = read_input(dltb_path, crs, encoding=encoding)
@@ -80,7 +80,7 @@ def check_command(ctx: click.Context, dltb_path: Path, county_path: Path | None,
                               for p in (county_path, villages_path, jbnt_path))
     result = check_survey(dltb, county=county, villages=villages, jbnt=jbnt, rules=rules_path,
                           tolerance_m2=tolerance_m2, engine=engine)
-    click.echo(result.summary("zh"))
+    click.echo(result.summary(current()))
     found = result.by_rule[result.by_rule["n_findings"] > 0]
     if len(found):
         click.echo("")

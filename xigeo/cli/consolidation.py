@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, workbook_labels, write_table
@@ -79,7 +79,7 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
     if (before_path is None) != (after_path is None):
         raise click.UsageError(t("--before 和 --after 要么都给，要么都不给", "give both --before and --after, or neither"))
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise OptionError(f"{output}: write the table as .csv or .xlsx")
+        raise OptionError(t(f"{output}：表格请写为 .csv 或 .xlsx", f"{output}: write the table as .csv or .xlsx"))
     check_outputs([output], overwrite=overwrite,
                   inputs=[projects_path, townships_path, before_path, after_path])
     layers = {name: read_input(path, crs, encoding=encoding) if path else None
@@ -91,12 +91,11 @@ def consolidation_command(projects_path: Path, by: str | None, townships_path: P
         scale_field=scale_field, new_farmland_field=new_farmland_field,
         investment_field=investment_field, method=method)
     table = result.table("projects", labels=labels, total=True)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
     click.echo(format_table(table))
     if output:
         if output.suffix.lower() == ".xlsx":
             table = result.table("projects", labels=workbook_labels(labels), total=True)
         write_table(table, output, overwrite=overwrite, sheet=result.TABLES["projects"].title("zh"))
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import check_outputs, overwrite_option
 from .report import _progress_bar, headline_text
 
@@ -94,7 +94,7 @@ def demo_command(output: Path, quiet: bool, overwrite: bool) -> None:
                  f"\n{agree} of {len(figures)} figures equal the published ones"))
     for name in ("控制面积平差", "土地利用现状"):  # the 三调 tables, after the adjustment
         if name in result.results:
-            click.echo(f"\n{result.results[name].summary('zh')}")
+            click.echo(f"\n{result.results[name].summary(current())}")
     pdf, book = (output / "report.pdf").resolve(), (output / "tables.xlsx").resolve()
     click.echo(t(f"已写出 {pdf}（{len(result.pages) + 1} 页）", f"wrote {pdf} ({len(result.pages) + 1} pages)"))
     click.echo(t(f"已写出 {book}（{len(result.tables)} 个工作表）", f"wrote {book} ({len(result.tables)} sheets)"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_for, crs_option, encoding_option, labels_option, method_option,
                        no_cache_option, output_option, overwrite_option, read_input, tolerance_option)
 from ._table import format_table, workbook_labels
@@ -71,7 +71,7 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
 
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
-            raise LayerWriteError(f"{path}: write this output as a {what} file")
+            raise LayerWriteError(t(f"{path}：此输出请写为 {what} 文件", f"{path}: write this output as a {what} file"))
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[parcels_path, farmland_path])
     parcels = read_input(parcels_path, crs, encoding=encoding)
     # prepared once into the user cache (or read as it is with --no-cache); indexed by
@@ -80,8 +80,7 @@ def check_farmland_command(parcels_path: Path, farmland_path: Path, tolerance_m2
                                crs=crs_for(farmland_path, crs), id_field=farmland_id)
     result = farmland_overlap(parcels, farmland, tolerance_m2=tolerance_m2, method=method,
                               id_field=id_field)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     touched = (result.by_parcel["verdict"] != "clear").to_numpy()
     if touched.any():  # the parcels that touch the farmland, with --labels' headers and verdicts
         shown = ["overlap_m2", "overlap_mu", "share", "n_patches", "n_slivers", "sliver_m2", "verdict"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import check_outputs, encoding_option, labels_option, output_option, overwrite_option
 from ._table import format_table, workbook_labels
 
@@ -57,13 +57,15 @@ def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
     from ..errors import OptionError, TransformError
 
     if output is not None and output.suffix.lower() != ".toml":
-        raise OptionError(f"{output}: write the parameters as a .toml file")
+        raise OptionError(t(f"{output}：参数请写为 .toml 文件", f"{output}: write the parameters as a .toml file"))
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
-        raise OptionError(f"{xlsx}: write the workbook as a .xlsx file")
+        raise OptionError(t(f"{xlsx}：工作簿请写为 .xlsx 文件", f"{xlsx}: write the workbook as a .xlsx file"))
     if kind == "7" and (source_crs is None or target_crs is None):
-        raise TransformError("--kind 7 needs the CRSs of both sides (their ellipsoids give the "
-                             "geocentric coordinates). Fix: --source-crs 2362 --target-crs 4526 "
-                             "(your codes)")
+        raise TransformError(t("--kind 7 需要两边的坐标系（由其椭球求地心坐标）。"
+                               "解决：--source-crs 2362 --target-crs 4526（换成您的代码）",
+                               "--kind 7 needs the CRSs of both sides (their ellipsoids give the "
+                               "geocentric coordinates). Fix: --source-crs 2362 --target-crs 4526 "
+                               "(your codes)"))
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[points_path])
     # without CRSs (4 parameters) the plane coordinates are labelled with a placeholder
     # projected CRS; the parameter file then names none
@@ -77,8 +79,7 @@ def fit_transform_command(points_path: Path, kind: str, source_crs: str | None,
         fit = dataclasses.replace(fit, params=dataclasses.replace(
             fit.params, source_crs=None if source_crs is None else fit.params.source_crs,
             target_crs=None if target_crs is None else fit.params.target_crs))
-    click.echo(fit.summary("zh"))
-    click.echo(fit.summary("en"))
+    click.echo(fit.summary(current()))
     click.echo("")
     click.echo(format_table(fit.table("parameters", labels=labels), floatfmt=".10g"))
     click.echo("")

@@ -127,4 +127,4 @@ def industrial_command(parcels_path: Path, layer_name: str | None, intensity_flo
             result.to_excel(output, labels=workbook_labels(labels), overwrite=overwrite)
         else:
             write_table(table, output, overwrite=overwrite)
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)

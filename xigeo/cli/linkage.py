@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, labels_option, method_option,
                        output_option, overwrite_option, read_input)
 from ._table import format_table, workbook_labels, write_table
@@ -84,7 +84,7 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
     from ..linkage import linkage_balance
 
     if output is not None and output.suffix.lower() not in (".csv", ".xlsx"):
-        raise OptionError(f"{output}: write the tables as .csv or .xlsx")
+        raise OptionError(t(f"{output}：表格请写为 .csv 或 .xlsx", f"{output}: write the tables as .csv or .xlsx"))
     check_outputs([output], overwrite=overwrite,
                   inputs=[demolition_path, newbuild_path, landuse_path, farmland_path, county_path])
     result = linkage_balance(
@@ -96,8 +96,7 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
         county_field=county_field, by=by, status_field=status_field or None, approved=approved,
         landuse_field=landuse_field, reclaimed_field=reclaimed_field, method=method)
     projects = result.table("projects", labels=labels, total=True)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
     click.echo(format_table(projects))
     if len(result.violations):
@@ -111,4 +110,4 @@ def linkage_command(demolition_path: Path, newbuild_path: Path, landuse_path: Pa
             result.to_excel(output, labels=workbook_labels(labels), overwrite=overwrite)  # summary first
         else:
             write_table(projects, output, overwrite=overwrite)
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)

@@ -82,7 +82,7 @@ def minepark_command(park_path: Path, pits_path: Path, restoration_path: Path, d
             result.to_excel(output, labels=workbook_labels(labels), total=total, overwrite=overwrite)
         else:
             write_table(table, output, overwrite=overwrite)
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)
 
 
 def _number(value: object) -> str:

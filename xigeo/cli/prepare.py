@@ -49,12 +49,14 @@ def prepare_command(layer_path: Path, layer_name: str | None, farmland_id: str |
 
     prepared = prepare(layer_path, layer=layer_name, encoding=encoding, crs=crs_for(layer_path, crs),
                        id_field=farmland_id, rebuild=rebuild)
-    state = "已是最新 / up to date" if prepared.from_cache else "已预处理 / prepared"
-    coverage = ("图斑互不重叠（无需重叠重复检查）/ a true coverage: no patch overlaps another"
+    state = t("已是最新", "up to date") if prepared.from_cache else t("已预处理", "prepared")
+    coverage = (t("图斑互不重叠（无需重叠重复检查）", "a true coverage: no patch overlaps another")
                 if prepared.coverage_valid else
-                "存在重叠或边界不一致的图斑（检查时计算重复面积）/ some patches overlap or do not "
-                "match their neighbours' edges: checks look for double counting")
-    where = prepared.path if prepared.path is not None else "内存 / memory (cache folder not writable)"
+                t("存在重叠或边界不一致的图斑（检查时计算重复面积）",
+                  "some patches overlap or do not match their neighbours' edges: checks look for "
+                  "double counting"))
+    where = prepared.path if prepared.path is not None else t("内存（缓存文件夹不可写）",
+                                                              "memory (cache folder not writable)")
     click.echo(t(f"{layer_path}：{len(prepared):,} 个图斑，{state}：{where}",
                  f"{layer_path}: {len(prepared):,} patches, {state}: {where}"))
     click.echo(coverage)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, read_input, encoding_option, labels_option, output_option,
                        overwrite_option)
 from ._table import format_table, workbook_labels
@@ -60,17 +60,17 @@ def sheets_command(layer_path: Path, layer_name: str | None, scale: str, id_fiel
     check_scale(scale)
     for path, what in ((output, ".gpkg"), (xlsx, ".xlsx")):
         if path is not None and path.suffix.lower() != what:
-            raise LayerWriteError(f"{path}: write this output as a {what} file")
+            raise LayerWriteError(t(f"{path}：此输出请写为 {what} 文件", f"{path}: write this output as a {what} file"))
     check_outputs([output, xlsx], overwrite=overwrite, inputs=[layer_path])
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     if id_field is not None:
         if id_field not in gdf.columns:
-            raise SchemaError(f"{layer_path}: no field {id_field!r}; fields are: "
-                              f"{', '.join(map(str, gdf.columns))}")
+            have = ", ".join(map(str, gdf.columns))
+            raise SchemaError(t(f"{layer_path}：没有字段 {id_field!r}；现有字段：{have}",
+                                f"{layer_path}: no field {id_field!r}; fields are: {have}"))
         gdf = gdf.set_index(id_field)
     result = sheets(gdf, scale=scale)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
     from .._result import label_zh
 

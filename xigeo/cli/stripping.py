@@ -96,4 +96,4 @@ def stripping_command(sources_path: Path, receivers_path: Path, depth: float, sp
             write_table(plan.table("flows", labels=labels, total=True), output, overwrite=overwrite)
         else:
             write_layer(plan.lines.reset_index(), output, overwrite=overwrite)
-        log.info("wrote %s", output)
+        log.info(t("已写入 %s", "wrote %s"), output)

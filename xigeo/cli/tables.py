@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, t, zh_doc
+from ._i18n import current, h, t, zh_doc
 from ._options import (check_outputs, crs_option, encoding_option, output_option, overwrite_option,
                        read_input, unit_option)
 from ._table import format_table
@@ -61,17 +61,16 @@ def tables_command(patches_path: Path, units_paths: tuple[Path, ...], level: str
     from ..landuse_tables import landuse_tables
 
     if output.suffix.lower() != ".xlsx":
-        raise LayerWriteError(f"{output}: write the tables as an .xlsx file")
+        raise LayerWriteError(t(f"{output}：统计表请写为 .xlsx 文件", f"{output}: write the tables as an .xlsx file"))
     check_outputs([output], overwrite=overwrite, inputs=[patches_path, *units_paths])
     patches = read_input(patches_path, crs, encoding=encoding)
     units = [read_input(p, crs, encoding=encoding) for p in units_paths] or None
     result = landuse_tables(patches, units=units, level=level, unit=unit)
-    click.echo(result.summary("zh"))
-    click.echo(result.summary("en"))
+    click.echo(result.summary(current()))
     click.echo("")
     shown = result.table("level1", labels="zh").drop(columns=["级别"])
     click.echo(format_table(shown.head(40)))
     if len(shown) > 40:
         click.echo(t(f"… 另有 {len(shown) - 40} 行，见工作簿", f"… {len(shown) - 40} more rows in the workbook"))
     result.to_excel(output, overwrite=overwrite, county=county, year=year)
-    click.echo(f"已写出 wrote {output}")
+    click.echo(t(f"已写出 {output}", f"wrote {output}"))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_option, read_input, encoding_option, output_option, overwrite_option
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,6 @@ def transform_command(layer_path: Path, layer_name: str | None, params_path: Pat
     out = transform(gdf, params, to=to)
     write_layer(out, output, overwrite=overwrite)
     code = out.crs.to_epsg()
-    click.echo(f"已转换{len(out)}个要素（{params.kind}参数），坐标系 EPSG:{code}；写出 {output}")
-    click.echo(f"transformed {len(out)} features ({params.kind}-parameter) to EPSG:{code}; "
-               f"wrote {output}")
+    click.echo(t(f"已转换 {len(out)} 个要素（{params.kind} 参数），坐标系 EPSG:{code}；已写出 {output}",
+                 f"transformed {len(out)} features ({params.kind}-parameter) to EPSG:{code}; "
+                 f"wrote {output}"))

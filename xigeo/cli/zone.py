@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._i18n import h, zh_doc
+from ._i18n import h, t, zh_doc
 from ._options import check_outputs, crs_option, read_input, encoding_option, output_option, overwrite_option
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ def zone_command(layer_path: Path, layer_name: str | None, zone: int | None,
     gdf = read_input(layer_path, crs, layer=layer_name, encoding=encoding)
     out = change_zone(gdf, zone, central_meridian=central_meridian, prefix=prefix, width=int(width))
     write_layer(out, output, overwrite=overwrite)
-    click.echo(f"已换带：{len(out)}个要素，{gdf.crs.name} → {out.crs.name}（EPSG:{out.crs.to_epsg()}）；"
-               f"写出 {output}")
-    click.echo(f"zone changed: {len(out)} features to EPSG:{out.crs.to_epsg()}; wrote {output}")
+    epsg = out.crs.to_epsg()
+    click.echo(t(f"已换带：{len(out)} 个要素，{gdf.crs.name} → {out.crs.name}（EPSG:{epsg}）；已写出 {output}",
+                 f"zone changed: {len(out)} features, {gdf.crs.name} → {out.crs.name} (EPSG:{epsg}); "
+                 f"wrote {output}"))

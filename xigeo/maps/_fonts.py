@@ -20,6 +20,8 @@ from typing import Any
 
 from matplotlib import font_manager
 
+from .._lang import msg
+
 log = logging.getLogger(__name__)
 
 __all__ = ["FAMILY", "FONT_DIR", "font_files", "register_fonts", "map_rc", "font"]
@@ -40,9 +42,11 @@ def font_files() -> list[Path]:
     """
     files = sorted(FONT_DIR.glob("XigeoNotoSansSC-*.ttf"))
     if len(files) < 2:
-        raise FileNotFoundError(
+        raise FileNotFoundError(msg(
+            f"{FONT_DIR} 中缺少 xigeo 的地图字体；请重新安装 xigeo（package_data fonts/*.ttf），"
+            "或用 tools/build_font.py 重新生成",
             f"the xigeo map fonts are missing from {FONT_DIR}; reinstall xigeo "
-            "(package_data fonts/*.ttf) or rebuild them with tools/build_font.py")
+            "(package_data fonts/*.ttf) or rebuild them with tools/build_font.py"))
     return files
 
 

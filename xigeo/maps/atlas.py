@@ -20,6 +20,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from .._files import atomic_path
+from .._lang import msg
 from ..errors import OptionError
 from ._fonts import font, map_rc
 from .composer import page_size
@@ -111,14 +112,16 @@ def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, titl
     """
     path = Path(path)
     if path.suffix.lower() != ".pdf":
-        raise OptionError(f"{path}: an atlas is a PDF; use a .pdf file name")
+        raise OptionError(msg(f"{path}：图集是 PDF 文件；请用 .pdf 文件名",
+                              f"{path}: an atlas is a PDF; use a .pdf file name"))
     figures = list(figures)
     if not figures:
-        raise ValueError("no figures to bind into an atlas")
+        raise ValueError(msg("没有可装订成图集的图", "no figures to bind into an atlas"))
     names = list(titles) if titles is not None else [
         figure_title(fig, f"图{i + 1}") for i, fig in enumerate(figures)]
     if len(names) != len(figures):
-        raise OptionError(f"{len(names)} titles for {len(figures)} figures")
+        raise OptionError(msg(f"给出 {len(names)} 个标题，但有 {len(figures)} 幅图",
+                              f"{len(names)} titles for {len(figures)} figures"))
     first = 2 if contents else 1
     total = len(figures) + first - 1
     pages = []
@@ -141,5 +144,5 @@ def write_atlas(figures: Sequence[Figure], path: str | os.PathLike[str], *, titl
                 finally:
                     for artist in added:
                         artist.remove()
-    log.info("wrote atlas %s: %d maps", path, len(figures))
+    log.info(msg("已写入图集 %s：%d 幅图", "wrote atlas %s: %d maps"), path, len(figures))
     return path

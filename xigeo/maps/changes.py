@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .._lang import msg
 from .composer import thematic_map
 from .palette import landuse_palette
 from .styles import MapLayer, layer
@@ -45,7 +46,8 @@ FARMLAND_KINDS: dict[str, tuple[str, tuple[float, float, float]]] = {
 def _changed(result: Any) -> gpd.GeoDataFrame:
     pieces = getattr(result, "pieces", result)
     if not isinstance(pieces, gpd.GeoDataFrame) or "before_DLBM" not in pieces.columns:
-        raise TypeError("give the SurveyChanges of xigeo.survey_changes (or its pieces)")
+        raise TypeError(msg("请给出 xigeo.survey_changes 的 SurveyChanges（或其 pieces）",
+                            "give the SurveyChanges of xigeo.survey_changes (or its pieces)"))
     keep = pieces["class_changed"].to_numpy(dtype=bool) & ~pieces["sliver"].to_numpy(dtype=bool)
     return pieces[keep].copy()
 
@@ -99,7 +101,8 @@ def change_map(result: Any, *, landuse: gpd.GeoDataFrame | None = None,
         new, old = np.array(pal.color(b)), np.array(pal.color(a))
         colors[flow] = tuple(0.7 * new + 0.3 * old)
     return _draw(pieces, "_flow", colors, list(colors), landuse=landuse, boundary=boundary,
-                 title=title, nothing="nothing changed class: no change map to draw", **kwargs)
+                 title=title, nothing=msg("没有地类变化的图斑：无变化图可画",
+                                                  "nothing changed class: no change map to draw"), **kwargs)
 
 
 def _named(codes: np.ndarray, names: dict[str, str]) -> pd.Series:
@@ -154,4 +157,5 @@ def farmland_change_map(result: Any, *, landuse: gpd.GeoDataFrame | None = None,
     colors = {name: color for name, color in FARMLAND_KINDS.values()}
     return _draw(pieces, "_kind", colors, [name for name, _ in FARMLAND_KINDS.values()],
                  landuse=landuse, boundary=boundary, title=title,
-                 nothing="no farmland gained or lost: no farmland change map to draw", **kwargs)
+                 nothing=msg("耕地没有增减：无耕地变化图可画",
+                             "no farmland gained or lost: no farmland change map to draw"), **kwargs)

@@ -35,6 +35,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MPath
 
 from .._files import atomic_path
+from .._lang import msg
 from ..crs import check_crs, check_same_crs, layer_name, normalize_crs
 from ..errors import CRSError, OptionError, fix
 from . import _display, elements
@@ -89,7 +90,8 @@ def map_info(fig: Figure) -> MapInfo:
     """The :class:`MapInfo` of a figure made by xigeo (raises if it is not one)."""
     info = getattr(fig, "xigeo_map", None)
     if info is None:
-        raise ValueError("this figure was not made by xigeo.maps (no xigeo_map attribute)")
+        raise ValueError(msg("这幅图不是 xigeo.maps 制作的（没有 xigeo_map 属性）",
+                             "this figure was not made by xigeo.maps (no xigeo_map attribute)"))
     return info
 
 
@@ -103,9 +105,11 @@ def page_size(paper: str = "A4", orientation: str = "portrait") -> tuple[float, 
     """
     key = str(paper).upper()
     if key not in PAPER_MM:
-        raise OptionError(f"paper {paper!r}: use one of {', '.join(PAPER_MM)}")
+        names = ", ".join(PAPER_MM)
+        raise OptionError(msg(f"纸张 {paper!r}：可选 {names}", f"paper {paper!r}: use one of {names}"))
     if orientation not in ("portrait", "landscape"):
-        raise OptionError(f"orientation {orientation!r}: use portrait or landscape")
+        raise OptionError(msg(f"方向 {orientation!r}：可选 portrait（纵向）或 landscape（横向）",
+                              f"orientation {orientation!r}: use portrait or landscape"))
     w, h = PAPER_MM[key]
     if orientation == "landscape":
         w, h = h, w
@@ -268,9 +272,12 @@ def _layer_crs(layers: list[MapLayer], crs: Any) -> pyproj.CRS:
         target = normalize_crs(crs)
         for lyr, name in zip(layers, names):
             if lyr.data.crs is None:
-                raise CRSError(f"{name} has no CRS. Fix: "
-                               + fix("gdf.set_crs(EPSG code), e.g. 4526", "--crs EPSG:<code>, e.g. "
-                                     "--crs EPSG:4526"))
+                raise CRSError(msg(f"{name} 没有坐标系。解决："
+                                   + fix("gdf.set_crs(EPSG 代码)，例如 4526",
+                                         "--crs EPSG:<代码>，例如 --crs EPSG:4526"),
+                                   f"{name} has no CRS. Fix: "
+                                   + fix("gdf.set_crs(EPSG code), e.g. 4526", "--crs EPSG:<code>, e.g. "
+                                         "--crs EPSG:4526")))
             if not normalize_crs(lyr.data.crs).equals(target):
                 lyr.data = lyr.data.to_crs(target)
     for lyr, name in zip(layers, names):
@@ -287,7 +294,7 @@ def _extent(layers: list[MapLayer], extent: Sequence[float] | None,
         bounds = np.array([lyr.data.total_bounds for lyr in layers if len(lyr.data)
                            and not lyr.data.geometry.is_empty.all()])
         if not len(bounds):
-            raise ValueError("every layer is empty: nothing to map")
+            raise ValueError(msg("所有图层都为空：没有可制图的内容", "every layer is empty: nothing to map"))
         x0, y0 = np.nanmin(bounds[:, 0]), np.nanmin(bounds[:, 1])
         x1, y1 = np.nanmax(bounds[:, 2]), np.nanmax(bounds[:, 3])
     dx, dy = max(x1 - x0, 1e-9), max(y1 - y0, 1e-9)
@@ -686,7 +693,7 @@ def thematic_map(layers: Any, *, title: str, subtitle: str | None = None, paper:
                             orientation=orientation, extent=(x0, y0, x1, y1), scale=denominator,
                             scalebar=bar, grid=ticks, legend=entries, sheet=sheet, page=page,
                             frame_mm=(left, bottom, right - left, top - bottom))
-    log.info("composed map %r: %d layers, %s", title, len(mlayers),
+    log.info(msg("已制图 %r：%d 个图层，%s", "composed map %r: %d layers, %s"), title, len(mlayers),
              _format_scale(denominator) if denominator else map_crs.name)
     return fig
 
@@ -722,8 +729,10 @@ def map_pages(layers: Any, *, title: str, scale: float, paper: str = "A4",
 
     scale = positive(scale, name="scale")
     if kwargs.pop("center", None) is not None:
-        raise TypeError("map_pages takes extent=, not center= (a centre and a scale make one page:"
-                        " thematic_map(..., center=, scale=))")
+        raise TypeError(msg("map_pages 用 extent=，不用 center=（中心点加比例尺只成一页："
+                            "thematic_map(..., center=, scale=)）",
+                            "map_pages takes extent=, not center= (a centre and a scale make one page:"
+                            " thematic_map(..., center=, scale=))"))
     mlayers = as_layers(layers)
     map_crs = _layer_crs(mlayers, crs)
     ex = _extent(mlayers, extent, margin)
@@ -770,7 +779,8 @@ def map_pages(layers: Any, *, title: str, scale: float, paper: str = "A4",
             subtitle=f"{subtitle}　{note}" if subtitle else note, paper=paper,
             orientation=orient, scale=scale, center=(cx, cy), crs=map_crs, locator=index,
             page=(k, len(keep), int(r[i]) + 1, int(c[i]) + 1), **kwargs))
-    log.info("map %r at 1:%g: %d pages (%d x %d sheets of %s %s)", title, scale, len(figures),
+    log.info(msg("地图 %r 比例尺 1:%g：%d 页（%d × %d 幅 %s %s）",
+                 "map %r at 1:%g: %d pages (%d x %d sheets of %s %s)"), title, scale, len(figures),
              rows, cols, paper, orient)
     return figures
 
@@ -787,7 +797,8 @@ def _shrink_to(text: Any, width_px: float, renderer: Any, *, minimum: float) -> 
         size = max(minimum, text.get_fontsize() * width_px / width * 0.98)
         text.set_fontsize(size)
         if size == minimum:
-            log.warning("text %r does not fit the page at %g pt; shorten it", text.get_text()[:40],
+            log.warning(msg("文字 %r 在 %g pt 下仍超出页面；请缩短",
+                            "text %r does not fit the page at %g pt; shorten it"), text.get_text()[:40],
                         minimum)
 
 
@@ -809,8 +820,10 @@ def map_format(path: str | os.PathLike[str]) -> str:
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise OptionError(f"{path}: map format {path.suffix or '(none)'} not supported; "
-                          f"use one of {', '.join('.' + f for f in FORMATS)}")
+        allowed = ", ".join("." + f for f in FORMATS)
+        raise OptionError(msg(f"{path}：不支持地图格式 {path.suffix or '（无）'}；可选 {allowed}",
+                              f"{path}: map format {path.suffix or '(none)'} not supported; "
+                              f"use one of {allowed}"))
     return fmt
 
 
@@ -847,8 +860,11 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
     fmt = map_format(path)
     dpi = int(positive(dpi, name="dpi"))
     if isinstance(layers, Figure) and kwargs:
-        raise TypeError(f"export_map got a finished Figure and map options "
-                        f"({', '.join(sorted(kwargs))}); pass them when making the map")
+        given = ", ".join(sorted(kwargs))
+        raise TypeError(msg(f"export_map 收到的是已完成的 Figure，又给了制图选项（{given}）；"
+                            "请在制图时给出这些选项",
+                            f"export_map got a finished Figure and map options "
+                            f"({given}); pass them when making the map"))
     # atomic_path refuses an existing file (without overwrite) before the map is composed
     if fit not in FITS:
         raise OptionError(f"fit={fit!r}：可选 {', '.join(FITS)}")
@@ -868,7 +884,7 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
                         tmp, metadata={"Creator": "xigeo", "Title": kwargs.get("title")}) as pdf:
                     for page in figures:
                         pdf.savefig(page)
-                log.info("wrote %s (%d pages)", path, len(figures))
+                log.info(msg("已写入 %s（%d 页）", "wrote %s (%d pages)"), path, len(figures))
                 return path
             fig = figures[0]
         else:
@@ -879,5 +895,5 @@ def export_map(layers: Any, path: str | os.PathLike[str], *, dpi: int = 300,
         with matplotlib.rc_context(map_rc()):
             fig.savefig(tmp, format=fmt, dpi=dpi,
                         metadata={k: v for k, v in metadata.items() if v})
-    log.info("wrote %s", path)
+    log.info(msg("已写入 %s", "wrote %s"), path)
     return path

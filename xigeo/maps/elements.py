@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import blended_transform_factory
 
+from .._lang import msg
 from ..crs import Datum, gk_info
 from ..errors import OptionError
 from ._fonts import font
@@ -33,7 +34,8 @@ def nice_length(target: float) -> float:
     (2500.0, 2500.0, 500.0)
     """
     if not target > 0:
-        raise OptionError(f"scale bar target length must be positive, got {target}")
+        raise OptionError(msg(f"比例尺的目标长度须为正数，而不是 {target}",
+                              f"scale bar target length must be positive, got {target}"))
     exp = math.floor(math.log10(target))
     for m in (5, 2.5, 2, 1):
         if m * 10.0 ** exp <= target * (1 + 1e-12):
@@ -179,7 +181,8 @@ def grid(ax: Axes, crs: pyproj.CRS, *, mode: str = "auto", lines: int = 4,
     ``"auto"`` (metres in a projected CRS, degrees in a geographic one).
     """
     if mode not in ("auto", "gk", "dms", "none"):
-        raise OptionError(f"grid mode {mode!r}: use auto, gk, dms or none")
+        raise OptionError(msg(f"格网方式 {mode!r}：可选 auto、gk、dms 或 none",
+                              f"grid mode {mode!r}: use auto, gk, dms or none"))
     if mode == "none":
         ax.set_xticks([])
         ax.set_yticks([])
@@ -187,7 +190,8 @@ def grid(ax: Axes, crs: pyproj.CRS, *, mode: str = "auto", lines: int = 4,
     if mode == "auto":
         mode = "dms" if crs.is_geographic else "gk"
     if mode == "gk" and crs.is_geographic:
-        raise OptionError("grid='gk' needs a projected CRS; use grid='dms' for degrees")
+        raise OptionError(msg("grid='gk' 需要投影坐标系；经纬度请用 grid='dms'",
+                              "grid='gk' needs a projected CRS; use grid='dms' for degrees"))
     x_lo, x_hi = ax.get_xlim()
     y_lo, y_hi = ax.get_ylim()
     style: dict[str, Any] = dict(color=(0.45, 0.45, 0.45), linewidth=0.3, linestyle=(0, (3, 3)),

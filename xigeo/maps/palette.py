@@ -16,6 +16,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .._lang import msg
 from ..errors import SchemaError
 
 __all__ = ["DEFAULT_COLOUR_NOTE", "DEFAULT_PALETTE", "Palette", "read_palette", "landuse_palette"]
@@ -44,13 +45,15 @@ class Palette:
     def __init__(self, table: pd.DataFrame, *, source: str = "<table>") -> None:
         missing = [c for c in ("code", "name", "r", "g", "b") if c not in table.columns]
         if missing:
-            raise SchemaError(f"palette {source} lacks column(s) {', '.join(missing)}; "
-                              "expected code,name,r,g,b")
+            names = ", ".join(missing)
+            raise SchemaError(msg(f"配色表 {source} 缺少列 {names}；应有 code,name,r,g,b",
+                                  f"palette {source} lacks column(s) {names}; expected code,name,r,g,b"))
         table = table.astype({"code": str, "name": str})
         bad = table[~table[["r", "g", "b"]].apply(lambda c: c.between(0, 255)).all(axis=1)]
         if len(bad):
-            raise ValueError(f"palette {source}: RGB values outside 0-255 for code(s) "
-                             f"{', '.join(bad['code'])}")
+            codes = ", ".join(bad["code"])
+            raise ValueError(msg(f"配色表 {source}：编码 {codes} 的 RGB 值超出 0–255",
+                                 f"palette {source}: RGB values outside 0-255 for code(s) {codes}"))
         self.table = table.set_index("code")
         self.source = source
 

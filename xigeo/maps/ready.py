@@ -27,6 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch
 
+from .._lang import msg
 from ..crs import check_same_crs, normalize_crs
 from ..errors import CRSError, OptionError, SchemaError
 from ._fonts import font
@@ -69,8 +70,9 @@ def _box(extent: tuple[float, ...]) -> Any:
 def _require(data: gpd.GeoDataFrame, fields: list[str], name: str) -> None:
     missing = [f for f in fields if f and f not in data.columns]
     if missing:
-        raise SchemaError(f"{name} lacks field(s) {', '.join(missing)}; "
-                          f"fields: {', '.join(map(str, data.columns))}")
+        names, have = ", ".join(missing), ", ".join(map(str, data.columns))
+        raise SchemaError(msg(f"{name} 缺少字段 {names}；现有字段：{have}",
+                              f"{name} lacks field(s) {names}; fields: {have}"))
 
 
 def landuse_map(landuse: gpd.GeoDataFrame, *, boundary: gpd.GeoDataFrame | None = None,
@@ -104,7 +106,8 @@ def _overlap_pieces(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame, overl
         overlaps = getattr(overlaps, "overlap", overlaps)  # a PrereviewResult
     pieces = overlaps if isinstance(overlaps, pd.DataFrame) else getattr(overlaps, "pieces", None)
     if not isinstance(pieces, gpd.GeoDataFrame):
-        raise TypeError("overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces")
+        raise TypeError(msg("overlaps 须为 FarmlandOverlap 或重叠碎块的 GeoDataFrame",
+                            "overlaps must be a FarmlandOverlap or a GeoDataFrame of overlap pieces"))
     pieces = pieces.copy()
     pieces["sliver"] = (pieces["sliver"].astype(bool) if "sliver" in pieces.columns
                         else pd.Series(False, index=pieces.index))
@@ -285,7 +288,8 @@ def farmland_overlap_maps(parcels: gpd.GeoDataFrame, farmland: gpd.GeoDataFrame,
             extent=box, source=kwargs.get("source", "永久基本农田划定成果；建设项目用地范围"),
             page=(k, len(small), 1, 1), **{k2: v for k2, v in detail_kw.items() if k2 != "source"})
         figures.append(fig)
-    log.info("farmland overlap maps: overview at 1:%s, %d detail pages (projects under %g mm)",
+    log.info(msg("占用永久基本农田图：总图 1:%s，详图 %d 页（图上小于 %g mm 的项目）",
+                 "farmland overlap maps: overview at 1:%s, %d detail pages (projects under %g mm)"),
              denominator, len(small), detail_mm)
     return figures
 
@@ -317,7 +321,8 @@ def linkage_map(demolition: gpd.GeoDataFrame, newbuild: gpd.GeoDataFrame, *,
         demolition = demolition[demolition[project_field] == project]
         newbuild = newbuild[newbuild[project_field] == project]
         if not len(demolition) and not len(newbuild):
-            raise OptionError(f"no zone has {project_field} = {project!r}")
+            raise OptionError(msg(f"没有 {project_field} = {project!r} 的区块",
+                                  f"no zone has {project_field} = {project!r}"))
     zone_labels = (project is not None) if zone_labels is None else zone_labels
     extent = kwargs.pop("extent", None) or _bounds(demolition, newbuild, margin=0.06)
     layers: list[MapLayer] = []
@@ -391,8 +396,10 @@ def minepark_map(park: gpd.GeoDataFrame, pits: gpd.GeoDataFrame, *,
     if dem is not None:
         z, dem_extent, cell, dem_crs = _read_dem(dem)
         if dem_crs is None or not normalize_crs(dem_crs).equals(normalize_crs(park.crs)):
-            raise CRSError(f"the DEM is in {dem_crs} but the park is in {park.crs}. "
-                           "Fix: warp the DEM to the layers' CRS (rasterio.warp / gdalwarp)")
+            raise CRSError(msg(f"DEM 的坐标系是 {dem_crs}，而矿山公园图层是 {park.crs}。"
+                               "解决：把 DEM 重投影到图层的坐标系（rasterio.warp / gdalwarp）",
+                               f"the DEM is in {dem_crs} but the park is in {park.crs}. "
+                               "Fix: warp the DEM to the layers' CRS (rasterio.warp / gdalwarp)"))
 
         def extra(ax: Any) -> list[Any]:
             from matplotlib.colors import LightSource
@@ -466,7 +473,8 @@ def stripping_map(sources: gpd.GeoDataFrame, receivers: gpd.GeoDataFrame, *,
         unknown = sorted(set(flows[id_field]) - set(src_pt.index)) + sorted(
             set(flows[receivers_id_field]) - set(rcv_pt.index))
         if unknown:
-            raise SchemaError(f"flows name ids not in the layers: {', '.join(map(str, unknown))}")
+            ids = ", ".join(map(str, unknown))
+            raise SchemaError(msg(f"调运表中的编号不在图层中：{ids}", f"flows name ids not in the layers: {ids}"))
 
         def extra(ax: Any) -> list[Any]:
             vmax = float(flows[volume_field].max()) or 1.0
@@ -550,8 +558,9 @@ def enforcement_map(changes: gpd.GeoDataFrame, approvals: gpd.GeoDataFrame, *,
         table = table[table.index.astype(str) != "合计"]
         missing = patches.index.difference(table.index)
         if len(missing):
-            raise SchemaError(f"result has no row for change patch(es) "
-                              f"{', '.join(map(str, missing[:20]))}; index both by the patch id")
+            ids = ", ".join(map(str, missing[:20]))
+            raise SchemaError(msg(f"结果表中没有变化图斑 {ids} 的行；两者都应以图斑编号为索引",
+                                  f"result has no row for change patch(es) {ids}; index both by the patch id"))
         names = {k: v[0] for k, v in VERDICTS_ZH.items()}
         patches["_verdict"] = table.loc[patches.index, verdict_field].map(lambda v: names.get(v, v))
         colors = {v[0]: v[1] for v in VERDICTS_ZH.values()}

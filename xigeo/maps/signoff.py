@@ -19,6 +19,7 @@ from typing import Any
 
 import pyproj
 
+from .._lang import msg
 from ..crs import gk_info, normalize_crs
 from ..errors import LayerReadError, OptionError
 from ._fonts import font
@@ -81,13 +82,15 @@ def _read_logo(path: Path) -> Any:
 
     path = Path(path)
     if path.suffix.lower() != ".png":
-        raise OptionError(f"logo {path}: not a .png file; save the logo as PNG")
+        raise OptionError(msg(f"标志 {path}：不是 .png 文件；请把标志存为 PNG",
+                              f"logo {path}: not a .png file; save the logo as PNG"))
     try:
         return matplotlib.image.imread(path, format="png")
     except FileNotFoundError:
-        raise LayerReadError(f"logo {path} does not exist") from None
+        raise LayerReadError(msg(f"标志 {path} 不存在", f"logo {path} does not exist")) from None
     except (OSError, ValueError, SyntaxError) as err:
-        raise LayerReadError(f"logo {path} is not a readable PNG ({err}); save it again as PNG") from None
+        raise LayerReadError(msg(f"标志 {path} 不是可读的 PNG（{err}）；请重新存为 PNG",
+                                 f"logo {path} is not a readable PNG ({err}); save it again as PNG")) from None
 
 
 def info_block(fig: Any, crs: pyproj.CRS, *, width_mm: float, height_mm: float, margin_mm: float,
@@ -146,9 +149,11 @@ def info_block(fig: Any, crs: pyproj.CRS, *, width_mm: float, height_mm: float, 
         new = max(5.0, size * room_px / width * 0.98)
         left.set_fontsize(new)
         if new == 5.0:
-            log.warning("the sign-off block's left column does not fit at 5 pt; shorten the data "
-                        "source")
+            log.warning(msg("图签左栏在 5 pt 下仍放不下；请缩短数据来源",
+                            "the sign-off block's left column does not fit at 5 pt; shorten the data "
+                            "source"))
     lines = len(max(left_lines, right_lines, key=len))
     if top_mm - lines * size * spacing * 25.4 / 72 < m - 3.5:
-        log.warning("the sign-off block (%d lines) runs into the sheet's frame", lines)
+        log.warning(msg("图签（%d 行）压到了图廓", "the sign-off block (%d lines) runs into the sheet's frame"),
+                    lines)
     return [left, right]

@@ -13,6 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from .._lang import msg
 from ..errors import OptionError, SchemaError
 from .palette import Palette
 
@@ -80,20 +81,25 @@ class MapLayer:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise OptionError(f"unknown layer kind {self.kind!r}; use one of {', '.join(KINDS)}")
+            kinds = ", ".join(KINDS)
+            raise OptionError(msg(f"未知的图层类型 {self.kind!r}；可选 {kinds}",
+                                  f"unknown layer kind {self.kind!r}; use one of {kinds}"))
         if isinstance(self.data, gpd.GeoSeries):
             self.data = gpd.GeoDataFrame(geometry=self.data)
         if not isinstance(self.data, gpd.GeoDataFrame):
-            raise TypeError("a map layer must be a GeoDataFrame or GeoSeries, "
-                            f"not {type(self.data).__name__}")
+            kind = type(self.data).__name__
+            raise TypeError(msg(f"地图图层须为 GeoDataFrame 或 GeoSeries，而不是 {kind}",
+                                f"a map layer must be a GeoDataFrame or GeoSeries, not {kind}"))
         if self.kind == "landuse" and self.column is None:
             self.column = "DLBM"
         if self.kind in ("landuse", "zones") and self.column is None:
-            raise OptionError(f"a {self.kind} layer needs column= (the field to colour by)")
+            raise OptionError(msg(f"{self.kind} 图层需要 column=（用于着色的字段）",
+                                  f"a {self.kind} layer needs column= (the field to colour by)"))
         for field in (self.column, self.label_field):
             if field is not None and field not in self.data.columns:
-                raise SchemaError(f"layer {self.display_label!r} has no field {field!r}; "
-                                  f"fields: {', '.join(map(str, self.data.columns))}")
+                have = ", ".join(map(str, self.data.columns))
+                raise SchemaError(msg(f"图层 {self.display_label!r} 没有字段 {field!r}；现有字段：{have}",
+                                      f"layer {self.display_label!r} has no field {field!r}; fields: {have}"))
 
     @property
     def display_label(self) -> str:
@@ -128,8 +134,9 @@ def layer(data: gpd.GeoDataFrame | gpd.GeoSeries, kind: str | None = None, *,
     ('建新区', 'black')
     """
     if "labels" in style:  # not a matplotlib style: the old name of label_field
-        raise TypeError("layer() takes label_field= (the field written on the features), "
-                        "not labels=")
+        raise TypeError(msg("layer() 用 label_field=（注记在要素上的字段），不用 labels=",
+                            "layer() takes label_field= (the field written on the features), "
+                            "not labels="))
     if isinstance(data, gpd.GeoSeries):
         data = gpd.GeoDataFrame(geometry=data)
     return MapLayer(data, kind or guess_kind(data), label, column, label_field, dict(style), legend,
@@ -142,5 +149,5 @@ def as_layers(layers: Any) -> list[MapLayer]:
         layers = [layers]
     out = [item if isinstance(item, MapLayer) else layer(item) for item in layers]
     if not out:
-        raise ValueError("no layers to map")
+        raise ValueError(msg("没有可制图的图层", "no layers to map"))
     return out

@@ -31,6 +31,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from .._lang import msg
 from ..errors import LayerReadError
 
 __all__ = ["available", "path", "load", "data_dir"]
@@ -59,9 +60,11 @@ def data_dir() -> Path:
     for folder in (here / "data", here.parents[1] / "sample_shapefiles"):
         if (folder / "county.shp").is_file():
             return folder
-    raise LayerReadError(
-        f"the sample data files are missing: looked in {here / 'data'} and "
-        f"{here.parents[1] / 'sample_shapefiles'}; rebuild them with `python -m xigeo.sample.generate`")
+    first, second = here / "data", here.parents[1] / "sample_shapefiles"
+    raise LayerReadError(msg(
+        f"缺少示例数据文件：已查找 {first} 和 {second}；请用 `python -m xigeo.sample.generate` 重新生成",
+        f"the sample data files are missing: looked in {first} and "
+        f"{second}; rebuild them with `python -m xigeo.sample.generate`"))
 
 
 def path(name: str) -> Path:
@@ -71,7 +74,9 @@ def path(name: str) -> Path:
     '.tif'
     """
     if name not in available:
-        raise KeyError(f"no sample layer {name!r}; available: {', '.join(available)}")
+        names = ", ".join(available)
+        raise KeyError(msg(f"没有示例图层 {name!r}；可用：{names}",
+                           f"no sample layer {name!r}; available: {names}"))
     return data_dir() / f"{name}{_RASTERS.get(name, '.shp')}"
 
 

@@ -37,6 +37,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .._apportion import to_hundredths
 from .._landuse import is_construction
+from .._lang import msg
 from .._zonal import slope_grade
 from ._geometry import (
     EPSG,
@@ -405,7 +406,7 @@ def _place(rng: np.random.Generator, region: BaseGeometry, make: Any, ok: Any, t
         g = make(x, y)
         if region.contains(g) and ok(g):
             return g
-    raise RuntimeError("could not place a polygon; the region is too crowded")
+    raise RuntimeError("could not place a polygon; the region is too crowded")  # message: internal
 
 
 # ======================================================================================
@@ -621,7 +622,7 @@ def place_islands(lay: Layout, rng: np.random.Generator) -> None:
             if inner.contains(g):
                 break
         else:
-            raise RuntimeError("no room for old village land in a new-build zone")
+            raise RuntimeError("no room for old village land in a new-build zone")  # message: internal
         islands.append(g)
     islands[:-1] = fit_areas(islands[:-1], parts[:-1]) if len(islands) > 1 else []
     last = need - _measure_sum(islands[:-1])
@@ -761,7 +762,7 @@ def _assemble(features: list[tuple[int, BaseGeometry, str, str]], rng: np.random
     fi, gi = shapely.STRtree(geoms).query(pts, predicate="within")
     winner = pd.Series(gi).groupby(fi).min()
     if len(winner) != len(faces):
-        raise RuntimeError(f"{len(faces) - len(winner)} faces are covered by no feature")
+        raise RuntimeError(f"{len(faces) - len(winner)} faces are covered by no feature")  # message: internal
     rows = []
     win = winner.to_numpy()
     face_ids = winner.index.to_numpy()
@@ -1033,10 +1034,10 @@ def build_dltb(lay: Layout, towns: gpd.GeoDataFrame, rng: np.random.Generator) -
     counts = gdf["ref"].value_counts()
     for k, (target, i) in where.items():
         if counts.get(k, 0) != 1:
-            raise RuntimeError(f"feature {k} ({feats[k][3]}) became {counts.get(k, 0)} patches")
+            raise RuntimeError(f"feature {k} ({feats[k][3]}) became {counts.get(k, 0)} patches")  # message: internal
         new = gdf.geometry[gdf["ref"] == k].iloc[0]
         if abs(new.area - feats[k][1].area) > 0.01:
-            raise RuntimeError(f"feature {k} ({feats[k][3]}) changed its area: {feats[k][1].area} -> {new.area}")
+            raise RuntimeError(f"feature {k} ({feats[k][3]}) changed its area: {feats[k][1].area} -> {new.area}")  # message: internal
         target[i] = new
     coder = _village_coder(lay, towns, rng)
     return _finish_dltb(gdf, rng, village_codes=coder)
@@ -1232,7 +1233,7 @@ def build_prereview(lay: Layout, jbnt: gpd.GeoDataFrame, rng: np.random.Generato
                         and not g.intersects(zones.buffer(50)) and STUDY.buffer(-100).contains(g):
                     break
             else:
-                raise RuntimeError("no place for a pre-review project on basic farmland")
+                raise RuntimeError("no place for a pre-review project on basic farmland")  # message: internal
             kinds.append("jbnt")
         else:
             g = _place(rng, ring, lambda x, y: quad(rng, x, y, a, aspect=rng.uniform(1.0, 2.0), angle=4.0), ok_free)
@@ -1508,7 +1509,7 @@ def build_stripping(lay: Layout, demo: gpd.GeoDataFrame, dltb: gpd.GeoDataFrame,
             used_zone.append(zi)
             break
         else:
-            raise RuntimeError("no room for a topsoil source")
+            raise RuntimeError("no room for a topsoil source")  # message: internal
     geoms = fit_areas(placed, parts)
     geoms[-1] = fit_area(geoms[-1], STRIP_MU * MU_M2 - _measure_sum(geoms[:-1]))
     kinds = ["工业用地", "房地产开发用地", "工业用地", "房地产开发用地"]
@@ -1780,7 +1781,7 @@ def build_all() -> tuple[dict[str, gpd.GeoDataFrame], tuple[np.ndarray, Any]]:
         lay.villages_src[i] = fit_area(lay.villages_src[i], float(measure(lay.villages_src[i])) + target - got)
         dltb = build_dltb(lay, towns, _rng(7))
     else:
-        raise RuntimeError(f"construction land in the approved new-build zones is {got} m², not {target}")
+        raise RuntimeError(f"construction land in the approved new-build zones is {got} m², not {target}")  # message: internal
     jbnt = build_jbnt(dltb, lay, _rng(8))
     demo, newbuild = linkage_layers(lay, demo_sel, dltb, _rng(9))
     cons = build_consolidation(towns, outline, lay, _rng(10))
@@ -1844,7 +1845,7 @@ def generate(outdir: str | Path) -> list[Path]:
             target = outdir / f.name
             shutil.move(str(f), target)
             written.append(target)
-    logger.info("wrote %d files to %s", len(written), outdir)
+    logger.info(msg("已写入 %d 个文件到 %s", "wrote %d files to %s"), len(written), outdir)
     return written
 
 

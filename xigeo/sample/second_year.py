@@ -126,14 +126,14 @@ def second_year(dltb: gpd.GeoDataFrame, demolition: gpd.GeoDataFrame, newbuild: 
     zi, pi = first.sindex.query(demo.geometry.representative_point(), predicate="within")
     rows = pi[np.argsort(zi)]
     if len(rows) != len(demo) or not (first["DLBM"].to_numpy()[rows] == "0702").all():
-        raise RuntimeError("a demolition zone is not a homestead patch of dltb")
+        raise RuntimeError("a demolition zone is not a homestead patch of dltb")  # message: internal
     for code in ("0101", "0103"):
         sel = rows[demo["FKDL"].to_numpy() == code]
         _farmland(out, sel, code, rng)
     zone_m2 = measure(demo.geometry.to_numpy())
     patch_m2 = measure(geoms[rows])
     if np.abs(zone_m2 - patch_m2).max() > 0.01:
-        raise RuntimeError("a demolition zone differs from its homestead patch")
+        raise RuntimeError("a demolition zone differs from its homestead patch")  # message: internal
     touched[rows] = True
     for k, r in enumerate(rows):
         seeded.append({"kind": "reclamation", "before_BSM": first.at[r, "BSM"], "after_BSM": first.at[r, "BSM"],
@@ -177,7 +177,7 @@ def second_year(dltb: gpd.GeoDataFrame, demolition: gpd.GeoDataFrame, newbuild: 
     keep = shapely.area(inside) > 0
     zi, pi, inside = zi[keep], pi[keep], inside[keep]
     if touched[pi].any():
-        raise RuntimeError("a new-build zone meets a patch changed already")
+        raise RuntimeError("a new-build zone meets a patch changed already")  # message: internal
     new_rows: list[dict[str, Any]] = []
     ids = iter(_new_ids(first, 10_000))
     reshaped: dict[int, Any] = {}
