@@ -349,7 +349,7 @@ def test_bad_controls(three_levels):
     with pytest.raises(ValidationError, match=r"KZMJ .* negative in row\(s\) 2"):
         adjust_areas(patches, neg)
     dup = patches.assign(BSM="x")
-    with pytest.raises(ValidationError, match="used twice"):
+    with pytest.raises(ValidationError, match="重复：x"):
         adjust_areas(dup, controls)
 
 

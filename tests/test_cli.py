@@ -312,7 +312,7 @@ def test_missing_id_in_the_id_field_names_the_field(tmp_path, capsys):
     jbnt = write_layer(sample.load("jbnt"), tmp_path / "基本农田.gpkg")
     assert main(["check-farmland", str(path), str(jbnt), "--id", "JXQBH"]) == 1
     err = capsys.readouterr().err
-    assert "missing JXQBH" in err and "positions 2" in err and "fill JXQBH" in err
+    assert "缺少 JXQBH" in err and "位置：2" in err and "JXQBH" in err.split("解决：")[1]
     assert "set_index" not in err
 
 

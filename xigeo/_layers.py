@@ -87,24 +87,27 @@ def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str | N
     current language. ``field``: the column the ids were taken from (the message then
     names it instead of "index value").
     """
-    if what is None:
+    if what is None or what == "id":  # "id", the default of callers too, is 编号 in Chinese
         what = msg("编号", "id")
     if fix is None:
         fix = msg("给每行一个编号，如 gdf.set_index('BSM')", "give every row an id, e.g. gdf.set_index('BSM')")
+    # a space between Chinese and a Latin name ("没有 BSM", "BSM 重复"), none before Chinese
+    before, after = (" ", " ") if what.isascii() else ("", "")
     missing = np.asarray(pd.isna(index))
     if missing.any():
         rows = np.flatnonzero(missing).tolist()
         where = msg(f"缺少 {field}" if field else "缺少索引值",
                     f"missing {field}" if field else "missing index value")
         raise ValidationError(msg(
-            f"{label}：{int(missing.sum())} 行没有{what}（{where}），位置：{format_ids(rows)}。解决：{fix}",
+            f"{label}：{int(missing.sum())} 行没有{before}{what}（{where}），位置：{format_ids(rows)}。"
+            f"解决：{fix}",
             f"{label}: {int(missing.sum())} rows have no {what} ({where}) at positions "
             f"{format_ids(rows)}. Fix: {fix}"), rows)
     if unique:
         dup = index.duplicated(keep=False)
         if dup.any():
             ids = sorted(set(map(str, index[dup])))
-            raise ValidationError(msg(f"{label}：{what}重复：{format_ids(ids)}",
+            raise ValidationError(msg(f"{label}：{what}{after}重复：{format_ids(ids)}",
                                       f"{label}: {what}(s) used twice: {format_ids(ids)}"),
                                   list(index[dup]))
 
@@ -263,7 +266,7 @@ def require_features(layer: Any, label: str, what: str | None = None) -> None:
     >>> require_features(pd.DataFrame({"a": []}), "jbnt.shp", "永久基本农田图斑")
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: jbnt.shp 没有要素（永久基本农田图斑 0 个）：空图层永远不算通过。解决：检查给出的文件和图层是否正确
+    xigeo.errors.ValidationError: jbnt.shp 没有要素（0 个永久基本农田图斑）：空图层永远不算通过。解决：检查给出的文件和图层是否正确
     >>> from xigeo import using_language
     >>> with using_language("en"):
     ...     require_features(pd.DataFrame({"a": []}), "jbnt.shp", "farmland patches")
@@ -274,8 +277,9 @@ def require_features(layer: Any, label: str, what: str | None = None) -> None:
     if len(layer) == 0:
         if what is None:
             what = msg("要素", "features")
+        space = " " if what[:1].isascii() else ""  # "0 个 parcels", "0 个图斑"
         raise ValidationError(msg(
-            f"{label} 没有要素（{what} 0 个）：空图层永远不算通过。解决：检查给出的文件和图层是否正确",
+            f"{label} 没有要素（0 个{space}{what}）：空图层永远不算通过。解决：检查给出的文件和图层是否正确",
             f"{label} has no features (0 {what}): an empty layer is never a pass. Fix: check that "
             "the right file and layer were given"), [])
 
