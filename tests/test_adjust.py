@@ -360,7 +360,7 @@ def test_bad_controls(three_levels):
     with pytest.raises(ValidationError, match=r"第 2 行的 KZMJ（控制面积，m²）缺失、不是数字或为负"):
         adjust_areas(patches, neg)
     dup = patches.assign(BSM="x")
-    with pytest.raises(ValidationError, match="used twice"):
+    with pytest.raises(ValidationError, match="重复：x"):
         adjust_areas(dup, controls)
 
 

@@ -186,7 +186,9 @@ def test_cli_area_bowtie_refused_then_repaired_with_the_flag(tmp_path):
 
 def test_empty_layer_summary_is_refused():
     empty = gpd.GeoDataFrame({"DLBM": []}, geometry=[], crs=4526)
-    with pytest.raises(ValidationError, match="has no features.*never a pass"):
+    with pytest.raises(ValidationError, match="没有要素（0 个要素）：空图层永远不算通过"):
+        xigeo.summarize_area(empty)
+    with xigeo.using_language("en"), pytest.raises(ValidationError, match="has no features.*never a pass"):
         xigeo.summarize_area(empty)
 
 
@@ -216,25 +218,25 @@ def test_empty_layers_are_refused_by_every_check(sample_layers):
     L = sample_layers
     e = {k: v.iloc[:0] for k, v in L.items()}
     cases = [
-        ("jbnt.shp has no features", lambda: xigeo.farmland_overlap(L["prereview"], e["jbnt"])),
-        ("prereview.shp has no features", lambda: xigeo.farmland_overlap(e["prereview"], L["jbnt"])),
-        ("jbnt.shp has no features", lambda: xigeo.prereview(L["prereview"], farmland=e["jbnt"])),
-        ("prereview.shp has no features", lambda: xigeo.prereview(e["prereview"], farmland=L["jbnt"])),
-        ("changes.shp has no features", lambda: xigeo.enforcement_check(
+        ("jbnt.shp 没有要素", lambda: xigeo.farmland_overlap(L["prereview"], e["jbnt"])),
+        ("prereview.shp 没有要素", lambda: xigeo.farmland_overlap(e["prereview"], L["jbnt"])),
+        ("jbnt.shp 没有要素", lambda: xigeo.prereview(L["prereview"], farmland=e["jbnt"])),
+        ("prereview.shp 没有要素", lambda: xigeo.prereview(e["prereview"], farmland=L["jbnt"])),
+        ("changes.shp 没有要素", lambda: xigeo.enforcement_check(
             e["changes"], approvals=L["approvals"], farmland=L["jbnt"], landuse=L["dltb"])),
-        ("jbnt.shp has no features", lambda: xigeo.enforcement_check(
+        ("jbnt.shp 没有要素", lambda: xigeo.enforcement_check(
             L["changes"], approvals=L["approvals"], farmland=e["jbnt"], landuse=L["dltb"])),
         # was: KeyError 'zone'
-        ("linkage_demolition.shp has no features", lambda: xigeo.linkage_balance(
+        ("linkage_demolition.shp 没有要素", lambda: xigeo.linkage_balance(
             e["linkage_demolition"], L["linkage_newbuild"], landuse=L["dltb"], farmland=L["jbnt"])),
-        ("dltb.shp has no features", lambda: xigeo.linkage_balance(
+        ("dltb.shp 没有要素", lambda: xigeo.linkage_balance(
             L["linkage_demolition"], L["linkage_newbuild"], landuse=e["dltb"], farmland=L["jbnt"])),
         # were: "新增耕地率nan%" and "投资强度nan万元/公顷"
-        ("consolidation.shp has no features", lambda: xigeo.consolidation_summary(e["consolidation"])),
-        ("industrial.shp has no features", lambda: xigeo.industrial_intensity(e["industrial"])),
+        ("consolidation.shp 没有要素", lambda: xigeo.consolidation_summary(e["consolidation"])),
+        ("industrial.shp 没有要素", lambda: xigeo.industrial_intensity(e["industrial"])),
     ]
     for expected, call in cases:
-        with pytest.raises(ValidationError, match=f"{expected}.*never a pass"):
+        with pytest.raises(ValidationError, match=f"{expected}.*空图层永远不算通过"):
             call()
 
 
@@ -242,7 +244,7 @@ def test_minepark_without_a_park_outline_is_refused():
     from xigeo import sample
 
     park, pits, rest = (sample.load(n) for n in ("minepark", "minepark_pits", "minepark_restoration"))
-    with pytest.raises(ValidationError, match="minepark.shp.*0 (个)?矿山公园边界"):
+    with pytest.raises(ValidationError, match="minepark.shp 没有要素（0 个"):
         xigeo.minepark_summary(park.iloc[:0], pits, rest, dem=sample.path("minepark_dem"))
 
 
@@ -362,8 +364,13 @@ def test_cpg_saying_a_western_code_page_over_gbk_text_is_refused(tmp_path, cpg):
     path.with_suffix(".cpg").write_text(cpg)
     before = snapshot(tmp_path)
     with pytest.raises(xigeo.LayerReadError,
-                       match=rf"dltb.shp: its .cpg says '{cpg}', but its text reads as Chinese GBK "
-                             r"\(.* is '(水田|旱地|城关镇|路口乡)' in GBK\).*encoding='gbk'"):
+                       match=rf"dltb.shp：其 .cpg 为 '{cpg}'，但其文本按中文 GBK 才读得通"
+                             r"（.* 读即 GBK 的 '(水田|旱地|城关镇|路口乡)'）.*encoding='gbk'"):
+        xigeo.read_layer(path)
+    with xigeo.using_language("en"), pytest.raises(
+            xigeo.LayerReadError,
+            match=rf"dltb.shp: its .cpg says '{cpg}', but its text reads as Chinese GBK "
+                  r"\(.* is '(水田|旱地|城关镇|路口乡)' in GBK\).*encoding='gbk'"):
         xigeo.read_layer(path)
     # the fix works: encoding='gbk' reads the right text
     assert xigeo.read_layer(path, encoding="gbk")["DLMC"].tolist() == ["水田", "旱地"]
@@ -381,8 +388,8 @@ def test_dbf_code_page_byte_cp1252_over_gbk_text_is_refused(tmp_path):
     data = bytearray(dbf.read_bytes())
     data[29] = 0x03  # language driver 0x03: code page 1252
     dbf.write_bytes(bytes(data))
-    with pytest.raises(xigeo.LayerReadError, match=r"code-page byte of its .dbf is 0x03 "
-                                                   r"\(code page 1252\), but its text reads as Chinese GBK"):
+    with pytest.raises(xigeo.LayerReadError, match=r"其 .dbf 的代码页字节为 0x03"
+                                                   r"（代码页 1252），但其文本按中文 GBK 才读得通"):
         xigeo.read_layer(path)
 
 
@@ -424,9 +431,9 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
     unpacked = []
     monkeypatch.setattr("xigeo.io.shutil.disk_usage", lambda p: unpacked.append(p) or
                         type("U", (), {"free": 10**12})())
-    with pytest.raises(xigeo.LayerReadError, match=r"bomb.zip is refused: member data/padding.bin "
-                                                   r"unpacks .* to 20,971,520 \([\d,]+ times\), over "
-                                                   r"the limit of 200 times.*zip_max_ratio="):
+    with pytest.raises(xigeo.LayerReadError, match=r"bomb.zip 被拒绝：成员 data/padding.bin "
+                                                   r"由 .* 字节解压为 20,971,520 字节（[\d,]+ 倍），"
+                                                   r"超过 200 倍的限制.*zip_max_ratio="):
         xigeo.read_layer(path)
     assert unpacked == []  # refused from the zip's directory, before any byte was unpacked
     code, out = run_cli("area", str(path))
@@ -436,8 +443,8 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
     monkeypatch.setenv("XIGEO_ZIP_MAX_RATIO", "5000")
     assert len(xigeo.read_layer(path)) == 1
     # the total: 20 MB over a limit of 5 MB
-    with pytest.raises(xigeo.LayerReadError, match=r"unpacks to 2\d,\d{3},\d{3} bytes, over the "
-                                                   r"limit of 5,242,880 \(5 MB\).*zip_max_mb=21"):
+    with pytest.raises(xigeo.LayerReadError, match=r"解压后共 2\d,\d{3},\d{3} 字节，超过 "
+                                                   r"5,242,880 字节（5 MB）的限制.*zip_max_mb=21"):
         xigeo.read_layer(path, zip_max_mb=5)
     with pytest.raises(xigeo.OptionError, match="zip_max_mb=-1"):
         xigeo.read_layer(path, zip_max_mb=-1)
@@ -458,8 +465,8 @@ def test_damaged_geopackage_blob_is_refused_not_read_as_none(tmp_path):
         # a GeoPackage blob header ("GP", version, flags, srs id) followed by garbage
         con.execute("UPDATE dltb SET geom = X'4750000110110000DEADBEEFDEADBEEF' WHERE fid = 3")
     before = snapshot(tmp_path)
-    with pytest.raises(xigeo.LayerReadError, match=r"dltb.gpkg \(layer dltb\): the geometry of 1 "
-                                                   r"row\(s\) is damaged.*rows 2 \(fid 3\)"):
+    with pytest.raises(xigeo.LayerReadError, match=r"dltb.gpkg（图层 dltb）：1 行的几何已损坏"
+                                                   r".*行号：2（fid 3）"):
         xigeo.read_layer(path)
     assert snapshot(tmp_path) == before
 
@@ -477,8 +484,8 @@ def test_geoparquet_with_a_wrong_geometry_encoding_is_a_layer_read_error(tmp_pat
     geo["columns"]["geometry"]["encoding"] = "point"  # says GeoArrow points, holds WKB
     meta[b"geo"] = json.dumps(geo).encode()
     pq.write_table(table.replace_schema_metadata(meta), path)
-    with pytest.raises(xigeo.LayerReadError, match=r"dltb.parquet: cannot read it as GeoParquet: "
-                                                   r"its geometry column does not hold"):
+    with pytest.raises(xigeo.LayerReadError, match=r"dltb.parquet：无法按 GeoParquet 读取："
+                                                   r"其几何列的内容与 'geo' 元数据不符"):
         xigeo.read_layer(path)
 
 
@@ -493,10 +500,10 @@ def test_os_errors_while_reading_are_layer_read_errors_naming_the_file(tmp_path,
 
     # root reads any file whatever its mode, so the denial is simulated where the file is opened
     monkeypatch.setattr("xigeo.io._head", refuse)
-    with pytest.raises(xigeo.LayerReadError, match=rf"dltb.shp: cannot read it: {error.strerror}"):
+    with pytest.raises(xigeo.LayerReadError, match=rf"dltb.shp：无法读取：{error.strerror}"):
         xigeo.read_layer(path)
     code, out = run_cli("area", str(path))
-    assert code == 1 and out.startswith(f"xigeo: 错误：{path}: cannot read it") and "Traceback" not in out
+    assert code == 1 and out.startswith(f"xigeo: 错误：{path}：无法读取") and "Traceback" not in out
 
 
 # --- the CLI: bad option values are one clear line, never a traceback -------------------
@@ -520,7 +527,7 @@ def _cli_cases(out: Path) -> list[tuple[list[str], str]]:
         (["area", s["linkage_newbuild"], "--id", "XMBH"], "--id 是逐要素表的行标识"),
         # already clear (kept so they stay so)
         (["area", s["linkage_newbuild"], "--unit", "acre"], "未知的面积单位 'acre'"),
-        (["area", s["linkage_newbuild"], "--encoding", "klingon"], "unknown encoding 'klingon'"),
+        (["area", s["linkage_newbuild"], "--encoding", "klingon"], "未知编码 'klingon'"),
         (["check-farmland", s["prereview"], s["jbnt"], "--tolerance", "-1"], "tolerance_m2=-1.0"),
         (["stripping", s["stripping_sources"], s["stripping_receivers"], "--depth", "nan"],
          "depth_m=nan"),
@@ -541,6 +548,6 @@ def test_cli_bad_option_values_are_one_clear_line(tmp_path):
 
 
 def test_write_coords_of_an_empty_layer_is_refused(tmp_path):
-    with pytest.raises(ValidationError, match="has no features \\(0 parcels\\)"):
+    with pytest.raises(ValidationError, match="没有要素（0 个"):
         xigeo.write_coords(gpd.GeoDataFrame({"DKBH": []}, geometry=[], crs=4526), tmp_path / "空.txt")
     assert list(tmp_path.iterdir()) == []

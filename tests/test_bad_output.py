@@ -131,7 +131,7 @@ def test_write_layer_never_writes_into_its_source_geopackage(tmp_path):
     before = snapshot(tmp_path)
     for target, layer in ((tmp_path / "in.gpkg", "other"), (tmp_path / "alias.gpkg", "dltb"),
                           (tmp_path / "x" / ".." / "in.gpkg", None)):
-        with pytest.raises(LayerWriteError, match="never overwrites its input") as info:
+        with pytest.raises(LayerWriteError, match="从不覆盖输入文件") as info:
             write_layer(gdf, target, layer=layer, overwrite=True)
         assert str(target) in str(info.value)
     assert snapshot(tmp_path) == before
@@ -154,7 +154,7 @@ def test_write_raster_never_over_its_own_dem(tmp_path):
     before = snapshot(tmp_path)
     dem = read_dem(dem_path)
     for raster, target in ((dem, dem_path), (slope(dem), tmp_path / "." / "dem.tif")):
-        with pytest.raises(LayerWriteError, match="read from") as info:
+        with pytest.raises(LayerWriteError, match="拒绝覆盖数据读取的源文件") as info:
             write_raster(raster, target, overwrite=True)
         assert "dem.tif" in str(info.value)
     assert snapshot(tmp_path) == before
@@ -274,13 +274,13 @@ def test_atomic_path_and_cli_never_replace_a_folder(tmp_path, capsys, monkeypatc
     (tmp_path / "表.csv").mkdir()
     (tmp_path / "表.csv" / "a").write_text("keep")
     before = snapshot(tmp_path)
-    with pytest.raises(LayerWriteError, match="folder"):
+    with pytest.raises(LayerWriteError, match="是文件夹"):
         with _files.atomic_path(tmp_path / "表.csv", overwrite=True) as tmp:
             tmp.write_text("x")
     write_layer(parcels(), tmp_path / "in.gpkg")
     before = snapshot(tmp_path)
     code, err = run_cli(capsys, "area", tmp_path / "in.gpkg", "-o", tmp_path / "表.csv", "--overwrite")
-    assert code == 1 and "folder" in err and "表.csv" in err
+    assert code == 1 and "是文件夹" in err and "表.csv" in err
     assert snapshot(tmp_path) == before
 
 
@@ -318,7 +318,7 @@ def test_failure_between_renames_restores_the_old_set(old_set, monkeypatch):
         real(src, dst)
 
     monkeypatch.setattr(_writer, "_link_new", failing)
-    with pytest.raises(LayerWriteError, match="old files were put back") as info:
+    with pytest.raises(LayerWriteError, match="旧文件已放回") as info:
         write_layer(parcels(3, "新"), old_set, overwrite=True)
     assert "dltb.shp" in str(info.value)
     assert snapshot(folder) == before  # every old part, the .qix too, byte for byte
@@ -406,9 +406,9 @@ def test_full_disk_is_a_layer_write_error_and_the_old_file_stays(tmp_path, monke
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_writer, "_write_staged", full)
-    with pytest.raises(LayerWriteError, match="disk is full") as info:
+    with pytest.raises(LayerWriteError, match="磁盘已满") as info:
         write_layer(parcels(3), path, overwrite=True)
-    assert name in str(info.value) and "free space" in str(info.value)
+    assert name in str(info.value) and "腾出空间" in str(info.value)
     assert snapshot(tmp_path) == before
 
 
@@ -430,7 +430,7 @@ def test_a_truncated_result_is_never_moved_into_place(tmp_path, monkeypatch, nam
         part.write_bytes(data[: len(data) // 2])
 
     monkeypatch.setattr(_writer, "_write_staged", short)
-    with pytest.raises(LayerWriteError, match="does not read back") as info:
+    with pytest.raises(LayerWriteError, match="写出的文件读不回来") as info:
         write_layer(parcels(300), path, overwrite=True)
     assert name in str(info.value)
     assert snapshot(tmp_path) == before
@@ -443,7 +443,7 @@ def test_permission_refused_is_a_layer_write_error(tmp_path, monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied", str(staged))
 
     monkeypatch.setattr(_writer, "_write_staged", denied)
-    with pytest.raises(LayerWriteError, match="no permission") as info:
+    with pytest.raises(LayerWriteError, match="没有写入权限") as info:
         write_layer(parcels(), path)
     assert "dltb.gpkg" in str(info.value)
     assert list(tmp_path.iterdir()) == []
@@ -455,10 +455,10 @@ def test_a_read_only_folder_is_a_layer_write_error(tmp_path):
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        with pytest.raises(LayerWriteError, match="no permission") as info:
+        with pytest.raises(LayerWriteError, match="没有写入权限") as info:
             write_layer(parcels(), folder / "a.gpkg")
         assert "a.gpkg" in str(info.value)
-        with pytest.raises(LayerWriteError, match="no permission"):
+        with pytest.raises(LayerWriteError, match="没有写入权限"):
             with _files.atomic_path(folder / "a.csv") as tmp:
                 tmp.write_text("x")
     finally:
@@ -470,7 +470,7 @@ def test_atomic_path_full_disk_and_short_file(tmp_path):
     target = tmp_path / "表.csv"
     target.write_text("old", encoding="utf-8")
     before = snapshot(tmp_path)
-    with pytest.raises(LayerWriteError, match="disk is full") as info:
+    with pytest.raises(LayerWriteError, match="磁盘已满") as info:
         with _files.atomic_path(target, overwrite=True) as tmp:
             tmp.write_text("half")
             raise OSError(errno.ENOSPC, "No space left on device")
@@ -522,12 +522,12 @@ def test_dev_full_is_a_layer_write_error(tmp_path):
     target = tmp_path / "表.csv"
     target.write_text("old", encoding="utf-8")
     before = snapshot(tmp_path)
-    with pytest.raises(LayerWriteError, match="disk is full") as info:
+    with pytest.raises(LayerWriteError, match="磁盘已满") as info:
         with _files.atomic_path(target, overwrite=True) as tmp:
             tmp.write_text("half")
             with open("/dev/full", "wb") as full:  # the data goes nowhere: ENOSPC on flush
                 full.write(b"x" * 10)
-    assert "表.csv" in str(info.value) and "free space" in str(info.value)
+    assert "表.csv" in str(info.value) and "腾出空间" in str(info.value)
     assert snapshot(tmp_path) == before
 
 
@@ -550,7 +550,7 @@ def test_target_appearing_while_writing_is_not_replaced(tmp_path, monkeypatch, n
             os.replace(p, tmp_path / p.name)
 
     monkeypatch.setattr(_writer, "_write_staged", racing)
-    with pytest.raises(LayerWriteError, match="appeared while xigeo was writing") as info:
+    with pytest.raises(LayerWriteError, match="期间该文件出现了") as info:
         write_layer(parcels(2), path)
     assert name in str(info.value)
     assert read_layer(path)["DLMC"].tolist() == ["别人的"] * 5
@@ -584,7 +584,7 @@ def test_two_threads_writing_one_new_file_one_is_refused(tmp_path, monkeypatch):
     winners = [t for t, v in outcome.items() if v == "ok"]
     losers = [v for v in outcome.values() if isinstance(v, LayerWriteError)]
     assert len(winners) == 1 and len(losers) == 1
-    assert "appeared while" in str(losers[0])
+    assert "期间该文件出现了" in str(losers[0])
     assert read_layer(path)["DLMC"].tolist() == [winners[0]] * 2
 
 
@@ -597,7 +597,7 @@ def test_atomic_path_without_hard_links_uses_an_exclusive_placeholder(tmp_path, 
     with _files.atomic_path(target) as tmp:
         tmp.write_text("mine")
     assert target.read_text() == "mine"
-    with pytest.raises(LayerWriteError, match="appeared while"):
+    with pytest.raises(LayerWriteError, match="期间该文件出现了"):
         with _files.atomic_path(tmp_path / "b.csv") as tmp:
             tmp.write_text("mine")
             (tmp_path / "b.csv").write_text("theirs")
@@ -651,10 +651,10 @@ def test_stale_temporary_files_are_cleaned_by_the_next_write(tmp_path):
 @pytest.mark.parametrize("name", ["a.shp", "a.gpkg", "a.gdb"])
 def test_field_names_differing_only_in_case_are_refused(tmp_path, name):
     g = parcels().assign(dlmc=["x", "y", "z"])
-    with pytest.raises(LayerWriteError, match="differ only in case") as info:
+    with pytest.raises(LayerWriteError, match="字段名仅大小写不同") as info:
         write_layer(g, tmp_path / name)
     msg = str(info.value)
-    assert "'DLMC' and 'dlmc'" in msg and name in msg and "rename={'dlmc': 'dlmc_2'}" in msg
+    assert "'DLMC' 与 'dlmc'" in msg and name in msg and "rename={'dlmc': 'dlmc_2'}" in msg
     assert list(tmp_path.iterdir()) == []
     write_layer(g, tmp_path / name, rename={"dlmc": "dlmc_2"})  # the fix the message gives works
     back = read_layer(tmp_path / name)
@@ -671,9 +671,9 @@ def test_geojson_and_parquet_keep_case_only_different_names(tmp_path):
 def test_long_chinese_field_names_are_refused_with_a_cut_that_works(tmp_path):
     # UTF-8 (the .cpg xigeo writes): 3 bytes per character, so 4 characters are 12 bytes
     g = parcels().rename(columns={"DLMC": "地类名称"})
-    with pytest.raises(LayerWriteError, match="10 bytes") as info:
+    with pytest.raises(LayerWriteError, match="10 字节") as info:
         write_layer(g, tmp_path / "a.shp")
-    assert "'地类名称' (12 bytes)" in str(info.value)
+    assert "'地类名称'（12 字节）" in str(info.value)
     assert "rename={'地类名称': '地类名'}" in str(info.value)
     assert list(tmp_path.iterdir()) == []
     write_layer(g, tmp_path / "a.shp", rename={"地类名称": "地类名"})
@@ -752,7 +752,7 @@ def test_a_layer_added_while_another_writer_adds_one_is_refused(tmp_path, monkey
         pyogrio.write_dataframe(parcels(1, "别人的"), path, layer="theirs", append=False)
 
     monkeypatch.setattr(_writer, "_write_staged", meanwhile)
-    with pytest.raises(LayerWriteError, match="changed while xigeo was adding layer 'jbnt'") as info:
+    with pytest.raises(LayerWriteError, match="添加图层 'jbnt' 期间，该文件被改动") as info:
         write_layer(parcels(2), path, layer="jbnt")
     assert "zl.gpkg" in str(info.value)
     assert sorted(n for n, _ in pyogrio.list_layers(path)) == ["dltb", "theirs"]
@@ -764,7 +764,7 @@ def test_write_coords_never_over_the_file_it_read(tmp_path):
     write_coords(parcels(1), tmp_path / "坐标.txt")
     gdf = read_coords(tmp_path / "坐标.txt")
     before = snapshot(tmp_path)
-    with pytest.raises(LayerWriteError, match="read from") as info:
+    with pytest.raises(LayerWriteError, match="拒绝覆盖数据读取的源文件") as info:
         write_coords(gdf, tmp_path / "." / "坐标.txt", overwrite=True)
     assert "坐标.txt" in str(info.value)
     assert snapshot(tmp_path) == before
@@ -785,7 +785,7 @@ def test_atomic_path_checks_a_short_workbook_map_or_picture(tmp_path, name, data
     target = tmp_path / name
     target.write_bytes(b"the old file")
     before = snapshot(tmp_path)
-    with pytest.raises(LayerWriteError, match="does not read back") as info:
+    with pytest.raises(LayerWriteError, match="写出的文件读不回来") as info:
         with _files.atomic_path(target, overwrite=True) as tmp:
             tmp.write_bytes(data)
     assert name in str(info.value)

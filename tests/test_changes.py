@@ -252,7 +252,7 @@ def test_write_increment(sample_result, tmp_path):
     assert len(added) == int((r.patches["in_after"] & (status != "unchanged")).sum())
     assert set(added["BSM"]) >= set(r.patches.index[~r.patches["in_before"]])
     before = path.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         r.write_increment(path)
     assert path.read_bytes() == before
 

@@ -263,7 +263,8 @@ def test_crs_option_labels_a_file_without_prj(tmp_path, capsys):
     path = write_layer(layer, tmp_path / "建新区.shp")
     path.with_suffix(".prj").unlink()
     assert main(["area", str(path)]) == 1
-    assert "CRS" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "没有坐标系" in err and "--crs 建新区.shp=EPSG:4526" in err
     assert main(["area", str(with_prj), "--unit", "ha"]) == 0
     expected = capsys.readouterr().out
     assert main(["area", str(path), "--crs", "EPSG:4526", "--unit", "ha"]) == 0
@@ -312,7 +313,7 @@ def test_missing_id_in_the_id_field_names_the_field(tmp_path, capsys):
     jbnt = write_layer(sample.load("jbnt"), tmp_path / "基本农田.gpkg")
     assert main(["check-farmland", str(path), str(jbnt), "--id", "JXQBH"]) == 1
     err = capsys.readouterr().err
-    assert "JXQBH" in err and "2" in err and "在这些行填写 JXQBH" in err
+    assert "缺少 JXQBH" in err and "位置：2" in err and "JXQBH" in err.split("解决：")[1]
     assert "set_index" not in err
 
 

@@ -453,7 +453,7 @@ def test_header_kept_from_the_file_read(tmp_path):
 def test_refuses_to_overwrite_and_writes_atomically(tmp_path, parcels, monkeypatch):
     path = tmp_path / "out.txt"
     path.write_text("旧文件", encoding="utf-8")
-    with pytest.raises(LayerWriteError, match="exists; pass overwrite=True"):
+    with pytest.raises(LayerWriteError, match="已存在；如要替换请用 overwrite=True"):
         write_coords(parcels, path)
     assert path.read_text(encoding="utf-8") == "旧文件"
 

@@ -407,7 +407,7 @@ def test_parameter_file_round_trip(tmp_path):
     assert back.source_crs.to_epsg() == 2362 and back.target_crs.to_epsg() == 4526
     assert back.convention == "coordinate_frame"
     before = path.read_bytes()
-    with pytest.raises(xigeo.LayerWriteError, match="exists"):
+    with pytest.raises(xigeo.LayerWriteError, match="已存在"):
         write_params(fit, path)
     assert path.read_bytes() == before
     # a file without CRSs (kind 4) is fine

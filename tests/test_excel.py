@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from xigeo import using_language
 from xigeo._excel import HEADER_ROW, read_table, write_workbook
 from xigeo.errors import LayerWriteError, OptionError
 
@@ -184,12 +185,14 @@ def test_index_false_and_empty_table(tmp_path):
 def test_atomic_and_refusals(tmp_path):
     path = tmp_path / "表.xlsx"
     path.write_bytes(b"an earlier workbook")
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="表.xlsx 已存在"):
+        write_workbook({"表": land_table()}, path)
+    with using_language("en"), pytest.raises(LayerWriteError, match="exists"):
         write_workbook({"表": land_table()}, path)
     assert path.read_bytes() == b"an earlier workbook"
     with pytest.raises(OptionError, match=".xlsx"):
         write_workbook({"表": land_table()}, tmp_path / "表.xls")
-    with pytest.raises(OptionError, match="no table"):
+    with pytest.raises(OptionError, match="没有要写的表"):
         write_workbook({}, tmp_path / "空.xlsx")
     write_workbook({"表": land_table()}, path, overwrite=True)
     assert read_table(path)["面积(公顷)"].sum() == pytest.approx(2513.5)
@@ -200,7 +203,9 @@ def test_a_sheet_over_excels_row_limit_is_refused(tmp_path, monkeypatch):
     import xigeo._excel as excel
 
     monkeypatch.setattr(excel, "MAX_ROWS", 10)   # Excel's 1,048,576 rows, made small to test
-    with pytest.raises(OptionError, match="at most 10 rows.*csv"):
+    with pytest.raises(OptionError, match="最多 10 行.*csv"):
+        write_workbook({"表": pd.DataFrame({"a": range(8)})}, tmp_path / "a.xlsx")
+    with using_language("en"), pytest.raises(OptionError, match="at most 10 rows.*csv"):
         write_workbook({"表": pd.DataFrame({"a": range(8)})}, tmp_path / "a.xlsx")
     assert not list(tmp_path.iterdir())
 

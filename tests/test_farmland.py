@@ -125,7 +125,7 @@ def test_overlapping_farmland_is_not_counted_twice(farmland):
     dup = pd.concat([farmland, layer([b(0, 0, 100, 100)], ["J1-copy"], name="BSM", TBBH=["1"],
                                      DLBM=["0101"], DLMC=["水田"], TBDLMJ=[9500.0])])
     parcels = layer([b(50, 50, 150, 150), b(150, 0, 160, 10)], ["A", "B"])
-    with pytest.warns(XigeoWarning, match="counted twice"):
+    with pytest.warns(XigeoWarning, match="会被重复计算"):
         r = farmland_overlap(parcels, dup, method="planar")
     # A: pieces 2500 (J1) + 2500 (J2) + 5000 (J3) + 2500 (the copy of J1); the union is 10 000
     t = r.by_parcel
@@ -149,9 +149,9 @@ def test_multipolygon_parcel_and_ellipsoidal_areas(farmland):
 def test_no_farmland_is_refused_not_passed():
     # issue 13: an empty farmland layer made the check "pass" (a wrong file, a wrong layer=)
     empty = gpd.GeoDataFrame(geometry=[], crs=4526)
-    with pytest.raises(ValidationError, match="farmland has no features.*never a pass"):
+    with pytest.raises(ValidationError, match="farmland 没有要素（0 个永久基本农田图斑）：空图层永远不算通过"):
         farmland_overlap(gpd.GeoSeries([b(0, 0, 10, 10)], crs=4526), empty)
-    with pytest.raises(ValidationError, match="parcels has no features"):
+    with pytest.raises(ValidationError, match="parcels 没有要素"):
         farmland_overlap(gpd.GeoSeries([], crs=4526), layer([b(0, 0, 10, 10)], ["F"]))
 
 
@@ -162,7 +162,7 @@ def test_guards(farmland):
     bowtie = Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
     with pytest.raises(ValidationError, match="1 个无效面：Q1"):
         farmland_overlap(layer([bowtie], ["Q1"]), farmland)
-    with pytest.raises(ValidationError, match="no id"):
+    with pytest.raises(ValidationError, match="没有编号"):
         farmland_overlap(layer([b(0, 0, 1, 1), b(1, 1, 2, 2)], ["P", None]), farmland)
     with pytest.raises(ValidationError, match="2 行编号（索引值）重复：P"):
         farmland_overlap(layer([b(0, 0, 1, 1), b(1, 1, 2, 2)], ["P", "P"]), farmland)
@@ -215,7 +215,7 @@ def test_report_views(farmland):
     assert t.loc["合计", "overlap_m2"] == pytest.approx(t["overlap_m2"].iloc[:2].sum())
     assert t.loc["合计", "share"] == pytest.approx(t.loc["合计", "overlap_m2"] / t.loc["合计", "parcel_m2"])
     assert t.loc["合计", "n_patches"] == 4 and pd.isna(t.loc["合计", "verdict"])
-    with pytest.raises(OptionError, match="pieces.*no total row"):
+    with pytest.raises(OptionError, match="pieces.*没有合计行"):
         r.table("pieces", total=True)
     with pytest.raises(OptionError, match="by_parcel, pieces"):
         r.table("rows")
@@ -230,7 +230,7 @@ def test_id_field_names_the_parcels(farmland):
     # the same figures as with the ids as the index
     by_index = farmland_overlap(parcels.set_index("XMBH"), farmland, method="planar")
     pd.testing.assert_frame_equal(r.by_parcel, by_index.by_parcel)
-    with pytest.raises(ValidationError, match="used twice: A"):
+    with pytest.raises(ValidationError, match="编号重复：A"):
         farmland_overlap(parcels.assign(XMBH=["A", "A"]), farmland, id_field="XMBH")
 
 
@@ -395,7 +395,7 @@ def test_dask_engine_on_a_local_cluster(farmland):
     dup = pd.concat([farmland, layer([b(0, 0, 100, 100)], ["J1-copy"], name="BSM")])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster):
-        with pytest.warns(XigeoWarning, match="counted twice"):
+        with pytest.warns(XigeoWarning, match="会被重复计算"):
             dist = farmland_overlap(parcels, dup, engine="dask", partitions=2)
     with pytest.warns(XigeoWarning):
         local = farmland_overlap(parcels, dup)

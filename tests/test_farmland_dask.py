@@ -161,16 +161,34 @@ def test_missing_ids_and_shared_ids_are_refused(farmland):
     no_id = farmland.copy()
     no_id.index = pd.Index(["J1", None, "J3", "J4"], name="BSM")
     with dask.config.set(scheduler="synchronous"):
-        with pytest.raises(ValidationError, match=r"1 rows have no id .* positions 1 of the layer"):
+        with pytest.raises(ValidationError, match=r"1 行没有编号.*位置（图层中）：1"):
             dask_pieces(parcels, no_id, fields=FIELDS, partitions=2, crs=no_id.crs)
         # lazy, one partition per patch: the second holds the row without an id (dask refuses
         # missing values in a text index, so the ids are numbers here)
         no_id.index = pd.Index([1.0, np.nan, 3.0, 4.0], name="BSM")
-        with pytest.raises(ValidationError, match=r"partition 1\): 1 rows have no id .* positions 0 "):
+        with pytest.raises(ValidationError, match=r"（第 1 分区）：1 行没有编号.*位置（分区中）：0。"):
             dask_pieces(parcels, lazy(no_id, 4), fields=FIELDS, partitions=None, crs=no_id.crs)
         shared = farmland.copy()
         shared.index = pd.Index(["J1", "J2", "J1", "J4"], name="BSM")
-        with pytest.raises(ValidationError, match="shared by several patches: J1"):
+        with pytest.raises(ValidationError, match="个编号被多个图斑共用：J1"):
+            dask_pieces(parcels, shared, fields=FIELDS, partitions=4, crs=shared.crs)
+
+
+def test_partition_messages_keep_the_callers_language(farmland):
+    """A task on a worker thread does not see the caller's using_language (or a command's
+    --lang): the language travels with the task."""
+    from xigeo import using_language
+
+    parcels = np.array([b(50, 50, 150, 150)])
+    no_id = farmland.copy()
+    no_id.index = pd.Index([1.0, np.nan, 3.0, 4.0], name="BSM")
+    with dask.config.set(scheduler="threads"), using_language("en"):
+        with pytest.raises(ValidationError, match=r"\(partition 1\): 1 rows have no id .* positions 0 "
+                                                  r"of the partition"):
+            dask_pieces(parcels, lazy(no_id, 4), fields=FIELDS, partitions=None, crs=no_id.crs)
+        with pytest.raises(ValidationError, match="shared by several patches"):
+            shared = farmland.copy()
+            shared.index = pd.Index(["J1", "J2", "J1", "J4"], name="BSM")
             dask_pieces(parcels, shared, fields=FIELDS, partitions=4, crs=shared.crs)
 
 
@@ -249,5 +267,5 @@ def test_lazy_layer_in_another_crs_is_refused(farmland):
 
     parcels = gpd.GeoDataFrame(geometry=[b(0, 0, 50, 50)], index=pd.Index(["P"], name="XMBH"), crs=4526)
     other = lazy(farmland, 2).set_crs(4527, allow_override=True)
-    with pytest.raises(CRSError, match="same CRS"):
+    with pytest.raises(CRSError, match="使用同一坐标系"):
         farmland_overlap(parcels, other, engine="dask")

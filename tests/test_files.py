@@ -2,6 +2,7 @@
 
 import pytest
 
+from xigeo import using_language
 from xigeo._files import atomic_path
 from xigeo.errors import LayerWriteError
 
@@ -36,17 +37,20 @@ def test_refuses_existing_unless_overwrite(tmp_path):
 def test_never_overwrites_protected_input(tmp_path):
     source = tmp_path / "input.csv"
     source.write_text("input")
-    with pytest.raises(LayerWriteError, match="read from"):
+    with pytest.raises(LayerWriteError, match="拒绝覆盖数据读取的源文件"):
         with atomic_path(tmp_path / "." / "input.csv", protect=source) as tmp:
             tmp.write_text("x")
     assert source.read_text() == "input"
 
 
 def test_missing_folder_and_nothing_written(tmp_path):
-    with pytest.raises(LayerWriteError, match="does not exist"):
+    with pytest.raises(LayerWriteError, match="文件夹 .*no 不存在"):
         with atomic_path(tmp_path / "no" / "a.csv"):
             pass
-    with pytest.raises(LayerWriteError, match="nothing was written"):
+    with using_language("en"), pytest.raises(LayerWriteError, match="does not exist"):
+        with atomic_path(tmp_path / "no" / "a.csv"):
+            pass
+    with pytest.raises(LayerWriteError, match="什么也没写出"):
         with atomic_path(tmp_path / "b.csv"):
             pass
     assert not list(tmp_path.iterdir())

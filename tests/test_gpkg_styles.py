@@ -164,7 +164,8 @@ def test_a_style_that_cannot_be_made_never_breaks_the_write(tmp_path, monkeypatc
         path = write_layer(_landuse(), tmp_path / "a.gpkg")
     assert len(read_layer(path)) == 6 and "layer_styles" not in _tables(path)
     messages = [str(w.message) for w in caught if issubclass(w.category, XigeoWarning)]
-    assert len(messages) == 1 and "without a QGIS style" in messages[0] and "no palette" in messages[0]
+    assert len(messages) == 1 and "没有 QGIS 样式" in messages[0] and "no palette" in messages[0]
+    assert "a.gpkg" in messages[0] and "'a'" in messages[0]
     assert "\n" not in messages[0]
 
 

@@ -216,15 +216,16 @@ def test_missing_fields_listed_at_once():
 def test_bad_values_name_the_rows():
     rows = [list(r) for r in ROWS]
     rows[2][2] = -1.0
-    with pytest.raises(ValidationError, match=r"GDZC.*行号：SHORT"):
+    with pytest.raises(ValidationError, match=r"GDZC 为负数.*行号：SHORT") as err:
         industrial_intensity(parcels(rows))
+    assert "SHORT" in str(err.value)
     rows = [list(r) for r in ROWS]
     rows[1][4] = 7000.0  # GC8MJ above ZJZMJ 6000
     with pytest.raises(ValidationError, match=r"大于总建筑面积 ZJZMJ，行号：TWICE"):
         industrial_intensity(parcels(rows))
     rows = [list(r) for r in ROWS]
     rows[4][0] = "OK"
-    with pytest.raises(ValidationError, match="used twice: OK"):
+    with pytest.raises(ValidationError, match="重复：OK"):
         industrial_intensity(parcels(rows))
     layer = parcels()
     layer.loc[3, "geometry"] = None
@@ -406,7 +407,7 @@ def test_result_contract_on_the_sample(sample_parcels, tmp_path):
     assert totals_zh.loc["主营业务收入(亿元)", "数值"] == pytest.approx(142.5)
     assert totals_zh.loc["标准厂房建筑面积(万平方米)", "数值"] == pytest.approx(18.6)
     assert result.table("totals").index.name == "figure"
-    with pytest.raises(OptionError, match="has no total row"):
+    with pytest.raises(OptionError, match="没有合计行"):
         result.table("totals", total=True)
     html = result._repr_html_()
     assert "工业用地节约集约评价" in html and "不通过" in html and "企业80家" in html
@@ -427,7 +428,7 @@ def test_result_contract_on_the_sample(sample_parcels, tmp_path):
     pd.testing.assert_frame_equal(back, expected, check_dtype=False)
     pd.testing.assert_frame_equal(sheets["产业集聚区主要指标"], totals_zh, check_dtype=False)
     before = book.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         result.to_excel(book)
     assert book.read_bytes() == before
 

@@ -24,6 +24,7 @@ import pyogrio
 import pytest
 from shapely import box
 
+import xigeo
 from xigeo.errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning
 from xigeo.io import read_layer, write_layer
 
@@ -177,7 +178,7 @@ def test_cpg_utf8_over_gbk_is_refused_with_the_fix(parcels, tmp_path):
     with pytest.raises(LayerReadError) as err:
         read_layer(shp)
     text = str(err.value)
-    assert "lie.shp" in text and "'DLMC'" in text and "rows 0, 1" in text
+    assert "lie.shp" in text and "'DLMC'" in text and "行号：0, 1" in text
     assert "encoding='gbk'" in text and "'水田'" in text
 
 
@@ -190,16 +191,16 @@ def test_cpg_gbk_over_utf8_is_refused(parcels, tmp_path):
 
 def test_wrong_encoding_argument_is_refused(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "g.shp", encoding="gbk", cpg="GBK")
-    with pytest.raises(LayerReadError, match="not valid utf-8.*encoding='gbk'"):
+    with pytest.raises(LayerReadError, match="不是有效的 utf-8.*encoding='gbk'"):
         read_layer(shp, encoding="utf-8")
-    with pytest.raises(LayerReadError, match="unknown encoding"):
+    with pytest.raises(LayerReadError, match="未知编码 'no-such-codec'"):
         read_layer(shp, encoding="no-such-codec")
 
 
 def test_latin1_text_without_declaration_is_refused(tmp_path):
     gdf = gpd.GeoDataFrame({"NAME": ["Café"]}, geometry=[box(0, 0, 1, 1)], crs=4490)
     shp = _shapefile(gdf, tmp_path / "w.shp", encoding="ISO-8859-1")
-    with pytest.raises(LayerReadError, match="cannot tell the encoding"):
+    with pytest.raises(LayerReadError, match="无法判断其文本编码"):
         read_layer(shp)
     assert read_layer(shp, encoding="latin-1")["NAME"].tolist() == ["Café"]
 
@@ -230,9 +231,9 @@ def test_geopackage_layers(parcels, tmp_path):
     path = tmp_path / "xj.gpkg"
     write_layer(parcels, path, layer="dltb")
     write_layer(parcels.iloc[:1], path, layer="jbnt")
-    with pytest.raises(LayerReadError, match="2 layers: dltb, jbnt. Pass layer="):
+    with pytest.raises(LayerReadError, match="含 2 个图层：dltb, jbnt。请用 layer= 指定"):
         read_layer(path)
-    with pytest.raises(LayerReadError, match="no layer 'zz'; its layers are: dltb, jbnt"):
+    with pytest.raises(LayerReadError, match="没有图层 'zz'；其图层为：dltb, jbnt"):
         read_layer(path, layer="zz")
     gdf = read_layer(path, layer="jbnt")
     assert gdf["DLMC"].tolist() == DLMC[:1]
@@ -253,7 +254,7 @@ def test_geojson_in_gbk(tmp_path):
                "geometry": {"type": "Point", "coordinates": [114.74, 32.34]}}
     text = json.dumps({"type": "FeatureCollection", "features": [feature]}, ensure_ascii=False)
     path.write_bytes(text.encode("gbk"))
-    with pytest.raises(LayerReadError, match="not valid UTF-8.*encoding='gbk'"):
+    with pytest.raises(LayerReadError, match="不是有效的 UTF-8.*encoding='gbk'"):
         read_layer(path)
     assert read_layer(path, encoding="gbk")["ZLDWMC"].tolist() == ["息县城关镇"]
 
@@ -278,7 +279,7 @@ def test_geoparquet_round_trip(parcels, tmp_path):
     assert gdf["DLMC"].tolist() == DLMC
     assert gdf.index.tolist() == ["a", "b"]
     assert gdf.crs.to_epsg() == 4526
-    with pytest.raises(LayerReadError, match="one layer"):
+    with pytest.raises(LayerReadError, match="只有一个图层"):
         read_layer(path, layer="dltb")
 
 
@@ -317,7 +318,7 @@ def test_zip_with_several_shapefiles_needs_layer(parcels, tmp_path):
     b = _shapefile(parcels.iloc[:1], tmp_path / "jbnt.shp", encoding="UTF-8", cpg="UTF-8")
     files = {f"a/{p.name}": p for p in _parts(a)} | {f"b/{p.name}": p for p in _parts(b)}
     z = _zip(tmp_path / "two.zip", files)
-    with pytest.raises(LayerReadError, match="2 layers: a/dltb.shp, b/jbnt.shp"):
+    with pytest.raises(LayerReadError, match="含 2 个图层：a/dltb.shp, b/jbnt.shp"):
         read_layer(z)
     assert len(read_layer(z, layer="jbnt")) == 1
     assert len(read_layer(z, layer="a/dltb.shp")) == 2
@@ -360,7 +361,7 @@ def test_zip_escaping_the_folder_is_refused(parcels, tmp_path, member):
             zf.write(p, f"ok/{p.name}")
         zf.writestr(zipfile.ZipInfo(member), b"x")
     before = set(tmp_path.parent.iterdir())
-    with pytest.raises(LayerReadError, match="unsafe"):
+    with pytest.raises(LayerReadError, match="不安全"):
         read_layer(z)
     assert set(tmp_path.parent.iterdir()) == before
 
@@ -368,7 +369,7 @@ def test_zip_escaping_the_folder_is_refused(parcels, tmp_path, member):
 def test_damaged_zip(tmp_path):
     z = tmp_path / "bad.zip"
     z.write_bytes(b"PK not really a zip")
-    with pytest.raises(LayerReadError, match="not a readable .zip"):
+    with pytest.raises(LayerReadError, match="不是可读的 .zip"):
         read_layer(z)
 
 
@@ -378,14 +379,16 @@ def test_damaged_zip(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(LayerReadError, match="no such file"):
+    with pytest.raises(LayerReadError, match="nope.shp：文件或文件夹不存在"):
+        read_layer(tmp_path / "nope.shp")
+    with xigeo.using_language("en"), pytest.raises(LayerReadError, match="nope.shp: no such file"):
         read_layer(tmp_path / "nope.shp")
 
 
 def test_missing_shx_names_it_and_the_fix(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "s.shp", encoding="UTF-8", cpg="UTF-8")
     shp.with_suffix(".shx").unlink()
-    with pytest.raises(LayerReadError, match=r"s\.shx is missing.*SHAPE_RESTORE_SHX"):
+    with pytest.raises(LayerReadError, match=r"缺少 s\.shx.*SHAPE_RESTORE_SHX"):
         read_layer(shp)
 
 
@@ -394,7 +397,7 @@ def test_missing_dbf(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "s.shp", encoding="UTF-8", cpg="UTF-8")
     shp.with_suffix(".dbf").unlink()
     assert list(pyogrio.read_dataframe(shp).columns) == ["geometry"]
-    with pytest.raises(LayerReadError, match=r"s\.dbf is missing"):
+    with pytest.raises(LayerReadError, match=r"缺少 s\.dbf"):
         read_layer(shp)
 
 
@@ -404,7 +407,7 @@ def test_truncated_shp(parcels, tmp_path):
     data = shp.read_bytes()
     shp.write_bytes(data[: len(data) // 2])
     assert pyogrio.read_dataframe(shp).geometry.isna().all()
-    with pytest.raises(LayerReadError, match=f"truncated: its header says {len(data):,} bytes"):
+    with pytest.raises(LayerReadError, match=f"不完整：文件头为 {len(data):,} 字节"):
         read_layer(shp)
 
 
@@ -414,7 +417,7 @@ def test_truncated_shp_with_patched_header(parcels, tmp_path):
     cut = data[: len(data) - 40]
     cut[24:28] = struct.pack(">i", len(cut) // 2)
     shp.write_bytes(bytes(cut))
-    with pytest.raises(LayerReadError, match="truncated: t.shx places shape 1"):
+    with pytest.raises(LayerReadError, match="不完整：t.shx 中第 1 个图形"):
         read_layer(shp)
 
 
@@ -422,7 +425,7 @@ def test_truncated_dbf(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "t.shp", encoding="UTF-8", cpg="UTF-8")
     dbf = shp.with_suffix(".dbf")
     dbf.write_bytes(dbf.read_bytes()[:-100])
-    with pytest.raises(LayerReadError, match=r"t\.dbf is truncated"):
+    with pytest.raises(LayerReadError, match=r"t\.dbf 不完整"):
         read_layer(shp)
 
 
@@ -430,18 +433,18 @@ def test_parts_that_do_not_belong_together(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "a.shp", encoding="UTF-8", cpg="UTF-8")
     other = _shapefile(parcels.iloc[:1], tmp_path / "b.shp", encoding="UTF-8", cpg="UTF-8")
     shutil.copy(other.with_suffix(".dbf"), shp.with_suffix(".dbf"))
-    with pytest.raises(LayerReadError, match="lists 2 shapes but a.dbf has 1 records"):
+    with pytest.raises(LayerReadError, match="列出 2 个图形，但 a.dbf 有 1 条记录"):
         read_layer(shp)
 
 
 def test_garbage_files_wrap_gdal_errors(tmp_path):
     bad_shp = tmp_path / "g.shp"
     bad_shp.write_bytes(b"hello" * 40)
-    with pytest.raises(LayerReadError, match="bad header"):
+    with pytest.raises(LayerReadError, match="文件头错误"):
         read_layer(bad_shp)
     bad_gpkg = tmp_path / "g.gpkg"
     bad_gpkg.write_text("not a database")
-    with pytest.raises(LayerReadError, match="g.gpkg: cannot open it") as err:
+    with pytest.raises(LayerReadError, match="g.gpkg：无法打开") as err:
         read_layer(bad_gpkg)
     assert isinstance(err.value.__cause__, pyogrio.errors.DataSourceError)
     bad_parquet = tmp_path / "g.parquet"
@@ -452,9 +455,9 @@ def test_garbage_files_wrap_gdal_errors(tmp_path):
 
 def test_a_folder_or_a_sidecar_is_not_a_layer(parcels, tmp_path):
     shp = _shapefile(parcels, tmp_path / "s.shp", encoding="UTF-8", cpg="UTF-8")
-    with pytest.raises(LayerReadError, match="is a folder"):
+    with pytest.raises(LayerReadError, match="是文件夹，不是图层"):
         read_layer(tmp_path)
-    with pytest.raises(LayerReadError, match="read the .shp next to it"):
+    with pytest.raises(LayerReadError, match="请读取旁边的 .shp"):
         read_layer(shp.with_suffix(".dbf"))
 
 
@@ -468,7 +471,7 @@ def test_crs_argument_fills_a_missing_prj(parcels, tmp_path, caplog):
     shp.with_suffix(".prj").unlink()
     with caplog.at_level(logging.WARNING, logger="xigeo.io"):
         assert read_layer(shp).crs is None
-    assert "has no CRS" in caplog.text
+    assert "p.shp 没有坐标系" in caplog.text and "crs=4526" in caplog.text
     assert read_layer(shp, crs=4526).crs.to_epsg() == 4526
 
 
@@ -501,7 +504,7 @@ def test_shapefile_gets_a_utf8_cpg_and_round_trips(parcels, tmp_path):
 def test_existing_file_needs_overwrite(parcels, tmp_path):
     path = write_layer(parcels, tmp_path / "out.shp")
     (tmp_path / "out.qix").write_bytes(b"stale index")
-    with pytest.raises(LayerWriteError, match=r"out\.shp exists: pass overwrite=True"):
+    with pytest.raises(LayerWriteError, match=r"out\.shp 已存在：如要替换请用 overwrite=True"):
         write_layer(parcels.iloc[:1], path)
     assert len(read_layer(path)) == 2
     write_layer(parcels.iloc[:1], path, overwrite=True)
@@ -514,10 +517,10 @@ def test_never_overwrites_its_source(parcels, tmp_path):
         path = write_layer(parcels, tmp_path / name)
         gdf = read_layer(path)
         before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "src"}
-        with pytest.raises(LayerWriteError, match="the file this layer was read from"):
+        with pytest.raises(LayerWriteError, match="正是此图层读取的源文件"):
             write_layer(gdf, tmp_path / "." / name, overwrite=True)
         if name.endswith(".gpkg"):
-            with pytest.raises(LayerWriteError, match="never overwrites its input"):
+            with pytest.raises(LayerWriteError, match="从不覆盖输入文件"):
                 write_layer(gdf, tmp_path / name, layer="another")
         assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "src"} == before
 
@@ -528,7 +531,7 @@ def test_long_field_names_are_refused_not_truncated(parcels, tmp_path):
     with pytest.raises(LayerWriteError) as err:
         write_layer(wide, tmp_path / "w.shp")
     text = str(err.value)
-    assert "'地类名称' (12 bytes)" in text and "'坐落单位名称' (18 bytes)" in text
+    assert "'地类名称'（12 字节）" in text and "'坐落单位名称'（18 字节）" in text
     assert "GeoPackage" in text
     assert list(tmp_path.iterdir()) == []
     assert read_layer(write_layer(wide, tmp_path / "w.gpkg"))["坐落单位名称"].tolist() == ZLDWMC
@@ -538,19 +541,19 @@ def test_long_field_names_are_refused_not_truncated(parcels, tmp_path):
 
 def test_long_text_is_refused_for_shapefiles(parcels, tmp_path):
     long = parcels.assign(BZ=["说明" * 43, "短"])  # 258 bytes in UTF-8
-    with pytest.raises(LayerWriteError, match=r"254 bytes.*'BZ' \(rows 0\)"):
+    with pytest.raises(LayerWriteError, match=r"'BZ'（行号：0）.*254 字节"):
         write_layer(long, tmp_path / "l.shp")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_no_crs_is_refused(parcels, tmp_path):
-    with pytest.raises(CRSError, match="without a CRS"):
+    with pytest.raises(CRSError, match="拒绝写出没有坐标系的"):
         write_layer(parcels.set_crs(None, allow_override=True), tmp_path / "n.shp")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unknown_suffix(parcels, tmp_path):
-    with pytest.raises(LayerWriteError, match="cannot tell the format"):
+    with pytest.raises(LayerWriteError, match="无法从 '.kml' 判断格式"):
         write_layer(parcels, tmp_path / "x.kml")
 
 
@@ -574,7 +577,7 @@ def test_failed_write_leaves_nothing_behind(parcels, tmp_path, monkeypatch):
 def test_geopackage_layers_are_added_and_replaced(parcels, tmp_path):
     path = write_layer(parcels, tmp_path / "xj.gpkg", layer="dltb")
     write_layer(parcels.iloc[:1], path, layer="jbnt")
-    with pytest.raises(LayerWriteError, match="layer 'dltb' of .* exists"):
+    with pytest.raises(LayerWriteError, match="xj.gpkg 的图层 'dltb' 已存在"):
         write_layer(parcels.iloc[:1], path, layer="dltb")
     write_layer(parcels.iloc[:1], path, layer="dltb", overwrite=True)
     assert len(read_layer(path, layer="dltb")) == 1
@@ -583,7 +586,7 @@ def test_geopackage_layers_are_added_and_replaced(parcels, tmp_path):
 
 def test_filegdb_is_replaced_whole(parcels, tmp_path):
     path = write_layer(parcels, tmp_path / "xj.gdb", layer="DLTB")
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         write_layer(parcels, path)
     write_layer(parcels.iloc[:1], path, overwrite=True)
     assert pyogrio.list_layers(path)[:, 0].tolist() == ["xj"]
@@ -591,5 +594,52 @@ def test_filegdb_is_replaced_whole(parcels, tmp_path):
 
 
 def test_one_layer_formats_refuse_a_layer_name(parcels, tmp_path):
-    with pytest.raises(LayerWriteError, match="one layer"):
+    with pytest.raises(LayerWriteError, match="只有一个以文件名命名的图层"):
         write_layer(parcels, tmp_path / "x.geojson", layer="dltb")
+
+
+def test_messages_in_english_on_request(parcels, tmp_path):
+    """The same facts in English (xigeo.using_language("en")): file, field, rows, the fix."""
+    shp = _shapefile(parcels, tmp_path / "lie.shp", encoding="gbk", cpg="UTF-8")
+    with xigeo.using_language("en"), pytest.raises(LayerReadError) as err:
+        read_layer(shp)
+    text = str(err.value)
+    assert "lie.shp: its .cpg says 'UTF-8' but the text of field 'DLMC' (rows 0, 1)" in text
+    assert "It reads as GB18030 (e.g. '水田'): pass encoding='gbk'" in text
+    with xigeo.using_language("en"), pytest.raises(LayerReadError, match="holds one layer: leave layer= out"):
+        read_layer(write_layer(parcels, tmp_path / "a.parquet"), layer="x")
+    with xigeo.using_language("en"), pytest.raises(LayerWriteError, match=r"a\.parquet exists: pass overwrite=True"):
+        write_layer(parcels, tmp_path / "a.parquet")
+    with xigeo.using_language("en"), pytest.raises(LayerWriteError) as err:
+        write_layer(parcels.assign(地类名称="x"), tmp_path / "w.shp")
+    assert "field names longer than the 10 bytes a shapefile allows" in str(err.value)
+    assert "'地类名称' (12 bytes)" in str(err.value)
+    with xigeo.using_language("en"), pytest.raises(CRSError, match="refusing to write .*n.shp without a CRS"):
+        write_layer(parcels.set_crs(None, allow_override=True), tmp_path / "n.shp")
+
+
+def test_cli_messages_chinese_by_default_english_with_lang_en(parcels, tmp_path, capsys):
+    """A read error and a write refusal from xigeo.io / xigeo._files as the command prints them:
+    Chinese by default, English with ``--lang en``, the fix a flag in both."""
+    from xigeo.cli import main
+
+    shp = _shapefile(parcels, tmp_path / "lie.shp", encoding="gbk", cpg="UTF-8")
+    assert main(["area", str(shp)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("xigeo: 错误：") and "lie.shp：其 .cpg 为 'UTF-8'" in err, err
+    assert "行号：0, 1" in err and "--encoding gbk" in err and "encoding='gbk'" not in err
+    assert main(["--lang", "en", "area", str(shp)]) == 1
+    err = capsys.readouterr().err
+    assert "lie.shp: its .cpg says 'UTF-8' but the text of field 'DLMC' (rows 0, 1)" in err, err
+    assert "give --encoding gbk" in err and "其" not in err
+
+    good = write_layer(parcels, tmp_path / "good.gpkg")
+    out = tmp_path / "面积.csv"
+    out.mkdir()  # a folder where the table should go: never replaced
+    assert main(["area", str(good), "-o", str(out), "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert "面积.csv 是文件夹；xigeo 从不删除或替换文件夹（--overwrite 对此无效）" in err, err
+    assert main(["--lang", "en", "area", str(good), "-o", str(out), "--overwrite"]) == 1
+    err = capsys.readouterr().err
+    assert "面积.csv is a folder; xigeo never deletes or replaces a folder (--overwrite does not apply)" in err, err
+    assert out.is_dir() and not list(out.iterdir())

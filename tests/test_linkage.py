@@ -156,7 +156,7 @@ def test_total_rows_and_chinese_labels():
     assert en.at["已批准合计", "surplus_ha"] == pytest.approx(result.totals.at["approved", "surplus_ha"])
     with pytest.raises(OptionError, match="en"):
         result.table("projects", labels="fr")
-    with pytest.raises(OptionError, match="no total row"):
+    with pytest.raises(OptionError, match="没有合计行"):
         result.table("violations", total=True)
     with pytest.raises(TypeError):   # labels= and total= left the calculator
         linkage_balance(demolition, newbuild, landuse=landuse, labels="zh")
@@ -394,7 +394,7 @@ def test_sample_result_contract(sample_result, tmp_path):
         pd.testing.assert_frame_equal(got, expected, check_dtype=False, check_index_type=False,
                                       check_names=False)
     before = path.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         result.to_excel(path)
     assert path.read_bytes() == before
     result.to_excel(path, overwrite=True, labels="en")

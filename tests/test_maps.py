@@ -181,7 +181,7 @@ def test_export_by_suffix(tmp_path, landuse):
 
 def test_export_refuses_to_overwrite_when_asked(tmp_path, landuse):
     out = export_map(landuse, tmp_path / "a.pdf", title="图", date=DATE)
-    with pytest.raises(OSError, match="exists"):
+    with pytest.raises(OSError, match="已存在"):
         export_map(landuse, out, title="图", overwrite=False)
 
 
@@ -191,11 +191,11 @@ def test_export_and_atlas_refuse_an_existing_file_by_default(tmp_path, landuse):
     fig = thematic_map(landuse, title="图", date=DATE)
     for path in (tmp_path / "a.png", tmp_path / "b.pdf"):
         path.write_bytes(b"an earlier map")
-    with pytest.raises(LayerWriteError, match="a.png exists"):
+    with pytest.raises(LayerWriteError, match="a.png 已存在"):
         export_map(fig, tmp_path / "a.png", dpi=40)
-    with pytest.raises(LayerWriteError, match="a.png exists"):
+    with pytest.raises(LayerWriteError, match="a.png 已存在"):
         export_map(landuse, tmp_path / "a.png", title="图", dpi=40)  # refused before composing
-    with pytest.raises(LayerWriteError, match="b.pdf exists"):
+    with pytest.raises(LayerWriteError, match="b.pdf 已存在"):
         write_atlas([fig], tmp_path / "b.pdf")
     assert (tmp_path / "a.png").read_bytes() == b"an earlier map"
     assert (tmp_path / "b.pdf").read_bytes() == b"an earlier map"

@@ -140,11 +140,10 @@ def test_pit_ids_must_be_present_and_unique(case):
     with pytest.raises(SchemaError, match="KSBH"):
         minepark_summary(park, pits.drop(columns="KSBH"), restoration, dem=ramp())
     pits.loc[1, "KSBH"] = "KS01"
-    with pytest.raises(ValidationError, match=r"pits: id\(s\) used twice: KS01"):
+    with pytest.raises(ValidationError, match=r"pits：编号重复：KS01"):
         minepark_summary(park, pits, restoration, dem=ramp())
     pits.loc[1, "KSBH"] = None
-    with using_language("en"), pytest.raises(  # check_ids (xigeo._layers) words the sentence
-            ValidationError, match=r"pits: 1 rows have no id .* positions 1\. Fix: give every row an id, e.g. a KSBH value"):
+    with pytest.raises(ValidationError, match=r"pits：1 行没有编号（缺少 KSBH），位置：1。解决：.*KSBH"):
         minepark_summary(park, pits, restoration, dem=ramp())
     with pytest.raises(SchemaError, match="ZLZT"):
         minepark_summary(park, pits.assign(KSBH=["A", "B"]), restoration, dem=ramp(), keep=["ZLZT"])
@@ -332,7 +331,7 @@ def test_result_contract_on_the_sample(pugongshan, tmp_path):
     pd.testing.assert_frame_equal(sheets["关停矿坑地形与治理表"], pits_zh, check_dtype=False)
     pd.testing.assert_frame_equal(sheets["矿山公园主要指标"], totals_zh, check_dtype=False)
     before = book.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         result.to_excel(book)
     assert book.read_bytes() == before
 
@@ -344,7 +343,7 @@ def test_investment_that_is_not_a_number_is_refused(case):
 
     park, pits, restoration = case
     two = pd.concat([restoration, restoration.assign(XMMC="二期", TZJE="约100")], ignore_index=True)
-    with pytest.raises(ValidationError, match="TZJE is not a number"):
+    with pytest.raises(ValidationError, match="TZJE 不是数字"):
         minepark_summary(park, pits, two, dem=ramp())
     both = pd.concat([restoration, restoration.assign(XMMC="二期", TZJE="50.5")], ignore_index=True)
     assert minepark_summary(park, pits, both, dem=ramp()).figures.investment_wan_yuan == 150.5

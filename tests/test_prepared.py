@@ -183,9 +183,9 @@ def test_overlapping_patches_are_still_counted_once(tmp_path, small_groups):
     layer = prepare(data / "jbnt.shp", cache_dir=tmp_path / "cache")
     assert not layer.coverage_valid and layer.all_valid
     p = gpd.GeoDataFrame(geometry=[box(X0 + 60, Y0 + 60, X0 + 140, Y0 + 90)], crs=4526)
-    with pytest.warns(XigeoWarning, match="counted twice"):
+    with pytest.warns(XigeoWarning, match="会被重复计算"):
         expected = farmland_overlap(p, unprepared(data / "jbnt.shp"), method="planar")
-    with pytest.warns(XigeoWarning, match="counted twice"):
+    with pytest.warns(XigeoWarning, match="会被重复计算"):
         got = farmland_overlap(p, layer, method="planar")
     same(expected, got)
     # worked by hand: the duplicate box x 75..125, y 50..100 meets the parcel (60..140 × 60..90)
@@ -224,7 +224,7 @@ def test_changed_source_invalidates_the_cache(jbnt, tmp_path, caplog):
     os.utime(jbnt.with_suffix(".dbf"), ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     with caplog.at_level(logging.INFO, logger="xigeo.prepared"):
         touched = prepare(jbnt, cache_dir=cache)
-    assert not touched.from_cache and "changed since it was prepared" in caplog.text
+    assert not touched.from_cache and "在预处理后已改动" in caplog.text
     # modified: a patch's class area changes; the prepared copy gives the new value
     g = grid()
     g.loc[5, "TBDLMJ"] = 1234.5
@@ -268,7 +268,7 @@ def test_corrupt_cache_is_rebuilt_never_trusted(jbnt, tmp_path, caplog, damage, 
         again = prepare(jbnt, cache_dir=cache)
         got = farmland_overlap(p, again)
     same(expected, got)
-    assert "damaged" in caplog.text or "unreadable" in caplog.text
+    assert "已损坏" in caplog.text
     # the damaged file was replaced: a third session uses the cache again and agrees
     third = prepare(jbnt, cache_dir=cache)
     assert third.from_cache
@@ -280,7 +280,7 @@ def test_unwritable_cache_folder_falls_back_to_memory(jbnt, tmp_path, caplog):
     blocker.write_text("not a folder")
     with caplog.at_level(logging.WARNING, logger="xigeo.prepared"):
         layer = prepare(jbnt, cache_dir=blocker / "cache")
-    assert layer.path is None and "cannot write the prepared-layer cache" in caplog.text
+    assert layer.path is None and "预处理图层缓存文件夹" in caplog.text and "不可写" in caplog.text
     assert blocker.read_text() == "not a folder"
     p = parcels()
     same(farmland_overlap(p, unprepared(jbnt)), farmland_overlap(p, layer))

@@ -570,7 +570,7 @@ def test_result_contract_tables_and_excel(tmp_path):
     assert wb["SX013 权属性质代码错误"]["A3"].value == "序号" and wb["SX013 权属性质代码错误"]["A3"].font.bold
     assert "<b style='color:#cf222e'>不通过 failed</b>" in r._repr_html_()
     before = path.read_bytes()
-    with pytest.raises(xigeo.LayerWriteError, match="exists"):
+    with pytest.raises(xigeo.LayerWriteError, match="已存在"):
         r.to_excel(path)
     assert path.read_bytes() == before
 
@@ -597,7 +597,7 @@ def test_gpkg_opens_with_styles(tmp_path):
         renderer = root.find("renderer-v2")
         assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "severity"
         assert [c.get("value") for c in renderer.iter("category")] == ["错误", "警告"]
-    with pytest.raises(xigeo.LayerWriteError, match="exists"):
+    with pytest.raises(xigeo.LayerWriteError, match="已存在"):
         r.to_gpkg(path)
     r.to_gpkg(path, overwrite=True)
 

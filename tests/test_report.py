@@ -260,21 +260,21 @@ def test_missing_required_layer_names_layer_and_mapping_key(own_folder, tmp_path
     folder, mapping = own_folder
     partial = {"layers": {k: v for k, v in mapping["layers"].items() if k != "jbnt"},
                "fields": mapping["fields"]}
-    with pytest.raises(LayerReadError, match=r"'jbnt' \(mapping key \"layers\.jbnt\"\)"):
+    with pytest.raises(LayerReadError, match=r"'jbnt'（映射键 \"layers\.jbnt\"）"):
         build_report(folder, pdf=None, xlsx=tmp_path / "t.xlsx", mapping=partial)
     wrong = {"layers": {**mapping["layers"], "jbnt": "没有这个文件.shp"}}
-    with pytest.raises(LayerReadError, match=r'"layers\.jbnt" points at .*没有这个文件\.shp'):
+    with pytest.raises(LayerReadError, match=r'"layers\.jbnt" 指向 .*没有这个文件\.shp，该文件不存在'):
         build_report(folder, pdf=None, xlsx=tmp_path / "t.xlsx", mapping=wrong)
     no_field = {"layers": mapping["layers"], "fields": {"prereview": {"XMBH": "项目号"}}}
-    with pytest.raises(SchemaError, match=r"项目号 \(fields\.prereview\.XMBH\)"):
+    with pytest.raises(SchemaError, match=r"没有字段 项目号（fields\.prereview\.XMBH）"):
         build_report(folder, pdf=None, xlsx=tmp_path / "t.xlsx", mapping=no_field)
     assert not (tmp_path / "t.xlsx").exists()
 
 
 def test_mapping_file_is_checked():
-    with pytest.raises(ValueError, match=r'"layers\.土地" is not a xigeo layer name'):
+    with pytest.raises(ValueError, match=r'"layers\.土地" 不是 xigeo 的图层名'):
         read_mapping({"layers": {"土地": "a.shp"}})
-    with pytest.raises(ValueError, match=r'"fields\.dltb" must map'):
+    with pytest.raises(ValueError, match=r'"fields\.dltb" 应把 xigeo 字段名对应到你的字段名'):
         read_mapping({"fields": {"dltb": ["DLBM"]}})
 
 
@@ -291,7 +291,7 @@ def test_headline_topics_subset():
     layers = {n: sample.load(n) for n in ("stripping_sources", "stripping_receivers")}
     table = headline_figures(layers, topics=["表土剥离"])
     assert table["figure"].tolist() == ["一期剥离面积"] and table["reported"].tolist() == [500]
-    with pytest.raises(ValueError, match="unknown topic"):
+    with pytest.raises(ValueError, match="未知专题 矿山"):
         headline_figures(layers, topics=["矿山"])
 
 
@@ -322,7 +322,7 @@ def test_cli_report_prints_table_without_progress_when_not_a_terminal(tmp_path):
     assert "生成报告" not in result.output  # CliRunner is not a terminal: no progress bar
     assert (tmp_path / "r.pdf").exists()
     bad = CliRunner().invoke(report_command, [str(gpkg), "-o", str(tmp_path / "r.txt")])
-    assert bad.exit_code == 1 and "use a .pdf file name" in bad.output
+    assert bad.exit_code == 1 and "r.txt：请使用 .pdf 文件名" in bad.output
 
 
 # ---------------------------------------------------------------- a document to sign (issue 17)
@@ -469,13 +469,13 @@ def test_cli_report_bad_settings_file_names_file_key_and_writes_nothing(strippin
     out = tmp_path / "r.pdf"
     assert main(["report", str(stripping_gpkg), "-o", str(out), "--config", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert "坏设置.toml: unknown key yaer (known keys: county, bureau" in err, err
+    assert "坏设置.toml：未知键 yaer（可用的键：county, bureau" in err, err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written
     # a flag with a bad value is named as a flag
     result = CliRunner().invoke(report_command, [str(stripping_gpkg), "-o", str(out), "--no-config",
                                                  "--logo", str(tmp_path / "徽标.jpg")])
     assert isinstance(result.exception, OptionError)
-    assert "save the logo as PNG（命令行选项）" in str(result.exception)
+    assert "请把图标存为 PNG" in str(result.exception)
     assert not out.exists()
 
 

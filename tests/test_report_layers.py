@@ -14,7 +14,7 @@ import warnings
 import pyogrio
 import pytest
 
-from xigeo import sample
+from xigeo import sample, using_language
 from xigeo.cli import main
 from xigeo.errors import LayerReadError, cli_interface
 from xigeo.io import read_layer, write_layer
@@ -69,10 +69,16 @@ def test_two_candidates_are_refused_with_both_names_and_the_fix(tmp_path):
     _copy_shapefile("jbnt", tmp_path, "JBNT")
     _copy_shapefile("jbnt", tmp_path, "YJJBNTTB")
     _copy_shapefile("dltb", tmp_path, "DLTB")
-    with pytest.raises(LayerReadError, match="2 layers could be 'jbnt': JBNT.shp, YJJBNTTB.shp") as info:
+    with pytest.raises(LayerReadError, match="有 2 个图层都可能是 'jbnt'：JBNT.shp, YJJBNTTB.shp") as info:
         resolve_layers(tmp_path)
     assert 'mapping={"layers": {"jbnt": "JBNT.shp"}}' in str(info.value)
     with cli_interface(), pytest.raises(LayerReadError) as info:
+        resolve_layers(tmp_path)
+    assert '--mapping 图层对照.json，内容为 {"layers": {"jbnt": "JBNT.shp"}}' in str(info.value)
+    with using_language("en"), pytest.raises(LayerReadError,
+                                             match="2 layers could be 'jbnt': JBNT.shp, YJJBNTTB.shp"):
+        resolve_layers(tmp_path)
+    with using_language("en"), cli_interface(), pytest.raises(LayerReadError) as info:
         resolve_layers(tmp_path)
     assert '--mapping 图层对照.json with {"layers": {"jbnt": "JBNT.shp"}}' in str(info.value)
     # a mapping naming the layer settles it
@@ -85,7 +91,7 @@ def test_two_layers_of_a_geopackage_are_refused(tmp_path):
     layer = read_layer(sample.path("dltb")).head(3)
     write_layer(layer, gpkg, layer="DLTB")
     write_layer(layer, gpkg, layer="地类图斑")
-    with pytest.raises(LayerReadError, match="could be 'dltb': DLTB, 地类图斑"):
+    with pytest.raises(LayerReadError, match="都可能是 'dltb'：DLTB, 地类图斑"):
         resolve_layers(gpkg)
 
 

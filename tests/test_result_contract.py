@@ -150,13 +150,17 @@ def test_tables_and_labels(case):
                 np.testing.assert_allclose(zh[c_zh].to_numpy(dtype=float), expected, rtol=0,
                                            atol=1e-9 * max(1.0, float(np.nanmax(np.abs(v), initial=1))))
         if spec.total is None:
-            with pytest.raises(OptionError, match="no total row"):
+            with pytest.raises(OptionError, match=f"{type(result).__name__} 的表 '{table_name}' 没有合计行"):
+                result.table(table_name, total=True)
+            with xigeo.using_language("en"), pytest.raises(OptionError, match="no total row"):
                 result.table(table_name, total=True)
         else:
             totalled = result.table(table_name, total=True)
             assert len(totalled) > len(en)
             assert str(totalled.index[-1]).endswith("合计")
-    with pytest.raises(OptionError, match="not a table"):
+    with pytest.raises(OptionError, match=f"{type(result).__name__} 没有表 'no_such_table'；可选：{names[0]}"):
+        result.table("no_such_table")
+    with xigeo.using_language("en"), pytest.raises(OptionError, match="not a table"):
         result.table("no_such_table")
     with pytest.raises(OptionError, match="labels='fr'"):
         result.table(names[0], labels="fr")
@@ -205,7 +209,9 @@ def test_to_excel_round_trip_and_refusal(case, tmp_path):
                     else:
                         assert _cell(got) == _cell(exp), (name, table_name, column, got, exp)
     before = path.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match=f"{path.name} 已存在；如要替换请用 overwrite=True"):
+        result.to_excel(path)
+    with xigeo.using_language("en"), pytest.raises(LayerWriteError, match="exists"):
         result.to_excel(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]

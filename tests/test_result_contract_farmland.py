@@ -147,7 +147,7 @@ def test_workbook_is_not_replaced(case, tmp_path):
     r = case[0]
     path = tmp_path / "结果.xlsx"
     path.write_bytes(b"an earlier report")
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         r.to_excel(path)
     assert path.read_bytes() == b"an earlier report"
     r.to_excel(path, overwrite=True)

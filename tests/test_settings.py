@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import xigeo
+
 from xigeo.errors import LayerReadError, OptionError
 from xigeo.settings import (DEFAULT_ELEVATION_DATUM, ReportSettings, find_settings, read_settings)
 
@@ -74,30 +76,52 @@ def test_defaults_year_from_date_then_today():
     assert ReportSettings().map_title("土地利用现状图") == "土地利用现状图"  # no county: as given
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('county = "息县"\ncolour = "red"\n', ["unknown key colour", "known keys: county, bureau"]),
-    ('year = "2026年"\n', ["year (年度) = '2026年' is not a year", "year = 2026"]),
-    ('maker = "张三"\n', ["maker is ambiguous", 'bureau = "..."', 'author = "..."']),
-    ('paper = "B5"\n', ["paper (纸张) = 'B5'", "A0, A1, A2, A3, A4"]),
-    ('scale = -5\n', ["scale (比例尺) = -5", "scale = 10000"]),
-    ('logo = "徽标.jpg"\n', ["logo (图标) = '", "save the logo as PNG"]),
-    ('logo = "无此文件.png"\n', ["无此文件.png", "no such file"]),
-    ('county = 息县\n', ["not a valid TOML settings file", 'county = "息县"']),
-    ('县名 = "息县"\n', ["line 1 (县名 = \"息县\"): a Chinese key needs quotes", '"县名" = "息县"']),
-    ('county = "息县"\n"县名" = "息县"\n', ["county (县名) is given twice"]),
-    ('date = 2026-11-20T08:00:00\n', ["date (制图日期) = 2026-11-20 08:00:00 has a time"]),
-    ('[titles]\n"土地利用现状图" = 3\n', ["titles (图名)"]),
-])
-def test_bad_file_names_file_key_and_fix(tmp_path, text, expected):
+#: (settings text, what the Chinese message says, what the English one says)
+BAD_FILES = [
+    ('county = "息县"\ncolour = "red"\n', ["未知键 colour", "可用的键：county, bureau"],
+     ["unknown key colour", "known keys: county, bureau"]),
+    ('year = "2026年"\n', ["year（年度）= '2026年' 不是年份", "year = 2026"],
+     ["year (年度) = '2026年' is not a year", "year = 2026"]),
+    ('maker = "张三"\n', ["maker 含义不明", 'bureau = "..."', 'author = "..."'],
+     ["maker is ambiguous", 'bureau = "..."', 'author = "..."']),
+    ('paper = "B5"\n', ["paper（纸张）= 'B5'", "A0, A1, A2, A3, A4"],
+     ["paper (纸张) = 'B5'", "A0, A1, A2, A3, A4"]),
+    ('scale = -5\n', ["scale（比例尺）= -5", "scale = 10000"], ["scale (比例尺) = -5", "scale = 10000"]),
+    ('logo = "徽标.jpg"\n', ["logo（图标）= '", "请把图标存为 PNG"], ["logo (图标) = '", "save the logo as PNG"]),
+    ('logo = "无此文件.png"\n', ["无此文件.png", "文件不存在"], ["无此文件.png", "no such file"]),
+    ('county = 息县\n', ["不是有效的 TOML 配置文件", 'county = "息县"'],
+     ["not a valid TOML settings file", 'county = "息县"']),
+    ('县名 = "息县"\n', ["第 1 行（县名 = \"息县\"）：TOML 中的中文键要加引号", '"县名" = "息县"'],
+     ["line 1 (县名 = \"息县\"): a Chinese key needs quotes", '"县名" = "息县"']),
+    ('county = "息县"\n"县名" = "息县"\n', ["county（县名）给了两次"], ["county (县名) is given twice"]),
+    ('date = 2026-11-20T08:00:00\n', ["date（制图日期）= 2026-11-20 08:00:00 带有时刻"],
+     ["date (制图日期) = 2026-11-20 08:00:00 has a time"]),
+    ('[titles]\n"土地利用现状图" = 3\n', ["titles（图名）"], ["titles (图名)"]),
+]
+
+
+@pytest.mark.parametrize("text, expected, _", BAD_FILES)
+def test_bad_file_names_file_key_and_fix(tmp_path, text, expected, _):
     path = _write(tmp_path, text)
     before = _listing(tmp_path)
     with pytest.raises(OptionError) as err:
         read_settings(path)
     message = str(err.value)
-    assert message.startswith("xigeo.toml: "), message
+    assert message.startswith("xigeo.toml："), message
     for part in expected:
         assert part in message, (part, message)
     assert _listing(tmp_path) == before  # nothing written, nothing changed
+
+
+@pytest.mark.parametrize("text, _, expected", BAD_FILES)
+def test_bad_file_in_english(tmp_path, text, _, expected):
+    path = _write(tmp_path, text)
+    with xigeo.using_language("en"), pytest.raises(OptionError) as err:
+        read_settings(path)
+    message = str(err.value)
+    assert message.startswith("xigeo.toml: "), message
+    for part in expected:
+        assert part in message, (part, message)
 
 
 def test_every_problem_at_once(tmp_path):
@@ -105,21 +129,23 @@ def test_every_problem_at_once(tmp_path):
     with pytest.raises(OptionError) as err:
         read_settings(path)
     message = str(err.value)
-    assert "unknown key foo" in message and "year (年度)" in message and "paper (纸张)" in message
+    assert "未知键 foo" in message and "year（年度）" in message and "paper（纸张）" in message
 
 
 def test_missing_file_and_folder(tmp_path):
-    with pytest.raises(LayerReadError, match="does not exist"):
+    with pytest.raises(LayerReadError, match="无.toml 不存在"):
         read_settings(tmp_path / "无.toml")
-    with pytest.raises(LayerReadError, match="is a folder"):
+    with pytest.raises(LayerReadError, match="是文件夹"):
         read_settings(tmp_path)
+    with xigeo.using_language("en"), pytest.raises(LayerReadError, match="does not exist"):
+        read_settings(tmp_path / "无.toml")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_not_utf8(tmp_path):
     path = tmp_path / "xigeo.toml"
     path.write_bytes('county = "息县"\n'.encode("gbk"))
-    with pytest.raises(OptionError, match="not UTF-8"):
+    with pytest.raises(OptionError, match="不是 UTF-8 文本"):
         read_settings(path)
 
 
@@ -130,7 +156,7 @@ def test_replace_precedence():
     s = file.replace(**flags)
     assert (s.county, s.bureau, s.author, s.reviewer) == ("息县", "息县自然资源局", "王五", "李四")
     assert s.elevation_datum == "1985国家高程基准"  # the default, neither file nor flag
-    with pytest.raises(OptionError, match="ReportSettings has no colour"):
+    with pytest.raises(OptionError, match="ReportSettings 没有 colour"):
         file.replace(colour="red")
     with pytest.raises(OptionError, match="year"):
         ReportSettings(year="2026")

@@ -195,7 +195,7 @@ def test_bad_values_name_the_rows():
         stripping_plan(*layers(), method="flat")
     src, rec = layers()
     src.loc[1, "BLBH"] = "S1"
-    with pytest.raises(ValidationError, match="used twice: S1"):
+    with pytest.raises(ValidationError, match="编号重复：S1"):
         stripping_plan(src, rec)
     with pytest.raises(SchemaError, match="BLBH"):
         stripping_plan(src.drop(columns="BLBH"), rec)
@@ -421,6 +421,6 @@ def test_result_contract_on_the_sample(tmp_path):
         pd.testing.assert_frame_equal(back, table.replace("", np.nan), check_dtype=False,
                                       check_index_type=False)
     before = book.read_bytes()
-    with pytest.raises(LayerWriteError, match="exists"):
+    with pytest.raises(LayerWriteError, match="已存在"):
         plan.to_excel(book)
     assert book.read_bytes() == before

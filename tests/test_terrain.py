@@ -276,15 +276,13 @@ def test_bad_ids_and_geometries_are_named():
     with pytest.raises(SchemaError, match="XMBH"):
         slope_classes(parcels, ramp(), id_field="XMBH")
     parcels.loc[1, "DKBH"] = "D1"
-    with pytest.raises(ValidationError, match=r"id\(s\) used twice: D1"):
+    with pytest.raises(ValidationError, match=r"编号重复：D1"):
         slope_classes(parcels, ramp(), id_field="DKBH")
     parcels.loc[1, "DKBH"] = None
-    # check_ids words the message (xigeo._layers); English here pins the whole sentence
     with xigeo.using_language("en"), pytest.raises(
-            ValidationError, match=r"1 rows have no id .* at positions 1\. Fix: give every row an id, "
-                                   r"e.g. a DKBH value"):
+            ValidationError, match=r"1 rows have no id .* at positions 1\. Fix: give every row an id"):
         slope_classes(parcels, ramp(), id_field="DKBH")
-    with pytest.raises(ValidationError, match=r"给每一行一个编号，如填写 DKBH 值"):
+    with pytest.raises(ValidationError, match=r"1 行没有编号（缺少 DKBH），位置：1。解决：.*DKBH"):
         slope_classes(parcels, ramp(), id_field="DKBH")
     bowtie = shapely.Polygon([(X0, Y0), (X0 + 10, Y0 + 10), (X0 + 10, Y0), (X0, Y0 + 10)])
     bad = gpd.GeoDataFrame(geometry=[shapely.box(X0, Y0, X0 + 5, Y0 + 5), bowtie], crs=4526)
@@ -399,7 +397,7 @@ def test_farmland_slope_grades_bad_input():
         farmland_slope_grades(layer.drop(columns="DLBM"), dem)
     with pytest.raises(CRSError, match="EPSG:4547"):
         farmland_slope_grades(layer.set_crs(4547, allow_override=True), dem)
-    with pytest.raises(ValidationError, match="used twice"):
+    with pytest.raises(ValidationError, match="编号重复"):
         farmland_slope_grades(pd.concat([layer, layer]).assign(DKBH="D1"), dem, id_field="DKBH")
 
 

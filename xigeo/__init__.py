@@ -83,7 +83,10 @@ def __getattr__(name: str) -> Any:
         from .maps import export_map
 
         return export_map
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from ._lang import msg
+
+    raise AttributeError(msg(f"模块 {__name__!r} 没有属性 {name!r}",
+                             f"module {__name__!r} has no attribute {name!r}"))
 
 __version__ = "0.1.0"
 

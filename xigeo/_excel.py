@@ -59,6 +59,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import pandas as pd
 
+from ._lang import msg
 from ._text import YES_NO, display_width
 from .errors import OptionError, fix
 
@@ -132,9 +133,9 @@ def check_target(path: str | os.PathLike[str], sheets: Collection[object]) -> Pa
     """The workbook's path, refused unless it is an .xlsx and there is a sheet to write."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
-        raise OptionError(f"{path}: a workbook is written as .xlsx")
+        raise OptionError(msg(f"{path}：工作簿要写成 .xlsx", f"{path}: a workbook is written as .xlsx"))
     if not sheets:
-        raise OptionError(f"{path}: no table to write")
+        raise OptionError(msg(f"{path}：没有要写的表", f"{path}: no table to write"))
     return path
 
 
@@ -410,8 +411,11 @@ def _sheet_xml(name: str, table: pd.DataFrame, *, index: bool, bureau: str | Non
     frame, n_keys = _frame(table, index)
     n_rows = len(frame)
     if n_rows + HEADER_ROW + 2 > MAX_ROWS:
-        raise OptionError(f"sheet {name!r} has {n_rows:,} rows; Excel holds at most {MAX_ROWS:,} rows a "
-                          f"sheet. Fix: {fix('write it as .csv (table.to_csv(...))', '-o 表.csv')}")
+        raise OptionError(msg(
+            f"工作表 {name!r} 有 {n_rows:,} 行；Excel 每个工作表最多 {MAX_ROWS:,} 行。"
+            f"解决：{fix('写成 .csv（table.to_csv(...)）', '-o 表.csv')}",
+            f"sheet {name!r} has {n_rows:,} rows; Excel holds at most {MAX_ROWS:,} rows a "
+            f"sheet. Fix: {fix('write it as .csv (table.to_csv(...))', '-o 表.csv')}"))
     decimals = attrs.get("decimals") or {}
     if not isinstance(decimals, Mapping):
         decimals = {c: decimals for c in frame.columns}

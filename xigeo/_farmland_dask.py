@@ -60,6 +60,7 @@ import shapely
 from geopandas.array import GeometryArray, from_shapely
 
 from ._overlay import candidate_pairs, intersection_pieces
+from ._lang import language, msg, using_language
 from .errors import OptionError, ValidationError, format_ids
 from .validate import validate_layer
 
@@ -154,11 +155,13 @@ def dask_pieces(parcels: np.ndarray, farmland: Any, *, fields: Sequence[str],
     if isinstance(farmland, dask_geopandas.GeoDataFrame):
         runs = _lazy_runs(parcels, farmland, fields)
     elif isinstance(farmland, gpd.GeoDataFrame):
-        _check_ids(farmland.index, name, "of the layer")
+        _check_ids(farmland.index, name, msg("（图层中）", "of the layer"))
         runs = _eager_runs(parcels, farmland, partitions)
     else:
-        raise TypeError(f"{name}: need a geopandas or dask_geopandas GeoDataFrame, "
-                        f"got {type(farmland).__name__}")
+        raise TypeError(msg(f"{name}：需要 geopandas 或 dask_geopandas 的 GeoDataFrame，"
+                            f"收到的是 {type(farmland).__name__}",
+                            f"{name}: need a geopandas or dask_geopandas GeoDataFrame, "
+                            f"got {type(farmland).__name__}"))
     carry = [f for f in fields if f in farmland.columns and f != farmland.geometry.name]
     meta = farmland.iloc[:0] if isinstance(farmland, gpd.GeoDataFrame) else farmland._meta
     empty = (np.empty(0, np.int64), _patch_frame(pd.DataFrame(meta[carry]), np.empty(0, np.int64),
@@ -178,12 +181,16 @@ def dask_pieces(parcels: np.ndarray, farmland: Any, *, fields: Sequence[str],
         client = _active_client()
         if client is not None and _SCATTER:  # each partition travels once, outside the task graph
             parts = dict(zip(runs.tasks, client.scatter([parts[k] for k in runs.tasks], hash=False)))
+        # the language travels with the tasks: a worker thread or process does not see this
+        # one's using_language / --lang
         jobs = [dask.delayed(_partition_pieces, pure=False)(
-            parts[k], parcels_ref, runs.parcel_pos[k], k, [], crs, method, name) for k in runs.tasks]
+            parts[k], parcels_ref, runs.parcel_pos[k], k, [], crs, method, name, language())
+            for k in runs.tasks]
     else:
         # map_partitions: the overlay of a partition runs on the worker that read it; the plan
         # (every task's parcel positions) is one graph key, not copied into every task
-        plan = dask.delayed(_Plan(runs.tasks, runs.parcel_pos, carry, crs, method, name), pure=False)
+        plan = dask.delayed(_Plan(runs.tasks, runs.parcel_pos, carry, crs, method, name, language()),
+                            pure=False)
         frame = runs.frame
         picked = frame if len(runs.tasks) == frame.npartitions else frame.partitions[runs.tasks]
         jobs = list(picked.map_partitions(_mapped_pieces, parcels_ref, plan, meta=frame._meta,
@@ -249,6 +256,7 @@ class _Plan:
     crs: Any
     method: str | None
     name: str
+    lang: str | None = None                          # the messages' language (xigeo._lang)
 
 
 def _box_pairs(parcels: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -262,7 +270,8 @@ def _eager_runs(parcels: np.ndarray, farmland: gpd.GeoDataFrame, partitions: int
     n = len(farmland)
     k = partitions if partitions is not None else max(2, -(-n // PATCHES_PER_PARTITION))
     if k < 1:
-        raise OptionError(f"partitions={partitions!r}: give a positive number")
+        raise OptionError(msg(f"partitions={partitions!r}：请给出正数",
+                              f"partitions={partitions!r}: give a positive number"))
     if n == 0 or len(parcels) == 0:
         return _Runs(0, [], {})
     k = min(k, n)
@@ -329,24 +338,28 @@ def _mapped_pieces(part: gpd.GeoDataFrame, parcels: GeometryArray, plan: _Plan,
                    partition_info: dict[str, Any] | None = None) -> tuple[Any, ...]:
     """:func:`_partition_pieces` as a ``map_partitions`` function (a tuple, not a frame, comes back)."""
     if partition_info is None:  # dask's trial run on the empty meta frame
-        raise RuntimeError("_mapped_pieces runs with meta= given; it needs partition_info")
+        raise RuntimeError("_mapped_pieces runs with meta= given; it needs partition_info")  # message: internal
     k = plan.numbers[partition_info["number"]]
     return _partition_pieces(part, parcels, plan.parcel_pos[k], k, plan.carry, plan.crs, plan.method,
-                             plan.name)
+                             plan.name, plan.lang)
 
 
 def _partition_pieces(part: gpd.GeoDataFrame, parcels: GeometryArray, parcel_pos: np.ndarray | None,
                       k: int, carry: list[str], crs: Any, method: str | None,
-                      name: str) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, GeometryArray, int]:
+                      name: str, lang: str | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, GeometryArray, int]:
     """On a worker: validate and overlay one farmland partition.
 
     Returns parcel positions, patch positions in the partition, the patches
     met (id index, ``carry`` fields, ``patch_m2`` with ``method``), the
-    pieces and the partition's length.
+    pieces and the partition's length. ``lang``: the language of the messages.
     """
+    if lang is not None:
+        with using_language(lang):
+            return _partition_pieces(part, parcels, parcel_pos, k, carry, crs, method, name)
     n = len(part)
-    label = f"{name} (partition {k})"
-    _check_ids(part.index, label, "of the partition")
+    label = msg(f"{name}（第 {k} 分区）", f"{name} (partition {k})")
+    _check_ids(part.index, label, msg("（分区中）", "of the partition"))
     if part.crs is None and crs is not None:
         part = part.set_crs(crs)
     geoms = np.asarray(part.geometry.values, dtype=object)
@@ -377,9 +390,11 @@ def _check_ids(index: pd.Index, label: str, where: str) -> None:
     missing = np.asarray(pd.isna(index))
     if missing.any():
         rows = np.flatnonzero(missing).tolist()
-        raise ValidationError(
+        raise ValidationError(msg(
+            f"{label}：{len(rows)} 行没有编号（缺少索引值），位置{where}：{format_ids(rows)}。"
+            "解决：给每个图斑一个编号，如 gdf.set_index('BSM')",
             f"{label}: {len(rows)} rows have no id (missing index value) at positions {format_ids(rows)} "
-            f"{where}. Fix: give every patch an id, e.g. gdf.set_index('BSM')", rows)
+            f"{where}. Fix: give every patch an id, e.g. gdf.set_index('BSM')"), rows)
 
 
 def _total_bounds(geoms: np.ndarray) -> tuple[float, float, float, float]:
@@ -405,6 +420,8 @@ def _check_shared_ids(patches: pd.DataFrame, name: str) -> None:
     ids = pd.DataFrame({"id": patches.index.to_numpy(), "pos": patches[_POS].to_numpy()}).drop_duplicates()
     shared = ids["id"][ids["id"].duplicated()].unique()
     if shared.size:
-        raise ValidationError(
+        raise ValidationError(msg(
+            f"{name}：{shared.size} 个编号被多个图斑共用：{format_ids(shared.tolist())}。"
+            "解决：给每个图斑各自的编号（xigeo.validate_layer 会列出它们）",
             f"{name}: {shared.size} ids are shared by several patches: {format_ids(shared.tolist())}. "
-            "Fix: give every patch its own id (xigeo.validate_layer lists them)", shared.tolist())
+            "Fix: give every patch its own id (xigeo.validate_layer lists them)"), shared.tolist())

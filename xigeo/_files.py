@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from ._lang import msg
 from .errors import LayerWriteError, XigeoError, fix
 
 __all__ = ["atomic_path", "temp_path", "place", "clean_stale", "write_error", "refuse_folder",
@@ -150,25 +151,32 @@ def recover_swaps(folder: Path) -> list[Path]:
 
 def disk_full(path: Path, err: object) -> LayerWriteError:
     """The LayerWriteError for a full disk while writing ``path``."""
-    return LayerWriteError(
+    return LayerWriteError(msg(
+        f"{path}：磁盘已满（{err}）；那里什么也没写。解决：在 {path.parent} 腾出空间"
+        "（或写到另一块磁盘）后再运行一次",
         f"{path}: the disk is full ({err}); nothing was written there. Fix: free space on "
-        f"{path.parent} (or write to another disk) and run it again")
+        f"{path.parent} (or write to another disk) and run it again"))
 
 
 def unreadable(path: Path, why: str) -> LayerWriteError:
     """The LayerWriteError for a written file that does not read back (``why``)."""
-    return LayerWriteError(
+    return LayerWriteError(msg(
+        f"{path}：写出的文件读不回来（{why}）；可能磁盘已满或写入被中断。{path} 未作任何改动。"
+        f"解决：在 {path.parent} 腾出空间（或写到另一块磁盘）后再运行一次",
         f"{path}: the file written does not read back ({why}); the disk may be full or the "
         f"write was cut short. Nothing was changed at {path}. Fix: free space on {path.parent} "
-        "(or write to another disk) and run it again")
+        "(or write to another disk) and run it again"))
 
 
 def appeared(path: Path) -> LayerWriteError:
     """The LayerWriteError for a target another writer created while this one wrote."""
-    return LayerWriteError(
+    return LayerWriteError(msg(
+        f"xigeo 写入 {path} 期间该文件出现了（另一程序或另一次 xigeo 运行同时写入）；"
+        f"它保持原样，本次结果未保存。解决：写到其他文件名，或用 "
+        f"{fix('overwrite=True', '--overwrite')} 替换",
         f"{path} appeared while xigeo was writing it (another program or xigeo run wrote it "
         f"meanwhile); it was left as it is and this result was not saved. Fix: write to "
-        f"another name, or {fix('overwrite=True', '--overwrite')} to replace it")
+        f"another name, or {fix('overwrite=True', '--overwrite')} to replace it"))
 
 
 def write_error(path: Path, err: BaseException) -> LayerWriteError:
@@ -179,19 +187,24 @@ def write_error(path: Path, err: BaseException) -> LayerWriteError:
     if code in _FULL:
         return disk_full(path, err)
     if isinstance(err, PermissionError) or code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return LayerWriteError(
+        return LayerWriteError(msg(
+            f"{path}：没有写入权限（{err}）；未作任何改动。解决：如有其他程序（ArcGIS、Excel）"
+            "打开了该文件请先关闭，或写到有写入权限的文件夹",
             f"{path}: no permission to write there ({err}); nothing was changed. Fix: close the file "
-            "if another program (ArcGIS, Excel) has it open, or write to a folder you can write to")
-    return LayerWriteError(f"{path}: could not write it ({err}); nothing was changed at {path}")
+            "if another program (ArcGIS, Excel) has it open, or write to a folder you can write to"))
+    return LayerWriteError(msg(f"{path}：无法写出（{err}）；{path} 未作任何改动",
+                               f"{path}: could not write it ({err}); nothing was changed at {path}"))
 
 
 def refuse_folder(path: Path, *, allow_gdb: bool = False) -> None:
     """A folder at ``path`` is never deleted or replaced by a file (a FileGDB may be, if allowed)."""
     if path.is_dir() and not (allow_gdb and _looks_like_gdb(path)):
-        raise LayerWriteError(
+        raise LayerWriteError(msg(
+            f"{path} 是文件夹；xigeo 从不删除或替换文件夹（{fix('overwrite=True', '--overwrite')} "
+            "对此无效）。解决：写到一个不是文件夹的文件名",
             f"{path} is a folder; xigeo never deletes or replaces a folder "
             f"({fix('overwrite=True', '--overwrite')} does not apply). Fix: write to a file name "
-            "that is not a folder")
+            "that is not a folder"))
 
 
 def _looks_like_gdb(path: Path) -> bool:
@@ -226,10 +239,12 @@ def refuse_inputs(path: Path, inputs: Iterable[str | os.PathLike[str] | None]) -
     """Refuse to write ``path`` when it is one of ``inputs`` (links, ``..``, shapefile parts)."""
     for source in inputs:
         if source is not None and _same(Path(source), path):
-            raise LayerWriteError(
+            raise LayerWriteError(msg(
+                f"{path}：拒绝覆盖数据读取的源文件（{source}）；xigeo 从不覆盖输入文件"
+                f"（{fix('overwrite=True', '--overwrite')} 对此无效）。解决：写到新文件",
                 f"{path}: refusing to overwrite the file the data was read from "
                 f"({source}); xigeo never overwrites its input ({fix('overwrite=True', '--overwrite')} "
-                "does not apply). Fix: write to a new file")
+                "does not apply). Fix: write to a new file"))
 
 
 def _check_complete(tmp: Path, path: Path) -> None:
@@ -248,7 +263,8 @@ def _check_complete(tmp: Path, path: Path) -> None:
                 f.seek(max(0, tmp.stat().st_size - 1024))
                 ok = tails[suffix] in f.read()
             if not ok:
-                raise ValueError(f"no {tails[suffix].decode()} at its end")
+                raise ValueError(msg(f"末尾没有 {tails[suffix].decode()}",
+                                     f"no {tails[suffix].decode()} at its end"))
     except Exception as err:  # a short or damaged file
         raise unreadable(path, str(err)) from err
 
@@ -285,8 +301,9 @@ def place(tmp: Path, path: Path, *, overwrite: bool) -> None:
             if path.exists():
                 refuse_folder(path, allow_gdb=True)
                 if not path.is_dir():
-                    raise LayerWriteError(f"{path} is a file; a FileGDB is a folder. Fix: remove "
-                                          "it or write to another name")
+                    raise LayerWriteError(msg(f"{path} 是文件，而 FileGDB 是文件夹。解决：删除它或写到其他名称",
+                                              f"{path} is a file; a FileGDB is a folder. Fix: remove "
+                                              "it or write to another name"))
                 old = temp_path(path, folder=True)
                 _move(path, old)
                 try:
@@ -353,10 +370,13 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
         refuse_inputs(path, [protect] if isinstance(protect, (str, os.PathLike)) else protect)
     refuse_folder(path)
     if path.exists() and not overwrite:
-        raise LayerWriteError(f"{path} exists; pass {fix('overwrite=True', '--overwrite')} to "
-                              "replace it, or write to another name")
+        raise LayerWriteError(msg(f"{path} 已存在；如要替换请用 {fix('overwrite=True', '--overwrite')}，"
+                                  "或写到其他名称",
+                                  f"{path} exists; pass {fix('overwrite=True', '--overwrite')} to "
+                                  "replace it, or write to another name"))
     if not path.parent.is_dir():
-        raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
+        raise LayerWriteError(msg(f"{path}：文件夹 {path.parent} 不存在",
+                                  f"{path}: folder {path.parent} does not exist"))
     clean_stale(path.parent)
     tmp = temp_path(path)
     try:
@@ -367,7 +387,7 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool = False,
         except OSError as err:
             raise write_error(path, err) from err
         if not tmp.exists():
-            raise LayerWriteError(f"{path}: nothing was written")
+            raise LayerWriteError(msg(f"{path}：什么也没写出", f"{path}: nothing was written"))
         if verify is not None:
             verify(tmp)
         else:

@@ -38,6 +38,7 @@ from xml.sax.saxutils import quoteattr
 import geopandas as gpd
 import pandas as pd
 
+from ._lang import msg
 from .errors import OptionError
 
 __all__ = ["Style", "STYLE_NAMES", "style_for", "add_styles", "read_styles", "categorized_qml",
@@ -236,8 +237,9 @@ def landuse_style(gdf: gpd.GeoDataFrame, field: str | None = None, *, palette: A
     pal = palette or landuse_palette()
     field = field or _field(gdf, "DLBM")
     if field is None:
-        raise OptionError("a land-use style needs a DLBM field; this layer has "
-                          f"{', '.join(map(str, gdf.columns))}")
+        raise OptionError(msg(f"地类样式需要 DLBM 字段；此图层的字段为 {', '.join(map(str, gdf.columns))}",
+                              "a land-use style needs a DLBM field; this layer has "
+                              f"{', '.join(map(str, gdf.columns))}"))
     kind = geometry_kind(gdf)
     edge = "128,128,128,255"
     cats = [(code, f"{code} {pal.name(code)}",
@@ -331,8 +333,10 @@ def check_style(style: object) -> None:
         return
     if isinstance(style, str) and (style == "auto" or style in RESULT_STYLES or style in KINDS):
         return
-    raise OptionError(f"style={style!r}: use 'auto', None, one of {', '.join(STYLE_NAMES)}, "
-                      "or a xigeo._gpkg_styles.Style")
+    raise OptionError(msg(f"style={style!r}：请用 'auto'、None、{', '.join(STYLE_NAMES)} 之一，"
+                          "或 xigeo._gpkg_styles.Style",
+                          f"style={style!r}: use 'auto', None, one of {', '.join(STYLE_NAMES)}, "
+                          "or a xigeo._gpkg_styles.Style"))
 
 
 def style_for(gdf: gpd.GeoDataFrame, style: object = "auto") -> Style | None:
@@ -436,6 +440,8 @@ def store_style(staged: Path, layer: str, gdf: gpd.GeoDataFrame, style: object, 
     except OptionError:
         raise
     except Exception as err:  # the data is written either way; QGIS then draws it unstyled
-        warnings.warn(f"{shown or staged}: the layer {layer!r} was written without a QGIS style "
-                      f"({type(err).__name__}: {err})", XigeoWarning, stacklevel=4)
+        warnings.warn(msg(f"{shown or staged}：图层 {layer!r} 已写出，但没有 QGIS 样式"
+                          f"（{type(err).__name__}: {err}）",
+                          f"{shown or staged}: the layer {layer!r} was written without a QGIS style "
+                          f"({type(err).__name__}: {err})"), XigeoWarning, stacklevel=4)
         return False

@@ -19,11 +19,14 @@ Nothing here knows land administration; the calculators above it do.
 >>> layer = gpd.GeoDataFrame({"TZJE": ["12.5", "abc"]}, geometry=[box(0, 0, 1, 1), None])
 >>> describe(layer, "projects")
 'projects'
->>> numeric_field(layer, "TZJE", "projects")
+>>> from xigeo import using_language
+>>> with using_language("en"):
+...     numeric_field(layer, "TZJE", "projects")
 Traceback (most recent call last):
 ...
 xigeo.errors.ValidationError: projects: TZJE is not a number in row(s) 1
->>> geometries(layer, "projects")
+>>> with using_language("en"):
+...     geometries(layer, "projects")
 Traceback (most recent call last):
 ...
 xigeo.errors.ValidationError: projects: no geometry (missing or empty) in row(s) 1
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import msg
 from .errors import ValidationError, format_ids
 
 __all__ = ["layer_name", "describe", "as_frame", "check_ids", "geometries", "numeric_field",
@@ -69,30 +73,43 @@ def as_frame(layer: Any, label: str) -> Any:
         frame.attrs.update(layer.attrs)
         return frame
     if not isinstance(layer, gpd.GeoDataFrame):
-        raise TypeError(f"{label}: need a GeoDataFrame or GeoSeries, got {type(layer).__name__}")
+        raise TypeError(msg(f"{label}：需要 GeoDataFrame 或 GeoSeries，收到的是 {type(layer).__name__}",
+                            f"{label}: need a GeoDataFrame or GeoSeries, got {type(layer).__name__}"))
     return layer
 
 
-def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str = "id",
-              fix: str = "give every row an id, e.g. gdf.set_index('BSM')",
-              field: str | None = None) -> None:
+def check_ids(index: pd.Index, label: str, *, unique: bool = True, what: str | None = None,
+              fix: str | None = None, field: str | None = None) -> None:
     """Refuse rows without an id and, with ``unique``, ids used twice.
 
-    ``field``: the column the ids were taken from (the message then names it
-    instead of "index value").
+    ``what``: what the ids are (default "编号" / "id"); ``fix``: the fix a missing id
+    needs (default: give every row an id, ``gdf.set_index('BSM')``); both in the
+    current language. ``field``: the column the ids were taken from (the message then
+    names it instead of "index value").
     """
+    if what is None or what == "id":  # "id", the default of callers too, is 编号 in Chinese
+        what = msg("编号", "id")
+    if fix is None:
+        fix = msg("给每行一个编号，如 gdf.set_index('BSM')", "give every row an id, e.g. gdf.set_index('BSM')")
+    # a space between Chinese and a Latin name ("没有 BSM", "BSM 重复"), none before Chinese
+    before, after = (" ", " ") if what.isascii() else ("", "")
     missing = np.asarray(pd.isna(index))
     if missing.any():
         rows = np.flatnonzero(missing).tolist()
-        where = f"missing {field}" if field else "missing index value"
-        raise ValidationError(
+        where = msg(f"缺少 {field}" if field else "缺少索引值",
+                    f"missing {field}" if field else "missing index value")
+        raise ValidationError(msg(
+            f"{label}：{int(missing.sum())} 行没有{before}{what}（{where}），位置：{format_ids(rows)}。"
+            f"解决：{fix}",
             f"{label}: {int(missing.sum())} rows have no {what} ({where}) at positions "
-            f"{format_ids(rows)}. Fix: {fix}", rows)
+            f"{format_ids(rows)}. Fix: {fix}"), rows)
     if unique:
         dup = index.duplicated(keep=False)
         if dup.any():
             ids = sorted(set(map(str, index[dup])))
-            raise ValidationError(f"{label}: {what}(s) used twice: {format_ids(ids)}", list(index[dup]))
+            raise ValidationError(msg(f"{label}：{what}{after}重复：{format_ids(ids)}",
+                                      f"{label}: {what}(s) used twice: {format_ids(ids)}"),
+                                  list(index[dup]))
 
 
 def geometries(layer: Any, label: str) -> np.ndarray:
@@ -102,7 +119,7 @@ def geometries(layer: Any, label: str) -> np.ndarray:
     require_features(layer, label)
     geoms = np.asarray(layer.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    check_rows(layer, bad, "no geometry (missing or empty)", name=label)
+    check_rows(layer, bad, msg("无几何（缺失或为空）", "no geometry (missing or empty)"), name=label)
     return geoms
 
 
@@ -115,11 +132,12 @@ def numeric_field(layer: pd.DataFrame, column: str, label: str, *, required: boo
     from ._tables import check_rows
 
     values = pd.to_numeric(layer[column], errors="coerce").astype("float64")
-    check_rows(layer, values.isna() & layer[column].notna(), f"{column} is not a number", name=label)
+    check_rows(layer, values.isna() & layer[column].notna(),
+               msg(f"{column} 不是数字", f"{column} is not a number"), name=label)
     if required:
-        check_rows(layer, values.isna(), f"{column} is missing", name=label)
+        check_rows(layer, values.isna(), msg(f"{column} 缺失", f"{column} is missing"), name=label)
     if non_negative:
-        check_rows(layer, values < 0, f"{column} is negative", name=label)
+        check_rows(layer, values < 0, msg(f"{column} 为负数", f"{column} is negative"), name=label)
     return values
 
 
@@ -200,8 +218,9 @@ def unmeasured(geoms: Any) -> dict[str, np.ndarray]:
     return {"none": none, "empty": empty, "not_polygon": not_polygon}
 
 
-def measured_note(index: Any, geoms: Any, *, lang: str = "zh") -> str:
-    """"24 of 25 features measured; row 7 has no geometry" (Chinese by default); "" when all are.
+def measured_note(index: Any, geoms: Any, *, lang: str | None = None) -> str:
+    """"24 of 25 features measured; row 7 has no geometry" ("zh" or "en"; default the current
+    language, see :mod:`xigeo._lang`); "" when all are.
 
     Rows are named by their index value (the id a table shows).
 
@@ -214,6 +233,10 @@ def measured_note(index: Any, geoms: Any, *, lang: str = "zh") -> str:
     >>> measured_note(pd.RangeIndex(1), geoms[:1])
     ''
     """
+    if lang is None:
+        from ._lang import language
+
+        lang = language()
     masks = unmeasured(geoms)
     index = pd.Index(index)
     n = len(index)
@@ -235,18 +258,30 @@ def measured_note(index: Any, geoms: Any, *, lang: str = "zh") -> str:
     return f"{n - bad} of {n} features measured; " + "; ".join(parts)
 
 
-def require_features(layer: Any, label: str, what: str = "features") -> None:
+def require_features(layer: Any, label: str, what: str | None = None) -> None:
     """Refuse an empty layer: a check on nothing is never a pass.
 
-    >>> require_features(pd.DataFrame({"a": []}), "jbnt.shp", "farmland patches")
+    ``what``: what the features are, in the current language (default "要素" / "features").
+
+    >>> require_features(pd.DataFrame({"a": []}), "jbnt.shp", "永久基本农田图斑")
+    Traceback (most recent call last):
+    ...
+    xigeo.errors.ValidationError: jbnt.shp 没有要素（0 个永久基本农田图斑）：空图层永远不算通过。解决：检查给出的文件和图层是否正确
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     require_features(pd.DataFrame({"a": []}), "jbnt.shp", "farmland patches")
     Traceback (most recent call last):
     ...
     xigeo.errors.ValidationError: jbnt.shp has no features (0 farmland patches): an empty layer is never a pass. Fix: check that the right file and layer were given
     """
     if len(layer) == 0:
-        raise ValidationError(
+        if what is None:
+            what = msg("要素", "features")
+        space = " " if what[:1].isascii() else ""  # "0 个 parcels", "0 个图斑"
+        raise ValidationError(msg(
+            f"{label} 没有要素（0 个{space}{what}）：空图层永远不算通过。解决：检查给出的文件和图层是否正确",
             f"{label} has no features (0 {what}): an empty layer is never a pass. Fix: check that "
-            "the right file and layer were given", [])
+            "the right file and layer were given"), [])
 
 
 def thread_count(work: int, per_thread: int) -> int:

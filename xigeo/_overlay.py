@@ -195,7 +195,7 @@ class Overlaid(NamedTuple):
         pos = np.minimum(pos, max(self.pair.size - 1, 0))
         ok = self.pair[pos] == pr.owner if self.pair.size else np.zeros(pr.owner.size, bool)
         if not ok.all():  # pragma: no cover - kernel pieces always have an area
-            raise RuntimeError("a kernel piece was dropped")
+            raise RuntimeError("a kernel piece was dropped")  # message: internal
         kernel = Rings(pr.xy, pr.ring_off, pos, pr.exterior)
         geos = np.flatnonzero(~self.by_kernel)
         if geos.size == 0:

@@ -54,9 +54,11 @@ def write_gpkg(errors: gpd.GeoDataFrame, path: str | os.PathLike[str], *, overwr
 
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
+        from ._lang import msg
         from .errors import LayerWriteError
 
-        raise LayerWriteError(f"{path}: write the findings as a .gpkg file")
+        raise LayerWriteError(msg(f"{path}：检查结果要写成 .gpkg 文件",
+                                  f"{path}: write the findings as a .gpkg file"))
     geoms = np.asarray(errors.geometry.values, dtype=object)
     polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
     points = geoms.copy()

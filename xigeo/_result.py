@@ -58,7 +58,7 @@ b    矿坑     2.5    否
 >>> r.table("rows")
 Traceback (most recent call last):
 ...
-xigeo.errors.OptionError: table 'rows' is not a table of Demo; use one of: parts
+xigeo.errors.OptionError: Demo 没有表 'rows'；可选：parts
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ import pandas as pd
 from ._options import check_lang
 from ._tables import TOTAL_LABEL
 from ._text import YES_NO, format_value
+from ._lang import msg
 from .errors import OptionError
 
 __all__ = ["Result", "TableSpec", "Total", "COMMON_ZH", "TOTAL_LABEL", "column_decimals",
@@ -153,7 +154,7 @@ class Result:
     # ------------------------------------------------------------ to implement
 
     def _summary(self, lang: str) -> str:
-        raise NotImplementedError(f"{type(self).__name__} has no summary")
+        raise NotImplementedError(f"{type(self).__name__} has no summary")  # message: internal
 
     def _total(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """``frame`` (the table ``name``) with its total row(s); override for more than sums."""
@@ -179,8 +180,10 @@ class Result:
         if name is None:
             return self.tables()[0]
         if name not in self.TABLES:
-            raise OptionError(f"table {name!r} is not a table of {type(self).__name__}; use one of: "
-                              f"{', '.join(self.tables())}")
+            raise OptionError(msg(f"{type(self).__name__} 没有表 {name!r}；可选："
+                                  f"{', '.join(self.tables())}",
+                                  f"table {name!r} is not a table of {type(self).__name__}; use one of: "
+                                  f"{', '.join(self.tables())}"))
         return name
 
     def table(self, name: str | None = None, *, labels: str = "en", total: bool = False) -> pd.DataFrame:
@@ -198,8 +201,10 @@ class Result:
         if total:
             if spec.total is None:
                 totalled = [n for n, s in self.TABLES.items() if s.total is not None]
-                raise OptionError(f"table {name!r} of {type(self).__name__} has no total row; "
-                                  f"tables with one: {', '.join(totalled) or 'none'}")
+                raise OptionError(msg(f"{type(self).__name__} 的表 {name!r} 没有合计行；"
+                                      f"有合计行的表：{', '.join(totalled) or '无'}",
+                                      f"table {name!r} of {type(self).__name__} has no total row; "
+                                      f"tables with one: {', '.join(totalled) or 'none'}"))
             frame = self._total(name, frame)
         if labels == "zh":
             frame = self._printed(name, frame, total=total)

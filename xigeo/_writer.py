@@ -35,6 +35,7 @@ import pandas as pd
 
 from ._files import (SWAP_TAG, _link_new, _move, appeared, clean_stale, disk_full, place, recover_swaps,
                      temp_path, unreadable, write_error)
+from ._lang import msg
 from .errors import LayerWriteError, LossyWriteWarning, XigeoError, fix, format_ids
 
 __all__ = ["check_fields", "warn_losses", "stage", "verify", "place_layer", "replace_shapefile",
@@ -73,24 +74,35 @@ def check_fields(gdf: gpd.GeoDataFrame, path: Path, driver: str) -> None:
         clashes = [group for group in seen.values() if len(group) > 1]
         if clashes:
             listed = "; ".join(" and ".join(repr(n) for n in group) for group in clashes)
+            listed_zh = "；".join(" 与 ".join(repr(n) for n in group) for group in clashes)
             example = {g[-1]: f"{g[-1]}_2" for g in clashes}
-            raise LayerWriteError(
+            other = driver != "ESRI Shapefile"
+            raise LayerWriteError(msg(
+                f"{path}：字段名仅大小写不同：{listed_zh}。{_FORMAT[driver]} 的字段名不区分大小写，"
+                "GDAL 会悄悄改名其中一个（DLBM_1）。解决："
+                + fix(f"write_layer(..., rename={example!r})", "在输入图层中给其中一个改名")
+                + ("，或写成 GeoJSON/GeoParquet（两者都保留）" if other else ""),
                 f"{path}: field names that differ only in case: {listed}. A {_FORMAT[driver]} "
                 "field name ignores case, so GDAL would rename one silently (DLBM_1). Fix: "
                 + fix(f"write_layer(..., rename={example!r})",
                       "rename one of them in the input layer")
-                + (" or write GeoJSON/GeoParquet, which keep both" if driver != "ESRI Shapefile" else ""))
+                + (" or write GeoJSON/GeoParquet, which keep both" if other else "")))
     if driver != "ESRI Shapefile":
         return
     long = [(n, len(n.encode("utf-8"))) for n in names if len(n.encode("utf-8")) > 10]
     if long:
         listed = ", ".join(f"{c!r} ({n} bytes)" for c, n in long)
+        listed_zh = "、".join(f"{c!r}（{n} 字节）" for c, n in long)
         example = {c: _cut(c) for c, _ in long}
-        raise LayerWriteError(
+        raise LayerWriteError(msg(
+            f"{path}：字段名超过 shapefile 允许的 10 字节（UTF-8，每个汉字 3 字节）：{listed_zh}；"
+            "GDAL 会截断。解决："
+            + fix(f"write_layer(..., rename={example!r})", "在输入图层中给它们改名")
+            + "，或写成没有此限制的 GeoPackage（.gpkg）",
             f"{path}: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes "
             f"per Chinese character): {listed}; GDAL would cut them. Fix: "
             + fix(f"write_layer(..., rename={example!r})", "rename them in the input layer")
-            + " or write a GeoPackage (.gpkg), which has no such limit")
+            + " or write a GeoPackage (.gpkg), which has no such limit"))
     too_long = []
     for col in _text_columns(gdf):
         values = gdf[col].dropna()
@@ -105,12 +117,15 @@ def check_fields(gdf: gpd.GeoDataFrame, path: Path, driver: str) -> None:
             nbytes = values.map(lambda v: len(v.encode("utf-8")))
             over = nbytes[nbytes > 254]
             if len(over):
-                too_long.append(f"{col!r} (rows {format_ids(over.index)})")
+                too_long.append(msg(f"{col!r}（行号：{format_ids(over.index)}）",
+                                    f"{col!r} (rows {format_ids(over.index)})"))
     if too_long:
-        raise LayerWriteError(
+        raise LayerWriteError(msg(
+            f"{path}：{'；'.join(too_long)}中的文本超过 shapefile 字段能容纳的 254 字节"
+            "（UTF-8，每个汉字 3 字节），会被截断。请改写成 GeoPackage（.gpkg）",
             f"{path}: text longer than the 254 bytes a shapefile field holds (UTF-8, 3 bytes "
             f"per Chinese character) in {'; '.join(too_long)}; it would be cut. Write a "
-            "GeoPackage (.gpkg) instead")
+            "GeoPackage (.gpkg) instead"))
 
 
 def _text_columns(df: pd.DataFrame) -> list[Any]:
@@ -129,34 +144,41 @@ def warn_losses(gdf: gpd.GeoDataFrame, path: Path) -> None:
         values = gdf[col]
         dtype = values.dtype
         if pd.api.types.is_datetime64_any_dtype(dtype):
-            lost.append(f"{col!r}: dates/times are stored as text ('2023/01/02 00:00:00')")
+            lost.append(msg(f"{col!r}：日期/时间存为文本（'2023/01/02 00:00:00'）",
+                            f"{col!r}: dates/times are stored as text ('2023/01/02 00:00:00')"))
         elif isinstance(dtype, (pd.Int64Dtype, pd.Int32Dtype, pd.Int16Dtype, pd.Int8Dtype,
                                 pd.UInt64Dtype, pd.UInt32Dtype, pd.UInt16Dtype, pd.UInt8Dtype,
                                 pd.BooleanDtype)):
             if values.isna().any():
-                lost.append(f"{col!r}: integers/booleans with missing values come back as "
-                            "floats (1.0, NaN)")
+                lost.append(msg(f"{col!r}：含缺失值的整数/布尔值读回时变成浮点数（1.0、NaN）",
+                                f"{col!r}: integers/booleans with missing values come back as "
+                                "floats (1.0, NaN)"))
         elif pd.api.types.is_float_dtype(dtype):
             v = values.to_numpy(dtype="float64", na_value=np.nan)
             with np.errstate(invalid="ignore", over="ignore"):
                 # a .dbf number keeps 15 decimal places: 1.234567e-12 comes back as 1.235e-12
                 cut = np.isfinite(v) & (np.abs(np.round(v, 15) - v) > 1e-12 * np.abs(v))
             if cut.any():
-                lost.append(f"{col!r}: small values (rows {format_ids(values.index[cut])}) are "
-                            "rounded to the 15 decimal places a .dbf number holds")
+                lost.append(msg(f"{col!r}：很小的数值（行号：{format_ids(values.index[cut])}）"
+                                "会舍入到 .dbf 数值能保存的 15 位小数",
+                                f"{col!r}: small values (rows {format_ids(values.index[cut])}) are "
+                                "rounded to the 15 decimal places a .dbf number holds"))
         elif pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
             empty = (values == "").to_numpy(dtype=bool, na_value=False)
             if empty.any():
-                lost.append(f"{col!r}: empty text \"\" comes back as missing (None/NaN) "
-                            f"(rows {format_ids(values.index[empty])})")
+                lost.append(msg(f"{col!r}：空文本 \"\" 读回时变成缺失值（None/NaN）"
+                                f"（行号：{format_ids(values.index[empty])}）",
+                                f"{col!r}: empty text \"\" comes back as missing (None/NaN) "
+                                f"(rows {format_ids(values.index[empty])})"))
             if dtype == object:
                 kinds = _object_kinds(values)
                 if "datetime" in kinds:
-                    lost.append(f"{col!r}: dates/times are stored as text")
+                    lost.append(msg(f"{col!r}：日期/时间存为文本", f"{col!r}: dates/times are stored as text"))
     if lost:
-        warnings.warn(
+        warnings.warn(msg(
+            f"{path}：shapefile 会改变这些列：{'；'.join(lost)}。如要原样保留，请改写成 GeoPackage（.gpkg）",
             f"{path}: a shapefile changes these columns: {'; '.join(lost)}. To keep them as they "
-            "are, write a GeoPackage (.gpkg) instead", LossyWriteWarning, stacklevel=3)
+            "are, write a GeoPackage (.gpkg) instead"), LossyWriteWarning, stacklevel=3)
 
 
 def _object_kinds(values: pd.Series) -> set[str]:
@@ -208,7 +230,8 @@ def stage(gdf: gpd.GeoDataFrame, staged: Path, path: Path, *, driver: str, layer
         text = str(err)
         if "No space left" in text or "disk full" in text.lower():
             raise disk_full(path, err) from err
-        raise LayerWriteError(f"{path}: GDAL could not write it: {err}") from err
+        raise LayerWriteError(msg(f"{path}：GDAL 无法写出：{err}",
+                                  f"{path}: GDAL could not write it: {err}")) from err
     for w in caught:
         if not issubclass(w.category, LossyWriteWarning):
             log.warning("%s: %s", path, w.message)
@@ -235,7 +258,7 @@ def verify(staged: Path, path: Path, *, driver: str, layer: str, expected: int) 
     except Exception as err:  # any failure to read back means the file is bad
         raise unreadable(path, f"{type(err).__name__}: {err}") from err
     if found != expected:
-        raise unreadable(path, f"{found} of {expected} features")
+        raise unreadable(path, msg(f"{expected} 个要素中只有 {found} 个", f"{found} of {expected} features"))
 
 
 def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
@@ -248,9 +271,11 @@ def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
         except OSError as err:
             raise unreadable(path, f"{part.name}: {err}") from err
         if len(head) < 28 or struct.unpack(">i", head[24:28])[0] * 2 != size:
-            raise unreadable(path, f"{part.name} is {size} bytes, not the length its header gives")
+            raise unreadable(path, msg(f"{part.name} 为 {size} 字节，与其文件头给出的长度不符",
+                                       f"{part.name} is {size} bytes, not the length its header gives"))
     if staged.with_suffix(".shx").stat().st_size != 100 + 8 * expected:
-        raise unreadable(path, f"{staged.with_suffix('.shx').name} does not index {expected} shapes")
+        raise unreadable(path, msg(f"{staged.with_suffix('.shx').name} 没有索引 {expected} 个图形",
+                                   f"{staged.with_suffix('.shx').name} does not index {expected} shapes"))
     dbf = staged.with_suffix(".dbf")
     try:
         size = dbf.stat().st_size
@@ -259,11 +284,12 @@ def _verify_shapefile(staged: Path, path: Path, expected: int) -> None:
     except OSError as err:
         raise unreadable(path, f"{dbf.name}: {err}") from err
     if len(head) < 12:
-        raise unreadable(path, f"{dbf.name} is {size} bytes")
+        raise unreadable(path, msg(f"{dbf.name} 只有 {size} 字节", f"{dbf.name} is {size} bytes"))
     records, header_len, record_len = struct.unpack("<IHH", head[4:12])
     if records != expected or size < header_len + records * record_len:
-        raise unreadable(path, f"{dbf.name} holds {records} records in {size} bytes, "
-                                f"expected {expected}")
+        raise unreadable(path, msg(f"{dbf.name} 在 {size} 字节中有 {records} 条记录，应为 {expected} 条",
+                                   f"{dbf.name} holds {records} records in {size} bytes, "
+                                   f"expected {expected}"))
 
 
 # ---------------------------------------------------------------------------
@@ -347,13 +373,17 @@ def replace_shapefile(tmp: Path, path: Path, *, overwrite: bool) -> None:
             journal.unlink()
         shutil.rmtree(backup, ignore_errors=True)
         if isinstance(err, FileExistsError):
-            raise LayerWriteError(
-                f"{path}: {Path(err.filename or '').name or 'a part'} appeared while xigeo was "
+            part = Path(err.filename or '').name
+            raise LayerWriteError(msg(
+                f"{path}：xigeo 写入期间出现了 {part or '一个组成文件'}（另一程序同时写入）；"
+                f"未作任何改动。解决：写到其他文件名，或用 {fix('overwrite=True', '--overwrite')} 替换",
+                f"{path}: {part or 'a part'} appeared while xigeo was "
                 "writing it (another program wrote it meanwhile); nothing was changed. Fix: write "
-                f"to another name, or {fix('overwrite=True', '--overwrite')} to replace it") from None
+                f"to another name, or {fix('overwrite=True', '--overwrite')} to replace it")) from None
         if isinstance(err, OSError):
-            raise LayerWriteError(f"{path}: could not move the new files into place ({err}); the "
-                                  "old files were put back") from err
+            raise LayerWriteError(msg(f"{path}：无法把新文件移到位（{err}）；旧文件已放回",
+                                      f"{path}: could not move the new files into place ({err}); the "
+                                      "old files were put back")) from err
         raise
     journal.unlink()
     shutil.rmtree(backup, ignore_errors=True)

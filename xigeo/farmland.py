@@ -56,6 +56,7 @@ from ._tables import index_by
 from .area import AreaMethod, area
 from .crs import check_crs, check_same_crs, normalize_crs
 from .prepared import Near, PreparedLayer, near_patches, reference_layer
+from ._lang import language, msg
 from .errors import CRSError, XigeoWarning, fix, format_ids
 from .units import AreaUnit, convert_area
 from .validate import checked_polygons, validate_layer
@@ -320,10 +321,15 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         # a lazy layer: its CRS is compared, its coordinates stay on the workers
         check_crs(parcels, name=p_label)
         if farmland.crs is None or not pyproj.CRS(farmland.crs).equals(pyproj.CRS(parcels.crs)):
-            raise CRSError(f"{f_label} is in {getattr(farmland.crs, 'name', None)}, {p_label} in "
-                           f"{parcels.crs.name}: give both layers the same CRS ("
-                           + fix("farmland.to_crs(parcels.crs) before making it lazy",
-                                 "reproject one file first") + ")")
+            raise CRSError(msg(
+                f"{f_label} 的坐标系为 {getattr(farmland.crs, 'name', None)}，{p_label} 的为 "
+                f"{parcels.crs.name}：请让两个图层使用同一坐标系（"
+                + fix("先 farmland.to_crs(parcels.crs)，再转为延迟计算的图层", "先把其中一个文件重投影")
+                + "）",
+                f"{f_label} is in {getattr(farmland.crs, 'name', None)}, {p_label} in "
+                f"{parcels.crs.name}: give both layers the same CRS ("
+                + fix("farmland.to_crs(parcels.crs) before making it lazy",
+                      "reproject one file first") + ")"))
     elif crs_known or _crs_checked_before(farmland):
         # the layer's CRS guard passed on the whole layer (at preparation, or by an earlier
         # check of this layer, same geometries and CRS): the parcels' own, and the same CRS
@@ -341,19 +347,24 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
     if isinstance(farmland, gpd.GeoSeries):
         farmland = as_frame(farmland, f_label)
     if not lazy and n_prepared is None:
-        require_features(farmland, f_label, "farmland patches")  # no farmland is not "no overlap"
+        # no farmland is not "no overlap"
+        require_features(farmland, f_label, msg("永久基本农田图斑", "farmland patches"))
     elif n_prepared == 0:  # a prepared layer: the whole layer is empty, not just its part near the parcels
-        require_features(farmland, f_label, "farmland patches")
+        require_features(farmland, f_label, msg("永久基本农田图斑", "farmland patches"))
     if not (lazy or isinstance(farmland, gpd.GeoDataFrame)):
-        raise TypeError(f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
-                        f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}")
+        raise TypeError(msg(f"{f_label}：需要 GeoDataFrame 或 GeoSeries（engine='dask' 时也可为 "
+                            f"dask_geopandas.GeoDataFrame），收到的是 {type(farmland).__name__}",
+                            f"{f_label}: need a GeoDataFrame or GeoSeries (or, with engine='dask', a "
+                            f"dask_geopandas.GeoDataFrame), got {type(farmland).__name__}"))
     columns = ([c for c in farmland.columns if c != farmland.geometry.name] if all_columns is None
                else all_columns)
     if area_field is None:
         area_field = next((f for f in AREA_FIELDS if f in columns), None)
     elif area_field not in columns:
-        raise SchemaError(f"{f_label}: no field {area_field!r} to pro-rate; the layer has: "
-                          f"{', '.join(str(c) for c in columns)}")
+        raise SchemaError(msg(f"{f_label}：没有用于按比例分摊的字段 {area_field!r}；图层的字段为："
+                              f"{', '.join(str(c) for c in columns)}",
+                              f"{f_label}: no field {area_field!r} to pro-rate; the layer has: "
+                              f"{', '.join(str(c) for c in columns)}"))
     crs = parcels.crs
     left = np.asarray(parcels.geometry.values, dtype=object)
     fields = [f for f in patch_fields if f in columns]
@@ -379,7 +390,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
         right = farmland.geometry.values
         measured = measured_pieces(
             left, np.asarray(right, dtype=object), crs=crs, method=method,
-            label="farmland pieces",
+            label=msg("永久基本农田相交部分", "farmland pieces"),
             # geopandas keeps the layer's spatial index: built by the first check, reused after
             tree=right.sindex if near is None else None,
             right_odd=_odd_rows(right) if near is None else None,
@@ -448,7 +459,7 @@ def _farmland_overlap(parcels: Any, farmland: Any, *, tolerance_m2: float, metho
                              tolerance_m2=tolerance_m2, method=method.value, area_field=area_field,
                              parcels_name=Path(p_label).name, farmland_name=Path(f_label).name,
                              n_farmland=n_farmland)
-    log.info("%s", result.summary("en"))
+    log.info("%s", result.summary(language()))
     return result
 
 
@@ -520,8 +531,10 @@ def _require_dask() -> None:
     try:
         import dask_geopandas  # noqa: F401
     except ImportError:
-        raise ImportError("engine='dask' needs dask-geopandas (and distributed for a cluster): "
-                          "pip install xigeo[dask]") from None
+        raise ImportError(msg("engine='dask' 需要 dask-geopandas（集群还需 distributed）："
+                              "pip install xigeo[dask]",
+                              "engine='dask' needs dask-geopandas (and distributed for a cluster): "
+                              "pip install xigeo[dask]")) from None
 
 
 def _double_counted(li: np.ndarray, geoms: np.ndarray, n: int, crs: Any, method: AreaMethod,
@@ -537,12 +550,17 @@ def _double_counted(li: np.ndarray, geoms: np.ndarray, n: int, crs: Any, method:
     union_m2 = area(gpd.GeoSeries(unions, crs=crs), method=method).to_numpy()
     double[rows] = np.maximum(summed[rows] - union_m2, 0.0)
     if (double > 0).any():
-        warnings.warn(
+        warnings.warn(msg(
+            f"{int((double > 0).sum())} 个地块下的永久基本农田图斑相互重叠"
+            f"（位置：{format_ids(np.flatnonzero(double > 0).tolist())}）："
+            f"{double.sum():,.2f} m² 会被重复计算；每个地块的 overlap_m2 只计一次"
+            "（见 by_parcel.double_counted_m2）。请修正永久基本农田图层（xigeo.validate_layer，"
+            "删除重复图斑）",
             f"farmland patches overlap each other under {int((double > 0).sum())} parcel(s) "
             f"(positions {format_ids(np.flatnonzero(double > 0).tolist())}): "
             f"{double.sum():,.2f} m² would be counted twice; each parcel's overlap_m2 counts it "
             "once (see by_parcel.double_counted_m2). Fix the farmland layer (xigeo.validate_layer, "
-            "remove duplicate patches)", XigeoWarning, stacklevel=4)
+            "remove duplicate patches)"), XigeoWarning, stacklevel=4)
     return double
 
 

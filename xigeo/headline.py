@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._lang import msg
 from .errors import OptionError
 
 log = logging.getLogger(__name__)
@@ -184,7 +185,8 @@ def _topics(topics: Iterable[str] | None) -> list[str]:
     chosen = list(TOPICS) if topics is None else list(topics)
     unknown = [t for t in chosen if t not in TOPICS]
     if unknown:
-        raise OptionError(f"topics: unknown topic(s) {', '.join(unknown)}; use {', '.join(TOPICS)}")
+        raise OptionError(msg(f"topics：未知专题 {', '.join(unknown)}；可选：{', '.join(TOPICS)}",
+                              f"topics: unknown topic(s) {', '.join(unknown)}; use {', '.join(TOPICS)}"))
     return [t for t in TOPICS if t in chosen]  # always in report order
 
 
@@ -200,7 +202,7 @@ def compute_results(layers: Mapping[str, Any], *, topics: Iterable[str] | None =
     """Each topic's calculator run once on ``layers``: topic name → result."""
     out = {}
     for topic in _topics(topics):
-        log.info("headline figures: %s", topic)
+        log.info(msg("主要指标：%s", "headline figures: %s"), topic)
         out[topic] = TOPICS[topic].compute(layers)
     return out
 

@@ -89,6 +89,7 @@ import pyogrio.errors
 
 from . import _writer
 from ._files import same_file
+from ._lang import msg
 from .crs import normalize_crs
 from .errors import CRSError, LayerReadError, LayerWriteError, TextEncodingWarning, fix, format_ids
 
@@ -184,10 +185,11 @@ def _user_codec(encoding: str) -> str:
     try:
         return _codec(encoding)
     except KeyError:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"未知编码 {encoding!r}：请使用 Python 编码名，如 'gbk'、'gb18030'、'utf-8' 或 'cp1252'",
             f"unknown encoding {encoding!r}: use a Python codec name such as 'gbk', "
             "'gb18030', 'utf-8' or 'cp1252'"
-        ) from None
+        )) from None
 
 
 # ---------------------------------------------------------------------------
@@ -257,7 +259,7 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
     >>> read_layer(folder / "zl.gpkg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xigeo.errors.LayerReadError: ... holds 2 layers: dltb, jbnt. Pass layer= with one of them
+    xigeo.errors.LayerReadError: ... 含 2 个图层：dltb, jbnt。请用 layer= 指定其中一个
     >>> read_layer(folder / "zl.gpkg", layer="jbnt").attrs["layer"]
     'jbnt'
     >>> tmp.cleanup()
@@ -266,7 +268,7 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
     if path.suffix.lower() == ".shp":
         _recover_swap(path)
     if not path.exists():
-        raise LayerReadError(f"{path}: no such file or folder")
+        raise LayerReadError(msg(f"{path}：文件或文件夹不存在", f"{path}: no such file or folder"))
     try:
         if path.is_file() and path.suffix.lower() == ".zip":
             gdf, layer_used = _read_zip(path, layer=layer, encoding=encoding,
@@ -277,16 +279,20 @@ def read_layer(path: PathLike, *, layer: str | None = None, encoding: str | None
         raise
     except OSError as err:  # permission denied, an I/O error, a full disk while unpacking
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        raise LayerReadError(f"{path}: cannot read it: {err.strerror or err}{where}. Check that "
-                             "the file can be read (permissions, disk) and try again") from err
+        raise LayerReadError(msg(
+            f"{path}：无法读取：{err.strerror or err}{where}。请检查文件能否读取（权限、磁盘）后重试",
+            f"{path}: cannot read it: {err.strerror or err}{where}. Check that "
+            "the file can be read (permissions, disk) and try again")) from err
     gdf.attrs["source"] = str(path)
     gdf.attrs["layer"] = layer_used
     if crs is not None:
         gdf = _declare_crs(gdf, crs, str(path))
     elif gdf.crs is None:
-        log.warning("%s has no CRS (no .prj): %s", path,
-                    fix("pass crs= to read_layer, e.g. crs=4526", "give --crs, e.g. --crs EPSG:4526"))
-    log.info("read %d features from %s%s", len(gdf), path, f" (layer {layer_used})" if layer_used else "")
+        log.warning(msg("%s 没有坐标系（.prj 缺失）：%s", "%s has no CRS (no .prj): %s"), path,
+                    msg(fix("请给 read_layer 传 crs=，如 crs=4526", "请加 --crs，如 --crs EPSG:4526"),
+                        fix("pass crs= to read_layer, e.g. crs=4526", "give --crs, e.g. --crs EPSG:4526")))
+    log.info(msg("已读取 %d 个要素：%s%s", "read %d features from %s%s"), len(gdf), path,
+             msg(f"（图层 {layer_used}）", f" (layer {layer_used})") if layer_used else "")
     return gdf
 
 
@@ -301,7 +307,8 @@ def _recover_swap(path: Path) -> None:
 
     try:
         for shp in recover_swaps(path.parent):
-            log.warning("%s: finished an interrupted write that a killed process left", shp)
+            log.warning(msg("%s：已完成一次被中断进程留下的未完成写入",
+                            "%s: finished an interrupted write that a killed process left"), shp)
     except OSError:
         pass
 
@@ -312,7 +319,8 @@ def _declare_crs(gdf: gpd.GeoDataFrame, crs: Any, label: str) -> gpd.GeoDataFram
     if old is None:
         return gdf.set_crs(new)
     if not old.equals(new):
-        log.info("%s: the file says %s but crs= says %s; using crs= (coordinates unchanged)",
+        log.info(msg("%s：文件的坐标系为 %s，但 crs= 为 %s；采用 crs=（坐标不变）",
+                     "%s: the file says %s but crs= says %s; using crs= (coordinates unchanged)"),
                  label, old.to_string(), new.to_string())
         return gdf.set_crs(new, allow_override=True)
     return gdf
@@ -332,18 +340,22 @@ def _read_path(path: Path, *, layer: str | None, encoding: str | None,
                label: str) -> tuple[gpd.GeoDataFrame, str | None]:
     suffix = path.suffix.lower()
     if path.is_dir() and suffix != ".gdb":
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label} 是文件夹，不是图层：请给出其中的 .shp、.gpkg 或 .gdb",
             f"{label} is a folder, not a layer: give the .shp, .gpkg or .gdb inside it"
-        )
+        ))
     if suffix == ".shp":
         if layer is not None and layer.lower() != path.stem.lower():
-            raise LayerReadError(f"{label} holds one layer, {path.stem!r}, not {layer!r}")
+            raise LayerReadError(msg(f"{label} 只有一个图层 {path.stem!r}，没有 {layer!r}",
+                                     f"{label} holds one layer, {path.stem!r}, not {layer!r}"))
         return _read_shapefile(path, encoding=encoding, label=label), None
     if suffix in (".dbf", ".shx", ".prj", ".cpg"):
-        raise LayerReadError(f"{label} is part of a shapefile: read the .shp next to it")
+        raise LayerReadError(msg(f"{label} 是 shapefile 的组成文件：请读取旁边的 .shp",
+                                 f"{label} is part of a shapefile: read the .shp next to it"))
     if suffix in _PARQUET:
         if layer is not None:
-            raise LayerReadError(f"{label} holds one layer: leave layer= out")
+            raise LayerReadError(msg(f"{label} 只有一个图层：请去掉 layer=",
+                                     f"{label} holds one layer: leave layer= out"))
         return _read_parquet(path, label=label), None
     layer = _pick_layer(path, layer, label) if suffix in _MULTI_LAYER or path.is_dir() else layer
     kwargs: dict[str, Any] = {}
@@ -353,16 +365,20 @@ def _read_path(path: Path, *, layer: str | None, encoding: str | None,
         with _gdal_messages(label):
             gdf = pyogrio.read_dataframe(path, layer=layer, **kwargs)
     except UnicodeDecodeError as err:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：其文本不是有效的 {encoding or 'UTF-8'}（第 {err.start} 字节处 {err.reason}）："
+            + fix("请用 encoding= 指定正确的编码（如 encoding='gbk'）",
+                  "请用 --encoding 指定正确的编码（如 --encoding gbk）"),
             f"{label}: its text is not valid {encoding or 'UTF-8'} ({err.reason} at byte "
             f"{err.start}): "
             + fix("pass encoding= with the right one (e.g. encoding='gbk')",
                   "give --encoding with the right one (e.g. --encoding gbk)")
-        ) from err
+        )) from err
     except _GDAL_ERRORS as err:
-        raise LayerReadError(f"{label}: cannot read it: {err}") from err
+        raise LayerReadError(msg(f"{label}：无法读取：{err}", f"{label}: cannot read it: {err}")) from err
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise LayerReadError(f"{label}{f' layer {layer}' if layer else ''} has no geometry: it is a table")
+        raise LayerReadError(msg(f"{label}{f' 图层 {layer}' if layer else ''} 没有几何：它是一张表",
+                                 f"{label}{f' layer {layer}' if layer else ''} has no geometry: it is a table"))
     _check_gpkg_geometries(gdf, path, layer, label)
     return gdf, layer
 
@@ -372,22 +388,26 @@ def _pick_layer(path: Path, layer: str | None, label: str) -> str:
         with _gdal_messages(label):
             listed = pyogrio.list_layers(path)
     except _GDAL_ERRORS as err:
-        raise LayerReadError(f"{label}: cannot open it: {err}") from err
+        raise LayerReadError(msg(f"{label}：无法打开：{err}", f"{label}: cannot open it: {err}")) from err
     names = [str(name) for name, _ in listed]
     spatial = [str(name) for name, geom in listed if geom is not None]
     if layer is not None:
         if layer not in names:
-            raise LayerReadError(
+            raise LayerReadError(msg(
+                f"{label} 没有图层 {layer!r}；其图层为：{', '.join(names) or '无'}",
                 f"{label} has no layer {layer!r}; its layers are: {', '.join(names) or 'none'}"
-            )
+            ))
         return layer
     if len(spatial) == 1:
         return spatial[0]
     if not spatial:
-        raise LayerReadError(f"{label} holds no layer with geometry (tables: {', '.join(names) or 'none'})")
-    raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label} 没有带几何的图层（表：{', '.join(names) or '无'}）",
+            f"{label} holds no layer with geometry (tables: {', '.join(names) or 'none'})"))
+    raise LayerReadError(msg(
+        f"{label} 含 {len(spatial)} 个图层：{', '.join(spatial)}。请用 layer= 指定其中一个",
         f"{label} holds {len(spatial)} layers: {', '.join(spatial)}. Pass layer= with one of them"
-    )
+    ))
 
 
 def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None,
@@ -422,11 +442,14 @@ def _check_gpkg_geometries(gdf: gpd.GeoDataFrame, path: Path, layer: str | None,
     damaged = has_blob & missing
     if damaged.any():
         fids = [blobs[i][0] for i in np.flatnonzero(damaged)]
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}（图层 {layer}）：{int(damaged.sum())} 行的几何已损坏，无法读取（读出来会是无几何）："
+            f"行号：{format_ids(gdf.index[damaged].tolist())}（fid {format_ids(fids)}）。"
+            "请向提供方要一份完好的数据，或用 ogrinfo / QGIS 检查这些行",
             f"{label} (layer {layer}): the geometry of {int(damaged.sum())} row(s) is damaged and "
             f"cannot be read (it would come back as no geometry): rows "
             f"{format_ids(gdf.index[damaged].tolist())} (fid {format_ids(fids)}). Get a good copy "
-            "from the sender, or check them with ogrinfo / QGIS")
+            "from the sender, or check them with ogrinfo / QGIS"))
 
 
 def _read_parquet(path: Path, *, label: str) -> gpd.GeoDataFrame:
@@ -434,13 +457,16 @@ def _read_parquet(path: Path, *, label: str) -> gpd.GeoDataFrame:
         with _gdal_messages(label):
             return gpd.read_parquet(path)
     except (ImportError, OSError, ValueError, TypeError, KeyError) as err:
-        raise LayerReadError(f"{label}: cannot read it as GeoParquet: {err}") from err
+        raise LayerReadError(msg(f"{label}：无法按 GeoParquet 读取：{err}",
+                                 f"{label}: cannot read it as GeoParquet: {err}")) from err
     except (AttributeError, IndexError, NotImplementedError) as err:
         # e.g. a 'geo' metadata encoding ("point") that does not match the column's data (WKB)
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：无法按 GeoParquet 读取：其几何列的内容与 'geo' 元数据不符"
+            f"（{type(err).__name__}: {err}）。请用 geopandas 的 to_parquet 重新写出，或改用 GeoPackage 发送",
             f"{label}: cannot read it as GeoParquet: its geometry column does not hold what its "
             f"'geo' metadata says ({type(err).__name__}: {err}). Write it again with "
-            "geopandas' to_parquet, or send it as GeoPackage") from err
+            "geopandas' to_parquet, or send it as GeoPackage")) from err
 
 
 # --- shapefiles --------------------------------------------------------------
@@ -464,33 +490,42 @@ def _check_shapefile(shp: Path, label: str) -> dict[str, Path | None]:
     shp_size = shp.stat().st_size
     shp_head = _head(shp, 100)
     if len(shp_head) < 100 or struct.unpack(">i", shp_head[:4])[0] != 9994:
-        raise LayerReadError(f"{label} is not a shapefile .shp (bad header): the file is damaged")
+        raise LayerReadError(msg(f"{label} 不是 shapefile 的 .shp（文件头错误）：文件已损坏",
+                                 f"{label} is not a shapefile .shp (bad header): the file is damaged"))
     parts = {ext: _sidecar(shp, ext) for ext in (".shx", ".dbf", ".prj", ".cpg")}
     if parts[".shx"] is None:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：缺少 {shp.with_suffix('.shx').name}（图形的索引）。"
+            "请向提供方要完整的文件组（.shp .shx .dbf .prj .cpg），或用 GDAL 重建索引："
+            f"ogrinfo --config SHAPE_RESTORE_SHX YES {name}（在 Python 中：读取前调用 "
+            "pyogrio.set_gdal_config_options({'SHAPE_RESTORE_SHX': 'YES'})）",
             f"{label}: {shp.with_suffix('.shx').name} is missing (the index of the shapes). "
             "Get the complete file set (.shp .shx .dbf .prj .cpg) from the sender, or rebuild "
             f"the index with GDAL: ogrinfo --config SHAPE_RESTORE_SHX YES {name} (in Python: "
             "pyogrio.set_gdal_config_options({'SHAPE_RESTORE_SHX': 'YES'}) before reading)"
-        )
+        ))
     if parts[".dbf"] is None:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：缺少 {shp.with_suffix('.dbf').name}，图层没有属性（地类、图斑编号）。"
+            "请向提供方要完整的文件组（.shp .shx .dbf .prj .cpg）",
             f"{label}: {shp.with_suffix('.dbf').name} is missing, so the layer has no "
             "attributes (land class, parcel ids). Get the complete file set "
             "(.shp .shx .dbf .prj .cpg) from the sender"
-        )
+        ))
     shx, dbf = parts[".shx"], parts[".dbf"]
     assert shx is not None and dbf is not None
     declared = struct.unpack(">i", shp_head[24:28])[0] * 2
     if shp_size < declared:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label} 不完整：文件头为 {declared:,} 字节，但文件只有 {shp_size:,} 字节。请从源头重新复制",
             f"{label} is truncated: its header says {declared:,} bytes but the file has "
             f"{shp_size:,}. Copy it again from the source"
-        )
+        ))
     shx_size = shx.stat().st_size
     shx_head = _head(shx, 100)
     if len(shx_head) < 100 or struct.unpack(">i", shx_head[:4])[0] != 9994 or (shx_size - 100) % 8:
-        raise LayerReadError(f"{label}: {shx.name} is damaged (bad header or size {shx_size:,} bytes)")
+        raise LayerReadError(msg(f"{label}：{shx.name} 已损坏（文件头错误或大小 {shx_size:,} 字节不对）",
+                                 f"{label}: {shx.name} is damaged (bad header or size {shx_size:,} bytes)"))
     n_shapes = (shx_size - 100) // 8
     if n_shapes:
         with open(shx, "rb") as f:
@@ -498,26 +533,33 @@ def _check_shapefile(shp: Path, label: str) -> dict[str, Path | None]:
             offset, length = struct.unpack(">ii", f.read(8))
         end = offset * 2 + 8 + length * 2
         if end > shp_size:
-            raise LayerReadError(
+            raise LayerReadError(msg(
+                f"{label} 不完整：{shx.name} 中第 {n_shapes - 1} 个图形到第 {end:,} 字节，"
+                f"但 .shp 只有 {shp_size:,} 字节。请从源头重新复制",
                 f"{label} is truncated: {shx.name} places shape {n_shapes - 1} up to byte "
                 f"{end:,} but the .shp has {shp_size:,} bytes. Copy it again from the source"
-            )
+            ))
     dbf_head = _head(dbf, 32)
     if len(dbf_head) < 32:
-        raise LayerReadError(f"{label}: {dbf.name} is damaged (shorter than a .dbf header)")
+        raise LayerReadError(msg(f"{label}：{dbf.name} 已损坏（比 .dbf 文件头还短）",
+                                 f"{label}: {dbf.name} is damaged (shorter than a .dbf header)"))
     n_records, header_len, record_len = struct.unpack("<IHH", dbf_head[4:12])
     dbf_size = dbf.stat().st_size
     if dbf_size < header_len + n_records * record_len:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：{dbf.name} 不完整：文件头声明 {n_records:,} 条记录"
+            f"（{header_len + n_records * record_len:,} 字节），但文件只有 {dbf_size:,} 字节。请从源头重新复制",
             f"{label}: {dbf.name} is truncated: its header announces {n_records:,} records "
             f"({header_len + n_records * record_len:,} bytes) but the file has {dbf_size:,} "
             "bytes. Copy it again from the source"
-        )
+        ))
     if n_records != n_shapes:
-        raise LayerReadError(
+        raise LayerReadError(msg(
+            f"{label}：{shx.name} 列出 {n_shapes:,} 个图形，但 {dbf.name} 有 {n_records:,} 条记录："
+            "这些文件不属于同一图层",
             f"{label}: {shx.name} lists {n_shapes:,} shapes but {dbf.name} has {n_records:,} "
             "records: the files do not belong together"
-        )
+        ))
     return parts
 
 
@@ -529,26 +571,29 @@ def _head(path: Path, n: int) -> bytes:
 def _declared_encoding(parts: dict[str, Path | None], encoding: str | None) -> tuple[str | None, str]:
     """(codec, where it came from) for a shapefile; codec None when nothing says."""
     if encoding is not None:
-        return _user_codec(encoding), f"encoding={encoding!r}"
+        return _user_codec(encoding), msg(f"指定了 encoding={encoding!r}", f"encoding={encoding!r}")
     cpg = parts[".cpg"]
     ignored = ""
     if cpg is not None:
         text = _head(cpg, 200).removeprefix(codecs.BOM_UTF8).decode("ascii", errors="replace").strip()
         try:
-            return _codec(text), f"its .cpg says {text!r}"
+            return _codec(text), msg(f"其 .cpg 为 {text!r}", f"its .cpg says {text!r}")
         except KeyError:
-            ignored = f"its .cpg says {text!r}, which is no known encoding"
+            ignored = msg(f"其 .cpg 为 {text!r}，不是已知编码",
+                          f"its .cpg says {text!r}, which is no known encoding")
     dbf = parts[".dbf"]
     assert dbf is not None
     ldid = _head(dbf, 30)[29]
     if ldid in _LDID_CODEPAGE:
         cp = _LDID_CODEPAGE[ldid]
-        return _codec(str(cp)), f"the code-page byte of its .dbf is 0x{ldid:02X} (code page {cp})"
+        return _codec(str(cp)), msg(f"其 .dbf 的代码页字节为 0x{ldid:02X}（代码页 {cp}）",
+                                    f"the code-page byte of its .dbf is 0x{ldid:02X} (code page {cp})")
     if ignored:
         return None, ignored
     if ldid == 0x57:
-        return None, "it has no .cpg and its .dbf says only 'system ANSI code page' (0x57)"
-    return None, "it has no .cpg and no code-page byte in its .dbf"
+        return None, msg("没有 .cpg，其 .dbf 只写了“系统 ANSI 代码页”（0x57）",
+                         "it has no .cpg and its .dbf says only 'system ANSI code page' (0x57)")
+    return None, msg("没有 .cpg，其 .dbf 也没有代码页字节", "it has no .cpg and no code-page byte in its .dbf")
 
 
 def _read_shapefile(shp: Path, *, encoding: str | None, label: str) -> gpd.GeoDataFrame:
@@ -560,7 +605,7 @@ def _read_shapefile(shp: Path, *, encoding: str | None, label: str) -> gpd.GeoDa
             # through Arrow: half the CPU of a county's 300,000 patches (7.8 -> 4.2 s)
             gdf = pyogrio.read_dataframe(shp, encoding="ISO-8859-1", use_arrow=True)
     except _GDAL_ERRORS as err:
-        raise LayerReadError(f"{label}: cannot read it: {err}") from err
+        raise LayerReadError(msg(f"{label}：无法读取：{err}", f"{label}: cannot read it: {err}")) from err
     gdf, used = _decode_text(gdf, codec=codec, origin=origin, label=label,
                              explicit=encoding is not None)
     gdf.attrs["encoding"] = used
@@ -621,15 +666,24 @@ def _decode_text(gdf: gpd.GeoDataFrame, *, codec: str | None, origin: str, label
     if codec is None:
         guessed = _guess(raw_all)
         if guessed is None:
-            raise LayerReadError(
+            raise LayerReadError(msg(
+                f"{label}：无法判断其文本编码（{origin}）；既不是 UTF-8 也不是中文 GB18030。"
+                + fix("请用 encoding= 指定（如 'gbk'、'utf-8'、'cp1252'）",
+                      "请用 --encoding 指定（如 --encoding gbk）"),
                 f"{label}: cannot tell the encoding of its text ({origin}); it is neither "
-                "UTF-8 nor Chinese GB18030. Pass encoding= (e.g. 'gbk', 'utf-8', 'cp1252')"
-            )
+                "UTF-8 nor Chinese GB18030. "
+                + fix("Pass encoding= (e.g. 'gbk', 'utf-8', 'cp1252')",
+                      "Give --encoding (e.g. --encoding gbk)")
+            ))
         name = {"utf-8": "UTF-8", "gb18030": "GB18030 (GBK)"}[guessed]
-        warnings.warn(
+        warnings.warn(msg(
+            f"{label}：{origin}；其文本已按 {name} 解码，这是唯一能读通的编码。"
+            + fix("如需其他编码请传 encoding=", "如需其他编码请加 --encoding")
+            + "；write_layer 写 shapefile 时会附 .cpg，以后不会再出现",
             f"{label}: {origin}; its text was decoded as {name}, the only encoding that "
-            f"reads it. Pass encoding= to choose another; write_layer gives shapefiles a "
-            ".cpg so this does not recur",
+            "reads it. "
+            + fix("Pass encoding= to choose another", "Give --encoding to choose another")
+            + "; write_layer gives shapefiles a .cpg so this does not recur"),
             TextEncodingWarning,
             stacklevel=5,
         )
@@ -661,20 +715,23 @@ def _check_declared(raw_names: list[bytes], raw_values: dict[Any, list[bytes]],
     problems = []
     _, bad_names = _decode_all(raw_names, codec)
     if bad_names:
-        problems.append(f"field names {', '.join(repr(b.decode('latin-1')) for b in bad_names)}")
+        problems.append(msg(f"字段名 {', '.join(repr(b.decode('latin-1')) for b in bad_names)}",
+                            f"field names {', '.join(repr(b.decode('latin-1')) for b in bad_names)}"))
     for col, values in raw_values.items():
         _, bad = _decode_all(values, codec)
         if bad:
             bad_text = {b.decode("latin-1") for b in bad}
             rows = gdf.index[gdf[col].isin(bad_text)]
-            problems.append(f"field {col!r} (rows {format_ids(rows)})")
+            problems.append(msg(f"字段 {col!r}（行号：{format_ids(rows)}）",
+                                f"field {col!r} (rows {format_ids(rows)})"))
     raw_all = raw_names + [b for values in raw_values.values() for b in values]
     if problems:
         hint = _hint(raw_all)
-        fix = (f"{origin} but" if not explicit else f"{origin} was given but")
-        raise LayerReadError(
-            f"{label}: {fix} the text of {'; '.join(problems)} is not valid {codec}.{hint}"
-        )
+        said = (f"{origin} but" if not explicit else f"{origin} was given but")
+        raise LayerReadError(msg(
+            f"{label}：{origin}，但{'；'.join(problems)}的文本不是有效的 {codec}。{hint}",
+            f"{label}: {said} the text of {'; '.join(problems)} is not valid {codec}.{hint}"
+        ))
     if not explicit and _single_byte(codec):
         # cp1252 / latin-1 decode any bytes, so GBK text passes the strict decoding above
         _refuse_garbling(raw_all, codec=codec, origin=origin, label=label)
@@ -685,11 +742,16 @@ def _check_declared(raw_names: list[bytes], raw_values: dict[Any, list[bytes]],
         multibyte = sum(len(s) - sum(ch.isascii() for ch in s) for s in utf8.values())
         if not bad and multibyte >= 4:
             example = next(iter(utf8.items()))
-            raise LayerReadError(
+            use_utf8 = fix("encoding='utf-8'", "--encoding utf-8")
+            confirm = fix(f"encoding={codec!r}", f"--encoding {codec}")
+            raise LayerReadError(msg(
+                f"{label}：{origin}，但其文本是 UTF-8（{example[0].decode(codec)!r} 按 {codec} "
+                f"读即 UTF-8 的 {example[1]!r}）。文本是 UTF-8 请用 {use_utf8}，"
+                f"或用 {confirm} 确认所声明的编码",
                 f"{label}: {origin}, but its text is UTF-8 ({example[0].decode(codec)!r} "
-                f"in {codec} is {example[1]!r} in UTF-8). Pass encoding='utf-8' if the text "
-                f"is UTF-8, or encoding={codec!r} to confirm the declared one"
-            )
+                f"in {codec} is {example[1]!r} in UTF-8). Use {use_utf8} if the text "
+                f"is UTF-8, or {confirm} to confirm the declared one"
+            ))
 
 
 def _single_byte(codec: str) -> bool:
@@ -712,23 +774,30 @@ def _refuse_garbling(raw_all: list[bytes], *, codec: str, origin: str, label: st
     raw = next(b for b in raw_all if not b.isascii())
     use_gbk = fix("encoding='gbk'", "--encoding gbk")
     confirm = fix(f"encoding={codec!r}", f"--encoding {codec}")
-    raise LayerReadError(
+    raise LayerReadError(msg(
+        f"{label}：{origin}，但其文本按中文 GBK 才读得通（{raw.decode(codec)!r} 按 {codec} "
+        f"读即 GBK 的 {raw.decode('gb18030')!r}）：用 {codec} 会成乱码。解决：文本是 GBK 请用 {use_gbk}"
+        f"（并改正或删除 .cpg），或用 {confirm} 确认所声明的编码",
         f"{label}: {origin}, but its text reads as Chinese GBK ({raw.decode(codec)!r} in {codec} "
         f"is {raw.decode('gb18030')!r} in GBK): {codec} would garble it. Fix: {use_gbk} if the "
-        f"text is GBK (and correct or delete the .cpg), or {confirm} to confirm the declared one")
+        f"text is GBK (and correct or delete the .cpg), or {confirm} to confirm the declared one"))
 
 
 def _hint(raw_all: list[bytes]) -> str:
     guessed = _guess(raw_all)
     if guessed is None:
-        return " " + fix("Pass encoding= with the right one (e.g. 'gbk', 'utf-8')",
-                         "Give --encoding with the right one (e.g. --encoding gbk)")
+        return msg(fix("请用 encoding= 指定正确的编码（如 'gbk'、'utf-8'）",
+                       "请用 --encoding 指定正确的编码（如 --encoding gbk）"),
+                   " " + fix("Pass encoding= with the right one (e.g. 'gbk', 'utf-8')",
+                             "Give --encoding with the right one (e.g. --encoding gbk)"))
     good, _ = _decode_all(raw_all, guessed)
     sample = next(iter(good.values()))
     suggestion = "gbk" if guessed == "gb18030" else guessed
-    return (f" It reads as {guessed.upper()} (e.g. {sample!r}): "
-            + fix(f"pass encoding={suggestion!r}", f"give --encoding {suggestion}")
-            + " (and correct or delete the .cpg)")
+    use = fix(f"encoding={suggestion!r}", f"--encoding {suggestion}")
+    return msg(f"按 {guessed.upper()} 可读通（如 {sample!r}）：请用 {use}（并改正或删除 .cpg）",
+               f" It reads as {guessed.upper()} (e.g. {sample!r}): "
+               + fix(f"pass encoding={suggestion!r}", f"give --encoding {suggestion}")
+               + " (and correct or delete the .cpg)")
 
 
 # --- zip ---------------------------------------------------------------------
@@ -772,9 +841,12 @@ def _zip_limits(max_mb: float | None, max_ratio: float | None) -> tuple[int, flo
 def _zip_refusal(path: Path, what: str, keyword: str, env: str, value: float) -> LayerReadError:
     from .errors import fix
 
-    return LayerReadError(
+    python = f"read_layer(path, {keyword}={value:g})"
+    return LayerReadError(msg(
+        f"{path} 被拒绝：{what}（zip 炸弹，或图层很大）。如数据属实，请放宽限制："
+        f"{fix(python, f'在 xigeo 命令前设 {env}={value:g}')}",
         f"{path} is refused: {what} (a zip bomb, or a very large layer). If the data are "
-        f"genuine, raise the limit: {fix(f'read_layer(path, {keyword}={value:g})', f'{env}={value:g} before the xigeo command')}")
+        f"genuine, raise the limit: {fix(python, f'{env}={value:g} before the xigeo command')}"))
 
 
 def _extract(path: Path, folder: Path, limits: tuple[int, float] = (int(_ZIP_MAX_MB * 2**20),
@@ -782,42 +854,52 @@ def _extract(path: Path, folder: Path, limits: tuple[int, float] = (int(_ZIP_MAX
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as err:
-        raise LayerReadError(f"{path}: not a readable .zip ({err})") from err
+        raise LayerReadError(msg(f"{path}：不是可读的 .zip（{err}）",
+                                 f"{path}: not a readable .zip ({err})")) from err
     with archive:
         infos = archive.infolist()
         names = [_member_name(i) for i in infos]
         unsafe = [n for n, i in zip(names, infos)
                   if _unsafe(n) or stat.S_ISLNK(i.external_attr >> 16)]
         if unsafe:
-            raise LayerReadError(
+            raise LayerReadError(msg(
+                f"{path} 不安全：成员 {', '.join(unsafe[:5])} 指向解压文件夹之外"
+                "（绝对路径、'..' 或链接）。请用普通相对路径重新压缩数据",
                 f"{path} is unsafe: members {', '.join(unsafe[:5])} point outside the folder "
                 "they would be extracted to (absolute paths, '..' or links). Re-zip the data "
                 "with plain relative paths"
-            )
+            ))
         max_bytes, max_ratio = limits
         for info, name in zip(infos, names):
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > _ZIP_RATIO_FROM and ratio > max_ratio:
                 raise _zip_refusal(
-                    path, f"member {name} unpacks {info.compress_size:,} bytes to "
-                          f"{info.file_size:,} ({ratio:,.0f} times), over the limit of "
-                          f"{max_ratio:g} times", "zip_max_ratio", "XIGEO_ZIP_MAX_RATIO",
+                    path, msg(f"成员 {name} 由 {info.compress_size:,} 字节解压为 "
+                              f"{info.file_size:,} 字节（{ratio:,.0f} 倍），超过 {max_ratio:g} 倍的限制",
+                              f"member {name} unpacks {info.compress_size:,} bytes to "
+                              f"{info.file_size:,} ({ratio:,.0f} times), over the limit of "
+                              f"{max_ratio:g} times"), "zip_max_ratio", "XIGEO_ZIP_MAX_RATIO",
                     float(np.ceil(ratio)))
         total = sum(i.file_size for i in infos)
         if total > max_bytes:
-            raise _zip_refusal(path, f"it unpacks to {total:,} bytes, over the limit of "
-                                     f"{max_bytes:,} ({max_bytes / 2**20:g} MB)",
+            raise _zip_refusal(path, msg(f"解压后共 {total:,} 字节，超过 "
+                                         f"{max_bytes:,} 字节（{max_bytes / 2**20:g} MB）的限制",
+                                         f"it unpacks to {total:,} bytes, over the limit of "
+                                         f"{max_bytes:,} ({max_bytes / 2**20:g} MB)"),
                                "zip_max_mb", "XIGEO_ZIP_MAX_MB", float(np.ceil(total / 2**20)))
         free = shutil.disk_usage(folder).free
         if total > free:
-            raise LayerReadError(f"{path} unpacks to {total:,} bytes, more than the "
-                                 f"{free:,} bytes free in {folder}")
+            raise LayerReadError(msg(f"{path} 解压后 {total:,} 字节，超过 {folder} 的可用空间 "
+                                     f"{free:,} 字节",
+                                     f"{path} unpacks to {total:,} bytes, more than the "
+                                     f"{free:,} bytes free in {folder}"))
         root = folder.resolve()
         unpacked = 0
         for info, name in zip(infos, names):
             target = (folder / name.replace("\\", "/")).resolve()
             if root not in target.parents:
-                raise LayerReadError(f"{path} is unsafe: member {name} leaves the folder")
+                raise LayerReadError(msg(f"{path} 不安全：成员 {name} 指向文件夹之外",
+                                         f"{path} is unsafe: member {name} leaves the folder"))
             if info.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
                 continue
@@ -830,17 +912,22 @@ def _extract(path: Path, folder: Path, limits: tuple[int, float] = (int(_ZIP_MAX
                         written += len(chunk)
                         unpacked += len(chunk)
                         if written > info.file_size or unpacked > max_bytes:
-                            raise LayerReadError(
+                            raise LayerReadError(msg(
+                                f"{path} 被拒绝：成员 {name} 解压后超过其目录项所写的 "
+                                f"{info.file_size:,} 字节（伪造的 zip）",
                                 f"{path} is refused: member {name} unpacks to more than the "
-                                f"{info.file_size:,} bytes its entry says (a forged zip)")
+                                f"{info.file_size:,} bytes its entry says (a forged zip)"))
                         dst.write(chunk)
             except LayerReadError:
                 raise
             except (zipfile.BadZipFile, EOFError, zlib.error) as err:
-                raise LayerReadError(f"{path}: member {name} is damaged ({err})") from err
+                raise LayerReadError(msg(f"{path}：成员 {name} 已损坏（{err}）",
+                                         f"{path}: member {name} is damaged ({err})")) from err
             except OSError as err:
-                raise LayerReadError(f"{path}: member {name} cannot be unpacked into {folder} "
-                                     f"({err.strerror or err}): free some disk space") from err
+                raise LayerReadError(msg(f"{path}：成员 {name} 无法解压到 {folder}"
+                                         f"（{err.strerror or err}）：请腾出磁盘空间",
+                                         f"{path}: member {name} cannot be unpacked into {folder} "
+                                         f"({err.strerror or err}): free some disk space")) from err
 
 
 def _datasets(folder: Path) -> list[str]:
@@ -868,14 +955,16 @@ def _read_zip(path: Path, *, layer: str | None, encoding: str | None,
         _extract(path, folder, limits)
         found = _datasets(folder)
         if not found:
-            raise LayerReadError(f"{path} holds no layer (.shp, .gpkg, .geojson, .gdb, .parquet)")
+            raise LayerReadError(msg(f"{path} 中没有图层（.shp、.gpkg、.geojson、.gdb、.parquet）",
+                                     f"{path} holds no layer (.shp, .gpkg, .geojson, .gdb, .parquet)"))
         inner: str | None = None
         if layer is None:
             if len(found) > 1:
-                raise LayerReadError(
+                raise LayerReadError(msg(
+                    f"{path} 含 {len(found)} 个图层：{', '.join(found)}。请用 layer= 指定其中一个",
                     f"{path} holds {len(found)} layers: {', '.join(found)}. "
                     "Pass layer= with one of them"
-                )
+                ))
             member = found[0]
         else:
             key = layer.replace("\\", "/").strip("/").lower()
@@ -885,14 +974,17 @@ def _read_zip(path: Path, *, layer: str | None, encoding: str | None,
             if len(matches) == 1:
                 member = matches[0]
             elif len(matches) > 1:
-                raise LayerReadError(f"{path}: layer={layer!r} matches {', '.join(matches)}; "
-                                     "pass the full member path")
+                raise LayerReadError(msg(f"{path}：layer={layer!r} 匹配到 {', '.join(matches)}；"
+                                         "请给出成员的完整路径",
+                                         f"{path}: layer={layer!r} matches {', '.join(matches)}; "
+                                         "pass the full member path"))
             elif len(containers) == 1:
                 member, inner = containers[0], layer
             else:
-                raise LayerReadError(
+                raise LayerReadError(msg(
+                    f"{path} 没有图层 {layer!r}；其中有：{', '.join(found)}",
                     f"{path} has no layer {layer!r}; it holds: {', '.join(found)}"
-                )
+                ))
         gdf, inner_used = _read_path(folder / member, layer=inner, encoding=encoding,
                                      label=f"{path}!{member}")
     # attrs["layer"]: what layer= reads this layer again
@@ -979,7 +1071,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     >>> write_layer(g, folder / "a.shp")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xigeo.errors.LayerWriteError: ...a.shp: field names longer than the 10 bytes a shapefile allows (UTF-8, 3 bytes per Chinese character): '地类名称' (12 bytes); GDAL would cut them. Fix: write_layer(..., rename={'地类名称': '地类名'}) or write a GeoPackage (.gpkg), which has no such limit
+    xigeo.errors.LayerWriteError: ...a.shp：字段名超过 shapefile 允许的 10 字节（UTF-8，每个汉字 3 字节）：'地类名称'（12 字节）；GDAL 会截断。解决：write_layer(..., rename={'地类名称': '地类名'})，或写成没有此限制的 GeoPackage（.gpkg）
     >>> write_layer(g, folder / "a.shp", rename={"地类名称": "地类名"}).name
     'a.shp'
     >>> write_layer(g, folder / "a.gpkg").name
@@ -987,30 +1079,39 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     >>> write_layer(g, folder / "a.gpkg")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    xigeo.errors.LayerWriteError: ...a.gpkg exists: pass overwrite=True to replace it
+    xigeo.errors.LayerWriteError: ...a.gpkg 已存在：如要替换请用 overwrite=True
     >>> tmp.cleanup()
     """
     if not isinstance(gdf, gpd.GeoDataFrame):
-        raise TypeError(f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}")
+        raise TypeError(msg(f"write_layer 需要 GeoDataFrame，收到的是 {type(gdf).__name__}",
+                            f"write_layer needs a GeoDataFrame, got {type(gdf).__name__}"))
     path = Path(path)
     suffix = path.suffix.lower()
     driver = _WRITE_DRIVERS.get(suffix)
     if driver is None:
-        raise LayerWriteError(
+        raise LayerWriteError(msg(
+            f"{path}：无法从 {suffix or '无后缀'!r} 判断格式；请使用 "
+            f"{', '.join(sorted(_WRITE_DRIVERS))} 之一",
             f"{path}: cannot tell the format from {suffix or 'no suffix'!r}; use one of "
             f"{', '.join(sorted(_WRITE_DRIVERS))}"
-        )
+        ))
     if gdf.crs is None:
-        raise CRSError(
+        raise CRSError(msg(
+            f"拒绝写出没有坐标系的 {path}：文件将没有 .prj，由它算出的每个面积都只能靠猜。解决："
+            + fix("先 gdf.set_crs(EPSG 代码)，如 gdf.set_crs(4526)（2000国家大地坐标系 高斯-克吕格 "
+                  "38 带，带号）", "为输入加 --crs EPSG:<代码>，如 --crs EPSG:4526（2000国家大地坐标系 "
+                  "高斯-克吕格 38 带，带号）"),
             f"refusing to write {path} without a CRS: the file would have no .prj and every "
             "area computed from it would be a guess. Fix: "
             + fix("gdf.set_crs(EPSG code) first, e.g. gdf.set_crs(4526) for CGCS2000 GK zone 38 "
                   "with prefix", "--crs EPSG:<code> for the input, e.g. --crs EPSG:4526 for "
                   "CGCS2000 GK zone 38 with prefix")
-        )
+        ))
     if suffix not in _MULTI_LAYER and layer is not None and layer != path.stem:
-        raise LayerWriteError(f"{path} holds one layer named after the file; leave layer= out "
-                              "or write a GeoPackage (.gpkg) to name layers")
+        raise LayerWriteError(msg(f"{path} 只有一个以文件名命名的图层；请去掉 layer=，"
+                                  "或写成 GeoPackage（.gpkg）以命名图层",
+                                  f"{path} holds one layer named after the file; leave layer= out "
+                                  "or write a GeoPackage (.gpkg) to name layers"))
     _refuse_source(gdf, path)
     _refuse_folders(path, suffix)
     if driver == "GPKG":
@@ -1020,9 +1121,12 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     if rename:
         missing = [k for k in rename if k not in gdf.columns and k != gdf.index.name]
         if missing:
-            raise LayerWriteError(f"{path}: rename= names fields the layer does not have: "
-                                  f"{', '.join(map(repr, missing))}; its fields: "
-                                  f"{', '.join(map(str, gdf.columns))}")
+            raise LayerWriteError(msg(f"{path}：rename= 中有图层没有的字段："
+                                      f"{', '.join(map(repr, missing))}；其字段为："
+                                      f"{', '.join(map(str, gdf.columns))}",
+                                      f"{path}: rename= names fields the layer does not have: "
+                                      f"{', '.join(map(repr, missing))}; its fields: "
+                                      f"{', '.join(map(str, gdf.columns))}"))
         gdf = gdf.rename(columns=rename).rename_axis(rename.get(gdf.index.name, gdf.index.name))
     if path.parent.is_dir():
         _writer.prepare_folder(path.parent)
@@ -1032,9 +1136,12 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
         if suffix in _MULTI_LAYER and layer is not None and layer not in existing:
             pass  # adding a layer to an existing file
         elif not overwrite:
-            what = f"layer {layer!r} of {path}" if layer is not None and suffix in _MULTI_LAYER else str(path)
-            raise LayerWriteError(f"{what} exists: pass {fix('overwrite=True', '--overwrite')} "
-                                  "to replace it")
+            named = layer is not None and suffix in _MULTI_LAYER
+            raise LayerWriteError(msg(
+                f"{f'{path} 的图层 {layer!r}' if named else path} 已存在："
+                f"如要替换请用 {fix('overwrite=True', '--overwrite')}",
+                f"{f'layer {layer!r} of {path}' if named else path} exists: "
+                f"pass {fix('overwrite=True', '--overwrite')} to replace it"))
     data = gdf
     _writer.check_fields(gdf, path, driver)
     if driver == "ESRI Shapefile":
@@ -1044,8 +1151,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = No
     add_layer = existing is not None and suffix in _MULTI_LAYER and layer is not None
     _atomic_write(data, path, driver=driver, layer=layer_name, add_layer=add_layer,
                   overwrite=overwrite, style=style)
-    log.info("wrote %d features to %s%s", len(gdf), path,
-             f" (layer {layer_name})" if suffix in _MULTI_LAYER else "")
+    log.info(msg("已写出 %d 个要素：%s%s", "wrote %d features to %s%s"), len(gdf), path,
+             msg(f"（图层 {layer_name}）", f" (layer {layer_name})") if suffix in _MULTI_LAYER else "")
     return path
 
 
@@ -1054,10 +1161,12 @@ def _refuse_source(gdf: gpd.GeoDataFrame, path: Path) -> None:
     if not source:
         return
     if same_file(source, path):
-        raise LayerWriteError(
+        raise LayerWriteError(msg(
+            f"{path} 正是此图层读取的源文件；xigeo 从不覆盖输入文件（overwrite=True 对此无效）。"
+            "请写到新的文件名",
             f"{path} is the file this layer was read from; xigeo never overwrites its input "
             "(overwrite=True does not apply). Write to a new file name"
-        )
+        ))
 
 
 def _existing_layers(path: Path, suffix: str) -> list[str] | None:
@@ -1108,7 +1217,8 @@ def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
 
     folder = path.parent
     if not folder.is_dir():
-        raise LayerWriteError(f"{path}: the folder {folder} does not exist")
+        raise LayerWriteError(msg(f"{path}：文件夹 {folder} 不存在",
+                                  f"{path}: the folder {folder} does not exist"))
     tmp = temp_path(path, folder=True)
     try:
         tmp.mkdir()
@@ -1135,10 +1245,12 @@ def _atomic_write(gdf: gpd.GeoDataFrame, path: Path, *, driver: str, layer: str,
             _writer.replace_shapefile(tmp, path, overwrite=overwrite)
         else:
             if seen is not None and _writer.file_state(path) != seen:
-                raise LayerWriteError(
+                raise LayerWriteError(msg(
+                    f"xigeo 向 {path} 添加图层 {layer!r} 期间，该文件被改动（另一程序同时写入）；"
+                    "文件保持原样，图层未添加。解决：等另一程序结束后再运行一次",
                     f"{path} changed while xigeo was adding layer {layer!r} to it (another program "
                     "wrote to it meanwhile); it was left as it is and the layer was not added. "
-                    "Fix: run it again when the other program has finished")
+                    "Fix: run it again when the other program has finished"))
             _writer.place_layer(staged, path, overwrite=overwrite or add_layer)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

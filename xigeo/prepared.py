@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._lang import msg
 from .errors import fix
 
 __all__ = ["prepare", "PreparedLayer", "Near", "cache_folder", "cache_path", "fingerprint",
@@ -262,10 +263,12 @@ class PreparedLayer:
                 return f.read(columns=stored)
             return f.read_row_groups([int(g) for g in groups], columns=stored)
         except (OSError, ValueError) as err:
-            raise LayerReadError(
+            again = fix('prepare(path, rebuild=True)', 'xigeo prepare --rebuild')
+            raise LayerReadError(msg(
+                f"{self.path}：{self.source} 的预处理副本已损坏（{err}）；请删除它或重新预处理（{again}）",
                 f"{self.path}: the prepared copy of {self.source} is damaged ({err}); delete it or "
-                f"prepare it again ({fix('prepare(path, rebuild=True)', 'xigeo prepare --rebuild')})"
-            ) from err
+                f"prepare it again ({again})"
+            )) from err
 
     def near(self, parcels: Any, *, columns: list[str] | None = None) -> Near:
         """The patches whose box meets the box of a geometry of ``parcels`` (and the odd rows).
@@ -432,7 +435,7 @@ def prepare(path: str | os.PathLike[str], *, layer: str | None = None, encoding:
 
     source = Path(path)
     if not source.exists():
-        raise LayerReadError(f"{source}: no such file or folder")
+        raise LayerReadError(msg(f"{source}：文件或文件夹不存在", f"{source}: no such file or folder"))
     options = _options(layer, encoding, crs, id_field)
     entry = cache_path(source, layer=layer, encoding=encoding, crs=crs, id_field=id_field,
                        cache_dir=cache_dir)
@@ -441,22 +444,26 @@ def prepare(path: str | os.PathLike[str], *, layer: str | None = None, encoding:
     if entry.exists() and not rebuild:
         cached = _open(entry, source, fp, options)
         if cached is not None:
-            log.debug("prepared layer %s: using %s", source, entry)
+            log.debug(msg("预处理图层 %s：使用 %s", "prepared layer %s: using %s"), source, entry)
             return cached
     table, meta = _build(source, layer=layer, encoding=encoding, crs=crs, id_field=id_field)
     meta.update(fingerprint=fp, options=options)
     # the source may have changed while it was read: then this copy is not keyed on it
     if fingerprint(source) != fp:
-        log.warning("%s changed while it was prepared; not cached", source)
+        log.warning(msg("%s 在预处理期间被改动；不写入缓存", "%s changed while it was prepared; not cached"),
+                    source)
         return PreparedLayer(source, None, False, meta, table)
     try:
         _write(table, meta, entry)
     except OSError as err:
-        log.warning("预处理图层缓存文件夹不可写，本次在内存中使用 / cannot write the prepared-layer "
-                    "cache %s (%s): the layer is held in memory for this session only; set "
-                    "XIGEO_CACHE_DIR to a writable folder", folder, err.strerror or err)
+        log.warning(msg("预处理图层缓存文件夹 %s 不可写（%s）：本次图层只在内存中使用；"
+                        "请把 XIGEO_CACHE_DIR 设为可写的文件夹",
+                        "cannot write the prepared-layer "
+                        "cache %s (%s): the layer is held in memory for this session only; set "
+                        "XIGEO_CACHE_DIR to a writable folder"), folder, err.strerror or err)
         return PreparedLayer(source, None, False, meta, table)
-    log.info("prepared %s (%s patches) -> %s", source, f"{meta['n']:,}", entry)
+    log.info(msg("已预处理 %s（%s 个图斑）-> %s", "prepared %s (%s patches) -> %s"),
+             source, f"{meta['n']:,}", entry)
     return PreparedLayer(source, entry, False, meta)
 
 
@@ -468,20 +475,22 @@ def _open(entry: Path, source: Path, fp: list[list[Any]], options: dict[str, Any
         f = pq.ParquetFile(entry, page_checksum_verification=True)
         raw = (f.schema_arrow.metadata or {}).get(_META)
         if raw is None:
-            raise ValueError("no xigeo metadata")
+            raise ValueError(msg("没有 xigeo 元数据", "no xigeo metadata"))
         meta = json.loads(raw)
         n_groups = f.metadata.num_row_groups
         if (meta.get("format") != FORMAT or f.metadata.num_rows != meta["n"]
                 or n_groups != len(meta["groups"])
                 or any(f.metadata.row_group(i).num_rows != min(ROW_GROUP_ROWS, meta["n"] - i * ROW_GROUP_ROWS)
                        for i in range(n_groups))):
-            raise ValueError("row counts do not match the recorded ones")
+            raise ValueError(msg("行数与记录的不符", "row counts do not match the recorded ones"))
     except Exception as err:  # noqa: BLE001 - any failure to read it means: do not trust it
-        log.warning("预处理图层缓存文件损坏，重新生成 / the prepared-layer cache %s is unreadable or "
-                    "damaged (%s): preparing %s again", entry, err, source)
+        log.warning(msg("预处理图层缓存 %s 无法读取或已损坏（%s）：重新预处理 %s",
+                        "the prepared-layer cache %s is unreadable or "
+                        "damaged (%s): preparing %s again"), entry, err, source)
         return None
     if meta.get("fingerprint") != fp or meta.get("options") != options:
-        log.info("%s changed since it was prepared: preparing it again", source)
+        log.info(msg("%s 在预处理后已改动：重新预处理", "%s changed since it was prepared: preparing it again"),
+                 source)
         return None
     return PreparedLayer(source, entry, True, meta)
 
@@ -502,8 +511,10 @@ def _read_indexed(path: Path | str | os.PathLike[str], *, layer: str | None, enc
 
     gdf = read_layer(path, layer=layer, encoding=encoding, crs=crs)
     if id_field is not None and id_field not in gdf.columns:
-        raise SchemaError(f"{path}: no field {id_field!r}; fields are: "
-                          f"{', '.join(str(c) for c in gdf.columns)}")
+        raise SchemaError(msg(f"{path}：没有字段 {id_field!r}；字段为："
+                              f"{', '.join(str(c) for c in gdf.columns)}",
+                              f"{path}: no field {id_field!r}; fields are: "
+                              f"{', '.join(str(c) for c in gdf.columns)}"))
     if id_field is None and "BSM" in gdf.columns:
         id_field = "BSM"
     if id_field:
@@ -638,7 +649,7 @@ def near_patches(layer: PreparedLayer, parcels: Any, *, columns: list[str] | Non
     except LayerReadError as err:
         if not layer.from_cache or layer.path is None:
             raise
-        log.warning("%s: preparing it again", err)
+        log.warning(msg("%s：重新预处理", "%s: preparing it again"), err)
         opts = layer.meta["options"]
         again = prepare(layer.source, layer=opts["layer"], encoding=opts["encoding"],
                         crs=opts["crs"], id_field=opts["id_field"], cache_dir=layer.path.parent,

@@ -51,6 +51,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._lang import msg
 from .errors import LayerReadError, OptionError, fix
 
 __all__ = ["ReportSettings", "read_settings", "find_settings", "as_settings", "SETTINGS_FILE",
@@ -79,6 +80,10 @@ _KEYS: dict[str, tuple[str, str, str]] = {
     "title": ("报告标题", "text", f'"{DEFAULT_REPORT_TITLE}"'),
     "titles": ("图名", "a table of map titles", '{"土地利用现状图" = "息县2026年度土地利用现状图"}'),
 }
+#: what each key holds, in Chinese (the second item of _KEYS)
+_WHAT_ZH = {"text": "文本", "a year": "年份", "text or a TOML date": "文本或 TOML 日期",
+            "a PNG file": "PNG 文件", "a paper size": "纸张规格", "a scale denominator": "比例尺分母",
+            "a table of map titles": "图名表"}
 _ALIASES = {zh: key for key, (zh, _, _) in _KEYS.items()}
 _TEXT_KEYS = ("county", "bureau", "author", "reviewer", "data_source", "elevation_datum", "title")
 
@@ -137,7 +142,8 @@ class ReportSettings:
     def __post_init__(self) -> None:
         problems = _check(dataclasses.asdict(self) | {"titles": dict(self.titles)})
         if problems:
-            raise OptionError("ReportSettings: " + "; ".join(p for _, p in problems))
+            raise OptionError(msg("ReportSettings：", "ReportSettings: ")
+                              + msg("；", "; ").join(p for _, p in problems))
         if self.logo is not None and not isinstance(self.logo, Path):
             object.__setattr__(self, "logo", Path(self.logo))
         if self.paper is not None:
@@ -153,8 +159,10 @@ class ReportSettings:
         """
         unknown = sorted(set(overrides) - {f.name for f in dataclasses.fields(self)})
         if unknown:
-            raise OptionError(f"ReportSettings has no {', '.join(unknown)}; "
-                              f"known: {', '.join(_KEYS)}")
+            raise OptionError(msg(f"ReportSettings 没有 {', '.join(unknown)}；"
+                                  f"可用的有：{', '.join(_KEYS)}",
+                                  f"ReportSettings has no {', '.join(unknown)}; "
+                                  f"known: {', '.join(_KEYS)}"))
         given = {k: v for k, v in overrides.items() if v is not None}
         return dataclasses.replace(self, **given) if given else self
 
@@ -201,7 +209,9 @@ def _check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 
     def bad(key: str, value: Any) -> None:
         zh, what, example = _KEYS[key]
-        problems.append((key, f"{key} ({zh}) = {value!r} is not {what}; write e.g. {key} = {example}"))
+        problems.append((key, msg(
+            f"{key}（{zh}）= {value!r} 不是{_WHAT_ZH[what]}；请写成如 {key} = {example.replace(' or ', ' 或 ')}",
+            f"{key} ({zh}) = {value!r} is not {what}; write e.g. {key} = {example}")))
 
     for key in _TEXT_KEYS:
         value = values.get(key)
@@ -216,8 +226,10 @@ def _check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         bad("date", date)
     paper = values.get("paper")
     if paper is not None and str(paper).upper() not in _PAPERS:
-        problems.append(("paper", f"paper (纸张) = {paper!r} is not a paper size; use one of "
-                                  f"{', '.join(_PAPERS)}"))
+        problems.append(("paper", msg(f"paper（纸张）= {paper!r} 不是纸张规格；可选："
+                                      f"{', '.join(_PAPERS)}",
+                                      f"paper (纸张) = {paper!r} is not a paper size; use one of "
+                                      f"{', '.join(_PAPERS)}")))
     scale = values.get("scale")
     if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float))
                               or not math.isfinite(scale) or scale <= 0):
@@ -227,10 +239,13 @@ def _check(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         if not isinstance(logo, (str, os.PathLike)) or not str(logo).strip():
             bad("logo", logo)
         elif Path(logo).suffix.lower() != ".png":
-            problems.append(("logo", f"logo (图标) = {str(logo)!r} is not a .png file; "
-                                     "save the logo as PNG"))
+            problems.append(("logo", msg(f"logo（图标）= {str(logo)!r} 不是 .png 文件；"
+                                         "请把图标存为 PNG",
+                                         f"logo (图标) = {str(logo)!r} is not a .png file; "
+                                         "save the logo as PNG")))
         elif not Path(logo).is_file():
-            problems.append(("logo", f"logo (图标) = {str(logo)!r}: no such file"))
+            problems.append(("logo", msg(f"logo（图标）= {str(logo)!r}：文件不存在",
+                                         f"logo (图标) = {str(logo)!r}: no such file")))
     titles = values.get("titles")
     if titles is not None and (not isinstance(titles, Mapping) or not all(
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in titles.items())):
@@ -258,6 +273,12 @@ def read_settings(path: str | os.PathLike[str]) -> ReportSettings:
     >>> read_settings(f)
     Traceback (most recent call last):
     ...
+    xigeo.errors.OptionError: xigeo.toml：未知键 colour（可用的键：county, bureau, author, reviewer, year, date, data_source, elevation_datum, logo, paper, scale, title, titles，或其中文名 县名, 制图单位, 制图人, 审核人, 年度, 制图日期, 数据来源, 高程基准, 图标, 纸张, 比例尺, 报告标题, 图名）；year（年度）= '2026年' 不是年份；请写成如 year = 2026
+    >>> from xigeo import using_language
+    >>> with using_language("en"):
+    ...     read_settings(f)
+    Traceback (most recent call last):
+    ...
     xigeo.errors.OptionError: xigeo.toml: unknown key colour (known keys: county, bureau, author, reviewer, year, date, data_source, elevation_datum, logo, paper, scale, title, titles, or their Chinese names 县名, 制图单位, 制图人, 审核人, 年度, 制图日期, 数据来源, 高程基准, 图标, 纸张, 比例尺, 报告标题, 图名); year (年度) = '2026年' is not a year; write e.g. year = 2026
     """
     path = Path(path)
@@ -265,52 +286,65 @@ def read_settings(path: str | os.PathLike[str]) -> ReportSettings:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise LayerReadError(f"settings file {path} does not exist; check the path given to "
-                             f"{where}") from None
+        raise LayerReadError(msg(f"配置文件 {path} 不存在；请检查给 {where} 的路径",
+                                 f"settings file {path} does not exist; check the path given to "
+                                 f"{where}")) from None
     except IsADirectoryError:
-        raise LayerReadError(f"{path} is a folder; give the settings file itself "
-                             f"({path / SETTINGS_FILE})") from None
+        raise LayerReadError(msg(f"{path} 是文件夹；请给出配置文件本身（{path / SETTINGS_FILE}）",
+                                 f"{path} is a folder; give the settings file itself "
+                                 f"({path / SETTINGS_FILE})")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise OptionError(f"{path.name}: not UTF-8 text; save the settings file as UTF-8 "
-                          "(记事本: 另存为, 编码 UTF-8)") from None
+        raise OptionError(msg(f"{path.name}：不是 UTF-8 文本；请把配置文件存为 UTF-8"
+                              "（记事本：另存为，编码 UTF-8）",
+                              f"{path.name}: not UTF-8 text; save the settings file as UTF-8 "
+                              "(记事本: 另存为, 编码 UTF-8)")) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        hint = 'text values need quotes, e.g. county = "息县"'
+        hint = msg('文本值要加引号，如 county = "息县"', 'text values need quotes, e.g. county = "息县"')
         line = re.search(r"line (\d+)", str(err))
         if line is not None:
             lines = text.splitlines()
             number = int(line.group(1))
             bare = lines[number - 1].strip() if 0 < number <= len(lines) else ""
             if bare and not bare[0].isascii():
-                hint = (f'line {number} ({bare}): a Chinese key needs quotes in TOML, e.g. '
-                        '"县名" = "息县"')
-        raise OptionError(f"{path.name}: not a valid TOML settings file ({err}); {hint} "
-                          '(docs/report.md, "Settings file")') from None
+                hint = msg(f'第 {number} 行（{bare}）：TOML 中的中文键要加引号，如 "县名" = "息县"',
+                           f'line {number} ({bare}): a Chinese key needs quotes in TOML, e.g. '
+                           '"县名" = "息县"')
+        raise OptionError(msg(f"{path.name}：不是有效的 TOML 配置文件（{err}）；{hint}"
+                              '（docs/report.md，“Settings file”一节）',
+                              f"{path.name}: not a valid TOML settings file ({err}); {hint} "
+                              '(docs/report.md, "Settings file")')) from None
     problems: list[str] = []
     values: dict[str, Any] = {}
     unknown = []
     for key, value in doc.items():
         name = _ALIASES.get(key, key)
         if name == "maker" or key == "maker":
-            problems.append('maker is ambiguous: write bureau = "..." for 制图单位 or '
-                            'author = "..." for 制图人')
+            problems.append(msg('maker 含义不明：制图单位请写 bureau = "..."，制图人请写 author = "..."',
+                                'maker is ambiguous: write bureau = "..." for 制图单位 or '
+                                'author = "..." for 制图人'))
         elif name not in _KEYS:
             unknown.append(key)
         elif name in values:
-            problems.append(f"{name} ({_KEYS[name][0]}) is given twice (as {name} and as "
-                            f"{_KEYS[name][0]}); keep one")
+            problems.append(msg(f"{name}（{_KEYS[name][0]}）给了两次（作为 {name} 和 "
+                                f"{_KEYS[name][0]}）；请保留一个",
+                                f"{name} ({_KEYS[name][0]}) is given twice (as {name} and as "
+                                f"{_KEYS[name][0]}); keep one"))
         else:
             values[name] = value
     if unknown:
-        known = ", ".join(_KEYS) + ", or their Chinese names " + ", ".join(_ALIASES)
-        problems.insert(0, f"unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
-                           f"(known keys: {known})")
+        known = ", ".join(_KEYS) + msg("，或其中文名 ", ", or their Chinese names ") + ", ".join(_ALIASES)
+        problems.insert(0, msg(f"未知键 {', '.join(unknown)}（可用的键：{known}）",
+                               f"unknown key{'s' * (len(unknown) > 1)} {', '.join(unknown)} "
+                               f"(known keys: {known})"))
     if isinstance(values.get("date"), dt.datetime):
-        problems.append(f"date (制图日期) = {values['date']} has a time; write a day "
-                        "(date = 2026-11-20) or text (date = \"2026年11月\")")
+        problems.append(msg(f"date（制图日期）= {values['date']} 带有时刻；请写日期"
+                            "（date = 2026-11-20）或文本（date = \"2026年11月\"）",
+                            f"date (制图日期) = {values['date']} has a time; write a day "
+                            "(date = 2026-11-20) or text (date = \"2026年11月\")"))
     elif isinstance(values.get("date"), dt.date):
         d = values["date"]
         values["date"] = f"{d.year}年{d.month}月{d.day}日"
@@ -319,7 +353,7 @@ def read_settings(path: str | os.PathLike[str]) -> ReportSettings:
         values["logo"] = path.resolve().parent / logo
     problems += [p for _, p in _check(values)]
     if problems:
-        raise OptionError(f"{path.name}: " + "; ".join(problems))
+        raise OptionError(msg(f"{path.name}：", f"{path.name}: ") + msg("；", "; ").join(problems))
     return ReportSettings(**values, path=path)
 
 
@@ -350,5 +384,6 @@ def as_settings(settings: ReportSettings | str | os.PathLike[str] | None) -> Rep
         return settings
     if isinstance(settings, (str, os.PathLike)):
         return read_settings(settings)
-    raise OptionError(f"settings={settings!r}: give a ReportSettings or the path of a "
-                      f"{SETTINGS_FILE} file")
+    raise OptionError(msg(f"settings={settings!r}：请给出 ReportSettings 或 {SETTINGS_FILE} 文件的路径",
+                          f"settings={settings!r}: give a ReportSettings or the path of a "
+                          f"{SETTINGS_FILE} file"))

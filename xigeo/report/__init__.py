@@ -41,4 +41,7 @@ def __getattr__(name: str) -> Any:
         from .pages import table_pages
 
         return table_pages
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .._lang import msg
+
+    raise AttributeError(msg(f"模块 {__name__!r} 没有属性 {name!r}",
+                             f"module {__name__!r} has no attribute {name!r}"))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._lang import msg
 from ..errors import LayerWriteError, OptionError, fix
 from .layers import plan, read, read_mapping, resolve_layers
 
@@ -69,12 +70,14 @@ def _check_target(path: Path | None, overwrite: bool, suffix: str) -> None:
     if path is None:
         return
     if path.suffix.lower() != suffix:
-        raise OptionError(f"{path}: use a {suffix} file name")
+        raise OptionError(msg(f"{path}：请使用 {suffix} 文件名", f"{path}: use a {suffix} file name"))
     if path.exists() and not overwrite:
-        raise LayerWriteError(f"{path} exists; "
-                             + fix("pass overwrite=True", "give --overwrite") + " to replace it")
+        raise LayerWriteError(msg(f"{path} 已存在；如要替换请用 " + fix("overwrite=True", "--overwrite"),
+                                  f"{path} exists; "
+                                  + fix("pass overwrite=True", "give --overwrite") + " to replace it"))
     if not path.parent.is_dir():
-        raise LayerWriteError(f"{path}: folder {path.parent} does not exist")
+        raise LayerWriteError(msg(f"{path}：文件夹 {path.parent} 不存在",
+                                  f"{path}: folder {path.parent} does not exist"))
 
 
 def _headline_sheet(headline: pd.DataFrame) -> pd.DataFrame:
@@ -162,11 +165,13 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     pdf_path = Path(pdf) if pdf is not None else None
     xlsx_path = Path(xlsx) if xlsx is not None else None
     if pdf_path is None and xlsx_path is None:
-        raise OptionError("nothing to write: give pdf= and/or xlsx=")
+        raise OptionError(msg("没有要写的内容：请给出 pdf= 和/或 xlsx=",
+                              "nothing to write: give pdf= and/or xlsx="))
     _check_target(pdf_path, overwrite, ".pdf")
     _check_target(xlsx_path, overwrite, ".xlsx")
     if data is None and mapping is not None:
-        raise OptionError("a mapping needs DATA (the folder or GeoPackage it describes)")
+        raise OptionError(msg("映射文件需要 DATA（它所描述的文件夹或 GeoPackage）",
+                              "a mapping needs DATA (the folder or GeoPackage it describes)"))
 
     from .. import sample
     from ..settings import as_settings
@@ -196,9 +201,12 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
     findings = findings_path(xlsx_path) if xlsx_path is not None and any(
         s.key == "qc" for s in sections) else None
     if findings is not None and findings.exists() and not overwrite:
-        raise LayerWriteError(f"{findings} 已存在（报告把全部质检发现写在工作簿旁的这个文件）。"
-                              f"Fix: {fix('build_report(..., overwrite=True)', '--overwrite')}，"
-                              "或换一个工作簿文件名")
+        again = fix('build_report(..., overwrite=True)', '--overwrite')
+        raise LayerWriteError(msg(f"{findings} 已存在（报告把全部质检发现写在工作簿旁的这个文件）。"
+                                  f"解决：{again}，或换一个工作簿文件名",
+                                  f"{findings} exists (the report writes every QC finding to this "
+                                  f"file beside the workbook). Fix: {again}, or use another "
+                                  "workbook file name"))
     needed = [n for n in sample.available
               if any(n in s.layers + s.optional for s in sections) and n in sources]
     steps = ["读取图层", "主要指标"] + [s.title for s in sections]
@@ -207,7 +215,7 @@ def build_report(data: str | os.PathLike[str] | None = None, *,
 
     def step() -> None:
         nonlocal done
-        log.info("report: %s", steps[done])
+        log.info(msg("报告：%s", "report: %s"), steps[done])
         if progress is not None:
             progress(done, len(steps), steps[done])
         done += 1

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._lang import msg
 from ..errors import LayerReadError, OptionError, SchemaError
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def read_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
     >>> read_mapping({"layer": {}})
     Traceback (most recent call last):
     ...
-    xigeo.errors.OptionError: mapping: unknown key(s) layer; use "layers" and "fields"
+    xigeo.errors.OptionError: mapping：未知键 layer；请用 "layers" 和 "fields"
     """
     source = "mapping"
     base: Path | None = None
@@ -111,38 +112,50 @@ def read_mapping(mapping: str | os.PathLike[str] | Mapping[str, Any]) -> dict[st
         try:
             mapping = json.loads(path.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
-            raise LayerReadError(f"mapping file {path} does not exist") from None
+            raise LayerReadError(msg(f"映射文件 {path} 不存在", f"mapping file {path} does not exist")) from None
         except json.JSONDecodeError as exc:
-            raise OptionError(f"{path}: not valid JSON ({exc}); see docs/report.md for the format") from None
+            raise OptionError(msg(f"{path}：不是有效的 JSON（{exc}）；格式见 docs/report.md",
+                                  f"{path}: not valid JSON ({exc}); see docs/report.md for the format")) from None
         if not isinstance(mapping, Mapping):
-            raise OptionError(f"{path}: a mapping file holds a JSON object "
-                             '({"layers": {...}, "fields": {...}})')
+            raise OptionError(msg(f"{path}：映射文件应是一个 JSON 对象"
+                                  '（{"layers": {...}, "fields": {...}}）',
+                                  f"{path}: a mapping file holds a JSON object "
+                                  '({"layers": {...}, "fields": {...}})'))
     unknown = sorted(set(mapping) - {"layers", "fields"})
     if unknown:
-        raise OptionError(f'{source}: unknown key(s) {", ".join(unknown)}; use "layers" and "fields"')
+        raise OptionError(msg(f'{source}：未知键 {", ".join(unknown)}；请用 "layers" 和 "fields"',
+                              f'{source}: unknown key(s) {", ".join(unknown)}; use "layers" and "fields"'))
     known = _known_layers()
     layers: dict[str, dict[str, Any]] = {}
     for name, entry in dict(mapping.get("layers") or {}).items():
         if name not in known:
-            raise OptionError(f'{source}: "layers.{name}" is not a xigeo layer name; '
-                             f"use one of {', '.join(known)}")
+            raise OptionError(msg(f'{source}："layers.{name}" 不是 xigeo 的图层名；'
+                                  f"可选：{', '.join(known)}",
+                                  f'{source}: "layers.{name}" is not a xigeo layer name; '
+                                  f"use one of {', '.join(known)}"))
         if isinstance(entry, str):
             entry = {"path": entry, "layer": None}
         elif isinstance(entry, Mapping) and set(entry) <= {"path", "layer"} and entry:
             entry = {"path": entry.get("path"), "layer": entry.get("layer")}
         else:
-            raise OptionError(f'{source}: "layers.{name}" must be a file path or '
-                             '{"path": ..., "layer": ...}')
+            raise OptionError(msg(f'{source}："layers.{name}" 应为文件路径或 '
+                                  '{"path": ..., "layer": ...}',
+                                  f'{source}: "layers.{name}" must be a file path or '
+                                  '{"path": ..., "layer": ...}'))
         layers[name] = entry
     fields: dict[str, dict[str, str]] = {}
     for name, renames in dict(mapping.get("fields") or {}).items():
         if name not in known:
-            raise OptionError(f'{source}: "fields.{name}" is not a xigeo layer name; '
-                             f"use one of {', '.join(known)}")
+            raise OptionError(msg(f'{source}："fields.{name}" 不是 xigeo 的图层名；'
+                                  f"可选：{', '.join(known)}",
+                                  f'{source}: "fields.{name}" is not a xigeo layer name; '
+                                  f"use one of {', '.join(known)}"))
         if not isinstance(renames, Mapping) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in renames.items()):
-            raise OptionError(f'{source}: "fields.{name}" must map xigeo field names to yours, '
-                             'e.g. {"XMMC": "项目名称"}')
+            raise OptionError(msg(f'{source}："fields.{name}" 应把 xigeo 字段名对应到你的字段名，'
+                                  '如 {"XMMC": "项目名称"}',
+                                  f'{source}: "fields.{name}" must map xigeo field names to yours, '
+                                  'e.g. {"XMMC": "项目名称"}'))
         fields[name] = dict(renames)
     return {"layers": layers, "fields": fields, "base": base, "source": source}
 
@@ -182,12 +195,16 @@ def _aliases(name: str) -> set[str]:
 def _ambiguous(name: str, candidates: list[str], where: str) -> LayerReadError:
     from ..errors import fix
 
-    return LayerReadError(
+    example = f'{{"layers": {{"{name}": "{candidates[0]}"}}}}'
+    return LayerReadError(msg(
+        f"{where}：有 {len(candidates)} 个图层都可能是 '{name}'：{', '.join(candidates)}。解决："
+        + fix(f"在映射中指明用哪一个，如 mapping={example}",
+              f"--mapping 图层对照.json，内容为 {example}")
+        + "（见 docs/report.md）",
         f"{where}: {len(candidates)} layers could be '{name}': {', '.join(candidates)}. Fix: "
-        + fix(f'name the one to use in a mapping, e.g. mapping={{"layers": {{"{name}": '
-              f'"{candidates[0]}"}}}}',
-              f'--mapping 图层对照.json with {{"layers": {{"{name}": "{candidates[0]}"}}}}')
-        + " (docs/report.md)")
+        + fix(f"name the one to use in a mapping, e.g. mapping={example}",
+              f"--mapping 图层对照.json with {example}")
+        + " (docs/report.md)"))
 
 
 def _find_standard(folder: Path, name: str) -> Path | None:
@@ -237,14 +254,16 @@ def resolve_layers(data: str | os.PathLike[str] | None = None, *,
         return {n: (p, None, f"layers.{n}") for n, p in files.items() if p is not None}
     data = Path(data)
     if not data.exists():
-        raise LayerReadError(f"{data} does not exist; DATA is a folder of layers or a GeoPackage")
+        raise LayerReadError(msg(f"{data} 不存在；DATA 应为图层文件夹或 GeoPackage",
+                                 f"{data} does not exist; DATA is a folder of layers or a GeoPackage"))
     m = read_mapping(mapping) if mapping is not None else {"layers": {}, "fields": {}, "base": None,
                                                           "source": "mapping"}
     gdb = data.is_dir() and data.suffix.lower() == ".gdb"
     gpkg = data if data.is_file() or gdb else None
     if gpkg is not None and gpkg.suffix.lower() not in (".gpkg", ".gdb"):
-        raise LayerReadError(f"{data}: DATA is a folder of layers, a GeoPackage (.gpkg) or a "
-                             "FileGDB (.gdb)")
+        raise LayerReadError(msg(f"{data}：DATA 应为图层文件夹、GeoPackage（.gpkg）或 FileGDB（.gdb）",
+                                 f"{data}: DATA is a folder of layers, a GeoPackage (.gpkg) or a "
+                                 "FileGDB (.gdb)"))
     folder = data if gpkg is None else data.parent
     base = folder if gpkg is None else (m["base"] or folder)
     gpkg_layers = set(pyogrio.list_layers(gpkg)[:, 0]) if gpkg is not None else set()
@@ -256,18 +275,22 @@ def resolve_layers(data: str | os.PathLike[str] | None = None, *,
             where = f'{m["source"]}: "{key}"'
             if entry["path"] is None:
                 if gpkg is None:
-                    raise LayerReadError(f'{where} names only a layer ({entry["layer"]!r}) but DATA '
-                                         f"{data} is not a GeoPackage; give a path")
+                    raise LayerReadError(msg(f'{where} 只给了图层（{entry["layer"]!r}），但 DATA '
+                                             f"{data} 不是 GeoPackage；请给出路径",
+                                             f'{where} names only a layer ({entry["layer"]!r}) but DATA '
+                                             f"{data} is not a GeoPackage; give a path"))
                 path, layer = gpkg, entry["layer"]
             else:
                 path = Path(entry["path"])
                 path = path if path.is_absolute() else base / path
                 layer = entry["layer"]
             if not path.exists():
-                raise LayerReadError(f"{where} points at {path}, which does not exist")
+                raise LayerReadError(msg(f"{where} 指向 {path}，该文件不存在",
+                                         f"{where} points at {path}, which does not exist"))
             if layer is not None and layer not in set(pyogrio.list_layers(path)[:, 0]):
-                raise LayerReadError(f"{where}: {path} has no layer {layer!r}; it has "
-                                     f"{', '.join(pyogrio.list_layers(path)[:, 0])}")
+                has = ', '.join(pyogrio.list_layers(path)[:, 0])
+                raise LayerReadError(msg(f"{where}：{path} 没有图层 {layer!r}；其图层为 {has}",
+                                         f"{where}: {path} has no layer {layer!r}; it has {has}"))
             out[name] = (path, layer, key)
         elif gpkg is not None and name not in RASTERS and (
                 found_layer := _find_layer(gpkg_layers, name, gpkg)) is not None:
@@ -280,7 +303,8 @@ def resolve_layers(data: str | os.PathLike[str] | None = None, *,
                                 {p.stem for p in folder.iterdir() if p.suffix.lower() in VECTOR_SUFFIXES})
                     if n.upper() in UNUSED_STANDARD)
     if unused:
-        log.info("report: standard layers not used by the report: %s", ", ".join(unused))
+        log.info(msg("报告：未用到的标准图层：%s", "report: standard layers not used by the report: %s"),
+                 ", ".join(unused))
     return out
 
 
@@ -289,20 +313,27 @@ def plan(available: Mapping[str, Any], data: Any) -> list[Section]:
     chosen = []
     for section in SECTIONS:
         if not any(n in available for n in _PRIMARY[section.key]):
-            log.info("report: no %s layers, section %s left out", section.key, section.title)
+            log.info(msg("报告：没有 %s 图层，略去“%s”一节", "report: no %s layers, section %s left out"),
+                     section.key, section.title)
             continue
         for name in section.layers:
             if name not in available:
-                where = "the bundled sample" if data is None else str(data)
-                raise LayerReadError(
+                where = msg("自带样例数据", "the bundled sample") if data is None else str(data)
+                others = ', '.join(n for n in section.layers if n in available)
+                raise LayerReadError(msg(
+                    f"报告的“{section.title}”一节（{section.key}）需要图层 '{name}'"
+                    f"（映射键 \"layers.{name}\"），但 {where} 中没有。解决："
+                    f'在映射文件的 "layers" 中加入 "{name}"，或去掉该节的其他图层（{others}）',
                     f"the report section {section.title} ({section.key}) needs the layer "
                     f"'{name}' (mapping key \"layers.{name}\"), which is not in {where}. Fix: "
                     f'add "{name}" to the mapping file\'s "layers", or leave out the section\'s '
-                    f"other layers ({', '.join(n for n in section.layers if n in available)})")
+                    f"other layers ({others})"))
         chosen.append(section)
     if not chosen:
-        raise LayerReadError(f"{data}: no layer of any report section found; expected names like "
-                             f"{', '.join(_known_layers())} (or a mapping file)")
+        raise LayerReadError(msg(f"{data}：没有找到任何报告章节的图层；应有如下名称："
+                                 f"{', '.join(_known_layers())}（或使用映射文件）",
+                                 f"{data}: no layer of any report section found; expected names like "
+                                 f"{', '.join(_known_layers())} (or a mapping file)"))
     return chosen
 
 
@@ -317,10 +348,13 @@ def read(name: str, source: tuple[Path, str | None, str], fields: Mapping[str, s
         crs = crs.get(name) or crs.get(Path(path).name) or crs.get("*")
     gdf = read_layer(path, layer=layer, crs=crs)
     if fields:
-        missing = [f"{theirs} (fields.{name}.{ours})" for ours, theirs in fields.items()
-                   if theirs not in gdf.columns]
+        missing = [msg(f"{theirs}（fields.{name}.{ours}）", f"{theirs} (fields.{name}.{ours})")
+                   for ours, theirs in fields.items() if theirs not in gdf.columns]
         if missing:
-            raise SchemaError(f"{mapping_source}: layer '{name}' ({path}) has no field(s) "
-                              f"{', '.join(missing)}; it has {', '.join(map(str, gdf.columns))}")
+            has = ', '.join(map(str, gdf.columns))
+            raise SchemaError(msg(f"{mapping_source}：图层 '{name}'（{path}）没有字段 "
+                                  f"{', '.join(missing)}；其字段为 {has}",
+                                  f"{mapping_source}: layer '{name}' ({path}) has no field(s) "
+                                  f"{', '.join(missing)}; it has {has}"))
         gdf = gdf.rename(columns={theirs: ours for ours, theirs in fields.items()})
     return gdf

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._lang import msg
 from ..errors import SchemaError
 
 __all__ = ["Part", "BUILDERS", "FINDINGS_PER_RULE", "findings_sheet", "findings_path"]
@@ -64,8 +65,10 @@ def _overview(L: Mapping[str, Any], result: Any, kw: dict[str, Any]) -> Part:
 
     dltb = L["dltb"]
     if "DLBM" not in dltb.columns:
-        raise SchemaError("dltb has no DLBM field (land-use code); map it in the mapping file's "
-                          '"fields": {"dltb": {"DLBM": "<your field>"}}')
+        raise SchemaError(msg('dltb 没有 DLBM 字段（地类编码）；请在映射文件的 "fields" 中对应：'
+                              '"fields": {"dltb": {"DLBM": "<你的字段>"}}',
+                              "dltb has no DLBM field (land-use code); map it in the mapping file's "
+                              '"fields": {"dltb": {"DLBM": "<your field>"}}'))
     controls = [L[n] for n in CONTROL_LAYERS if n in L]
     results: dict[str, Any] = {}
     if controls:
