@@ -19,6 +19,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import xigeo  # noqa: E402
 
+# the pages are written in English and run real code: its messages in English too (the library
+# speaks Chinese unless told otherwise; docs/errors.md says how to choose)
+xigeo.set_language("en")
+os.environ["XIGEO_LANG"] = "en"  # the notebook kernels that run the pages' code
+
 project = "xigeo"
 author = "xigeo developers"
 copyright = "2026, xigeo developers"
