@@ -119,7 +119,7 @@ def zone_index(data: Any, id_field: str | None, name: str) -> pd.Index:
     >>> zone_index(pd.DataFrame({"KSBH": ["KS01", "KS01"]}), "KSBH", "pits")
     Traceback (most recent call last):
     ...
-    xigeo.errors.ValidationError: pits: id(s) used twice: KS01
+    xigeo.errors.ValidationError: pits：编号重复：KS01
     """
     if id_field is None:
         index = data.index
