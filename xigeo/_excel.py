@@ -451,11 +451,7 @@ def _sheet_xml(name: str, table: pd.DataFrame, *, index: bool, bureau: str | Non
     merges = [f"A1:{last}1"] if n_cols > 1 else []
 
     def cell(ref: str, text: str, style: int) -> str:
-        if not text:
-            return f'<c r="{ref}" s="{style}"/>'
-        ids = strings.add([text])
-        strings.count += 1
-        return f'<c r="{ref}" s="{style}" t="s"><v>{int(ids[0])}</v></c>'
+        return _string_cell(strings, ref, text, style)
 
     # row 2: 填表单位 on the left, the unit on the right, 填表日期 between, each over as many
     # columns as its text needs (all in the first cell when the table is too narrow)
@@ -566,6 +562,15 @@ A4_MAX_COLUMNS = 16
 A3 = 8
 
 
+def _string_cell(strings: _Strings, ref: str, text: str, style: int) -> str:
+    """One cell holding ``text`` (a shared string), or an empty cell with ``style``."""
+    if not text:
+        return f'<c r="{ref}" s="{style}"/>'
+    ids = strings.add([text])
+    strings.count += 1
+    return f'<c r="{ref}" s="{style}" t="s"><v>{int(ids[0])}</v></c>'
+
+
 def _header_depth(sheet: OfficialSheet) -> int:
     return max([len(tuple(h)) for h in sheet.headers] + [1])
 
@@ -617,11 +622,7 @@ def _official_xml(sheet: OfficialSheet, *, bureau: str | None, date: str, styles
     merges = [f"A1:{last}1"]
 
     def text_cell(ref: str, text: str, style: int) -> str:
-        if not text:
-            return f'<c r="{ref}" s="{style}"/>'
-        ids = strings.add([text])
-        strings.count += 1
-        return f'<c r="{ref}" s="{style}" t="s"><v>{int(ids[0])}</v></c>'
+        return _string_cell(strings, ref, text, style)
 
     def span(row: int, first: int, end: int) -> None:
         if end > first:
