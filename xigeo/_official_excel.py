@@ -41,18 +41,10 @@ import datetime
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from ._text import display_width
-
-__all__ = ["OfficialSheet", "write_official_workbook", "NUMBER_FORMAT"]
-
-#: two decimals with thousands separators
-NUMBER_FORMAT = "#,##0.00"
-#: more data columns than this print on A3 instead of A4
-A4_MAX_COLUMNS = 16
+__all__ = ["OfficialSheet", "write_official_workbook"]
 
 
 @dataclasses.dataclass(frozen=True)
